@@ -1,0 +1,78 @@
+/**
+ * Conversions between values and JSON. Sets become sorted arrays and objects with
+ * non-string keys get their keys serialised as JSON text, as OPA's API does.
+ * Large integers survive the round trip when the JSON text is parsed with `parseJson`.
+ */
+import { isInteger, parse, stringify } from 'lossless-json';
+import { arr, bool, NULL, num, obj, set, str } from './value-builders.js';
+import { compareValues } from './value-compare.js';
+import type { Value } from './value.js';
+
+/** Converts a JavaScript value (as from `JSON.parse`) to a Rego value. Bigints are kept exact. */
+export function fromJs(input: unknown): Value {
+  if (input === null || input === undefined) return NULL;
+  switch (typeof input) {
+    case 'boolean':
+      return bool(input);
+    case 'number':
+      if (!Number.isFinite(input)) throw new TypeError(`cannot represent ${input} as a Rego number`);
+      return num(input);
+    case 'bigint':
+      return num(input);
+    case 'string':
+      return str(input);
+    case 'object':
+      if (Array.isArray(input)) return arr(input.map(fromJs));
+      if (input instanceof Set) return set([...input].map(fromJs));
+      return obj(Object.entries(input).map(([k, v]) => [str(k), fromJs(v)] as const));
+    default:
+      throw new TypeError(`cannot represent a ${typeof input} as a Rego value`);
+  }
+}
+
+/** Converts a Rego value to plain JSON-compatible JavaScript (bigints stay bigints). */
+export function toJs(value: Value): unknown {
+  switch (value.kind) {
+    case 'null':
+      return null;
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return value.value;
+    case 'array':
+      return value.items.map(toJs);
+    case 'set':
+      return [...value.items.values()].sort(compareValues).map(toJs);
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      const entries = [...value.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
+      for (const [k, v] of entries) {
+        out[k.kind === 'string' ? k.value : stringifyJson(toJs(k))] = toJs(v);
+      }
+      return out;
+    }
+  }
+}
+
+/** JSON text of a JavaScript value produced by `toJs`, writing bigints as exact integers. */
+export function stringifyJson(input: unknown): string {
+  return stringify(input, undefined, undefined, [bigintStringifier]) ?? 'null';
+}
+
+/** Parses JSON text, keeping integers past 2^53 exact as bigints. */
+export function parseJson(text: string): unknown {
+  return parse(text, null, parseExactNumber);
+}
+
+function parseExactNumber(text: string): number | bigint {
+  if (isInteger(text)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  return Number(text);
+}
+
+const bigintStringifier = {
+  test: (value: unknown) => typeof value === 'bigint',
+  stringify: (value: unknown) => String(value),
+};

@@ -1,0 +1,9 @@
+// The one test runner of the repository: every workspace package is a Vitest project.
+// `npm test` runs them all but the browser tests (`npm run test:e2e`).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['libs/*', 'services/*', 'apps/workbench', 'apps/workbench/vitest.e2e.config.ts'],
+  },
+});
