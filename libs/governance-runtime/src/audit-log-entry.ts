@@ -1,0 +1,52 @@
+/**
+ * The audit domain: one record per policy decision the gateway made. Entries are
+ * immutable facts; adapters store them verbatim and never rewrite them.
+ */
+
+export type AuditDecision = 'allow' | 'deny' | 'error';
+
+export const AUDIT_DECISIONS: readonly AuditDecision[] = ['allow', 'deny', 'error'];
+
+export type ReasonSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+/** Why a policy decided as it did: one per violation found. */
+export interface AuditReason {
+  /** Stable machine-readable code, e.g. `secret.aws_access_key`. */
+  readonly code: string;
+  /** A sentence for a person. */
+  readonly message: string;
+  readonly severity: ReasonSeverity;
+}
+
+export interface AuditLogEntry {
+  /** UUIDv7: time-ordered, so the id sorts like `occurredAt`. */
+  readonly id: string;
+  /** The decision's id as given to the caller (and OPA's own, when OPA made it). */
+  readonly decisionId: string;
+  /** RFC 3339 UTC with microseconds, e.g. `2026-11-28T07:18:50.123456Z`. */
+  readonly occurredAt: string;
+  readonly userId: string;
+  /** What was decided on, e.g. `policy.evaluate`. */
+  readonly action: string;
+  readonly decision: AuditDecision;
+  readonly reasons: readonly AuditReason[];
+  /** The policy's data path, e.g. `data.policy_gateway.decision`. */
+  readonly policyPath: string;
+  /** The policy bundle's version (a digest of its files for the embedded engine). */
+  readonly policyVersion: string;
+  /** Which engine decided: `embedded` or `opa`. */
+  readonly policyEngine: string;
+  /** The policy input exactly as evaluated (JSON). */
+  readonly input: unknown;
+  /** The raw policy result (JSON), or null when undefined or failed. */
+  readonly result: unknown;
+  /** Why the evaluation failed, when `decision` is `error`. */
+  readonly error: string | null;
+  /** Evaluation latency in milliseconds (microsecond precision). */
+  readonly latencyMs: number;
+  readonly requestId: string | null;
+  readonly clientAddress: string | null;
+  readonly userAgent: string | null;
+  /** The gateway process that decided (host name and pid, or as configured). */
+  readonly gatewayInstance: string;
+}

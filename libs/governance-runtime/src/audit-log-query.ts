@@ -1,0 +1,26 @@
+/**
+ * Filtered, keyset-paginated reads of the audit log. Newest first; a page ends
+ * with an opaque cursor that resumes strictly after its last entry.
+ */
+import type { AuditDecision, AuditLogEntry } from './audit-log-entry.js';
+
+export interface AuditLogQuery {
+  readonly userId?: string;
+  readonly decision?: AuditDecision;
+  readonly policyPath?: string;
+  readonly decisionId?: string;
+  /** Inclusive lower bound on `occurredAt`, RFC 3339. */
+  readonly since?: string;
+  /** Exclusive upper bound on `occurredAt`, RFC 3339. */
+  readonly until?: string;
+  /** 1 to 1000. */
+  readonly limit: number;
+  /** From the previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+export interface AuditLogPage {
+  readonly entries: readonly AuditLogEntry[];
+  /** Null on the last page. */
+  readonly nextCursor: string | null;
+}
