@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['libs/*', 'services/*', 'apps/workbench', 'apps/workbench/vitest.e2e.config.ts'],
+    projects: ['libs/*', 'services/*', 'apps/workbench', 'apps/workbench/vitest.e2e.config.ts', 'deploy'],,
   },
 });
