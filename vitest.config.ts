@@ -4,6 +4,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['libs/*', 'services/*', 'apps/workbench', 'apps/workbench/vitest.e2e.config.ts', 'deploy'],,
+    projects: [
+      'libs/*',
+      'services/*',
+      'apps/workbench',
+      'apps/workbench/vitest.e2e.config.ts',
+      'deploy',
+    ],
   },
 });
