@@ -1,0 +1,37 @@
+/**
+ * The `PolicyEngine` port: how the gateway asks a Rego policy for a decision on a prompt.
+ * Two adapters implement it, the embedded `libs/rego` engine and a remote OPA server.
+ */
+import type { AuditReason } from '@policy-gateway/governance-runtime';
+
+/** The document the policy sees as `input`. */
+export interface PolicyInput {
+  readonly prompt: string;
+  readonly user_id: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** One evaluation's outcome, ready to be answered and recorded in the audit trail. */
+export interface PolicyEvaluation {
+  readonly decision: 'allow' | 'deny' | 'error';
+  /** True only for `allow`. */
+  readonly allow: boolean;
+  readonly reasons: readonly AuditReason[];
+  /** The raw policy result (JSON), null when undefined or failed. */
+  readonly result: unknown;
+  /** Why, when `decision` is `error`. */
+  readonly error: string | null;
+  /** OPA's `decision_id` when OPA returned one. */
+  readonly decisionId?: string;
+  readonly latencyMs: number;
+}
+
+export interface PolicyEngine {
+  readonly name: 'embedded' | 'opa';
+  /** The policy's data path, e.g. `data.policy_gateway.decision`. */
+  readonly policyPath: string;
+  readonly policyVersion: string;
+  /** Never rejects: any failure is a decision `error` (fail-closed). */
+  evaluate(input: PolicyInput): Promise<PolicyEvaluation>;
+  close(): Promise<void>;
+}
