@@ -1,0 +1,108 @@
+/**
+ * The `embedded` adapter: evaluates the shipped Rego bundle in-process with `libs/rego`.
+ * The bundle is read and compiled once at start (a broken bundle stops start-up with
+ * `file:line:col`); each request then runs under a step and time budget.
+ */
+import path from 'node:path';
+import { RegoEngine } from '@policy-gateway/rego';
+import { loadPolicyBundle } from './policy-bundle.js';
+import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
+
+export interface EmbeddedPolicyEngineOptions {
+  readonly bundleDir: string;
+  /** Dotted data path of the decision document, e.g. `data.policy_gateway.decision`. */
+  readonly policyPath: string;
+  /** Evaluation steps one request may take before it is stopped (decision `error`). */
+  readonly maxSteps?: number;
+  /** Wall-clock budget of one request, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/** Generous for the shipped policy (a 64 KiB prompt stays far below), tight enough to stop a runaway rule. */
+const DEFAULT_MAX_STEPS = 1_000_000;
+const DEFAULT_TIMEOUT_MS = 1_000;
+
+/** What start-up checks a bundle against: the smallest input the gateway can send. */
+const PROBE_INPUT: PolicyInput = { prompt: '', user_id: '', context: {} };
+
+/** A bundle that cannot serve: unreadable, not compiling, or not producing a decision. */
+export class PolicyStartError extends Error {
+  override readonly name = 'PolicyStartError';
+}
+
+export class EmbeddedPolicyEngine implements PolicyEngine {
+  readonly name = 'embedded' as const;
+  readonly policyPath: string;
+  /** `sha256:` digest of the bundle's modules and data files (see `bundleDigest`). */
+  readonly policyVersion: string;
+  readonly #engine: RegoEngine;
+  #closed = false;
+
+  private constructor(engine: RegoEngine, policyPath: string, policyVersion: string) {
+    this.#engine = engine;
+    this.policyPath = policyPath;
+    this.policyVersion = policyVersion;
+  }
+
+  /**
+   * Loads and compiles the bundle, then evaluates it once on an empty prompt so that any
+   * error the compiler defers to first use surfaces now rather than on the first request.
+   */
+  static async start(options: EmbeddedPolicyEngineOptions): Promise<EmbeddedPolicyEngine> {
+    const bundle = await loadPolicyBundle(options.bundleDir);
+    const engine = new RegoEngine({
+      regoVersion: 'v1',
+      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    try {
+      for (const module of bundle.modules) {
+        // Absolute paths, so that `file:line:col` in an error leads straight to the file.
+        engine.addModule(path.join(bundle.dir, ...module.relativePath.split('/')), module.content);
+      }
+      engine.setData(bundle.data);
+    } catch (error) {
+      throw new PolicyStartError(
+        `policy bundle ${bundle.dir} does not compile: ${messageOf(error)}`,
+      );
+    }
+    const policy = new EmbeddedPolicyEngine(engine, options.policyPath, bundle.version);
+    const probe = await policy.evaluate(PROBE_INPUT);
+    if (probe.decision === 'error') {
+      throw new PolicyStartError(`policy bundle ${bundle.dir} cannot decide: ${probe.error}`);
+    }
+    return policy;
+  }
+
+  async evaluate(input: PolicyInput): Promise<PolicyEvaluation> {
+    const startedAt = performance.now();
+    if (this.#closed) {
+      return errorEvaluation('the embedded policy engine is closed', {
+        policyPath: this.policyPath,
+        latencyMs: 0,
+      });
+    }
+    let result: unknown;
+    try {
+      result = await this.#engine.evalRule(this.policyPath, { input });
+    } catch (error) {
+      return errorEvaluation(`evaluating ${this.policyPath} failed: ${messageOf(error)}`, {
+        policyPath: this.policyPath,
+        latencyMs: elapsedMs(startedAt),
+      });
+    }
+    return evaluationFromResult(result, {
+      policyPath: this.policyPath,
+      latencyMs: elapsedMs(startedAt),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,11 @@
+/** The policy layer's public surface for the rest of the service. */
+export {
+  type CreatePolicyEngineOptions,
+  createPolicyEngine,
+  DEFAULT_POLICY_BUNDLE_DIR,
+  DEFAULT_POLICY_PATH,
+} from './create-policy-engine.js';
+export { EmbeddedPolicyEngine, PolicyStartError } from './embedded-policy-engine.js';
+export { OpaPolicyEngine } from './opa-policy-engine.js';
+export { bundleDigest, loadPolicyBundle, PolicyBundleError } from './policy-bundle.js';
+export type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
