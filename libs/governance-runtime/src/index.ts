@@ -1,3 +1,12 @@
+// The audit domain and its port. Adapters are separate entry points
+// (`@policy-gateway/governance-runtime/memory`, `/postgres`, `/testing`) so that
+// importing the domain never loads a database driver.
+export {
+  type AuditLogCursor,
+  decodeAuditLogCursor,
+  encodeAuditLogCursor,
+  InvalidCursorError,
+} from './audit-log-cursor.js';
 export type {
   AuditDecision,
   AuditLogEntry,
@@ -7,3 +16,19 @@ export type {
 export { AUDIT_DECISIONS } from './audit-log-entry.js';
 export type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
+export {
+  auditTimestampNow,
+  formatEpochMicros,
+  isCanonicalAuditTimestamp,
+  toCanonicalAuditTimestamp,
+} from './audit-timestamp.js';
+export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
+export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
+export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
+export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
+export {
+  AUDIT_QUERY_MAX_LIMIT,
+  type ResolvedAuditLogQuery,
+  resolveAuditLogQuery,
+} from './resolved-audit-log-query.js';
+export { toStorableAuditLogEntry } from './storable-audit-log-entry.js';

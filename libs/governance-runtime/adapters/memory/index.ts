@@ -1,0 +1,4 @@
+export {
+  MemoryAuditLogEntryRepository,
+  type MemoryAuditLogEntryRepositoryOptions,
+} from './memory-audit-log-entry-repository.js';

@@ -1,0 +1,104 @@
+/**
+ * The in-memory audit log: the gateway's legacy behaviour, bounded and lost on restart.
+ * It runs the same checks, ordering and keyset pagination as PostgreSQL (the contract
+ * suite holds both to that), so switching backends changes durability, nothing else.
+ */
+import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
+import type { AuditLogEntry } from '../../src/audit-log-entry.js';
+import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
+import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
+import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
+import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
+import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
+
+export interface MemoryAuditLogEntryRepositoryOptions {
+  /** How many entries are kept; the oldest are dropped first. Default 1000. */
+  readonly maxEntries?: number;
+}
+
+export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
+  readonly durable = false;
+  readonly maxEntries: number;
+  /** Oldest first by `(occurredAt, id)`, the reverse of the query order. */
+  readonly #entries: AuditLogEntry[] = [];
+  readonly #byId = new Map<string, AuditLogEntry>();
+  #dropped = 0;
+  #closed = false;
+
+  constructor(options: MemoryAuditLogEntryRepositoryOptions = {}) {
+    const maxEntries = options.maxEntries ?? 1000;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    }
+    this.maxEntries = maxEntries;
+  }
+
+  /** How many entries were dropped to respect `maxEntries` since construction. */
+  get droppedCount(): number {
+    return this.#dropped;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  async append(entry: AuditLogEntry): Promise<void> {
+    this.#assertOpen();
+    const stored = Object.freeze(toStorableAuditLogEntry(entry));
+    if (this.#byId.has(stored.id)) throw new DuplicateAuditLogEntryError(stored.id);
+    // Entries nearly always arrive newest last, so search from the end.
+    let index = this.#entries.length;
+    while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
+    this.#entries.splice(index, 0, stored);
+    this.#byId.set(stored.id, stored);
+    while (this.#entries.length > this.maxEntries) {
+      const oldest = this.#entries.shift()!;
+      this.#byId.delete(oldest.id);
+      this.#dropped += 1;
+    }
+  }
+
+  async findById(id: string): Promise<AuditLogEntry | undefined> {
+    this.#assertOpen();
+    return this.#byId.get(id.toLowerCase());
+  }
+
+  async query(query: AuditLogQuery): Promise<AuditLogPage> {
+    this.#assertOpen();
+    const q = resolveAuditLogQuery(query);
+    const page: AuditLogEntry[] = [];
+    for (let index = this.#entries.length - 1; index >= 0; index -= 1) {
+      const entry = this.#entries[index]!;
+      if (q.after !== undefined && compareKeys(entry, q.after) >= 0) continue;
+      if (q.since !== undefined && entry.occurredAt < q.since) break;
+      if (q.until !== undefined && entry.occurredAt >= q.until) continue;
+      if (q.userId !== undefined && entry.userId !== q.userId) continue;
+      if (q.decision !== undefined && entry.decision !== q.decision) continue;
+      if (q.policyPath !== undefined && entry.policyPath !== q.policyPath) continue;
+      if (q.decisionId !== undefined && entry.decisionId !== q.decisionId) continue;
+      if (page.length === q.limit) {
+        const last = page[page.length - 1]!;
+        return { entries: page, nextCursor: encodeAuditLogCursor(last) };
+      }
+      page.push(entry);
+    }
+    return { entries: page, nextCursor: null };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('the memory audit log repository is closed');
+  }
+}
+
+/** Orders by `(occurredAt, id)`; canonical timestamps and lower-case UUIDs compare as text. */
+function compareKeys(
+  a: { readonly occurredAt: string; readonly id: string },
+  b: { readonly occurredAt: string; readonly id: string },
+): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

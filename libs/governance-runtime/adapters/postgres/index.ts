@@ -1,0 +1,18 @@
+export type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
+export {
+  AUDIT_LOG_LATEST_MIGRATION,
+  auditLogMigrationProvider,
+  auditLogMigrations,
+} from './audit-log-migrations.js';
+export {
+  openPgliteAuditLogDatabase,
+  type PgliteAuditLogDatabase,
+} from './open-pglite-audit-log-database.js';
+export {
+  openPostgresAuditLogDatabase,
+  type PostgresAuditLogDatabaseOptions,
+} from './open-postgres-audit-log-database.js';
+export {
+  PostgresAuditLogEntryRepository,
+  type PostgresAuditLogEntryRepositoryOptions,
+} from './postgres-audit-log-entry-repository.js';

@@ -1,0 +1,23 @@
+/**
+ * Opens a Kysely over an embedded PGlite database in a data directory (or in memory).
+ * PGlite is single-process: nothing stops a second process opening the same directory
+ * and corrupting it, so callers that may run twice must lock the directory themselves.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect } from 'kysely';
+import type { AuditLogDatabase } from './audit-log-database.js';
+
+export interface PgliteAuditLogDatabase {
+  readonly db: Kysely<AuditLogDatabase>;
+  readonly pglite: PGlite;
+}
+
+/**
+ * @param dataDir a directory (created when missing; ~7 s to initialise, ~1 s to reopen),
+ *   or `memory://` for a database that is not durable.
+ */
+export async function openPgliteAuditLogDatabase(dataDir: string): Promise<PgliteAuditLogDatabase> {
+  const pglite = await PGlite.create(dataDir);
+  const db = new Kysely<AuditLogDatabase>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, pglite };
+}

@@ -1,0 +1,17 @@
+/**
+ * The error a repository raises for a query it cannot run as asked: the HTTP layer maps
+ * it to a 400 problem naming `field`.
+ */
+
+export type AuditQueryField = 'limit' | 'cursor' | 'since' | 'until';
+
+export class InvalidAuditQueryError extends Error {
+  override readonly name: string = 'InvalidAuditQueryError';
+
+  constructor(
+    readonly field: AuditQueryField,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Checks an `AuditLogQuery` once, for every adapter, and resolves it into the form they
+ * run: canonical time bounds, a decoded cursor, a checked limit.
+ */
+
+import { type AuditLogCursor, decodeAuditLogCursor } from './audit-log-cursor.js';
+import type { AuditDecision } from './audit-log-entry.js';
+import type { AuditLogQuery } from './audit-log-query.js';
+import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
+import { InvalidAuditQueryError } from './invalid-audit-query-error.js';
+
+export const AUDIT_QUERY_MAX_LIMIT = 1000;
+
+export interface ResolvedAuditLogQuery {
+  readonly userId?: string;
+  readonly decision?: AuditDecision;
+  readonly policyPath?: string;
+  readonly decisionId?: string;
+  /** Canonical, inclusive. */
+  readonly since?: string;
+  /** Canonical, exclusive. */
+  readonly until?: string;
+  readonly limit: number;
+  /** Entries strictly older than this position, in `(occurredAt, id)` order. */
+  readonly after?: AuditLogCursor;
+}
+
+/** @throws InvalidAuditQueryError (or its subclass InvalidCursorError) naming the field. */
+export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuery {
+  const { limit } = query;
+  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_QUERY_MAX_LIMIT) {
+    throw new InvalidAuditQueryError(
+      'limit',
+      `limit must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}, got ${limit}`,
+    );
+  }
+  return {
+    ...(query.userId !== undefined && { userId: query.userId }),
+    ...(query.decision !== undefined && { decision: query.decision }),
+    ...(query.policyPath !== undefined && { policyPath: query.policyPath }),
+    ...(query.decisionId !== undefined && { decisionId: query.decisionId }),
+    ...(query.since !== undefined && { since: timeBound('since', query.since) }),
+    ...(query.until !== undefined && { until: timeBound('until', query.until) }),
+    ...(query.cursor !== undefined && { after: decodeAuditLogCursor(query.cursor) }),
+    limit,
+  };
+}
+
+function timeBound(field: 'since' | 'until', value: string): string {
+  const canonical = toCanonicalAuditTimestamp(value);
+  if (canonical === null) {
+    throw new InvalidAuditQueryError(
+      field,
+      `${field} must be an RFC 3339 date-time such as 2026-11-28T07:18:50Z, got ${JSON.stringify(value)}`,
+    );
+  }
+  return canonical;
+}

@@ -1,0 +1,93 @@
+/**
+ * The one check every adapter runs before storing an entry, and the canonical form it
+ * stores: lower-case id, canonical timestamp, and JSON values as PostgreSQL's `jsonb`
+ * will give them back. Sharing it is what keeps the memory store and PostgreSQL from
+ * drifting apart.
+ */
+import { AUDIT_DECISIONS, type AuditLogEntry } from './audit-log-entry.js';
+import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
+import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
+import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
+
+/**
+ * Validates `entry` and returns the canonical copy to store.
+ *
+ * JSON fields (`input`, `result`, `reasons`) are copied through `JSON.stringify`, as a
+ * database would: `undefined` members vanish, `NaN`/`Infinity` become `null`. Numbers
+ * survive exactly (jsonb keeps the decimal text JSON.stringify writes), but a caller
+ * that wants integers above 2^53 kept must parse its request body without losing them
+ * first. Strings containing U+0000 or unpaired surrogates are refused: PostgreSQL cannot
+ * store the former and would silently or loudly alter the latter.
+ *
+ * @throws InvalidAuditLogEntryError
+ */
+export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
+  const id = entry.id.toLowerCase();
+  if (!isAuditLogEntryId(id)) {
+    throw new InvalidAuditLogEntryError('id', 'must be a UUID (UUIDv7 from newAuditLogEntryId)');
+  }
+  const occurredAt = toCanonicalAuditTimestamp(entry.occurredAt);
+  if (occurredAt === null) {
+    throw new InvalidAuditLogEntryError('occurredAt', 'must be an RFC 3339 date-time');
+  }
+  if (!AUDIT_DECISIONS.includes(entry.decision)) {
+    throw new InvalidAuditLogEntryError('decision', `must be one of ${AUDIT_DECISIONS.join(', ')}`);
+  }
+  if (!Array.isArray(entry.reasons)) {
+    throw new InvalidAuditLogEntryError('reasons', 'must be an array');
+  }
+  if (!Number.isFinite(entry.latencyMs) || entry.latencyMs < 0) {
+    throw new InvalidAuditLogEntryError('latencyMs', 'must be a finite number ≥ 0');
+  }
+  const canonical: AuditLogEntry = {
+    id,
+    decisionId: entry.decisionId,
+    occurredAt,
+    userId: entry.userId,
+    action: entry.action,
+    decision: entry.decision,
+    reasons: copyJson(entry.reasons) as AuditLogEntry['reasons'],
+    policyPath: entry.policyPath,
+    policyVersion: entry.policyVersion,
+    policyEngine: entry.policyEngine,
+    input: copyJson(entry.input) ?? null,
+    result: copyJson(entry.result) ?? null,
+    error: entry.error,
+    latencyMs: entry.latencyMs,
+    requestId: entry.requestId,
+    clientAddress: entry.clientAddress,
+    userAgent: entry.userAgent,
+    gatewayInstance: entry.gatewayInstance,
+  };
+  for (const [field, value] of Object.entries(canonical)) {
+    checkStrings(value, field);
+  }
+  return canonical;
+}
+
+function copyJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+function checkStrings(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000') || UNPAIRED_SURROGATE.test(value)) {
+      throw new InvalidAuditLogEntryError(
+        path,
+        'contains U+0000 or an unpaired surrogate, which PostgreSQL cannot store',
+      );
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      checkStrings(item, `${path}[${index}]`);
+    });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      checkStrings(key, `${path} key`);
+      checkStrings(item, `${path}.${key}`);
+    }
+  }
+}
