@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# Runs, without Docker, the sequence deploy/compose.yaml and deploy/kubernetes encode, against
+# this machine's PostgreSQL: a fresh database; `serve` refuses it until `policy-gateway migrate`
+# has run; two gateway replicas share it and see each other's decisions; a second migration run
+# is a no-op; SIGTERM drains both with exit 0. Exits 0 only if every step held.
+#
+# Server: the one in POLICY_GATEWAY_TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test
+# (its database is only used to create and drop a uniquely named one). Needs node and psql.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cli="$root/services/policy-gateway/bin/policy-gateway.js"
+server_url="${POLICY_GATEWAY_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/verify-deployment-flow.XXXXXX")"
+db_name="verify_deployment_$(date +%s)_$$_${RANDOM}"
+passed=0
+pids=()
+db_created=0
+
+# ---- output ------------------------------------------------------------------------------
+
+step() { printf '\n▶ %s\n' "$*"; }
+ok() {
+  passed=$((passed + 1))
+  printf '  ✔ %s\n' "$*"
+}
+fail() {
+  printf '  ✘ %s\n' "$*"
+  for log in "$work"/*.log; do
+    [ -s "$log" ] || continue
+    printf '  --- last lines of %s ---\n' "$(basename "$log")"
+    tail -n 15 "$log" | sed 's/^/  | /'
+  done
+  printf '\nverify-deployment-flow: %d passed, 1 failed\n' "$passed"
+  exit 1
+}
+
+# ---- clean-up: every started process, the database, the work dir ---------------------------
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  done
+  if [ "$db_created" = 1 ]; then
+    psql "$server_url" -qAt -v ON_ERROR_STOP=1 \
+      -c "drop database if exists \"$db_name\" with (force)" >/dev/null 2>&1 ||
+      echo "warning: could not drop database $db_name" >&2
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- helpers -------------------------------------------------------------------------------
+
+# URL of database $1 on the test server, in the postgresql+asyncpg:// form compose.yaml uses,
+# so the run also shows the gateway accepts that form as written.
+database_url() {
+  node -e '
+    const url = new URL(process.argv[1]);
+    url.pathname = "/" + process.argv[2];
+    process.stdout.write(url.toString().replace(/^postgres(ql)?:/, "postgresql+asyncpg:"));
+  ' "$server_url" "$1"
+}
+
+sql() { psql "$db_admin_url" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+# Everything migrations could change: tables, columns, indexes, and the migration records.
+schema_snapshot() {
+  sql "select coalesce(string_agg(line, E'\n' order by line), '') from (
+         select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' ||
+                data_type || ' ' || is_nullable as line
+           from information_schema.columns
+          where table_schema not in ('pg_catalog', 'information_schema')
+         union all
+         select 'index ' || schemaname || '.' || indexname || ': ' || indexdef
+           from pg_indexes where schemaname not in ('pg_catalog', 'information_schema')
+       ) s" || return 1
+  local table
+  for table in $(sql "select quote_ident(table_schema) || '.' || quote_ident(table_name)
+                        from information_schema.tables
+                       where table_name like '%migration' and table_schema <> 'information_schema'"); do
+    sql "select 'applied ' || string_agg(name, ',' order by name) from $table" || return 1
+  done
+}
+
+user_table_count() {
+  sql "select count(*) from information_schema.tables
+        where table_schema not in ('pg_catalog', 'information_schema')"
+}
+
+free_port() {
+  node -e '
+    const server = require("node:net").createServer();
+    server.listen(0, "127.0.0.1", () => { process.stdout.write(String(server.address().port)); server.close(); });
+  '
+}
+
+# The environment of every gateway command, as compose.yaml sets it; a port per replica.
+gateway_env() {
+  printf '%s\n' POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres \
+    "POLICY_GATEWAY_DATABASE_URL=$gateway_db_url" POLICY_GATEWAY_HOST=127.0.0.1 \
+    "POLICY_GATEWAY_DATA_DIR=$work/data"
+}
+
+# cli SECONDS PORT ARGS… runs `policy-gateway ARGS…` in the foreground, bounded by SECONDS
+# (PORT "-": the default; migrate does not listen).
+cli() {
+  local seconds="$1" port="$2"
+  shift 2
+  local env_vars
+  mapfile -t env_vars < <(gateway_env)
+  [ "$port" = - ] || env_vars+=("POLICY_GATEWAY_PORT=$port")
+  timeout "$seconds" env "${env_vars[@]}" node "$cli" "$@"
+}
+
+# start_replica PORT LOG → starts `policy-gateway serve` in the background; sets $started_pid.
+start_replica() {
+  local env_vars
+  mapfile -t env_vars < <(gateway_env)
+  env "${env_vars[@]}" POLICY_GATEWAY_PORT="$1" node "$cli" serve >"$2" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+# http METHOD URL [JSON BODY] → prints "STATUS BODY"; bounded by a 10 s timeout.
+http() {
+  node -e '
+    const [method, url, body] = process.argv.slice(1);
+    const init = { method, signal: AbortSignal.timeout(10000) };
+    if (body) { init.body = body; init.headers = { "content-type": "application/json" }; }
+    fetch(url, init).then(
+      async (res) => process.stdout.write(res.status + " " + (await res.text())),
+      (error) => { process.stdout.write("000 " + error.message); },
+    );
+  ' "$@"
+}
+
+# json_field JSON PATH → prints the value at PATH (a dotted path), or nothing.
+json_field() {
+  node -e '
+    let value = JSON.parse(process.argv[1]);
+    for (const key of process.argv[2].split(".")) value = value?.[key];
+    if (value !== undefined) process.stdout.write(typeof value === "string" ? value : JSON.stringify(value));
+  ' "$1" "$2"
+}
+
+wait_ready() {
+  local port="$1" pid="$2" deadline=$((SECONDS + 60)) reply
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    reply="$(http GET "http://127.0.0.1:$port/ready")"
+    [ "${reply%% *}" = 200 ] && return 0
+    sleep 0.3
+  done
+  return 1
+}
+
+# wait_exit PID SECONDS → the process's exit code, or 124 if it outlived the bound.
+wait_exit() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    return 124
+  fi
+  wait "$pid"
+}
+
+# ---- the flow ------------------------------------------------------------------------------
+
+command -v psql >/dev/null || fail "psql is needed to create and inspect the database"
+[ -f "$cli" ] || fail "the policy-gateway command is missing: $cli"
+
+step "Create a fresh database on the test server"
+db_admin_url="$(node -e '
+  const url = new URL(process.argv[1]); url.pathname = "/" + process.argv[2]; process.stdout.write(url.toString());
+' "$server_url" "$db_name")"
+psql "$server_url" -qAt -v ON_ERROR_STOP=1 -c "create database \"$db_name\"" >/dev/null ||
+  fail "could not create database $db_name on $server_url"
+db_created=1
+gateway_db_url="$(database_url "$db_name")"
+ok "created $db_name (the gateway gets ${gateway_db_url%%://*}://… as compose.yaml writes it)"
+
+step "migrate status on the new database reports pending migrations"
+cli 60 - migrate status >"$work/status-before.log" 2>&1
+status=$?
+[ "$status" -ne 0 ] && [ "$status" -ne 124 ] ||
+  fail "migrate status exited $status on an unmigrated database (expected non-zero)"
+ok "migrate status exited $status"
+
+step "serve refuses the unmigrated database and says to migrate"
+refuse_port="$(free_port)"
+cli 60 $refuse_port serve >"$work/serve-refused.log" 2>&1
+status=$?
+[ "$status" -ne 124 ] || fail "serve was still running after 60 s on an unmigrated database"
+[ "$status" -ne 0 ] || fail "serve exited 0 on an unmigrated database (expected a refusal)"
+grep -qi 'migrate' "$work/serve-refused.log" || fail "serve's refusal does not mention running migrate"
+tables="$(user_table_count)" || fail "could not count the database's tables"
+[ "$tables" = 0 ] || fail "serve changed the schema of the database it refused ($tables tables now)"
+ok "serve exited $status: $(grep -i -m1 'migrate' "$work/serve-refused.log" | cut -c1-160)"
+ok "the database is still empty (serve never migrates)"
+rm -f "$work/serve-refused.log" "$work/status-before.log"
+
+step "policy-gateway migrate (the compose 'migrate' service, the Kubernetes Job)"
+cli 120 - migrate >"$work/migrate.log" 2>&1 || fail "migrate exited $? on a fresh database"
+sed 's/^/  | /' "$work/migrate.log" | tail -n 5
+ok "migrate exited 0"
+rm -f "$work/migrate.log"
+
+step "migrate status now reports the schema current"
+cli 60 - migrate status >"$work/status-after.log" 2>&1 || fail "migrate status exited $? after migrate (expected 0)"
+ok "migrate status exited 0"
+rm -f "$work/status-after.log"
+schema_before="$(schema_snapshot)" || fail "could not read the schema"
+
+step "Two gateway replicas on two ports share the database"
+port_a="$(free_port)"
+port_b="$(free_port)"
+while [ "$port_b" = "$port_a" ]; do port_b="$(free_port)"; done
+start_replica "$port_a" "$work/gateway-a.log"
+pid_a=$started_pid
+start_replica "$port_b" "$work/gateway-b.log"
+pid_b=$started_pid
+wait_ready "$port_a" "$pid_a" || fail "replica A (port $port_a) was not ready within 60 s"
+ok "replica A ready on :$port_a"
+wait_ready "$port_b" "$pid_b" || fail "replica B (port $port_b) was not ready within 60 s"
+ok "replica B ready on :$port_b"
+
+step "One evaluation through each replica"
+# evaluate PORT USER → sets $decision_id (in this shell, so that fail's report is seen).
+evaluate() {
+  local port="$1" user="$2" reply status body
+  reply="$(http POST "http://127.0.0.1:$port/policy/evaluate" \
+    "{\"prompt\": \"Summarise our deployment runbook for replica $user\", \"user_id\": \"$user\"}")"
+  status="${reply%% *}"
+  body="${reply#* }"
+  [ "$status" = 200 ] || fail "POST /policy/evaluate on :$port answered $status: ${body:0:200}"
+  decision_id="$(json_field "$body" decision_id)"
+  [ -n "$decision_id" ] || fail "POST /policy/evaluate on :$port returned no decision_id: ${body:0:200}"
+}
+evaluate "$port_a" verify-replica-a
+decision_a="$decision_id"
+ok "replica A decided $decision_a"
+evaluate "$port_b" verify-replica-b
+decision_b="$decision_id"
+ok "replica B decided $decision_b"
+
+step "Both decisions are visible through either replica"
+for port in "$port_a" "$port_b"; do
+  reply="$(http GET "http://127.0.0.1:$port/governance/audit?limit=10")"
+  [ "${reply%% *}" = 200 ] || fail "GET /governance/audit on :$port answered ${reply:0:200}"
+  ids="$(json_field "${reply#* }" entries | node -e '
+    let text = ""; process.stdin.on("data", (c) => (text += c)).on("end", () => {
+      for (const entry of JSON.parse(text || "[]")) console.log(entry.decision_id);
+    });
+  ')"
+  grep -qxF "$decision_a" <<<"$ids" || fail ":$port does not list replica A's decision $decision_a"
+  grep -qxF "$decision_b" <<<"$ids" || fail ":$port does not list replica B's decision $decision_b"
+  ok ":$port lists both decisions"
+done
+
+step "A second migrate run is a no-op"
+cli 120 - migrate >"$work/migrate-again.log" 2>&1 || fail "the second migrate exited $?"
+grep -Eqi 'nothing to (apply|migrate)|no pending|up to date|already (current|up)' "$work/migrate-again.log" ||
+  fail "the second migrate did not say there was nothing to apply"
+schema_after="$(schema_snapshot)" || fail "could not read the schema"
+[ "$schema_after" = "$schema_before" ] || fail "the second migrate changed the schema"
+ok "exit 0, schema unchanged: $(grep -Ei -m1 'nothing|no pending|up to date|already' "$work/migrate-again.log" | cut -c1-160)"
+rm -f "$work/migrate-again.log"
+
+step "SIGTERM drains both replicas, which exit 0"
+kill -TERM "$pid_a" "$pid_b"
+wait_exit "$pid_a" 30
+status=$?
+[ "$status" = 0 ] || fail "replica A exited $status after SIGTERM (124: still running after 30 s)"
+ok "replica A exited 0"
+wait_exit "$pid_b" 30
+status=$?
+[ "$status" = 0 ] || fail "replica B exited $status after SIGTERM (124: still running after 30 s)"
+ok "replica B exited 0"
+
+printf '\nverify-deployment-flow: %d passed, 0 failed\n' "$passed"
