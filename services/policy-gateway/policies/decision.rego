@@ -1,0 +1,30 @@
+# The decision document the gateway asks for: data.policy_gateway.decision.
+# Every other file adds to `violations`, one reason per kind of problem found;
+# a prompt is allowed only when there is none.
+package policy_gateway
+
+# {"allow": bool, "reasons": [{"code", "message", "severity"}]}, most severe first.
+decision := {"allow": count(violations) == 0, "reasons": reasons}
+
+reasons := [reason |
+	some severity in severity_order
+	some reason in sort(violations)
+	reason.severity == severity
+]
+
+severity_order := ["critical", "high", "medium", "low"]
+
+# Without a string prompt and user id the detectors cannot judge anything: deny
+# rather than let silence read as allow.
+violations contains {
+	"code": "input.malformed",
+	"message": "the input must have a string `prompt` and a string `user_id`",
+	"severity": "high",
+} if {
+	not well_formed
+}
+
+well_formed if {
+	is_string(input.prompt)
+	is_string(input.user_id)
+}

@@ -1,0 +1,21 @@
+# Limits on the prompt itself: it must say something, and not too much.
+# The limit is data (data.json), so operators change it without touching Rego.
+package policy_gateway
+
+violations contains {
+	"code": "prompt.empty",
+	"message": "the prompt is empty or only whitespace",
+	"severity": "low",
+} if {
+	trim_space(prompt) == ""
+}
+
+violations contains {
+	"code": "prompt.too_long",
+	"message": sprintf("the prompt is %d characters long, over the limit of %d", [length, limit]),
+	"severity": "medium",
+} if {
+	length := count(prompt)
+	limit := data.policy_gateway.limits.max_prompt_chars
+	length > limit
+}

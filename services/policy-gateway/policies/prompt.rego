@@ -1,0 +1,30 @@
+# What the detectors read, computed once per evaluation, and the helpers they share.
+package policy_gateway
+
+# Detectors read `prompt`, never `input.prompt`: given a prompt that is not a string
+# they stay undefined instead of failing, and input.malformed denies instead.
+prompt := input.prompt if is_string(input.prompt)
+
+prompt_lower := lower(prompt)
+
+# How many ASCII digits the prompt holds. Digit-shaped detectors (phone, card, IBAN)
+# need several, and counting them is a literal replace, far cheaper than a regex scan.
+digit_count := count(prompt) - count(strings.replace_n(digit_erasers, prompt))
+
+digit_erasers := {"0": "", "1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": ""}
+
+# A table-driven detector runs its regex only when one of its `triggers` (lowercase
+# literals, each of which every match must contain) occurs in the lowercased prompt:
+# most prompts contain none, and a substring search costs far less than a regex scan.
+# A detector without triggers always runs.
+triggered(detector) if not detector.triggers
+
+triggered(detector) if {
+	some trigger in detector.triggers
+	contains(prompt_lower, trigger)
+}
+
+# "1 e-mail address", "3 e-mail addresses": for messages that say how many were found.
+quantity(n, singular, _) := sprintf("%d %s", [n, singular]) if n == 1
+
+quantity(n, _, plural) := sprintf("%d %s", [n, plural]) if n != 1
