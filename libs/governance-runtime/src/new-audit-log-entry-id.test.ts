@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
+
+describe('newAuditLogEntryId', () => {
+  it('makes lower-case version 7 UUIDs', () => {
+    const id = newAuditLogEntryId();
+    expect(isAuditLogEntryId(id)).toBe(true);
+    expect(id[14]).toBe('7');
+  });
+
+  it('makes ids that sort in the order they were made', () => {
+    const ids = Array.from({ length: 1000 }, () => newAuditLogEntryId());
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('isAuditLogEntryId', () => {
+  it('refuses upper case and non-UUID text', () => {
+    expect(isAuditLogEntryId('019AD1A2-3B4C-7D5E-8F60-718293A4B5C6')).toBe(false);
+    expect(isAuditLogEntryId("1' or '1'='1")).toBe(false);
+  });
+});
