@@ -3,7 +3,6 @@
  * configured, else the embedded Rego engine over the shipped bundle.
  */
 import { fileURLToPath } from 'node:url';
-import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
 import { OpaPolicyEngine } from './opa-policy-engine.js';
 import type { PolicyEngine } from './policy-engine.js';
 
@@ -44,6 +43,8 @@ export async function createPolicyEngine(
       timeoutMs: options.opaTimeoutMs,
     });
   }
+  // Loaded on demand: a gateway that delegates to OPA never loads the Rego engine.
+  const { EmbeddedPolicyEngine } = await import('./embedded-policy-engine.js');
   return EmbeddedPolicyEngine.start({
     bundleDir: options.bundleDir,
     policyPath: options.policyPath,
