@@ -1,0 +1,112 @@
+/**
+ * Typed calls to the policy gateway's HTTP API. Every call goes through `request`, which turns a
+ * failed `fetch` into `GatewayUnreachableError` and an error status into `GatewayProblemError`.
+ */
+import {
+  GatewayProblemError,
+  GatewayResponseError,
+  GatewayUnreachableError,
+} from './gateway-errors.js';
+import type {
+  AuditEntry,
+  AuditPage,
+  AuditQueryParams,
+  EvaluateRequest,
+  EvaluateResult,
+  ReadyStatus,
+} from './gateway-types.js';
+import {
+  parseAuditEntry,
+  parseAuditPage,
+  parseEvaluateResult,
+  parseReadyStatus,
+} from './parse-gateway-responses.js';
+
+interface RequestOptions {
+  readonly method?: 'GET' | 'POST';
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+  /** Statuses whose body is a regular answer rather than a problem (e.g. 503 from `/ready`). */
+  readonly acceptStatuses?: readonly number[];
+}
+
+export class GatewayClient {
+  /** The gateway's base URL without a trailing slash, e.g. `http://localhost:8080`. */
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  async listAudit(params: AuditQueryParams, signal?: AbortSignal): Promise<AuditPage> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined && value !== '') search.set(key, String(value));
+    }
+    return parseAuditPage(await this.request(`/governance/audit?${search}`, { signal }));
+  }
+
+  async getAuditEntry(id: string, signal?: AbortSignal): Promise<AuditEntry> {
+    return parseAuditEntry(
+      await this.request(`/governance/audit/${encodeURIComponent(id)}`, { signal }),
+    );
+  }
+
+  async evaluate(body: EvaluateRequest): Promise<EvaluateResult> {
+    return parseEvaluateResult(await this.request('/policy/evaluate', { method: 'POST', body }));
+  }
+
+  async ready(signal?: AbortSignal): Promise<ReadyStatus> {
+    return parseReadyStatus(await this.request('/ready', { signal, acceptStatuses: [503] }));
+  }
+
+  private async request(path: string, options: RequestOptions = {}): Promise<unknown> {
+    const url = `${this.baseUrl}${path}`;
+    const init: RequestInit = {
+      method: options.method ?? 'GET',
+      headers: { accept: 'application/json, application/problem+json' },
+    };
+    if (options.signal) init.signal = options.signal;
+    if (options.body !== undefined) {
+      init.headers = { ...init.headers, 'content-type': 'application/json' };
+      init.body = JSON.stringify(options.body);
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      throw new GatewayUnreachableError(this.baseUrl, { cause: error });
+    }
+    const body = await readJson(response);
+    if (response.ok || options.acceptStatuses?.includes(response.status)) {
+      if (body === undefined) throw new GatewayResponseError(`${path} answered without JSON`);
+      return body;
+    }
+    throw toProblem(response, body);
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function toProblem(response: Response, body: unknown): GatewayProblemError {
+  const problem =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const text = (key: string): string | null =>
+    typeof problem[key] === 'string' ? (problem[key] as string) : null;
+  const title = text('title') ?? (response.statusText || `HTTP ${response.status}`);
+  return new GatewayProblemError(
+    response.status,
+    title,
+    text('detail') ?? text('message') ?? title,
+    text('code'),
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The Audit Log's filters and their place in the URL: parsing and writing search params, and
+ * resolving a time-range preset to the API's `since`/`until` instants at the moment of a fetch.
+ */
+import { AUDIT_DECISIONS, type AuditDecision } from '../api/gateway-types.js';
+
+export type RangePreset = '15m' | '1h' | '24h' | '7d' | 'all' | 'custom';
+
+export const RANGE_PRESETS: readonly { readonly value: RangePreset; readonly label: string }[] = [
+  { value: '15m', label: 'Last 15 minutes' },
+  { value: '1h', label: 'Last hour' },
+  { value: '24h', label: 'Last 24 hours' },
+  { value: '7d', label: 'Last 7 days' },
+  { value: 'all', label: 'All time' },
+  { value: 'custom', label: 'Custom range…' },
+];
+
+const PRESET_MS: Readonly<Record<Exclude<RangePreset, 'all' | 'custom'>, number>> = {
+  '15m': 15 * 60_000,
+  '1h': 60 * 60_000,
+  '24h': 24 * 60 * 60_000,
+  '7d': 7 * 24 * 60 * 60_000,
+};
+
+export interface AuditFilters {
+  readonly user: string;
+  readonly decision: AuditDecision | '';
+  readonly policy: string;
+  readonly range: RangePreset;
+  /** Custom range start, RFC 3339 UTC (inclusive). Only used when `range` is `custom`. */
+  readonly from: string;
+  /** Custom range end, RFC 3339 UTC (exclusive). Only used when `range` is `custom`. */
+  readonly to: string;
+}
+
+export const NO_FILTERS: AuditFilters = {
+  user: '',
+  decision: '',
+  policy: '',
+  range: 'all',
+  from: '',
+  to: '',
+};
+
+const FILTER_PARAMS = ['user', 'decision', 'policy', 'range', 'from', 'to'] as const;
+
+function isInstant(value: string): boolean {
+  return value !== '' && !Number.isNaN(Date.parse(value));
+}
+
+/** Reads filters from the URL; unknown or malformed values fall back to "no filter". */
+export function parseAuditFilters(search: URLSearchParams): AuditFilters {
+  const decision = search.get('decision') ?? '';
+  const range = search.get('range') ?? 'all';
+  const from = search.get('from') ?? '';
+  const to = search.get('to') ?? '';
+  return {
+    user: (search.get('user') ?? '').trim(),
+    decision: (AUDIT_DECISIONS as readonly string[]).includes(decision)
+      ? (decision as AuditDecision)
+      : '',
+    policy: (search.get('policy') ?? '').trim(),
+    range: RANGE_PRESETS.some((p) => p.value === range) ? (range as RangePreset) : 'all',
+    from: isInstant(from) ? from : '',
+    to: isInstant(to) ? to : '',
+  };
+}
+
+/**
+ * Writes filters into a copy of `search`, leaving unrelated params alone and omitting defaults
+ * so that an unfiltered view has a clean URL.
+ */
+export function writeAuditFilters(search: URLSearchParams, filters: AuditFilters): URLSearchParams {
+  const next = new URLSearchParams(search);
+  for (const name of FILTER_PARAMS) next.delete(name);
+  if (filters.user) next.set('user', filters.user);
+  if (filters.decision) next.set('decision', filters.decision);
+  if (filters.policy) next.set('policy', filters.policy);
+  if (filters.range !== 'all') next.set('range', filters.range);
+  if (filters.range === 'custom') {
+    if (filters.from) next.set('from', filters.from);
+    if (filters.to) next.set('to', filters.to);
+  }
+  return next;
+}
+
+export function hasActiveFilters(filters: AuditFilters): boolean {
+  return (
+    filters.user !== '' ||
+    filters.decision !== '' ||
+    filters.policy !== '' ||
+    filters.range !== 'all'
+  );
+}
+
+export interface TimeBounds {
+  readonly since?: string | undefined;
+  readonly until?: string | undefined;
+}
+
+/** Turns the range into absolute instants; presets are relative to `now`. */
+export function resolveTimeBounds(filters: AuditFilters, now: Date): TimeBounds {
+  if (filters.range === 'all') return {};
+  if (filters.range === 'custom') {
+    return { since: filters.from || undefined, until: filters.to || undefined };
+  }
+  return { since: new Date(now.getTime() - PRESET_MS[filters.range]).toISOString() };
+}

@@ -1,0 +1,135 @@
+/**
+ * The Evaluate panel: sends a prompt for a user to `POST /policy/evaluate` and shows the
+ * decision, or the gateway's problem detail. A success refreshes the Audit Log, where the new
+ * entry is linked from here.
+ */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { Link } from 'react-router';
+import { GatewayProblemError } from '../api/gateway-errors.js';
+import type { EvaluateResult } from '../api/gateway-types.js';
+import { auditKey } from '../audit/audit-query-keys.js';
+import { useGateway } from '../config/gateway-context.js';
+import { shortenDigest } from '../format/format-digest.js';
+import { formatLatency } from '../format/format-latency.js';
+import { DecisionBadge } from './decision-badge.js';
+import { SeverityTag } from './severity-tag.js';
+
+export function EvaluateTab() {
+  const id = useId();
+  const { client } = useGateway();
+  const queryClient = useQueryClient();
+  const [prompt, setPrompt] = useState('');
+  const [userId, setUserId] = useState('');
+  const evaluate = useMutation({
+    mutationFn: () => client.evaluate({ prompt, user_id: userId.trim() }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: auditKey(client.baseUrl) }),
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    evaluate.mutate();
+  };
+
+  return (
+    <div className="evaluate">
+      <form className="evaluate__form" onSubmit={submit} aria-describedby={`${id}-hint`}>
+        <p id={`${id}-hint`} className="muted">
+          Try the gateway's policy on a prompt. Each evaluation is recorded in the Audit Log.
+        </p>
+        <div className="field">
+          <label htmlFor={`${id}-user`}>User id</label>
+          <input
+            id={`${id}-user`}
+            value={userId}
+            required
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(event) => setUserId(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-prompt`}>Prompt</label>
+          <textarea
+            id={`${id}-prompt`}
+            value={prompt}
+            required
+            rows={7}
+            onChange={(event) => setPrompt(event.target.value)}
+          />
+        </div>
+        <div>
+          <button type="submit" className="button button--primary" disabled={evaluate.isPending}>
+            {evaluate.isPending ? 'Evaluating…' : 'Evaluate'}
+          </button>
+        </div>
+      </form>
+      <div className="evaluate__result" aria-live="polite">
+        {evaluate.isError && <EvaluateError error={evaluate.error} />}
+        {evaluate.isSuccess && <EvaluateAnswer result={evaluate.data} />}
+      </div>
+    </div>
+  );
+}
+
+function EvaluateError({ error }: { error: Error }) {
+  return (
+    <div className="state state--error" role="alert">
+      <p className="state__title">
+        {error instanceof GatewayProblemError
+          ? `${error.title} (${error.status})`
+          : 'The prompt could not be evaluated'}
+      </p>
+      <p>{error instanceof GatewayProblemError ? error.detail : error.message}</p>
+    </div>
+  );
+}
+
+function EvaluateAnswer({ result }: { result: EvaluateResult }) {
+  return (
+    <section className={`answer answer--${result.decision}`} aria-label="Policy decision">
+      <p className="answer__verdict">
+        <DecisionBadge decision={result.decision} />
+        <span>
+          {result.allow ? 'The prompt is allowed.' : 'The prompt is denied.'}
+          {result.latency_ms !== null && (
+            <span className="muted"> Evaluated in {formatLatency(result.latency_ms)}.</span>
+          )}
+        </span>
+      </p>
+      {result.reasons.length > 0 && (
+        <ul className="answer__reasons">
+          {result.reasons.map((reason, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: reasons have no id; order is stable
+            <li key={index}>
+              <SeverityTag severity={reason.severity} /> <code>{reason.code}</code> —{' '}
+              {reason.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <dl className="facts facts--compact">
+        <div className="facts__row">
+          <dt>Decision id</dt>
+          <dd>
+            <code className="wrap">{result.decision_id}</code>
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>Policy</dt>
+          <dd>
+            <code className="wrap">{result.policy.path}</code>{' '}
+            <code title={result.policy.version}>{shortenDigest(result.policy.version)}</code>
+          </dd>
+        </div>
+      </dl>
+      {result.audit_id && (
+        <p>
+          <Link to={`/governance/audit/${encodeURIComponent(result.audit_id)}`}>
+            Open the audit entry
+          </Link>
+        </p>
+      )}
+    </section>
+  );
+}

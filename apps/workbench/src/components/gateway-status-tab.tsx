@@ -1,0 +1,66 @@
+/**
+ * The Gateway tab: which gateway the Workbench talks to and what its `/ready` says (store,
+ * durability, schema, policy), for the person checking why the log looks the way it does.
+ */
+import { useReadyStatus } from '../audit/use-ready-status.js';
+import { useGateway } from '../config/gateway-context.js';
+import { JsonView } from './json-view.js';
+
+const SOURCES = {
+  'config.json': 'from config.json',
+  VITE_GATEWAY_URL: 'from VITE_GATEWAY_URL at build time',
+  default: 'the default',
+} as const;
+
+export function GatewayStatusTab() {
+  const { config } = useGateway();
+  const ready = useReadyStatus();
+  const status = ready.data;
+  return (
+    <div className="gateway-status">
+      <dl className="facts">
+        <div className="facts__row">
+          <dt>Gateway URL</dt>
+          <dd>
+            <code>{config.gatewayUrl}</code>{' '}
+            <span className="muted">({SOURCES[config.source]})</span>
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>Status</dt>
+          <dd>
+            {ready.isPending
+              ? 'Checking…'
+              : ready.isError
+                ? `Unavailable: ${ready.error.message}`
+                : status?.status === 'ready'
+                  ? 'Ready'
+                  : 'Not ready'}
+          </dd>
+        </div>
+        {status && (
+          <>
+            <div className="facts__row">
+              <dt>Audit store</dt>
+              <dd>
+                <code>{status.store.backend}</code> —{' '}
+                {status.store.durable ? 'durable' : 'not durable (lost on restart)'},{' '}
+                {status.store.reachable ? 'reachable' : 'unreachable'}
+              </dd>
+            </div>
+            <div className="facts__row">
+              <dt>Warnings</dt>
+              <dd>{status.warnings.length === 0 ? 'None' : status.warnings.join(' · ')}</dd>
+            </div>
+          </>
+        )}
+      </dl>
+      {status && (
+        <>
+          <JsonView value={status.store.schema} label="Store schema" />
+          <JsonView value={status.policy} label="Policy" />
+        </>
+      )}
+    </div>
+  );
+}
