@@ -4,4 +4,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli.ts');
+const { runCli } = await import('../src/cli.ts');
+const code = await runCli(process.argv.slice(2));
+// Exit only once the command has finished (`serve` resolves after a graceful shutdown) and
+// its output is flushed; an embedded database's worker must not keep the process alive.
+process.stdout.write('', () => process.exit(code));

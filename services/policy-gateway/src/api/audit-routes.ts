@@ -1,0 +1,62 @@
+/**
+ * The audit trail's read routes: a filtered, keyset-paginated list (newest first) and one
+ * entry by id.
+ */
+import type { FastifyInstance } from 'fastify';
+import type {
+  AuditQueryParams,
+  AuditRepositoryAdapter,
+} from '../audit/audit-repository-adapter.js';
+import { ApiProblem } from './problem.js';
+import {
+  auditEntrySchema,
+  auditIdParamsSchema,
+  auditPageSchema,
+  auditQuerySchema,
+  problemResponse,
+} from './schemas.js';
+
+export function registerAuditRoutes(app: FastifyInstance, audit: AuditRepositoryAdapter): void {
+  app.get<{ Querystring: AuditQueryParams }>(
+    '/governance/audit',
+    {
+      schema: {
+        summary: 'List audit entries, newest first',
+        description:
+          'Keyset pagination: pass `next_cursor` as `cursor` to get the next page. Filters combine with AND.',
+        querystring: auditQuerySchema,
+        response: {
+          200: auditPageSchema,
+          400: problemResponse(
+            'Unknown, repeated or out-of-range query parameter, or a bad cursor',
+          ),
+          503: problemResponse('The audit store cannot be read'),
+        },
+      },
+    },
+    (request) => audit.query(request.query),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/governance/audit/:id',
+    {
+      schema: {
+        summary: 'One audit entry by id',
+        params: auditIdParamsSchema,
+        response: {
+          200: auditEntrySchema,
+          400: problemResponse('The id is not a UUID'),
+          404: problemResponse('No entry has this id'),
+          503: problemResponse('The audit store cannot be read'),
+        },
+      },
+    },
+    async (request) => {
+      const entry = await audit.findById(request.params.id);
+      if (entry === undefined) {
+        throw new ApiProblem('NOT_FOUND', `no audit entry has id ${request.params.id}`, 'id');
+      }
+      return entry;
+    },
+  );
+}

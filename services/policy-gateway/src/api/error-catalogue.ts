@@ -1,0 +1,106 @@
+/**
+ * The one catalogue of errors the HTTP API answers with: a stable code, its status and a
+ * message a person can act on. Every error response is `application/problem+json` built from
+ * an entry here; README.md's error table is checked against this list.
+ */
+
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly title: string;
+  /** What the caller can do about it. */
+  readonly description: string;
+}
+
+export const ERROR_CATALOGUE = Object.freeze({
+  MALFORMED_JSON: {
+    status: 400,
+    title: 'Malformed JSON body',
+    description: 'The request body is not valid JSON. Send a JSON object.',
+  },
+  EMPTY_BODY: {
+    status: 400,
+    title: 'Empty request body',
+    description: 'The request has Content-Type application/json but no body. Send a JSON object.',
+  },
+  INVALID_FIELD: {
+    status: 400,
+    title: 'Invalid field',
+    description:
+      'A field is missing, empty, of the wrong type or unknown; `field` names it and `detail` says what is expected.',
+  },
+  INVALID_QUERY_PARAMETER: {
+    status: 400,
+    title: 'Invalid query parameter',
+    description:
+      'A query parameter is unknown, repeated or out of range; `field` names it and `detail` says what is accepted.',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    title: 'Bad request',
+    description:
+      'The request is malformed at the HTTP level (e.g. a bad Content-Length); `detail` says how.',
+  },
+  INVALID_CURSOR: {
+    status: 400,
+    title: 'Invalid cursor',
+    description:
+      'The `cursor` was not issued by this gateway (or was altered). Use `next_cursor` from the previous page verbatim.',
+  },
+  INVALID_ID: {
+    status: 400,
+    title: 'Invalid audit entry id',
+    description: 'Audit entry ids are UUIDs, as returned in `audit_id` and `id`.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    title: 'Not found',
+    description: 'No route or audit entry matches the request.',
+  },
+  BODY_TOO_LARGE: {
+    status: 413,
+    title: 'Request body too large',
+    description: 'The body exceeds POLICY_GATEWAY_BODY_LIMIT_BYTES.',
+  },
+  PROMPT_TOO_LARGE: {
+    status: 413,
+    title: 'Prompt too large',
+    description: 'The prompt exceeds POLICY_GATEWAY_MAX_PROMPT_BYTES (UTF-8 bytes).',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'Send the body with `Content-Type: application/json`.',
+  },
+  POLICY_EVALUATION_FAILED: {
+    status: 503,
+    title: 'Policy evaluation failed',
+    description:
+      'The policy engine could not decide (OPA unreachable, undefined result, policy error). The failure was recorded in the audit trail; treat it as a denial and retry later.',
+  },
+  AUDIT_STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Audit store unavailable',
+    description:
+      'The audit store could not be read or could not commit the decision, so no decision is returned (fail-closed). Check /ready and retry.',
+  },
+  SHUTTING_DOWN: {
+    status: 503,
+    title: 'Shutting down',
+    description: 'This gateway is stopping; retry against another replica.',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: 'Internal error',
+    description: 'An unexpected error; the log has the details under the request id.',
+  },
+} satisfies Record<string, CatalogueEntry>);
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * The `type` URI of a problem. A URN rather than a URL because nothing is served there; the
+ * code is documented in README.md's error table.
+ */
+export function problemType(code: ErrorCode): string {
+  return `urn:policy-gateway:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}

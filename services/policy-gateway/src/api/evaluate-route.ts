@@ -1,0 +1,110 @@
+/**
+ * `POST /policy/evaluate`: asks the policy engine, commits the audit entry, and only then
+ * answers. A decision that could not be recorded, or an evaluation that failed, is never
+ * returned as a decision (fail-closed: 503).
+ */
+import { randomUUID } from 'node:crypto';
+import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governance-runtime';
+import type { FastifyInstance } from 'fastify';
+import type { AuditRepositoryAdapter } from '../audit/audit-repository-adapter.js';
+import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+import { ApiProblem } from './problem.js';
+import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
+
+interface EvaluateBody {
+  readonly prompt: string;
+  readonly user_id: string;
+  readonly context?: Record<string, unknown>;
+}
+
+export interface EvaluateRouteDeps {
+  readonly engine: PolicyEngine;
+  readonly audit: AuditRepositoryAdapter;
+  readonly maxPromptBytes: number;
+  readonly instanceName: string;
+}
+
+async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise<PolicyEvaluation> {
+  const started = performance.now();
+  try {
+    return await engine.evaluate(input);
+  } catch (error) {
+    // The port promises never to reject; if an adapter does, it is still a recorded `error`.
+    return failedEvaluation(error, performance.now() - started);
+  }
+}
+
+export function registerEvaluateRoute(app: FastifyInstance, deps: EvaluateRouteDeps): void {
+  app.post<{ Body: EvaluateBody }>(
+    '/policy/evaluate',
+    {
+      schema: {
+        summary: 'Evaluate the policy on a prompt and record the decision',
+        description:
+          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`) or the entry could not be committed (nothing is decided).',
+        body: evaluateBodySchema,
+        response: {
+          200: evaluateResponseSchema,
+          400: problemResponse('Malformed JSON, or a field missing, empty, unknown or mistyped'),
+          413: problemResponse('Body or prompt too large'),
+          415: problemResponse('Content-Type is not application/json'),
+          503: problemResponse('Evaluation failed or the audit entry could not be committed'),
+        },
+      },
+    },
+    async (request) => {
+      const { prompt, user_id, context } = request.body;
+      const promptBytes = Buffer.byteLength(prompt, 'utf8');
+      if (promptBytes > deps.maxPromptBytes) {
+        throw new ApiProblem(
+          'PROMPT_TOO_LARGE',
+          `prompt is ${promptBytes} bytes; the limit is ${deps.maxPromptBytes} bytes (POLICY_GATEWAY_MAX_PROMPT_BYTES)`,
+          'prompt',
+        );
+      }
+      const input: PolicyInput = { prompt, user_id, context: context ?? {} };
+      const id = newAuditLogEntryId();
+      const occurredAt = auditTimestampNow();
+      const evaluation = await evaluateSafely(deps.engine, input);
+      const decisionId = evaluation.decisionId ?? randomUUID();
+      const userAgent = request.headers['user-agent'];
+      await deps.audit.append(
+        evaluationAuditEntry(deps.engine, input, evaluation, {
+          id,
+          decisionId,
+          occurredAt,
+          requestId: request.id,
+          clientAddress: request.ip ?? null,
+          userAgent: userAgent ?? null,
+          gatewayInstance: deps.instanceName,
+        }),
+      );
+      if (evaluation.decision === 'error') {
+        request.log.warn(
+          { auditId: id, decisionId, error: evaluation.error },
+          'policy evaluation failed; recorded as decision error and answered 503',
+        );
+        throw new ApiProblem(
+          'POLICY_EVALUATION_FAILED',
+          `the policy could not be evaluated (${evaluation.error ?? 'unknown error'}); no decision was made, treat it as a denial`,
+          undefined,
+          { audit_id: id, decision_id: decisionId },
+        );
+      }
+      return {
+        decision_id: decisionId,
+        audit_id: id,
+        allow: evaluation.decision === 'allow',
+        decision: evaluation.decision,
+        reasons: evaluation.reasons,
+        policy: {
+          path: deps.engine.policyPath,
+          version: deps.engine.policyVersion,
+          engine: deps.engine.name,
+        },
+        latency_ms: evaluation.latencyMs,
+      };
+    },
+  );
+}

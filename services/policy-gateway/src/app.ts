@@ -1,0 +1,73 @@
+/**
+ * `buildApp`: the Fastify application with its routes, validation, problem responses and
+ * CORS, over an already-open audit store and policy engine. Separate from `listen` so tests
+ * drive it with `app.inject`; closing the app closes the store and the engine.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installErrorHandling } from './api/error-handler.js';
+import { registerRoutes } from './api/routes.js';
+import { createValidatorCompiler } from './api/validators.js';
+import type { Settings } from './config/settings.js';
+import type { PolicyEngine } from './policy/policy-engine.js';
+import type { AuditStore } from './store/audit-store.js';
+
+export const SERVICE_VERSION = '0.1.0';
+
+export type AppSettings = Pick<
+  Settings,
+  'corsOrigins' | 'bodyLimitBytes' | 'maxPromptBytes' | 'trustProxy' | 'instanceName'
+>;
+
+export interface AppDeps {
+  readonly settings: AppSettings;
+  readonly store: AuditStore;
+  readonly engine: PolicyEngine;
+  /** A pino logger; none (silent) when omitted, as in tests. */
+  readonly logger?: FastifyBaseLogger;
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { settings } = deps;
+  const app = Fastify({
+    ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
+    bodyLimit: settings.bodyLimitBytes,
+    trustProxy: settings.trustProxy,
+    genReqId: requestIdOf,
+    // Keep-alive connections that sit idle must not hold up a graceful shutdown.
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(createValidatorCompiler());
+  // Fastify parses text/plain by default; the API speaks JSON only, so anything else is 415.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(cors, {
+    origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],
+    methods: ['GET', 'POST'],
+    exposedHeaders: ['x-request-id'],
+  });
+  registerRoutes(app, {
+    store: deps.store,
+    engine: deps.engine,
+    maxPromptBytes: settings.maxPromptBytes,
+    instanceName: settings.instanceName,
+    version: SERVICE_VERSION,
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([deps.engine.close(), deps.store.close()]);
+  });
+  return app;
+}

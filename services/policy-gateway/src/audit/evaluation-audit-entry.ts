@@ -1,0 +1,58 @@
+/**
+ * Builds the audit entry of one `POST /policy/evaluate`: what was asked, what the policy
+ * answered (or why it could not), and who asked, through which gateway.
+ */
+import type { AuditLogEntry } from '@policy-gateway/governance-runtime';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+
+export const EVALUATE_ACTION = 'policy.evaluate';
+
+export interface EvaluationRequestFacts {
+  readonly id: string;
+  readonly decisionId: string;
+  readonly occurredAt: string;
+  readonly requestId: string | null;
+  readonly clientAddress: string | null;
+  readonly userAgent: string | null;
+  readonly gatewayInstance: string;
+}
+
+export function evaluationAuditEntry(
+  engine: Pick<PolicyEngine, 'name' | 'policyPath' | 'policyVersion'>,
+  input: PolicyInput,
+  evaluation: PolicyEvaluation,
+  facts: EvaluationRequestFacts,
+): AuditLogEntry {
+  return {
+    id: facts.id,
+    decisionId: facts.decisionId,
+    occurredAt: facts.occurredAt,
+    userId: input.user_id,
+    action: EVALUATE_ACTION,
+    decision: evaluation.decision,
+    reasons: evaluation.reasons,
+    policyPath: engine.policyPath,
+    policyVersion: engine.policyVersion,
+    policyEngine: engine.name,
+    input,
+    result: evaluation.result ?? null,
+    error: evaluation.decision === 'error' ? (evaluation.error ?? 'evaluation failed') : null,
+    latencyMs: evaluation.latencyMs,
+    requestId: facts.requestId,
+    clientAddress: facts.clientAddress,
+    userAgent: facts.userAgent,
+    gatewayInstance: facts.gatewayInstance,
+  };
+}
+
+/** The evaluation recorded when the engine broke its promise never to reject. */
+export function failedEvaluation(error: unknown, latencyMs: number): PolicyEvaluation {
+  return {
+    decision: 'error',
+    allow: false,
+    reasons: [],
+    result: null,
+    error: `policy engine failed: ${error instanceof Error ? error.message : String(error)}`,
+    latencyMs,
+  };
+}

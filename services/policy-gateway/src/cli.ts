@@ -1,0 +1,78 @@
+/**
+ * The `policy-gateway` command: `serve`, `migrate`, `migrate status`, `--help`. Bad usage and
+ * bad settings print one line and exit non-zero; see `EXIT` for the codes.
+ */
+import pino from 'pino';
+import { loadSettings, SettingsError } from './config/settings.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { serve } from './main.js';
+import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
+import { SchemaBehindError } from './store/open-audit-store.js';
+
+export const USAGE = `Usage: policy-gateway <command>
+
+Commands:
+  serve            Start the HTTP service (never migrates; refuses a schema that is behind)
+  migrate          Apply pending database migrations, then exit
+  migrate status   List applied and pending migrations; exit 0 when none is pending, 3 when some are
+  --help           Show this help
+
+Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 migrations pending (migrate status).
+`;
+
+type Command = 'serve' | 'migrate' | 'migrate status' | 'help';
+
+function parse(args: readonly string[]): Command | { error: string } {
+  const [first, second, ...rest] = args;
+  if (first === undefined)
+    return { error: 'missing command: expected serve, migrate or migrate status (see --help)' };
+  if (first === '--help' || first === '-h' || first === 'help') return 'help';
+  if (first === 'serve' && second === undefined) return 'serve';
+  if (first === 'migrate' && second === undefined) return 'migrate';
+  if (first === 'migrate' && second === 'status' && rest.length === 0) return 'migrate status';
+  return {
+    error: `unknown command "${args.join(' ')}": expected serve, migrate or migrate status (see --help)`,
+  };
+}
+
+/** A failure an operator fixes by changing something: one line, no stack. */
+function isOperatorError(error: unknown): error is Error {
+  return (
+    error instanceof SettingsError ||
+    error instanceof SchemaBehindError ||
+    error instanceof DataDirLockedError ||
+    (error instanceof Error && /POLICY_GATEWAY_/.test(error.message))
+  );
+}
+
+export async function runCli(args: readonly string[]): Promise<number> {
+  const command = parse(args);
+  if (typeof command === 'object') {
+    process.stderr.write(`policy-gateway: ${command.error}\n`);
+    return EXIT.USAGE;
+  }
+  if (command === 'help') {
+    process.stdout.write(USAGE);
+    return EXIT.OK;
+  }
+  try {
+    const settings = loadSettings(process.env);
+    if (command === 'serve') return await serve(settings);
+    // Migration progress goes to stdout for people; connection retries are logged to stderr.
+    const log = pino({ level: settings.logLevel }, pino.destination(2));
+    const io = { out: process.stdout, log };
+    return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
+  } catch (error) {
+    if (isOperatorError(error)) {
+      process.stderr.write(
+        `policy-gateway: ${command === 'serve' ? 'refusing to start: ' : ''}${error.message}\n`,
+      );
+    } else {
+      process.stderr.write(
+        `policy-gateway: ${command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    return EXIT.FAILURE;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The connection manager: opens the audit database — a PostgreSQL server through a `pg` pool,
+ * or the embedded PGlite database in a locked data directory — waiting for it at start-up,
+ * and offers a health ping, the schema state and close. A server that goes away and comes
+ * back is survived: the pool drops broken connections and opens new ones on demand.
+ */
+import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
+import { openPgliteAuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { StoreSettings } from '../config/settings.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { type MigrationStatus, migrationStatus } from './migration-runner.js';
+import { waitForDatabase } from './wait-for-database.js';
+
+export type DatabaseSettings = Exclude<StoreSettings, { backend: 'memory' }>;
+
+export interface Database {
+  readonly backend: DatabaseSettings['backend'];
+  readonly db: Kysely<AuditLogDatabase>;
+  /** Where it is, for logs: the URL without its password, or the data directory. */
+  readonly location: string;
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>;
+  migrationStatus(): Promise<MigrationStatus>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /**
+   * For `migrate`: no statement timeout, since building an index on a large table can take
+   * longer than any request should.
+   */
+  readonly forMigrations?: boolean;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+async function openPostgres(
+  settings: Extract<DatabaseSettings, { backend: 'postgres' }>,
+  options: OpenOptions,
+): Promise<Database> {
+  const { connect } = settings;
+  const pool = new pg.Pool({
+    connectionString: settings.databaseUrl,
+    max: settings.poolSize,
+    connectionTimeoutMillis: connect.operationTimeoutMs,
+    ...(options.forMigrations ? {} : { query_timeout: connect.operationTimeoutMs }),
+    keepAlive: true,
+    application_name: options.forMigrations ? 'policy-gateway migrate' : 'policy-gateway',
+  });
+  // An idle connection the server drops (restart, failover) emits here; without a listener
+  // it would crash the process. The pool discards it and connects afresh when next needed.
+  pool.on('error', (error) => {
+    options.log.warn({ err: error }, 'an idle database connection failed; it will be replaced');
+  });
+  const db = new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const ping = async () => {
+    await sql`select 1`.execute(db);
+  };
+  try {
+    await waitForDatabase(ping, {
+      maxWaitMs: connect.maxWaitMs,
+      initialBackoffMs: connect.initialBackoffMs,
+      onRetry: (error, attempt, delayMs) =>
+        options.log.warn(
+          { attempt, retryInMs: delayMs },
+          `database ${settings.redactedDatabaseUrl} not reachable yet (${describe(error)}); retrying`,
+        ),
+    });
+  } catch (error) {
+    await db.destroy();
+    throw new Error(
+      `cannot connect to POLICY_GATEWAY_DATABASE_URL ${settings.redactedDatabaseUrl}: ${describe(error)}` +
+        ` (gave up after POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS=${connect.maxWaitMs})`,
+      { cause: error },
+    );
+  }
+  return {
+    backend: 'postgres',
+    db,
+    location: settings.redactedDatabaseUrl,
+    ping,
+    migrationStatus: () => migrationStatus(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(
+  settings: Extract<DatabaseSettings, { backend: 'embedded' }>,
+  options: OpenOptions,
+): Promise<Database> {
+  const lock = acquireDataDirLock(settings.dataDir);
+  let opened: Awaited<ReturnType<typeof openPgliteAuditLogDatabase>>;
+  try {
+    options.log.info(
+      { dataDir: settings.dataDir },
+      'opening the embedded database (a new data directory takes several seconds to initialise)',
+    );
+    opened = await openPgliteAuditLogDatabase(`${settings.dataDir}/pglite`);
+  } catch (error) {
+    lock.release();
+    throw new Error(
+      `cannot open the embedded database in POLICY_GATEWAY_DATA_DIR ${settings.dataDir}: ${describe(error)}`,
+      { cause: error },
+    );
+  }
+  const { db, pglite } = opened;
+  const ping = async () => {
+    await sql`select 1`.execute(db);
+  };
+  return {
+    backend: 'embedded',
+    db,
+    location: settings.dataDir,
+    ping,
+    migrationStatus: () => migrationStatus(db),
+    close: async () => {
+      try {
+        await db.destroy();
+        // destroy() only closes PGlite once Kysely has used it.
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+/**
+ * Opens the database, waiting for a server that is not up yet (see
+ * POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS). Rejects with a message naming the setting at fault.
+ */
+export function openDatabase(settings: DatabaseSettings, options: OpenOptions): Promise<Database> {
+  return settings.backend === 'postgres'
+    ? openPostgres(settings, options)
+    : openEmbedded(settings, options);
+}

@@ -1,0 +1,59 @@
+/**
+ * Applies and inspects the schema migrations with Kysely's `Migrator`: it takes a lock (so
+ * concurrent `migrate` runs are safe), skips what is applied (so re-running is a no-op) and
+ * runs each migration in a transaction (so a failed one leaves the schema as it was).
+ */
+import { type Kysely, sql } from 'kysely';
+import { type MigrationResult, Migrator } from 'kysely/migration';
+import { MIGRATION_NAMES, MIGRATIONS } from '../../migrations/index.js';
+import type { SchemaState } from '../store/audit-store.js';
+
+export const MIGRATION_TABLE = 'kysely_migration';
+
+export interface MigrationStatus {
+  readonly applied: readonly { readonly name: string; readonly executedAt: string }[];
+  readonly pending: readonly string[];
+  /** Applied by a newer build; this build does not know them. */
+  readonly unknown: readonly string[];
+  readonly state: Exclude<SchemaState, 'unknown'>;
+}
+
+export interface MigrateOutcome {
+  readonly results: readonly MigrationResult[];
+  /** Why the run stopped; undefined when every pending migration was applied. */
+  readonly error?: unknown;
+}
+
+function migrator<DB>(db: Kysely<DB>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    migrationTableName: MIGRATION_TABLE,
+  });
+}
+
+/** Applies every pending migration; never throws, the outcome says what happened. */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<MigrateOutcome> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  return { results: results ?? [], ...(error === undefined ? {} : { error }) };
+}
+
+/**
+ * Reads which migrations the database has, without creating anything (`serve` and
+ * `migrate status` must not change the schema).
+ */
+export async function migrationStatus<DB>(db: Kysely<DB>): Promise<MigrationStatus> {
+  const { rows } = await sql<{ present: boolean }>`
+    select to_regclass(${MIGRATION_TABLE}) is not null as present`.execute(db);
+  const applied = rows[0]?.present
+    ? (
+        await sql<{ name: string; timestamp: string }>`
+          select name, timestamp from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db)
+      ).rows.map((row) => ({ name: row.name, executedAt: row.timestamp }))
+    : [];
+  const appliedNames = new Set(applied.map((migration) => migration.name));
+  const pending = MIGRATION_NAMES.filter((name) => !appliedNames.has(name));
+  const unknown = [...appliedNames].filter((name) => !MIGRATION_NAMES.includes(name));
+  const state = pending.length > 0 ? 'behind' : unknown.length > 0 ? 'ahead' : 'current';
+  return { applied, pending, unknown, state };
+}

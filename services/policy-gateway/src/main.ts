@@ -1,0 +1,94 @@
+/**
+ * The gateway's lifecycle: settings → audit store → policy engine → app → listen; and on
+ * SIGTERM/SIGINT the reverse — stop accepting, let requests in flight finish (their audit
+ * writes included), close the engine and the store, exit 0.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Settings } from './config/settings.js';
+import { createPolicyEngine } from './policy/create-policy-engine.js';
+import type { PolicyEngine } from './policy/policy-engine.js';
+import type { AuditStore } from './store/audit-store.js';
+import { openAuditStore } from './store/open-audit-store.js';
+
+export interface RunningGateway {
+  readonly app: FastifyInstance;
+  /** e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** Graceful stop: in-flight requests finish, then the store and engine close. */
+  stop(): Promise<void>;
+}
+
+export function createLogger(settings: Pick<Settings, 'logLevel' | 'instanceName'>): Logger {
+  return pino({ level: settings.logLevel, base: { instance: settings.instanceName } });
+}
+
+/** Starts the gateway; rejects (having released everything) if it cannot serve. */
+export async function startGateway(settings: Settings, log: Logger): Promise<RunningGateway> {
+  const store: AuditStore = await openAuditStore(settings.store, log);
+  let engine: PolicyEngine;
+  try {
+    engine = await createPolicyEngine({
+      ...(settings.policy.opaUrl === undefined ? {} : { opaUrl: settings.policy.opaUrl }),
+      bundleDir: settings.policy.bundleDir,
+      policyPath: settings.policy.path,
+      opaTimeoutMs: settings.policy.opaTimeoutMs,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const app = await buildApp({ settings, store, engine, logger: log });
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
+  const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  log.info(
+    {
+      url,
+      store: { backend: store.backend, durable: store.durable },
+      policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
+    },
+    `policy-gateway listening on ${url} (audit store: ${store.backend}${store.durable ? '' : ', NOT durable'}; policy engine: ${engine.name})`,
+  );
+  for (const warning of store.warnings) log.warn(warning);
+  return { app, url, stop: () => app.close() };
+}
+
+/**
+ * `policy-gateway serve`: runs until SIGTERM or SIGINT, then shuts down gracefully.
+ * Resolves with the process exit code.
+ */
+export async function serve(settings: Settings): Promise<number> {
+  const log = createLogger(settings);
+  const gateway = await startGateway(settings, log);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`${signal} received again; still waiting for requests in flight to finish`);
+        return;
+      }
+      stopping = true;
+      log.info(`${signal} received; no longer accepting requests, finishing those in flight`);
+      gateway.stop().then(
+        () => {
+          log.info('stopped: requests finished, audit store and policy engine closed');
+          resolve(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * `policy-gateway migrate` and `policy-gateway migrate status`: the schema step operators
+ * (and deployment jobs) run before new gateways start. Output is for people: one line per
+ * migration; the exit code is for scripts.
+ */
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Settings } from './config/settings.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migration-runner.js';
+
+/** Exit codes of the CLI, documented in README.md. */
+export const EXIT = Object.freeze({
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  /** `migrate status`: migrations are pending. */
+  PENDING: 3,
+});
+
+interface Io {
+  readonly out: Writable;
+  readonly log: Logger;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function migrate(settings: Settings, { out, log }: Io): Promise<number> {
+  if (settings.store.backend === 'memory') {
+    out.write('nothing to migrate: the memory audit store has no schema\n');
+    return EXIT.OK;
+  }
+  const database = await openDatabase(settings.store, { log, forMigrations: true });
+  try {
+    out.write(`migrating the ${database.backend} audit database at ${database.location}\n`);
+    const outcome = await migrateToLatest(database.db);
+    for (const result of outcome.results) {
+      const verb =
+        result.status === 'Success' ? 'applied' : result.status === 'Error' ? 'FAILED' : 'not run';
+      out.write(`  ${verb}: ${result.migrationName}\n`);
+    }
+    if (outcome.error !== undefined) {
+      out.write(
+        `migration failed: ${errorText(outcome.error)}; the failed migration was rolled back, the schema is as it was before it\n`,
+      );
+      return EXIT.FAILURE;
+    }
+    if (outcome.results.length === 0) out.write('schema is current: nothing to apply\n');
+    else out.write(`schema is current: applied ${outcome.results.length} migration(s)\n`);
+    return EXIT.OK;
+  } finally {
+    await database.close();
+  }
+}
+
+export async function migrateStatus(settings: Settings, { out, log }: Io): Promise<number> {
+  if (settings.store.backend === 'memory') {
+    out.write('the memory audit store has no schema: nothing to migrate\n');
+    return EXIT.OK;
+  }
+  const database = await openDatabase(settings.store, { log, forMigrations: true });
+  try {
+    const status = await database.migrationStatus();
+    out.write(`${database.backend} audit database at ${database.location}\n`);
+    for (const applied of status.applied) {
+      const note = status.unknown.includes(applied.name) ? ' (unknown to this build)' : '';
+      out.write(`  applied  ${applied.name}  ${applied.executedAt}${note}\n`);
+    }
+    for (const name of status.pending) out.write(`  pending  ${name}\n`);
+    const summary = {
+      current: 'schema is current',
+      ahead: 'schema is ahead of this build (a newer build migrated it); nothing to apply',
+      behind: `schema is behind: ${status.pending.length} pending migration(s); run \`policy-gateway migrate\``,
+    }[status.state];
+    out.write(`${summary}\n`);
+    return status.pending.length === 0 ? EXIT.OK : EXIT.PENDING;
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What the service needs from wherever the audit trail lives: the repository, whether it is
+ * durable, and a probe of its health for `/ready`. Opened at start-up, closed at shutdown.
+ */
+import type { AuditLogEntryRepository } from '@policy-gateway/governance-runtime';
+import type { AuditStoreBackend } from '../config/settings.js';
+
+/** Where the store's schema stands relative to this build's latest migration. */
+export type SchemaState = 'current' | 'ahead' | 'behind' | 'unknown';
+
+export interface StoreHealth {
+  readonly reachable: boolean;
+  readonly schema: SchemaState;
+  /** Why it is unreachable, for the log. */
+  readonly problem?: string;
+}
+
+export interface AuditStore {
+  readonly backend: AuditStoreBackend;
+  readonly durable: boolean;
+  readonly repository: AuditLogEntryRepository;
+  /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
+  readonly warnings: readonly string[];
+  /** Probes reachability and the schema; never rejects. */
+  check(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+/** Ready to serve: reachable and the schema has everything this build needs. */
+export function isServable(health: StoreHealth): boolean {
+  return health.reachable && (health.schema === 'current' || health.schema === 'ahead');
+}

@@ -1,0 +1,34 @@
+/**
+ * The durable audit store: the audit repository over an open database (PostgreSQL server
+ * or embedded), with a health probe that also reports where the schema stands.
+ */
+import { PostgresAuditLogEntryRepository } from '@policy-gateway/governance-runtime/postgres';
+import type { Database } from '../db/database.js';
+import type { AuditStore, StoreHealth } from './audit-store.js';
+
+export function createDatabaseStore(database: Database): AuditStore {
+  // The connection manager owns the database; the repository must not destroy it.
+  const repository = new PostgresAuditLogEntryRepository(database.db, { durable: true });
+  return {
+    backend: database.backend,
+    durable: true,
+    repository,
+    warnings: [],
+    async check(): Promise<StoreHealth> {
+      try {
+        const status = await database.migrationStatus();
+        return { reachable: true, schema: status.state };
+      } catch (error) {
+        return {
+          reachable: false,
+          schema: 'unknown',
+          problem: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+    close: async () => {
+      await repository.close();
+      await database.close();
+    },
+  };
+}

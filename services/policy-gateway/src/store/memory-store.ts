@@ -1,0 +1,22 @@
+/**
+ * The legacy in-memory audit store: bounded (the oldest entries are dropped first) and lost
+ * on restart. Kept for development and demos, and said so wherever an operator looks.
+ */
+import { MemoryAuditLogEntryRepository } from '@policy-gateway/governance-runtime/memory';
+import type { AuditStore } from './audit-store.js';
+
+export function memoryStoreWarning(maxEntries: number): string {
+  return `audit entries are kept in memory only (at most ${maxEntries}, oldest dropped first) and are lost on restart; set POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres or embedded for a durable audit trail`;
+}
+
+export function createMemoryStore(maxEntries: number): AuditStore {
+  const repository = new MemoryAuditLogEntryRepository({ maxEntries });
+  return {
+    backend: 'memory',
+    durable: false,
+    repository,
+    warnings: [memoryStoreWarning(maxEntries)],
+    check: async () => ({ reachable: true, schema: 'current' }),
+    close: () => repository.close(),
+  };
+}

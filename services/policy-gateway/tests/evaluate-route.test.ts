@@ -1,0 +1,295 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from './support/build-test-app.js';
+import { FailingRepository, failingStore } from './support/failing-repository.js';
+
+let current: TestApp | undefined;
+async function testApp(...args: Parameters<typeof buildTestApp>): Promise<TestApp> {
+  current = await buildTestApp(...args);
+  return current;
+}
+afterEach(async () => {
+  await current?.app.close();
+  current = undefined;
+});
+
+async function storedEntries(app: TestApp) {
+  const page = await app.store.repository.query({ limit: 1000 });
+  return page.entries;
+}
+
+describe('POST /policy/evaluate', () => {
+  it('answers the decision only after committing an audit entry that records the request', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      headers: { 'user-agent': 'curl/8.5', 'x-request-id': 'req-abc-123' },
+      payload: { prompt: 'summarise this', user_id: 'alice', context: { app: 'chat' } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-request-id']).toBe('req-abc-123');
+    const body = response.json();
+    expect(body).toMatchObject({
+      allow: true,
+      decision: 'allow',
+      reasons: [],
+      policy: {
+        path: 'data.policy_gateway.decision',
+        version: 'sha256:test-bundle',
+        engine: 'embedded',
+      },
+      latency_ms: 0.5,
+    });
+    const [entry, ...others] = await storedEntries(t);
+    expect(others).toHaveLength(0);
+    expect(entry).toMatchObject({
+      id: body.audit_id,
+      decisionId: body.decision_id,
+      userId: 'alice',
+      action: 'policy.evaluate',
+      decision: 'allow',
+      policyPath: 'data.policy_gateway.decision',
+      policyVersion: 'sha256:test-bundle',
+      policyEngine: 'embedded',
+      input: { prompt: 'summarise this', user_id: 'alice', context: { app: 'chat' } },
+      result: { allow: true, reasons: [] },
+      error: null,
+      requestId: 'req-abc-123',
+      clientAddress: '127.0.0.1',
+      userAgent: 'curl/8.5',
+      gatewayInstance: 'test-gateway',
+    });
+    expect(entry?.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(entry?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+  });
+
+  it('returns a deny with its reasons and passes an empty context when none is given', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'my key is SECRET', user_id: 'bob' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      allow: false,
+      decision: 'deny',
+      reasons: [
+        { code: 'secret.api_key', message: 'The prompt contains an API key.', severity: 'high' },
+      ],
+    });
+    expect(t.engine.inputs).toEqual([{ prompt: 'my key is SECRET', user_id: 'bob', context: {} }]);
+  });
+
+  it('generates a request id when the client sends none, and records the same id', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'hi', user_id: 'u' },
+    });
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await storedEntries(t))[0]?.requestId).toBe(requestId);
+  });
+
+  it('records a failed evaluation with decision error and answers 503 without a decision', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'FAIL please', user_id: 'carol' },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem).toMatchObject({ status: 503, code: 'POLICY_EVALUATION_FAILED' });
+    expect(problem).not.toHaveProperty('allow');
+    expect(problem).not.toHaveProperty('decision');
+    const [entry] = await storedEntries(t);
+    expect(entry).toMatchObject({
+      id: problem.audit_id,
+      decisionId: problem.decision_id,
+      decision: 'error',
+      error: 'policy result is undefined',
+      result: null,
+    });
+  });
+
+  it('treats an engine that throws as a failed evaluation: recorded as error, answered 503', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'THROW', user_id: 'dan' },
+    });
+    expect(response.statusCode).toBe(503);
+    const [entry] = await storedEntries(t);
+    expect(entry?.decision).toBe('error');
+    expect(entry?.error).toContain('adapter bug');
+  });
+
+  it('answers 503 and no decision when the audit entry cannot be committed (fail-closed)', async () => {
+    const repository = new FailingRepository();
+    const t = await testApp({ store: failingStore(repository) });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'an allowed prompt', user_id: 'erin' },
+    });
+    expect(repository.appendAttempts).toBe(1);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem.code).toBe('AUDIT_STORE_UNAVAILABLE');
+    expect(problem).not.toHaveProperty('allow');
+    expect(problem).not.toHaveProperty('decision_id');
+    expect(JSON.stringify(problem)).not.toContain('"allow"');
+  });
+
+  const oversized = 'é'.repeat(33); // 66 UTF-8 bytes but 33 characters: the limit is in bytes.
+  const rejected = [
+    {
+      note: 'malformed JSON',
+      payload: '{"prompt": "x", ',
+      type: 'application/json',
+      status: 400,
+      code: 'MALFORMED_JSON',
+    },
+    {
+      note: 'an empty JSON body',
+      payload: '',
+      type: 'application/json',
+      status: 400,
+      code: 'EMPTY_BODY',
+    },
+    {
+      note: 'a JSON array instead of an object',
+      payload: '[]',
+      type: 'application/json',
+      status: 400,
+      code: 'INVALID_FIELD',
+    },
+    {
+      note: 'a missing prompt',
+      payload: { user_id: 'u' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'prompt',
+    },
+    {
+      note: 'a missing user_id',
+      payload: { prompt: 'p' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'user_id',
+    },
+    {
+      note: 'an empty prompt',
+      payload: { prompt: '', user_id: 'u' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'prompt',
+    },
+    {
+      note: 'an empty user_id',
+      payload: { prompt: 'p', user_id: '' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'user_id',
+    },
+    {
+      note: 'a numeric user_id (no coercion)',
+      payload: { prompt: 'p', user_id: 42 },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'user_id',
+    },
+    {
+      note: 'a prompt that is not a string',
+      payload: { prompt: ['p'], user_id: 'u' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'prompt',
+    },
+    {
+      note: 'a context that is not an object',
+      payload: { prompt: 'p', user_id: 'u', context: 'x' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'context',
+    },
+    {
+      note: 'an unknown field',
+      payload: { prompt: 'p', user_id: 'u', userId: 'u' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'userId',
+    },
+    {
+      note: 'a prompt over the byte limit',
+      payload: { prompt: oversized, user_id: 'u' },
+      status: 413,
+      code: 'PROMPT_TOO_LARGE',
+      field: 'prompt',
+    },
+    {
+      note: 'a prompt PostgreSQL cannot store',
+      payload: { prompt: 'a\u0000b', user_id: 'u' },
+      status: 400,
+      code: 'INVALID_FIELD',
+      field: 'prompt',
+    },
+    {
+      note: 'a text/plain body',
+      payload: 'hello',
+      type: 'text/plain',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      field: 'Content-Type',
+    },
+    {
+      note: 'a form body',
+      payload: 'prompt=p&user_id=u',
+      type: 'application/x-www-form-urlencoded',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+  ] as const;
+
+  for (const c of rejected) {
+    it(`rejects ${c.note} with ${c.status} problem+json and stores nothing`, async () => {
+      const t = await testApp();
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        payload: c.payload,
+        ...('type' in c ? { headers: { 'content-type': c.type } } : {}),
+      });
+      expect(response.statusCode).toBe(c.status);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      const problem = response.json();
+      expect(problem).toMatchObject({ status: c.status, code: c.code });
+      expect(problem.type).toMatch(/^urn:policy-gateway:problem:/);
+      expect(typeof problem.title).toBe('string');
+      expect(typeof problem.detail).toBe('string');
+      if ('field' in c) {
+        expect(problem.field).toBe(c.field);
+        expect(problem.detail).toContain(c.field);
+      }
+      expect(await storedEntries(t)).toHaveLength(0);
+    });
+  }
+
+  it('rejects a body over the body limit with 413', async () => {
+    const t = await testApp({ settings: { bodyLimitBytes: 1024 } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'x'.repeat(2000), user_id: 'u' },
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().code).toBe('BODY_TOO_LARGE');
+    expect(t.engine.inputs).toHaveLength(0);
+  });
+});

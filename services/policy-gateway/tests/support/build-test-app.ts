@@ -1,0 +1,33 @@
+/** Builds the app over a memory store and the scripted engine, as most route tests need. */
+import type { FastifyInstance } from 'fastify';
+import { type AppSettings, buildApp } from '../../src/app.js';
+import type { AuditStore } from '../../src/store/audit-store.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { ScriptedPolicyEngine } from './scripted-policy-engine.js';
+
+export const TEST_APP_SETTINGS: AppSettings = {
+  corsOrigins: ['http://localhost:5173'],
+  bodyLimitBytes: 1_048_576,
+  maxPromptBytes: 64,
+  trustProxy: false,
+  instanceName: 'test-gateway',
+};
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: AuditStore;
+  readonly engine: ScriptedPolicyEngine;
+}
+
+export async function buildTestApp(
+  overrides: { store?: AuditStore; settings?: Partial<AppSettings> } = {},
+): Promise<TestApp> {
+  const store = overrides.store ?? createMemoryStore(100);
+  const engine = new ScriptedPolicyEngine();
+  const app = await buildApp({
+    settings: { ...TEST_APP_SETTINGS, ...overrides.settings },
+    store,
+    engine,
+  });
+  return { app, store, engine };
+}
