@@ -1,0 +1,163 @@
+// deploy/kubernetes: the manifests parse, kustomization lists them, each Deployment has probes,
+// resources and a locked-down security context, the gateway reads its database URL from the
+// Secret, and the migration Job runs `policy-gateway migrate` with the same image.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { repoPath } from './support/repo-path.js';
+
+type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+type Manifest = { readonly [key: string]: Json };
+
+const directory = repoPath('deploy/kubernetes');
+const files = readdirSync(directory).filter((file) => file.endsWith('.yaml'));
+const kustomization = parse(readFileSync(`${directory}/kustomization.yaml`, 'utf8')) as {
+  resources: string[];
+};
+
+function manifestsOf(file: string): Manifest[] {
+  return parseAllDocuments(readFileSync(`${directory}/${file}`, 'utf8')).map((document) => {
+    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
+    return document.toJS() as Manifest;
+  });
+}
+
+const applied = kustomization.resources.flatMap(manifestsOf);
+
+/** Follows a dotted path (numeric segments index arrays); undefined when absent. */
+function at(value: Json | undefined, path: string): Json | undefined {
+  let current: Json | undefined = value;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = Array.isArray(current)
+      ? (current as readonly Json[])[Number(key)]
+      : (current as { readonly [key: string]: Json })[key];
+  }
+  return current;
+}
+
+function find(kind: string, name: string): Manifest {
+  const found = applied.find((m) => m.kind === kind && at(m, 'metadata.name') === name);
+  if (!found) throw new Error(`kustomization applies no ${kind} ${name}`);
+  return found;
+}
+
+const deployments = applied.filter((m) => m.kind === 'Deployment');
+const gateway = find('Deployment', 'policy-gateway');
+const gatewayContainer = at(gateway, 'spec.template.spec.containers.0');
+const job = find('Job', 'policy-gateway-migrate');
+const jobContainer = at(job, 'spec.template.spec.containers.0');
+
+describe('Kubernetes manifests', () => {
+  it.each(files)('%s parses, and every document has apiVersion, kind and a name', (file) => {
+    for (const manifest of manifestsOf(file)) {
+      expect(typeof manifest.apiVersion).toBe('string');
+      expect(typeof manifest.kind).toBe('string');
+      if (manifest.kind !== 'Kustomization')
+        expect(typeof at(manifest, 'metadata.name')).toBe('string');
+    }
+  });
+
+  it('kustomization lists files that exist, and no namespace (namespace-agnostic)', () => {
+    for (const resource of kustomization.resources)
+      expect(existsSync(`${directory}/${resource}`)).toBe(true);
+    expect(applied.every((m) => at(m, 'metadata.namespace') === undefined)).toBe(true);
+  });
+
+  it.each(['policy-gateway', 'workbench'])(
+    'the %s Deployment has readiness and liveness probes, requests and limits, and runs as non-root on a read-only root',
+    (name) => {
+      const deployment = find('Deployment', name);
+      const container = at(deployment, 'spec.template.spec.containers.0');
+      expect(at(container, 'readinessProbe.httpGet.path')).toBeTypeOf('string');
+      expect(at(container, 'livenessProbe.httpGet.path')).toBeTypeOf('string');
+      for (const path of ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'])
+        expect(at(container, `resources.${path}`)).toBeDefined();
+      expect(at(deployment, 'spec.template.spec.securityContext.runAsNonRoot')).toBe(true);
+      expect(at(container, 'securityContext.readOnlyRootFilesystem')).toBe(true);
+      expect(at(container, 'securityContext.allowPrivilegeEscalation')).toBe(false);
+    },
+  );
+
+  it('every Deployment is covered', () => {
+    expect(deployments.map((d) => at(d, 'metadata.name')).sort()).toEqual([
+      'policy-gateway',
+      'workbench',
+    ]);
+  });
+
+  it('the gateway runs 2 replicas, ready on /ready, alive on /health, never dropping below 2 in a rollout', () => {
+    expect(at(gateway, 'spec.replicas')).toBe(2);
+    expect(at(gatewayContainer, 'readinessProbe.httpGet.path')).toBe('/ready');
+    expect(at(gatewayContainer, 'livenessProbe.httpGet.path')).toBe('/health');
+    expect(at(gateway, 'spec.strategy.rollingUpdate.maxUnavailable')).toBe(0);
+  });
+
+  it('the gateway terminates gracefully: preStop pause shorter than the grace period', () => {
+    const grace = at(gateway, 'spec.template.spec.terminationGracePeriodSeconds');
+    const preStop = at(gatewayContainer, 'lifecycle.preStop.exec.command');
+    expect(preStop).toEqual(['sleep', expect.stringMatching(/^\d+$/)]);
+    const pause = Number((preStop as readonly string[])[1]);
+    expect(typeof grace === 'number' && grace > pause + 10).toBe(true);
+  });
+
+  it.each([
+    ['gateway', () => gatewayContainer],
+    ['migration Job', () => jobContainer],
+  ])(
+    'the %s reads POLICY_GATEWAY_DATABASE_URL from Secret policy-gateway-database, key url',
+    (_, container) => {
+      const env = (at(container(), 'env') ?? []) as readonly Json[];
+      const url = env.find((e) => at(e, 'name') === 'POLICY_GATEWAY_DATABASE_URL');
+      expect(at(url, 'valueFrom.secretKeyRef')).toEqual({
+        name: 'policy-gateway-database',
+        key: 'url',
+      });
+      const backend = env.find((e) => at(e, 'name') === 'POLICY_GATEWAY_AUDIT_STORE_BACKEND');
+      expect(at(backend, 'value')).toBe('postgres');
+    },
+  );
+
+  it('the gateway runs the image entrypoint (serve), not a migration', () => {
+    expect(at(gatewayContainer, 'command')).toBeUndefined();
+    expect(JSON.stringify(at(gatewayContainer, 'args') ?? [])).not.toMatch(/migrat/);
+  });
+
+  it('the Job runs `policy-gateway migrate` once, with the gateway image, retries and clean-up bounded', () => {
+    expect([
+      ...((at(jobContainer, 'command') ?? []) as string[]),
+      ...((at(jobContainer, 'args') ?? []) as string[]),
+    ]).toEqual(['policy-gateway', 'migrate']);
+    expect(at(jobContainer, 'image')).toBe(at(gatewayContainer, 'image'));
+    expect(at(job, 'spec.template.spec.restartPolicy')).toBe('Never');
+    expect(at(job, 'spec.backoffLimit')).toBeTypeOf('number');
+    expect(at(job, 'spec.ttlSecondsAfterFinished')).toBeTypeOf('number');
+  });
+
+  it('the Job file documents the Helm pre-install/pre-upgrade and Argo CD PreSync hooks', () => {
+    const text = readFileSync(`${directory}/policy-gateway-migrate-job.yaml`, 'utf8');
+    expect(text).toContain('helm.sh/hook: pre-install,pre-upgrade');
+    expect(text).toContain('argocd.argoproj.io/hook: PreSync');
+  });
+
+  it('the Services select their Deployment’s pods and target a named container port', () => {
+    for (const name of ['policy-gateway', 'workbench']) {
+      const svc = find('Service', name);
+      const deployment = find('Deployment', name);
+      const labels = at(deployment, 'spec.template.metadata.labels') as Record<string, string>;
+      expect(labels).toMatchObject(at(svc, 'spec.selector') as Record<string, string>);
+      const portNames = (
+        (at(deployment, 'spec.template.spec.containers.0.ports') ?? []) as Json[]
+      ).map((p) => at(p, 'name'));
+      expect(portNames).toContain(at(svc, 'spec.ports.0.targetPort'));
+    }
+  });
+
+  it('the Secret is an example with key url, and is not applied (it would overwrite the real one)', () => {
+    const [secret] = manifestsOf('policy-gateway-database-secret.example.yaml');
+    expect(secret?.kind).toBe('Secret');
+    expect(at(secret, 'metadata.name')).toBe('policy-gateway-database');
+    expect(String(at(secret, 'stringData.url'))).toContain('CHANGE_ME');
+    expect(kustomization.resources).not.toContain('policy-gateway-database-secret.example.yaml');
+  });
+});
