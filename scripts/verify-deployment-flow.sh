@@ -40,7 +40,10 @@ fail() {
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
   done
   if [ "$db_created" = 1 ]; then
     psql "$server_url" -qAt -v ON_ERROR_STOP=1 \
@@ -158,6 +161,15 @@ wait_ready() {
   return 1
 }
 
+not_ready_reason() {
+  if kill -0 "$1" 2>/dev/null; then
+    echo "was not ready within 60 s"
+  else
+    wait "$1"
+    echo "exited $? before it was ready"
+  fi
+}
+
 # wait_exit PID SECONDS → the process's exit code, or 124 if it outlived the bound.
 wait_exit() {
   local pid="$1" deadline=$((SECONDS + $2))
@@ -223,9 +235,9 @@ start_replica "$port_a" "$work/gateway-a.log"
 pid_a=$started_pid
 start_replica "$port_b" "$work/gateway-b.log"
 pid_b=$started_pid
-wait_ready "$port_a" "$pid_a" || fail "replica A (port $port_a) was not ready within 60 s"
+wait_ready "$port_a" "$pid_a" || fail "replica A (port $port_a) $(not_ready_reason "$pid_a")"
 ok "replica A ready on :$port_a"
-wait_ready "$port_b" "$pid_b" || fail "replica B (port $port_b) was not ready within 60 s"
+wait_ready "$port_b" "$pid_b" || fail "replica B (port $port_b) $(not_ready_reason "$pid_b")"
 ok "replica B ready on :$port_b"
 
 step "One evaluation through each replica"
