@@ -1,0 +1,198 @@
+/**
+ * Regular expressions with RE2 (Go `regexp`) semantics through re2js, never JavaScript's
+ * RegExp: patterns RE2 rejects (look-arounds, back-references) are errors, as in OPA.
+ * Compiled patterns are cached per engine.
+ */
+import { RE2JS } from 're2js';
+import type { Value } from '../value/value.js';
+import { arr, bool, str } from '../value/value-builders.js';
+import type { BuiltinContext, BuiltinDefinition } from './builtin.js';
+import { builtinError, safeIntegerArg, stringArg } from './operands.js';
+
+/** The subset of re2js' Go-style RE2 class this module uses (re2js types it loosely). */
+interface GoRegexp {
+  findAll(s: string, n: number): string[] | null;
+  findAllSubmatch(s: string, n: number): (string | null)[][] | null;
+  findAllSubmatchIndex(s: string, n: number): number[][] | null;
+  findAllIndex(s: string, n: number): number[][] | null;
+}
+
+export interface CompiledRegex {
+  readonly pattern: RE2JS;
+  readonly go: GoRegexp;
+  readonly names: Readonly<Record<string, number>>;
+}
+
+const MAX_CACHED = 1000;
+
+/** Compiles (or fetches) a pattern; throws a BuiltinError naming the builtin for invalid RE2. */
+export function compileRegex(name: string, source: string, context: BuiltinContext): CompiledRegex {
+  const key = `re\u0000${source}`;
+  const cached = context.cache.get(key);
+  if (cached !== undefined) {
+    if (cached instanceof Error) throw builtinError(name, cached.message);
+    return cached as CompiledRegex;
+  }
+  let compiled: CompiledRegex | Error;
+  try {
+    const pattern = RE2JS.compile(source);
+    compiled = { pattern, go: pattern.re2() as unknown as GoRegexp, names: pattern.namedGroups() };
+  } catch (error) {
+    compiled = new Error(error instanceof Error ? error.message : String(error));
+  }
+  if (context.cache.size < MAX_CACHED) context.cache.set(key, compiled);
+  if (compiled instanceof Error) throw builtinError(name, compiled.message);
+  return compiled;
+}
+
+export function regexMatches(re: CompiledRegex, s: string): boolean {
+  return re.pattern.matcher(s).find();
+}
+
+/** Go's `Regexp.Split(s, -1)`, including its handling of empty matches. */
+function split(re: CompiledRegex, s: string, emptyPattern: boolean): string[] {
+  if (!emptyPattern && s === '') return [''];
+  const matches = re.go.findAllIndex(s, -1) ?? [];
+  const out: string[] = [];
+  let beg = 0;
+  let end = 0;
+  for (const [start = 0, stop = 0] of matches) {
+    end = start;
+    if (stop !== 0) out.push(s.slice(beg, end));
+    beg = stop;
+  }
+  if (end !== s.length) out.push(s.slice(beg));
+  return out;
+}
+
+/** Go's `Regexp.Expand` template syntax: `$1`, `${1}`, `$name`, `${name}`, `$$`. */
+function expand(
+  template: string,
+  s: string,
+  groups: readonly number[],
+  names: Readonly<Record<string, number>>,
+): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const dollar = template.indexOf('$', i);
+    if (dollar < 0) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, dollar);
+    i = dollar + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    let name: string | undefined;
+    if (template[i] === '{') {
+      const close = template.indexOf('}', i);
+      const candidate = close < 0 ? '' : template.slice(i + 1, close);
+      if (/^\w+$/.test(candidate)) {
+        name = candidate;
+        i = close + 1;
+      }
+    } else {
+      const m = /^\w+/.exec(template.slice(i));
+      if (m) {
+        name = m[0];
+        i += name.length;
+      }
+    }
+    if (name === undefined) {
+      out += '$';
+      continue;
+    }
+    const group = /^\d+$/.test(name) ? Number(name) : names[name];
+    if (group === undefined) continue;
+    const start = groups[2 * group];
+    const end = groups[2 * group + 1];
+    if (start !== undefined && end !== undefined && start >= 0) out += s.slice(start, end);
+  }
+  return out;
+}
+
+function replaceAll(re: CompiledRegex, s: string, template: string): string {
+  const matches = re.go.findAllSubmatchIndex(s, -1) ?? [];
+  let out = '';
+  let last = 0;
+  for (const groups of matches) {
+    out += s.slice(last, groups[0]);
+    out += expand(template, s, groups, re.names);
+    last = groups[1] ?? last;
+  }
+  return out + s.slice(last);
+}
+
+export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
+  ...['regex.match', 're_match'].map(
+    (name): BuiltinDefinition => ({
+      name,
+      arity: 2,
+      implementation: (args, context) =>
+        bool(
+          regexMatches(
+            compileRegex(name, stringArg(name, args, 0), context),
+            stringArg(name, args, 1),
+          ),
+        ),
+    }),
+  ),
+  {
+    name: 'regex.is_valid',
+    arity: 1,
+    implementation: (args, context) => {
+      const pattern = args[0] as Value;
+      if (pattern.kind !== 'string') return bool(false);
+      try {
+        compileRegex('regex.is_valid', pattern.value, context);
+        return bool(true);
+      } catch {
+        return bool(false);
+      }
+    },
+  },
+  {
+    name: 'regex.find_n',
+    arity: 3,
+    implementation: (args, context) => {
+      const name = 'regex.find_n';
+      const re = compileRegex(name, stringArg(name, args, 0), context);
+      const found = re.go.findAll(stringArg(name, args, 1), safeIntegerArg(name, args, 2)) ?? [];
+      return arr(found.map(str));
+    },
+  },
+  {
+    name: 'regex.find_all_string_submatch_n',
+    arity: 3,
+    implementation: (args, context) => {
+      const name = 'regex.find_all_string_submatch_n';
+      const re = compileRegex(name, stringArg(name, args, 0), context);
+      const found =
+        re.go.findAllSubmatch(stringArg(name, args, 1), safeIntegerArg(name, args, 2)) ?? [];
+      return arr(found.map((groups) => arr(groups.map((g) => str(g ?? '')))));
+    },
+  },
+  {
+    name: 'regex.split',
+    arity: 2,
+    implementation: (args, context) => {
+      const pattern = stringArg('regex.split', args, 0);
+      const re = compileRegex('regex.split', pattern, context);
+      return arr(split(re, stringArg('regex.split', args, 1), pattern === '').map(str));
+    },
+  },
+  {
+    name: 'regex.replace',
+    arity: 3,
+    implementation: (args, context) => {
+      const name = 'regex.replace';
+      const s = stringArg(name, args, 0);
+      const re = compileRegex(name, stringArg(name, args, 1), context);
+      return str(replaceAll(re, s, stringArg(name, args, 2)));
+    },
+  },
+];

@@ -1,0 +1,29 @@
+/**
+ * Code-point helpers: OPA counts and indexes strings by Unicode code point, JavaScript by
+ * UTF-16 unit. The fast paths skip the conversion for strings without surrogates.
+ */
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+export function hasSurrogates(s: string): boolean {
+  return SURROGATE.test(s);
+}
+
+export function runeCount(s: string): number {
+  if (!hasSurrogates(s)) return s.length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** The string's code points, one string each. */
+export function runes(s: string): string[] {
+  return hasSurrogates(s) ? Array.from(s) : s.split('');
+}
+
+/** Code-point index of a UTF-16 offset. */
+export function runeIndexOf(s: string, utf16Offset: number): number {
+  if (utf16Offset <= 0) return utf16Offset;
+  const prefix = s.slice(0, utf16Offset);
+  return runeCount(prefix);
+}

@@ -1,0 +1,268 @@
+/**
+ * String builtins. OPA works on UTF-8 strings and counts in code points, so every index and
+ * length here is in code points; case mapping is per code point, as Go's `strings.ToLower`.
+ */
+
+import type { Value } from '../value/value.js';
+import { arr, bool, num, str } from '../value/value-builders.js';
+import type { BuiltinDefinition } from './builtin.js';
+import { parseNumber } from './number-ops.js';
+import {
+  builtinError,
+  numberArg,
+  objectArg,
+  operandError,
+  operandValueError,
+  safeIntegerArg,
+  stringArg,
+  stringCollectionArg,
+  stringOrCollectionArg,
+} from './operands.js';
+import { hasSurrogates, runeCount, runeIndexOf, runes } from './runes.js';
+
+const NON_ASCII = /[^ -~\t\n\r]/;
+
+/** Per-code-point case mapping, keeping characters whose mapping would change their length (Go does). */
+function mapCase(s: string, upper: boolean): string {
+  if (!NON_ASCII.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = '';
+  for (const ch of s) {
+    const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
+    out += [...mapped].length === 1 ? mapped : ch;
+  }
+  return out;
+}
+
+function trimLeftSet(s: string, cutset: string): string {
+  const chars = new Set(runes(cutset));
+  const rs = runes(s);
+  let i = 0;
+  while (i < rs.length && chars.has(rs[i]!)) i++;
+  return rs.slice(i).join('');
+}
+
+function trimRightSet(s: string, cutset: string): string {
+  const chars = new Set(runes(cutset));
+  const rs = runes(s);
+  let j = rs.length;
+  while (j > 0 && chars.has(rs[j - 1]!)) j--;
+  return rs.slice(0, j).join('');
+}
+
+/** Go's `strings.ReplaceAll`, including its treatment of an empty `old` (insert around every code point). */
+export function replaceAll(s: string, old: string, replacement: string): string {
+  if (old === '') {
+    const rs = runes(s);
+    return replacement + rs.map((r) => r + replacement).join('');
+  }
+  return s.split(old).join(replacement);
+}
+
+/** Go's `strings.Replacer`: at each position the first pair (in key order) that matches wins. */
+function replaceMany(s: string, pairs: readonly (readonly [string, string])[]): string {
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    let matched = false;
+    for (const [old, replacement] of pairs) {
+      if (old !== '' && s.startsWith(old, i)) {
+        out += replacement;
+        i += old.length;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      out += s[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+function indexOfRunes(base: string, search: string): number {
+  const at = base.indexOf(search);
+  if (at < 0 || !hasSurrogates(base)) return at;
+  return runeIndexOf(base, at);
+}
+
+function formatInt(n: number | bigint, base: number): string {
+  const truncated = typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
+  return truncated.toString(base);
+}
+
+function countOccurrences(s: string, sub: string): number {
+  if (sub === '') return runeCount(s) + 1;
+  let n = 0;
+  let i = s.indexOf(sub);
+  while (i >= 0) {
+    n++;
+    i = s.indexOf(sub, i + sub.length);
+  }
+  return n;
+}
+
+function toNumber(value: Value): Value {
+  switch (value.kind) {
+    case 'null':
+      return num(0);
+    case 'boolean':
+      return num(value.value ? 1 : 0);
+    case 'number':
+      return value;
+    case 'string': {
+      const text = value.value.startsWith('+') ? value.value.slice(1) : value.value;
+      const parsed = parseNumber(text) ?? parseLooseFloat(text);
+      if (parsed === undefined)
+        throw builtinError(
+          'to_number',
+          `could not parse string as number: ${JSON.stringify(value.value)}`,
+        );
+      return parsed;
+    }
+    default:
+      throw operandError('to_number', 1, ['null', 'boolean', 'number', 'string'], value);
+  }
+}
+
+/** Forms Go's ParseFloat accepts beyond JSON's grammar (`1.`, `.5`, `01`). */
+function parseLooseFloat(text: string): Value | undefined {
+  if (!/^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? num(n) : undefined;
+}
+
+function twoStrings(name: string, op: (a: string, b: string) => Value): BuiltinDefinition {
+  return {
+    name,
+    arity: 2,
+    implementation: (args) => op(stringArg(name, args, 0), stringArg(name, args, 1)),
+  };
+}
+
+function oneString(name: string, op: (a: string) => Value): BuiltinDefinition {
+  return { name, arity: 1, implementation: (args) => op(stringArg(name, args, 0)) };
+}
+
+function anyMatch(name: string, test: (s: string, affix: string) => boolean): BuiltinDefinition {
+  return {
+    name,
+    arity: 2,
+    implementation: (args) => {
+      const subjects = stringOrCollectionArg(name, args, 0);
+      const affixes = stringOrCollectionArg(name, args, 1);
+      return bool(subjects.some((s) => affixes.some((a) => test(s, a))));
+    },
+  };
+}
+
+export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
+  {
+    name: 'concat',
+    arity: 2,
+    implementation: (args) => {
+      const delimiter = stringArg('concat', args, 0);
+      return str(stringCollectionArg('concat', args, 1).join(delimiter));
+    },
+  },
+  twoStrings('contains', (s, sub) => bool(s.includes(sub))),
+  twoStrings('startswith', (s, prefix) => bool(s.startsWith(prefix))),
+  twoStrings('endswith', (s, suffix) => bool(s.endsWith(suffix))),
+  oneString('lower', (s) => str(mapCase(s, false))),
+  oneString('upper', (s) => str(mapCase(s, true))),
+  twoStrings('split', (s, delimiter) =>
+    arr((delimiter === '' ? runes(s) : s.split(delimiter)).map(str)),
+  ),
+  {
+    name: 'replace',
+    arity: 3,
+    implementation: (args) =>
+      str(
+        replaceAll(
+          stringArg('replace', args, 0),
+          stringArg('replace', args, 1),
+          stringArg('replace', args, 2),
+        ),
+      ),
+  },
+  {
+    name: 'strings.replace_n',
+    arity: 2,
+    implementation: (args) => {
+      const patterns = objectArg('strings.replace_n', args, 0);
+      const s = stringArg('strings.replace_n', args, 1);
+      const pairs = [...patterns.entries.values()]
+        .sort((a, b) =>
+          a[0].kind === 'string' && b[0].kind === 'string' ? (a[0].value < b[0].value ? -1 : 1) : 0,
+        )
+        .map(([k, v]): [string, string] => {
+          if (k.kind !== 'string')
+            throw operandValueError(
+              'strings.replace_n',
+              1,
+              `must be object with string keys but got ${k.kind} key`,
+            );
+          if (v.kind !== 'string')
+            throw operandValueError(
+              'strings.replace_n',
+              1,
+              `must be object with string values but got ${v.kind} value`,
+            );
+          return [k.value, v.value];
+        });
+      return str(replaceMany(s, pairs));
+    },
+  },
+  twoStrings('trim', (s, cutset) => str(trimRightSet(trimLeftSet(s, cutset), cutset))),
+  twoStrings('trim_left', (s, cutset) => str(trimLeftSet(s, cutset))),
+  twoStrings('trim_right', (s, cutset) => str(trimRightSet(s, cutset))),
+  twoStrings('trim_prefix', (s, prefix) => str(s.startsWith(prefix) ? s.slice(prefix.length) : s)),
+  twoStrings('trim_suffix', (s, suffix) =>
+    str(suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
+  ),
+  oneString('trim_space', (s) => str(s.trim())),
+  twoStrings('indexof', (s, search) => {
+    if (search === '') throw builtinError('indexof', 'empty search character');
+    return num(indexOfRunes(s, search));
+  }),
+  twoStrings('indexof_n', (s, search) => {
+    if (search === '') throw builtinError('indexof_n', 'empty search character');
+    const indexes: Value[] = [];
+    for (let i = s.indexOf(search); i >= 0; i = s.indexOf(search, i + 1)) {
+      indexes.push(num(hasSurrogates(s) ? runeIndexOf(s, i) : i));
+    }
+    return arr(indexes);
+  }),
+  {
+    name: 'substring',
+    arity: 3,
+    implementation: (args) => {
+      const s = stringArg('substring', args, 0);
+      const start = safeIntegerArg('substring', args, 1);
+      const length = safeIntegerArg('substring', args, 2);
+      if (start < 0) throw builtinError('substring', 'negative offset');
+      const rs = hasSurrogates(s) ? runes(s) : undefined;
+      const total = rs ? rs.length : s.length;
+      if (start >= total) return str('');
+      const end = length < 0 ? total : Math.min(total, start + length);
+      return str(rs ? rs.slice(start, end).join('') : s.slice(start, end));
+    },
+  },
+  {
+    name: 'format_int',
+    arity: 2,
+    implementation: (args) => {
+      const n = numberArg('format_int', args, 0);
+      const base = numberArg('format_int', args, 1);
+      if (base !== 2 && base !== 8 && base !== 10 && base !== 16) {
+        throw operandValueError('format_int', 2, 'must be one of {2, 8, 10, 16}');
+      }
+      return str(formatInt(n, base));
+    },
+  },
+  oneString('strings.reverse', (s) => str(runes(s).reverse().join(''))),
+  anyMatch('strings.any_prefix_match', (s, prefix) => s.startsWith(prefix)),
+  anyMatch('strings.any_suffix_match', (s, suffix) => s.endsWith(suffix)),
+  twoStrings('strings.count', (s, sub) => num(countOccurrences(s, sub))),
+  { name: 'to_number', arity: 1, implementation: (args) => toNumber(args[0] as Value) },
+];
