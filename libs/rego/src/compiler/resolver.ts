@@ -1,0 +1,423 @@
+/**
+ * Turns AST bodies and terms into compiled IR: resolves names (locals, imports, rules of
+ * the package, `input`, `data`), calls (user functions, builtins) and `with` targets, then
+ * schedules each body.
+ */
+import type { AstExpr, AstLiteral, AstTerm, Loc } from '../ast/ast.js';
+import type { BuiltinDefinition } from '../builtins/builtin.js';
+import { RegoCompileError } from '../errors/rego-error.js';
+import { bool, str } from '../value/value-builders.js';
+import type { Body, Expr, FnTarget, Lit, NativeName, Term, TreeNode, With } from './ir.js';
+import { fnMockKey } from './ir.js';
+import { scheduleBody } from './scheduler.js';
+import { Scope } from './scope.js';
+
+const NATIVE_ARITY: Record<NativeName, number> = {
+  print: -1,
+  'internal.member_2': 2,
+  'internal.member_3': 3,
+  walk: 1,
+  trace: 1,
+};
+
+export interface ResolverEnv {
+  /** Package path under data; empty for queries. */
+  readonly packagePath: readonly string[];
+  /** Import aliases to their full paths, rooted at `data` or `input`. */
+  readonly imports: ReadonlyMap<string, readonly string[]>;
+  readonly tree: TreeNode;
+  readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
+  readonly source: string | undefined;
+}
+
+export class Resolver {
+  private readonly packageNode: TreeNode | undefined;
+
+  constructor(private readonly env: ResolverEnv) {
+    let node: TreeNode | undefined = env.tree;
+    for (const seg of env.packagePath) node = node?.children.get(seg);
+    this.packageNode = env.packagePath.length > 0 ? node : undefined;
+  }
+
+  /** Whether a name means something outside the body: a rule, an import, input or data. */
+  isGlobal(name: string): boolean {
+    return (
+      name === 'input' ||
+      name === 'data' ||
+      this.env.imports.has(name) ||
+      (this.packageNode?.children.has(name) ?? false)
+    );
+  }
+
+  // ---- bodies ----
+
+  /** Declares the body's variables in `scope`, then resolves and schedules it. */
+  resolveBody(
+    body: readonly AstLiteral[],
+    scope: Scope,
+    outputs: readonly AstTerm[] = [],
+    captures?: readonly (number | undefined)[],
+  ): { body: Body; outputs: Term[] } {
+    for (const lit of body) this.declareLiteral(lit, scope);
+    for (const t of outputs) this.declareFree(t, scope);
+    const lits = body.map((lit, i) => this.resolveLiteral(lit, scope, captures?.[i]));
+    const outTerms = outputs.map((t) => this.resolveTerm(t, scope));
+    const ordered = scheduleBody(
+      lits,
+      scope.own,
+      scope.frame.names,
+      outTerms.map((term, i) => ({ term, loc: outputs[i]!.loc })),
+      this.env.source,
+    );
+    return { body: ordered, outputs: outTerms };
+  }
+
+  private declareLiteral(lit: AstLiteral, scope: Scope): void {
+    const e = lit.expr;
+    switch (e.type) {
+      case 'some':
+        for (const v of e.vars) if (v.type === 'var') scope.declare(v.name);
+        break;
+      case 'somein':
+        if (e.key) this.declarePattern(e.key, scope);
+        this.declarePattern(e.value, scope);
+        this.declareFree(e.collection, scope);
+        break;
+      case 'assign':
+        this.declarePattern(e.left, scope);
+        this.declareFree(e.right, scope);
+        break;
+      case 'unify':
+        this.declareFree(e.left, scope);
+        this.declareFree(e.right, scope);
+        break;
+      case 'term':
+        this.declareFree(e.term, scope);
+        break;
+      case 'every':
+        this.declareFree(e.domain, scope);
+        break;
+    }
+    for (const w of lit.withs)
+      if (!this.namesFunction(w.value, scope)) this.declareFree(w.value, scope);
+  }
+
+  /** Whether a `with` value is the name of a function (a replacement, not a value). */
+  private namesFunction(t: AstTerm, scope: Scope): boolean {
+    const path = this.plainPath(t);
+    return (
+      path !== undefined &&
+      scope.lookup(path[0]!) === undefined &&
+      this.lookupFunction(path) !== undefined
+    );
+  }
+
+  /** Declares every variable of a pattern as new in this scope (`:=`, `some … in`). */
+  private declarePattern(term: AstTerm, scope: Scope): void {
+    visitVars(term, (name, loc) => {
+      if (name === '_') return;
+      if (scope.hasOwn(name) && !this.isGlobal(name)) {
+        // Redeclaring a variable in the same body is an error in OPA.
+        throw new RegoCompileError(`var ${name} assigned above`, loc, this.env.source);
+      }
+      scope.declare(name);
+    });
+  }
+
+  /** Declares variables that are neither visible nor global as locals of this body. */
+  private declareFree(term: AstTerm, scope: Scope): void {
+    visitVars(term, (name) => {
+      if (name === '_' || scope.lookup(name) !== undefined || this.isGlobal(name)) return;
+      scope.declare(name);
+    });
+  }
+
+  private resolveLiteral(lit: AstLiteral, scope: Scope, capture: number | undefined): Lit {
+    const expr = this.resolveExpr(lit.expr, scope, lit.loc);
+    const withs =
+      lit.withs.length > 0
+        ? lit.withs.map((w) => this.resolveWith(w.target, w.value, scope, w.loc))
+        : undefined;
+    return { negated: lit.negated, expr, withs, loc: lit.loc, capture };
+  }
+
+  private resolveExpr(e: AstExpr, scope: Scope, loc: Loc): Expr {
+    switch (e.type) {
+      case 'term':
+        return { k: 'term', term: this.resolveTerm(e.term, scope) };
+      case 'unify':
+      case 'assign':
+        return {
+          k: 'unify',
+          a: this.resolveTerm(e.left, scope),
+          b: this.resolveTerm(e.right, scope),
+        };
+      case 'some':
+        return { k: 'true' };
+      case 'somein':
+        return {
+          k: 'somein',
+          key: e.key ? this.resolveTerm(e.key, scope) : undefined,
+          value: this.resolveTerm(e.value, scope),
+          coll: this.resolveTerm(e.collection, scope),
+        };
+      case 'every': {
+        const domain = this.resolveTerm(e.domain, scope);
+        const inner = new Scope(scope.frame, scope);
+        const key = e.key ? this.declareAndResolve(e.key, inner) : undefined;
+        const value = this.declareAndResolve(e.value, inner);
+        const bodyScope = new Scope(scope.frame, inner);
+        const { body } = this.resolveBody(e.body, bodyScope);
+        void loc;
+        return { k: 'every', key, value, domain, body };
+      }
+    }
+  }
+
+  private declareAndResolve(term: AstTerm, scope: Scope): Term {
+    if (term.type === 'var' && term.name !== '_')
+      return { k: 'var', slot: scope.declare(term.name), name: term.name };
+    return this.resolveTerm(term, scope);
+  }
+
+  // ---- terms ----
+
+  resolveTerm(t: AstTerm, scope: Scope): Term {
+    switch (t.type) {
+      case 'scalar':
+        return { k: 'val', v: t.value };
+      case 'var':
+        return this.resolveVar(t.name, scope);
+      case 'ref': {
+        const head = this.resolveTerm(t.head, scope);
+        const path = t.path.map((p) => this.resolveTerm(p, scope));
+        if (head.k === 'input' || head.k === 'data')
+          return { k: head.k, path: [...head.path, ...path] };
+        return { k: 'ref', head, path };
+      }
+      case 'array':
+        return this.constantOr({ k: 'arr', items: t.items.map((i) => this.resolveTerm(i, scope)) });
+      case 'set':
+        return { k: 'set', items: t.items.map((i) => this.resolveTerm(i, scope)) };
+      case 'object':
+        return {
+          k: 'obj',
+          entries: t.entries.map(
+            ([key, v]) => [this.resolveTerm(key, scope), this.resolveTerm(v, scope)] as const,
+          ),
+        };
+      case 'arraycompr':
+      case 'setcompr': {
+        const inner = new Scope(scope.frame, scope);
+        const { body, outputs } = this.resolveBody(t.body, inner, [t.term]);
+        return { k: t.type === 'arraycompr' ? 'acompr' : 'scompr', term: outputs[0]!, body };
+      }
+      case 'objectcompr': {
+        const inner = new Scope(scope.frame, scope);
+        const { body, outputs } = this.resolveBody(t.body, inner, [t.key, t.value]);
+        return { k: 'ocompr', key: outputs[0]!, value: outputs[1]!, body };
+      }
+      case 'call': {
+        const name = this.fnName(t.fn);
+        const fn = this.resolveFunction(name, t.loc);
+        const args = t.args.map((a) => this.resolveTerm(a, scope));
+        const arity =
+          fn.kind === 'user' ? fn.ruleSet.arity : fn.kind === 'builtin' ? fn.def.arity : fn.arity;
+        const display = name.join('.');
+        if (arity >= 0 && args.length !== arity && args.length !== arity + 1) {
+          throw new RegoCompileError(
+            `function ${display} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${args.length}`,
+            t.loc,
+            this.env.source,
+            'rego_type_error',
+          );
+        }
+        return {
+          k: 'call',
+          name: display,
+          fn,
+          args,
+          hasOutput: arity >= 0 && args.length === arity + 1,
+          loc: t.loc,
+        };
+      }
+    }
+  }
+
+  /** Arrays of constants become one constant, so that they cost nothing per evaluation. */
+  private constantOr(term: Term): Term {
+    if (term.k === 'arr' && term.items.every((i) => i.k === 'val')) {
+      return {
+        k: 'val',
+        v: {
+          kind: 'array',
+          items: term.items.map((i) => (i as { v: import('../value/value.js').Value }).v),
+        },
+      };
+    }
+    return term;
+  }
+
+  private resolveVar(name: string, scope: Scope): Term {
+    if (name === '_') return { k: 'var', slot: scope.wildcard(), name: '_' };
+    const slot = scope.lookup(name);
+    if (slot !== undefined) return { k: 'var', slot, name };
+    if (name === 'input') return { k: 'input', path: [] };
+    if (name === 'data') return { k: 'data', path: [] };
+    const imported = this.env.imports.get(name);
+    if (imported !== undefined) {
+      const path = imported.slice(1).map((s): Term => ({ k: 'val', v: str(s) }));
+      return { k: imported[0] === 'input' ? 'input' : 'data', path };
+    }
+    if (this.packageNode?.children.has(name)) {
+      return {
+        k: 'data',
+        path: [...this.env.packagePath, name].map((s): Term => ({ k: 'val', v: str(s) })),
+      };
+    }
+    return { k: 'var', slot: scope.declare(name), name };
+  }
+
+  // ---- functions ----
+
+  private fnName(fn: AstTerm): string[] {
+    if (fn.type === 'var') return [fn.name];
+    if (fn.type === 'ref' && fn.head.type === 'var') {
+      const parts = [fn.head.name];
+      for (const p of fn.path) {
+        if (p.type !== 'scalar' || p.value.kind !== 'string') {
+          throw new RegoCompileError('function names must be plain refs', fn.loc, this.env.source);
+        }
+        parts.push(p.value.value);
+      }
+      return parts;
+    }
+    throw new RegoCompileError('invalid function call', fn.loc, this.env.source);
+  }
+
+  /** The user function a name denotes, if any: `data.x.f`, an imported `lib.f`, or a rule of the package. */
+  private userFunctionPath(name: readonly string[]): string[] | undefined {
+    const [first, ...rest] = name;
+    if (first === undefined) return undefined;
+    if (first === 'data') return rest;
+    const imported = this.env.imports.get(first);
+    if (imported !== undefined && imported[0] === 'data') return [...imported.slice(1), ...rest];
+    if (this.packageNode?.children.has(first)) return [...this.env.packagePath, ...name];
+    return undefined;
+  }
+
+  private lookupFunction(name: readonly string[]): FnTarget | undefined {
+    const userPath = this.userFunctionPath(name);
+    if (userPath !== undefined) {
+      let node: TreeNode | undefined = this.env.tree;
+      for (const seg of userPath) node = node?.children.get(seg);
+      if (node?.ruleSet?.kind === 'function') return { kind: 'user', ruleSet: node.ruleSet };
+    }
+    const dotted = name.join('.');
+    const def = this.env.builtins.get(dotted);
+    if (def !== undefined) return { kind: 'builtin', def };
+    if (Object.hasOwn(NATIVE_ARITY, dotted)) {
+      const native = dotted as NativeName;
+      return { kind: 'native', name: native, arity: NATIVE_ARITY[native] };
+    }
+    return undefined;
+  }
+
+  private resolveFunction(name: readonly string[], loc: Loc): FnTarget {
+    const fn = this.lookupFunction(name);
+    if (fn === undefined) {
+      throw new RegoCompileError(
+        `undefined function ${name.join('.')}`,
+        loc,
+        this.env.source,
+        'rego_type_error',
+      );
+    }
+    return fn;
+  }
+
+  // ---- with ----
+
+  private resolveWith(target: AstTerm, value: AstTerm, scope: Scope, loc: Loc): With {
+    const valueIsFunction = this.namesFunction(value, scope);
+    const valueTerm: Term = valueIsFunction
+      ? { k: 'val', v: bool(true) }
+      : this.resolveTerm(value, scope);
+    const path = this.plainPath(target);
+    if (path === undefined)
+      throw new RegoCompileError(
+        'with target must be a ref to input, data or a function',
+        loc,
+        this.env.source,
+      );
+    const [root, ...rest] = path;
+    if (root === 'input') return { kind: 'input', path: rest, value: valueTerm };
+    const fn =
+      root === 'data' || !this.isGlobal(root!) || this.env.imports.has(root!)
+        ? this.lookupFunction(path)
+        : undefined;
+    if (fn !== undefined) {
+      const replacement = valueIsFunction ? this.lookupFunction(this.plainPath(value)!) : undefined;
+      return { kind: 'fn', key: fnMockKey(fn), replacement, value: valueTerm };
+    }
+    if (root === 'data') return { kind: 'data', path: rest, value: valueTerm };
+    const imported = this.env.imports.get(root!);
+    if (imported !== undefined) {
+      const full = [...imported, ...rest];
+      return {
+        kind: full[0] === 'input' ? 'input' : 'data',
+        path: full.slice(1),
+        value: valueTerm,
+      };
+    }
+    if (this.packageNode?.children.has(root!)) {
+      return { kind: 'data', path: [...this.env.packagePath, ...path], value: valueTerm };
+    }
+    throw new RegoCompileError(
+      `with target ${path.join('.')} is not input, data or a known function`,
+      loc,
+      this.env.source,
+    );
+  }
+
+  private plainPath(t: AstTerm): string[] | undefined {
+    if (t.type === 'var') return [t.name];
+    if (t.type !== 'ref' || t.head.type !== 'var') return undefined;
+    const parts = [t.head.name];
+    for (const p of t.path) {
+      if (p.type !== 'scalar' || p.value.kind !== 'string') return undefined;
+      parts.push(p.value.value);
+    }
+    return parts;
+  }
+}
+
+/** Visits the variables of a term, not descending into comprehension bodies. */
+function visitVars(t: AstTerm, visit: (name: string, loc: Loc) => void): void {
+  switch (t.type) {
+    case 'var':
+      visit(t.name, t.loc);
+      return;
+    case 'ref':
+      visitVars(t.head, visit);
+      for (const p of t.path) visitVars(p, visit);
+      return;
+    case 'array':
+    case 'set':
+      for (const i of t.items) visitVars(i, visit);
+      return;
+    case 'object':
+      for (const [k, v] of t.entries) {
+        visitVars(k, visit);
+        visitVars(v, visit);
+      }
+      return;
+    case 'call':
+      for (const a of t.args) visitVars(a, visit);
+      return;
+    default:
+      return;
+  }
+}
+
+export const TRUE_TERM: Term = { k: 'val', v: bool(true) };

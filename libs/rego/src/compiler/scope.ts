@@ -1,0 +1,54 @@
+/**
+ * Lexical scopes of variables during compilation. Every rule evaluation (or query) gets one
+ * frame of slots; nested bodies (comprehensions, `every`) declare their own slots in it.
+ */
+
+export class FrameBuilder {
+  private count = 0;
+  readonly names: string[] = [];
+
+  alloc(name: string): number {
+    this.names.push(name);
+    return this.count++;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+export class Scope {
+  private readonly names = new Map<string, number>();
+  /** Slots declared in this scope, named or wildcard: the ones its body must bind. */
+  readonly own = new Set<number>();
+
+  constructor(
+    readonly frame: FrameBuilder,
+    readonly parent: Scope | undefined,
+  ) {}
+
+  lookup(name: string): number | undefined {
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
+      const slot = s.names.get(name);
+      if (slot !== undefined) return slot;
+    }
+    return undefined;
+  }
+
+  hasOwn(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  declare(name: string): number {
+    const slot = this.frame.alloc(name);
+    this.names.set(name, slot);
+    this.own.add(slot);
+    return slot;
+  }
+
+  wildcard(): number {
+    const slot = this.frame.alloc('_');
+    this.own.add(slot);
+    return slot;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The public entry point: add modules (parsed and compiled together), set base data, and
+ * evaluate queries against input, many times over the same compiled policy.
+ */
+import type { AstModule } from '../ast/ast.js';
+import type { BuiltinContext, BuiltinDefinition } from '../builtins/builtin.js';
+import { BUILTINS } from '../builtins/index.js';
+import type { CompiledPolicy } from '../compiler/compiler.js';
+import { compileModules } from '../compiler/compiler.js';
+import type { CompiledQuery } from '../compiler/ir.js';
+import { compileQuery } from '../compiler/query.js';
+import { RegoEvalError } from '../errors/rego-error.js';
+import type { EvalContext } from '../evaluator/context.js';
+import { EvalContext as Context } from '../evaluator/context.js';
+import { evalBody } from '../evaluator/eval-body.js';
+import type { Frame } from '../evaluator/eval-term.js';
+import type { RegoVersion } from '../parser/parser.js';
+import { parseModule } from '../parser/parser.js';
+import type { Value } from '../value/value.js';
+import { TRUE } from '../value/value-builders.js';
+import { fromJs, toJs } from '../value/value-json.js';
+
+export interface RegoEngineOptions {
+  /** Syntax of modules without `import rego.v1`; default v1. */
+  readonly regoVersion?: RegoVersion;
+  /** Builtin errors end the query instead of making the call undefined; default false. */
+  readonly strictBuiltinErrors?: boolean;
+  /** Steps (literal evaluations) one query may take; default 10 million. */
+  readonly maxSteps?: number;
+  /** Wall-clock budget of one query in milliseconds; default none. */
+  readonly timeoutMs?: number;
+  /** Replaces the builtin registry (mainly for tests). */
+  readonly builtins?: ReadonlyMap<string, BuiltinDefinition>;
+}
+
+export interface EvalOptions {
+  /** The input document, as JSON-shaped JavaScript. */
+  readonly input?: unknown;
+  /** The input document as a Rego value (sets, non-string keys); wins over `input`. */
+  readonly inputValue?: Value;
+  /** Overrides `strictBuiltinErrors` for this query. */
+  readonly strict?: boolean;
+  /** The query's clock for `time.now_ns`; default the current time. */
+  readonly nowNs?: bigint;
+  /** Receives each line `print` writes, as it is written. */
+  readonly onPrint?: (line: string) => void;
+}
+
+export interface QueryResult<V> {
+  readonly bindings: Record<string, V>;
+  readonly expressions: Array<{ readonly value: V; readonly text: string }>;
+}
+
+export interface QueryOutput<V> {
+  readonly results: Array<QueryResult<V>>;
+  readonly prints: string[];
+}
+
+const DEFAULT_MAX_STEPS = 10_000_000;
+const MAX_DEPTH = 400;
+
+export class RegoEngine {
+  private readonly modules = new Map<string, AstModule>();
+  private policy: CompiledPolicy;
+  private data: Value = { kind: 'object', entries: new Map() };
+  private readonly queries = new Map<string, CompiledQuery>();
+  private readonly cache = new Map<string, unknown>();
+  private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
+  private readonly regoVersion: RegoVersion;
+
+  constructor(private readonly options: RegoEngineOptions = {}) {
+    this.builtins = options.builtins ?? BUILTINS;
+    this.regoVersion = options.regoVersion ?? 'v1';
+    this.policy = compileModules([], this.builtins);
+  }
+
+  /** Parses and compiles a module; replaces a module of the same file name. Throws `RegoParseError`/`RegoCompileError`. */
+  addModule(fileName: string, source: string): void {
+    this.addModules([{ fileName, source }]);
+  }
+
+  /** Adds several modules at once, so that they may refer to each other's functions. */
+  addModules(modules: ReadonlyArray<{ readonly fileName: string; readonly source: string }>): void {
+    const parsed = modules.map(({ fileName, source }) =>
+      parseModule(fileName, source, this.regoVersion),
+    );
+    const next = new Map(this.modules);
+    for (const m of parsed) next.set(m.file, m);
+    this.policy = compileModules([...next.values()], this.builtins);
+    this.modules.clear();
+    for (const [k, v] of next) this.modules.set(k, v);
+    this.queries.clear();
+  }
+
+  removeModule(fileName: string): void {
+    const next = new Map(this.modules);
+    next.delete(fileName);
+    this.policy = compileModules([...next.values()], this.builtins);
+    this.modules.delete(fileName);
+    this.queries.clear();
+  }
+
+  /** Sets the base document under `data`, as JSON-shaped JavaScript. */
+  setData(data: unknown): void {
+    this.setDataValue(fromJs(data));
+  }
+
+  /** Sets the base document under `data` as a Rego value. */
+  setDataValue(value: Value): void {
+    if (value.kind !== 'object') throw new TypeError('data must be an object');
+    this.data = value;
+  }
+
+  /** Evaluates a query; results as JSON-shaped JavaScript, like OPA's query API. */
+  evalQuery(query: string, options: EvalOptions = {}): QueryOutput<unknown> {
+    const out = this.evalQueryValues(query, options);
+    return {
+      prints: out.prints,
+      results: out.results.map((r) => ({
+        bindings: Object.fromEntries(Object.entries(r.bindings).map(([k, v]) => [k, toJs(v)])),
+        expressions: r.expressions.map((e) => ({ value: toJs(e.value), text: e.text })),
+      })),
+    };
+  }
+
+  /** Evaluates a ref such as `data.pkg.decision`: its value as JSON-shaped JavaScript, or undefined. */
+  evalRule(ref: string, options: EvalOptions = {}): unknown {
+    const value = this.evalRuleValue(ref, options);
+    return value === undefined ? undefined : toJs(value);
+  }
+
+  evalRuleValue(ref: string, options: EvalOptions = {}): Value | undefined {
+    const out = this.evalQueryValues(ref, options);
+    return out.results[0]?.expressions[0]?.value;
+  }
+
+  /** Evaluates a query, keeping Rego values (sets, non-string keys, exact numbers). */
+  evalQueryValues(query: string, options: EvalOptions = {}): QueryOutput<Value> {
+    const compiled = this.compiledQuery(query);
+    const prints: string[] = [];
+    const strict = options.strict ?? this.options.strictBuiltinErrors ?? false;
+    const builtinContext: BuiltinContext = {
+      strict,
+      nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      cache: this.cache,
+      print: (line) => {
+        prints.push(line);
+        options.onPrint?.(line);
+      },
+    };
+    const input =
+      options.inputValue ?? (options.input === undefined ? undefined : fromJs(options.input));
+    const ctx: EvalContext = new Context(
+      {
+        policy: this.policy,
+        strict,
+        builtinContext,
+        budget: {
+          steps: 0,
+          maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,
+          deadline:
+            this.options.timeoutMs === undefined ? undefined : Date.now() + this.options.timeoutMs,
+          depth: 0,
+          maxDepth: MAX_DEPTH,
+        },
+      },
+      input,
+      this.data,
+      undefined,
+      undefined,
+    );
+    const frame: Frame = new Array(compiled.frameSize);
+    const results: QueryResult<Value>[] = [];
+    try {
+      evalBody(ctx, frame, compiled.body, 0, () => {
+        const bindings: Record<string, Value> = {};
+        for (const b of compiled.bindings) {
+          const v = frame[b.slot];
+          if (v !== undefined) bindings[b.name] = v;
+        }
+        const expressions = compiled.expressions.map((e) => ({
+          text: e.text,
+          value: e.capture === undefined ? TRUE : (frame[e.capture] ?? TRUE),
+        }));
+        results.push({ bindings, expressions });
+        return false;
+      });
+    } catch (error) {
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        throw new RegoEvalError(
+          'eval_budget_exceeded',
+          'evaluation exceeded the stack depth it may use',
+        );
+      }
+      throw error;
+    }
+    return { results, prints };
+  }
+
+  private compiledQuery(query: string): CompiledQuery {
+    let compiled = this.queries.get(query);
+    if (compiled === undefined) {
+      compiled = compileQuery(query, this.policy, this.builtins, this.regoVersion);
+      if (this.queries.size > 1000) this.queries.clear();
+      this.queries.set(query, compiled);
+    }
+    return compiled;
+  }
+}

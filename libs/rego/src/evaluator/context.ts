@@ -1,0 +1,86 @@
+/**
+ * The state of one query evaluation: input, base data, caches of rule values, and the
+ * overrides a `with` modifier installs (each `with` gets a derived context with fresh caches).
+ */
+import type { BuiltinContext } from '../builtins/builtin.js';
+import type { CompiledPolicy } from '../compiler/compiler.js';
+import type { FnTarget, TreeNode } from '../compiler/ir.js';
+import { RegoEvalError } from '../errors/rego-error.js';
+import type { Value } from '../value/value.js';
+
+/** A `with` replacement of a function: another function, or a constant result. */
+export type Mock = { readonly fn: FnTarget } | { readonly value: Value };
+
+export interface Budget {
+  steps: number;
+  readonly maxSteps: number;
+  readonly deadline: number | undefined;
+  depth: number;
+  readonly maxDepth: number;
+}
+
+export interface Shared {
+  readonly policy: CompiledPolicy;
+  readonly strict: boolean;
+  readonly builtinContext: BuiltinContext;
+  readonly budget: Budget;
+}
+
+/** Marks a rule set being evaluated, to catch recursion the compiler could not see. */
+export const IN_PROGRESS: unique symbol = Symbol('in progress');
+/** A cached undefined result. */
+export const UNDEFINED: unique symbol = Symbol('undefined');
+
+export type CacheEntry = Value | typeof IN_PROGRESS | typeof UNDEFINED;
+
+export class EvalContext {
+  readonly ruleCache = new Map<number, CacheEntry>();
+  readonly nodeCache = new Map<TreeNode, CacheEntry>();
+
+  constructor(
+    readonly shared: Shared,
+    readonly input: Value | undefined,
+    readonly data: Value,
+    /** `with data…` overrides by path joined with NUL. */
+    readonly overrides: ReadonlyMap<string, Value> | undefined,
+    readonly mocks: ReadonlyMap<string, Mock> | undefined,
+  ) {}
+
+  derive(
+    input: Value | undefined,
+    data: Value,
+    overrides: ReadonlyMap<string, Value> | undefined,
+    mocks: ReadonlyMap<string, Mock> | undefined,
+  ): EvalContext {
+    return new EvalContext(this.shared, input, data, overrides, mocks);
+  }
+}
+
+/** Counts a step and stops the query when its budget is spent. */
+export function step(ctx: EvalContext): void {
+  const b = ctx.shared.budget;
+  b.steps++;
+  if (b.steps > b.maxSteps) {
+    throw new RegoEvalError(
+      'eval_budget_exceeded',
+      `evaluation exceeded its budget of ${b.maxSteps} steps`,
+    );
+  }
+  if ((b.steps & 1023) === 0 && b.deadline !== undefined && Date.now() > b.deadline) {
+    throw new RegoEvalError('eval_budget_exceeded', 'evaluation exceeded its time budget');
+  }
+}
+
+export function enter(ctx: EvalContext): void {
+  const b = ctx.shared.budget;
+  if (++b.depth > b.maxDepth) {
+    throw new RegoEvalError(
+      'eval_budget_exceeded',
+      `evaluation exceeded its depth limit of ${b.maxDepth}`,
+    );
+  }
+}
+
+export function leave(ctx: EvalContext): void {
+  ctx.shared.budget.depth--;
+}

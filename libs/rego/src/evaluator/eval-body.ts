@@ -1,0 +1,137 @@
+/**
+ * Evaluation of bodies and literals: conjunction with backtracking, negation, `some … in`,
+ * `every`, and the `with` modifier (which evaluates its literal in a derived context).
+ */
+import type { Body, Lit, Term } from '../compiler/ir.js';
+import { RegoEvalError } from '../errors/rego-error.js';
+import type { Value } from '../value/value.js';
+import type { EvalContext, Mock } from './context.js';
+import { step } from './context.js';
+import type { Frame, K } from './eval-term.js';
+import { evalTerm, unify, unifyValue } from './eval-term.js';
+import { iterate, setPath } from './value-access.js';
+
+export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, k: K): boolean {
+  if (i === body.length) return k();
+  step(ctx);
+  const lit = body[i]!;
+  const next = i + 1;
+  return evalLit(
+    ctx,
+    frame,
+    lit,
+    next === body.length ? k : () => evalBody(ctx, frame, body, next, k),
+  );
+}
+
+function evalLit(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
+  if (lit.withs !== undefined) return evalWith(ctx, frame, lit, k);
+  return evalPlainLit(ctx, frame, lit, k);
+}
+
+function evalPlainLit(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
+  if (lit.negated) return evalExpr(ctx, frame, lit, () => true) ? false : k();
+  return evalExpr(ctx, frame, lit, k);
+}
+
+function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
+  const e = lit.expr;
+  switch (e.k) {
+    case 'term': {
+      const capture = lit.capture;
+      if (e.term.k === 'call' && e.term.hasOutput) {
+        return evalTerm(ctx, frame, e.term, (v) => capturing(frame, capture, v, k));
+      }
+      return evalTerm(ctx, frame, e.term, (v) => {
+        // Query expressions are captured, as OPA's query API does, so `false` is a result there.
+        if (v.kind === 'boolean' && !v.value && capture === undefined) return false;
+        return capturing(frame, capture, v, k);
+      });
+    }
+    case 'unify':
+      return unify(ctx, frame, e.a, e.b, k);
+    case 'somein':
+      return evalTerm(ctx, frame, e.coll, (coll) =>
+        iterate(coll, (key, value) => {
+          if (e.key === undefined) return unifyValue(ctx, frame, e.value, value, k);
+          const valueTerm = e.value;
+          return unifyValue(ctx, frame, e.key, key, () =>
+            unifyValue(ctx, frame, valueTerm, value, k),
+          );
+        }),
+      );
+    case 'every':
+      return evalTerm(ctx, frame, e.domain, (domain) => {
+        const failed = iterate(domain, (key, value) => {
+          const holds = bindPattern(ctx, frame, e.key, key, () =>
+            bindPattern(ctx, frame, e.value, value, () =>
+              evalBody(ctx, frame, e.body, 0, () => true),
+            ),
+          );
+          return !holds;
+        });
+        return failed ? false : k();
+      });
+    case 'true':
+      return k();
+  }
+}
+
+function bindPattern(
+  ctx: EvalContext,
+  frame: Frame,
+  term: Term | undefined,
+  v: Value,
+  k: K,
+): boolean {
+  if (term === undefined) return k();
+  return unifyValue(ctx, frame, term, v, k);
+}
+
+function capturing(frame: Frame, slot: number | undefined, v: Value, k: K): boolean {
+  if (slot === undefined) return k();
+  frame[slot] = v;
+  const stop = k();
+  frame[slot] = undefined;
+  return stop;
+}
+
+/** Evaluates the `with` values, then the literal in a context where they replace their targets. */
+function evalWith(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
+  const withs = lit.withs!;
+  const values: Value[] = [];
+  for (const w of withs) {
+    let value: Value | undefined;
+    evalTerm(ctx, frame, w.value, (v) => {
+      value = v;
+      return true;
+    });
+    if (value === undefined && !(w.kind === 'fn' && w.replacement !== undefined)) return false;
+    values.push(value ?? { kind: 'null' });
+  }
+  let input = ctx.input;
+  let data = ctx.data;
+  let overrides: Map<string, Value> | undefined;
+  let mocks: Map<string, Mock> | undefined;
+  withs.forEach((w, i) => {
+    const value = values[i]!;
+    switch (w.kind) {
+      case 'input':
+        input = setPath(input, w.path, value);
+        return;
+      case 'data':
+        if (w.path.length === 0)
+          throw new RegoEvalError('rego_compile_error', 'with cannot replace all of data');
+        data = setPath(data, w.path, value);
+        overrides ??= new Map(ctx.overrides ?? []);
+        overrides.set(w.path.join('\u0000'), value);
+        return;
+      case 'fn':
+        mocks ??= new Map(ctx.mocks ?? []);
+        mocks.set(w.key, w.replacement !== undefined ? { fn: w.replacement } : { value });
+        return;
+    }
+  });
+  const inner = ctx.derive(input, data, overrides ?? ctx.overrides, mocks ?? ctx.mocks);
+  return evalPlainLit(inner, frame, lit, k);
+}

@@ -1,0 +1,107 @@
+/**
+ * Calls: `with` mocks first, then user functions, builtins (their errors are undefined
+ * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
+ */
+import type { CallTerm, FnTarget } from '../compiler/ir.js';
+import { fnMockKey } from '../compiler/ir.js';
+import { RegoError, RegoEvalError } from '../errors/rego-error.js';
+import type { Value } from '../value/value.js';
+import { arr, bool, TRUE } from '../value/value-builders.js';
+import type { EvalContext } from './context.js';
+import { callFunction } from './eval-rules.js';
+import type { Frame, ValueK } from './eval-term.js';
+import { evalTerm } from './eval-term.js';
+import { formatPrintValue } from './print-format.js';
+import { equal, iterate, lookup } from './value-access.js';
+
+export function invokeCall(
+  ctx: EvalContext,
+  frame: Frame,
+  call: CallTerm,
+  args: Value[],
+  k: ValueK,
+): boolean {
+  if (call.fn.kind === 'native' && call.fn.name === 'print') return evalPrint(ctx, frame, call, k);
+  let fn: FnTarget = call.fn;
+  if (ctx.mocks !== undefined) {
+    const mock = ctx.mocks.get(fnMockKey(fn));
+    if (mock !== undefined) {
+      if ('value' in mock) return k(mock.value);
+      fn = mock.fn;
+    }
+  }
+  if (fn.kind === 'native' && fn.name === 'walk') return walkValue(args[0]!, [], k);
+  const result = callTarget(ctx, fn, call.name, args);
+  return result === undefined ? false : k(result);
+}
+
+function callTarget(
+  ctx: EvalContext,
+  fn: FnTarget,
+  name: string,
+  args: Value[],
+): Value | undefined {
+  switch (fn.kind) {
+    case 'user':
+      return callFunction(ctx, fn.ruleSet, args);
+    case 'builtin':
+      try {
+        return fn.def.implementation(args, ctx.shared.builtinContext);
+      } catch (error) {
+        if (error instanceof RegoError) throw error;
+        if (error instanceof RangeError && /call stack/i.test(error.message)) throw error;
+        if (!ctx.shared.strict) return undefined;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new RegoEvalError(
+          'eval_builtin_error',
+          message.startsWith(`${fn.def.name}:`) ? message : `${fn.def.name}: ${message}`,
+        );
+      }
+    case 'native':
+      return callNative(fn.name, args, name);
+  }
+}
+
+function callNative(name: string, args: Value[], display: string): Value | undefined {
+  switch (name) {
+    case 'internal.member_2': {
+      const [x, coll] = args as [Value, Value];
+      if (coll.kind === 'set') return bool(lookup(coll, x) !== undefined);
+      return bool(iterate(coll, (_, v) => equal(v, x)));
+    }
+    case 'internal.member_3': {
+      const [key, x, coll] = args as [Value, Value, Value];
+      if (coll.kind === 'set') return bool(false);
+      const v = lookup(coll, key);
+      return bool(v !== undefined && equal(v, x));
+    }
+    case 'trace':
+      return TRUE;
+    default:
+      throw new RegoEvalError('rego_type_error', `${display} cannot be called here`);
+  }
+}
+
+/** `walk(x)`: every [path, value] pair of x, x itself first. */
+function walkValue(value: Value, path: Value[], k: ValueK): boolean {
+  if (k(arr([arr(path), value]))) return true;
+  return iterate(value, (key, child) => walkValue(child, [...path, key], k));
+}
+
+/** `print(…)`: undefined operands print as `<undefined>`; the call itself always succeeds. */
+function evalPrint(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
+  const parts = call.args.map((arg) => {
+    let text = '<undefined>';
+    try {
+      evalTerm(ctx, frame, arg, (v) => {
+        text = formatPrintValue(v, true);
+        return true;
+      });
+    } catch (error) {
+      if (!(error instanceof RegoEvalError) || error.code !== 'eval_builtin_error') throw error;
+    }
+    return text;
+  });
+  ctx.shared.builtinContext.print(parts.join(' '));
+  return k(TRUE);
+}

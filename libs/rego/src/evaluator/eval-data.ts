@@ -1,0 +1,141 @@
+/**
+ * Refs under `data`: walks the rule tree and the base document together, so that virtual
+ * documents (rules) and base data merge into one tree, as in OPA.
+ */
+import type { Term, TreeNode } from '../compiler/ir.js';
+import type { Value } from '../value/value.js';
+import { str } from '../value/value-builders.js';
+import type { EvalContext } from './context.js';
+import { UNDEFINED } from './context.js';
+import { evalRuleSet } from './eval-rules.js';
+import type { Frame, ValueK } from './eval-term.js';
+import { evalPath, evalTerm } from './eval-term.js';
+import { lookup, lookupString, setPath } from './value-access.js';
+
+export function walkData(
+  ctx: EvalContext,
+  frame: Frame,
+  path: readonly Term[],
+  k: ValueK,
+): boolean {
+  return walkNode(ctx, frame, ctx.shared.policy.tree, ctx.data, path, 0, k);
+}
+
+function walkNode(
+  ctx: EvalContext,
+  frame: Frame,
+  node: TreeNode,
+  base: Value | undefined,
+  path: readonly Term[],
+  i: number,
+  k: ValueK,
+): boolean {
+  if (
+    node.ruleSet !== undefined ||
+    i === path.length ||
+    ctx.overrides?.has(node.path.join('\u0000'))
+  ) {
+    const v = nodeValue(ctx, node, base);
+    return v === undefined ? false : evalPath(ctx, frame, v, path, i, k);
+  }
+  const seg = path[i]!;
+  const next = (key: Value): boolean => {
+    if (key.kind === 'string') {
+      const child = node.children.get(key.value);
+      if (child !== undefined) {
+        return walkNode(
+          ctx,
+          frame,
+          child,
+          base === undefined ? undefined : lookupString(base, key.value),
+          path,
+          i + 1,
+          k,
+        );
+      }
+    }
+    const b = base === undefined ? undefined : lookup(base, key);
+    return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
+  };
+  if (seg.k === 'val') return next(seg.v);
+  if (seg.k === 'var') {
+    const bound = frame[seg.slot];
+    if (bound !== undefined) return next(bound);
+    // Iterate over the merged keys of rules and base data.
+    const slot = seg.slot;
+    const v = nodeValue(ctx, node, base);
+    if (v === undefined || v.kind !== 'object') return false;
+    for (const [key] of v.entries.values()) {
+      frame[slot] = key;
+      const stop = next(key);
+      frame[slot] = undefined;
+      if (stop) return true;
+    }
+    return false;
+  }
+  return evalTerm(ctx, frame, seg, next);
+}
+
+/** The whole document at a node: its rules' value, or base data merged with the values below. */
+export function nodeValue(
+  ctx: EvalContext,
+  node: TreeNode,
+  base: Value | undefined,
+): Value | undefined {
+  const cached = ctx.nodeCache.get(node);
+  if (cached !== undefined) return cached === UNDEFINED ? undefined : (cached as Value);
+  const value = computeNodeValue(ctx, node, base);
+  ctx.nodeCache.set(node, value ?? UNDEFINED);
+  return value;
+}
+
+function computeNodeValue(
+  ctx: EvalContext,
+  node: TreeNode,
+  base: Value | undefined,
+): Value | undefined {
+  if (ctx.overrides !== undefined) {
+    const exact = ctx.overrides.get(node.path.join('\u0000'));
+    if (exact !== undefined) return exact;
+  }
+  let value: Value | undefined;
+  if (node.ruleSet !== undefined) {
+    value = evalRuleSet(ctx, node.ruleSet);
+    if (node.children.size === 0) return applyOverrides(ctx, node, value);
+  }
+  if (node.children.size === 0) return base;
+  const entries = new Map<string, readonly [Value, Value]>();
+  if (base?.kind === 'object') for (const [kk, e] of base.entries) entries.set(kk, e);
+  if (value?.kind === 'object') for (const [kk, e] of value.entries) entries.set(kk, e);
+  for (const [name, child] of node.children) {
+    const cv = nodeValue(ctx, child, base === undefined ? undefined : lookupString(base, name));
+    if (cv !== undefined) entries.set(`"${name}`, [str(name), cv]);
+  }
+  if (entries.size === 0 && base === undefined && value === undefined && !hasRules(node))
+    return undefined;
+  return applyOverrides(ctx, node, { kind: 'object', entries });
+}
+
+function hasRules(node: TreeNode): boolean {
+  if (node.ruleSet !== undefined && node.ruleSet.kind !== 'function') return true;
+  for (const c of node.children.values()) if (hasRules(c)) return true;
+  return false;
+}
+
+/** `with data.p.x as v` where p is a rule: patch the rule's value. */
+function applyOverrides(
+  ctx: EvalContext,
+  node: TreeNode,
+  value: Value | undefined,
+): Value | undefined {
+  if (ctx.overrides === undefined || value === undefined) return value;
+  const prefix = node.path.join('\u0000');
+  let out = value;
+  for (const [key, v] of ctx.overrides) {
+    if (key.length > prefix.length && key.startsWith(`${prefix}\u0000`)) {
+      const rest = key.slice(prefix.length + 1).split('\u0000');
+      out = setPath(out, rest, v);
+    }
+  }
+  return out;
+}

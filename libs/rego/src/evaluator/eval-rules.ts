@@ -1,0 +1,214 @@
+/**
+ * Values of rule sets: complete rules (one value, conflicts are errors, `default` and
+ * `else`), partial set rules, object rules (ref heads ending in variables) and functions.
+ * Rule values are cached per context.
+ */
+import type { CompiledRule, RuleBranch, RuleSet } from '../compiler/ir.js';
+import { RegoEvalError } from '../errors/rego-error.js';
+import type { Value } from '../value/value.js';
+import { keyOf } from '../value/value-key.js';
+import type { EvalContext } from './context.js';
+import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
+import { evalBody } from './eval-body.js';
+import type { Frame } from './eval-term.js';
+import { evalList, evalTerm, unifyValue } from './eval-term.js';
+import { equal } from './value-access.js';
+
+export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
+  const cached = ctx.ruleCache.get(rs.id);
+  if (cached !== undefined) {
+    if (cached === IN_PROGRESS) {
+      throw new RegoEvalError(
+        'rego_recursion_error',
+        `rule data.${rs.path.join('.')} is recursive`,
+      );
+    }
+    return cached === UNDEFINED ? undefined : cached;
+  }
+  ctx.ruleCache.set(rs.id, IN_PROGRESS);
+  enter(ctx);
+  let value: Value | undefined;
+  try {
+    switch (rs.kind) {
+      case 'complete':
+        value = evalComplete(ctx, rs);
+        break;
+      case 'set':
+        value = evalSetRules(ctx, rs);
+        break;
+      case 'object':
+        value = evalObjectRules(ctx, rs);
+        break;
+      case 'function':
+        value = undefined;
+        break;
+    }
+  } catch (error) {
+    ctx.ruleCache.delete(rs.id);
+    throw error;
+  } finally {
+    leave(ctx);
+  }
+  ctx.ruleCache.set(rs.id, value ?? UNDEFINED);
+  return value;
+}
+
+/** Runs a rule's branches in order (`else`): the first branch with a solution decides. */
+function evalBranches(
+  ctx: EvalContext,
+  frame: Frame,
+  rule: CompiledRule,
+  onValue: (v: Value, branch: RuleBranch) => boolean,
+): boolean {
+  for (const branch of rule.branches) {
+    let found = false;
+    const stop = evalBody(ctx, frame, branch.body, 0, () =>
+      evalTerm(ctx, frame, branch.value, (v) => {
+        found = true;
+        return onValue(v, branch);
+      }),
+    );
+    if (stop) return true;
+    if (found) return false;
+  }
+  return false;
+}
+
+function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
+  let result: Value | undefined;
+  for (const rule of rs.rules) {
+    const frame: Frame = new Array(rule.frameSize);
+    const stop = evalBranches(ctx, frame, rule, (v, branch) => {
+      if (result === undefined) result = v;
+      else if (!equal(result, v)) {
+        throw new RegoEvalError(
+          'eval_conflict_error',
+          `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
+        );
+      }
+      // A constant value cannot conflict with itself; when every rule shares it, one solution decides.
+      return branch.constant && rs.uniform;
+    });
+    if (stop) break;
+  }
+  if (result === undefined && rs.defaultRule !== undefined)
+    result = defaultValue(ctx, rs.defaultRule);
+  return result;
+}
+
+function defaultValue(ctx: EvalContext, rule: CompiledRule): Value | undefined {
+  let result: Value | undefined;
+  const frame: Frame = new Array(rule.frameSize);
+  evalTerm(ctx, frame, rule.branches[0]!.value, (v) => {
+    result = v;
+    return true;
+  });
+  return result;
+}
+
+function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
+  const items = new Map<string, Value>();
+  for (const rule of rs.rules) {
+    const frame: Frame = new Array(rule.frameSize);
+    evalBranches(ctx, frame, rule, (v) => {
+      items.set(keyOf(v), v);
+      return false;
+    });
+  }
+  return { kind: 'set', items };
+}
+
+interface ObjectBuilder {
+  readonly entries: Map<string, [Value, ObjectBuilder | Value]>;
+}
+
+function isBuilder(x: ObjectBuilder | Value): x is ObjectBuilder {
+  return !('kind' in x);
+}
+
+function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
+  const root: ObjectBuilder = { entries: new Map() };
+  const conflict = () =>
+    new RegoEvalError(
+      'eval_conflict_error',
+      `object keys must be unique (data.${rs.path.join('.')})`,
+    );
+  for (const rule of rs.rules) {
+    const frame: Frame = new Array(rule.frameSize);
+    evalBranches(ctx, frame, rule, (value) =>
+      evalList(ctx, frame, rule.suffix, 0, [], (keys) => {
+        let node = root;
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i]!;
+          const kk = keyOf(key);
+          const existing = node.entries.get(kk);
+          if (i === keys.length - 1) {
+            if (existing !== undefined) {
+              const current = existing[1];
+              if (isBuilder(current) || !equal(current, value)) throw conflict();
+            } else node.entries.set(kk, [key, value]);
+          } else if (existing === undefined) {
+            const child: ObjectBuilder = { entries: new Map() };
+            node.entries.set(kk, [key, child]);
+            node = child;
+          } else if (isBuilder(existing[1])) node = existing[1];
+          else throw conflict();
+        }
+        return false;
+      }),
+    );
+  }
+  return buildObject(root);
+}
+
+function buildObject(b: ObjectBuilder): Value {
+  const entries = new Map<string, readonly [Value, Value]>();
+  for (const [kk, [key, v]] of b.entries) entries.set(kk, [key, isBuilder(v) ? buildObject(v) : v]);
+  return { kind: 'object', entries };
+}
+
+/** Calls a user function: every definition whose arguments unify contributes; outputs must agree. */
+export function callFunction(
+  ctx: EvalContext,
+  rs: RuleSet,
+  args: readonly Value[],
+): Value | undefined {
+  let result: Value | undefined;
+  enter(ctx);
+  try {
+    for (const rule of rs.rules) {
+      const frame: Frame = new Array(rule.frameSize);
+      unifyArgs(ctx, frame, rule, args, 0, () =>
+        evalBranches(ctx, frame, rule, (v) => {
+          if (result === undefined) result = v;
+          else if (!equal(result, v)) {
+            throw new RegoEvalError(
+              'eval_conflict_error',
+              `functions must not produce multiple outputs for same inputs (data.${rs.path.join('.')})`,
+            );
+          }
+          return false;
+        }),
+      );
+    }
+    if (result === undefined && rs.defaultRule !== undefined)
+      result = defaultValue(ctx, rs.defaultRule);
+  } finally {
+    leave(ctx);
+  }
+  return result;
+}
+
+function unifyArgs(
+  ctx: EvalContext,
+  frame: Frame,
+  rule: CompiledRule,
+  args: readonly Value[],
+  i: number,
+  k: () => boolean,
+): boolean {
+  if (i === rule.args.length) return k();
+  return unifyValue(ctx, frame, rule.args[i]!, args[i]!, () =>
+    unifyArgs(ctx, frame, rule, args, i + 1, k),
+  );
+}

@@ -1,0 +1,74 @@
+/** Reading into values: lookup by key, iteration, equality fast paths and path updates for `with`. */
+
+import type { ObjectValue, Value } from '../value/value.js';
+import { arr, num, obj, str } from '../value/value-builders.js';
+import { compareValues } from '../value/value-compare.js';
+import { keyOf } from '../value/value-key.js';
+
+export function lookup(base: Value, key: Value): Value | undefined {
+  switch (base.kind) {
+    case 'object': {
+      const k = key.kind === 'string' ? `"${key.value}` : keyOf(key);
+      return base.entries.get(k)?.[1];
+    }
+    case 'array': {
+      if (key.kind !== 'number') return undefined;
+      const n = key.value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return undefined;
+      return base.items[n];
+    }
+    case 'set':
+      return base.items.has(key.kind === 'string' ? `"${key.value}` : keyOf(key)) ? key : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function lookupString(base: Value, key: string): Value | undefined {
+  return base.kind === 'object' ? base.entries.get(`"${key}`)?.[1] : undefined;
+}
+
+/** Calls `visit(key, value)` for each element; stops and returns true when `visit` does. */
+export function iterate(base: Value, visit: (key: Value, value: Value) => boolean): boolean {
+  switch (base.kind) {
+    case 'array':
+      for (let i = 0; i < base.items.length; i++) if (visit(num(i), base.items[i]!)) return true;
+      return false;
+    case 'object':
+      for (const [k, v] of base.entries.values()) if (visit(k, v)) return true;
+      return false;
+    case 'set':
+      for (const m of base.items.values()) if (visit(m, m)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+export function equal(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'null':
+      return true;
+    case 'boolean':
+    case 'string':
+      return a.value === (b as typeof a).value;
+    default:
+      return compareValues(a, b) === 0;
+  }
+}
+
+/** A copy of `base` with `value` at `path`, creating objects on the way (for `with`). */
+export function setPath(base: Value | undefined, path: readonly string[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  const current: ObjectValue = base?.kind === 'object' ? base : obj([]);
+  const entries = new Map(current.entries);
+  entries.set(`"${head}`, [str(head), setPath(current.entries.get(`"${head}`)?.[1], rest, value)]);
+  return { kind: 'object', entries };
+}
+
+export function toArray(items: Value[]): Value {
+  return arr(items);
+}

@@ -1,0 +1,201 @@
+/**
+ * Turns Rego source into tokens with line:column spans. Newlines are not tokens: each token
+ * records whether one precedes it, which is how the parser ends literals.
+ */
+import { RegoParseError } from '../errors/rego-error.js';
+import type { Token, TokenKind } from './token.js';
+
+const PUNCTUATION = [
+  ':=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '<',
+  '>',
+  '=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ';',
+  ':',
+  '.',
+];
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+export function tokenize(source: string, file: string): Token[] {
+  const tokens: Token[] = [];
+  let pos = 0;
+  let line = 1;
+  let lineStart = 0;
+  let newlineBefore = true;
+  let spaceBefore = true;
+
+  const fail = (message: string, at: number, atLine: number, atLineStart: number): never => {
+    throw new RegoParseError(message, { file, line: atLine, column: at - atLineStart + 1 }, source);
+  };
+
+  const push = (
+    kind: TokenKind,
+    text: string,
+    start: number,
+    startLine: number,
+    startLs: number,
+  ) => {
+    tokens.push({
+      kind,
+      text,
+      line: startLine,
+      column: start - startLs + 1,
+      offset: start,
+      end: pos,
+      newlineBefore,
+      spaceBefore,
+    });
+    newlineBefore = false;
+    spaceBefore = false;
+  };
+
+  while (pos < source.length) {
+    const ch = source[pos]!;
+    if (ch === '\n') {
+      pos++;
+      line++;
+      lineStart = pos;
+      newlineBefore = true;
+      spaceBefore = true;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      pos++;
+      spaceBefore = true;
+      continue;
+    }
+    if (ch === '#') {
+      while (pos < source.length && source[pos] !== '\n') pos++;
+      spaceBefore = true;
+      continue;
+    }
+    const start = pos;
+    if (isIdentStart(ch)) {
+      while (pos < source.length && isIdentPart(source[pos]!)) pos++;
+      push('ident', source.slice(start, pos), start, line, lineStart);
+      continue;
+    }
+    if (isDigit(ch)) {
+      pos = scanNumber(source, pos);
+      if (pos < source.length && isIdentStart(source[pos]!)) {
+        fail(`unexpected character '${source[pos]}' in number`, pos, line, lineStart);
+      }
+      push('number', source.slice(start, pos), start, line, lineStart);
+      continue;
+    }
+    if (ch === '"') {
+      pos++;
+      let out = '';
+      for (;;) {
+        if (pos >= source.length || source[pos] === '\n') {
+          fail('unterminated string, expected "', start, line, lineStart);
+        }
+        const c = source[pos]!;
+        if (c === '"') {
+          pos++;
+          break;
+        }
+        if (c === '\\') {
+          const e = source[pos + 1] ?? '';
+          if (e === 'u') {
+            const hex = source.slice(pos + 2, pos + 6);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape', pos, line, lineStart);
+            out += String.fromCharCode(Number.parseInt(hex, 16));
+            pos += 6;
+            continue;
+          }
+          const simple = SIMPLE_ESCAPES[e];
+          if (simple === undefined) fail(`invalid escape sequence \\${e}`, pos, line, lineStart);
+          out += simple;
+          pos += 2;
+          continue;
+        }
+        out += c;
+        pos++;
+      }
+      push('string', out, start, line, lineStart);
+      continue;
+    }
+    if (ch === '`') {
+      const startLine = line;
+      const startLs = lineStart;
+      pos++;
+      while (pos < source.length && source[pos] !== '`') {
+        if (source[pos] === '\n') {
+          line++;
+          lineStart = pos + 1;
+        }
+        pos++;
+      }
+      if (pos >= source.length)
+        fail('unterminated raw string, expected `', start, startLine, startLs);
+      pos++;
+      push('rawstring', source.slice(start + 1, pos - 1), start, startLine, startLs);
+      continue;
+    }
+    const punct = PUNCTUATION.find((p) => source.startsWith(p, pos));
+    if (punct === undefined) fail(`unexpected character '${ch}'`, pos, line, lineStart);
+    pos += punct!.length;
+    push('punct', punct!, start, line, lineStart);
+  }
+  push('eof', '', pos, line, lineStart);
+  return tokens;
+}
+
+function scanNumber(source: string, start: number): number {
+  let pos = start;
+  while (pos < source.length && isDigit(source[pos]!)) pos++;
+  if (source[pos] === '.' && isDigit(source[pos + 1] ?? '')) {
+    pos++;
+    while (pos < source.length && isDigit(source[pos]!)) pos++;
+  }
+  if (source[pos] === 'e' || source[pos] === 'E') {
+    let p = pos + 1;
+    if (source[p] === '+' || source[p] === '-') p++;
+    if (isDigit(source[p] ?? '')) {
+      pos = p;
+      while (pos < source.length && isDigit(source[pos]!)) pos++;
+    }
+  }
+  return pos;
+}
+
+function isDigit(ch: string): boolean {
+  return ch >= '0' && ch <= '9';
+}
+
+function isIdentStart(ch: string): boolean {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch === '_';
+}
+
+function isIdentPart(ch: string): boolean {
+  return isIdentStart(ch) || isDigit(ch);
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { RegoCompileError, RegoEngine, RegoEvalError, RegoParseError } from '../src/index.js';
+
+const POLICY = `package test
+
+default allow := false
+
+allow if input.user == "alice"
+
+deny contains msg if {
+  some item in input.items
+  item > 2
+  msg := sprintf("item %v too large", [item])
+}
+`;
+
+describe('RegoEngine', () => {
+  it('evaluates a rule with input and falls back to its default', () => {
+    const engine = new RegoEngine();
+    engine.addModule('policy.rego', POLICY);
+    expect(engine.evalRule('data.test.allow', { input: { user: 'alice' } })).toBe(true);
+    expect(engine.evalRule('data.test.allow', { input: { user: 'bob' } })).toBe(false);
+  });
+
+  it('returns every result of a query with its bindings and expression values', () => {
+    const engine = new RegoEngine();
+    engine.addModule('policy.rego', POLICY);
+    const out = engine.evalQuery('x := data.test.deny[_]', { input: { items: [1, 3, 4] } });
+    expect(out.results.map((r) => r.bindings.x).sort()).toEqual([
+      'item 3 too large',
+      'item 4 too large',
+    ]);
+    expect(out.results[0]?.expressions[0]).toEqual({ value: true, text: 'x := data.test.deny[_]' });
+  });
+
+  it('returns undefined for a rule that does not hold', () => {
+    const engine = new RegoEngine();
+    engine.addModule('p.rego', 'package p\nq if input.x == 1');
+    expect(engine.evalRule('data.p.q', { input: { x: 2 } })).toBeUndefined();
+  });
+
+  it('reports a syntax error with file, line, column and what was expected', () => {
+    const engine = new RegoEngine();
+    let error: unknown;
+    try {
+      engine.addModule('bad.rego', 'package p\n\nallow if {\n  input.x ==\n}\n');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RegoParseError);
+    const parseError = error as RegoParseError;
+    expect(parseError.file).toBe('bad.rego');
+    expect(parseError.line).toBe(5);
+    expect(parseError.column).toBe(1);
+    expect(parseError.message).toMatch(/^bad\.rego:5:1: unexpected '}', expected term/);
+    expect(parseError.code).toBe('rego_parse_error');
+  });
+
+  it('rejects an unknown function at compile time, naming it', () => {
+    const engine = new RegoEngine();
+    expect(() => engine.addModule('p.rego', 'package p\nx := nosuch.fn(1)')).toThrowError(
+      /undefined function nosuch\.fn/,
+    );
+  });
+
+  it('rejects recursive rules with a recursion error', () => {
+    const engine = new RegoEngine();
+    try {
+      engine.addModule('p.rego', 'package p\na := b\nb := a');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RegoCompileError);
+      expect((e as RegoCompileError).code).toBe('rego_recursion_error');
+    }
+  });
+
+  it('raises eval_conflict_error when a complete rule has two values', () => {
+    const engine = new RegoEngine();
+    engine.addModule('p.rego', 'package p\nx := 1 if input.a\nx := 2 if input.b');
+    expect(engine.evalRule('data.p.x', { input: { a: true } })).toBe(1);
+    try {
+      engine.evalRule('data.p.x', { input: { a: true, b: true } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RegoEvalError);
+      expect((e as RegoEvalError).code).toBe('eval_conflict_error');
+    }
+  });
+
+  it('ends a runaway query with eval_budget_exceeded', () => {
+    const engine = new RegoEngine({ maxSteps: 10_000 });
+    engine.addModule(
+      'p.rego',
+      'package p\nn := count([x | some a in numbers.range(1, 200); some b in numbers.range(1, 200); x := a * b])',
+    );
+    try {
+      engine.evalRule('data.p.n');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RegoEvalError).code).toBe('eval_budget_exceeded');
+    }
+  });
+
+  it('merges base data with rules under data', () => {
+    const engine = new RegoEngine();
+    engine.setData({ test: { base: 1 } });
+    engine.addModule('p.rego', 'package test\nvirtual := data.test.base + 1');
+    expect(engine.evalRule('data.test')).toEqual({ base: 1, virtual: 2 });
+  });
+
+  it('collects print output', () => {
+    const engine = new RegoEngine();
+    engine.addModule('p.rego', 'package p\nx if { print("hello", 1, input.missing) }');
+    const out = engine.evalQuery('data.p.x', { input: {} });
+    expect(out.prints).toEqual(['hello 1 <undefined>']);
+  });
+});
