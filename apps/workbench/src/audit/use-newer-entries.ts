@@ -11,7 +11,7 @@ import { auditLogKey, auditNewerKey } from './audit-query-keys.js';
 import type { AuditLogData } from './use-audit-log.js';
 
 export const LIVE_POLL_MS = 5000;
-const NEWER_PAGE_SIZE = 100;
+export const NEWER_PAGE_SIZE = 250;
 
 interface NewerEntriesOptions {
   readonly filters: AuditFilters;

@@ -164,6 +164,11 @@ export function AuditTable(props: AuditTableProps) {
         return;
       }
       setActiveIndex(index);
+      const rendered = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`);
+      if (rendered) {
+        rendered.focus();
+        return;
+      }
       focusPending.current = true;
       virtualizer.scrollToIndex(index, { align: 'auto' });
     },

@@ -1,0 +1,122 @@
+/**
+ * A stand-in for the gateway at the network boundary: it replaces `fetch` and answers the
+ * routes of the gateway's HTTP contract from an in-memory list. Components and hooks run
+ * unmodified. The real gateway is exercised by the browser tests in e2e/.
+ */
+import { vi } from 'vitest';
+import type { AuditEntry, EvaluateResult, ReadyStatus } from '../../src/api/gateway-types.js';
+
+export const GATEWAY_URL = 'http://gateway.test:8080';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly body: unknown;
+}
+
+type Handler = (request: RecordedRequest) => Response | Promise<Response>;
+
+export class FakeGateway {
+  /** Newest first, like the gateway's answers. */
+  entries: AuditEntry[] = [];
+  requests: RecordedRequest[] = [];
+  ready: ReadyStatus = {
+    status: 'ready',
+    store: { backend: 'embedded', durable: true, reachable: true, schema: { current: true } },
+    policy: { engine: 'embedded' },
+    warnings: [],
+  };
+  /** When false, every call fails the way `fetch` does when nothing listens. */
+  reachable = true;
+  /** Answer for `POST /policy/evaluate`; the default allows. */
+  evaluate: Handler = () => json(200, this.defaultEvaluateResult());
+  /** Holds `GET /governance/audit` answers until released, to observe the loading state. */
+  holdAuditList: Promise<void> | null = null;
+  /** Serves a `config.json` at the app base when set. */
+  configJson: unknown = undefined;
+
+  install(): void {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((input: RequestInfo | URL, init?: RequestInit) => this.handle(input, init)),
+    );
+  }
+
+  auditListRequests(): URL[] {
+    return this.requests
+      .filter((r) => r.method === 'GET' && r.url.pathname === '/governance/audit')
+      .map((r) => r.url);
+  }
+
+  private defaultEvaluateResult(): EvaluateResult {
+    return {
+      decision_id: 'dec-new',
+      audit_id: 'audit-new',
+      allow: true,
+      decision: 'allow',
+      reasons: [],
+      policy: { path: 'data.policy_gateway.decision', version: 'sha256:abc', engine: 'embedded' },
+      latency_ms: 0.8,
+    };
+  }
+
+  private async handle(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const url = new URL(String(input instanceof Request ? input.url : input), 'http://app.test/');
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+    const request = { method, url, body };
+    this.requests.push(request);
+    if (url.pathname.endsWith('/config.json') && url.origin === 'http://app.test') {
+      return this.configJson === undefined ? json(404, {}) : json(200, this.configJson);
+    }
+    if (!this.reachable || url.origin !== GATEWAY_URL) throw new TypeError('Failed to fetch');
+    if (method === 'GET' && url.pathname === '/ready') {
+      return json(this.ready.status === 'ready' ? 200 : 503, this.ready);
+    }
+    if (method === 'GET' && url.pathname === '/governance/audit') {
+      if (this.holdAuditList) await this.holdAuditList;
+      return this.list(url.searchParams);
+    }
+    const detail = /^\/governance\/audit\/(.+)$/.exec(url.pathname);
+    if (method === 'GET' && detail) {
+      const entry = this.entries.find((e) => e.id === decodeURIComponent(detail[1]!));
+      return entry
+        ? json(200, entry)
+        : problem(404, 'Not Found', `No audit entry with id ${detail[1]}`, 'AUDIT_ENTRY_NOT_FOUND');
+    }
+    if (method === 'POST' && url.pathname === '/policy/evaluate') return this.evaluate(request);
+    return problem(404, 'Not Found', `No route ${method} ${url.pathname}`, 'ROUTE_NOT_FOUND');
+  }
+
+  private list(params: URLSearchParams): Response {
+    const limit = Number(params.get('limit') ?? 50);
+    const start = Number(params.get('cursor') ?? 0);
+    const since = params.get('since');
+    const until = params.get('until');
+    const matching = this.entries.filter(
+      (e) =>
+        (!params.get('user_id') || e.user_id === params.get('user_id')) &&
+        (!params.get('decision') || e.decision === params.get('decision')) &&
+        (!params.get('policy') || e.policy_path === params.get('policy')) &&
+        (!since || Date.parse(e.occurred_at) >= Date.parse(since)) &&
+        (!until || Date.parse(e.occurred_at) < Date.parse(until)),
+    );
+    const page = matching.slice(start, start + limit);
+    const next = start + limit < matching.length ? String(start + limit) : null;
+    return json(200, { entries: page, next_cursor: next });
+  }
+}
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+export function problem(status: number, title: string, detail: string, code: string): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, code }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+}
