@@ -8,10 +8,10 @@ prompt := input.prompt if is_string(input.prompt)
 prompt_lower := lower(prompt)
 
 # How many ASCII digits the prompt holds. Digit-shaped detectors (phone, card, IBAN)
-# need several, and counting them is a literal replace, far cheaper than a regex scan.
-digit_count := count(prompt) - count(strings.replace_n(digit_erasers, prompt))
+# need several, and counting them is ten substring counts, far cheaper than a regex scan.
+digit_count := sum([strings.count(prompt, digit) | some digit in digits])
 
-digit_erasers := {"0": "", "1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": ""}
+digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 # A table-driven detector runs its regex only when one of its `triggers` (lowercase
 # literals, each of which every match must contain) occurs in the lowercased prompt:

@@ -57,10 +57,14 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     try {
-      for (const module of bundle.modules) {
-        // Absolute paths, so that `file:line:col` in an error leads straight to the file.
-        engine.addModule(path.join(bundle.dir, ...module.relativePath.split('/')), module.content);
-      }
+      // All at once: modules call each other's functions, so none compiles alone.
+      // Absolute paths, so that `file:line:col` in an error leads straight to the file.
+      engine.addModules(
+        bundle.modules.map((module) => ({
+          fileName: path.join(bundle.dir, ...module.relativePath.split('/')),
+          source: module.content,
+        })),
+      );
       engine.setData(bundle.data);
     } catch (error) {
       throw new PolicyStartError(
