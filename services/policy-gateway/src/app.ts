@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './api/error-handler.js';
+import { ApiProblem } from './api/problem.js';
 import { registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
 import type { Settings } from './config/settings.js';
@@ -46,13 +47,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     // Keep-alive connections that sit idle must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
+    // Answered below as a problem, like every other error.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(createValidatorCompiler());
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      // A request on a kept-alive connection after shutdown began: send it elsewhere.
+      reply.header('connection', 'close');
+      throw new ApiProblem('SHUTTING_DOWN', 'this gateway is shutting down; retry the request');
+    }
   });
   await app.register(cors, {
     origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],

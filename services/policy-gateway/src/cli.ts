@@ -5,7 +5,6 @@
 import pino from 'pino';
 import { loadSettings, SettingsError } from './config/settings.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { serve } from './main.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 
@@ -58,9 +57,15 @@ export async function runCli(args: readonly string[]): Promise<number> {
   }
   try {
     const settings = loadSettings(process.env);
-    if (command === 'serve') return await serve(settings);
+    if (command === 'serve') {
+      // Loaded on demand: `migrate` needs neither the HTTP stack nor the policy engine.
+      const { serve } = await import('./main.js');
+      return await serve(settings);
+    }
     // Migration progress goes to stdout for people; connection retries are logged to stderr.
-    const log = pino({ level: settings.logLevel }, pino.destination(2));
+    // Quieter than `serve`: people read this output, so only retries and failures are logged.
+    const level = settings.logLevel === 'info' ? 'warn' : settings.logLevel;
+    const log = pino({ level }, pino.destination(2));
     const io = { out: process.stdout, log };
     return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
   } catch (error) {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { type MigrationStatus, migrationStatus } from './migration-runner.js';
-import { waitForDatabase } from './wait-for-database.js';
+import { isPermanentConnectionError, waitForDatabase } from './wait-for-database.js';
 
 export type DatabaseSettings = Exclude<StoreSettings, { backend: 'memory' }>;
 
@@ -77,7 +77,9 @@ async function openPostgres(
     await db.destroy();
     throw new Error(
       `cannot connect to POLICY_GATEWAY_DATABASE_URL ${settings.redactedDatabaseUrl}: ${describe(error)}` +
-        ` (gave up after POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS=${connect.maxWaitMs})`,
+        (isPermanentConnectionError(error)
+          ? ''
+          : ` (gave up after POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS=${connect.maxWaitMs})`),
       { cause: error },
     );
   }

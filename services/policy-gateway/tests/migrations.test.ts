@@ -1,0 +1,179 @@
+import { auditLogMigrations } from '@policy-gateway/governance-runtime/postgres';
+import { createTestDatabase, type TestDatabase } from '@policy-gateway/governance-runtime/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_NAMES, MIGRATIONS } from '../migrations/index.js';
+import { migrateToLatest, migrationStatus } from '../src/db/migration-runner.js';
+import { runCli } from './support/gateway-process.js';
+
+const databases: TestDatabase[] = [];
+const connections: Kysely<unknown>[] = [];
+
+async function freshDatabase(): Promise<{ url: string; db: Kysely<unknown> }> {
+  const database = await createTestDatabase();
+  databases.push(database);
+  return { url: database.url, db: connect(database.url) };
+}
+
+function connect(url: string): Kysely<unknown> {
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+  });
+  connections.push(db);
+  return db;
+}
+
+async function tables(db: Kysely<unknown>): Promise<string[]> {
+  const { rows } = await sql<{ tablename: string }>`
+    select tablename from pg_tables where schemaname = 'public' order by tablename`.execute(db);
+  return rows.map((row) => row.tablename);
+}
+
+afterAll(async () => {
+  await Promise.all(connections.map((db) => db.destroy()));
+  await Promise.all(databases.map((database) => database.drop()));
+});
+
+describe('migrations', () => {
+  it('ships every migration of the audit library, under the same names', () => {
+    expect(MIGRATION_NAMES).toEqual(Object.keys(auditLogMigrations).sort());
+    expect(MIGRATION_NAMES[0]).toBe('001_create_audit_log_entries');
+  });
+
+  it('creates audit_log_entries with its indexes, and a second run is a no-op', async () => {
+    const { db } = await freshDatabase();
+    expect((await migrationStatus(db)).state).toBe('behind');
+    const first = await migrateToLatest(db);
+    expect(first.error).toBeUndefined();
+    expect(first.results.map((r) => [r.migrationName, r.status])).toEqual([
+      ['001_create_audit_log_entries', 'Success'],
+    ]);
+    expect(await tables(db)).toContain('audit_log_entries');
+    const { rows: indexes } = await sql<{ indexname: string }>`
+      select indexname from pg_indexes where tablename = 'audit_log_entries'`.execute(db);
+    expect(indexes.map((row) => row.indexname)).toEqual(
+      expect.arrayContaining([
+        'audit_log_entries_occurred_at_idx',
+        'audit_log_entries_user_id_occurred_at_idx',
+        'audit_log_entries_decision_occurred_at_idx',
+      ]),
+    );
+    const second = await migrateToLatest(db);
+    expect(second.error).toBeUndefined();
+    expect(second.results).toEqual([]);
+    expect(await migrationStatus(db)).toMatchObject({ state: 'current', pending: [], unknown: [] });
+  });
+
+  it('lets two concurrent runs race safely: one applies, the other finds nothing to do', async () => {
+    const { url } = await freshDatabase();
+    const [a, b] = await Promise.all([
+      migrateToLatest(connect(url)),
+      migrateToLatest(connect(url)),
+    ]);
+    expect(a.error).toBeUndefined();
+    expect(b.error).toBeUndefined();
+    const applied = [...a.results, ...b.results].filter((r) => r.status === 'Success');
+    expect(applied.map((r) => r.migrationName)).toEqual(['001_create_audit_log_entries']);
+    const { rows } = await sql<{ count: string }>`
+      select count(*)::text as count from kysely_migration`.execute(connect(url));
+    expect(rows[0]?.count).toBe('1');
+  });
+
+  it('rolls a failed migration back, leaving the schema as it was before it', async () => {
+    const { db } = await freshDatabase();
+    await migrateToLatest(db);
+    const failing: Migration = {
+      async up(tx) {
+        await tx.schema.createTable('half_done').addColumn('id', 'integer').execute();
+        await sql`alter table audit_log_entries add column extra text`.execute(tx);
+        throw new Error('disk full');
+      },
+    };
+    const outcome = await migrateToLatest(db, { ...MIGRATIONS, '002_breaks': failing });
+    expect(String(outcome.error)).toContain('disk full');
+    expect(outcome.results.map((r) => [r.migrationName, r.status])).toEqual([
+      ['002_breaks', 'Error'],
+    ]);
+    expect(await tables(db)).not.toContain('half_done');
+    const { rows } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns
+      where table_name = 'audit_log_entries' and column_name = 'extra'`.execute(db);
+    expect(rows).toEqual([]);
+    expect((await migrationStatus(db)).state).toBe('current');
+  });
+
+  it('reports a schema migrated by a newer build as ahead', async () => {
+    const { db } = await freshDatabase();
+    await migrateToLatest(db);
+    await sql`insert into kysely_migration (name, timestamp) values ('999_from_the_future', '2030-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    expect(await migrationStatus(db)).toMatchObject({
+      state: 'ahead',
+      pending: [],
+      unknown: ['999_from_the_future'],
+    });
+  });
+});
+
+describe('policy-gateway migrate (the command)', () => {
+  let url: string;
+  beforeAll(async () => {
+    ({ url } = await freshDatabase());
+  });
+
+  it('status exits 3 and lists the pending migration on a fresh database, without creating anything', async () => {
+    const status = await runCli(['migrate', 'status'], { POLICY_GATEWAY_DATABASE_URL: url });
+    expect(status.code).toBe(3);
+    expect(status.stdout).toMatch(/pending\s+001_create_audit_log_entries/);
+    expect(await tables(connect(url))).toEqual([]);
+  });
+
+  it('migrate applies it (accepting the asyncpg URL form), then status exits 0', async () => {
+    const asyncpgUrl = url.replace(/^postgres(ql)?:/, 'postgresql+asyncpg:');
+    const migrate = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: asyncpgUrl });
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain('applied: 001_create_audit_log_entries');
+    const status = await runCli(['migrate', 'status'], { POLICY_GATEWAY_DATABASE_URL: url });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/applied\s+001_create_audit_log_entries/);
+    expect(status.stdout).toContain('schema is current');
+    const again = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: url });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to apply');
+  });
+
+  it('says what went wrong in one line, exit 1, when the database cannot be reached', async () => {
+    const result = await runCli(['migrate'], {
+      POLICY_GATEWAY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere',
+      POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS: '0',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^policy-gateway: cannot connect to POLICY_GATEWAY_DATABASE_URL .*$/m,
+    );
+  });
+
+  const usage = [
+    { note: 'no command', args: [] },
+    { note: 'an unknown command', args: ['start'] },
+    { note: 'an unknown migrate subcommand', args: ['migrate', 'down'] },
+    { note: 'extra arguments', args: ['serve', 'now'] },
+  ];
+  for (const { note, args } of usage) {
+    it(`rejects ${note} with one line and exit 2`, async () => {
+      const result = await runCli(args, {});
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('see --help');
+    });
+  }
+
+  it('prints the commands with --help and exits 0', async () => {
+    const result = await runCli(['--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('migrate status');
+  });
+});

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SETTINGS_TABLE, SettingsError } from '../src/config/settings.js';
+
+const cwd = '/srv/gateway';
+
+function refusal(env: Record<string, string>): SettingsError {
+  try {
+    loadSettings(env, cwd);
+  } catch (error) {
+    if (error instanceof SettingsError) return error;
+    throw error;
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('settings', () => {
+  it('defaults to the embedded store under ./data/policy-gateway of the working directory', () => {
+    const settings = loadSettings({}, cwd);
+    expect(settings.store).toMatchObject({
+      backend: 'embedded',
+      dataDir: '/srv/gateway/data/policy-gateway',
+    });
+    expect(settings.port).toBe(8080);
+    expect(settings.host).toBe('0.0.0.0');
+    expect(settings.corsOrigins).toEqual(['http://localhost:5173']);
+    expect(settings.maxPromptBytes).toBe(65_536);
+    expect(settings.instanceName).toBe(`${hostname()}:${process.pid}`);
+    expect(settings.policy.path).toBe('data.policy_gateway.decision');
+    expect(settings.policy.opaUrl).toBeUndefined();
+  });
+
+  it('chooses postgres when a database URL is set and the backend is not', () => {
+    const settings = loadSettings(
+      { POLICY_GATEWAY_DATABASE_URL: 'postgresql://u:p@db:5432/audit' },
+      cwd,
+    );
+    expect(settings.store).toMatchObject({
+      backend: 'postgres',
+      databaseUrl: 'postgresql://u:p@db:5432/audit',
+      poolSize: 10,
+    });
+  });
+
+  const urls = [
+    { note: 'postgresql://', raw: 'postgresql://u:p@db:5432/audit' },
+    { note: 'postgres://', raw: 'postgres://u:p@db:5432/audit' },
+    {
+      note: 'the SQLAlchemy asyncpg form',
+      raw: 'postgresql+asyncpg://policy_user:policy_pass@postgres:5432/sea_governance',
+    },
+  ];
+  for (const { note, raw } of urls) {
+    it(`accepts ${note} as written and hands pg a postgresql:// URL`, () => {
+      const settings = loadSettings({ POLICY_GATEWAY_DATABASE_URL: raw }, cwd);
+      if (settings.store.backend !== 'postgres') throw new Error('expected postgres');
+      expect(settings.store.databaseUrl.startsWith('postgresql://')).toBe(true);
+      expect(settings.store.databaseUrl.slice('postgresql://'.length)).toBe(raw.split('://')[1]);
+      expect(settings.store.redactedDatabaseUrl).not.toContain(':p@');
+      expect(settings.store.redactedDatabaseUrl).not.toContain('policy_pass');
+    });
+  }
+
+  it('keeps the memory store only without a database URL, bounded as configured', () => {
+    const settings = loadSettings(
+      {
+        POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory',
+        POLICY_GATEWAY_MEMORY_STORE_MAX_ENTRIES: '25',
+      },
+      cwd,
+    );
+    expect(settings.store).toEqual({ backend: 'memory', maxEntries: 25 });
+  });
+
+  const refused: { note: string; env: Record<string, string>; variable: string; says: string }[] = [
+    {
+      note: 'memory with a database URL',
+      env: {
+        POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory',
+        POLICY_GATEWAY_DATABASE_URL: 'postgresql://db/audit',
+      },
+      variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'memory',
+    },
+    {
+      note: 'postgres without a database URL',
+      env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'postgres' },
+      variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'postgresql://',
+    },
+    {
+      note: 'an unknown backend',
+      env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'sqlite' },
+      variable: 'POLICY_GATEWAY_AUDIT_STORE_BACKEND',
+      says: 'memory, postgres or embedded',
+    },
+    {
+      note: 'a URL that is not a URL',
+      env: { POLICY_GATEWAY_DATABASE_URL: 'not a url' },
+      variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'postgresql://',
+    },
+    {
+      note: 'a URL of another database',
+      env: { POLICY_GATEWAY_DATABASE_URL: 'mysql://u:p@db:3306/audit' },
+      variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'postgres://',
+    },
+    {
+      note: 'a URL without a database name',
+      env: { POLICY_GATEWAY_DATABASE_URL: 'postgresql://u:p@db:5432' },
+      variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'no database',
+    },
+    {
+      note: 'a port out of range',
+      env: { POLICY_GATEWAY_PORT: '70000' },
+      variable: 'POLICY_GATEWAY_PORT',
+      says: '0 to 65535',
+    },
+    {
+      note: 'a non-numeric prompt limit',
+      env: { POLICY_GATEWAY_MAX_PROMPT_BYTES: '64k' },
+      variable: 'POLICY_GATEWAY_MAX_PROMPT_BYTES',
+      says: 'integer',
+    },
+    {
+      note: 'a CORS origin with a path',
+      env: { POLICY_GATEWAY_CORS_ORIGINS: 'http://localhost:5173/app' },
+      variable: 'POLICY_GATEWAY_CORS_ORIGINS',
+      says: 'origins',
+    },
+    {
+      note: 'an OPA URL that is not http',
+      env: { POLICY_GATEWAY_OPA_URL: 'opa:8181' },
+      variable: 'POLICY_GATEWAY_OPA_URL',
+      says: 'http://',
+    },
+    {
+      note: 'an unknown log level',
+      env: { POLICY_GATEWAY_LOG_LEVEL: 'loud' },
+      variable: 'POLICY_GATEWAY_LOG_LEVEL',
+      says: 'info',
+    },
+  ];
+  for (const c of refused) {
+    it(`refuses ${c.note} with one line naming ${c.variable}`, () => {
+      const error = refusal(c.env);
+      expect(error.variable).toBe(c.variable);
+      expect(error.message).toContain(c.variable);
+      expect(error.message).toContain(c.says);
+      expect(error.message).not.toContain('\n');
+    });
+  }
+
+  it('treats empty variables as unset, as compose files write them', () => {
+    const settings = loadSettings(
+      {
+        POLICY_GATEWAY_DATABASE_URL: '',
+        POLICY_GATEWAY_PORT: ' ',
+        POLICY_GATEWAY_AUDIT_STORE_BACKEND: '',
+      },
+      cwd,
+    );
+    expect(settings.store.backend).toBe('embedded');
+    expect(settings.port).toBe(8080);
+  });
+
+  it('parses comma-separated CORS origins', () => {
+    const settings = loadSettings(
+      { POLICY_GATEWAY_CORS_ORIGINS: 'http://localhost:5173, https://workbench.example.com' },
+      cwd,
+    );
+    expect(settings.corsOrigins).toEqual([
+      'http://localhost:5173',
+      'https://workbench.example.com',
+    ]);
+  });
+
+  it('returns frozen settings', () => {
+    const settings = loadSettings({}, cwd);
+    expect(Object.isFrozen(settings)).toBe(true);
+    expect(Object.isFrozen(settings.store)).toBe(true);
+    expect(Object.isFrozen(settings.corsOrigins)).toBe(true);
+  });
+
+  it('lists every variable the module reads in its documented table', () => {
+    const source = readFileSync(new URL('../src/config/settings.ts', import.meta.url), 'utf8');
+    const read = new Set(source.match(/POLICY_GATEWAY_[A-Z_]+/g));
+    expect([...read].sort()).toEqual(SETTINGS_TABLE.map((row) => row.name).sort());
+  });
+});

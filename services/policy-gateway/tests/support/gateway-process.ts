@@ -1,0 +1,116 @@
+/**
+ * Runs the real `policy-gateway` command (bin/policy-gateway.js) as a child process, the way
+ * operators and deployments do, and talks to it over HTTP.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/policy-gateway.js', import.meta.url));
+
+export type GatewayEnv = Record<string, string>;
+
+/** The child's environment: none of the test runner's POLICY_GATEWAY_* settings leak in. */
+function childEnv(env: GatewayEnv): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('POLICY_GATEWAY_')),
+  );
+  return { ...base, POLICY_GATEWAY_LOG_LEVEL: 'info', ...env };
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], env: GatewayEnv): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  kill(signal: NodeJS.Signals): Promise<number | string>;
+}
+
+/**
+ * Starts `policy-gateway serve` on a free port and resolves once it listens; rejects with its
+ * output if it exits first.
+ */
+export function startGateway(env: GatewayEnv): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: childEnv({ POLICY_GATEWAY_HOST: '127.0.0.1', POLICY_GATEWAY_PORT: '0', ...env }),
+  });
+  let output = '';
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1] !== undefined) {
+        child.stdout.off('data', onData);
+        child.stdout.on('data', (more: Buffer) => {
+          output += more.toString();
+        });
+        const url = match[1];
+        resolve({
+          child,
+          url,
+          output: () => output,
+          exited,
+          kill: (signal) => {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    exited.then((code) =>
+      reject(new Error(`gateway exited (${code}) before listening:\n${output}`)),
+    );
+  });
+}
+
+export async function evaluate(
+  url: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/policy/evaluate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'persistence-test' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export async function auditEntries(
+  url: string,
+  query = 'limit=10',
+): Promise<Record<string, unknown>[]> {
+  const response = await fetch(`${url}/governance/audit?${query}`);
+  if (response.status !== 200) throw new Error(`audit query answered ${response.status}`);
+  const page = (await response.json()) as { entries: Record<string, unknown>[] };
+  return page.entries;
+}
