@@ -115,7 +115,8 @@ function scaled(amount: string, scale: Scale, integer: boolean): NumberValue {
   const n = BigInt(whole + fraction || '0') * scale.n;
   const d = 10n ** BigInt(fraction.length) * scale.d;
   if (n % d === 0n || integer) return num(n / d);
-  return num(Number(n) / Number(d));
+  // The denominator is a power of ten: the decimal literal rounds correctly, a division would not.
+  return num(Number(`${n}e-${d.toString().length - 1}`));
 }
 
 export const UNITS_BUILTINS: readonly BuiltinDefinition[] = [
