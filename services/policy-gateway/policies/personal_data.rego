@@ -108,10 +108,11 @@ iban_valid(candidate) if {
 # from the right, each weighted by 10^(9k) mod 97, so every term stays exact.
 mod97(digits) := sum(terms) % 97 if {
 	n := count(digits)
-	terms := [to_number(substring(digits, start, end - start)) * mod97_chunk_weights[k] |
+	terms := [term |
 		some k in numbers.range(0, ceil(n / 9) - 1)
 		end := n - (9 * k)
 		start := max([0, end - 9])
+		term := to_number(substring(digits, start, end - start)) * mod97_chunk_weights[k]
 	]
 }
 

@@ -21,7 +21,7 @@ triggered(detector) if not detector.triggers
 
 triggered(detector) if {
 	some trigger in detector.triggers
-	contains(prompt_lower, trigger)
+	indexof(prompt_lower, trigger) != -1
 }
 
 # "1 e-mail address", "3 e-mail addresses": for messages that say how many were found.

@@ -8,7 +8,7 @@ import type { PolicyEngine } from './policy-engine.js';
 
 /** The bundle shipped with the package: `services/policy-gateway/policies/`. */
 export const DEFAULT_POLICY_BUNDLE_DIR: string = fileURLToPath(
-  new URL('../../policies/', import.meta.url),
+  new URL('../../policies', import.meta.url),
 );
 
 /** The decision document of the shipped bundle. */
