@@ -138,7 +138,7 @@ describe('bundle version', () => {
     expect(await versionOf(crlf)).toBe(await versionOf(BASE));
   });
 
-  it.each([
+  it.each<{ note: string; change: Readonly<Record<string, string>> }>([
     { note: 'a module changes', change: { 'main.rego': 'package demo\n\nallow := false\n' } },
     { note: 'the data changes', change: { 'data.json': '{"demo": {"limit": 4}}\n' } },
     { note: 'a module is added', change: { 'extra.rego': 'package demo\n' } },
