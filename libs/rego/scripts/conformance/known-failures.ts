@@ -2,8 +2,8 @@
  * The checked-in list of cases known to fail, each with a one-line reason, and its
  * reconciliation with a run: new failures are regressions, listed cases that pass are stale.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isMap, isSeq, parse, parseDocument } from 'yaml';
 import type { CaseResult } from './run-corpus.js';
 
 export interface KnownFailure {
@@ -68,4 +68,18 @@ export function reconcile(
       ),
     ),
   };
+}
+
+/** Removes the listed entries (cases that now pass) from the file, keeping its comments. */
+export function pruneKnownFailures(path: string, fixed: readonly KnownFailure[]): void {
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  const list = doc.get('failures');
+  if (!isSeq(list)) return;
+  list.items = list.items.filter((item) => {
+    if (!isMap(item)) return true;
+    const file = String(item.get('file'));
+    const note = String(item.get('note'));
+    return !fixed.some((k) => k.file === file && k.note === note);
+  });
+  writeFileSync(path, doc.toString({ lineWidth: 0 }));
 }
