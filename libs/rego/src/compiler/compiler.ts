@@ -21,7 +21,7 @@ export interface CompiledPolicy {
 const TRUE_TERM: Term = { k: 'val', v: bool(true) };
 
 export function newTreeNode(path: readonly string[]): TreeNode {
-  return { path, children: new Map(), ruleSet: undefined };
+  return { path, children: new Map(), ruleSet: undefined, isPackage: false };
 }
 
 export function compileModules(
@@ -38,6 +38,17 @@ export function compileModules(
   }[] = [];
 
   for (const module of modules) {
+    // A package exists (as an empty object) even without rules.
+    let pkg = tree;
+    for (const seg of module.packagePath) {
+      let child = pkg.children.get(seg);
+      if (child === undefined) {
+        child = newTreeNode([...pkg.path, seg]);
+        pkg.children.set(seg, child);
+      }
+      pkg = child;
+    }
+    pkg.isPackage = true;
     for (const rule of module.rules) {
       const { staticPath, suffix } = splitHeadRef(module, rule);
       let node = tree;
@@ -52,10 +63,10 @@ export function compileModules(
       const kind: RuleSetKind =
         rule.kind === 'function'
           ? 'function'
-          : rule.kind === 'set'
-            ? 'set'
-            : suffix.length > 0
-              ? 'object'
+          : suffix.length > 0
+            ? 'object'
+            : rule.kind === 'set'
+              ? 'set'
               : 'complete';
       let rs = node.ruleSet;
       if (rs === undefined) {
@@ -97,11 +108,16 @@ export function compileModules(
         tree,
         builtins,
         source: module.source,
+        regoVersion: module.regoVersion,
       });
       resolvers.set(module, resolver);
     }
+    if (rule.isDefault) checkDefaultValue(rule, module);
     const compiled = compileRule(resolver, rule, suffix);
-    if (rule.isDefault) {
+    if (rule.isDefault && ruleSet.kind === 'object') {
+      // `default p[k] := v` with a constant key just defines that key.
+      ruleSet.rules.push(compiled);
+    } else if (rule.isDefault) {
       if (ruleSet.defaultRule !== undefined) {
         throw new RegoCompileError(
           `multiple default rules data.${ruleSet.path.join('.')} found`,
@@ -123,6 +139,38 @@ export function compileModules(
   for (const rs of ruleSets) rs.uniform = isUniform(rs);
   checkRecursion(ruleSets, tree, placed);
   return { tree, ruleSets };
+}
+
+/** Default values must be constants: no variables, refs or calls outside comprehensions. */
+function checkDefaultValue(rule: AstRule, module: AstModule): void {
+  const check = (t: AstTerm): void => {
+    switch (t.type) {
+      case 'var':
+        throw new RegoCompileError('invalid `var` in default value', t.loc, module.source);
+      case 'ref':
+        throw new RegoCompileError('invalid `ref` in default value', t.loc, module.source);
+      case 'call':
+        throw new RegoCompileError(
+          `invalid \`${t.fn.type === 'var' ? t.fn.name : 'call'}\` in default value`,
+          t.loc,
+          module.source,
+        );
+      case 'array':
+      case 'set':
+        t.items.forEach(check);
+        return;
+      case 'object':
+        for (const [k, v] of t.entries) {
+          check(k);
+          check(v);
+        }
+        return;
+      default:
+        return;
+    }
+  };
+  const value = rule.branches[0]?.value;
+  if (value !== undefined) check(value);
 }
 
 function isUniform(rs: RuleSet): boolean {
@@ -150,6 +198,13 @@ function splitHeadRef(
   rule: AstRule,
 ): { staticPath: string[]; suffix: AstTerm[] } {
   const [first, ...rest] = rule.ref;
+  if (
+    first?.type === 'var' &&
+    (first.name === 'input' || first.name === 'data') &&
+    module.regoVersion === 'v1'
+  ) {
+    throw new RegoCompileError(`${first.name} cannot be shadowed`, rule.loc, module.source);
+  }
   const staticPath = [...module.packagePath, first?.type === 'var' ? first.name : ''];
   let i = 0;
   for (; i < rest.length; i++) {
@@ -158,7 +213,7 @@ function splitHeadRef(
     else break;
   }
   const suffix = rest.slice(i);
-  if (suffix.length > 0 && rule.kind !== 'complete') {
+  if (suffix.length > 0 && rule.kind === 'function') {
     throw new RegoCompileError(
       `${rule.kind} rules must have a ref head of constant strings`,
       rule.loc,
@@ -171,6 +226,7 @@ function splitHeadRef(
 function compileRule(resolver: Resolver, rule: AstRule, suffix: readonly AstTerm[]): CompiledRule {
   const frame = new FrameBuilder();
   const argsScope = new Scope(frame, undefined);
+  argsScope.isArgs = true;
   const args = rule.args.map((a) => {
     const scope = argsScope;
     // Argument patterns declare their variables; they shadow rules of the same name.
@@ -185,9 +241,17 @@ function compileRule(resolver: Resolver, rule: AstRule, suffix: readonly AstTerm
     const { body, outputs: outTerms } = resolver.resolveBody(branch.body, bodyScope, outputs);
     if (index === 0) suffixTerms = outTerms.slice(0, suffix.length);
     const value = valueAst ? outTerms[outTerms.length - 1]! : TRUE_TERM;
-    return { value, body, constant: value.k === 'val' };
+    const constant = value.k === 'val' && suffixTerms.every((t) => t.k === 'val');
+    return { value, body, constant };
   });
-  return { frameSize: frame.size, suffix: suffixTerms, args, branches, loc: rule.loc };
+  return {
+    frameSize: frame.size,
+    suffix: suffixTerms,
+    args,
+    branches,
+    loc: rule.loc,
+    contains: rule.kind === 'set',
+  };
 }
 
 function declareArgVars(t: AstTerm, scope: Scope): void {
@@ -263,8 +327,8 @@ function dataDependencies(tree: TreeNode, path: readonly Term[]): RuleSet[] {
   let node: TreeNode | undefined = tree;
   for (const seg of path) {
     if (node.ruleSet) out.push(node.ruleSet);
-    if (seg.k !== 'val' || seg.v.kind !== 'string') break;
-    const child: TreeNode | undefined = node.children.get(seg.v.value);
+    if (seg.k !== 'val' || (seg.v.kind !== 'string' && seg.v.kind !== 'number')) break;
+    const child: TreeNode | undefined = node.children.get(String(seg.v.value));
     if (child === undefined) return out;
     node = child;
   }

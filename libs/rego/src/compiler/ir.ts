@@ -94,6 +94,8 @@ export interface CompiledRule {
   readonly args: readonly Term[];
   readonly branches: readonly RuleBranch[];
   readonly loc: Loc;
+  /** A `contains` rule: its value is a member of the set at its ref. */
+  readonly contains: boolean;
 }
 
 export type RuleSetKind = 'complete' | 'object' | 'set' | 'function';
@@ -115,6 +117,8 @@ export interface TreeNode {
   readonly path: readonly string[];
   readonly children: Map<string, TreeNode>;
   ruleSet: RuleSet | undefined;
+  /** A module declares this package: its document is at least an empty object. */
+  isPackage: boolean;
 }
 
 export interface CompiledQuery {

@@ -20,11 +20,18 @@ export function compileQuery(
     tree: policy.tree,
     builtins,
     source: query,
+    regoVersion,
   });
   const frame = new FrameBuilder();
   const scope = new Scope(frame, undefined);
+  // As OPA's query API: a lone expression reports its value even when false; in a longer
+  // query, calls (comparisons) filter while other terms report their values.
   const captures = literals.map((lit) =>
-    lit.expr.type === 'term' && !lit.negated ? frame.alloc('$expr') : undefined,
+    lit.expr.type === 'term' &&
+    !lit.negated &&
+    (literals.length === 1 || lit.expr.term.type !== 'call')
+      ? frame.alloc('$expr')
+      : undefined,
   );
   const { body } = resolver.resolveBody(literals, scope, [], captures);
   const bindings: { name: string; slot: number }[] = [];

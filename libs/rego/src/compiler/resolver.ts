@@ -28,6 +28,8 @@ export interface ResolverEnv {
   readonly tree: TreeNode;
   readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   readonly source: string | undefined;
+  /** v1 rejects shadowing `input` and `data`; v0 allows it. */
+  readonly regoVersion: 'v0' | 'v1';
 }
 
 export class Resolver {
@@ -84,7 +86,7 @@ export class Resolver {
         this.declareFree(e.collection, scope);
         break;
       case 'assign':
-        this.declarePattern(e.left, scope);
+        this.declarePattern(e.left, scope, true);
         this.declareFree(e.right, scope);
         break;
       case 'unify':
@@ -113,15 +115,34 @@ export class Resolver {
   }
 
   /** Declares every variable of a pattern as new in this scope (`:=`, `some … in`). */
-  private declarePattern(term: AstTerm, scope: Scope): void {
+  private declarePattern(term: AstTerm, scope: Scope, requireBindable = false): void {
+    let bindable = false;
     visitVars(term, (name, loc) => {
+      bindable = true;
       if (name === '_') return;
+      if ((name === 'input' || name === 'data') && this.env.regoVersion === 'v1') {
+        throw new RegoCompileError(`${name} cannot be shadowed`, loc, this.env.source);
+      }
+      if (scope.isArgument(name)) {
+        throw new RegoCompileError(
+          `var ${name} assigned above (it is a function argument)`,
+          loc,
+          this.env.source,
+        );
+      }
       if (scope.hasOwn(name) && !this.isGlobal(name)) {
         // Redeclaring a variable in the same body is an error in OPA.
         throw new RegoCompileError(`var ${name} assigned above`, loc, this.env.source);
       }
       scope.declare(name);
     });
+    if (requireBindable && !bindable) {
+      throw new RegoCompileError(
+        'assignment operator := requires left-hand side to have bindable variables',
+        term.loc,
+        this.env.source,
+      );
+    }
   }
 
   /** Declares variables that are neither visible nor global as locals of this body. */
@@ -144,23 +165,30 @@ export class Resolver {
   private resolveExpr(e: AstExpr, scope: Scope, loc: Loc): Expr {
     switch (e.type) {
       case 'term':
-        return { k: 'term', term: this.resolveTerm(e.term, scope) };
+        return { k: 'term', term: this.resolveTerm(e.term, scope, true) };
       case 'unify':
-      case 'assign':
-        return {
-          k: 'unify',
-          a: this.resolveTerm(e.left, scope),
-          b: this.resolveTerm(e.right, scope),
-        };
+      case 'assign': {
+        const a = this.resolveTerm(e.left, scope);
+        const b = this.resolveTerm(e.right, scope);
+        if (!shapesMatch(a, b)) {
+          throw new RegoCompileError(
+            'match error: the two sides cannot unify',
+            loc,
+            this.env.source,
+            'rego_type_error',
+          );
+        }
+        return { k: 'unify', a, b };
+      }
       case 'some':
         return { k: 'true' };
-      case 'somein':
-        return {
-          k: 'somein',
-          key: e.key ? this.resolveTerm(e.key, scope) : undefined,
-          value: this.resolveTerm(e.value, scope),
-          coll: this.resolveTerm(e.collection, scope),
-        };
+      case 'somein': {
+        const key = e.key ? this.resolveTerm(e.key, scope) : undefined;
+        const value = this.resolveTerm(e.value, scope);
+        const coll = this.resolveTerm(e.collection, scope);
+        this.checkSomeInShapes(value, coll, loc);
+        return { k: 'somein', key, value, coll };
+      }
       case 'every': {
         const domain = this.resolveTerm(e.domain, scope);
         const inner = new Scope(scope.frame, scope);
@@ -174,6 +202,37 @@ export class Resolver {
     }
   }
 
+  /** `some x in 1` and `some [a, b] in [[1, 2, 3]]` can never hold: OPA's type checker rejects them. */
+  private checkSomeInShapes(value: Term, coll: Term, loc: Loc): void {
+    if (
+      coll.k === 'val' &&
+      coll.v.kind !== 'array' &&
+      coll.v.kind !== 'set' &&
+      coll.v.kind !== 'object'
+    ) {
+      throw new RegoCompileError(
+        `\`some .. in collection\` expects array/set/object, got ${coll.v.kind}`,
+        loc,
+        this.env.source,
+        'rego_type_error',
+      );
+    }
+    const items: Term[] =
+      coll.k === 'arr' || coll.k === 'set'
+        ? [...coll.items]
+        : coll.k === 'val' && coll.v.kind === 'array'
+          ? coll.v.items.map((v): Term => ({ k: 'val', v }))
+          : [];
+    if (items.length > 0 && !items.some((item) => shapesMatch(value, item))) {
+      throw new RegoCompileError(
+        'mismatch in number of array elements',
+        loc,
+        this.env.source,
+        'rego_type_error',
+      );
+    }
+  }
+
   private declareAndResolve(term: AstTerm, scope: Scope): Term {
     if (term.type === 'var' && term.name !== '_')
       return { k: 'var', slot: scope.declare(term.name), name: term.name };
@@ -182,7 +241,8 @@ export class Resolver {
 
   // ---- terms ----
 
-  resolveTerm(t: AstTerm, scope: Scope): Term {
+  /** `topLevel`: the term is a whole expression, where a call may take an output argument. */
+  resolveTerm(t: AstTerm, scope: Scope, topLevel = false): Term {
     switch (t.type) {
       case 'scalar':
         return { k: 'val', v: t.value };
@@ -224,7 +284,7 @@ export class Resolver {
         const arity =
           fn.kind === 'user' ? fn.ruleSet.arity : fn.kind === 'builtin' ? fn.def.arity : fn.arity;
         const display = name.join('.');
-        if (arity >= 0 && args.length !== arity && args.length !== arity + 1) {
+        if (arity >= 0 && args.length !== arity && !(topLevel && args.length === arity + 1)) {
           throw new RegoCompileError(
             `function ${display} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${args.length}`,
             t.loc,
@@ -264,16 +324,17 @@ export class Resolver {
     if (slot !== undefined) return { k: 'var', slot, name };
     if (name === 'input') return { k: 'input', path: [] };
     if (name === 'data') return { k: 'data', path: [] };
-    const imported = this.env.imports.get(name);
-    if (imported !== undefined) {
-      const path = imported.slice(1).map((s): Term => ({ k: 'val', v: str(s) }));
-      return { k: imported[0] === 'input' ? 'input' : 'data', path };
-    }
+    // A rule of the package wins over an import of the same name.
     if (this.packageNode?.children.has(name)) {
       return {
         k: 'data',
         path: [...this.env.packagePath, name].map((s): Term => ({ k: 'val', v: str(s) })),
       };
+    }
+    const imported = this.env.imports.get(name);
+    if (imported !== undefined) {
+      const path = imported.slice(1).map((s): Term => ({ k: 'val', v: str(s) }));
+      return { k: imported[0] === 'input' ? 'input' : 'data', path };
     }
     return { k: 'var', slot: scope.declare(name), name };
   }
@@ -300,6 +361,7 @@ export class Resolver {
     const [first, ...rest] = name;
     if (first === undefined) return undefined;
     if (first === 'data') return rest;
+    // For calls an import wins over a rule of the same name (unlike for values).
     const imported = this.env.imports.get(first);
     if (imported !== undefined && imported[0] === 'data') return [...imported.slice(1), ...rest];
     if (this.packageNode?.children.has(first)) return [...this.env.packagePath, ...name];
@@ -418,6 +480,42 @@ function visitVars(t: AstTerm, visit: (name: string, loc: Loc) => void): void {
     default:
       return;
   }
+}
+
+/** Two literal composites of different shapes can never unify: OPA's type checker rejects them. */
+function shapesMatch(a: Term, b: Term): boolean {
+  const shape = (
+    t: Term,
+  ):
+    | { kind: string; length?: number; items?: readonly Term[]; keys?: string | undefined }
+    | undefined => {
+    if (t.k === 'arr') return { kind: 'array', length: t.items.length, items: t.items };
+    if (t.k === 'obj') {
+      const keys = t.entries.map(([k]) =>
+        k.k === 'val' && k.v.kind === 'string' ? k.v.value : undefined,
+      );
+      return {
+        kind: 'object',
+        keys: keys.every((k) => k !== undefined) ? keys.sort().join('\u0000') : undefined,
+      };
+    }
+    if (t.k === 'set') return { kind: 'set' };
+    if (t.k === 'val') {
+      if (t.v.kind === 'array') return { kind: 'array', length: t.v.items.length };
+      return { kind: t.v.kind };
+    }
+    return undefined;
+  };
+  const sa = shape(a);
+  const sb = shape(b);
+  if (sa === undefined || sb === undefined) return true;
+  const composite = (k: string) => k === 'array' || k === 'object' || k === 'set';
+  if (!composite(sa.kind) && !composite(sb.kind)) return true;
+  if (sa.kind !== sb.kind) return false;
+  if (sa.kind === 'array' && sa.length !== sb.length) return false;
+  if (sa.keys !== undefined && sb.keys !== undefined && sa.keys !== sb.keys) return false;
+  if (sa.items && sb.items) return sa.items.every((x, i) => shapesMatch(x, sb.items![i]!));
+  return true;
 }
 
 export const TRUE_TERM: Term = { k: 'val', v: bool(true) };

@@ -13,6 +13,22 @@ interface Usage {
   readonly binds: Set<number>;
   /** Bound by iterating a collection (`xs[i]`). */
   readonly iters: Set<number>;
+  /** Unification also needs one side fully known (per element, for two array literals). */
+  ready?: (isBound: (slot: number) => boolean) => boolean;
+}
+
+function valueNeeds(t: Term): Set<number> {
+  const u: Usage = { needs: new Set(), binds: new Set(), iters: new Set() };
+  collect(t, false, u);
+  return u.needs;
+}
+
+function unifyReady(a: Term, b: Term, isBound: (slot: number) => boolean): boolean {
+  if (a.k === 'arr' && b.k === 'arr' && a.items.length === b.items.length) {
+    return a.items.every((x, i) => unifyReady(x, b.items[i]!, isBound));
+  }
+  const known = (t: Term) => [...valueNeeds(t)].every(isBound);
+  return known(a) || known(b);
 }
 
 function collect(term: Term, pattern: boolean, u: Usage): void {
@@ -74,6 +90,7 @@ function usageOf(lit: Lit): Usage {
     case 'unify':
       collect(e.a, true, u);
       collect(e.b, true, u);
+      u.ready = (isBound) => unifyReady(e.a, e.b, isBound);
       break;
     case 'somein':
       if (e.key) collect(e.key, true, u);
@@ -123,10 +140,15 @@ export function scheduleBody(
     return needs;
   };
   while (pending.length > 0) {
-    const index = pending.findIndex(({ lit, u }) => needsOf(lit, u).every(isBound));
+    const index = pending.findIndex(
+      ({ lit, u }) =>
+        needsOf(lit, u).every(isBound) &&
+        (lit.negated || u.ready === undefined || u.ready(isBound)),
+    );
     if (index < 0) {
       const { lit, u } = pending[0]!;
-      const slot = needsOf(lit, u).find((s) => !isBound(s))!;
+      const unbound = [...needsOf(lit, u), ...u.binds].filter((s) => !isBound(s));
+      const slot = unbound[0] ?? -1;
       throw new RegoCompileError(
         `var ${names[slot] ?? '?'} is unsafe`,
         lit.loc,

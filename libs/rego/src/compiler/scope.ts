@@ -21,6 +21,8 @@ export class Scope {
   private readonly names = new Map<string, number>();
   /** Slots declared in this scope, named or wildcard: the ones its body must bind. */
   readonly own = new Set<number>();
+  /** A function's argument scope: its names cannot be reassigned with `:=`. */
+  isArgs = false;
 
   constructor(
     readonly frame: FrameBuilder,
@@ -33,6 +35,14 @@ export class Scope {
       if (slot !== undefined) return slot;
     }
     return undefined;
+  }
+
+  /** Whether the name is a function argument visible from here. */
+  isArgument(name: string): boolean {
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
+      if (s.names.has(name)) return s.isArgs;
+    }
+    return false;
   }
 
   hasOwn(name: string): boolean {

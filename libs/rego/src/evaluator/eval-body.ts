@@ -62,6 +62,8 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
       );
     case 'every':
       return evalTerm(ctx, frame, e.domain, (domain) => {
+        if (domain.kind !== 'array' && domain.kind !== 'set' && domain.kind !== 'object')
+          return false;
         const failed = iterate(domain, (key, value) => {
           const holds = bindPattern(ctx, frame, e.key, key, () =>
             bindPattern(ctx, frame, e.value, value, () =>

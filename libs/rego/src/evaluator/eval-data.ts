@@ -10,7 +10,7 @@ import { UNDEFINED } from './context.js';
 import { evalRuleSet } from './eval-rules.js';
 import type { Frame, ValueK } from './eval-term.js';
 import { evalPath, evalTerm } from './eval-term.js';
-import { lookup, lookupString, setPath } from './value-access.js';
+import { lookup, lookupString, setPath, sortedEntries } from './value-access.js';
 
 export function walkData(
   ctx: EvalContext,
@@ -39,7 +39,9 @@ function walkNode(
     return v === undefined ? false : evalPath(ctx, frame, v, path, i, k);
   }
   const seg = path[i]!;
-  const next = (key: Value): boolean => {
+  const next = (rawKey: Value): boolean => {
+    // Paths under data are strings: `data.x[1]` reads key "1", as OPA does.
+    const key = rawKey.kind === 'number' ? str(String(rawKey.value)) : rawKey;
     if (key.kind === 'string') {
       const child = node.children.get(key.value);
       if (child !== undefined) {
@@ -65,7 +67,7 @@ function walkNode(
     const slot = seg.slot;
     const v = nodeValue(ctx, node, base);
     if (v === undefined || v.kind !== 'object') return false;
-    for (const [key] of v.entries.values()) {
+    for (const [key] of sortedEntries(v)) {
       frame[slot] = key;
       const stop = next(key);
       frame[slot] = undefined;
@@ -103,7 +105,8 @@ function computeNodeValue(
     value = evalRuleSet(ctx, node.ruleSet);
     if (node.children.size === 0) return applyOverrides(ctx, node, value);
   }
-  if (node.children.size === 0) return base;
+  if (node.children.size === 0)
+    return base ?? (node.isPackage ? { kind: 'object', entries: new Map() } : undefined);
   const entries = new Map<string, readonly [Value, Value]>();
   if (base?.kind === 'object') for (const [kk, e] of base.entries) entries.set(kk, e);
   if (value?.kind === 'object') for (const [kk, e] of value.entries) entries.set(kk, e);
@@ -117,7 +120,8 @@ function computeNodeValue(
 }
 
 function hasRules(node: TreeNode): boolean {
-  if (node.ruleSet !== undefined && node.ruleSet.kind !== 'function') return true;
+  if (node.isPackage || (node.ruleSet !== undefined && node.ruleSet.kind !== 'function'))
+    return true;
   for (const c of node.children.values()) if (hasRules(c)) return true;
   return false;
 }

@@ -3,7 +3,7 @@
  * `else`), partial set rules, object rules (ref heads ending in variables) and functions.
  * Rule values are cached per context.
  */
-import type { CompiledRule, RuleBranch, RuleSet } from '../compiler/ir.js';
+import type { CompiledRule, RuleSet } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { keyOf } from '../value/value-key.js';
@@ -40,7 +40,8 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
         value = evalObjectRules(ctx, rs);
         break;
       case 'function':
-        value = undefined;
+        // A function without arguments can be read as a value.
+        value = rs.arity === 0 ? callFunction(ctx, rs, []) : undefined;
         break;
     }
   } catch (error) {
@@ -53,23 +54,28 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   return value;
 }
 
-/** Runs a rule's branches in order (`else`): the first branch with a solution decides. */
+/**
+ * Runs a rule's branches in order (`else`): the first branch with a solution decides.
+ * A branch whose output is constant stops at its first solution: the others cannot differ
+ * (this is also OPA's "early exit", which skips errors in later iterations).
+ * Returns whether the rule produced a value.
+ */
 function evalBranches(
   ctx: EvalContext,
   frame: Frame,
   rule: CompiledRule,
-  onValue: (v: Value, branch: RuleBranch) => boolean,
+  onValue: (v: Value) => void,
 ): boolean {
   for (const branch of rule.branches) {
     let found = false;
-    const stop = evalBody(ctx, frame, branch.body, 0, () =>
+    evalBody(ctx, frame, branch.body, 0, () =>
       evalTerm(ctx, frame, branch.value, (v) => {
         found = true;
-        return onValue(v, branch);
+        onValue(v);
+        return branch.constant;
       }),
     );
-    if (stop) return true;
-    if (found) return false;
+    if (found) return true;
   }
   return false;
 }
@@ -78,7 +84,7 @@ function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
   let result: Value | undefined;
   for (const rule of rs.rules) {
     const frame: Frame = new Array(rule.frameSize);
-    const stop = evalBranches(ctx, frame, rule, (v, branch) => {
+    const found = evalBranches(ctx, frame, rule, (v) => {
       if (result === undefined) result = v;
       else if (!equal(result, v)) {
         throw new RegoEvalError(
@@ -86,10 +92,9 @@ function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
           `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
         );
       }
-      // A constant value cannot conflict with itself; when every rule shares it, one solution decides.
-      return branch.constant && rs.uniform;
     });
-    if (stop) break;
+    // When every rule has the same constant value, the first rule that holds decides.
+    if (found && rs.uniform) break;
   }
   if (result === undefined && rs.defaultRule !== undefined)
     result = defaultValue(ctx, rs.defaultRule);
@@ -112,7 +117,6 @@ function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
     const frame: Frame = new Array(rule.frameSize);
     evalBranches(ctx, frame, rule, (v) => {
       items.set(keyOf(v), v);
-      return false;
     });
   }
   return { kind: 'set', items };
@@ -135,14 +139,22 @@ function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
     );
   for (const rule of rs.rules) {
     const frame: Frame = new Array(rule.frameSize);
-    evalBranches(ctx, frame, rule, (value) =>
+    evalBranches(ctx, frame, rule, (value) => {
       evalList(ctx, frame, rule.suffix, 0, [], (keys) => {
         let node = root;
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i]!;
           const kk = keyOf(key);
           const existing = node.entries.get(kk);
-          if (i === keys.length - 1) {
+          if (i === keys.length - 1 && rule.contains) {
+            // `p[x] contains v`: the leaf is a set that collects members.
+            const current = existing?.[1];
+            if (current !== undefined && (isBuilder(current) || current.kind !== 'set'))
+              throw conflict();
+            const items = new Map(current?.kind === 'set' ? current.items : []);
+            items.set(keyOf(value), value);
+            node.entries.set(kk, [key, { kind: 'set', items }]);
+          } else if (i === keys.length - 1) {
             if (existing !== undefined) {
               const current = existing[1];
               if (isBuilder(current) || !equal(current, value)) throw conflict();
@@ -155,8 +167,8 @@ function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
           else throw conflict();
         }
         return false;
-      }),
-    );
+      });
+    });
   }
   return buildObject(root);
 }
@@ -178,7 +190,7 @@ export function callFunction(
   try {
     for (const rule of rs.rules) {
       const frame: Frame = new Array(rule.frameSize);
-      unifyArgs(ctx, frame, rule, args, 0, () =>
+      unifyArgs(ctx, frame, rule, args, 0, () => {
         evalBranches(ctx, frame, rule, (v) => {
           if (result === undefined) result = v;
           else if (!equal(result, v)) {
@@ -187,9 +199,9 @@ export function callFunction(
               `functions must not produce multiple outputs for same inputs (data.${rs.path.join('.')})`,
             );
           }
-          return false;
-        }),
-      );
+        });
+        return false;
+      });
     }
     if (result === undefined && rs.defaultRule !== undefined)
       result = defaultValue(ctx, rs.defaultRule);

@@ -205,7 +205,7 @@ function unifyPairs(
 }
 
 function isPattern(t: Term): boolean {
-  return t.k === 'arr' || t.k === 'obj' || t.k === 'var';
+  return t.k === 'arr' || t.k === 'obj';
 }
 
 function bindThen(frame: Frame, slot: number, v: Value, k: K): boolean {

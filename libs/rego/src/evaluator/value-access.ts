@@ -1,6 +1,6 @@
 /** Reading into values: lookup by key, iteration, equality fast paths and path updates for `with`. */
 
-import type { ObjectValue, Value } from '../value/value.js';
+import type { ObjectValue, SetValue, Value } from '../value/value.js';
 import { arr, num, obj, str } from '../value/value-builders.js';
 import { compareValues } from '../value/value-compare.js';
 import { keyOf } from '../value/value-key.js';
@@ -28,17 +28,46 @@ export function lookupString(base: Value, key: string): Value | undefined {
   return base.kind === 'object' ? base.entries.get(`"${key}`)?.[1] : undefined;
 }
 
-/** Calls `visit(key, value)` for each element; stops and returns true when `visit` does. */
+const sortedObjects = new WeakMap<ObjectValue, readonly (readonly [Value, Value])[]>();
+const sortedSets = new WeakMap<SetValue, readonly Value[]>();
+
+/** Object entries in OPA's key order (cached per value: values are immutable). */
+export function sortedEntries(o: ObjectValue): readonly (readonly [Value, Value])[] {
+  let entries = sortedObjects.get(o);
+  if (entries === undefined) {
+    entries = [...o.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
+    sortedObjects.set(o, entries);
+  }
+  return entries;
+}
+
+export function sortedMembers(s: SetValue): readonly Value[] {
+  let members = sortedSets.get(s);
+  if (members === undefined) {
+    members = [...s.items.values()].sort(compareValues);
+    sortedSets.set(s, members);
+  }
+  return members;
+}
+
+/**
+ * Calls `visit(key, value)` for each element, objects and sets in OPA's order;
+ * stops and returns true when `visit` does.
+ */
 export function iterate(base: Value, visit: (key: Value, value: Value) => boolean): boolean {
   switch (base.kind) {
     case 'array':
       for (let i = 0; i < base.items.length; i++) if (visit(num(i), base.items[i]!)) return true;
       return false;
     case 'object':
-      for (const [k, v] of base.entries.values()) if (visit(k, v)) return true;
+      if (base.entries.size === 1) {
+        for (const [k, v] of base.entries.values()) return visit(k, v);
+      }
+      for (const [k, v] of sortedEntries(base)) if (visit(k, v)) return true;
       return false;
     case 'set':
-      for (const m of base.items.values()) if (visit(m, m)) return true;
+      for (const m of base.items.size === 1 ? base.items.values() : sortedMembers(base))
+        if (visit(m, m)) return true;
       return false;
     default:
       return false;

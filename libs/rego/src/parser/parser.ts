@@ -52,6 +52,13 @@ class Parser {
   private readonly keywords = new Set<string>();
   /** While parsing a comprehension head, `|` ends the term instead of meaning set union. */
   private pipeStops = false;
+  /** Terms written in parentheses: `[(a - b) | …]` is a comprehension, `[a - b | …]` an array. */
+  private readonly parenthesized = new WeakSet<AstTerm>();
+  /** Calls written as infix arithmetic, relation or set operators. */
+  private readonly binaryOps = new WeakSet<AstTerm>();
+  /** Imports seen, to reject `rego.v1` combined with `future.keywords`. */
+  private seenRegoV1 = false;
+  private seenFuture = false;
 
   constructor(
     private readonly file: string,
@@ -101,9 +108,14 @@ class Parser {
     }
     const [root, second, third] = path;
     if (root === 'rego' && second === 'v1' && path.length === 2) {
+      if (this.seenRegoV1 || this.seenFuture)
+        this.failAt(loc, 'this import shadows previous import');
+      this.seenRegoV1 = true;
       this.version = 'v1';
       this.enableAllFutureKeywords();
     } else if (root === 'future' && second === 'keywords') {
+      if (this.seenRegoV1) this.failAt(loc, 'this import shadows previous import');
+      this.seenFuture = true;
       if (third === undefined) this.enableAllFutureKeywords();
       else if ((FUTURE_KEYWORDS as readonly string[]).includes(third)) this.keywords.add(third);
       else this.failAt(loc, `unknown future keyword "${third}"`);
@@ -159,7 +171,7 @@ class Parser {
         ref.push(this.parseTermIn());
         this.expectPunct(']');
         lastWasBracket = true;
-      } else if (this.isPunct('(') && !t.spaceBefore && args === undefined) {
+      } else if (this.isPunct('(') && !t.newlineBefore && args === undefined) {
         this.next();
         args = this.parseTermList(')');
       } else break;
@@ -208,10 +220,10 @@ class Parser {
       !isSet &&
       args === undefined &&
       this.version === 'v0' &&
-      lastWasBracket &&
-      value === undefined
+      value === undefined &&
+      (lastWasBracket || ref.length === 2)
     ) {
-      // v0: `p[x] { ... }` is a partial set rule.
+      // v0: `p[x] { ... }` and `p.x { ... }` are partial set rules.
       key = ref.pop();
       isSet = true;
     }
@@ -232,14 +244,15 @@ class Parser {
 
   /** `if { … }`, `if literal`, or (v0) `{ … }`; undefined when the rule has no body. */
   private parseRuleBody(headTok: Token, bareHead: boolean): AstLiteral[] | undefined {
-    if (this.isKeyword('if')) {
+    // v0 modules may use `if` without importing it: in this position it can mean nothing else.
+    if (this.isKeyword('if') || (this.isIdent('if') && this.tokens[this.pos + 1]?.text === '{')) {
       this.next();
-      if (this.isPunct('{')) return this.parseBraceBody();
+      if (this.isPunct('{')) return this.comprehensionLiteral() ?? this.parseBraceBody();
       return [this.parseLiteral()];
     }
     if (this.isPunct('{')) {
       if (this.version === 'v1') this.fail(this.peek(), "'if' before the rule body");
-      return this.parseBraceBody();
+      return this.comprehensionLiteral() ?? this.parseBraceBody();
     }
     if (
       bareHead &&
@@ -250,6 +263,35 @@ class Parser {
       this.fail(this.peek(), 'rule body');
     }
     void headTok;
+    return undefined;
+  }
+
+  /** `if { x | … }`: a body that is one set or object comprehension, as OPA reads it. */
+  private comprehensionLiteral(): AstLiteral[] | undefined {
+    const start = this.pos;
+    const startTok = this.peek();
+    try {
+      const term = this.parseTermPostfix();
+      const next = this.peek();
+      if (
+        (term.type === 'setcompr' || term.type === 'objectcompr') &&
+        (next.newlineBefore || next.kind === 'eof')
+      ) {
+        const text = this.source.slice(startTok.offset, this.tokens[this.pos - 1]!.end);
+        return [
+          {
+            negated: false,
+            expr: { type: 'term', term },
+            withs: [],
+            loc: this.loc(startTok),
+            text,
+          },
+        ];
+      }
+    } catch (error) {
+      if (!(error instanceof RegoParseError)) throw error;
+    }
+    this.pos = start;
     return undefined;
   }
 
@@ -403,7 +445,7 @@ class Parser {
       const op = t.kind === 'punct' && !t.newlineBefore ? RELATION_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
-      left = this.call(op, [left, this.parseTermOr()], left.loc);
+      left = this.binary(op, left, this.parseTermOr());
     }
   }
 
@@ -411,7 +453,7 @@ class Parser {
     let left = this.parseTermAnd();
     while (this.isPunct('|') && !this.pipeStops && !this.peek().newlineBefore) {
       this.next();
-      left = this.call('or', [left, this.parseTermAnd()], left.loc);
+      left = this.binary('or', left, this.parseTermAnd());
     }
     return left;
   }
@@ -420,7 +462,7 @@ class Parser {
     let left = this.parseTermArith();
     while (this.isPunct('&') && !this.peek().newlineBefore) {
       this.next();
-      left = this.call('and', [left, this.parseTermArith()], left.loc);
+      left = this.binary('and', left, this.parseTermArith());
     }
     return left;
   }
@@ -432,7 +474,7 @@ class Parser {
       const op = t.kind === 'punct' && !t.newlineBefore ? ARITH_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
-      left = this.call(op, [left, this.parseTermFactor()], left.loc);
+      left = this.binary(op, left, this.parseTermFactor());
     }
   }
 
@@ -443,7 +485,7 @@ class Parser {
       const op = t.kind === 'punct' && !t.newlineBefore ? FACTOR_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
-      left = this.call(op, [left, this.parseTermUnary()], left.loc);
+      left = this.binary(op, left, this.parseTermUnary());
     }
   }
 
@@ -468,6 +510,8 @@ class Parser {
         this.next();
         const id = this.next();
         if (id.kind !== 'ident') this.fail(id, 'name after .');
+        if (id.spaceBefore)
+          this.failAt(this.loc(id), 'invalid whitespace between . and identifier');
         term = this.extendRef(term, { type: 'scalar', value: str(id.text), loc: this.loc(id) });
       } else if (t.text === '[') {
         this.next();
@@ -516,6 +560,7 @@ class Parser {
           const inner = this.parseTermIn();
           this.pipeStops = saved;
           this.expectPunct(')');
+          this.parenthesized.add(inner);
           return inner;
         }
         if (t.text === '[') return this.parseArray(loc);
@@ -532,25 +577,48 @@ class Parser {
       return { type: 'array', items: [], loc };
     }
     const saved = this.pipeStops;
+    const start = this.pos;
     this.pipeStops = true;
     const first = this.parseTermIn();
     this.pipeStops = false;
-    if (this.isPunct('|')) {
-      this.next();
-      const body = this.parseLiterals(']');
-      this.expectPunct(']');
-      this.pipeStops = saved;
-      return { type: 'arraycompr', term: first, body, loc };
+    if (this.isPunct('|') && this.canHeadComprehension(first)) {
+      const body = this.tryComprehensionBody(']');
+      if (body !== undefined) {
+        this.pipeStops = saved;
+        return { type: 'arraycompr', term: first, body, loc };
+      }
     }
-    const items = [first];
-    while (this.isPunct(',')) {
-      this.next();
-      if (this.isPunct(']')) break;
+    // Not a comprehension: parse again with `|` as set union.
+    this.pos = start;
+    const items: AstTerm[] = [];
+    while (!this.isPunct(']')) {
       items.push(this.parseTermIn());
+      if (!this.isPunct(',')) break;
+      this.next();
     }
     this.expectPunct(']');
     this.pipeStops = saved;
     return { type: 'array', items, loc };
+  }
+
+  /** A binary expression written without parentheses is not a comprehension head. */
+  private canHeadComprehension(head: AstTerm): boolean {
+    return this.parenthesized.has(head) || !this.binaryOps.has(head);
+  }
+
+  /** After `|`: the body and the closing bracket, or undefined (position restored) if that fails. */
+  private tryComprehensionBody(end: string): AstLiteral[] | undefined {
+    const start = this.pos;
+    try {
+      this.next();
+      const body = this.parseLiterals(end);
+      this.expectPunct(end);
+      return body;
+    } catch (error) {
+      if (!(error instanceof RegoParseError)) throw error;
+      this.pos = start;
+      return undefined;
+    }
   }
 
   private parseBrace(loc: Loc): AstTerm {
@@ -559,43 +627,52 @@ class Parser {
       return { type: 'object', entries: [], loc };
     }
     const saved = this.pipeStops;
+    const start = this.pos;
     this.pipeStops = true;
     const first = this.parseTermIn();
-    let result: AstTerm;
     if (this.isPunct(':')) {
       this.next();
       const value = this.parseTermIn();
       this.pipeStops = false;
-      if (this.isPunct('|')) {
-        this.next();
-        const body = this.parseLiterals('}');
-        result = { type: 'objectcompr', key: first, value, body, loc };
-      } else {
-        const entries: (readonly [AstTerm, AstTerm])[] = [[first, value]];
-        while (this.isPunct(',')) {
-          this.next();
-          if (this.isPunct('}')) break;
-          const k = this.parseTermIn();
-          this.expectPunct(':');
-          entries.push([k, this.parseTermIn()]);
+      if (this.isPunct('|') && this.canHeadComprehension(value)) {
+        const body = this.tryComprehensionBody('}');
+        if (body !== undefined) {
+          this.pipeStops = saved;
+          return { type: 'objectcompr', key: first, value, body, loc };
         }
-        result = { type: 'object', entries, loc };
       }
     } else {
       this.pipeStops = false;
-      if (this.isPunct('|')) {
-        this.next();
-        const body = this.parseLiterals('}');
-        result = { type: 'setcompr', term: first, body, loc };
-      } else {
-        const items = [first];
-        while (this.isPunct(',')) {
-          this.next();
-          if (this.isPunct('}')) break;
-          items.push(this.parseTermIn());
+      if (this.isPunct('|') && this.canHeadComprehension(first)) {
+        const body = this.tryComprehensionBody('}');
+        if (body !== undefined) {
+          this.pipeStops = saved;
+          return { type: 'setcompr', term: first, body, loc };
         }
-        result = { type: 'set', items, loc };
       }
+    }
+    this.pos = start;
+    const firstItem = this.parseTermIn();
+    let result: AstTerm;
+    if (this.isPunct(':')) {
+      this.next();
+      const entries: (readonly [AstTerm, AstTerm])[] = [[firstItem, this.parseTermIn()]];
+      while (this.isPunct(',')) {
+        this.next();
+        if (this.isPunct('}')) break;
+        const k = this.parseTermIn();
+        this.expectPunct(':');
+        entries.push([k, this.parseTermIn()]);
+      }
+      result = { type: 'object', entries, loc };
+    } else {
+      const items = [firstItem];
+      while (this.isPunct(',')) {
+        this.next();
+        if (this.isPunct('}')) break;
+        items.push(this.parseTermIn());
+      }
+      result = { type: 'set', items, loc };
     }
     this.expectPunct('}');
     this.pipeStops = saved;
@@ -617,6 +694,12 @@ class Parser {
   }
 
   // ---- helpers ----
+
+  private binary(name: string, left: AstTerm, right: AstTerm): AstTerm {
+    const term = this.call(name, [left, right], left.loc);
+    this.binaryOps.add(term);
+    return term;
+  }
 
   private call(name: string, args: AstTerm[], loc: Loc): AstTerm {
     return { type: 'call', fn: { type: 'var', name, loc }, args, loc };
