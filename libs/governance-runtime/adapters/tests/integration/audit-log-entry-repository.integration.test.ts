@@ -227,6 +227,20 @@ describe.each(harnesses)('AuditLogEntryRepository contract: $name', (harness) =>
     expect(await repository.findById('not-a-uuid')).toBeUndefined();
   });
 
+  it('commits every one of many appends made at the same time', async () => {
+    const entries = Array.from({ length: 40 }, (_, i) => makeEntry({ occurredAt: at(i % 4) }));
+    await Promise.all(entries.map((entry) => repository.append(entry)));
+    const { entries: walked } = await walk(repository, { limit: 7 });
+    expect(ids(walked)).toEqual(ids(newestFirst(entries)));
+  });
+
+  it('round-trips a 64 KiB prompt', async () => {
+    const prompt = 'Ünïcødé prompt 🚀 '.repeat(3500).slice(0, 64 * 1024);
+    const entry = makeEntry({ input: { prompt } });
+    await repository.append(entry);
+    expect((await repository.findById(entry.id))?.input).toStrictEqual({ prompt });
+  });
+
   it('finds an entry by its id written in upper case', async () => {
     const entry = makeEntry();
     await repository.append(entry);
@@ -591,42 +605,5 @@ describe.each([
         db(),
       ),
     ).rejects.toThrow(/audit_log_entries_decision_check/);
-  });
-});
-
-describe('migrations on a fresh PostgreSQL database', () => {
-  let database: TestDatabase;
-  let db: Kysely<AuditLogDatabase>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 4 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
-
-  it('applies each migration once when two migrators run at the same time', async () => {
-    const run = () => new Migrator({ db, provider: auditLogMigrationProvider }).migrateToLatest();
-    const [a, b] = await Promise.all([run(), run()]);
-    expect(a.error).toBeUndefined();
-    expect(b.error).toBeUndefined();
-    const applied = [...(a.results ?? []), ...(b.results ?? [])].filter(
-      (r) => r.status === 'Success',
-    );
-    expect(applied.map((r) => r.migrationName)).toEqual(['001_create_audit_log_entries']);
-  });
-
-  it('removes the table when migrated down, and recreates it when migrated up again', async () => {
-    const migrator = new Migrator({ db, provider: auditLogMigrationProvider });
-    expect((await migrator.migrateDown()).error).toBeUndefined();
-    const exists = () =>
-      sql<{ name: string | null }>`select to_regclass('audit_log_entries')::text as name`.execute(
-        db,
-      );
-    expect((await exists()).rows[0]?.name).toBeNull();
-    expect((await migrator.migrateToLatest()).error).toBeUndefined();
-    expect((await exists()).rows[0]?.name).toBe('audit_log_entries');
   });
 });
