@@ -35,9 +35,11 @@ describe('regex builtins', () => {
     expect(call('regex.split', 'x', '')).toEqual(['']);
   });
 
-  it('replaces with Go template syntax: $1, ${name}, $$', () => {
+  it('replaces with Go template syntax: $1, $name in braces, $$', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, not JavaScript's
     expect(call('regex.replace', 'abc-abd', 'a(b)(?P<x>.)', '[$1${x}$$]')).toBe('[bc$]-[bd$]');
     expect(call('regex.replace', 'ab', 'a(b)', '$1x')).toBe('');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, not JavaScript's
     expect(call('regex.replace', 'ab', 'a(b)', '${1}x')).toBe('bx');
   });
 
