@@ -66,6 +66,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new ApiProblem('SHUTTING_DOWN', 'this gateway is shutting down; retry the request');
     }
   });
+  app.addHook('onSend', async (_request, reply) => {
+    // A request that was in flight when shutdown began closes its connection after the answer,
+    // otherwise a kept-alive client connection would hold the server open.
+    if (closing) reply.header('connection', 'close');
+  });
   await app.register(cors, {
     origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],
     methods: ['GET', 'POST'],

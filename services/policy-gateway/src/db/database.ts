@@ -57,7 +57,18 @@ async function openPostgres(
   // An idle connection the server drops (restart, failover) emits here; without a listener
   // it would crash the process. The pool discards it and connects afresh when next needed.
   pool.on('error', (error) => {
-    options.log.warn({ err: error }, 'an idle database connection failed; it will be replaced');
+    options.log.warn(
+      `an idle database connection failed (${describe(error)}); it will be replaced when needed`,
+    );
+  });
+  // A connection can also die while checked out (handed to a request just as the server
+  // went away): pg then emits 'error' on the client, which the pool does not listen to while
+  // it is lent. The query itself fails and the pool discards the client on release, so the
+  // event only needs a listener to keep it from crashing the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      options.log.warn(`a database connection failed (${describe(error)}); it will be discarded`),
+    );
   });
   const db = new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
   const ping = async () => {
