@@ -46,7 +46,7 @@ function auditColumns(search: string): ColumnDef<AuditEntry>[] {
   return [
     {
       id: 'time',
-      header: 'Time',
+      header: 'Time (local)',
       cell: ({ row }) => (
         <Link
           to={`/governance/audit/${encodeURIComponent(row.original.id)}${search}`}

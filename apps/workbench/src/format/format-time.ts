@@ -3,20 +3,20 @@
  * with its microseconds, is shown as-is on hover because `Date` cannot hold microseconds.
  */
 
-const localFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  fractionalSecondDigits: 3,
-  hourCycle: 'h23',
-});
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/**
+ * `2026-11-28 08:18:50.123` in the reader's time zone: numeric, so it is compact, unambiguous
+ * across locales and lines up in a column.
+ */
 export function formatLocalTime(instant: string): string {
   const ms = Date.parse(instant);
-  return Number.isNaN(ms) ? instant : localFormat.format(new Date(ms));
+  if (Number.isNaN(ms)) return instant;
+  const d = new Date(ms);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  );
 }
 
 /** The hover text: the instant exactly as the gateway recorded it. */
@@ -29,7 +29,6 @@ export function toLocalInputValue(instant: string): string {
   const ms = Date.parse(instant);
   if (Number.isNaN(ms)) return '';
   const date = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}`
