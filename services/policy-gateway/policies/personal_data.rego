@@ -10,10 +10,10 @@ package policy_gateway
 
 email_pattern := `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`
 
-# North-American style (555) 123-4567 / 555-123-4567 with an optional country code, or
-# an international number written with a leading + (E.164: up to 15 digits). Bare digit
-# runs are left alone: they are more often ids than phone numbers.
-phone_pattern := `(?:\+[1-9][0-9]{0,2}[ .-]?)?(?:\([2-9][0-9]{2}\)|\b[2-9][0-9]{2})[ .-]?[0-9]{3}[ .-][0-9]{4}\b|\+[1-9](?:[ .-]?[0-9]){6,14}\b`
+# An international number written with a leading + (E.164: up to 15 digits), or a
+# North-American one, (555) 123-4567 / 555-123-4567. Bare digit runs are left alone: they
+# are more often ids than phone numbers.
+phone_pattern := `\+[1-9](?:[ .-]?[0-9]){6,14}\b|(?:\([2-9][0-9]{2}\)|\b[2-9][0-9]{2})[ .-]?[0-9]{3}[ .-][0-9]{4}\b`
 
 # 13 to 19 digits, optionally grouped by spaces or dashes, starting with a digit that
 # some card network issues (2 to 6); the Luhn check below decides.
@@ -80,19 +80,19 @@ violations contains {
 	found > 0
 }
 
-# Luhn: from the rightmost digit, double every second digit (subtracting 9 when the
-# double exceeds 9, which is what luhn_doubled tabulates); valid when the sum ends in 0.
+# Luhn: from the rightmost digit, every second digit counts double (minus 9 past 9);
+# the number is valid when the sum ends in 0. The digits are looked up as characters, so
+# that checking a candidate is one comprehension.
 luhn_valid(digits) if {
 	n := count(digits)
-	total := sum([luhn_term(to_number(substring(digits, n - 1 - i, 1)), i) | some i in numbers.range(0, n - 1)])
+	total := sum([luhn_values[(n - 1 - i) % 2][digit] | some i, digit in split(digits, "")])
 	total % 10 == 0
 }
 
-luhn_term(digit, position) := digit if position % 2 == 0
-
-luhn_term(digit, position) := luhn_doubled[digit] if position % 2 == 1
-
-luhn_doubled := [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
+luhn_values := [
+	{"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9},
+	{"0": 0, "1": 2, "2": 4, "3": 6, "4": 8, "5": 1, "6": 3, "7": 5, "8": 7, "9": 9},
+]
 
 # ISO 13616: move the first four characters to the end, replace letters by 10..35,
 # and the resulting number mod 97 must be 1.

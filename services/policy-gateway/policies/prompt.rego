@@ -14,9 +14,9 @@ digit_count := sum([strings.count(prompt, digit) | some digit in digits])
 digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 # A table-driven detector runs its regex only when one of its `triggers` (lowercase
-# literals, each of which every match must contain) occurs in the lowercased prompt:
-# most prompts contain none, and a substring search costs far less than a regex scan.
-# A detector without triggers always runs.
+# literals, one of which every match contains) occurs in the lowercased prompt: most
+# prompts contain none, and a substring search costs far less than a regex scan, whose
+# cost varies with the text. A detector without triggers always runs.
 triggered(detector) if not detector.triggers
 
 triggered(detector) if {

@@ -40,9 +40,11 @@ secret_detectors := {
 		"severity": "critical",
 	},
 	"secret.credential_assignment": {
-		# api_key=…, "password": "…", client-secret: … with a value of 6+ characters.
-		"pattern": `(?i)\b(?:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"',;]{6,}`,
+		# api_key=…, "password": "…", client-secret: … with a value of 6+ characters, in
+		# any case: matched against the lowercased prompt, like every `lowercase` detector.
+		"lowercase": true,
 		"triggers": ["key", "secret", "token", "passw", "pwd"],
+		"pattern": `\b(?:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"',;]{6,}`,
 		"what": ["credential assignment (api_key=…, password=…)", "credential assignments (api_key=…, password=…)"],
 		"severity": "high",
 	},
@@ -56,6 +58,12 @@ violations contains {
 } if {
 	some code, detector in secret_detectors
 	triggered(detector)
-	found := count(regex.find_n(detector.pattern, prompt, -1))
+	found := count(regex.find_n(detector.pattern, detector_text(detector), -1))
 	found > 0
 }
+
+# Case-sensitive detectors read the prompt as written; `lowercase` ones read it lowercased
+# (cheaper than a (?i) pattern, see prompt_injection.rego).
+detector_text(detector) := prompt_lower if detector.lowercase
+
+detector_text(detector) := prompt if not detector.lowercase
