@@ -6,7 +6,8 @@
 import type { AstExpr, AstLiteral, AstTerm, Loc } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { RegoCompileError } from '../errors/rego-error.js';
-import { bool, str } from '../value/value-builders.js';
+import type { Value } from '../value/value.js';
+import { arr, bool, obj, set, str } from '../value/value-builders.js';
 import type { Body, Expr, FnTarget, Lit, NativeName, Term, TreeNode, With } from './ir.js';
 import { fnMockKey } from './ir.js';
 import { scheduleBody } from './scheduler.js';
@@ -258,14 +259,14 @@ export class Resolver {
       case 'array':
         return this.constantOr({ k: 'arr', items: t.items.map((i) => this.resolveTerm(i, scope)) });
       case 'set':
-        return { k: 'set', items: t.items.map((i) => this.resolveTerm(i, scope)) };
+        return this.constantOr({ k: 'set', items: t.items.map((i) => this.resolveTerm(i, scope)) });
       case 'object':
-        return {
+        return this.constantOr({
           k: 'obj',
           entries: t.entries.map(
             ([key, v]) => [this.resolveTerm(key, scope), this.resolveTerm(v, scope)] as const,
           ),
-        };
+        });
       case 'arraycompr':
       case 'setcompr': {
         const inner = new Scope(scope.frame, scope);
@@ -305,17 +306,28 @@ export class Resolver {
   }
 
   /** Arrays of constants become one constant, so that they cost nothing per evaluation. */
+  /** Composites of constants become one constant value, so that they cost nothing per evaluation. */
   private constantOr(term: Term): Term {
-    if (term.k === 'arr' && term.items.every((i) => i.k === 'val')) {
-      return {
-        k: 'val',
-        v: {
-          kind: 'array',
-          items: term.items.map((i) => (i as { v: import('../value/value.js').Value }).v),
-        },
-      };
+    const isVal = (t: Term): t is { k: 'val'; v: Value } => t.k === 'val';
+    switch (term.k) {
+      case 'arr':
+        return term.items.every(isVal) ? { k: 'val', v: arr(term.items.map((i) => i.v)) } : term;
+      case 'set':
+        return term.items.every(isVal) ? { k: 'val', v: set(term.items.map((i) => i.v)) } : term;
+      case 'obj':
+        return term.entries.every(([k, v]) => isVal(k) && isVal(v))
+          ? {
+              k: 'val',
+              v: obj(
+                term.entries.map(
+                  ([k, v]) => [(k as { v: Value }).v, (v as { v: Value }).v] as const,
+                ),
+              ),
+            }
+          : term;
+      default:
+        return term;
     }
-    return term;
   }
 
   private resolveVar(name: string, scope: Scope): Term {
