@@ -67,11 +67,16 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     this.#assertOpen();
     const q = resolveAuditLogQuery(query);
     const page: AuditLogEntry[] = [];
-    for (let index = this.#entries.length - 1; index >= 0; index -= 1) {
+    // Start below the cursor and the upper time bound by binary search, so that walking a
+    // large store page by page stays linear overall.
+    let start = this.#entries.length;
+    if (q.after !== undefined) start = Math.min(start, this.#firstAtOrAbove(q.after));
+    if (q.until !== undefined) {
+      start = Math.min(start, this.#firstAtOrAbove({ occurredAt: q.until, id: '' }));
+    }
+    for (let index = start - 1; index >= 0; index -= 1) {
       const entry = this.#entries[index]!;
-      if (q.after !== undefined && compareKeys(entry, q.after) >= 0) continue;
       if (q.since !== undefined && entry.occurredAt < q.since) break;
-      if (q.until !== undefined && entry.occurredAt >= q.until) continue;
       if (q.userId !== undefined && entry.userId !== q.userId) continue;
       if (q.decision !== undefined && entry.decision !== q.decision) continue;
       if (q.policyPath !== undefined && entry.policyPath !== q.policyPath) continue;
@@ -89,16 +94,30 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     this.#closed = true;
   }
 
+  /** The index of the first entry whose key is not below `key` (binary search). */
+  #firstAtOrAbove(key: EntryKey): number {
+    let low = 0;
+    let high = this.#entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareKeys(this.#entries[middle]!, key) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new Error('the memory audit log repository is closed');
   }
 }
 
 /** Orders by `(occurredAt, id)`; canonical timestamps and lower-case UUIDs compare as text. */
-function compareKeys(
-  a: { readonly occurredAt: string; readonly id: string },
-  b: { readonly occurredAt: string; readonly id: string },
-): number {
+interface EntryKey {
+  readonly occurredAt: string;
+  readonly id: string;
+}
+
+function compareKeys(a: EntryKey, b: EntryKey): number {
   if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
