@@ -514,6 +514,15 @@ function shapesMatch(a: Term, b: Term): boolean {
     if (t.k === 'set') return { kind: 'set' };
     if (t.k === 'val') {
       if (t.v.kind === 'array') return { kind: 'array', length: t.v.items.length };
+      if (t.v.kind === 'object') {
+        const keys = [...t.v.entries.values()].map(([k]) =>
+          k.kind === 'string' ? k.value : undefined,
+        );
+        return {
+          kind: 'object',
+          keys: keys.every((k) => k !== undefined) ? keys.sort().join('\u0000') : undefined,
+        };
+      }
       return { kind: t.v.kind };
     }
     return undefined;
