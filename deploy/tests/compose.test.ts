@@ -18,6 +18,8 @@ interface ComposeService {
   readonly ports?: readonly string[];
   readonly volumes?: readonly string[];
   readonly restart?: string;
+  readonly read_only?: boolean;
+  readonly tmpfs?: readonly string[];
 }
 
 interface ComposeFile {
@@ -102,6 +104,12 @@ describe('compose.yaml', () => {
     const workbench = service('workbench');
     expect(workbench.ports?.some((port) => port.startsWith('5173:'))).toBe(true);
     expect(workbench.environment?.WORKBENCH_GATEWAY_URL).toBe('http://localhost:8080');
+  });
+
+  it('gives every read-only service a tmpfs /tmp', () => {
+    const readOnly = Object.entries(compose.services).filter(([, s]) => s.read_only === true);
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const [, s] of readOnly) expect(s.tmpfs).toContain('/tmp');
   });
 
   it('builds from Dockerfiles that exist, with the repository root as context', () => {

@@ -94,6 +94,11 @@ describe('the gateway Dockerfile', () => {
     ).toBe(true);
   });
 
+  it('turns tsx’s cache off, which otherwise hangs start-up where no temp dir can be created', () => {
+    const env = runtime.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env.join(' ')).toMatch(/\bTSX_DISABLE_CACHE=1\b/);
+  });
+
   it('runs no migration while building or starting', () => {
     const run = stages
       .flatMap((s) => s.instructions)

@@ -79,6 +79,23 @@ describe('Kubernetes manifests', () => {
     },
   );
 
+  it('every container with a read-only root gets a writable /tmp from an emptyDir', () => {
+    const podSpecs = applied
+      .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
+      .map((m) => at(m, 'spec.template.spec'));
+    expect(podSpecs.length).toBe(3);
+    for (const pod of podSpecs) {
+      const volumes = (at(pod, 'volumes') ?? []) as readonly Json[];
+      for (const container of (at(pod, 'containers') ?? []) as readonly Json[]) {
+        if (at(container, 'securityContext.readOnlyRootFilesystem') !== true) continue;
+        const mounts = (at(container, 'volumeMounts') ?? []) as readonly Json[];
+        const tmp = mounts.find((mount) => at(mount, 'mountPath') === '/tmp');
+        const volume = volumes.find((v) => at(v, 'name') === at(tmp, 'name'));
+        expect(at(volume, 'emptyDir'), String(at(container, 'name'))).toBeDefined();
+      }
+    }
+  });
+
   it('every Deployment is covered', () => {
     expect(deployments.map((d) => at(d, 'metadata.name')).sort()).toEqual([
       'policy-gateway',
