@@ -190,7 +190,7 @@ db_admin_url="$(node -e '
   const url = new URL(process.argv[1]); url.pathname = "/" + process.argv[2]; process.stdout.write(url.toString());
 ' "$server_url" "$db_name")"
 psql "$server_url" -qAt -v ON_ERROR_STOP=1 -c "create database \"$db_name\"" >/dev/null ||
-  fail "could not create database $db_name on $server_url"
+  fail "could not create database $db_name on $(printf '%s' "$server_url" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#')"
 db_created=1
 gateway_db_url="$(database_url "$db_name")"
 ok "created $db_name (the gateway gets ${gateway_db_url%%://*}://… as compose.yaml writes it)"
