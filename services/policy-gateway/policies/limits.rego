@@ -1,5 +1,6 @@
 # Limits on the prompt itself: it must say something, and not too much.
-# The limit is data (data.json), so operators change it without touching Rego.
+# The limit is data (data.json), so operators change it without touching Rego. A prompt
+# over it is refused for its length alone: the detectors do not scan it (see prompt.rego).
 package policy_gateway
 
 violations contains {
@@ -15,7 +16,8 @@ violations contains {
 	"message": sprintf("the prompt is %d characters long, over the limit of %d", [length, limit]),
 	"severity": "medium",
 } if {
-	length := count(prompt)
+	is_string(input.prompt)
+	length := count(input.prompt)
 	limit := data.policy_gateway.limits.max_prompt_chars
 	length > limit
 }

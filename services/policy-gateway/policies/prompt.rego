@@ -1,9 +1,15 @@
 # What the detectors read, computed once per evaluation, and the helpers they share.
 package policy_gateway
 
-# Detectors read `prompt`, never `input.prompt`: given a prompt that is not a string
-# they stay undefined instead of failing, and input.malformed denies instead.
-prompt := input.prompt if is_string(input.prompt)
+# Detectors read `prompt`, never `input.prompt`. It is undefined, so that every detector
+# stays silent, when the input's prompt is not a string (input.malformed denies) or is
+# longer than the limit (prompt.too_long denies): scanning a prompt that is refused anyway
+# would only let an over-long one buy seconds of CPU. The cost of an evaluation is thereby
+# bounded by max_prompt_chars.
+prompt := input.prompt if {
+	is_string(input.prompt)
+	count(input.prompt) <= data.policy_gateway.limits.max_prompt_chars
+}
 
 prompt_lower := lower(prompt)
 
