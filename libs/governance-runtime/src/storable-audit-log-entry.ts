@@ -13,11 +13,12 @@ import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
  * Validates `entry` and returns the canonical copy to store.
  *
  * JSON fields (`input`, `result`, `reasons`) are copied through `JSON.stringify`, as a
- * database would: `undefined` members vanish, `NaN`/`Infinity` become `null`. Numbers
- * survive exactly (jsonb keeps the decimal text JSON.stringify writes), but a caller
- * that wants integers above 2^53 kept must parse its request body without losing them
- * first. Strings containing U+0000 or unpaired surrogates are refused: PostgreSQL cannot
- * store the former and would silently or loudly alter the latter.
+ * database would: `undefined` members vanish, `NaN`/`Infinity` become `null`. Every JS
+ * number survives exactly (jsonb keeps the decimal text JSON.stringify writes); an
+ * integer above 2^53 in a request was already rounded when the body was parsed into a
+ * number, and a BigInt or a cycle is refused, since JSON cannot carry them. Strings
+ * containing U+0000 or unpaired surrogates are refused: PostgreSQL cannot store the
+ * former and would alter the latter.
  *
  * @throws InvalidAuditLogEntryError
  */
@@ -46,12 +47,12 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     userId: entry.userId,
     action: entry.action,
     decision: entry.decision,
-    reasons: copyJson(entry.reasons) as AuditLogEntry['reasons'],
+    reasons: copyJson('reasons', entry.reasons) as AuditLogEntry['reasons'],
     policyPath: entry.policyPath,
     policyVersion: entry.policyVersion,
     policyEngine: entry.policyEngine,
-    input: copyJson(entry.input) ?? null,
-    result: copyJson(entry.result) ?? null,
+    input: copyJson('input', entry.input) ?? null,
+    result: copyJson('result', entry.result) ?? null,
     error: entry.error,
     latencyMs: entry.latencyMs,
     requestId: entry.requestId,
@@ -65,8 +66,14 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
   return canonical;
 }
 
-function copyJson(value: unknown): unknown {
-  const text = JSON.stringify(value);
+function copyJson(field: string, value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    // A BigInt or a cycle: JSON cannot carry it, so no adapter could store it.
+    throw new InvalidAuditLogEntryError(field, `is not JSON: ${(error as Error).message}`);
+  }
   return text === undefined ? undefined : JSON.parse(text);
 }
 

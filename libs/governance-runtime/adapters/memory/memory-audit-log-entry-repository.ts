@@ -44,7 +44,8 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
 
   async append(entry: AuditLogEntry): Promise<void> {
     this.#assertOpen();
-    const stored = Object.freeze(toStorableAuditLogEntry(entry));
+    // Deeply frozen: entries are facts, and a caller must not alter one it read.
+    const stored = deepFreeze(toStorableAuditLogEntry(entry));
     if (this.#byId.has(stored.id)) throw new DuplicateAuditLogEntryError(stored.id);
     // Entries nearly always arrive newest last, so search from the end.
     let index = this.#entries.length;
@@ -120,4 +121,12 @@ interface EntryKey {
 function compareKeys(a: EntryKey, b: EntryKey): number {
   if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

@@ -221,6 +221,15 @@ describe.each(harnesses)('AuditLogEntryRepository contract: $name', (harness) =>
     expect(stored?.input).toStrictEqual({ b: 1, c: [null, 2] });
   });
 
+  it('round-trips every JS number exactly, however large, small or precise', async () => {
+    const numbers = [0.1, 1e21, 5e-324, 1.7976931348623157e308, -2.5e-7, 2 ** 60 + 2 ** 10];
+    const entry = makeEntry({ input: { numbers }, result: numbers });
+    await repository.append(entry);
+    const stored = await repository.findById(entry.id);
+    expect(stored?.input).toStrictEqual({ numbers });
+    expect(stored?.result).toStrictEqual(numbers);
+  });
+
   it('finds nothing for an unknown id, and for a string that is not a UUID', async () => {
     await repository.append(makeEntry());
     expect(await repository.findById('01900000-0000-7000-8000-000000000000')).toBeUndefined();
@@ -267,6 +276,7 @@ describe.each(harnesses)('AuditLogEntryRepository contract: $name', (harness) =>
     },
     { note: 'id that is not a UUID', entry: { id: 'entry-1' }, field: 'id' },
     { note: 'negative latency', entry: { latencyMs: -1 }, field: 'latencyMs' },
+    { note: 'a BigInt in the input', entry: { input: { n: 10n } }, field: 'input' },
   ])('refuses an entry it could not store faithfully ($note) and stores nothing', async (c) => {
     const error = await repository.append(makeEntry(c.entry)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAuditLogEntryError);
@@ -504,6 +514,17 @@ describe('MemoryAuditLogEntryRepository', () => {
     const next = new MemoryAuditLogEntryRepository();
     expect(next.durable).toBe(false);
     expect(await next.findById(entry.id)).toBeUndefined();
+  });
+
+  it('does not let a caller alter a stored entry through one it read', async () => {
+    const repository = new MemoryAuditLogEntryRepository();
+    const entry = makeEntry({ input: { prompt: 'original' } });
+    await repository.append(entry);
+    const read = (await repository.findById(entry.id))!;
+    expect(() => {
+      (read.input as { prompt: string }).prompt = 'changed';
+    }).toThrow(TypeError);
+    expect((await repository.findById(entry.id))?.input).toEqual({ prompt: 'original' });
   });
 
   it('does not let a caller alter a stored entry through the object it appended', async () => {
