@@ -35,6 +35,7 @@ export interface ResolverEnv {
 
 export class Resolver {
   private readonly packageNode: TreeNode | undefined;
+  private useBeforeDeclaration: { declaredAt: Map<string, number>; index: number } | undefined;
 
   constructor(private readonly env: ResolverEnv) {
     let node: TreeNode | undefined = env.tree;
@@ -61,7 +62,20 @@ export class Resolver {
     outputs: readonly AstTerm[] = [],
     captures?: readonly (number | undefined)[],
   ): { body: Body; outputs: Term[] } {
-    for (const lit of body) this.declareLiteral(lit, scope);
+    const declaredAt = new Map<string, number>();
+    body.forEach((lit, i) => {
+      for (const name of explicitNames(lit)) if (!declaredAt.has(name)) declaredAt.set(name, i);
+      this.declareExplicit(lit, scope);
+    });
+    body.forEach((lit, i) => {
+      // A variable read before the `some` or `:=` that declares it is an error in OPA.
+      this.useBeforeDeclaration = { declaredAt, index: i };
+      try {
+        this.declareLiteral(lit, scope);
+      } finally {
+        this.useBeforeDeclaration = undefined;
+      }
+    });
     for (const t of outputs) this.declareFree(t, scope);
     const lits = body.map((lit, i) => this.resolveLiteral(lit, scope, captures?.[i]));
     const outTerms = outputs.map((t) => this.resolveTerm(t, scope));
@@ -75,19 +89,34 @@ export class Resolver {
     return { body: ordered, outputs: outTerms };
   }
 
-  private declareLiteral(lit: AstLiteral, scope: Scope): void {
+  /** Declarations first (`some`, `:=`), so that a use written before them refers to them. */
+  private declareExplicit(lit: AstLiteral, scope: Scope): void {
     const e = lit.expr;
     switch (e.type) {
       case 'some':
         for (const v of e.vars) if (v.type === 'var') scope.declare(v.name);
-        break;
+        return;
       case 'somein':
         if (e.key) this.declarePattern(e.key, scope);
         this.declarePattern(e.value, scope);
+        return;
+      case 'assign':
+        this.declarePattern(e.left, scope, true);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private declareLiteral(lit: AstLiteral, scope: Scope): void {
+    const e = lit.expr;
+    switch (e.type) {
+      case 'some':
+        break;
+      case 'somein':
         this.declareFree(e.collection, scope);
         break;
       case 'assign':
-        this.declarePattern(e.left, scope, true);
         this.declareFree(e.right, scope);
         break;
       case 'unify':
@@ -148,7 +177,15 @@ export class Resolver {
 
   /** Declares variables that are neither visible nor global as locals of this body. */
   private declareFree(term: AstTerm, scope: Scope): void {
-    visitVars(term, (name) => {
+    visitVars(term, (name, loc) => {
+      const check = this.useBeforeDeclaration;
+      if (check !== undefined && (check.declaredAt.get(name) ?? -1) > check.index) {
+        throw new RegoCompileError(
+          `var \`${name}\` used before definition below`,
+          loc,
+          this.env.source,
+        );
+      }
       if (name === '_' || scope.lookup(name) !== undefined || this.isGlobal(name)) return;
       scope.declare(name);
     });
@@ -426,10 +463,7 @@ export class Resolver {
       );
     const [root, ...rest] = path;
     if (root === 'input') return { kind: 'input', path: rest, value: valueTerm };
-    const fn =
-      root === 'data' || !this.isGlobal(root!) || this.env.imports.has(root!)
-        ? this.lookupFunction(path)
-        : undefined;
+    const fn = this.lookupFunction(path);
     if (fn !== undefined) {
       const replacement = valueIsFunction ? this.lookupFunction(this.plainPath(value)!) : undefined;
       return { kind: 'fn', key: fnMockKey(fn), replacement, value: valueTerm };
@@ -464,6 +498,22 @@ export class Resolver {
     }
     return parts;
   }
+}
+
+/** Names a literal declares with `some`, `some … in` or `:=`. */
+function explicitNames(lit: AstLiteral): string[] {
+  const names: string[] = [];
+  const add = (t: AstTerm) =>
+    visitVars(t, (name) => {
+      if (name !== '_') names.push(name);
+    });
+  const e = lit.expr;
+  if (e.type === 'some') e.vars.forEach(add);
+  else if (e.type === 'somein') {
+    if (e.key) add(e.key);
+    add(e.value);
+  } else if (e.type === 'assign') add(e.left);
+  return names;
 }
 
 /** Visits the variables of a term, not descending into comprehension bodies. */

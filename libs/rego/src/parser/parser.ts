@@ -601,9 +601,17 @@ class Parser {
     return { type: 'array', items, loc };
   }
 
-  /** A binary expression written without parentheses is not a comprehension head. */
+  /**
+   * Whether `[head | …]` may be a comprehension. Any head may, except an unparenthesized set
+   * expression (`[a & {1} | b]`, `[a - {1} | b]`), which reads as an array whose first item
+   * continues with `|` as union, as Regorus does; `[x * 2 | …]` stays a comprehension.
+   */
   private canHeadComprehension(head: AstTerm): boolean {
-    return this.parenthesized.has(head) || !this.binaryOps.has(head);
+    if (this.parenthesized.has(head) || !this.binaryOps.has(head) || head.type !== 'call')
+      return true;
+    const setLiteral = (t: AstTerm) => t.type === 'set' || t.type === 'setcompr';
+    const name = head.fn.type === 'var' ? head.fn.name : '';
+    return !(name === 'and' || name === 'or' || head.args.some(setLiteral));
   }
 
   /** After `|`: the body and the closing bracket, or undefined (position restored) if that fails. */
