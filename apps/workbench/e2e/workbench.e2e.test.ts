@@ -180,4 +180,27 @@ describe('Workbench against the real gateway', () => {
     expect(await banner.textContent()).toContain(gateway.url);
     await page.screenshot({ path: join(resultsDir, 'gateway-unreachable.png') });
   });
+
+  it('warns that entries are lost on restart when the gateway keeps them in memory', async () => {
+    const memoryGateway = new GatewayProcess({
+      repoRoot,
+      dataDir: join(workDir, 'unused'),
+      port: await freePort(),
+      corsOrigin: preview.origin,
+      logFile: join(resultsDir, 'gateway-memory.log'),
+      env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' },
+    });
+    try {
+      await memoryGateway.start();
+      // The container contract: config.json is rewritten, and a reload picks up the new URL.
+      await preview.configure(memoryGateway.url);
+      await page.goto(`${preview.origin}/governance`);
+      await page.getByText('Audit entries are not durable.').waitFor({ timeout: 20_000 });
+      expect(await page.getByText(memoryGateway.url).count()).toBeGreaterThan(0);
+      await page.getByText('No decisions yet').waitFor();
+    } finally {
+      await memoryGateway.stop();
+      await preview.configure(gateway.url);
+    }
+  });
 });

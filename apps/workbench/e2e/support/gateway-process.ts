@@ -16,6 +16,8 @@ export class GatewayProcess {
       readonly port: number;
       readonly corsOrigin: string;
       readonly logFile: string;
+      /** Further settings, e.g. `POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory'`. */
+      readonly env?: Readonly<Record<string, string>>;
     },
   ) {}
 
@@ -33,6 +35,7 @@ export class GatewayProcess {
       POLICY_GATEWAY_PORT: String(this.options.port),
       POLICY_GATEWAY_HOST: '127.0.0.1',
       POLICY_GATEWAY_CORS_ORIGINS: this.options.corsOrigin,
+      ...this.options.env,
     };
   }
 

@@ -43,6 +43,10 @@ export function useAuditLog(filters: AuditFilters) {
     },
     getNextPageParam: (last) =>
       last.next_cursor ? { cursor: last.next_cursor, ...last.bounds } : undefined,
+    // A background refetch would insert new rows above the one being read; new decisions come
+    // through the announced poll instead (use-newer-entries.ts).
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
   });
   const entries = useMemo<readonly AuditEntry[]>(
     () => query.data?.pages.flatMap((page) => page.entries) ?? [],

@@ -34,13 +34,15 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
   useEffect(() => setPolicy(filters.policy), [filters.policy]);
 
   useEffect(() => {
-    const current = latest.current.filters;
-    if (user.trim() === current.user && policy.trim() === current.policy) return;
+    const typed = { user: user.trim(), policy: policy.trim() };
+    const unchanged = (current: AuditFilters) =>
+      typed.user === current.user && typed.policy === current.policy;
+    if (unchanged(latest.current.filters)) return;
     const timer = setTimeout(() => {
-      latest.current.onChange(
-        { ...latest.current.filters, user: user.trim(), policy: policy.trim() },
-        { replace: true },
-      );
+      // Check again when the pause ends: the URL may have caught up meanwhile (Clear filters,
+      // Back), and writing it again would also close a detail panel opened since.
+      const { filters: current, onChange: change } = latest.current;
+      if (!unchanged(current)) change({ ...current, ...typed }, { replace: true });
     }, TYPING_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [user, policy]);

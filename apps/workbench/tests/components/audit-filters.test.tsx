@@ -5,6 +5,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE } from '../../src/audit/use-audit-log.js';
+import { TYPING_PAUSE_MS } from '../../src/components/audit-filters-bar.js';
 import { makeEntry } from '../support/audit-entry-fixtures.js';
 import { FakeGateway } from '../support/fake-gateway.js';
 import { renderWorkbench } from '../support/render-workbench.js';
@@ -97,6 +98,20 @@ describe('Audit Log filters', () => {
     await waitFor(() => expect(location().search).toBe(''));
     await screen.findByText('3 decisions shown');
     expect(screen.getByLabelText('User')).toHaveValue('');
+  });
+
+  it('keeps a detail panel opened right after clearing the filters', async () => {
+    const user = userEvent.setup();
+    const { location } = renderWorkbench('/governance?user=alice');
+    await screen.findByText('2 decisions shown');
+
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await user.click(await screen.findByText('bob'));
+    expect(location().pathname).toBe(`/governance/audit/${gateway.entries[1]!.id}`);
+    // Longer than the typing pause: nothing may navigate away on its own.
+    await new Promise((resolve) => setTimeout(resolve, TYPING_PAUSE_MS + 200));
+    expect(location().pathname).toBe(`/governance/audit/${gateway.entries[1]!.id}`);
+    expect(screen.getByRole('dialog', { name: 'Decision details' })).toBeInTheDocument();
   });
 
   it('ignores malformed filter values in a link instead of failing', async () => {
