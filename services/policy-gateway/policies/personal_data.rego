@@ -4,8 +4,9 @@
 # an order number or a random digit run is not reported.
 #
 # The digit-shaped detectors first check `digit_count` (see prompt.rego): a prompt with
-# fewer digits than the shortest match needs (7 for a phone number, 13 for a card, 8 for
-# an IBAN, whose check digits and account number are numeric in practice) skips the scan.
+# fewer digits than the shortest match needs (7 for a phone number, 9 for an SSN, 13 for a
+# card, 8 for an IBAN, whose check digits and account number are numeric in practice)
+# skips the scan.
 package policy_gateway
 
 email_pattern := `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`
@@ -63,6 +64,7 @@ violations contains {
 	"message": sprintf("%s found in the prompt", [quantity(found, "US social security number", "US social security numbers")]),
 	"severity": "high",
 } if {
+	digit_count >= 9
 	found := count(regex.find_n(ssn_pattern, prompt, -1))
 	found > 0
 }
