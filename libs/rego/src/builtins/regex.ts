@@ -3,25 +3,13 @@
  * RegExp: patterns RE2 rejects (look-arounds, back-references) are errors, as in OPA.
  * Compiled patterns are cached per engine.
  */
-import { RE2JS } from 're2js';
 import type { Value } from '../value/value.js';
 import { arr, bool, str } from '../value/value-builders.js';
 import type { BuiltinContext, BuiltinDefinition } from './builtin.js';
+import { type CompiledRegex, compileRe2 } from './compiled-regex.js';
 import { builtinError, safeIntegerArg, stringArg } from './operands.js';
 
-/** The subset of re2js' Go-style RE2 class this module uses (re2js types it loosely). */
-interface GoRegexp {
-  findAll(s: string, n: number): string[] | null;
-  findAllSubmatch(s: string, n: number): (string | null)[][] | null;
-  findAllSubmatchIndex(s: string, n: number): number[][] | null;
-  findAllIndex(s: string, n: number): number[][] | null;
-}
-
-export interface CompiledRegex {
-  readonly pattern: RE2JS;
-  readonly go: GoRegexp;
-  readonly names: Readonly<Record<string, number>>;
-}
+export type { CompiledRegex };
 
 const MAX_CACHED = 1000;
 
@@ -35,8 +23,7 @@ export function compileRegex(name: string, source: string, context: BuiltinConte
   }
   let compiled: CompiledRegex | Error;
   try {
-    const pattern = RE2JS.compile(source);
-    compiled = { pattern, go: pattern.re2() as unknown as GoRegexp, names: pattern.namedGroups() };
+    compiled = compileRe2(source);
   } catch (error) {
     compiled = new Error(error instanceof Error ? error.message : String(error));
   }
@@ -46,13 +33,13 @@ export function compileRegex(name: string, source: string, context: BuiltinConte
 }
 
 export function regexMatches(re: CompiledRegex, s: string): boolean {
-  return re.pattern.matcher(s).find();
+  return re.test(s);
 }
 
 /** Go's `Regexp.Split(s, -1)`, including its handling of empty matches. */
 function split(re: CompiledRegex, s: string, emptyPattern: boolean): string[] {
   if (!emptyPattern && s === '') return [''];
-  const matches = re.go.findAllIndex(s, -1) ?? [];
+  const matches = re.findAll(s, -1, false);
   const out: string[] = [];
   let beg = 0;
   let end = 0;
@@ -116,7 +103,7 @@ function expand(
 }
 
 function replaceAll(re: CompiledRegex, s: string, template: string): string {
-  const matches = re.go.findAllSubmatchIndex(s, -1) ?? [];
+  const matches = re.findAll(s, -1, true);
   let out = '';
   let last = 0;
   for (const groups of matches) {
@@ -161,8 +148,9 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args, context) => {
       const name = 'regex.find_n';
       const re = compileRegex(name, stringArg(name, args, 0), context);
-      const found = re.go.findAll(stringArg(name, args, 1), safeIntegerArg(name, args, 2)) ?? [];
-      return arr(found.map(str));
+      const s = stringArg(name, args, 1);
+      const found = re.findAll(s, safeIntegerArg(name, args, 2), false);
+      return arr(found.map(([start, end]) => str(s.slice(start, end))));
     },
   },
   {
@@ -171,9 +159,18 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args, context) => {
       const name = 'regex.find_all_string_submatch_n';
       const re = compileRegex(name, stringArg(name, args, 0), context);
-      const found =
-        re.go.findAllSubmatch(stringArg(name, args, 1), safeIntegerArg(name, args, 2)) ?? [];
-      return arr(found.map((groups) => arr(groups.map((g) => str(g ?? '')))));
+      const s = stringArg(name, args, 1);
+      const found = re.findAll(s, safeIntegerArg(name, args, 2), true);
+      return arr(
+        found.map((bounds) => {
+          const groups: Value[] = [];
+          for (let g = 0; g < bounds.length; g += 2) {
+            const start = bounds[g] as number;
+            groups.push(str(start < 0 ? '' : s.slice(start, bounds[g + 1])));
+          }
+          return arr(groups);
+        }),
+      );
     },
   },
   {

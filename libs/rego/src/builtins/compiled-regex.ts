@@ -1,0 +1,160 @@
+/**
+ * A compiled RE2 pattern behind one interface: re2js validates every pattern (so what Go
+ * rejects is rejected) and runs the ones that cannot be translated; translated patterns run
+ * on JavaScript's RegExp with the same matches. Offsets are UTF-16 indexes into the subject.
+ */
+import { RE2JS } from 're2js';
+import { translateRe2 } from './re2-translate.js';
+
+export interface CompiledRegex {
+  /** Whether the pattern matches anywhere in `s`. */
+  test(s: string): boolean;
+  /**
+   * Go's `FindAll…Index`: up to `n` matches (all when negative), successive and
+   * non-overlapping, empty matches right after a match skipped. Each match is
+   * `[start, end]`, followed by the groups' bounds (-1 when unset) when `groups` is true.
+   */
+  findAll(s: string, n: number, groups: boolean): number[][];
+  /** Capture group numbers by name. */
+  readonly names: Readonly<Record<string, number>>;
+  /** Which engine runs the pattern, for diagnostics and tests. */
+  readonly engine: 'javascript' | 're2js';
+}
+
+/** The loosely typed, Go-style API of re2js' RE2 class that is used here. */
+interface Re2GoApi {
+  findAllIndex(s: string, n: number): number[][] | null;
+  findAllSubmatchIndex(s: string, n: number): number[][] | null;
+}
+
+class Re2jsRegex implements CompiledRegex {
+  readonly engine = 're2js';
+  private readonly go: Re2GoApi;
+  readonly names: Readonly<Record<string, number>>;
+  constructor(private readonly pattern: RE2JS) {
+    this.go = pattern.re2() as unknown as Re2GoApi;
+    this.names = pattern.namedGroups();
+  }
+  test(s: string): boolean {
+    return this.pattern.test(s);
+  }
+  findAll(s: string, n: number, groups: boolean): number[][] {
+    return (groups ? this.go.findAllSubmatchIndex(s, n) : this.go.findAllIndex(s, n)) ?? [];
+  }
+}
+
+/** One JavaScript RegExp for each use: testing, finding, finding with group indices. */
+class RegExpSet {
+  readonly tester: RegExp;
+  readonly finder: RegExp;
+  private groupFinder: RegExp | undefined;
+  constructor(
+    private readonly source: string,
+    private readonly flags: string,
+  ) {
+    this.tester = new RegExp(source, flags);
+    this.finder = new RegExp(source, `${flags}g`);
+  }
+  withGroups(): RegExp {
+    if (this.groupFinder === undefined)
+      this.groupFinder = new RegExp(this.source, `${this.flags}gd`);
+    return this.groupFinder;
+  }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const BEYOND_LATIN1 = /[\u0100-\uFFFF]/;
+
+/** Whether the last subject seen suits the non-unicode variants (checked once per subject). */
+let lastSubject: string | undefined;
+let lastPlain = false;
+let lastLatin1 = false;
+
+function classify(s: string): void {
+  if (s === lastSubject) return;
+  lastSubject = s;
+  lastPlain = !SURROGATE.test(s);
+  lastLatin1 = lastPlain && !BEYOND_LATIN1.test(s);
+}
+
+class JavaScriptRegex implements CompiledRegex {
+  readonly engine = 'javascript';
+  private readonly unicode: RegExpSet;
+  private readonly plain: RegExpSet | undefined;
+  private readonly caseInsensitive: boolean;
+  constructor(
+    source: string,
+    flags: string,
+    plainFlags: string | undefined,
+    readonly names: Readonly<Record<string, number>>,
+  ) {
+    this.unicode = new RegExpSet(source, flags);
+    this.plain = plainFlags === undefined ? undefined : new RegExpSet(source, plainFlags);
+    this.caseInsensitive = flags.includes('i');
+  }
+
+  /** The variant for a subject: without `u` when that cannot change the outcome. */
+  private variant(s: string): RegExpSet {
+    if (this.plain === undefined) return this.unicode;
+    classify(s);
+    return (this.caseInsensitive ? lastLatin1 : lastPlain) ? this.plain : this.unicode;
+  }
+
+  test(s: string): boolean {
+    return this.variant(s).tester.test(s);
+  }
+
+  findAll(s: string, n: number, groups: boolean): number[][] {
+    const variant = this.variant(s);
+    const re = groups ? variant.withGroups() : variant.finder;
+    const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
+    const out: number[][] = [];
+    let prevEnd = -1;
+    for (let pos = 0; out.length < limit && pos <= s.length; ) {
+      re.lastIndex = pos;
+      const m = re.exec(s);
+      if (m === null) break;
+      const start = m.index;
+      const end = start + m[0].length;
+      let accept = true;
+      if (end === pos) {
+        // An empty match at the search position: Go skips it right after a match and moves on by one code point.
+        if (start === prevEnd) accept = false;
+        const code = s.charCodeAt(pos);
+        pos += code >= 0xd800 && code <= 0xdbff && pos + 1 < s.length ? 2 : 1;
+      } else {
+        pos = end;
+      }
+      prevEnd = end;
+      if (!accept) continue;
+      if (!groups) {
+        out.push([start, end]);
+      } else {
+        const bounds = [start, end];
+        const indices = m.indices ?? [];
+        for (let g = 1; g < m.length; g++) {
+          const pair = indices[g];
+          bounds.push(pair ? pair[0] : -1, pair ? pair[1] : -1);
+        }
+        out.push(bounds);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Compiles a pattern with RE2's syntax and semantics; throws re2js' error for invalid RE2.
+ * `engine: 're2js'` skips the translation (tests compare both engines with it).
+ */
+export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
+  const re2 = RE2JS.compile(pattern);
+  const translated = engine === 're2js' ? undefined : translateRe2(pattern);
+  if (translated === undefined) return new Re2jsRegex(re2);
+  return new JavaScriptRegex(
+    translated.source,
+    translated.flags,
+    translated.plainFlags,
+    re2.namedGroups(),
+  );
+}
