@@ -3,7 +3,16 @@
  * it to a 400 problem naming `field`.
  */
 
-export type AuditQueryField = 'limit' | 'cursor' | 'since' | 'until';
+/** Named as in `AuditLogQuery`; an HTTP layer maps them to its own parameter names. */
+export type AuditQueryField =
+  | 'limit'
+  | 'cursor'
+  | 'since'
+  | 'until'
+  | 'userId'
+  | 'decision'
+  | 'policyPath'
+  | 'decisionId';
 
 export class InvalidAuditQueryError extends Error {
   override readonly name: string = 'InvalidAuditQueryError';

@@ -4,7 +4,7 @@
  */
 
 import { type AuditLogCursor, decodeAuditLogCursor } from './audit-log-cursor.js';
-import type { AuditDecision } from './audit-log-entry.js';
+import { AUDIT_DECISIONS, type AuditDecision } from './audit-log-entry.js';
 import type { AuditLogQuery } from './audit-log-query.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAuditQueryError } from './invalid-audit-query-error.js';
@@ -35,15 +35,36 @@ export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuer
     );
   }
   return {
-    ...(query.userId !== undefined && { userId: query.userId }),
-    ...(query.decision !== undefined && { decision: query.decision }),
-    ...(query.policyPath !== undefined && { policyPath: query.policyPath }),
-    ...(query.decisionId !== undefined && { decisionId: query.decisionId }),
+    ...(query.userId !== undefined && { userId: text('userId', query.userId) }),
+    ...(query.decision !== undefined && { decision: decision(query.decision) }),
+    ...(query.policyPath !== undefined && { policyPath: text('policyPath', query.policyPath) }),
+    ...(query.decisionId !== undefined && { decisionId: text('decisionId', query.decisionId) }),
     ...(query.since !== undefined && { since: timeBound('since', query.since) }),
     ...(query.until !== undefined && { until: timeBound('until', query.until) }),
     ...(query.cursor !== undefined && { after: decodeAuditLogCursor(query.cursor) }),
     limit,
   };
+}
+
+/** A filter value no stored entry could have would make PostgreSQL fail, not match. */
+function text(field: 'userId' | 'policyPath' | 'decisionId', value: string): string {
+  if (value.includes('\u0000') || /\p{Cs}/u.test(value)) {
+    throw new InvalidAuditQueryError(
+      field,
+      `${field} must not contain U+0000 or unpaired surrogates; no audit entry can hold them`,
+    );
+  }
+  return value;
+}
+
+function decision(value: AuditDecision): AuditDecision {
+  if (!AUDIT_DECISIONS.includes(value)) {
+    throw new InvalidAuditQueryError(
+      'decision',
+      `decision must be one of ${AUDIT_DECISIONS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 function timeBound(field: 'since' | 'until', value: string): string {

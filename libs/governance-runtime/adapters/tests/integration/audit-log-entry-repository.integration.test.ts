@@ -471,9 +471,21 @@ describe.each(harnesses)('AuditLogEntryRepository contract: $name', (harness) =>
     });
 
     it.each([
-      { field: 'since' as const, value: 'yesterday' },
-      { field: 'until' as const, value: '2026-02-30T00:00:00Z' },
-    ])('rejects a $field that is not an RFC 3339 date-time', async ({ field, value }) => {
+      { note: 'a since that is not a date-time', field: 'since' as const, value: 'yesterday' },
+      {
+        note: 'an until that is not a date',
+        field: 'until' as const,
+        value: '2026-02-30T00:00:00Z',
+      },
+      { note: 'a user id with U+0000', field: 'userId' as const, value: 'alice\u0000' },
+      {
+        note: 'a policy with an unpaired surrogate',
+        field: 'policyPath' as const,
+        value: '\udc00',
+      },
+      { note: 'a decision id with U+0000', field: 'decisionId' as const, value: '\u0000' },
+      { note: 'an unknown decision', field: 'decision' as const, value: 'maybe' },
+    ])('rejects $note, naming the field', async ({ field, value }) => {
       const error = await repository.query({ limit: 10, [field]: value }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidAuditQueryError);
       expect((error as InvalidAuditQueryError).field).toBe(field);
