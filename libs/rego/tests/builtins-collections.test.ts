@@ -42,10 +42,9 @@ describe('aggregates', () => {
 });
 
 describe('array builtins', () => {
-  it('concatenate, reverse and flatten arrays', () => {
+  it('concatenate and reverse arrays', () => {
     expect(call('array.concat', [1], [2, 3])).toEqual([1, 2, 3]);
     expect(call('array.reverse', [1, 2, 3])).toEqual([3, 2, 1]);
-    expect(call('array.flatten', [1, [2, [3]]])).toEqual([1, 2, 3]);
   });
 
   it('slice with indexes clamped to the array', () => {
@@ -208,5 +207,14 @@ describe('type builtins', () => {
     expect(call('is_string', 1)).toBe(false);
     expect(call('is_set', new Set())).toBe(true);
     expect(call('is_object', new Set())).toBe(false);
+  });
+});
+
+describe('graph.reachable', () => {
+  it('collects the nodes reachable from the start, through arrays and sets of neighbours', () => {
+    const graph = { a: ['b'], b: new Set(['c']), c: ['a'], d: ['e'] };
+    expect(call('graph.reachable', graph, ['a'])).toEqual(['a', 'b', 'c']);
+    expect(call('graph.reachable', graph, new Set(['d']))).toEqual(['d']);
+    expect(call('graph.reachable', graph, ['missing'])).toEqual([]);
   });
 });

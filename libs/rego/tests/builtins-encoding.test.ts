@@ -109,3 +109,28 @@ describe('crypto hashes', () => {
     expect(call('crypto.hmac.equal', 'abc', 'abd')).toBe(false);
   });
 });
+
+describe('JSON Web Tokens', () => {
+  // HS256 token for {"sub": "1234567890", "name": "John Doe", "iat": 1516239022} signed with "secret".
+  const token =
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.XbPfbIHMI6arZ3Y922BhjWgQzWXcXNrz0ogtVhfEd2o';
+
+  it('decodes header, payload and signature', () => {
+    const [header, payload, signature] = call('io.jwt.decode', token) as [unknown, unknown, string];
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({ sub: '1234567890', name: 'John Doe', iat: 1516239022 });
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('verifies HMAC signatures', () => {
+    expect(call('io.jwt.verify_hs256', token, 'secret')).toBe(true);
+    expect(call('io.jwt.verify_hs256', token, 'wrong')).toBe(false);
+  });
+
+  it('rejects malformed tokens', () => {
+    expect(callError('io.jwt.decode', 'abc')).toBe(
+      'io.jwt.decode: encoded JWT had no period separators',
+    );
+    expect(callError('io.jwt.decode', 'e30.!!.e30')).toMatch(/invalid encoding/);
+  });
+});

@@ -44,6 +44,12 @@ describe('the builtin registry', () => {
     expect(required.filter((name) => !BUILTINS.has(name))).toEqual([]);
   });
 
+  it('offers no builtin OPA lacks, so policies stay portable', () => {
+    expect(BUILTINS.has('array.flatten')).toBe(false);
+    expect(BUILTINS.has('crypto.sha512')).toBe(false);
+    expect(BUILTINS.has('crypto.hmac.sha512')).toBe(true);
+  });
+
   it('marks builtins whose result varies between equal calls as nondeterministic', () => {
     expect(BUILTINS.get('time.now_ns')?.nondeterministic).toBe(true);
     expect(BUILTINS.get('rand.intn')?.nondeterministic).toBe(true);

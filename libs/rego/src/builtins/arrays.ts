@@ -1,4 +1,4 @@
-/** Array builtins: `array.concat`, `array.slice`, `array.reverse`, `array.flatten`. */
+/** Array builtins: `array.concat`, `array.slice`, `array.reverse` (OPA has no others). */
 
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
@@ -8,14 +8,6 @@ import { arrayArg, integerArg } from './operands.js';
 function clampIndex(n: number | bigint, length: number): number {
   const v = typeof n === 'bigint' ? (n < 0n ? -1 : length + 1) : n;
   return Math.min(Math.max(v, 0), length);
-}
-
-function flatten(items: readonly Value[], out: Value[]): Value[] {
-  for (const item of items) {
-    if (item.kind === 'array') flatten(item.items, out);
-    else out.push(item);
-  }
-  return out;
 }
 
 export const ARRAY_BUILTINS: readonly BuiltinDefinition[] = [
@@ -42,10 +34,5 @@ export const ARRAY_BUILTINS: readonly BuiltinDefinition[] = [
     name: 'array.reverse',
     arity: 1,
     implementation: (args) => arr([...arrayArg('array.reverse', args, 0).items].reverse()),
-  },
-  {
-    name: 'array.flatten',
-    arity: 1,
-    implementation: (args) => arr(flatten(arrayArg('array.flatten', args, 0).items, [])),
   },
 ];

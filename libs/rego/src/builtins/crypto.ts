@@ -1,4 +1,4 @@
-/** Hash builtins (`crypto.md5/sha1/sha256/sha512`, `crypto.hmac.*`) on UTF-8 bytes, via @noble/hashes so they run in browsers too. */
+/** Hash builtins (`crypto.md5/sha1/sha256`, `crypto.hmac.*`) on UTF-8 bytes, via @noble/hashes so they run in browsers too. */
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
@@ -7,7 +7,9 @@ import type { BuiltinDefinition } from './builtin.js';
 import { toHex, utf8 } from './bytes.js';
 import { stringArg } from './operands.js';
 
-const HASHES = { md5, sha1, sha256, sha512 } as const;
+/** OPA offers these digests, and HMAC also with SHA-512. */
+const DIGESTS = { md5, sha1, sha256 } as const;
+const HMACS = { md5, sha1, sha256, sha512 } as const;
 
 function constantTimeEqual(a: string, b: string): boolean {
   const x = utf8(a);
@@ -18,14 +20,14 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 export const CRYPTO_BUILTINS: readonly BuiltinDefinition[] = [
-  ...Object.entries(HASHES).map(
+  ...Object.entries(DIGESTS).map(
     ([algorithm, hash]): BuiltinDefinition => ({
       name: `crypto.${algorithm}`,
       arity: 1,
       implementation: (args) => str(toHex(hash(utf8(stringArg(`crypto.${algorithm}`, args, 0))))),
     }),
   ),
-  ...Object.entries(HASHES).map(
+  ...Object.entries(HMACS).map(
     ([algorithm, hash]): BuiltinDefinition => ({
       name: `crypto.hmac.${algorithm}`,
       arity: 2,

@@ -96,6 +96,9 @@ function delimitersOf(value: Value): string[] {
   return delimiters.length === 0 ? ['.'] : delimiters;
 }
 
+/** Bounds the per-engine cache when patterns are built from input. */
+const MAX_CACHED = 1000;
+
 function compileGlob(
   pattern: string,
   delimiters: readonly string[],
@@ -110,7 +113,7 @@ function compileGlob(
   } catch (error) {
     throw builtinError('glob.match', error instanceof Error ? error.message : String(error));
   }
-  context.cache.set(key, re);
+  if (context.cache.size < MAX_CACHED) context.cache.set(key, re);
   return re;
 }
 

@@ -11,7 +11,9 @@ import { CRYPTO_BUILTINS } from './crypto.js';
 import { DEBUGGING_BUILTINS } from './debugging.js';
 import { ENCODING_BUILTINS } from './encoding.js';
 import { GLOB_BUILTINS } from './glob.js';
+import { GRAPH_BUILTINS } from './graph.js';
 import { JSON_PATCH_BUILTINS } from './json-patch.js';
+import { JWT_BUILTINS } from './jwt.js';
 import { NET_BUILTINS } from './net.js';
 import { NUMBER_BUILTINS } from './numbers.js';
 import { OBJECT_BUILTINS } from './objects.js';
@@ -50,6 +52,8 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   SEMVER_BUILTINS,
   NET_BUILTINS,
   BITS_BUILTINS,
+  GRAPH_BUILTINS,
+  JWT_BUILTINS,
   DEBUGGING_BUILTINS,
 ];
 
