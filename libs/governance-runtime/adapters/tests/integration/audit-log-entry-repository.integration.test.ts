@@ -3,6 +3,8 @@
  * in a temporary directory, a real PostgreSQL server) so that they cannot drift apart,
  * followed by what each adapter promises on its own (bounds, durability, the schema).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -557,6 +559,41 @@ describe('PostgresAuditLogEntryRepository on PGlite', () => {
     await pglite.reopen();
     const reopened = new PostgresAuditLogEntryRepository(pglite.pglite().db);
     expect((await reopened.query({ limit: 10 })).entries).toStrictEqual(newestFirst(entries));
+  });
+
+  it('keeps an entry whose append resolved even when the process is then SIGKILLed', async () => {
+    const entry = makeEntry();
+    const dataDir = pglite.pglite().dataDir;
+    await pglite.pglite().close();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/append-then-wait.ts', import.meta.url)),
+        dataDir,
+        JSON.stringify(entry),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('committed')) resolve();
+        });
+        child.once('exit', (code) =>
+          reject(new Error(`child exited with ${code} before committing`)),
+        );
+      });
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await pglite.reopen();
+    expect(
+      await new PostgresAuditLogEntryRepository(pglite.pglite().db).findById(entry.id),
+    ).toStrictEqual(entry);
   });
 
   it('is not durable when told its database lives in memory', () => {
