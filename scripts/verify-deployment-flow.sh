@@ -2,7 +2,8 @@
 # Runs, without Docker, the sequence deploy/compose.yaml and deploy/kubernetes encode, against
 # this machine's PostgreSQL: a fresh database; `serve` refuses it until `policy-gateway migrate`
 # has run; two gateway replicas share it and see each other's decisions; a second migration run
-# is a no-op; SIGTERM drains both with exit 0. Exits 0 only if every step held.
+# is a no-op; a replica serves a schema a newer release has migrated; SIGTERM drains every
+# replica with exit 0. Exits 0 only if every step held.
 #
 # Server: the one in POLICY_GATEWAY_TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test
 # (its database is only used to create and drop a uniquely named one). Needs node and psql.
@@ -281,6 +282,34 @@ schema_after="$(schema_snapshot)" || fail "could not read the schema"
 [ "$schema_after" = "$schema_before" ] || fail "the second migrate changed the schema"
 ok "exit 0, schema unchanged: $(grep -Ei -m1 'nothing|no pending|up to date|already' "$work/migrate-again.log" | cut -c1-160)"
 rm -f "$work/migrate-again.log"
+
+step "After the no-op migrate both replicas are still ready"
+for port in "$port_a" "$port_b"; do
+  reply="$(http GET "http://127.0.0.1:$port/ready")"
+  [ "${reply%% *}" = 200 ] || fail ":$port answers /ready with ${reply:0:200}"
+done
+ok "both answer /ready with 200"
+
+step "A replica serves a schema that is ahead of its build (a rollback after a newer release)"
+# Stands in for a newer release: a migration this build does not know, recorded as applied.
+sql "insert into kysely_migration (name, timestamp)
+     values ('999_from_a_newer_release', to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))" \
+  >/dev/null || fail "could not record a newer release's migration"
+cli 60 - migrate status >"$work/status-ahead.log" 2>&1 ||
+  fail "migrate status exited $? on a schema that is ahead (expected 0: nothing pending)"
+ok "migrate status exited 0: $(grep -i -m1 'ahead' "$work/status-ahead.log" | cut -c1-120)"
+rm -f "$work/status-ahead.log"
+port_c="$(free_port)"
+start_replica "$port_c" "$work/gateway-c.log"
+pid_c=$started_pid
+wait_ready "$port_c" "$pid_c" || fail "replica C (port $port_c) $(not_ready_reason "$pid_c")"
+ok "replica C ready on :$port_c on the newer schema"
+kill -TERM "$pid_c"
+wait_exit "$pid_c" 30
+status=$?
+[ "$status" = 0 ] || fail "replica C exited $status after SIGTERM"
+ok "replica C exited 0 on SIGTERM"
+rm -f "$work/gateway-c.log"
 
 step "SIGTERM drains both replicas, which exit 0"
 kill -TERM "$pid_a" "$pid_b"
