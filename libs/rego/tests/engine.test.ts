@@ -114,4 +114,79 @@ describe('RegoEngine', () => {
     const out = engine.evalQuery('data.p.x', { input: {} });
     expect(out.prints).toEqual(['hello 1 <undefined>']);
   });
+
+  it('ends a query over its time budget with eval_budget_exceeded', () => {
+    const engine = new RegoEngine({ timeoutMs: 20, maxSteps: Number.MAX_SAFE_INTEGER });
+    engine.addModule(
+      'p.rego',
+      'package p\nn := count([x | some a in numbers.range(1, 3000); some b in numbers.range(1, 3000); x := a * b])',
+    );
+    expect(() => engine.evalRule('data.p.n')).toThrowError(/time budget/);
+  });
+
+  it('turns input nested too deeply for the stack into an error, not a crash', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const engine = new RegoEngine();
+    try {
+      engine.evalQuery('x := input', { input: deep });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RegoEvalError).code).toBe('eval_budget_exceeded');
+    }
+  });
+
+  it('turns source nested too deeply into a parse error', () => {
+    const engine = new RegoEngine();
+    const source = `package p\nx := ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    try {
+      engine.addModule('deep.rego', source);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RegoParseError).code).toBe('rego_parse_error');
+    }
+  });
+
+  it('compiles once and evaluates many inputs, keeping modules after a failed addModule', () => {
+    const engine = new RegoEngine();
+    engine.addModule('p.rego', 'package p\ndouble := input * 2');
+    expect(() => engine.addModule('q.rego', 'package q\nx := nosuch(1)')).toThrowError();
+    expect([1, 2, 3].map((n) => engine.evalRule('data.p.double', { input: n }))).toEqual([2, 4, 6]);
+  });
+
+  it('accepts v0 modules when asked, and v1 modules that import rego.v1 in v0 mode', () => {
+    const engine = new RegoEngine({ regoVersion: 'v0' });
+    engine.addModule(
+      'a.rego',
+      'package a\nallow { input.x == 1 }\nnames[n] { n := input.names[_] }',
+    );
+    engine.addModule('b.rego', 'package b\nimport rego.v1\nallow if input.x == 1');
+    expect(engine.evalRule('data.a', { input: { x: 1, names: ['n'] } })).toEqual({
+      allow: true,
+      names: ['n'],
+    });
+    expect(engine.evalRule('data.b.allow', { input: { x: 1 } })).toBe(true);
+  });
+
+  it('makes a builtin error undefined by default and an error in strict mode', () => {
+    const lenient = new RegoEngine();
+    lenient.addModule('p.rego', 'package p\nx := 1 / 0');
+    expect(lenient.evalRule('data.p.x')).toBeUndefined();
+    const strict = new RegoEngine({ strictBuiltinErrors: true });
+    strict.addModule('p.rego', 'package p\nx := 1 / 0');
+    try {
+      strict.evalRule('data.p.x');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RegoEvalError).code).toBe('eval_builtin_error');
+    }
+  });
+
+  it('reports expression values of a query, a lone false included', () => {
+    const engine = new RegoEngine();
+    expect(engine.evalQuery('1 == 2').results).toEqual([
+      { bindings: {}, expressions: [{ value: false, text: '1 == 2' }] },
+    ]);
+    expect(engine.evalQuery('1 == 2; true').results).toEqual([]);
+  });
 });

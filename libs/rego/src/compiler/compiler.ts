@@ -21,7 +21,13 @@ export interface CompiledPolicy {
 const TRUE_TERM: Term = { k: 'val', v: bool(true) };
 
 export function newTreeNode(path: readonly string[]): TreeNode {
-  return { path, children: new Map(), ruleSet: undefined, isPackage: false };
+  return {
+    path,
+    key: path.join('\u0000'),
+    children: new Map(),
+    ruleSet: undefined,
+    isPackage: false,
+  };
 }
 
 export function compileModules(

@@ -7,8 +7,15 @@ import type { Loc } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { Value } from '../value/value.js';
 
+/** A constant. `key` caches `keyOf(v)` for lookups in objects (filled on first use). */
+export interface ValTerm {
+  readonly k: 'val';
+  readonly v: Value;
+  key?: string;
+}
+
 export type Term =
-  | { readonly k: 'val'; readonly v: Value }
+  | ValTerm
   | { readonly k: 'var'; readonly slot: number; readonly name: string }
   | { readonly k: 'input'; readonly path: readonly Term[] }
   | { readonly k: 'data'; readonly path: readonly Term[] }
@@ -115,6 +122,8 @@ export interface RuleSet {
 
 export interface TreeNode {
   readonly path: readonly string[];
+  /** The path joined with NUL: the key of `with data…` overrides. */
+  readonly key: string;
   readonly children: Map<string, TreeNode>;
   ruleSet: RuleSet | undefined;
   /** A module declares this package: its document is at least an empty object. */

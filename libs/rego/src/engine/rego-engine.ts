@@ -9,7 +9,7 @@ import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
 import type { CompiledQuery } from '../compiler/ir.js';
 import { compileQuery } from '../compiler/query.js';
-import { RegoEvalError } from '../errors/rego-error.js';
+import { RegoError } from '../errors/rego-error.js';
 import type { EvalContext } from '../evaluator/context.js';
 import { EvalContext as Context } from '../evaluator/context.js';
 import { evalBody } from '../evaluator/eval-body.js';
@@ -81,12 +81,13 @@ export class RegoEngine {
 
   /** Adds several modules at once, so that they may refer to each other's functions. */
   addModules(modules: ReadonlyArray<{ readonly fileName: string; readonly source: string }>): void {
-    const parsed = modules.map(({ fileName, source }) =>
-      parseModule(fileName, source, this.regoVersion),
-    );
     const next = new Map(this.modules);
-    for (const m of parsed) next.set(m.file, m);
-    this.policy = compileModules([...next.values()], this.builtins);
+    this.policy = guardStack('rego_parse_error', () => {
+      for (const { fileName, source } of modules) {
+        next.set(fileName, parseModule(fileName, source, this.regoVersion));
+      }
+      return compileModules([...next.values()], this.builtins);
+    });
     this.modules.clear();
     for (const [k, v] of next) this.modules.set(k, v);
     this.queries.clear();
@@ -113,6 +114,10 @@ export class RegoEngine {
 
   /** Evaluates a query; results as JSON-shaped JavaScript, like OPA's query API. */
   evalQuery(query: string, options: EvalOptions = {}): QueryOutput<unknown> {
+    return guardStack('eval_budget_exceeded', () => this.evalQueryJs(query, options));
+  }
+
+  private evalQueryJs(query: string, options: EvalOptions): QueryOutput<unknown> {
     const out = this.evalQueryValues(query, options);
     return {
       prints: out.prints,
@@ -125,8 +130,10 @@ export class RegoEngine {
 
   /** Evaluates a ref such as `data.pkg.decision`: its value as JSON-shaped JavaScript, or undefined. */
   evalRule(ref: string, options: EvalOptions = {}): unknown {
-    const value = this.evalRuleValue(ref, options);
-    return value === undefined ? undefined : toJs(value);
+    return guardStack('eval_budget_exceeded', () => {
+      const value = this.evalRuleValue(ref, options);
+      return value === undefined ? undefined : toJs(value);
+    });
   }
 
   evalRuleValue(ref: string, options: EvalOptions = {}): Value | undefined {
@@ -136,6 +143,10 @@ export class RegoEngine {
 
   /** Evaluates a query, keeping Rego values (sets, non-string keys, exact numbers). */
   evalQueryValues(query: string, options: EvalOptions = {}): QueryOutput<Value> {
+    return guardStack('eval_budget_exceeded', () => this.run(query, options));
+  }
+
+  private run(query: string, options: EvalOptions): QueryOutput<Value> {
     const compiled = this.compiledQuery(query);
     const prints: string[] = [];
     const strict = options.strict ?? this.options.strictBuiltinErrors ?? false;
@@ -171,29 +182,19 @@ export class RegoEngine {
     );
     const frame: Frame = new Array(compiled.frameSize);
     const results: QueryResult<Value>[] = [];
-    try {
-      evalBody(ctx, frame, compiled.body, 0, () => {
-        const bindings: Record<string, Value> = {};
-        for (const b of compiled.bindings) {
-          const v = frame[b.slot];
-          if (v !== undefined) bindings[b.name] = v;
-        }
-        const expressions = compiled.expressions.map((e) => ({
-          text: e.text,
-          value: e.capture === undefined ? TRUE : (frame[e.capture] ?? TRUE),
-        }));
-        results.push({ bindings, expressions });
-        return false;
-      });
-    } catch (error) {
-      if (error instanceof RangeError && /call stack/i.test(error.message)) {
-        throw new RegoEvalError(
-          'eval_budget_exceeded',
-          'evaluation exceeded the stack depth it may use',
-        );
+    evalBody(ctx, frame, compiled.body, 0, () => {
+      const bindings: Record<string, Value> = {};
+      for (const b of compiled.bindings) {
+        const v = frame[b.slot];
+        if (v !== undefined) bindings[b.name] = v;
       }
-      throw error;
-    }
+      const expressions = compiled.expressions.map((e) => ({
+        text: e.text,
+        value: e.capture === undefined ? TRUE : (frame[e.capture] ?? TRUE),
+      }));
+      results.push({ bindings, expressions });
+      return false;
+    });
     return { results, prints };
   }
 
@@ -205,5 +206,25 @@ export class RegoEngine {
       this.queries.set(query, compiled);
     }
     return compiled;
+  }
+}
+
+/**
+ * Turns a JavaScript stack overflow (deeply nested source, input or values) into an engine
+ * error, so that a pathological policy or input never escapes as a RangeError.
+ */
+function guardStack<T>(code: 'rego_parse_error' | 'eval_budget_exceeded', run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new RegoError(
+        code,
+        code === 'rego_parse_error'
+          ? 'the source nests too deeply to be compiled'
+          : 'evaluation exceeded the stack depth it may use (nesting too deep)',
+      );
+    }
+    throw error;
   }
 }

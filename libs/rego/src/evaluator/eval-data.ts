@@ -10,7 +10,7 @@ import { UNDEFINED } from './context.js';
 import { evalRuleSet } from './eval-rules.js';
 import type { Frame, ValueK } from './eval-term.js';
 import { evalPath, evalTerm } from './eval-term.js';
-import { lookup, lookupString, setPath, sortedEntries } from './value-access.js';
+import { lookup, lookupConst, lookupString, setPath, sortedEntries } from './value-access.js';
 
 export function walkData(
   ctx: EvalContext,
@@ -21,6 +21,10 @@ export function walkData(
   return walkNode(ctx, frame, ctx.shared.policy.tree, ctx.data, path, 0, k);
 }
 
+/**
+ * Descends the tree while the path names nodes without rules; at a rule (or the end of the
+ * path, or an unbound variable) it takes the merged value there and follows the rest.
+ */
 function walkNode(
   ctx: EvalContext,
   frame: Frame,
@@ -30,52 +34,87 @@ function walkNode(
   i: number,
   k: ValueK,
 ): boolean {
-  if (
-    node.ruleSet !== undefined ||
-    i === path.length ||
-    ctx.overrides?.has(node.path.join('\u0000'))
-  ) {
-    const v = nodeValue(ctx, node, base);
-    return v === undefined ? false : evalPath(ctx, frame, v, path, i, k);
-  }
-  const seg = path[i]!;
-  const next = (rawKey: Value): boolean => {
-    // Paths under data are strings: `data.x[1]` reads key "1", as OPA does.
-    const key = rawKey.kind === 'number' ? str(String(rawKey.value)) : rawKey;
-    if (key.kind === 'string') {
-      const child = node.children.get(key.value);
-      if (child !== undefined) {
-        return walkNode(
-          ctx,
-          frame,
-          child,
-          base === undefined ? undefined : lookupString(base, key.value),
-          path,
-          i + 1,
-          k,
-        );
+  for (;;) {
+    if (node.ruleSet !== undefined || i === path.length || ctx.overrides?.has(node.key)) {
+      const v = nodeValue(ctx, node, base);
+      return v === undefined ? false : evalPath(ctx, frame, v, path, i, k);
+    }
+    const seg = path[i]!;
+    let key: Value | undefined;
+    if (seg.k === 'val' && seg.v.kind === 'string') {
+      const child = node.children.get(seg.v.value);
+      if (child === undefined) {
+        const b = base === undefined ? undefined : lookupConst(base, seg);
+        return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
       }
+      base = base === undefined ? undefined : lookupConst(base, seg);
+      node = child;
+      i++;
+      continue;
     }
-    const b = base === undefined ? undefined : lookup(base, key);
-    return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
-  };
-  if (seg.k === 'val') return next(seg.v);
-  if (seg.k === 'var') {
-    const bound = frame[seg.slot];
-    if (bound !== undefined) return next(bound);
-    // Iterate over the merged keys of rules and base data.
-    const slot = seg.slot;
-    const v = nodeValue(ctx, node, base);
-    if (v === undefined || v.kind !== 'object') return false;
-    for (const [key] of sortedEntries(v)) {
-      frame[slot] = key;
-      const stop = next(key);
-      frame[slot] = undefined;
-      if (stop) return true;
+    if (seg.k === 'val') key = seg.v;
+    else if (seg.k === 'var') {
+      key = frame[seg.slot];
+      if (key === undefined) return iterateNode(ctx, frame, node, base, path, i, seg.slot, k);
+    } else {
+      const from = node;
+      const fromBase = base;
+      const at = i;
+      return evalTerm(ctx, frame, seg, (v) => stepInto(ctx, frame, from, fromBase, path, at, v, k));
     }
-    return false;
+    // Paths under data are strings: `data.x[1]` reads key "1", as OPA does.
+    if (key.kind === 'number') key = str(String(key.value));
+    const child = key.kind === 'string' ? node.children.get(key.value) : undefined;
+    if (child === undefined) {
+      const b = base === undefined ? undefined : lookup(base, key);
+      return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
+    }
+    base = base === undefined ? undefined : lookupString(base, (key as { value: string }).value);
+    node = child;
+    i++;
   }
-  return evalTerm(ctx, frame, seg, next);
+}
+
+function stepInto(
+  ctx: EvalContext,
+  frame: Frame,
+  node: TreeNode,
+  base: Value | undefined,
+  path: readonly Term[],
+  i: number,
+  rawKey: Value,
+  k: ValueK,
+): boolean {
+  const key = rawKey.kind === 'number' ? str(String(rawKey.value)) : rawKey;
+  const child = key.kind === 'string' ? node.children.get(key.value) : undefined;
+  if (child !== undefined) {
+    const b = base === undefined ? undefined : lookupString(base, (key as { value: string }).value);
+    return walkNode(ctx, frame, child, b, path, i + 1, k);
+  }
+  const b = base === undefined ? undefined : lookup(base, key);
+  return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
+}
+
+/** An unbound variable after a node: iterate over the merged keys of rules and base data. */
+function iterateNode(
+  ctx: EvalContext,
+  frame: Frame,
+  node: TreeNode,
+  base: Value | undefined,
+  path: readonly Term[],
+  i: number,
+  slot: number,
+  k: ValueK,
+): boolean {
+  const v = nodeValue(ctx, node, base);
+  if (v === undefined || v.kind !== 'object') return false;
+  for (const [key] of sortedEntries(v)) {
+    frame[slot] = key;
+    const stop = stepInto(ctx, frame, node, base, path, i, key, k);
+    frame[slot] = undefined;
+    if (stop) return true;
+  }
+  return false;
 }
 
 /** The whole document at a node: its rules' value, or base data merged with the values below. */
@@ -84,6 +123,10 @@ export function nodeValue(
   node: TreeNode,
   base: Value | undefined,
 ): Value | undefined {
+  if (node.ruleSet !== undefined && node.children.size === 0 && ctx.overrides === undefined) {
+    // The common case: a rule, cached by evalRuleSet itself.
+    return evalRuleSet(ctx, node.ruleSet);
+  }
   const cached = ctx.nodeCache.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : (cached as Value);
   const value = computeNodeValue(ctx, node, base);
@@ -97,7 +140,7 @@ function computeNodeValue(
   base: Value | undefined,
 ): Value | undefined {
   if (ctx.overrides !== undefined) {
-    const exact = ctx.overrides.get(node.path.join('\u0000'));
+    const exact = ctx.overrides.get(node.key);
     if (exact !== undefined) return exact;
   }
   let value: Value | undefined;
@@ -105,8 +148,9 @@ function computeNodeValue(
     value = evalRuleSet(ctx, node.ruleSet);
     if (node.children.size === 0) return applyOverrides(ctx, node, value);
   }
-  if (node.children.size === 0)
+  if (node.children.size === 0) {
     return base ?? (node.isPackage ? { kind: 'object', entries: new Map() } : undefined);
+  }
   const entries = new Map<string, readonly [Value, Value]>();
   if (base?.kind === 'object') for (const [kk, e] of base.entries) entries.set(kk, e);
   if (value?.kind === 'object') for (const [kk, e] of value.entries) entries.set(kk, e);
@@ -133,7 +177,7 @@ function applyOverrides(
   value: Value | undefined,
 ): Value | undefined {
   if (ctx.overrides === undefined || value === undefined) return value;
-  const prefix = node.path.join('\u0000');
+  const prefix = node.key;
   let out = value;
   for (const [key, v] of ctx.overrides) {
     if (key.length > prefix.length && key.startsWith(`${prefix}\u0000`)) {

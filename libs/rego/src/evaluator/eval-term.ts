@@ -13,7 +13,7 @@ import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
 import { invokeCall } from './eval-call.js';
 import { walkData } from './eval-data.js';
-import { equal, iterate, lookup } from './value-access.js';
+import { equal, iterate, lookup, lookupConst } from './value-access.js';
 
 export type Frame = (Value | undefined)[];
 export type ValueK = (v: Value) => boolean;
@@ -129,7 +129,7 @@ export function evalPath(
   for (; i < path.length; i++) {
     const seg = path[i]!;
     if (seg.k === 'val') {
-      const next = lookup(base, seg.v);
+      const next = lookupConst(base, seg);
       if (next === undefined) return false;
       base = next;
       continue;

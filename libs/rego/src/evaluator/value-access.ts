@@ -1,5 +1,6 @@
 /** Reading into values: lookup by key, iteration, equality fast paths and path updates for `with`. */
 
+import type { ValTerm } from '../compiler/ir.js';
 import type { ObjectValue, SetValue, Value } from '../value/value.js';
 import { arr, num, obj, str } from '../value/value-builders.js';
 import { compareValues } from '../value/value-compare.js';
@@ -22,6 +23,19 @@ export function lookup(base: Value, key: Value): Value | undefined {
     default:
       return undefined;
   }
+}
+
+/** Lookup by a constant key, reusing its canonical key string (no concatenation, hash cached). */
+export function lookupConst(base: Value, seg: ValTerm): Value | undefined {
+  if (base.kind === 'object') {
+    let key = seg.key;
+    if (key === undefined) {
+      key = keyOf(seg.v);
+      seg.key = key;
+    }
+    return base.entries.get(key)?.[1];
+  }
+  return lookup(base, seg.v);
 }
 
 export function lookupString(base: Value, key: string): Value | undefined {
