@@ -42,6 +42,11 @@ describe('aggregates', () => {
 });
 
 describe('array builtins', () => {
+  it('flatten one level of nesting, as OPA does', () => {
+    expect(call('array.flatten', [[1, 2], 'x', [3, [4]]])).toEqual([1, 2, 'x', 3, [4]]);
+    expect(call('array.flatten', [])).toEqual([]);
+  });
+
   it('concatenate and reverse arrays', () => {
     expect(call('array.concat', [1], [2, 3])).toEqual([1, 2, 3]);
     expect(call('array.reverse', [1, 2, 3])).toEqual([3, 2, 1]);

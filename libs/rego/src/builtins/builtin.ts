@@ -23,7 +23,10 @@ export interface BuiltinContext {
  * Throws `BuiltinError` for errors OPA reports (wrong operand type, bad format, …):
  * the evaluator turns them into undefined in non-strict mode.
  */
-export type BuiltinImplementation = (args: readonly Value[], context: BuiltinContext) => Value | undefined;
+export type BuiltinImplementation = (
+  args: readonly Value[],
+  context: BuiltinContext,
+) => Value | undefined;
 
 export interface BuiltinDefinition {
   /** The dotted name as written in Rego, e.g. `regex.match`, `plus`, `time.now_ns`. */
@@ -39,3 +42,6 @@ export interface BuiltinDefinition {
 export class BuiltinError extends Error {
   override readonly name = 'BuiltinError';
 }
+
+/** An operand of the wrong type: OPA reports these with the code `eval_type_error`, other builtin errors with `eval_builtin_error`. */
+export class BuiltinTypeError extends BuiltinError {}

@@ -28,7 +28,7 @@ import { UNITS_BUILTINS } from './units.js';
 import { UUID_BUILTINS } from './uuid.js';
 
 export type { BuiltinContext, BuiltinDefinition, BuiltinImplementation } from './builtin.js';
-export { BuiltinError } from './builtin.js';
+export { BuiltinError, BuiltinTypeError } from './builtin.js';
 export { formatPrintLine, formatPrintOperand, formatTerm } from './format-term.js';
 
 const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [

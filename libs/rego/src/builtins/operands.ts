@@ -11,7 +11,7 @@ import type {
   ValueKind,
 } from '../value/value.js';
 import { compareValues } from '../value/value-compare.js';
-import { BuiltinError } from './builtin.js';
+import { BuiltinError, BuiltinTypeError } from './builtin.js';
 
 /** OPA's name of a value's type, as `type_name` returns it. */
 export function typeName(value: Value): ValueKind {
@@ -26,14 +26,14 @@ export function operandError(
   got: Value,
 ): BuiltinError {
   const wanted = typeof expected === 'string' ? expected : `one of {${expected.join(', ')}}`;
-  return new BuiltinError(
+  return new BuiltinTypeError(
     `${name}: operand ${position} must be ${wanted} but got ${typeName(got)}`,
   );
 }
 
-/** An error about an operand's content rather than its type. */
+/** An operand of the right type but unusable content (a float index, a non-string member): still a type error in OPA. */
 export function operandValueError(name: string, position: number, message: string): BuiltinError {
-  return new BuiltinError(`${name}: operand ${position} ${message}`);
+  return new BuiltinTypeError(`${name}: operand ${position} ${message}`);
 }
 
 /** A builtin failure that is not about one operand (bad format, overflow, …). */

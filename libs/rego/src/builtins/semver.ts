@@ -3,7 +3,7 @@ import semver from 'semver';
 import type { Value } from '../value/value.js';
 import { bool, num } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { operandValueError, stringArg } from './operands.js';
+import { builtinError, stringArg } from './operands.js';
 
 /** Strict SemVer: no `v` or `=` prefix, which the package would otherwise tolerate. */
 function isValid(version: string): boolean {
@@ -25,18 +25,17 @@ export const SEMVER_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args) => {
       const a = stringArg('semver.compare', args, 0);
       const b = stringArg('semver.compare', args, 1);
-      if (!isValid(a))
-        throw operandValueError(
-          'semver.compare',
-          1,
-          `string ${JSON.stringify(a)} is not a valid SemVer`,
-        );
-      if (!isValid(b))
-        throw operandValueError(
-          'semver.compare',
-          2,
-          `string ${JSON.stringify(b)} is not a valid SemVer`,
-        );
+      for (const [position, version] of [
+        [1, a],
+        [2, b],
+      ] as const) {
+        if (!isValid(version)) {
+          throw builtinError(
+            'semver.compare',
+            `operand ${position}: string ${JSON.stringify(version)} is not a valid SemVer`,
+          );
+        }
+      }
       return num(semver.compare(a, b));
     },
   },

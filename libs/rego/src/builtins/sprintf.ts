@@ -75,13 +75,18 @@ function signed(body: string, negative: boolean, spec: Spec): string {
   return body;
 }
 
-function formatInteger(value: bigint, verb: string, spec: Spec): string | undefined {
+function formatInteger(value: bigint, big: boolean, verb: string, spec: Spec): string | undefined {
   const negative = value < 0n;
   const abs = negative ? -value : value;
   let body: string;
   switch (verb) {
     case 'v':
     case 'd':
+      body = abs.toString(10);
+      break;
+    case 's':
+      // Go's *big.Int formats %s as decimal; machine integers do not.
+      if (!big) return undefined;
       body = abs.toString(10);
       break;
     case 'b':
@@ -165,7 +170,7 @@ function formatOne(arg: GoArg, verb: string, spec: Spec): string {
   let text: string | undefined;
   let numeric = false;
   if (arg.type === 'int') {
-    text = formatInteger(arg.value, verb, spec);
+    text = formatInteger(arg.value, arg.big, verb, spec);
     numeric = true;
     if (text === undefined && 'eEfFgG'.includes(verb)) text = undefined;
   } else if (arg.type === 'float64') {
