@@ -8,6 +8,7 @@
 import { MemoryAuditLogEntryRepository } from '../adapters/memory/memory-audit-log-entry-repository.js';
 import { openPostgresAuditLogDatabase } from '../adapters/postgres/open-postgres-audit-log-database.js';
 import { PostgresAuditLogEntryRepository } from '../adapters/postgres/postgres-audit-log-entry-repository.js';
+import { encodeAuditLogCursor } from '../src/audit-log-cursor.js';
 import type { AuditDecision, AuditLogEntry } from '../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../src/audit-log-entry-repository.js';
 import { auditTimestampNow } from '../src/audit-timestamp.js';
@@ -65,15 +66,19 @@ function summary(samples: number[]): string {
 
 async function bench(name: string, repository: AuditLogEntryRepository): Promise<void> {
   const appends: number[] = [];
+  let deepCursor = '';
   for (let i = 0; i < ENTRIES; i += 1) {
     const e = entry(i);
     appends.push(await timed(() => repository.append(e)));
+    // Near the oldest end: keyset pagination should cost the same there as at the top.
+    if (i === 100) deepCursor = encodeAuditLogCursor(e);
   }
   const queries: Record<string, number[]> = {
     'newest 50': [],
     'user, 50': [],
     'deny, 50': [],
     'page 2 via cursor': [],
+    'deep page': [],
   };
   for (let i = 0; i < QUERIES; i += 1) {
     queries['newest 50']!.push(await timed(() => repository.query({ limit: 50 })));
@@ -84,6 +89,9 @@ async function bench(name: string, repository: AuditLogEntryRepository): Promise
     const { nextCursor } = await repository.query({ limit: 50 });
     queries['page 2 via cursor']!.push(
       await timed(() => repository.query({ limit: 50, cursor: nextCursor! })),
+    );
+    queries['deep page']!.push(
+      await timed(() => repository.query({ limit: 50, cursor: deepCursor })),
     );
   }
   console.log(`${name} (${ENTRIES} entries)`);
