@@ -3,6 +3,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@policy-gateway/governance-runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoPath, repoRoot } from './support/repo-path.js';
 import { runProcess } from './support/run-process.js';
@@ -117,5 +118,27 @@ describe('dev-up without a Docker engine', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is not reachable');
     expect(result.stdout + result.stderr).not.toContain('s3cret');
+  });
+});
+
+describe('skeleton-up', () => {
+  it('starts nothing on a database that is not migrated, and says to run npm run migrate', async () => {
+    const database = await createTestDatabase();
+    try {
+      const result = await runProcess('bash', [repoPath('scripts/skeleton-up.sh')], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'postgres',
+          POLICY_GATEWAY_DATABASE_URL: database.url,
+        },
+        timeoutMs: 60_000,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Run: npm run migrate');
+      expect(result.stdout).not.toContain('Starting the gateway');
+    } finally {
+      await database.drop();
+    }
   });
 });
