@@ -35,6 +35,19 @@ export function invokeCall(
   return result === undefined ? false : k(result);
 }
 
+/** A call that has one result at most (not `print`, not `walk`), without continuations. */
+export function callDirect(ctx: EvalContext, call: CallTerm, args: Value[]): Value | undefined {
+  let fn: FnTarget = call.fn;
+  if (ctx.mocks !== undefined) {
+    const mock = ctx.mocks.get(fnMockKey(fn));
+    if (mock !== undefined) {
+      if ('value' in mock) return mock.value;
+      fn = mock.fn;
+    }
+  }
+  return callTarget(ctx, fn, call.name, args);
+}
+
 function callTarget(
   ctx: EvalContext,
   fn: FnTarget,

@@ -13,6 +13,7 @@ import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
 import { invokeCall } from './eval-call.js';
 import { walkData } from './eval-data.js';
+import { canQuick, quickValue } from './eval-quick.js';
 import { equal, iterate, lookup, lookupConst } from './value-access.js';
 
 export type Frame = (Value | undefined)[];
@@ -162,6 +163,10 @@ export function evalPath(
 }
 
 function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
+  if (canQuick(call, frame)) {
+    const v = quickValue(ctx, frame, call);
+    return v === undefined ? false : k(v);
+  }
   const n = call.hasOutput ? call.args.length - 1 : call.args.length;
   const inputs = n === call.args.length ? call.args : call.args.slice(0, n);
   if (call.fn.kind === 'native' && call.fn.name === 'print') {
@@ -177,6 +182,10 @@ function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): bo
 
 /** Unifies two terms: binds unbound variables on either side, or compares values. */
 export function unify(ctx: EvalContext, frame: Frame, a: Term, b: Term, k: K): boolean {
+  if (a.k === 'var' && frame[a.slot] === undefined && canQuick(b, frame)) {
+    const v = quickValue(ctx, frame, b);
+    return v === undefined ? false : bindThen(frame, a.slot, v, k);
+  }
   if (a.k === 'var' && frame[a.slot] === undefined)
     return evalTerm(ctx, frame, b, (v) => bindThen(frame, a.slot, v, k));
   if (b.k === 'var' && frame[b.slot] === undefined)

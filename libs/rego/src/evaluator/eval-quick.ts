@@ -1,0 +1,131 @@
+/**
+ * A fast path for terms that have at most one value: constants, bound variables, refs whose
+ * path variables are all bound, and calls on such terms. They are evaluated directly,
+ * without the continuation closures the general evaluator allocates for each step.
+ */
+import type { Term } from '../compiler/ir.js';
+import type { Value } from '../value/value.js';
+import { arr, obj, set } from '../value/value-builders.js';
+import type { EvalContext } from './context.js';
+import { callDirect } from './eval-call.js';
+import { walkData } from './eval-data.js';
+import type { Frame } from './eval-term.js';
+import { lookup, lookupConst } from './value-access.js';
+
+/** Whether `quickValue` can evaluate the term now (no iteration, no output arguments, no print). */
+export function canQuick(t: Term, frame: Frame): boolean {
+  switch (t.k) {
+    case 'val':
+      return true;
+    case 'var':
+      return frame[t.slot] !== undefined;
+    case 'input':
+    case 'data':
+      return pathIsQuick(t.path, frame);
+    case 'ref':
+      return canQuick(t.head, frame) && pathIsQuick(t.path, frame);
+    case 'arr':
+    case 'set':
+      return t.items.every((i) => canQuick(i, frame));
+    case 'obj':
+      return t.entries.every(([k, v]) => canQuick(k, frame) && canQuick(v, frame));
+    case 'call':
+      if (
+        t.hasOutput ||
+        (t.fn.kind === 'native' && (t.fn.name === 'print' || t.fn.name === 'walk'))
+      )
+        return false;
+      for (const a of t.args) if (!canQuick(a, frame)) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
+function pathIsQuick(path: readonly Term[], frame: Frame): boolean {
+  for (const seg of path) if (!canQuick(seg, frame)) return false;
+  return true;
+}
+
+/** The value of a term for which `canQuick` holds; undefined when it is undefined. */
+export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | undefined {
+  switch (t.k) {
+    case 'val':
+      return t.v;
+    case 'var':
+      return frame[t.slot];
+    case 'input':
+      return ctx.input === undefined ? undefined : quickPath(ctx, frame, ctx.input, t.path);
+    case 'data': {
+      let out: Value | undefined;
+      walkData(ctx, frame, t.path, (v) => {
+        out = v;
+        return true;
+      });
+      return out;
+    }
+    case 'ref': {
+      const head = quickValue(ctx, frame, t.head);
+      return head === undefined ? undefined : quickPath(ctx, frame, head, t.path);
+    }
+    case 'arr': {
+      const items: Value[] = [];
+      for (const i of t.items) {
+        const v = quickValue(ctx, frame, i);
+        if (v === undefined) return undefined;
+        items.push(v);
+      }
+      return arr(items);
+    }
+    case 'set': {
+      const items: Value[] = [];
+      for (const i of t.items) {
+        const v = quickValue(ctx, frame, i);
+        if (v === undefined) return undefined;
+        items.push(v);
+      }
+      return set(items);
+    }
+    case 'obj': {
+      const entries: [Value, Value][] = [];
+      for (const [kt, vt] of t.entries) {
+        const k = quickValue(ctx, frame, kt);
+        if (k === undefined) return undefined;
+        const v = quickValue(ctx, frame, vt);
+        if (v === undefined) return undefined;
+        entries.push([k, v]);
+      }
+      return obj(entries);
+    }
+    case 'call': {
+      const args: Value[] = new Array(t.args.length);
+      for (let i = 0; i < t.args.length; i++) {
+        const v = quickValue(ctx, frame, t.args[i]!);
+        if (v === undefined) return undefined;
+        args[i] = v;
+      }
+      return callDirect(ctx, t, args);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function quickPath(
+  ctx: EvalContext,
+  frame: Frame,
+  base: Value,
+  path: readonly Term[],
+): Value | undefined {
+  let v: Value | undefined = base;
+  for (const seg of path) {
+    if (seg.k === 'val') v = lookupConst(v, seg);
+    else {
+      const key = seg.k === 'var' ? frame[seg.slot] : quickValue(ctx, frame, seg);
+      if (key === undefined) return undefined;
+      v = lookup(v, key);
+    }
+    if (v === undefined) return undefined;
+  }
+  return v;
+}
