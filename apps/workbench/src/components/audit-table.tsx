@@ -117,31 +117,36 @@ export function AuditTable(props: AuditTableProps) {
   const [activeIndex, setActiveIndex] = useState(0);
   const focusPending = useRef(false);
 
+  const virtualizer = useVirtualizer({
+    count: entries.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? -1;
+
+  // The table model is built for the rows in view only: TanStack Table allocates a row object
+  // per data item on every data change, which for tens of thousands of loaded entries turned each
+  // appended page into a garbage-collection pause. Order comes from the server; nothing is sorted here.
+  const visible = useMemo(() => entries.slice(first, last + 1), [entries, first, last]);
   const columns = useMemo(() => auditColumns(location.search), [location.search]);
   const table = useReactTable({
-    data: entries as AuditEntry[],
+    data: visible as AuditEntry[],
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (entry) => entry.id,
   });
   const rows = table.getRowModel().rows;
 
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.at(-1)?.index ?? -1;
-
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - LOAD_AHEAD_ROWS) {
+    if (hasNextPage && !isFetchingNextPage && last >= entries.length - LOAD_AHEAD_ROWS) {
       fetchNextPage();
     }
-  }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+  }, [last, entries.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const clampedActive = Math.min(activeIndex, Math.max(rows.length - 1, 0));
+  const clampedActive = Math.min(activeIndex, Math.max(entries.length - 1, 0));
 
   useEffect(() => {
     if (!focusPending.current) return;
@@ -158,7 +163,7 @@ export function AuditTable(props: AuditTableProps) {
       setActiveIndex(0);
     },
     focusRow(id: string) {
-      const index = rows.findIndex((row) => row.id === id);
+      const index = entries.findIndex((entry) => entry.id === id);
       if (index < 0) {
         scrollRef.current?.focus();
         return;
@@ -175,7 +180,7 @@ export function AuditTable(props: AuditTableProps) {
   }));
 
   const moveTo = (index: number) => {
-    const next = Math.max(0, Math.min(rows.length - 1, index));
+    const next = Math.max(0, Math.min(entries.length - 1, index));
     setActiveIndex(next);
     focusPending.current = true;
     virtualizer.scrollToIndex(next, { align: 'auto' });
@@ -190,7 +195,7 @@ export function AuditTable(props: AuditTableProps) {
       PageDown: clampedActive + page,
       PageUp: clampedActive - page,
       Home: 0,
-      End: rows.length - 1,
+      End: entries.length - 1,
     };
     const target = targets[event.key];
     if (target !== undefined) {
@@ -198,8 +203,8 @@ export function AuditTable(props: AuditTableProps) {
       moveTo(target);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      const row = rows[clampedActive];
-      if (row) onOpen(row.id);
+      const entry = entries[clampedActive];
+      if (entry) onOpen(entry.id);
     }
   };
 
@@ -208,7 +213,7 @@ export function AuditTable(props: AuditTableProps) {
 
   return (
     <section ref={scrollRef} className="table-scroll" tabIndex={-1} aria-label="Audit log entries">
-      <table className="audit-table" aria-rowcount={rows.length + 1}>
+      <table className="audit-table" aria-rowcount={entries.length + 1}>
         <colgroup>
           <col className="col-time" />
           <col className="col-user" />
@@ -234,8 +239,9 @@ export function AuditTable(props: AuditTableProps) {
               <td colSpan={6} style={{ height: paddingTop }} />
             </tr>
           )}
-          {items.map((item) => {
-            const row = rows[item.index]!;
+          {items.map((item, position) => {
+            const row = rows[position];
+            if (!row) return null;
             const selected = row.id === selectedId;
             return (
               <tr
