@@ -18,7 +18,12 @@ export type Term =
   | ValTerm
   | { readonly k: 'var'; readonly slot: number; readonly name: string }
   | { readonly k: 'input'; readonly path: readonly Term[] }
-  | { readonly k: 'data'; readonly path: readonly Term[] }
+  | {
+      readonly k: 'data';
+      readonly path: readonly Term[];
+      /** The rule set the constant prefix of the path reaches, and where the rest starts. */
+      readonly rule?: { readonly node: TreeNode; readonly next: number };
+    }
   | { readonly k: 'ref'; readonly head: Term; readonly path: readonly Term[] }
   | { readonly k: 'arr'; readonly items: readonly Term[] }
   | { readonly k: 'set'; readonly items: readonly Term[] }
@@ -35,6 +40,8 @@ export interface CallTerm {
   /** True when the call has one argument more than the function takes: the last one receives the result. */
   readonly hasOutput: boolean;
   readonly loc: Loc;
+  /** `fnMockKey(fn)`, computed once. */
+  readonly mockKey: string;
 }
 
 /** Evaluator-native functions: relations and functions that need the evaluator itself. */

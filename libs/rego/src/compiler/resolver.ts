@@ -281,6 +281,28 @@ export class Resolver {
 
   /** `topLevel`: the term is a whole expression, where a call may take an output argument. */
   resolveTerm(t: AstTerm, scope: Scope, topLevel = false): Term {
+    const term = this.resolveTermInner(t, scope, topLevel);
+    return term.k === 'data' ? this.withRuleNode(term) : term;
+  }
+
+  /** Finds the rule set a data ref's constant prefix reaches, so evaluation can go straight there. */
+  private withRuleNode(term: Extract<Term, { k: 'data' }>): Term {
+    let node: TreeNode | undefined = this.env.tree;
+    for (let i = 0; i < term.path.length; i++) {
+      const seg = term.path[i]!;
+      if (seg.k !== 'val' || seg.v.kind !== 'string') return term;
+      node = node.children.get(seg.v.value);
+      if (node === undefined) return term;
+      if (node.ruleSet !== undefined) {
+        return node.children.size === 0
+          ? { k: 'data', path: term.path, rule: { node, next: i + 1 } }
+          : term;
+      }
+    }
+    return term;
+  }
+
+  private resolveTermInner(t: AstTerm, scope: Scope, topLevel: boolean): Term {
     switch (t.type) {
       case 'scalar':
         return { k: 'val', v: t.value };
@@ -337,12 +359,12 @@ export class Resolver {
           args,
           hasOutput: arity >= 0 && args.length === arity + 1,
           loc: t.loc,
+          mockKey: fnMockKey(fn),
         };
       }
     }
   }
 
-  /** Arrays of constants become one constant, so that they cost nothing per evaluation. */
   /** Composites of constants become one constant value, so that they cost nothing per evaluation. */
   private constantOr(term: Term): Term {
     const isVal = (t: Term): t is { k: 'val'; v: Value } => t.k === 'val';

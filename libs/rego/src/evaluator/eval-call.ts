@@ -3,7 +3,6 @@
  * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
  */
 import type { CallTerm, FnTarget } from '../compiler/ir.js';
-import { fnMockKey } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr, bool, TRUE } from '../value/value-builders.js';
@@ -24,7 +23,7 @@ export function invokeCall(
   if (call.fn.kind === 'native' && call.fn.name === 'print') return evalPrint(ctx, frame, call, k);
   let fn: FnTarget = call.fn;
   if (ctx.mocks !== undefined) {
-    const mock = ctx.mocks.get(fnMockKey(fn));
+    const mock = ctx.mocks.get(call.mockKey);
     if (mock !== undefined) {
       if ('value' in mock) return k(mock.value);
       fn = mock.fn;
@@ -39,7 +38,7 @@ export function invokeCall(
 export function callDirect(ctx: EvalContext, call: CallTerm, args: Value[]): Value | undefined {
   let fn: FnTarget = call.fn;
   if (ctx.mocks !== undefined) {
-    const mock = ctx.mocks.get(fnMockKey(fn));
+    const mock = ctx.mocks.get(call.mockKey);
     if (mock !== undefined) {
       if ('value' in mock) return mock.value;
       fn = mock.fn;

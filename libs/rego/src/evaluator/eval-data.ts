@@ -12,13 +12,32 @@ import type { Frame, ValueK } from './eval-term.js';
 import { evalPath, evalTerm } from './eval-term.js';
 import { lookup, lookupConst, lookupString, setPath, sortedEntries } from './value-access.js';
 
-export function walkData(
-  ctx: EvalContext,
-  frame: Frame,
-  path: readonly Term[],
-  k: ValueK,
-): boolean {
-  return walkNode(ctx, frame, ctx.shared.policy.tree, ctx.data, path, 0, k);
+type DataTerm = Extract<Term, { k: 'data' }>;
+
+export function walkData(ctx: EvalContext, frame: Frame, term: DataTerm, k: ValueK): boolean {
+  if (term.rule !== undefined && ctx.overrides === undefined) {
+    // The path starts with a rule's constant ref: no need to walk the tree from the root.
+    const v = evalRuleSet(ctx, term.rule.node.ruleSet!);
+    return v === undefined ? false : evalPath(ctx, frame, v, term.path, term.rule.next, k);
+  }
+  return walkNode(ctx, frame, ctx.shared.policy.tree, ctx.data, term.path, 0, k);
+}
+
+/** The value of a data ref without iteration (its path variables are bound). */
+export function dataValue(ctx: EvalContext, frame: Frame, term: DataTerm): Value | undefined {
+  if (
+    term.rule !== undefined &&
+    ctx.overrides === undefined &&
+    term.rule.next === term.path.length
+  ) {
+    return evalRuleSet(ctx, term.rule.node.ruleSet!);
+  }
+  let out: Value | undefined;
+  walkData(ctx, frame, term, (v) => {
+    out = v;
+    return true;
+  });
+  return out;
 }
 
 /**

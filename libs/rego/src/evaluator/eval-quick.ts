@@ -8,7 +8,7 @@ import type { Value } from '../value/value.js';
 import { arr, obj, set } from '../value/value-builders.js';
 import type { EvalContext } from './context.js';
 import { callDirect } from './eval-call.js';
-import { walkData } from './eval-data.js';
+import { dataValue } from './eval-data.js';
 import type { Frame } from './eval-term.js';
 import { lookup, lookupConst } from './value-access.js';
 
@@ -56,14 +56,8 @@ export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | und
       return frame[t.slot];
     case 'input':
       return ctx.input === undefined ? undefined : quickPath(ctx, frame, ctx.input, t.path);
-    case 'data': {
-      let out: Value | undefined;
-      walkData(ctx, frame, t.path, (v) => {
-        out = v;
-        return true;
-      });
-      return out;
-    }
+    case 'data':
+      return dataValue(ctx, frame, t);
     case 'ref': {
       const head = quickValue(ctx, frame, t.head);
       return head === undefined ? undefined : quickPath(ctx, frame, head, t.path);

@@ -34,7 +34,7 @@ export function evalTerm(ctx: EvalContext, frame: Frame, term: Term, k: ValueK):
       if (ctx.input === undefined) return false;
       return evalPath(ctx, frame, ctx.input, term.path, 0, k);
     case 'data':
-      return walkData(ctx, frame, term.path, k);
+      return walkData(ctx, frame, term, k);
     case 'ref':
       return evalTerm(ctx, frame, term.head, (v) => evalPath(ctx, frame, v, term.path, 0, k));
     case 'arr':
