@@ -3,10 +3,11 @@
 # (Luhn for cards, mod 97 for IBANs, the SSA's never-issued ranges for SSNs), so that
 # an order number or a random digit run is not reported.
 #
-# The digit-shaped detectors first check `digit_count` (see prompt.rego): a prompt with
-# fewer digits than the shortest match needs (7 for a phone number, 9 for an SSN, 13 for a
-# card, 8 for an IBAN, whose check digits and account number are numeric in practice)
-# skips the scan.
+# The digit-shaped detectors (phone, card, SSN, IBAN) do not scan the whole prompt each:
+# one scan cuts out `numeric_spans`, and each detector scans only those short runs. Each
+# also checks `digit_count` first (see prompt.rego): a prompt with fewer digits than its
+# shortest match needs (7 for a phone number, 9 for an SSN, 13 for a card, 8 for an IBAN,
+# whose check digits and account number are numeric in practice) skips it altogether.
 package policy_gateway
 
 email_pattern := `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`
@@ -27,6 +28,22 @@ ssn_pattern := `\b(?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-
 # Country code, check digits, then 11-30 characters, compact or in groups of four.
 iban_candidate_pattern := `\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b`
 
+# The parts of the prompt a digit-shaped detector can match: maximal runs of digits,
+# capitals, spaces and + ( ) . - that hold a digit and are at least 8 characters long
+# (the shortest phone number). Every phone, card, SSN and IBAN match lies inside one, so
+# scanning these runs finds what scanning the prompt would, for the price of one scan.
+numeric_spans := [span |
+	digit_count >= 7
+	some span in regex.find_n(`[+(A-Z0-9][A-Z0-9 ().+-]*[0-9](?:[A-Z0-9 ().+-]*[A-Z0-9])?`, prompt, -1)
+	count(span) >= 8
+]
+
+# Every match of `pattern` in the numeric spans.
+numeric_matches(pattern) := [found |
+	some span in numeric_spans
+	some found in regex.find_n(pattern, span, -1)
+]
+
 violations contains {
 	"code": "pii.email",
 	"message": sprintf("%s found in the prompt", [quantity(found, "e-mail address", "e-mail addresses")]),
@@ -42,7 +59,7 @@ violations contains {
 	"severity": "medium",
 } if {
 	digit_count >= 7
-	found := count(regex.find_n(phone_pattern, prompt, -1))
+	found := count(numeric_matches(phone_pattern))
 	found > 0
 }
 
@@ -53,7 +70,7 @@ violations contains {
 } if {
 	digit_count >= 13
 	found := count([candidate |
-		some candidate in regex.find_n(card_candidate_pattern, prompt, -1)
+		some candidate in numeric_matches(card_candidate_pattern)
 		luhn_valid(replace(replace(candidate, " ", ""), "-", ""))
 	])
 	found > 0
@@ -65,7 +82,7 @@ violations contains {
 	"severity": "high",
 } if {
 	digit_count >= 9
-	found := count(regex.find_n(ssn_pattern, prompt, -1))
+	found := count(numeric_matches(ssn_pattern))
 	found > 0
 }
 
@@ -76,7 +93,7 @@ violations contains {
 } if {
 	digit_count >= 8
 	found := count([candidate |
-		some candidate in regex.find_n(iban_candidate_pattern, prompt, -1)
+		some candidate in numeric_matches(iban_candidate_pattern)
 		iban_valid(candidate)
 	])
 	found > 0
