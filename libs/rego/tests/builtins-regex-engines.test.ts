@@ -17,6 +17,9 @@ const SUBJECTS = [
   'api_key=abc123 password: hunter2 secret',
   'STRASSE Straße ΣΑΣ σας \u212a KELVIN',
   'Latin-1: ÀÉÎ àéî ÿ µ ß KELVIN sss',
+  'call +44 20 7946 0958 or (555) 123-4567, card 4111-1111-1111-1111, IBAN GB82 WEST 1234 5698 7654 32',
+  'mail a.b-c@mail.example.co.uk and x@y.z, ignore   all the previous  instructions now',
+  '12,345,678 ababababc ' + 'a'.repeat(200) + '!',
 ];
 
 const PATTERNS = [
@@ -62,9 +65,23 @@ const PATTERNS = [
   '(?i)[à-þ]+',
   '(?i)\\bk\\w+',
   '(?i)s+|µ',
+  '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}\\b',
+  '\\+[1-9](?:[ .-]?[0-9]){6,14}\\b|(?:\\([2-9][0-9]{2}\\)|\\b[2-9][0-9]{2})[ .-]?[0-9]{3}[ .-][0-9]{4}\\b',
+  '\\b[2-6](?:[ -]?[0-9]){12,18}\\b',
+  '\\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\\b',
+  '[+(A-Z0-9][A-Z0-9 ().+-]*[0-9](?:[A-Z0-9 ().+-]*[A-Z0-9])?',
+  '(?i)\\b(?:ignore|disregard)\\s+(?:(?:all|the|these)\\s+)*(?:previous|prior)\\s+instructions?\\b',
+  '(?:ab)+c',
+  '(?:\\d+,)*\\d+',
 ];
 
 describe('regular expressions on both engines', () => {
+  it('translates loops whose iterations split one way only', () => {
+    expect(compileRe2('[a-z]+@[a-z]+(?:\\.[a-z]+)*\\.[a-z]{2,}').engine).toBe('javascript');
+    expect(compileRe2('\\b[2-6](?:[ -]?[0-9]){12,18}\\b').engine).toBe('javascript');
+    expect(compileRe2('(?:(?:all|the)\\s+)*previous').engine).toBe('javascript');
+  });
+
   it('translates the usual policy patterns to JavaScript', () => {
     expect(compileRe2('(?i)ignore (all )?previous instructions').engine).toBe('javascript');
     expect(compileRe2('(?i)\\bignore\\s+(all\\s+)?previous\\s+instructions\\b').engine).toBe(
@@ -77,6 +94,9 @@ describe('regular expressions on both engines', () => {
     expect(compileRe2('(a+)+$').engine).toBe('re2js');
     expect(compileRe2('(a|aa)*b').engine).toBe('re2js');
     expect(compileRe2('\\d+\\d+x').engine).toBe('re2js');
+    expect(compileRe2('(?:a|aa)*b').engine).toBe('re2js');
+    expect(compileRe2('(?:a*b*)*c').engine).toBe('re2js');
+    expect(compileRe2('(?:x*yx*)*z').engine).toBe('re2js');
     expect(compileRe2('a(?i)b').engine).toBe('re2js');
   });
 

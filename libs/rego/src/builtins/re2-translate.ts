@@ -3,10 +3,11 @@
  * common patterns run on V8's engine (tens of times faster than re2js) with Go's meaning:
  * `.` excludes only `\n`, `\s` is ASCII, `$` is end of text, multi-line anchors stay Go's.
  *
- * Only patterns whose backtracking stays polynomial and small are translated: no loop over a
- * group holding a quantifier, alternation or capture, and at most one unbounded loop between
- * separators (a required literal the loop cannot match). Everything else, and every construct
- * not mapped here, returns undefined and runs on re2js, which is linear-time.
+ * Only patterns whose backtracking stays near-linear are translated (see `checkBacktracking`):
+ * a loop over a group must split its input into iterations one way only, and at most one
+ * unbounded loop may be in flight where the rest of the pattern can still fail. Everything
+ * else, and every construct not mapped here, returns undefined and runs on re2js, which is
+ * linear-time.
  */
 
 export interface JsRegexSource {
@@ -33,24 +34,25 @@ interface Flags {
   readonly U: boolean;
 }
 
-/** What the safety analysis knows of an emitted piece. */
-interface Piece {
-  readonly js: string;
-  /** A single-character matcher (literal, class, escape, dot). */
-  readonly single: boolean;
-  /** The literal code point when the piece is exactly one literal character. */
-  readonly literal?: string;
-  readonly hasQuantifier: boolean;
-  readonly hasAlternation: boolean;
-  readonly hasCapture: boolean;
-  /** A zero-width assertion (`^`, `\b`), which cannot be repeated. */
-  readonly assertion?: boolean;
-  /** Unbounded loops in flight after the piece, given those before it (see `Analysis`). */
-  readonly analyse: (pending: Pending) => Pending;
-}
-
-/** Unbounded single-character loops not yet separated; `null` entries never separate. */
-type Pending = readonly (RegExp | null)[];
+/** The parsed pattern, each node with its JavaScript source. */
+type Node =
+  | {
+      readonly type: 'char';
+      readonly js: string;
+      readonly probe: RegExp;
+      readonly literal?: number;
+    }
+  | { readonly type: 'assert'; readonly js: string }
+  | { readonly type: 'seq'; readonly js: string; readonly items: readonly Node[] }
+  | { readonly type: 'alt'; readonly js: string; readonly branches: readonly Node[] }
+  | { readonly type: 'group'; readonly js: string; readonly capture: boolean; readonly inner: Node }
+  | {
+      readonly type: 'repeat';
+      readonly js: string;
+      readonly base: Node;
+      readonly min: number;
+      readonly max: number;
+    };
 
 const POSIX: Readonly<Record<string, string>> = {
   alnum: '0-9A-Za-z',
@@ -70,7 +72,6 @@ const POSIX: Readonly<Record<string, string>> = {
 };
 
 const SPACE_CLASS = '\\t\\n\\f\\r ';
-const MAX_PENDING = 1;
 const LARGE_REPEAT = 32;
 
 /** An escape valid with and without the `u` flag, except for astral code points. */
@@ -93,7 +94,6 @@ function unicodeProperty(name: string, negated: boolean): string {
 
 class Translator {
   private i = 0;
-  private depth = 0;
   /** Set when the source needs the `u` flag to keep its meaning. */
   unicodeOnly = false;
   private readonly chars: string[];
@@ -118,60 +118,51 @@ class Translator {
     return this.chars.slice(this.i, this.i + text.length).join('') === text;
   }
 
-  translate(flags: Flags): Piece {
-    const piece = this.alternation(flags);
-    if (this.i < this.chars.length) give();
-    return piece;
+  private ahead(length: number): string {
+    return this.chars.slice(this.i, this.i + length).join('');
   }
 
-  private alternation(flags: Flags): Piece {
-    const branches: Piece[] = [this.sequence(flags)];
+  translate(flags: Flags): Node {
+    const node = this.alternation(flags);
+    if (this.i < this.chars.length) give();
+    return node;
+  }
+
+  private alternation(flags: Flags): Node {
+    const branches: Node[] = [this.sequence(flags)];
     while (this.peek() === '|') {
       this.i++;
       branches.push(this.sequence(flags));
     }
-    if (branches.length === 1) return branches[0] as Piece;
-    return {
-      js: branches.map((b) => b.js).join('|'),
-      single: false,
-      hasQuantifier: branches.some((b) => b.hasQuantifier),
-      hasAlternation: true,
-      hasCapture: branches.some((b) => b.hasCapture),
-      analyse: (pending) => merge(branches.map((b) => b.analyse(pending))),
-    };
+    if (branches.length === 1) return branches[0] as Node;
+    return { type: 'alt', js: branches.map((b) => b.js).join('|'), branches };
   }
 
-  private sequence(initial: Flags): Piece {
+  private sequence(initial: Flags): Node {
     let flags = initial;
-    const items: Piece[] = [];
+    const items: Node[] = [];
     while (this.i < this.chars.length && this.peek() !== '|' && this.peek() !== ')') {
-      if (
-        this.lookingAt('(?') &&
-        /^\(\?[imsU-]+\)/.test(this.chars.slice(this.i, this.i + 12).join(''))
-      ) {
+      if (/^\(\?[imsU-]+\)/.test(this.ahead(12))) {
         flags = this.flagGroup(flags);
         continue;
       }
-      const atom = this.atom(flags);
-      items.push(this.quantified(atom, flags));
+      items.push(this.quantified(this.atom(flags), flags));
     }
-    return {
-      js: items.map((p) => p.js).join(''),
-      single: items.length === 1 && (items[0] as Piece).single,
-      literal: items.length === 1 ? (items[0] as Piece).literal : undefined,
-      hasQuantifier: items.some((p) => p.hasQuantifier),
-      hasAlternation: items.some((p) => p.hasAlternation),
-      hasCapture: items.some((p) => p.hasCapture),
-      analyse: (pending) => items.reduce((acc, p) => p.analyse(acc), pending),
-    };
+    if (items.length === 1) return items[0] as Node;
+    return { type: 'seq', js: items.map((n) => n.js).join(''), items };
   }
 
   /** `(?sm-U)`: changes flags for the rest of the enclosing group. Case folding only globally. */
   private flagGroup(flags: Flags): Flags {
     this.i += 2;
+    const next = this.flagLetters(flags, ')');
+    return next;
+  }
+
+  private flagLetters(flags: Flags, end: string): Flags {
     let on = true;
     let { s, m, U } = flags;
-    for (let c = this.next(); c !== ')'; c = this.next()) {
+    for (let c = this.next(); c !== end; c = this.next()) {
       if (c === '-') on = false;
       else if (c === 's') s = on;
       else if (c === 'm') m = on;
@@ -181,19 +172,19 @@ class Translator {
     return { s, m, U };
   }
 
-  private atom(flags: Flags): Piece {
+  private atom(flags: Flags): Node {
     const c = this.next();
     switch (c) {
       case '(':
         return this.group(flags);
       case '[':
-        return this.single(this.characterClass());
+        return this.charNode(this.characterClass());
       case '.':
-        return this.single(flags.s ? '[\\s\\S]' : '[^\\n]');
+        return this.charNode(flags.s ? '[\\s\\S]' : '[^\\n]');
       case '^':
-        return this.assertion(flags.m ? '(?:^|(?<=\\n))' : '^');
+        return { type: 'assert', js: flags.m ? '(?:^|(?<=\\n))' : '^' };
       case '$':
-        return this.assertion(flags.m ? '(?=\\n|$)' : '$');
+        return { type: 'assert', js: flags.m ? '(?=\\n|$)' : '$' };
       case '\\':
         return this.escape();
       case '*':
@@ -202,20 +193,21 @@ class Translator {
       case ')':
         return give();
       case '{':
-        if (/^\d+(,\d*)?\}/.test(this.chars.slice(this.i, this.i + 12).join(''))) give();
+        if (/^\d+(,\d*)?\}/.test(this.ahead(12))) give();
         return this.literal('{');
       default:
         return this.literal(c);
     }
   }
 
-  private literal(ch: string): Piece {
-    this.note(ch.codePointAt(0) as number);
-    return {
-      ...this.single(escapeCodePoint(ch.codePointAt(0) as number)),
-      literal: ch,
-      analyse: (pending) => separate(pending, ch),
-    };
+  private charNode(js: string, literal?: number): Node {
+    return { type: 'char', js, probe: new RegExp(`^(?:${js})$`, this.globalFlags), literal };
+  }
+
+  private literal(ch: string): Node {
+    const cp = ch.codePointAt(0) as number;
+    this.note(cp);
+    return this.charNode(escapeCodePoint(cp), cp);
   }
 
   /** Records code points that only the `u` flag handles as RE2 does. */
@@ -223,22 +215,7 @@ class Translator {
     if (cp > 0xffff || (this.globalFlags.includes('i') && cp >= 0x100)) this.unicodeOnly = true;
   }
 
-  private single(js: string): Piece {
-    return {
-      js,
-      single: true,
-      hasQuantifier: false,
-      hasAlternation: false,
-      hasCapture: false,
-      analyse: (pending) => pending,
-    };
-  }
-
-  private assertion(js: string): Piece {
-    return { ...this.single(js), single: false, assertion: true };
-  }
-
-  private group(outer: Flags): Piece {
+  private group(outer: Flags): Node {
     let capture = true;
     let flags = outer;
     if (this.peek() === '?') {
@@ -247,46 +224,21 @@ class Translator {
         capture = false;
       } else if (this.lookingAt('?P<') || this.lookingAt('?<')) {
         this.i += this.lookingAt('?P<') ? 3 : 2;
-        while (this.next() !== '>') {
-          // Group names are tracked by re2js; the JavaScript pattern numbers groups the same way.
-        }
+        // Names are kept by re2js; JavaScript numbers the groups the same way.
+        while (this.next() !== '>') {}
       } else {
-        const m = /^\?([imsU-]+):/.exec(this.chars.slice(this.i, this.i + 12).join(''));
-        if (!m) give();
-        flags = this.scopedFlags(outer);
+        if (!/^\?[imsU-]+:/.test(this.ahead(12))) give();
+        this.i++;
+        flags = this.flagLetters(outer, ':');
         capture = false;
       }
     }
-    this.depth++;
     const inner = this.alternation(flags);
-    this.depth--;
     if (this.next() !== ')') give();
-    return {
-      js: capture ? `(${inner.js})` : `(?:${inner.js})`,
-      single: false,
-      hasQuantifier: inner.hasQuantifier,
-      hasAlternation: inner.hasAlternation,
-      hasCapture: capture || inner.hasCapture,
-      analyse: inner.analyse,
-    };
+    return { type: 'group', js: capture ? `(${inner.js})` : `(?:${inner.js})`, capture, inner };
   }
 
-  /** Reads `ims-U:` of `(?flags:re)` (after the `?`), returning the group's flags. */
-  private scopedFlags(outer: Flags): Flags {
-    let on = true;
-    let { s, m, U } = outer;
-    this.i++;
-    for (let c = this.next(); c !== ':'; c = this.next()) {
-      if (c === '-') on = false;
-      else if (c === 's') s = on;
-      else if (c === 'm') m = on;
-      else if (c === 'U') U = on;
-      else give();
-    }
-    return { s, m, U };
-  }
-
-  private quantified(atom: Piece, flags: Flags): Piece {
+  private quantified(atom: Node, flags: Flags): Node {
     const c = this.peek();
     let min: number;
     let max: number;
@@ -296,7 +248,7 @@ class Translator {
       text = c;
       [min, max] = c === '*' ? [0, Infinity] : c === '+' ? [1, Infinity] : [0, 1];
     } else if (c === '{') {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.chars.slice(this.i, this.i + 16).join(''));
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.ahead(16));
       if (!m) return atom;
       this.i += m[0].length;
       min = Number(m[1]);
@@ -312,63 +264,45 @@ class Translator {
     }
     if (flags.U) lazy = !lazy;
     if (this.peek() === '*' || this.peek() === '+' || this.peek() === '?') give();
-    const loops = max > 1;
-    // A loop over anything but a plain sequence of characters can backtrack exponentially,
-    // and JavaScript keeps captures of repeated groups differently from RE2.
-    if (loops && (atom.hasQuantifier || atom.hasAlternation || atom.hasCapture)) give();
-    if (atom.assertion === true) give();
-    // A loop ending the whole pattern has nothing after it that could fail and make it backtrack.
-    const last = this.depth === 0 && this.i === this.chars.length;
-    const unbounded = (max === Infinity || max > LARGE_REPEAT) && !last;
-    const probe = atom.single ? new RegExp(`^(?:${atom.js})$`, this.globalFlags) : null;
-    return {
-      js: `${atom.js}${text}${lazy ? '?' : ''}`,
-      single: false,
-      hasQuantifier: true,
-      hasAlternation: atom.hasAlternation,
-      hasCapture: atom.hasCapture,
-      analyse: (pending) => {
-        const after = atom.analyse(pending);
-        if (!unbounded) return min === 0 ? merge([pending, after]) : after;
-        const grown = [...after, probe];
-        if (grown.length > MAX_PENDING) give();
-        return grown;
-      },
-    };
+    if (atom.type === 'assert') give();
+    return { type: 'repeat', js: `${atom.js}${text}${lazy ? '?' : ''}`, base: atom, min, max };
   }
 
-  private escape(): Piece {
+  private escape(): Node {
     const c = this.next();
     switch (c) {
       case 'd':
       case 'D':
       case 'w':
       case 'W':
-        return this.single(`\\${c}`);
+        return this.charNode(`\\${c}`);
       case 's':
-        return this.single(`[${SPACE_CLASS}]`);
+        return this.charNode(`[${SPACE_CLASS}]`);
       case 'S':
-        return this.single(`[^${SPACE_CLASS}]`);
+        return this.charNode(`[^${SPACE_CLASS}]`);
       case 'b':
       case 'B':
-        return this.assertion(`\\${c}`);
+        return { type: 'assert', js: `\\${c}` };
       case 'A':
-        return this.assertion('^');
+        return { type: 'assert', js: '^' };
       case 'z':
-        return this.assertion('$');
+        return { type: 'assert', js: '$' };
       case 'p':
       case 'P':
         this.unicodeOnly = true;
-        return this.single(unicodeProperty(this.propertyName(), c === 'P'));
+        return this.charNode(unicodeProperty(this.propertyName(), c === 'P'));
       case 'Q': {
-        let js = '';
-        while (this.i < this.chars.length && !this.lookingAt('\\E')) {
-          const cp = this.next().codePointAt(0) as number;
-          this.note(cp);
-          js += escapeCodePoint(cp);
-        }
+        const items: Node[] = [];
+        while (this.i < this.chars.length && !this.lookingAt('\\E'))
+          items.push(this.literal(this.next()));
         if (this.lookingAt('\\E')) this.i += 2;
-        return { ...this.single(js), single: [...js].length === 1 };
+        if (items.length === 1) return items[0] as Node;
+        return {
+          type: 'group',
+          capture: false,
+          js: `(?:${items.map((n) => n.js).join('')})`,
+          inner: { type: 'seq', js: items.map((n) => n.js).join(''), items },
+        };
       }
       default:
         return this.literal(String.fromCodePoint(this.escapedCodePoint(c)));
@@ -471,13 +405,182 @@ class Translator {
   }
 }
 
-function merge(states: readonly Pending[]): Pending {
-  return states.reduce((a, b) => (b.length > a.length ? b : a), []);
+/* ---- Backtracking check ---- */
+
+/** Unbounded single-character loops that may still be backtracked into. */
+interface Pending {
+  /** How many such loops can be in flight on one path (the polynomial degree). */
+  readonly degree: number;
+  /** Their character classes, over all paths. */
+  readonly probes: readonly RegExp[];
 }
 
-/** A separator: a required literal that no pending loop can match ends their overlap. */
-function separate(pending: Pending, literal: string): Pending {
-  return pending.every((probe) => probe !== null && !probe.test(literal)) ? [] : pending;
+const NONE: Pending = { degree: 0, probes: [] };
+const MAX_DEGREE = 1;
+const BMP_LAST = 0xffff;
+const disjointCache = new Map<string, boolean>();
+
+/** Whether two single-character matchers share no character (checked over the BMP, cached). */
+function classesDisjoint(a: Node & { type: 'char' }, b: RegExp): boolean {
+  if (a.literal !== undefined) return !b.test(String.fromCodePoint(a.literal));
+  const key = `${a.probe.source}\u0000${a.probe.flags}\u0000${b.source}`;
+  const cached = disjointCache.get(key);
+  if (cached !== undefined) return cached;
+  let disjoint = true;
+  for (let cp = 0; cp <= BMP_LAST && disjoint; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCharCode(cp);
+    if (a.probe.test(ch) && b.test(ch)) disjoint = false;
+  }
+  disjointCache.set(key, disjoint);
+  return disjoint;
+}
+
+function chars(node: Node, out: (Node & { type: 'char' })[] = []): (Node & { type: 'char' })[] {
+  switch (node.type) {
+    case 'char':
+      out.push(node);
+      break;
+    case 'seq':
+      for (const n of node.items) chars(n, out);
+      break;
+    case 'alt':
+      for (const n of node.branches) chars(n, out);
+      break;
+    case 'group':
+      chars(node.inner, out);
+      break;
+    case 'repeat':
+      chars(node.base, out);
+      break;
+    case 'assert':
+      break;
+  }
+  return out;
+}
+
+function some(node: Node, test: (n: Node) => boolean): boolean {
+  if (test(node)) return true;
+  switch (node.type) {
+    case 'seq':
+      return node.items.some((n) => some(n, test));
+    case 'alt':
+      return node.branches.some((n) => some(n, test));
+    case 'group':
+      return some(node.inner, test);
+    case 'repeat':
+      return some(node.base, test);
+    default:
+      return false;
+  }
+}
+
+function nullable(node: Node): boolean {
+  switch (node.type) {
+    case 'char':
+      return false;
+    case 'assert':
+      return true;
+    case 'seq':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.branches.some(nullable);
+    case 'group':
+      return nullable(node.inner);
+    case 'repeat':
+      return node.min === 0 || nullable(node.base);
+  }
+}
+
+/** Matches empty and checks nothing: once reached, the match cannot fail any more. */
+function infallible(node: Node): boolean {
+  return nullable(node) && !some(node, (n) => n.type === 'assert');
+}
+
+function stripGroups(node: Node): Node {
+  return node.type === 'group' ? stripGroups(node.inner) : node;
+}
+
+/** A single character, or a loop of one with at least one iteration. */
+function delimiter(node: Node): (Node & { type: 'char' }) | undefined {
+  const n = stripGroups(node);
+  if (n.type === 'char') return n;
+  if (n.type === 'repeat' && n.min >= 1) {
+    const base = stripGroups(n.base);
+    if (base.type === 'char') return base;
+  }
+  return undefined;
+}
+
+/**
+ * A loop over a group is safe when its input splits into iterations one way only: the body
+ * starts or ends with a character (class) that nothing else in the body can match, or it
+ * is a fixed string of characters. JavaScript also keeps captures of repeated groups
+ * differently from RE2, so such loops must not capture.
+ */
+function checkLoopBody(body: Node): void {
+  if (some(body, (n) => n.type === 'group' && n.capture)) give();
+  const inner = stripGroups(body);
+  if (!some(inner, (n) => n.type === 'repeat' || n.type === 'alt' || n.type === 'assert')) return;
+  const items = inner.type === 'seq' ? inner.items : [inner];
+  for (const end of [items[0], items[items.length - 1]]) {
+    const d = end === undefined ? undefined : delimiter(end);
+    if (d === undefined) continue;
+    const others = items.filter((n) => n !== end).flatMap((n) => chars(n));
+    if (others.every((o) => classesDisjoint(d, o.probe))) return;
+  }
+  give();
+}
+
+function merge(a: Pending, b: Pending): Pending {
+  return { degree: Math.max(a.degree, b.degree), probes: [...new Set([...a.probes, ...b.probes])] };
+}
+
+/** Loops still in flight after `node`, given those before it; gives up past the allowed degree. */
+function analyse(node: Node, pending: Pending): Pending {
+  switch (node.type) {
+    case 'char':
+      // A required character no pending loop can match ends their backtracking.
+      return pending.degree > 0 && pending.probes.every((p) => classesDisjoint(node, p))
+        ? NONE
+        : pending;
+    case 'assert':
+      return pending;
+    case 'seq':
+      return node.items.reduce((acc, n) => analyse(n, acc), pending);
+    case 'alt':
+      return node.branches.map((b) => analyse(b, pending)).reduce(merge);
+    case 'group':
+      return analyse(node.inner, pending);
+    case 'repeat': {
+      const base = stripGroups(node.base);
+      const unbounded = node.max === Infinity || node.max > LARGE_REPEAT;
+      if (node.max > 1 && base.type !== 'char') checkLoopBody(node.base);
+      const once = analyse(node.base, pending);
+      let after = node.min === 0 ? merge(pending, once) : once;
+      if (unbounded && base.type === 'char') {
+        after = { degree: after.degree + 1, probes: [...new Set([...after.probes, base.probe])] };
+      } else if (unbounded) {
+        after = merge(after, analyse(node.base, once));
+      }
+      if (after.degree > MAX_DEGREE) give();
+      return after;
+    }
+  }
+}
+
+/** Checks a whole pattern; what follows an infallible tail is never backtracked into. */
+function checkBacktracking(root: Node): void {
+  const branches = root.type === 'alt' ? root.branches : [root];
+  for (const branch of branches) {
+    const items = branch.type === 'seq' ? branch.items : [branch];
+    let end = items.length;
+    while (end > 0 && infallible(items[end - 1] as Node)) end--;
+    let pending = NONE;
+    for (const item of items.slice(0, end)) pending = analyse(item, pending);
+    // The tail still gets its loop-body checks.
+    for (const item of items.slice(end)) analyse(item, NONE);
+  }
 }
 
 /**
@@ -499,13 +602,13 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
   const jsFlags = caseInsensitive ? 'iu' : 'u';
   try {
     const translator = new Translator(body, jsFlags);
-    const piece = translator.translate(flags);
-    piece.analyse([]);
-    new RegExp(piece.js, jsFlags);
+    const root = translator.translate(flags);
+    checkBacktracking(root);
+    new RegExp(root.js, jsFlags);
     const plainFlags = caseInsensitive ? 'i' : '';
-    if (translator.unicodeOnly) return { source: piece.js, flags: jsFlags };
-    new RegExp(piece.js, plainFlags);
-    return { source: piece.js, flags: jsFlags, plainFlags };
+    if (translator.unicodeOnly) return { source: root.js, flags: jsFlags };
+    new RegExp(root.js, plainFlags);
+    return { source: root.js, flags: jsFlags, plainFlags };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;
