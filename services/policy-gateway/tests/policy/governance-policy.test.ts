@@ -176,6 +176,21 @@ const CASES: readonly PolicyCase[] = [
     prompt: 'IBAN DE88 3704 0044 0532 0130 00',
     codes: [],
   },
+  {
+    note: 'a Maltese IBAN ending in a letter',
+    prompt: 'to MT84 MALT 0110 0001 2345 MTLC AST0 01S today',
+    codes: ['pii.iban'],
+  },
+  {
+    note: 'a card and a phone number in one run of digits',
+    prompt: 'card 4111 1111 1111 1111 (555) 123-4567 thanks',
+    codes: ['pii.payment_card', 'pii.phone_number'],
+  },
+  {
+    note: 'an SSN after capitals and a colon',
+    prompt: 'Employee record ID:123-45-6789 on file',
+    codes: ['pii.us_ssn'],
+  },
   // Prompt injection
   {
     note: 'ignore all previous instructions',
