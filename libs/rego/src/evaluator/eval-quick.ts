@@ -29,17 +29,54 @@ export function canQuick(t: Term, frame: Frame): boolean {
       return t.items.every((i) => canQuick(i, frame));
     case 'obj':
       return t.entries.every(([k, v]) => canQuick(k, frame) && canQuick(v, frame));
-    case 'call':
-      if (
-        t.hasOutput ||
-        (t.fn.kind === 'native' && (t.fn.name === 'print' || t.fn.name === 'walk'))
-      )
-        return false;
-      for (const a of t.args) if (!canQuick(a, frame)) return false;
+    case 'call': {
+      let slots = t.quickSlots;
+      if (slots === undefined) {
+        slots = quickSlotsOf(t);
+        t.quickSlots = slots;
+      }
+      if (slots === null) return false;
+      for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return false;
       return true;
+    }
     default:
       return false;
   }
+}
+
+/** The variables a term reads, or null when its shape rules out direct evaluation. */
+function quickSlotsOf(t: Term): number[] | null {
+  const slots: number[] = [];
+  const visit = (x: Term): boolean => {
+    switch (x.k) {
+      case 'val':
+        return true;
+      case 'var':
+        slots.push(x.slot);
+        return true;
+      case 'input':
+      case 'data':
+        return x.path.every(visit);
+      case 'ref':
+        return visit(x.head) && x.path.every(visit);
+      case 'arr':
+      case 'set':
+        return x.items.every(visit);
+      case 'obj':
+        return x.entries.every(([k, v]) => visit(k) && visit(v));
+      case 'call':
+        if (
+          x.hasOutput ||
+          (x.fn.kind === 'native' && (x.fn.name === 'print' || x.fn.name === 'walk'))
+        ) {
+          return false;
+        }
+        return x.args.every(visit);
+      default:
+        return false;
+    }
+  };
+  return visit(t) ? [...new Set(slots)] : null;
 }
 
 function pathIsQuick(path: readonly Term[], frame: Frame): boolean {
