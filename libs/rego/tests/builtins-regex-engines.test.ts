@@ -131,6 +131,13 @@ describe('regular expressions on both engines', () => {
     );
   });
 
+  it('skips the scan when a literal every match needs is missing, with the same answers', () => {
+    const re = compileRe2('-----BEGIN [A-Z ]*PRIVATE KEY-----');
+    expect(re.test('no key here')).toBe(false);
+    expect(re.findAll('x -----BEGIN RSA PRIVATE KEY----- y', -1, false)).toEqual([[2, 33]]);
+    expect(compileRe2('a+').findAll('aaa', 0, false)).toEqual([]);
+  });
+
   it('uses JavaScript for most of these patterns', () => {
     const translated = PATTERNS.filter((p) => compileRe2(p).engine === 'javascript');
     expect(translated.length).toBeGreaterThan(PATTERNS.length * 0.8);

@@ -86,6 +86,7 @@ class JavaScriptRegex implements CompiledRegex {
     source: string,
     flags: string,
     plainFlags: string | undefined,
+    private readonly required: readonly string[],
     readonly names: Readonly<Record<string, number>>,
   ) {
     this.unicode = new RegExpSet(source, flags);
@@ -100,11 +101,19 @@ class JavaScriptRegex implements CompiledRegex {
     return (this.caseInsensitive ? lastLatin1 : lastPlain) ? this.plain : this.unicode;
   }
 
+  /** A cheap pre-check: `includes` is far faster than a scan that cannot succeed. */
+  private impossible(s: string): boolean {
+    for (const literal of this.required) if (!s.includes(literal)) return true;
+    return false;
+  }
+
   test(s: string): boolean {
+    if (this.impossible(s)) return false;
     return this.variant(s).tester.test(s);
   }
 
   findAll(s: string, n: number, groups: boolean): number[][] {
+    if (n === 0 || this.impossible(s)) return [];
     const variant = this.variant(s);
     const re = groups ? variant.withGroups() : variant.finder;
     const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
@@ -155,6 +164,7 @@ export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
     translated.source,
     translated.flags,
     translated.plainFlags,
+    translated.required,
     re2.namedGroups(),
   );
 }

@@ -20,6 +20,8 @@ export interface JsRegexSource {
    * some patterns (`\b` with `i`) far faster so.
    */
   readonly plainFlags?: string;
+  /** Literal strings every match contains: a subject missing one cannot match (case-sensitive patterns only). */
+  readonly required: readonly string[];
 }
 
 class Untranslatable extends Error {}
@@ -583,6 +585,24 @@ function checkBacktracking(root: Node): void {
   }
 }
 
+/** Runs of literal characters that every match must contain, from the pattern's top-level sequence. */
+function requiredLiterals(root: Node): string[] {
+  const node = stripGroups(root);
+  const items = node.type === 'seq' ? node.items : [node];
+  const runs: string[] = [];
+  let run = '';
+  for (const item of items) {
+    if (item.type === 'char' && item.literal !== undefined) {
+      run += String.fromCodePoint(item.literal);
+      continue;
+    }
+    if (run !== '') runs.push(run);
+    run = '';
+  }
+  if (run !== '') runs.push(run);
+  return runs;
+}
+
 /**
  * The JavaScript equivalent of an RE2 pattern that re2js has already accepted, or undefined
  * when the pattern uses something not mapped here or could backtrack badly.
@@ -606,9 +626,10 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     checkBacktracking(root);
     new RegExp(root.js, jsFlags);
     const plainFlags = caseInsensitive ? 'i' : '';
-    if (translator.unicodeOnly) return { source: root.js, flags: jsFlags };
+    const required = caseInsensitive ? [] : requiredLiterals(root);
+    if (translator.unicodeOnly) return { source: root.js, flags: jsFlags, required };
     new RegExp(root.js, plainFlags);
-    return { source: root.js, flags: jsFlags, plainFlags };
+    return { source: root.js, flags: jsFlags, plainFlags, required };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;
