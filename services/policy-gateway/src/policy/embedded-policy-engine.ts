@@ -89,7 +89,7 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
     }
     let result: unknown;
     try {
-      result = await this.#engine.evalRule(this.policyPath, { input });
+      result = this.#engine.evalRule(this.policyPath, { input });
     } catch (error) {
       return errorEvaluation(`evaluating ${this.policyPath} failed: ${messageOf(error)}`, {
         policyPath: this.policyPath,

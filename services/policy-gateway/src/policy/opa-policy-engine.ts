@@ -66,12 +66,8 @@ export class OpaPolicyEngine implements PolicyEngine {
 
   async evaluate(input: PolicyInput): Promise<PolicyEvaluation> {
     const startedAt = performance.now();
-    const fail = (error: string, decisionId?: string): PolicyEvaluation =>
-      errorEvaluation(error, {
-        policyPath: this.policyPath,
-        latencyMs: elapsedMs(startedAt),
-        ...(decisionId === undefined ? {} : { decisionId }),
-      });
+    const fail = (error: string): PolicyEvaluation =>
+      errorEvaluation(error, { policyPath: this.policyPath, latencyMs: elapsedMs(startedAt) });
     if (this.#closing.signal.aborted) return fail('the OPA policy engine is closed');
 
     let status: number;
