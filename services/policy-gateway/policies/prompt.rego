@@ -15,9 +15,9 @@ prompt_lower := lower(prompt)
 
 # How many ASCII digits the prompt holds. Digit-shaped detectors (phone, card, IBAN)
 # need several, and counting them is ten substring counts, far cheaper than a regex scan.
-digit_count := sum([strings.count(prompt, digit) | some digit in digits])
+digit_count := sum([strings.count(prompt, digit) | some digit in ascii_digits])
 
-digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
+ascii_digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 # A table-driven detector runs its regex only when one of its `triggers` (lowercase
 # literals, one of which every match contains) occurs in the lowercased prompt: most
