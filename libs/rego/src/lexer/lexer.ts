@@ -161,13 +161,22 @@ export function tokenize(source: string, file: string): Token[] {
       push('rawstring', source.slice(start + 1, pos - 1), start, startLine, startLs);
       continue;
     }
-    const punct = PUNCTUATION.find((p) => source.startsWith(p, pos));
+    const punct = matchPunctuation(source, pos, ch);
     if (punct === undefined) fail(`unexpected character '${ch}'`, pos, line, lineStart);
     pos += punct!.length;
     push('punct', punct!, start, line, lineStart);
   }
   push('eof', '', pos, line, lineStart);
   return tokens;
+}
+
+const TWO_CHAR = new Set([':=', '==', '!=', '<=', '>=']);
+const ONE_CHAR = new Set(PUNCTUATION.filter((p) => p.length === 1));
+
+function matchPunctuation(source: string, pos: number, ch: string): string | undefined {
+  const two = source.slice(pos, pos + 2);
+  if (TWO_CHAR.has(two)) return two;
+  return ONE_CHAR.has(ch) ? ch : undefined;
 }
 
 function scanNumber(source: string, start: number): number {

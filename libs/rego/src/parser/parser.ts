@@ -45,6 +45,9 @@ export function parseQuery(source: string, regoVersion: RegoVersion = 'v1'): Ast
   return parser.parseQueryBody();
 }
 
+/** Thrown instead of an error while parsing speculatively; never escapes the parser. */
+const SPECULATION_FAILED: unique symbol = Symbol('speculation failed');
+
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
@@ -58,6 +61,8 @@ class Parser {
   private readonly binaryOps = new WeakSet<AstTerm>();
   /** Imports seen, to reject `rego.v1` combined with `future.keywords`. */
   private seenRegoV1 = false;
+  /** Depth of speculative parsing (comprehension or array?), where failures backtrack. */
+  private speculative = 0;
   private seenFuture = false;
 
   constructor(
@@ -268,8 +273,10 @@ class Parser {
 
   /** `if { x | … }`: a body that is one set or object comprehension, as OPA reads it. */
   private comprehensionLiteral(): AstLiteral[] | undefined {
+    if (!this.pipeAtTopOfBraces()) return undefined;
     const start = this.pos;
     const startTok = this.peek();
+    this.speculative++;
     try {
       const term = this.parseTermPostfix();
       const next = this.peek();
@@ -289,7 +296,9 @@ class Parser {
         ];
       }
     } catch (error) {
-      if (!(error instanceof RegoParseError)) throw error;
+      if (error !== SPECULATION_FAILED) throw error;
+    } finally {
+      this.speculative--;
     }
     this.pos = start;
     return undefined;
@@ -617,16 +626,34 @@ class Parser {
   /** After `|`: the body and the closing bracket, or undefined (position restored) if that fails. */
   private tryComprehensionBody(end: string): AstLiteral[] | undefined {
     const start = this.pos;
+    this.speculative++;
     try {
       this.next();
       const body = this.parseLiterals(end);
       this.expectPunct(end);
       return body;
     } catch (error) {
-      if (!(error instanceof RegoParseError)) throw error;
+      if (error !== SPECULATION_FAILED) throw error;
       this.pos = start;
       return undefined;
+    } finally {
+      this.speculative--;
     }
+  }
+
+  /** Whether the braces starting here hold a `|` at their own level (a comprehension is possible). */
+  private pipeAtTopOfBraces(): boolean {
+    let depth = 0;
+    for (let i = this.pos; i < this.tokens.length; i++) {
+      const t = this.tokens[i]!;
+      if (t.kind !== 'punct') continue;
+      if (t.text === '{' || t.text === '[' || t.text === '(') depth++;
+      else if (t.text === '}' || t.text === ']' || t.text === ')') {
+        depth--;
+        if (depth === 0) return false;
+      } else if (t.text === '|' && depth === 1) return true;
+    }
+    return false;
   }
 
   private parseBrace(loc: Loc): AstTerm {
@@ -777,6 +804,8 @@ class Parser {
   }
 
   private fail(t: Token, expected: string): never {
+    // While trying one reading of ambiguous syntax, failing is cheap: no error is built.
+    if (this.speculative > 0) throw SPECULATION_FAILED;
     throw new RegoParseError(
       `unexpected ${describe(t)}, expected ${expected}`,
       this.loc(t),
@@ -785,6 +814,7 @@ class Parser {
   }
 
   private failAt(loc: Loc, message: string): never {
+    if (this.speculative > 0) throw SPECULATION_FAILED;
     throw new RegoParseError(message, loc, this.source);
   }
 }
