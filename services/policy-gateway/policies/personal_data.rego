@@ -38,9 +38,10 @@ numeric_spans := [span |
 	count(span) >= 8
 ]
 
-# Every match of `pattern` in the numeric spans.
-numeric_matches(pattern) := [found |
+# Every match of `pattern` in the numeric spans long enough to hold its shortest match.
+numeric_matches(pattern, shortest) := [found |
 	some span in numeric_spans
+	count(span) >= shortest
 	some found in regex.find_n(pattern, span, -1)
 ]
 
@@ -59,7 +60,7 @@ violations contains {
 	"severity": "medium",
 } if {
 	digit_count >= 7
-	found := count(numeric_matches(phone_pattern))
+	found := count(numeric_matches(phone_pattern, 8))
 	found > 0
 }
 
@@ -70,7 +71,7 @@ violations contains {
 } if {
 	digit_count >= 13
 	found := count([candidate |
-		some candidate in numeric_matches(card_candidate_pattern)
+		some candidate in numeric_matches(card_candidate_pattern, 13)
 		luhn_valid(replace(replace(candidate, " ", ""), "-", ""))
 	])
 	found > 0
@@ -82,7 +83,7 @@ violations contains {
 	"severity": "high",
 } if {
 	digit_count >= 9
-	found := count(numeric_matches(ssn_pattern))
+	found := count(numeric_matches(ssn_pattern, 11))
 	found > 0
 }
 
@@ -93,7 +94,7 @@ violations contains {
 } if {
 	digit_count >= 8
 	found := count([candidate |
-		some candidate in numeric_matches(iban_candidate_pattern)
+		some candidate in numeric_matches(iban_candidate_pattern, 15)
 		iban_valid(candidate)
 	])
 	found > 0
