@@ -27,10 +27,14 @@ interface ZonedNs {
   readonly layout?: string;
 }
 
+/** Nanoseconds as OPA reads them: an integer that fits int64 ("timestamp too big" otherwise). */
 function nsOf(name: string, value: Value, position: number): bigint {
   if (value.kind !== 'number') throw operandError(name, position, 'number', value);
   const n = value.value;
-  return typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
+  if (typeof n === 'number' && !Number.isInteger(n)) throw builtinError(name, 'timestamp too big');
+  const ns = BigInt(n);
+  if (!inInt64(ns)) throw builtinError(name, 'timestamp too big');
+  return ns;
 }
 
 /** A `ns` operand: a number, or `[ns, zone]` / `[ns, zone, layout]`. */
@@ -78,7 +82,7 @@ function inInt64(ns: bigint): boolean {
   return ns >= INT64_MIN && ns <= INT64_MAX;
 }
 
-/** Go's layout names accepted by `time.format` and `time.parse_ns` besides literal layouts. */
+/** The Go layout names OPA accepts in `time.format` and `time.parse_ns`; any other text is a layout. */
 const NAMED_LAYOUTS: Readonly<Record<string, string>> = {
   ANSIC: 'Mon Jan _2 15:04:05 2006',
   UnixDate: 'Mon Jan _2 15:04:05 MST 2006',
@@ -90,14 +94,6 @@ const NAMED_LAYOUTS: Readonly<Record<string, string>> = {
   RFC1123Z: 'Mon, 02 Jan 2006 15:04:05 -0700',
   RFC3339: '2006-01-02T15:04:05Z07:00',
   RFC3339Nano: RFC3339_NANO,
-  Kitchen: '3:04PM',
-  Stamp: 'Jan _2 15:04:05',
-  StampMilli: 'Jan _2 15:04:05.000',
-  StampMicro: 'Jan _2 15:04:05.000000',
-  StampNano: 'Jan _2 15:04:05.000000000',
-  DateTime: '2006-01-02 15:04:05',
-  DateOnly: '2006-01-02',
-  TimeOnly: '15:04:05',
 };
 
 function layoutOf(layout: string): string {
@@ -118,18 +114,25 @@ function parseNs(name: string, layout: string, value: string): Value {
   return num(ns);
 }
 
-/** Go's `time.Time.AddDate`: normalises overflowing months and days. */
+/**
+ * Go's `time.Time.AddDate` in the time's zone: overflowing months and days normalise, and
+ * the wall clock is kept across a change of offset (daylight saving) between the two dates.
+ */
 function addDate(t: CivilTime, years: number, months: number, days: number): bigint {
-  return nsFromFields(
-    t.year + years,
-    t.month + months,
-    t.day + days,
-    t.hour,
-    t.minute,
-    t.second,
-    t.nanosecond,
-    t.offsetSeconds,
-  );
+  const at = (offset: number) =>
+    nsFromFields(
+      t.year + years,
+      t.month + months,
+      t.day + days,
+      t.hour,
+      t.minute,
+      t.second,
+      t.nanosecond,
+      offset,
+    );
+  const guess = at(t.offsetSeconds);
+  const offset = civilFromNs(guess, t.zone).offsetSeconds;
+  return offset === t.offsetSeconds ? guess : at(offset);
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -241,18 +244,18 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 4,
     implementation: (args) => {
       const name = 'time.add_date';
-      const t = civilFromNs(nsOf(name, args[0] as Value, 1), 'UTC');
+      const t = civil(name, args, 0);
       const years = safeIntegerArg(name, args, 1);
       const months = safeIntegerArg(name, args, 2);
       const days = safeIntegerArg(name, args, 3);
-      let ns: bigint;
+      let ns: bigint | undefined;
       try {
         ns = addDate(t, years, months, days);
       } catch {
-        return undefined;
+        ns = undefined;
       }
-      // Outside int64 nanoseconds there is no OPA time: the result is undefined.
-      return inInt64(ns) ? num(ns) : undefined;
+      if (ns === undefined || !inInt64(ns)) throw builtinError(name, 'time outside of valid range');
+      return num(ns);
     },
   },
   {
