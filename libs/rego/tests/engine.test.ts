@@ -189,4 +189,12 @@ describe('RegoEngine', () => {
     ]);
     expect(engine.evalQuery('1 == 2; true').results).toEqual([]);
   });
+
+  it('counts iteration over a collection against the step budget', () => {
+    const engine = new RegoEngine({ maxSteps: 1000 });
+    engine.addModule('p.rego', 'package p\nxs := [x | some x in input]');
+    expect(engine.evalRule('data.p.xs', { input: [1, 2, 3] })).toEqual([1, 2, 3]);
+    const big = Array.from({ length: 5000 }, (_, i) => i);
+    expect(() => engine.evalRule('data.p.xs', { input: big })).toThrowError(/budget/);
+  });
 });

@@ -53,6 +53,7 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
     case 'somein':
       return evalTerm(ctx, frame, e.coll, (coll) =>
         iterate(coll, (key, value) => {
+          step(ctx);
           if (e.key === undefined) return unifyValue(ctx, frame, e.value, value, k);
           const valueTerm = e.value;
           return unifyValue(ctx, frame, e.key, key, () =>
@@ -65,6 +66,7 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
         if (domain.kind !== 'array' && domain.kind !== 'set' && domain.kind !== 'object')
           return false;
         const failed = iterate(domain, (key, value) => {
+          step(ctx);
           const holds = bindPattern(ctx, frame, e.key, key, () =>
             bindPattern(ctx, frame, e.value, value, () =>
               evalBody(ctx, frame, e.body, 0, () => true),

@@ -6,7 +6,7 @@ import type { Term, TreeNode } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
 import { str } from '../value/value-builders.js';
 import type { EvalContext } from './context.js';
-import { UNDEFINED } from './context.js';
+import { step, UNDEFINED } from './context.js';
 import { evalRuleSet } from './eval-rules.js';
 import type { Frame, ValueK } from './eval-term.js';
 import { evalPath, evalTerm } from './eval-term.js';
@@ -128,6 +128,7 @@ function iterateNode(
   const v = nodeValue(ctx, node, base);
   if (v === undefined || v.kind !== 'object') return false;
   for (const [key] of sortedEntries(v)) {
+    step(ctx);
     frame[slot] = key;
     const stop = stepInto(ctx, frame, node, base, path, i, key, k);
     frame[slot] = undefined;

@@ -9,7 +9,7 @@ import type { Value } from '../value/value.js';
 import { arr, obj, set, TRUE } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
-import { enter, leave } from './context.js';
+import { enter, leave, step } from './context.js';
 import { evalBody } from './eval-body.js';
 import { invokeCall } from './eval-call.js';
 import { walkData } from './eval-data.js';
@@ -146,6 +146,8 @@ export function evalPath(
       const slot = seg.slot;
       const rest = i + 1;
       return iterate(base, (key, value) => {
+        // Each element visited counts against the budget, as a literal does.
+        step(ctx);
         frame[slot] = key;
         const stop = evalPath(ctx, frame, value, path, rest, k);
         frame[slot] = undefined;
