@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { bindings, engineFor, evalIn } from './evaluator-harness.js';
+
+describe('evaluator: documents and refs', () => {
+  it('looks up members of partial sets and keys of partial objects by ref', () => {
+    const body = 's contains x if some x in ["a", "b"]\no[k] := 1 if some k in ["x"]';
+    expect(evalIn(body, 's["a"]')).toBe('a');
+    expect(evalIn(body, 's["z"]')).toBeUndefined();
+    expect(evalIn(body, 'o.x')).toBe(1);
+    expect(evalIn(body, 'o.y')).toBeUndefined();
+  });
+
+  it('follows refs into the value of a complete rule', () => {
+    expect(evalIn('cfg := {"limits": {"max": 3}}\nm := cfg.limits.max', 'm')).toBe(3);
+  });
+
+  it('reads rules of other packages through data and through imports', () => {
+    const engine = engineFor({
+      modules: [
+        'package lib.util\ndouble(x) := x * 2\nlimit := 10',
+        'package app\nimport data.lib.util\nimport data.lib.util.limit as max\nr := [util.double(2), data.lib.util.limit, max]',
+      ],
+    });
+    expect(engine.evalRule('data.app.r')).toEqual([4, 10, 10]);
+  });
+
+  it('gives an empty set for a partial set rule whose bodies never hold', () => {
+    expect(evalIn('deny contains "x" if input.bad\nok if count(deny) == 0', 'ok', {})).toBe(true);
+  });
+
+  it('keeps keys with dots as one key in ref heads and lookups', () => {
+    expect(evalIn('p["a.b"] := 1', 'p')).toEqual({ 'a.b': 1 });
+  });
+
+  it('outputs objects with non-string keys with their keys as JSON text', () => {
+    expect(evalIn('o := {1: "one", [2]: "two"}', 'o')).toEqual({ '1': 'one', '[2]': 'two' });
+  });
+
+  it('binds variables of refs into input in query results', () => {
+    expect(
+      bindings('', 'name := input.users[_].name', { users: [{ name: 'a' }, { name: 'b' }] }),
+    ).toEqual([{ name: 'a' }, { name: 'b' }]);
+  });
+
+  it('declares variables with some and iterates through them', () => {
+    expect(evalIn('r contains i if { some i; input[i] == 2 }', 'r', [2, 1, 2])).toEqual([0, 2]);
+  });
+
+  it('unifies object patterns with input', () => {
+    expect(evalIn('r := x if { {"a": x, "b": 2} = input }', 'r', { a: 1, b: 2 })).toBe(1);
+    expect(evalIn('r := x if { {"a": x} = input }', 'r', { a: 1, b: 2 })).toBeUndefined();
+  });
+
+  it('chains else on functions and negates undefined calls', () => {
+    const body =
+      'sign(x) := "pos" if x > 0\nelse := "zero" if x == 0\nelse := "neg"\nr := [sign(3), sign(0), sign(-1)]\nn if not sign("a")';
+    expect(evalIn(body, 'r')).toEqual(['pos', 'zero', 'neg']);
+    expect(evalIn(body, 'n')).toBeUndefined();
+  });
+
+  it('iterates keys and values with every over objects', () => {
+    expect(evalIn('r if every k, v in input { startswith(v, k) }', 'r', { a: 'ab', b: 'bc' })).toBe(
+      true,
+    );
+    expect(
+      evalIn('r if every k, v in input { startswith(v, k) }', 'r', { a: 'xb' }),
+    ).toBeUndefined();
+  });
+
+  it('treats null and false in input as values, not as undefined', () => {
+    expect(evalIn('r if input.x == null', 'r', { x: null })).toBe(true);
+    expect(evalIn('r if input.x == false', 'r', { x: false })).toBe(true);
+    expect(evalIn('r if input.x', 'r', { x: null })).toBe(true);
+  });
+
+  it('prints values in Rego syntax and continues the body', () => {
+    const engine = engineFor({
+      modules: ['package t\nr if { print("v:", {"a": [1, {2}]}, set()); true }'],
+    });
+    const out = engine.evalQuery('data.t.r');
+    expect(out.prints).toEqual(['v: {"a": [1, {2}]} set()']);
+    expect(out.results[0]?.expressions[0]?.value).toBe(true);
+  });
+});
