@@ -10,6 +10,8 @@ describe('units', () => {
     expect(call('units.parse', '1M')).toBe(1000000);
     expect(call('units.parse', '1E')).toBe(10n ** 18n);
     expect(call('units.parse', '"10"')).toBe(10);
+    expect(call('units.parse', '1e3k')).toBe(1000000);
+    expect(call('units.parse', '1.5m')).toBe(0.0015);
   });
 
   it('parses byte amounts case-insensitively, to integers', () => {
@@ -22,8 +24,12 @@ describe('units', () => {
     expect(callError('units.parse', '1 m')).toBe(
       'units.parse: spaces not allowed in resource strings',
     );
-    expect(callError('units.parse_bytes', '1xb')).toMatch(/unit not recognized/);
+    expect(callError('units.parse_bytes', '1xb')).toBe(
+      'units.parse_bytes: byte unit xb not recognized',
+    );
+    expect(callError('units.parse', '1h')).toBe('units.parse: unit h not recognized');
     expect(callError('units.parse', 'm')).toBe('units.parse: no amount provided');
+    expect(callError('units.parse', '1e1234567')).toBe('units.parse: exponent too large');
   });
 });
 
