@@ -171,6 +171,13 @@ describe('Workbench against the real gateway', () => {
     await expectRowCount(4);
     const users = await rows().locator('td.cell-user').allTextContents();
     expect(users.sort()).toEqual(['alice', 'alice', 'bob', 'carol']);
+
+    await page.getByRole('tab', { name: 'Gateway' }).click();
+    await page.getByText('durable', { exact: false }).first().waitFor();
+    expect(await page.getByRole('tabpanel').textContent()).toContain('embedded');
+    await page.screenshot({ path: join(resultsDir, 'gateway-tab.png') });
+    await page.getByRole('tab', { name: 'Audit Log' }).click();
+    await expectRowCount(4);
   });
 
   it('names the gateway URL in a banner once the gateway stops', async () => {
@@ -198,6 +205,7 @@ describe('Workbench against the real gateway', () => {
       await page.getByText('Audit entries are not durable.').waitFor({ timeout: 20_000 });
       expect(await page.getByText(memoryGateway.url).count()).toBeGreaterThan(0);
       await page.getByText('No decisions yet').waitFor();
+      await page.screenshot({ path: join(resultsDir, 'memory-store-warning.png') });
     } finally {
       await memoryGateway.stop();
       await preview.configure(gateway.url);

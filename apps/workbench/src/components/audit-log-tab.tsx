@@ -81,6 +81,7 @@ export function AuditLogTab() {
       <div className="toolbar">
         <p className="toolbar__count" aria-live="polite">
           {log.isSuccess &&
+            entries.length > 0 &&
             `${entries.length.toLocaleString()} decision${entries.length === 1 ? '' : 's'} shown${hasMore ? ', more available' : ''}`}
         </p>
         <NewEntriesNotice count={newer.newer.length} overflow={newer.overflow} onShow={showNewer} />
