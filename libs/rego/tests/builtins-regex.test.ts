@@ -57,6 +57,27 @@ describe('regex builtins', () => {
   });
 });
 
+describe('regex.template_match', () => {
+  it('matches templates whose delimited parts are regular expressions', () => {
+    expect(call('regex.template_match', 'urn:foo:{.*}', 'urn:foo:bar:baz', '{', '}')).toBe(true);
+    expect(
+      call('regex.template_match', 'urn:foo.bar.com:{.*}', 'urn:foo.bar.com:bar:baz', '{', '}'),
+    ).toBe(true);
+    expect(
+      call('regex.template_match', 'urn:foo.bar.com:{.*}', 'urn:fooXbar.com:bar', '{', '}'),
+    ).toBe(false);
+    expect(call('regex.template_match', 'urn:foo:<[0-9]{2}>', 'urn:foo:42', '<', '>')).toBe(true);
+    expect(call('regex.template_match', 'urn:foo:<[0-9]{2}>', 'urn:foo:423', '<', '>')).toBe(false);
+  });
+
+  it('rejects unbalanced delimiters and long ones', () => {
+    expect(callError('regex.template_match', 'urn:{.*', 'x', '{', '}')).toMatch(
+      /unbalanced braces/,
+    );
+    expect(callError('regex.template_match', 'x', 'x', '{{', '}')).toMatch(/exactly one character/);
+  });
+});
+
 describe('glob.match', () => {
   it('stops * at delimiters, "." by default, and lets ** cross them', () => {
     expect(call('glob.match', '*.github.com', [], 'api.github.com')).toBe(true);

@@ -114,7 +114,63 @@ function replaceAll(re: CompiledRegex, s: string, template: string): string {
   return out + s.slice(last);
 }
 
+/** Go's `regexp.QuoteMeta`. */
+function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The pattern of a `regex.template_match` template: text outside the delimiters is literal,
+ * text inside (delimiters may nest) is a regular expression, the whole anchored.
+ */
+function templatePattern(name: string, template: string, open: string, close: string): string {
+  let pattern = '^';
+  let level = 0;
+  let start = 0;
+  let end = 0;
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if (c === open) {
+      level++;
+      if (level === 1) start = i;
+    } else if (c === close) {
+      level--;
+      if (level < 0) throw builtinError(name, `unbalanced braces in ${JSON.stringify(template)}`);
+      if (level === 0) {
+        pattern += `${quoteMeta(template.slice(end, start))}(${template.slice(start + 1, i)})`;
+        end = i + 1;
+      }
+    }
+  }
+  if (level !== 0) throw builtinError(name, `unbalanced braces in ${JSON.stringify(template)}`);
+  return `${pattern}${quoteMeta(template.slice(end))}$`;
+}
+
 export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
+  {
+    name: 'regex.template_match',
+    arity: 4,
+    implementation: (args, context) => {
+      const name = 'regex.template_match';
+      const template = stringArg(name, args, 0);
+      const subject = stringArg(name, args, 1);
+      const open = stringArg(name, args, 2);
+      const close = stringArg(name, args, 3);
+      for (const [what, d] of [
+        ['start', open],
+        ['end', close],
+      ] as const) {
+        if (d.length !== 1) {
+          throw builtinError(
+            name,
+            `${what} delimiter has to be exactly one character long but is ${d.length} long`,
+          );
+        }
+      }
+      const pattern = templatePattern(name, template, open, close);
+      return bool(regexMatches(compileRegex(name, pattern, context), subject));
+    },
+  },
   ...['regex.match', 're_match'].map(
     (name): BuiltinDefinition => ({
       name,
