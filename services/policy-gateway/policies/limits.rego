@@ -21,3 +21,13 @@ violations contains {
 	limit := data.policy_gateway.limits.max_prompt_chars
 	length > limit
 }
+
+# Without its data the policy would scan nothing (`prompt` needs the limit) and allow
+# everything: a server started without data.json must deny instead.
+violations contains {
+	"code": "policy.misconfigured",
+	"message": "the policy's data is missing: data.policy_gateway.limits.max_prompt_chars must be a number",
+	"severity": "critical",
+} if {
+	not is_number(data.policy_gateway.limits.max_prompt_chars)
+}

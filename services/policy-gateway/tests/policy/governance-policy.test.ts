@@ -379,6 +379,28 @@ describe('the shipped governance policy', () => {
   });
 });
 
+describe('the shipped policy without its data.json', () => {
+  it('denies every prompt as misconfigured instead of scanning nothing and allowing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'policy-nodata-'));
+    try {
+      await cp(DEFAULT_POLICY_BUNDLE_DIR, dir, { recursive: true });
+      await rm(path.join(dir, 'data.json'));
+      const bare = await EmbeddedPolicyEngine.start({
+        bundleDir: dir,
+        policyPath: DEFAULT_POLICY_PATH,
+      });
+
+      const evaluation = await bare.evaluate(input('mail jane@example.com'));
+      await bare.close();
+
+      expect(evaluation.decision).toBe('deny');
+      expect(evaluation.reasons.map((reason) => reason.code)).toEqual(['policy.misconfigured']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the shipped policy reads its limits and blocked users from data.json', () => {
   let dir: string;
   let tuned: EmbeddedPolicyEngine | undefined;
