@@ -83,3 +83,7 @@ test_several_violations_give_one_reason_each_most_severe_first if {
 	[reason.code | some reason in decision.reasons] == ["prompt_injection.instruction_override", "pii.email"]
 	decision.reasons[1].message == "2 e-mail addresses found in the prompt"
 }
+
+test_missing_data_denies_every_prompt if {
+	codes("hello") == {"policy.misconfigured"} with data.policy_gateway.limits as {}
+}
