@@ -120,6 +120,11 @@ describe('object builtins', () => {
     expect(call('object.subset', new Set([1, 2, 3]), new Set([1, 3]))).toBe(true);
     expect(call('object.subset', [1, 2, 3, 4], [2, 3])).toBe(true);
     expect(call('object.subset', [1, 2, 3, 4], [3, 2])).toBe(false);
+    expect(call('object.subset', [3, 1, 2], new Set([1, 2]))).toBe(true);
+    expect(call('object.subset', { a: [1, 2, 3] }, { a: [2, 3] })).toBe(true);
+    expect(callError('object.subset', new Set([1]), [1])).toMatch(
+      /must be of the same type or array and set/,
+    );
   });
 
   it('filter and remove JSON paths, arrays addressed by decimal strings', () => {

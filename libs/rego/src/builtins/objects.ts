@@ -4,7 +4,7 @@ import type { ObjectValue, Value } from '../value/value.js';
 import { arr, bool, obj, set } from '../value/value-builders.js';
 import { valuesEqual } from '../value/value-compare.js';
 import { keyOf } from '../value/value-key.js';
-import type { BuiltinDefinition } from './builtin.js';
+import { type BuiltinDefinition, BuiltinTypeError } from './builtin.js';
 import { arrayArg, objectArg, operandError, operandValueError } from './operands.js';
 import { child, find, pathOf } from './value-paths.js';
 
@@ -36,35 +36,53 @@ function union(a: ObjectValue, b: ObjectValue): ObjectValue {
   return { kind: 'object', entries };
 }
 
-function isSubset(sup: Value, sub: Value): boolean {
-  if (sup.kind === 'object' && sub.kind === 'object') {
-    for (const [key, [, value]] of sub.entries) {
-      const other = sup.entries.get(key);
-      if (other === undefined) return false;
-      const [, superValue] = other;
-      if (superValue.kind === 'object' && value.kind === 'object') {
-        if (!isSubset(superValue, value)) return false;
-      } else if (superValue.kind === 'set' && value.kind === 'set') {
-        if (!isSubset(superValue, value)) return false;
-      } else if (!valuesEqual(superValue, value)) return false;
+/** Object values recurse into objects, sets and arrays; sets and arrays compare members as they are. */
+function objectSubset(sup: ObjectValue, sub: ObjectValue): boolean {
+  for (const [key, [, value]] of sub.entries) {
+    const other = sup.entries.get(key)?.[1];
+    if (other === undefined) return false;
+    if (valuesEqual(other, value)) continue;
+    if (other.kind === 'object' && value.kind === 'object') {
+      if (!objectSubset(other, value)) return false;
+    } else if (other.kind === 'set' && value.kind === 'set') {
+      if (![...value.items.keys()].every((k) => other.items.has(k))) return false;
+    } else if (other.kind === 'array' && value.kind === 'array') {
+      if (!arraySubset(other.items, value.items)) return false;
+    } else {
+      return false;
     }
-    return true;
   }
-  if (sup.kind === 'set' && sub.kind === 'set') {
-    for (const key of sub.items.keys()) if (!sup.items.has(key)) return false;
-    return true;
-  }
-  if (sup.kind === 'array' && sub.kind === 'array') {
-    if (sub.items.length === 0) return true;
-    for (let i = 0; i + sub.items.length <= sup.items.length; i++) {
-      if (sub.items.every((v, j) => valuesEqual(v, sup.items[i + j] as Value))) return true;
-    }
-    return false;
-  }
-  if (sup.kind === 'set' && sub.kind === 'array') {
-    return sub.items.every((v) => sup.items.has(keyOf(v)));
+  return true;
+}
+
+/** `sub` appears in `sup` as a contiguous run. */
+function arraySubset(sup: readonly Value[], sub: readonly Value[]): boolean {
+  if (sub.length > sup.length) return false;
+  for (let i = 0; i + sub.length <= sup.length; i++) {
+    if (sub.every((v, j) => valuesEqual(v, sup[i + j] as Value))) return true;
   }
   return false;
+}
+
+/** Every member of the set appears in the array (an empty array holds no set, as in OPA). */
+function arraySetSubset(sup: readonly Value[], sub: ReadonlyMap<string, Value>): boolean {
+  let unmatched = sub.size;
+  for (const item of sup) {
+    if (sub.has(keyOf(item))) unmatched--;
+    if (unmatched <= 0) return true;
+  }
+  return false;
+}
+
+function isSubset(sup: Value, sub: Value): boolean {
+  if (sup.kind === 'object' && sub.kind === 'object') return objectSubset(sup, sub);
+  if (sup.kind === 'set' && sub.kind === 'set')
+    return [...sub.items.keys()].every((k) => sup.items.has(k));
+  if (sup.kind === 'array' && sub.kind === 'array') return arraySubset(sup.items, sub.items);
+  if (sup.kind === 'array' && sub.kind === 'set') return arraySetSubset(sup.items, sub.items);
+  throw new BuiltinTypeError(
+    'object.subset: both arguments object.subset must be of the same type or array and set',
+  );
 }
 
 /** A tree of path segments: a leaf (`null`) keeps or removes the whole value below it. */
@@ -253,11 +271,6 @@ export const OBJECT_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 2,
     implementation: (args) => {
       const [sup, sub] = args as [Value, Value];
-      for (const [i, v] of [sup, sub].entries()) {
-        if (v.kind !== 'object' && v.kind !== 'set' && v.kind !== 'array') {
-          throw operandError('object.subset', i + 1, ['object', 'set', 'array'], v);
-        }
-      }
       return bool(isSubset(sup, sub));
     },
   },
