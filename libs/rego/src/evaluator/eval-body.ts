@@ -7,21 +7,90 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import type { EvalContext, Mock } from './context.js';
 import { step } from './context.js';
+import { canQuick, quickValue } from './eval-quick.js';
 import type { Frame, K } from './eval-term.js';
 import { evalTerm, unify, unifyValue } from './eval-term.js';
-import { iterate, setPath } from './value-access.js';
+import { equal, iterate, setPath } from './value-access.js';
 
 export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, k: K): boolean {
-  if (i === body.length) return k();
-  step(ctx);
-  const lit = body[i]!;
-  const next = i + 1;
-  return evalLit(
-    ctx,
-    frame,
-    lit,
-    next === body.length ? k : () => evalBody(ctx, frame, body, next, k),
-  );
+  // Literals with one outcome (no iteration) run in this loop, without continuations; the
+  // slots they bind are unbound when the body returns, as backtracking requires.
+  let bound: number[] | undefined;
+  for (; i < body.length; i++) {
+    step(ctx);
+    const outcome = quickLiteral(ctx, frame, body[i]!);
+    if (outcome === QUICK_FAILED) {
+      if (bound !== undefined) for (const s of bound) frame[s] = undefined;
+      return false;
+    }
+    if (outcome === NOT_QUICK) break;
+    if (outcome !== QUICK_HELD) (bound ??= []).push(outcome);
+  }
+  let stop: boolean;
+  if (i === body.length) stop = k();
+  else {
+    const next = i + 1;
+    stop = evalLit(
+      ctx,
+      frame,
+      body[i]!,
+      next === body.length ? k : () => evalBody(ctx, frame, body, next, k),
+    );
+  }
+  if (bound !== undefined) for (const s of bound) frame[s] = undefined;
+  return stop;
+}
+
+const QUICK_HELD = -1;
+const QUICK_FAILED = -2;
+const NOT_QUICK = -3;
+
+/**
+ * Evaluates a literal directly when it cannot iterate: returns QUICK_HELD, QUICK_FAILED,
+ * NOT_QUICK, or the slot it bound (a variable assigned, or a query's captured value).
+ */
+function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
+  if (lit.withs !== undefined) return NOT_QUICK;
+  const e = lit.expr;
+  switch (e.k) {
+    case 'true':
+      return QUICK_HELD;
+    case 'term': {
+      const t = e.term;
+      if (t.k === 'call' && t.hasOutput) return NOT_QUICK;
+      if (!canQuick(t, frame)) return NOT_QUICK;
+      const v = quickValue(ctx, frame, t);
+      if (lit.negated)
+        return v === undefined || (v.kind === 'boolean' && !v.value) ? QUICK_HELD : QUICK_FAILED;
+      if (v === undefined) return QUICK_FAILED;
+      if (lit.capture !== undefined) {
+        frame[lit.capture] = v;
+        return lit.capture;
+      }
+      return v.kind === 'boolean' && !v.value ? QUICK_FAILED : QUICK_HELD;
+    }
+    case 'unify': {
+      if (lit.negated) return NOT_QUICK;
+      const { a, b } = e;
+      if (a.k === 'var' && frame[a.slot] === undefined) return bindQuick(ctx, frame, a.slot, b);
+      if (b.k === 'var' && frame[b.slot] === undefined) return bindQuick(ctx, frame, b.slot, a);
+      if (!canQuick(a, frame) || !canQuick(b, frame)) return NOT_QUICK;
+      const va = quickValue(ctx, frame, a);
+      if (va === undefined) return QUICK_FAILED;
+      const vb = quickValue(ctx, frame, b);
+      return vb !== undefined && equal(va, vb) ? QUICK_HELD : QUICK_FAILED;
+    }
+    default:
+      return NOT_QUICK;
+  }
+}
+
+function bindQuick(ctx: EvalContext, frame: Frame, slot: number, t: Term): number {
+  if (!canQuick(t, frame)) return NOT_QUICK;
+  const v = quickValue(ctx, frame, t);
+  if (v === undefined) return QUICK_FAILED;
+  frame[slot] = v;
+  return slot;
 }
 
 function evalLit(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
