@@ -253,14 +253,9 @@ export function AuditTable(props: AuditTableProps) {
                 className={`audit-row audit-row--${row.original.decision}${selected ? ' is-selected' : ''}`}
                 style={{ height: ROW_HEIGHT }}
                 onClick={(event) => {
-                  // Let modified clicks on the time link open a new tab as links do.
-                  if (
-                    (event.target as HTMLElement).closest('a') &&
-                    (event.metaKey || event.ctrlKey)
-                  )
-                    return;
-                  event.preventDefault();
                   setActiveIndex(item.index);
+                  // The time link navigates by itself (and opens a new tab when modified).
+                  if ((event.target as HTMLElement).closest('a')) return;
                   onOpen(row.id);
                 }}
                 onFocus={() => setActiveIndex(item.index)}

@@ -109,6 +109,19 @@ describe('Audit entry detail panel', () => {
     await waitFor(() => expect(screen.getByText('bob').closest('tr')).toHaveFocus());
   });
 
+  it('opens once from the time link, so one Back closes the panel', async () => {
+    const user = userEvent.setup();
+    const { location, router } = renderWorkbench('/governance');
+    const row = (await screen.findByText('bob')).closest('tr')!;
+
+    await user.click(within(row).getByRole('link'));
+    await screen.findByRole('dialog', { name: 'Decision details' });
+    expect(location().pathname).toBe(`/governance/audit/${entry.id}`);
+    await router.navigate(-1);
+    await waitFor(() => expect(location().pathname).toBe('/governance'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
   it('keeps Tab inside the open panel', async () => {
     const user = userEvent.setup();
     renderWorkbench(`/governance/audit/${entry.id}`);
