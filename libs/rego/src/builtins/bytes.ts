@@ -19,8 +19,9 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Strict standard base64 with padding, as Go's `StdEncoding`; undefined when invalid. */
-export function fromBase64(text: string): Uint8Array | undefined {
+/** Strict standard base64 with padding, as Go's `StdEncoding` (which skips line breaks); undefined when invalid. */
+export function fromBase64(encoded: string): Uint8Array | undefined {
+  const text = encoded.replace(/[\r\n]/g, '');
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
   try {
     const binary = atob(text);

@@ -156,7 +156,7 @@ function marshalOptions(value: Value): { prefix: string; indent: string; pretty:
       throw operandValueError(
         'json.marshal_with_options',
         2,
-        `has invalid option ${JSON.stringify(key)}`,
+        `object contained unknown key ${key}`,
       );
   }
   return { prefix, indent, pretty: pretty ?? explicit };

@@ -17,12 +17,12 @@ export function marshalJson(value: Value): string {
   return escapeHtml(stringifyJson(toJs(value)));
 }
 
-/** Indented JSON text, each line after the first starting with `prefix`, as Go's MarshalIndent. */
+/** Indented JSON text, every line starting with `prefix`, as OPA writes it (Go's MarshalIndent plus the first line's prefix). */
 export function marshalJsonIndent(value: Value, prefix: string, indent: string): string {
   const compact = marshalJson(value);
   const parsed = parseJson(compact);
   const lines = indentJson(parsed, indent).split('\n');
-  return lines.map((line, i) => (i === 0 ? line : prefix + line)).join('\n');
+  return lines.map((line) => prefix + line).join('\n');
 }
 
 function indentJson(input: unknown, indent: string, depth = 0): string {
