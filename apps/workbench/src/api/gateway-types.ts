@@ -50,6 +50,7 @@ export interface AuditQueryParams {
   readonly user_id?: string | undefined;
   readonly decision?: AuditDecision | undefined;
   readonly policy?: string | undefined;
+  readonly decision_id?: string | undefined;
   readonly since?: string | undefined;
   readonly until?: string | undefined;
 }

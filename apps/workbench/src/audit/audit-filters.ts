@@ -2,7 +2,11 @@
  * The Audit Log's filters and their place in the URL: parsing and writing search params, and
  * resolving a time-range preset to the API's `since`/`until` instants at the moment of a fetch.
  */
-import { AUDIT_DECISIONS, type AuditDecision } from '../api/gateway-types.js';
+import {
+  AUDIT_DECISIONS,
+  type AuditDecision,
+  type AuditQueryParams,
+} from '../api/gateway-types.js';
 
 export type RangePreset = '15m' | '1h' | '24h' | '7d' | 'all' | 'custom';
 
@@ -26,6 +30,8 @@ export interface AuditFilters {
   readonly user: string;
   readonly decision: AuditDecision | '';
   readonly policy: string;
+  /** A decision id given to a caller, to find the one entry behind it. */
+  readonly decisionId: string;
   readonly range: RangePreset;
   /** Custom range start, RFC 3339 UTC (inclusive). Only used when `range` is `custom`. */
   readonly from: string;
@@ -37,12 +43,13 @@ export const NO_FILTERS: AuditFilters = {
   user: '',
   decision: '',
   policy: '',
+  decisionId: '',
   range: 'all',
   from: '',
   to: '',
 };
 
-const FILTER_PARAMS = ['user', 'decision', 'policy', 'range', 'from', 'to'] as const;
+const FILTER_PARAMS = ['user', 'decision', 'policy', 'decision_id', 'range', 'from', 'to'] as const;
 
 function isInstant(value: string): boolean {
   return value !== '' && !Number.isNaN(Date.parse(value));
@@ -60,6 +67,7 @@ export function parseAuditFilters(search: URLSearchParams): AuditFilters {
       ? (decision as AuditDecision)
       : '',
     policy: (search.get('policy') ?? '').trim(),
+    decisionId: (search.get('decision_id') ?? '').trim(),
     range: RANGE_PRESETS.some((p) => p.value === range) ? (range as RangePreset) : 'all',
     from: isInstant(from) ? from : '',
     to: isInstant(to) ? to : '',
@@ -76,6 +84,7 @@ export function writeAuditFilters(search: URLSearchParams, filters: AuditFilters
   if (filters.user) next.set('user', filters.user);
   if (filters.decision) next.set('decision', filters.decision);
   if (filters.policy) next.set('policy', filters.policy);
+  if (filters.decisionId) next.set('decision_id', filters.decisionId);
   if (filters.range !== 'all') next.set('range', filters.range);
   if (filters.range === 'custom') {
     if (filters.from) next.set('from', filters.from);
@@ -89,6 +98,7 @@ export function hasActiveFilters(filters: AuditFilters): boolean {
     filters.user !== '' ||
     filters.decision !== '' ||
     filters.policy !== '' ||
+    filters.decisionId !== '' ||
     filters.range !== 'all'
   );
 }
@@ -105,4 +115,19 @@ export function resolveTimeBounds(filters: AuditFilters, now: Date): TimeBounds 
     return { since: filters.from || undefined, until: filters.to || undefined };
   }
   return { since: new Date(now.getTime() - PRESET_MS[filters.range]).toISOString() };
+}
+
+/** The gateway's query parameters for these filters within `bounds` (cursor and limit aside). */
+export function toAuditQueryParams(
+  filters: AuditFilters,
+  bounds: TimeBounds,
+): Omit<AuditQueryParams, 'limit' | 'cursor'> {
+  return {
+    user_id: filters.user || undefined,
+    decision: filters.decision || undefined,
+    policy: filters.policy || undefined,
+    decision_id: filters.decisionId || undefined,
+    since: bounds.since,
+    until: bounds.until,
+  };
 }

@@ -7,7 +7,12 @@ import { type InfiniteData, useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { AuditEntry, AuditPage } from '../api/gateway-types.js';
 import { useGateway } from '../config/gateway-context.js';
-import { type AuditFilters, resolveTimeBounds, type TimeBounds } from './audit-filters.js';
+import {
+  type AuditFilters,
+  resolveTimeBounds,
+  type TimeBounds,
+  toAuditQueryParams,
+} from './audit-filters.js';
 import { auditLogKey } from './audit-query-keys.js';
 
 export const AUDIT_PAGE_SIZE = 100;
@@ -31,11 +36,7 @@ export function useAuditLog(filters: AuditFilters) {
         {
           limit: AUDIT_PAGE_SIZE,
           cursor: pageParam?.cursor,
-          user_id: filters.user || undefined,
-          decision: filters.decision || undefined,
-          policy: filters.policy || undefined,
-          since: bounds.since,
-          until: bounds.until,
+          ...toAuditQueryParams(filters, bounds),
         },
         signal,
       );

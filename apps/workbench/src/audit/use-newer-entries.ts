@@ -6,7 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import type { AuditEntry } from '../api/gateway-types.js';
 import { useGateway } from '../config/gateway-context.js';
-import type { AuditFilters, TimeBounds } from './audit-filters.js';
+import { type AuditFilters, type TimeBounds, toAuditQueryParams } from './audit-filters.js';
 import { auditLogKey, auditNewerKey } from './audit-query-keys.js';
 import type { AuditLogData } from './use-audit-log.js';
 
@@ -32,13 +32,9 @@ export function useNewerEntries({ filters, entries, bounds, live }: NewerEntries
       client.listAudit(
         {
           limit: NEWER_PAGE_SIZE,
-          user_id: filters.user || undefined,
-          decision: filters.decision || undefined,
-          policy: filters.policy || undefined,
           // `since` is inclusive, so the newest entry in view comes back too; it is filtered
           // out by id below, which also handles several entries in the same microsecond.
-          since: newest ?? bounds?.since,
-          until: bounds?.until,
+          ...toAuditQueryParams(filters, { since: newest ?? bounds?.since, until: bounds?.until }),
         },
         signal,
       ),

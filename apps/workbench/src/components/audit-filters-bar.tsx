@@ -26,17 +26,21 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
   const id = useId();
   const [user, setUser] = useState(filters.user);
   const [policy, setPolicy] = useState(filters.policy);
+  const [decisionId, setDecisionId] = useState(filters.decisionId);
   const latest = useRef({ filters, onChange });
   latest.current = { filters, onChange };
 
   // The URL is the source of truth: Back/Forward or a pasted link update the fields.
   useEffect(() => setUser(filters.user), [filters.user]);
   useEffect(() => setPolicy(filters.policy), [filters.policy]);
+  useEffect(() => setDecisionId(filters.decisionId), [filters.decisionId]);
 
   useEffect(() => {
-    const typed = { user: user.trim(), policy: policy.trim() };
+    const typed = { user: user.trim(), policy: policy.trim(), decisionId: decisionId.trim() };
     const unchanged = (current: AuditFilters) =>
-      typed.user === current.user && typed.policy === current.policy;
+      typed.user === current.user &&
+      typed.policy === current.policy &&
+      typed.decisionId === current.decisionId;
     if (unchanged(latest.current.filters)) return;
     const timer = setTimeout(() => {
       // Check again when the pause ends: the URL may have caught up meanwhile (Clear filters,
@@ -45,7 +49,7 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
       if (!unchanged(current)) change({ ...current, ...typed }, { replace: true });
     }, TYPING_PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [user, policy]);
+  }, [user, policy, decisionId]);
 
   const choose = (patch: Partial<AuditFilters>) =>
     onChange({ ...filters, ...patch }, { replace: false });
@@ -56,7 +60,8 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
       aria-label="Filter decisions"
       onSubmit={(event) => {
         event.preventDefault();
-        onChange({ ...filters, user: user.trim(), policy: policy.trim() }, { replace: true });
+        const typed = { user: user.trim(), policy: policy.trim(), decisionId: decisionId.trim() };
+        onChange({ ...filters, ...typed }, { replace: true });
       }}
     >
       <div className="field">
@@ -104,6 +109,18 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
           ))}
         </datalist>
       </div>
+      <div className="field field--wide">
+        <label htmlFor={`${id}-decision-id`}>Decision id</label>
+        <input
+          id={`${id}-decision-id`}
+          type="search"
+          value={decisionId}
+          placeholder="Any"
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(event) => setDecisionId(event.target.value)}
+        />
+      </div>
       <div className="field">
         <label htmlFor={`${id}-range`}>Time range</label>
         <select
@@ -149,6 +166,7 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
           onClick={() => {
             setUser('');
             setPolicy('');
+            setDecisionId('');
             onChange(NO_FILTERS, { replace: false });
           }}
         >

@@ -65,6 +65,20 @@ describe('Audit Log filters', () => {
     expect(location().search).toBe('?user=alice');
   });
 
+  it('finds the entry behind a decision id given to a caller', async () => {
+    const user = userEvent.setup();
+    const { location } = renderWorkbench('/governance');
+    await screen.findByText('3 decisions shown');
+
+    await user.type(screen.getByLabelText('Decision id'), gateway.entries[1]!.decision_id);
+    await waitFor(() =>
+      expect(location().search).toBe(`?decision_id=${gateway.entries[1]!.decision_id}`),
+    );
+    await screen.findByText('1 decision shown');
+    expect(screen.getByText('bob')).toBeInTheDocument();
+    expect(lastQuery().get('decision_id')).toBe(gateway.entries[1]!.decision_id);
+  });
+
   it('turns a time-range preset into a `since` instant for the gateway', async () => {
     const user = userEvent.setup();
     const { location } = renderWorkbench('/governance');

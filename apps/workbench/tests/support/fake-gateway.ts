@@ -98,6 +98,7 @@ export class FakeGateway {
         (!params.get('user_id') || e.user_id === params.get('user_id')) &&
         (!params.get('decision') || e.decision === params.get('decision')) &&
         (!params.get('policy') || e.policy_path === params.get('policy')) &&
+        (!params.get('decision_id') || e.decision_id === params.get('decision_id')) &&
         (!since || Date.parse(e.occurred_at) >= Date.parse(since)) &&
         (!until || Date.parse(e.occurred_at) < Date.parse(until)),
     );
