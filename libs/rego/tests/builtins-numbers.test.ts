@@ -72,6 +72,16 @@ describe('number builtins', () => {
     expect(callError('numbers.range_step', 0, 10, 0)).toMatch(/step must be a positive/);
   });
 
+  it('refuses ranges and shifts too large to build, instead of exhausting memory', () => {
+    expect(callError('numbers.range', 1, 10_000_000_000)).toMatch(
+      /^numbers.range: a range of 10000000000 numbers exceeds/,
+    );
+    expect(call('numbers.range_step', 0, 10_000_000_000, 20_000)).toHaveLength(500_001);
+    expect(callError('bits.lsh', 1, 10_000_000)).toMatch(
+      /^bits.lsh: shift of 10000000 bits exceeds/,
+    );
+  });
+
   it('draws rand.intn once per seed and bound within a query', () => {
     const context = testContext();
     const first = callValue('rand.intn', ['x', 1000], context);

@@ -113,6 +113,12 @@ describe('sprintf', () => {
     expect(call('sprintf', '%s', [42])).toBe('%!s(int=42)');
   });
 
+  it('refuses widths that would build huge strings', () => {
+    expect(callError('sprintf', '%1000000000d', [1])).toMatch(
+      /^sprintf: width or precision 1000000000 exceeds/,
+    );
+  });
+
   it('marks missing, extra and mismatched operands as Go does instead of failing', () => {
     expect(call('sprintf', '%s %d', ['x'])).toBe('x %!d(MISSING)');
     expect(call('sprintf', '%s', ['x', 1])).toBe('x%!(EXTRA int=1)');

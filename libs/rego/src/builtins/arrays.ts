@@ -1,6 +1,5 @@
 /** Array builtins: `array.concat`, `array.slice`, `array.reverse`, `array.flatten` (one level, as OPA). */
 
-import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { arrayArg, integerArg } from './operands.js';

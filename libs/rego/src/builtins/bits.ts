@@ -2,7 +2,7 @@
 import { num } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { toBigInt } from './number-ops.js';
-import { integerArg, operandValueError } from './operands.js';
+import { builtinError, integerArg, operandValueError } from './operands.js';
 
 function binary(name: string, op: (a: bigint, b: bigint) => bigint): BuiltinDefinition {
   return {
@@ -13,14 +13,20 @@ function binary(name: string, op: (a: bigint, b: bigint) => bigint): BuiltinDefi
   };
 }
 
+/** Shifts past this would build numbers of megabytes; no policy needs them. */
+const MAX_SHIFT = 65_536n;
+
 function shift(name: string, op: (a: bigint, b: bigint) => bigint): BuiltinDefinition {
   return binary(name, (a, b) => {
-    if (b < 0n)
+    if (b < 0n) {
       throw operandValueError(
         name,
         2,
         'must be an unsigned integer number but got a negative integer',
       );
+    }
+    if (b > MAX_SHIFT)
+      throw builtinError(name, `shift of ${b} bits exceeds the limit of ${MAX_SHIFT}`);
     return op(a, b);
   });
 }

@@ -51,10 +51,16 @@ const minus: BuiltinDefinition = {
   },
 };
 
-function rangeArray(start: RegoNumber, stop: RegoNumber, step: bigint): Value {
+/** Beyond this, a range would exhaust memory before the query's budget could stop it. */
+const MAX_RANGE = 1_000_000n;
+
+function rangeArray(name: string, start: RegoNumber, stop: RegoNumber, step: bigint): Value {
   const items: Value[] = [];
   const a = toBigInt(start);
   const b = toBigInt(stop);
+  const size = (a <= b ? b - a : a - b) / step + 1n;
+  if (size > MAX_RANGE)
+    throw builtinError(name, `a range of ${size} numbers exceeds the limit of ${MAX_RANGE}`);
   if (a <= b) for (let i = a; i <= b; i += step) items.push(num(i));
   else for (let i = a; i >= b; i -= step) items.push(num(i));
   return arr(items);
@@ -108,7 +114,12 @@ export const NUMBER_BUILTINS: readonly BuiltinDefinition[] = [
     name: 'numbers.range',
     arity: 2,
     implementation: (args) =>
-      rangeArray(integerArg('numbers.range', args, 0), integerArg('numbers.range', args, 1), 1n),
+      rangeArray(
+        'numbers.range',
+        integerArg('numbers.range', args, 0),
+        integerArg('numbers.range', args, 1),
+        1n,
+      ),
   },
   {
     name: 'numbers.range_step',
@@ -119,7 +130,7 @@ export const NUMBER_BUILTINS: readonly BuiltinDefinition[] = [
       const stop = integerArg(name, args, 1);
       const step = integerArg(name, args, 2);
       if (toBigInt(step) <= 0n) throw builtinError(name, 'step must be a positive integer');
-      return rangeArray(start, stop, toBigInt(step));
+      return rangeArray(name, start, stop, toBigInt(step));
     },
   },
   {

@@ -10,7 +10,7 @@ import type { BuiltinDefinition } from './builtin.js';
 import { formatTerm } from './format-term.js';
 import { goFormatE, goFormatF, goFormatG } from './go-float-format.js';
 import { goQuote } from './go-quote.js';
-import { arrayArg, stringArg } from './operands.js';
+import { arrayArg, builtinError, stringArg } from './operands.js';
 
 type GoArg =
   | { readonly type: 'int'; readonly value: bigint; readonly big: boolean }
@@ -183,6 +183,15 @@ function formatOne(arg: GoArg, verb: string, spec: Spec): string {
   return pad(text, spec, numeric);
 }
 
+/** Widths and precisions past this would build strings of megabytes from a few bytes of format. */
+const MAX_WIDTH = 100_000;
+
+function checkedSize(n: number): number {
+  if (n > MAX_WIDTH)
+    throw builtinError('sprintf', `width or precision ${n} exceeds the limit of ${MAX_WIDTH}`);
+  return n;
+}
+
 /** Go's `fmt.Sprintf(format, args...)`. */
 export function goSprintf(format: string, args: readonly GoArg[]): string {
   let out = '';
@@ -216,6 +225,7 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
     if (format[i] === '*') {
       const w = args[argIndex++];
       spec.width = w?.type === 'int' ? Number(w.value) : undefined;
+      if (spec.width !== undefined) checkedSize(Math.abs(spec.width));
       if (spec.width !== undefined && spec.width < 0) {
         spec.minus = true;
         spec.width = -spec.width;
@@ -224,7 +234,7 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
     } else {
       const width = /^\d+/.exec(format.slice(i));
       if (width) {
-        spec.width = Number(width[0]);
+        spec.width = checkedSize(Number(width[0]));
         i += width[0].length;
       }
     }
@@ -232,11 +242,11 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
       i++;
       if (format[i] === '*') {
         const p = args[argIndex++];
-        spec.precision = p?.type === 'int' ? Number(p.value) : undefined;
+        spec.precision = p?.type === 'int' ? checkedSize(Number(p.value)) : undefined;
         i++;
       } else {
         const precision = /^\d*/.exec(format.slice(i))?.[0] ?? '';
-        spec.precision = precision === '' ? 0 : Number(precision);
+        spec.precision = precision === '' ? 0 : checkedSize(Number(precision));
         i += precision.length;
       }
     }
