@@ -22,6 +22,7 @@ describe('string builtins', () => {
     expect(call('lower', 'AbC')).toBe('abc');
     expect(call('upper', 'straße')).toBe('STRAßE');
     expect(call('lower', 'ΟΔΥΣΣΕΥΣ')).toBe('οδυσσευσ');
+    expect(call('lower', 'İSTANBUL')).toBe('istanbul');
   });
 
   it('split, with an empty delimiter splitting into code points', () => {
@@ -43,6 +44,8 @@ describe('string builtins', () => {
     expect(call('trim_prefix', 'prefix-x', 'prefix-')).toBe('x');
     expect(call('trim_suffix', 'x.txt', '.txt')).toBe('x');
     expect(call('trim_space', ' \t x \n')).toBe('x');
+    expect(call('trim_space', '\u0085x\u00a0')).toBe('x');
+    expect(call('trim_space', '\ufeffx')).toBe('\ufeffx');
   });
 
   it('index and cut by code point, not UTF-16 unit', () => {

@@ -22,12 +22,25 @@ import { hasSurrogates, runeCount, runeIndexOf, runes } from './runes.js';
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
+/** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
+const GO_SPACE =
+  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`);
+const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
+
+function trimSpace(s: string): string {
+  return s.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
+}
+
+/** Simple (one-to-one) case mappings Go applies where JavaScript's full mapping has several characters. */
+const SIMPLE_LOWER: Readonly<Record<string, string>> = { '\u0130': 'i' };
+
 /** Per-code-point case mapping, keeping characters whose mapping would change their length (Go does). */
 function mapCase(s: string, upper: boolean): string {
   if (!NON_ASCII.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
   let out = '';
   for (const ch of s) {
-    const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
+    const mapped = upper ? ch.toUpperCase() : (SIMPLE_LOWER[ch] ?? ch.toLowerCase());
     out += [...mapped].length === 1 ? mapped : ch;
   }
   return out;
@@ -220,7 +233,7 @@ export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
   twoStrings('trim_suffix', (s, suffix) =>
     str(suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
   ),
-  oneString('trim_space', (s) => str(s.trim())),
+  oneString('trim_space', (s) => str(trimSpace(s))),
   twoStrings('indexof', (s, search) => {
     if (search === '') throw builtinError('indexof', 'empty search character');
     return num(indexOfRunes(s, search));
