@@ -5,7 +5,8 @@
  */
 import type { Term } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
-import { arr, obj, set } from '../value/value-builders.js';
+import { arr, set } from '../value/value-builders.js';
+import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
 import { callDirect } from './eval-call.js';
 import { dataValue } from './eval-data.js';
@@ -118,15 +119,21 @@ export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | und
       return set(items);
     }
     case 'obj': {
-      const entries: [Value, Value][] = [];
+      const entries = new Map<string, readonly [Value, Value]>();
       for (const [kt, vt] of t.entries) {
         const k = quickValue(ctx, frame, kt);
         if (k === undefined) return undefined;
         const v = quickValue(ctx, frame, vt);
         if (v === undefined) return undefined;
-        entries.push([k, v]);
+        // Constant keys (the usual case) reuse their canonical key string.
+        let key: string;
+        if (kt.k === 'val') {
+          key = kt.key ?? keyOf(k);
+          kt.key = key;
+        } else key = keyOf(k);
+        entries.set(key, [k, v]);
       }
-      return obj(entries);
+      return { kind: 'object', entries };
     }
     case 'call': {
       const args: Value[] = new Array(t.args.length);
