@@ -10,6 +10,9 @@
  * linear-time.
  */
 
+import { checkBacktracking } from './re2-backtracking.js';
+import { give, type Node, stripGroups, Untranslatable } from './re2-node.js';
+
 export interface JsRegexSource {
   readonly source: string;
   /** Flags with `u`: right for every subject. */
@@ -24,37 +27,11 @@ export interface JsRegexSource {
   readonly required: readonly string[];
 }
 
-class Untranslatable extends Error {}
-
-function give(): never {
-  throw new Untranslatable();
-}
-
 interface Flags {
   readonly s: boolean;
   readonly m: boolean;
   readonly U: boolean;
 }
-
-/** The parsed pattern, each node with its JavaScript source. */
-type Node =
-  | {
-      readonly type: 'char';
-      readonly js: string;
-      readonly probe: RegExp;
-      readonly literal?: number;
-    }
-  | { readonly type: 'assert'; readonly js: string }
-  | { readonly type: 'seq'; readonly js: string; readonly items: readonly Node[] }
-  | { readonly type: 'alt'; readonly js: string; readonly branches: readonly Node[] }
-  | { readonly type: 'group'; readonly js: string; readonly capture: boolean; readonly inner: Node }
-  | {
-      readonly type: 'repeat';
-      readonly js: string;
-      readonly base: Node;
-      readonly min: number;
-      readonly max: number;
-    };
 
 const POSIX: Readonly<Record<string, string>> = {
   alnum: '0-9A-Za-z',
@@ -74,7 +51,6 @@ const POSIX: Readonly<Record<string, string>> = {
 };
 
 const SPACE_CLASS = '\\t\\n\\f\\r ';
-const LARGE_REPEAT = 32;
 
 /** An escape valid with and without the `u` flag, except for astral code points. */
 function escapeCodePoint(cp: number): string {
@@ -404,184 +380,6 @@ class Translator {
       default:
         return this.escapedCodePoint(e);
     }
-  }
-}
-
-/* ---- Backtracking check ---- */
-
-/** Unbounded single-character loops that may still be backtracked into. */
-interface Pending {
-  /** How many such loops can be in flight on one path (the polynomial degree). */
-  readonly degree: number;
-  /** Their character classes, over all paths. */
-  readonly probes: readonly RegExp[];
-}
-
-const NONE: Pending = { degree: 0, probes: [] };
-const MAX_DEGREE = 1;
-const BMP_LAST = 0xffff;
-const disjointCache = new Map<string, boolean>();
-
-/** Whether two single-character matchers share no character (checked over the BMP, cached). */
-function classesDisjoint(a: Node & { type: 'char' }, b: RegExp): boolean {
-  if (a.literal !== undefined) return !b.test(String.fromCodePoint(a.literal));
-  const key = `${a.probe.source}\u0000${a.probe.flags}\u0000${b.source}`;
-  const cached = disjointCache.get(key);
-  if (cached !== undefined) return cached;
-  let disjoint = true;
-  for (let cp = 0; cp <= BMP_LAST && disjoint; cp++) {
-    if (cp >= 0xd800 && cp <= 0xdfff) continue;
-    const ch = String.fromCharCode(cp);
-    if (a.probe.test(ch) && b.test(ch)) disjoint = false;
-  }
-  disjointCache.set(key, disjoint);
-  return disjoint;
-}
-
-function chars(node: Node, out: (Node & { type: 'char' })[] = []): (Node & { type: 'char' })[] {
-  switch (node.type) {
-    case 'char':
-      out.push(node);
-      break;
-    case 'seq':
-      for (const n of node.items) chars(n, out);
-      break;
-    case 'alt':
-      for (const n of node.branches) chars(n, out);
-      break;
-    case 'group':
-      chars(node.inner, out);
-      break;
-    case 'repeat':
-      chars(node.base, out);
-      break;
-    case 'assert':
-      break;
-  }
-  return out;
-}
-
-function some(node: Node, test: (n: Node) => boolean): boolean {
-  if (test(node)) return true;
-  switch (node.type) {
-    case 'seq':
-      return node.items.some((n) => some(n, test));
-    case 'alt':
-      return node.branches.some((n) => some(n, test));
-    case 'group':
-      return some(node.inner, test);
-    case 'repeat':
-      return some(node.base, test);
-    default:
-      return false;
-  }
-}
-
-function nullable(node: Node): boolean {
-  switch (node.type) {
-    case 'char':
-      return false;
-    case 'assert':
-      return true;
-    case 'seq':
-      return node.items.every(nullable);
-    case 'alt':
-      return node.branches.some(nullable);
-    case 'group':
-      return nullable(node.inner);
-    case 'repeat':
-      return node.min === 0 || nullable(node.base);
-  }
-}
-
-/** Matches empty and checks nothing: once reached, the match cannot fail any more. */
-function infallible(node: Node): boolean {
-  return nullable(node) && !some(node, (n) => n.type === 'assert');
-}
-
-function stripGroups(node: Node): Node {
-  return node.type === 'group' ? stripGroups(node.inner) : node;
-}
-
-/** A single character, or a loop of one with at least one iteration. */
-function delimiter(node: Node): (Node & { type: 'char' }) | undefined {
-  const n = stripGroups(node);
-  if (n.type === 'char') return n;
-  if (n.type === 'repeat' && n.min >= 1) {
-    const base = stripGroups(n.base);
-    if (base.type === 'char') return base;
-  }
-  return undefined;
-}
-
-/**
- * A loop over a group is safe when its input splits into iterations one way only: the body
- * starts or ends with a character (class) that nothing else in the body can match, or it
- * is a fixed string of characters. JavaScript also keeps captures of repeated groups
- * differently from RE2, so such loops must not capture.
- */
-function checkLoopBody(body: Node): void {
-  if (some(body, (n) => n.type === 'group' && n.capture)) give();
-  const inner = stripGroups(body);
-  if (!some(inner, (n) => n.type === 'repeat' || n.type === 'alt' || n.type === 'assert')) return;
-  const items = inner.type === 'seq' ? inner.items : [inner];
-  for (const end of [items[0], items[items.length - 1]]) {
-    const d = end === undefined ? undefined : delimiter(end);
-    if (d === undefined) continue;
-    const others = items.filter((n) => n !== end).flatMap((n) => chars(n));
-    if (others.every((o) => classesDisjoint(d, o.probe))) return;
-  }
-  give();
-}
-
-function merge(a: Pending, b: Pending): Pending {
-  return { degree: Math.max(a.degree, b.degree), probes: [...new Set([...a.probes, ...b.probes])] };
-}
-
-/** Loops still in flight after `node`, given those before it; gives up past the allowed degree. */
-function analyse(node: Node, pending: Pending): Pending {
-  switch (node.type) {
-    case 'char':
-      // A required character no pending loop can match ends their backtracking.
-      return pending.degree > 0 && pending.probes.every((p) => classesDisjoint(node, p))
-        ? NONE
-        : pending;
-    case 'assert':
-      return pending;
-    case 'seq':
-      return node.items.reduce((acc, n) => analyse(n, acc), pending);
-    case 'alt':
-      return node.branches.map((b) => analyse(b, pending)).reduce(merge);
-    case 'group':
-      return analyse(node.inner, pending);
-    case 'repeat': {
-      const base = stripGroups(node.base);
-      const unbounded = node.max === Infinity || node.max > LARGE_REPEAT;
-      if (node.max > 1 && base.type !== 'char') checkLoopBody(node.base);
-      const once = analyse(node.base, pending);
-      let after = node.min === 0 ? merge(pending, once) : once;
-      if (unbounded && base.type === 'char') {
-        after = { degree: after.degree + 1, probes: [...new Set([...after.probes, base.probe])] };
-      } else if (unbounded) {
-        after = merge(after, analyse(node.base, once));
-      }
-      if (after.degree > MAX_DEGREE) give();
-      return after;
-    }
-  }
-}
-
-/** Checks a whole pattern; what follows an infallible tail is never backtracked into. */
-function checkBacktracking(root: Node): void {
-  const branches = root.type === 'alt' ? root.branches : [root];
-  for (const branch of branches) {
-    const items = branch.type === 'seq' ? branch.items : [branch];
-    let end = items.length;
-    while (end > 0 && infallible(items[end - 1] as Node)) end--;
-    let pending = NONE;
-    for (const item of items.slice(0, end)) pending = analyse(item, pending);
-    // The tail still gets its loop-body checks.
-    for (const item of items.slice(end)) analyse(item, NONE);
   }
 }
 

@@ -172,7 +172,6 @@ function formatOne(arg: GoArg, verb: string, spec: Spec): string {
   if (arg.type === 'int') {
     text = formatInteger(arg.value, arg.big, verb, spec);
     numeric = true;
-    if (text === undefined && 'eEfFgG'.includes(verb)) text = undefined;
   } else if (arg.type === 'float64') {
     text = formatFloat(arg.value, verb, spec);
     numeric = true;
