@@ -150,9 +150,15 @@ export class RegoEngine {
     const compiled = this.compiledQuery(query);
     const prints: string[] = [];
     const strict = options.strict ?? this.options.strictBuiltinErrors ?? false;
+    // The clock is read once per query, and only if a builtin asks for it.
+    const startedMs = Date.now();
+    let nowNs = options.nowNs;
     const builtinContext: BuiltinContext = {
       strict,
-      nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      get nowNs() {
+        nowNs ??= BigInt(startedMs) * 1_000_000n;
+        return nowNs;
+      },
       cache: this.cache,
       print: (line) => {
         prints.push(line);
