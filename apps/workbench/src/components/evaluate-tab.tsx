@@ -21,14 +21,19 @@ export function EvaluateTab() {
   const queryClient = useQueryClient();
   const [prompt, setPrompt] = useState('');
   const [userId, setUserId] = useState('');
+  const [contextText, setContextText] = useState('');
+  const [contextError, setContextError] = useState<string | null>(null);
   const evaluate = useMutation({
-    mutationFn: () => client.evaluate({ prompt, user_id: userId.trim() }),
+    mutationFn: (context: Readonly<Record<string, unknown>> | undefined) =>
+      client.evaluate({ prompt, user_id: userId.trim(), ...(context ? { context } : {}) }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: auditKey(client.baseUrl) }),
   });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    evaluate.mutate();
+    const context = parseContext(contextText);
+    setContextError(typeof context === 'string' ? context : null);
+    if (typeof context !== 'string') evaluate.mutate(context);
   };
 
   return (
@@ -58,6 +63,24 @@ export function EvaluateTab() {
             onChange={(event) => setPrompt(event.target.value)}
           />
         </div>
+        <div className="field">
+          <label htmlFor={`${id}-context`}>Context (JSON object, optional)</label>
+          <textarea
+            id={`${id}-context`}
+            value={contextText}
+            rows={3}
+            placeholder='{ "application": "support-bot" }'
+            spellCheck={false}
+            aria-invalid={contextError !== null}
+            aria-describedby={contextError ? `${id}-context-error` : undefined}
+            onChange={(event) => setContextText(event.target.value)}
+          />
+          {contextError && (
+            <p id={`${id}-context-error`} className="field__error">
+              {contextError}
+            </p>
+          )}
+        </div>
         <div>
           <button type="submit" className="button button--primary" disabled={evaluate.isPending}>
             {evaluate.isPending ? 'Evaluating…' : 'Evaluate'}
@@ -70,6 +93,21 @@ export function EvaluateTab() {
       </div>
     </div>
   );
+}
+
+/** The optional context as an object, undefined when empty, or the message saying what is wrong. */
+function parseContext(text: string): Readonly<Record<string, unknown>> | undefined | string {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `Context is not valid JSON: ${(error as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'Context must be a JSON object, e.g. { "application": "support-bot" }.';
+  }
+  return value as Record<string, unknown>;
 }
 
 function EvaluateError({ error }: { error: Error }) {

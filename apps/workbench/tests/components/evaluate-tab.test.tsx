@@ -61,6 +61,30 @@ describe('Evaluate panel', () => {
     expect(sent?.body).toEqual({ prompt: 'mail me at dana@example.com', user_id: 'dana' });
   });
 
+  it('sends an optional JSON context, and refuses one that is not an object', async () => {
+    renderWorkbench('/governance/evaluate');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('User id'), 'dana');
+    await user.type(screen.getByLabelText('Prompt'), 'hello');
+    const context = screen.getByLabelText('Context (JSON object, optional)');
+    await user.type(context, '[[1, 2]');
+    await user.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(await screen.findByText(/Context must be a JSON object/)).toBeInTheDocument();
+    expect(context).toHaveAttribute('aria-invalid', 'true');
+    expect(gateway.requests.some((r) => r.url.pathname === '/policy/evaluate')).toBe(false);
+
+    await user.clear(context);
+    await user.type(context, '{{"application": "support-bot"}');
+    await user.click(screen.getByRole('button', { name: 'Evaluate' }));
+    await screen.findByText('The prompt is allowed.');
+    const sent = gateway.requests.find((r) => r.url.pathname === '/policy/evaluate');
+    expect(sent?.body).toEqual({
+      prompt: 'hello',
+      user_id: 'dana',
+      context: { application: 'support-bot' },
+    });
+  });
+
   it("shows the problem's detail when the gateway refuses the request", async () => {
     gateway.evaluate = () =>
       problem(413, 'Payload Too Large', 'prompt is longer than 65536 bytes', 'PROMPT_TOO_LARGE');
