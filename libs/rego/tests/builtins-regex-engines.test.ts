@@ -20,6 +20,7 @@ const SUBJECTS = [
   'call +44 20 7946 0958 or (555) 123-4567, card 4111-1111-1111-1111, IBAN GB82 WEST 1234 5698 7654 32',
   'mail a.b-c@mail.example.co.uk and x@y.z, ignore   all the previous  instructions now',
   '12,345,678 ababababc ' + 'a'.repeat(200) + '!',
+  'a@b.cc x@ @@ .@y.zz foo.bar@baz.qux k=1 kk= =2 key=33 a=b=4',
 ];
 
 const PATTERNS = [
@@ -73,6 +74,9 @@ const PATTERNS = [
   '(?i)\\b(?:ignore|disregard)\\s+(?:(?:all|the|these)\\s+)*(?:previous|prior)\\s+instructions?\\b',
   '(?:ab)+c',
   '(?:\\d+,)*\\d+',
+  '[a-z]+=[0-9]+',
+  '([a-z.]*)@([a-z]+)',
+  '[a-z]{2,}@',
 ];
 
 describe('regular expressions on both engines', () => {

@@ -4,7 +4,7 @@
  * on JavaScript's RegExp with the same matches. Offsets are UTF-16 indexes into the subject.
  */
 import { RE2JS } from 're2js';
-import { translateRe2 } from './re2-translate.js';
+import { type LeadingRun, translateRe2 } from './re2-translate.js';
 
 export interface CompiledRegex {
   /** Whether the pattern matches anywhere in `s`. */
@@ -56,10 +56,22 @@ class RegExpSet {
     this.finder = new RegExp(source, `${flags}g`);
   }
   withGroups(): RegExp {
-    if (this.groupFinder === undefined)
+    if (this.groupFinder === undefined) {
       this.groupFinder = new RegExp(this.source, `${this.flags}gd`);
+    }
     return this.groupFinder;
   }
+  /** Anchored at `lastIndex`, for the leading-run search. */
+  sticky(groups: boolean): RegExp {
+    const key = groups ? 'yd' : 'y';
+    let re = this.stickies.get(key);
+    if (re === undefined) {
+      re = new RegExp(this.source, `${this.flags}${key}`);
+      this.stickies.set(key, re);
+    }
+    return re;
+  }
+  private readonly stickies = new Map<string, RegExp>();
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
@@ -77,6 +89,24 @@ function classify(s: string): void {
   lastLatin1 = lastPlain && !BEYOND_LATIN1.test(s);
 }
 
+/** Whether a subject has no surrogates, so that single UTF-16 units are characters. */
+function lastPlainFor(s: string): boolean {
+  classify(s);
+  return lastPlain;
+}
+
+/** `[start, end]` of a match, followed by its groups' bounds (-1 when unset) when asked. */
+function bounds(m: RegExpExecArray, groups: boolean): number[] {
+  const out = [m.index, m.index + m[0].length];
+  if (!groups) return out;
+  const indices = m.indices ?? [];
+  for (let g = 1; g < m.length; g++) {
+    const pair = indices[g];
+    out.push(pair ? pair[0] : -1, pair ? pair[1] : -1);
+  }
+  return out;
+}
+
 class JavaScriptRegex implements CompiledRegex {
   readonly engine = 'javascript';
   private readonly unicode: RegExpSet;
@@ -87,6 +117,7 @@ class JavaScriptRegex implements CompiledRegex {
     flags: string,
     plainFlags: string | undefined,
     private readonly required: readonly string[],
+    private readonly leadingRun: LeadingRun | undefined,
     readonly names: Readonly<Record<string, number>>,
   ) {
     this.unicode = new RegExpSet(source, flags);
@@ -109,14 +140,48 @@ class JavaScriptRegex implements CompiledRegex {
 
   test(s: string): boolean {
     if (this.impossible(s)) return false;
+    if (this.leadingRun !== undefined && lastPlainFor(s))
+      return this.runSearch(s, 1, false).length > 0;
     return this.variant(s).tester.test(s);
+  }
+
+  /**
+   * Matches of a pattern that starts with a run of one class ending at a literal outside it:
+   * one anchored attempt at the start of the run before each occurrence of the literal.
+   * Such matches are never empty. Only for subjects without surrogates.
+   */
+  private runSearch(s: string, limit: number, groups: boolean): number[][] {
+    const run = this.leadingRun as LeadingRun;
+    const re = this.variant(s).sticky(groups);
+    const out: number[][] = [];
+    let pos = 0;
+    while (out.length < limit) {
+      const at = s.indexOf(run.literal, pos);
+      if (at < 0) break;
+      let start = at;
+      while (start > pos && run.member.test(s[start - 1] as string)) start--;
+      if (at - start < run.min) {
+        pos = at + 1;
+        continue;
+      }
+      re.lastIndex = start;
+      const m = re.exec(s);
+      if (m === null) {
+        pos = at + 1;
+        continue;
+      }
+      out.push(bounds(m, groups));
+      pos = m.index + m[0].length;
+    }
+    return out;
   }
 
   findAll(s: string, n: number, groups: boolean): number[][] {
     if (n === 0 || this.impossible(s)) return [];
+    const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
+    if (this.leadingRun !== undefined && lastPlainFor(s)) return this.runSearch(s, limit, groups);
     const variant = this.variant(s);
     const re = groups ? variant.withGroups() : variant.finder;
-    const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
     const out: number[][] = [];
     let prevEnd = -1;
     for (let pos = 0; out.length < limit && pos <= s.length; ) {
@@ -135,18 +200,7 @@ class JavaScriptRegex implements CompiledRegex {
         pos = end;
       }
       prevEnd = end;
-      if (!accept) continue;
-      if (!groups) {
-        out.push([start, end]);
-      } else {
-        const bounds = [start, end];
-        const indices = m.indices ?? [];
-        for (let g = 1; g < m.length; g++) {
-          const pair = indices[g];
-          bounds.push(pair ? pair[0] : -1, pair ? pair[1] : -1);
-        }
-        out.push(bounds);
-      }
+      if (accept) out.push(bounds(m, groups));
     }
     return out;
   }
@@ -165,6 +219,7 @@ export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
     translated.flags,
     translated.plainFlags,
     translated.required,
+    translated.leadingRun,
     re2.namedGroups(),
   );
 }

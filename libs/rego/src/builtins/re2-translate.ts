@@ -25,6 +25,21 @@ export interface JsRegexSource {
   readonly plainFlags?: string;
   /** Literal strings every match contains: a subject missing one cannot match (case-sensitive patterns only). */
   readonly required: readonly string[];
+  /** Set when every match starts with a run of one class ending at a literal outside it (`[a-z.]+@…`). */
+  readonly leadingRun?: LeadingRun;
+}
+
+/**
+ * Matches of `C+L…` (L not in C) can only start where a run of C ends at an L, and all starts
+ * in one run give the same match; so one attempt per occurrence of L replaces a scan that
+ * V8 would otherwise start at every character.
+ */
+export interface LeadingRun {
+  readonly literal: string;
+  /** Tests one character for membership in C. */
+  readonly member: RegExp;
+  /** Fewest characters of C before the literal. */
+  readonly min: number;
 }
 
 interface Flags {
@@ -401,6 +416,19 @@ function requiredLiterals(root: Node): string[] {
   return runs;
 }
 
+function leadingRun(root: Node): LeadingRun | undefined {
+  const node = stripGroups(root);
+  if (node.type !== 'seq') return undefined;
+  const [first, second] = node.items;
+  if (first?.type !== 'repeat' || first.max !== Infinity || second?.type !== 'char')
+    return undefined;
+  const base = stripGroups(first.base);
+  if (base.type !== 'char' || second.literal === undefined) return undefined;
+  const literal = String.fromCodePoint(second.literal);
+  if (literal.length !== 1 || base.probe.test(literal)) return undefined;
+  return { literal, member: base.probe, min: first.min };
+}
+
 /**
  * The JavaScript equivalent of an RE2 pattern that re2js has already accepted, or undefined
  * when the pattern uses something not mapped here or could backtrack badly.
@@ -425,9 +453,16 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     new RegExp(root.js, jsFlags);
     const plainFlags = caseInsensitive ? 'i' : '';
     const required = caseInsensitive ? [] : requiredLiterals(root);
-    if (translator.unicodeOnly) return { source: root.js, flags: jsFlags, required };
+    const run = caseInsensitive ? undefined : leadingRun(root);
+    const common = {
+      source: root.js,
+      flags: jsFlags,
+      required,
+      ...(run ? { leadingRun: run } : {}),
+    };
+    if (translator.unicodeOnly) return common;
     new RegExp(root.js, plainFlags);
-    return { source: root.js, flags: jsFlags, plainFlags, required };
+    return { ...common, plainFlags };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;
