@@ -15,7 +15,12 @@ import {
 import { useAuditLog } from '../audit/use-audit-log.js';
 import { LIVE_POLL_MS, useNewerEntries } from '../audit/use-newer-entries.js';
 import { AuditFiltersBar } from './audit-filters-bar.js';
-import { AuditTable, type AuditTableHandle } from './audit-table.js';
+import {
+  AuditTable,
+  type AuditTableHandle,
+  OPENED_FROM_LOG,
+  wasOpenedFromLog,
+} from './audit-table.js';
 import { NewEntriesNotice } from './new-entries-notice.js';
 
 export interface AuditLogOutletContext {
@@ -47,18 +52,24 @@ export function AuditLogTab() {
   );
 
   const openDetail = useCallback(
-    (id: string) => navigate(`/governance/audit/${encodeURIComponent(id)}${location.search}`),
+    (id: string) =>
+      navigate(`/governance/audit/${encodeURIComponent(id)}${location.search}`, {
+        state: OPENED_FROM_LOG,
+      }),
     [navigate, location.search],
   );
 
   const closeDetail = useCallback(() => {
-    navigate(`/governance${location.search}`);
+    // Opened from the log: closing is going back, so Back never walks through closed panels.
+    // Opened from a link: there may be nothing to go back to, so go to the log instead.
+    if (wasOpenedFromLog(location.state)) navigate(-1);
+    else navigate(`/governance${location.search}`);
     if (selectedId) {
       const id = selectedId;
       // After the route change has rendered, return focus to the row that was open.
       requestAnimationFrame(() => tableRef.current?.focusRow(id));
     }
-  }, [navigate, location.search, selectedId]);
+  }, [navigate, location.search, location.state, selectedId]);
 
   const showNewer = () => {
     newer.show();

@@ -26,6 +26,13 @@ export const ROW_HEIGHT = 44;
 /** Start loading the next page when this many rows remain below the view. */
 const LOAD_AHEAD_ROWS = 30;
 
+/** History state of a detail panel opened from the table, so that closing it can go back. */
+export const OPENED_FROM_LOG = { openedFromLog: true } as const;
+
+export function wasOpenedFromLog(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && 'openedFromLog' in state;
+}
+
 export interface AuditTableHandle {
   scrollToTop(): void;
   /** Puts focus back on the row of `id` (after the detail panel closes), if it is loaded. */
@@ -50,6 +57,7 @@ function auditColumns(search: string): ColumnDef<AuditEntry>[] {
       cell: ({ row }) => (
         <Link
           to={`/governance/audit/${encodeURIComponent(row.original.id)}${search}`}
+          state={OPENED_FROM_LOG}
           className="row-link"
           tabIndex={-1}
           data-row-link=""

@@ -122,6 +122,29 @@ describe('Audit entry detail panel', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
   });
 
+  it('closes a panel opened from the log by going back, so Back does not reopen it', async () => {
+    const user = userEvent.setup();
+    const { location, router } = renderWorkbench('/governance/evaluate');
+    await user.click(await screen.findByRole('tab', { name: 'Audit Log' }));
+    await user.click(await screen.findByText('bob'));
+    await screen.findByRole('dialog', { name: 'Decision details' });
+
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(location().pathname).toBe('/governance');
+    await router.navigate(-1);
+    await waitFor(() => expect(location().pathname).toBe('/governance/evaluate'));
+  });
+
+  it('closes a deep-linked panel to the log with its filters', async () => {
+    const user = userEvent.setup();
+    const { location } = renderWorkbench(`/governance/audit/${entry.id}?user=bob`);
+    const dialog = await screen.findByRole('dialog', { name: 'Decision details' });
+    await user.click(within(dialog).getByRole('button', { name: /Close/ }));
+    await waitFor(() => expect(location().pathname).toBe('/governance'));
+    expect(location().search).toBe('?user=bob');
+  });
+
   it('keeps Tab inside the open panel', async () => {
     const user = userEvent.setup();
     renderWorkbench(`/governance/audit/${entry.id}`);
