@@ -42,7 +42,8 @@ function fieldsOf(d: YamlData, where: string): Fields {
 }
 
 const OPA_ONLY = ['want_error', 'want_error_code', 'input_term', 'strict_error'];
-const REGORUS_ONLY = ['error', 'no_result', 'want_prints', 'strict', 'skip'];
+// `strict` is left out: OPA's own cases use it too (for strict compilation).
+const REGORUS_ONLY = ['error', 'no_result', 'want_prints', 'skip'];
 
 function isBindingsList(d: YamlData | undefined): boolean {
   return Array.isArray(d) && d.every((item) => isYamlMap(item));
