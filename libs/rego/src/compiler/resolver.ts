@@ -6,12 +6,13 @@
 import type { AstExpr, AstLiteral, AstTerm, Loc } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { RegoCompileError } from '../errors/rego-error.js';
-import type { Value } from '../value/value.js';
-import { arr, bool, obj, set, str } from '../value/value-builders.js';
+import { bool, str } from '../value/value-builders.js';
+import { explicitNames, plainPath, visitVars } from './ast-vars.js';
 import type { Body, Expr, FnTarget, Lit, NativeName, Term, TreeNode, With } from './ir.js';
 import { fnMockKey } from './ir.js';
 import { scheduleBody } from './scheduler.js';
 import { Scope } from './scope.js';
+import { foldConstant, shapesMatch, someInShapeError } from './static-checks.js';
 
 const NATIVE_ARITY: Record<NativeName, number> = {
   print: -1,
@@ -136,7 +137,7 @@ export class Resolver {
 
   /** Whether a `with` value is the name of a function (a replacement, not a value). */
   private namesFunction(t: AstTerm, scope: Scope): boolean {
-    const path = this.plainPath(t);
+    const path = plainPath(t);
     return (
       path !== undefined &&
       scope.lookup(path[0]!) === undefined &&
@@ -224,7 +225,10 @@ export class Resolver {
         const key = e.key ? this.resolveTerm(e.key, scope) : undefined;
         const value = this.resolveTerm(e.value, scope);
         const coll = this.resolveTerm(e.collection, scope);
-        this.checkSomeInShapes(value, coll, loc);
+        const shapeError = someInShapeError(value, coll);
+        if (shapeError !== undefined) {
+          throw new RegoCompileError(shapeError, loc, this.env.source, 'rego_type_error');
+        }
         return { k: 'somein', key, value, coll };
       }
       case 'every': {
@@ -237,37 +241,6 @@ export class Resolver {
         void loc;
         return { k: 'every', key, value, domain, body };
       }
-    }
-  }
-
-  /** `some x in 1` and `some [a, b] in [[1, 2, 3]]` can never hold: OPA's type checker rejects them. */
-  private checkSomeInShapes(value: Term, coll: Term, loc: Loc): void {
-    if (
-      coll.k === 'val' &&
-      coll.v.kind !== 'array' &&
-      coll.v.kind !== 'set' &&
-      coll.v.kind !== 'object'
-    ) {
-      throw new RegoCompileError(
-        `\`some .. in collection\` expects array/set/object, got ${coll.v.kind}`,
-        loc,
-        this.env.source,
-        'rego_type_error',
-      );
-    }
-    const items: Term[] =
-      coll.k === 'arr' || coll.k === 'set'
-        ? [...coll.items]
-        : coll.k === 'val' && coll.v.kind === 'array'
-          ? coll.v.items.map((v): Term => ({ k: 'val', v }))
-          : [];
-    if (items.length > 0 && !items.some((item) => shapesMatch(value, item))) {
-      throw new RegoCompileError(
-        'mismatch in number of array elements',
-        loc,
-        this.env.source,
-        'rego_type_error',
-      );
     }
   }
 
@@ -316,11 +289,11 @@ export class Resolver {
         return { k: 'ref', head, path };
       }
       case 'array':
-        return this.constantOr({ k: 'arr', items: t.items.map((i) => this.resolveTerm(i, scope)) });
+        return foldConstant({ k: 'arr', items: t.items.map((i) => this.resolveTerm(i, scope)) });
       case 'set':
-        return this.constantOr({ k: 'set', items: t.items.map((i) => this.resolveTerm(i, scope)) });
+        return foldConstant({ k: 'set', items: t.items.map((i) => this.resolveTerm(i, scope)) });
       case 'object':
-        return this.constantOr({
+        return foldConstant({
           k: 'obj',
           entries: t.entries.map(
             ([key, v]) => [this.resolveTerm(key, scope), this.resolveTerm(v, scope)] as const,
@@ -362,30 +335,6 @@ export class Resolver {
           mockKey: fnMockKey(fn),
         };
       }
-    }
-  }
-
-  /** Composites of constants become one constant value, so that they cost nothing per evaluation. */
-  private constantOr(term: Term): Term {
-    const isVal = (t: Term): t is { k: 'val'; v: Value } => t.k === 'val';
-    switch (term.k) {
-      case 'arr':
-        return term.items.every(isVal) ? { k: 'val', v: arr(term.items.map((i) => i.v)) } : term;
-      case 'set':
-        return term.items.every(isVal) ? { k: 'val', v: set(term.items.map((i) => i.v)) } : term;
-      case 'obj':
-        return term.entries.every(([k, v]) => isVal(k) && isVal(v))
-          ? {
-              k: 'val',
-              v: obj(
-                term.entries.map(
-                  ([k, v]) => [(k as { v: Value }).v, (v as { v: Value }).v] as const,
-                ),
-              ),
-            }
-          : term;
-      default:
-        return term;
     }
   }
 
@@ -476,7 +425,7 @@ export class Resolver {
     const valueTerm: Term = valueIsFunction
       ? { k: 'val', v: bool(true) }
       : this.resolveTerm(value, scope);
-    const path = this.plainPath(target);
+    const path = plainPath(target);
     if (path === undefined)
       throw new RegoCompileError(
         'with target must be a ref to input, data or a function',
@@ -487,7 +436,7 @@ export class Resolver {
     if (root === 'input') return { kind: 'input', path: rest, value: valueTerm };
     const fn = this.lookupFunction(path);
     if (fn !== undefined) {
-      const replacement = valueIsFunction ? this.lookupFunction(this.plainPath(value)!) : undefined;
+      const replacement = valueIsFunction ? this.lookupFunction(plainPath(value)!) : undefined;
       return { kind: 'fn', key: fnMockKey(fn), replacement, value: valueTerm };
     }
     if (root === 'data') return { kind: 'data', path: rest, value: valueTerm };
@@ -509,106 +458,6 @@ export class Resolver {
       this.env.source,
     );
   }
-
-  private plainPath(t: AstTerm): string[] | undefined {
-    if (t.type === 'var') return [t.name];
-    if (t.type !== 'ref' || t.head.type !== 'var') return undefined;
-    const parts = [t.head.name];
-    for (const p of t.path) {
-      if (p.type !== 'scalar' || p.value.kind !== 'string') return undefined;
-      parts.push(p.value.value);
-    }
-    return parts;
-  }
-}
-
-/** Names a literal declares with `some`, `some … in` or `:=`. */
-function explicitNames(lit: AstLiteral): string[] {
-  const names: string[] = [];
-  const add = (t: AstTerm) =>
-    visitVars(t, (name) => {
-      if (name !== '_') names.push(name);
-    });
-  const e = lit.expr;
-  if (e.type === 'some') e.vars.forEach(add);
-  else if (e.type === 'somein') {
-    if (e.key) add(e.key);
-    add(e.value);
-  } else if (e.type === 'assign') add(e.left);
-  return names;
-}
-
-/** Visits the variables of a term, not descending into comprehension bodies. */
-function visitVars(t: AstTerm, visit: (name: string, loc: Loc) => void): void {
-  switch (t.type) {
-    case 'var':
-      visit(t.name, t.loc);
-      return;
-    case 'ref':
-      visitVars(t.head, visit);
-      for (const p of t.path) visitVars(p, visit);
-      return;
-    case 'array':
-    case 'set':
-      for (const i of t.items) visitVars(i, visit);
-      return;
-    case 'object':
-      for (const [k, v] of t.entries) {
-        visitVars(k, visit);
-        visitVars(v, visit);
-      }
-      return;
-    case 'call':
-      for (const a of t.args) visitVars(a, visit);
-      return;
-    default:
-      return;
-  }
-}
-
-/** Two literal composites of different shapes can never unify: OPA's type checker rejects them. */
-function shapesMatch(a: Term, b: Term): boolean {
-  const shape = (
-    t: Term,
-  ):
-    | { kind: string; length?: number; items?: readonly Term[]; keys?: string | undefined }
-    | undefined => {
-    if (t.k === 'arr') return { kind: 'array', length: t.items.length, items: t.items };
-    if (t.k === 'obj') {
-      const keys = t.entries.map(([k]) =>
-        k.k === 'val' && k.v.kind === 'string' ? k.v.value : undefined,
-      );
-      return {
-        kind: 'object',
-        keys: keys.every((k) => k !== undefined) ? keys.sort().join('\u0000') : undefined,
-      };
-    }
-    if (t.k === 'set') return { kind: 'set' };
-    if (t.k === 'val') {
-      if (t.v.kind === 'array') return { kind: 'array', length: t.v.items.length };
-      if (t.v.kind === 'object') {
-        const keys = [...t.v.entries.values()].map(([k]) =>
-          k.kind === 'string' ? k.value : undefined,
-        );
-        return {
-          kind: 'object',
-          keys: keys.every((k) => k !== undefined) ? keys.sort().join('\u0000') : undefined,
-        };
-      }
-      return { kind: t.v.kind };
-    }
-    return undefined;
-  };
-  const sa = shape(a);
-  const sb = shape(b);
-  if (sa === undefined || sb === undefined) return true;
-  const composite = (k: string) => k === 'array' || k === 'object' || k === 'set';
-  if (!composite(sa.kind) && !composite(sb.kind)) return true;
-  if (sa.kind !== sb.kind) return false;
-  if (sa.kind === 'array' && sa.length !== sb.length) return false;
-  if (sa.keys !== undefined && sb.keys !== undefined && sa.keys !== sb.keys) return false;
-  if (sa.items && sb.items) return sa.items.every((x, i) => shapesMatch(x, sb.items![i]!));
-  return true;
 }
 
 export const TRUE_TERM: Term = { k: 'val', v: bool(true) };
