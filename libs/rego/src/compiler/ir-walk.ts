@@ -1,10 +1,6 @@
 /** Walks over compiled terms and bodies, for the scheduler and the recursion check. */
 import type { Body, Expr, Lit, Term } from './ir.js';
 
-export interface IrVisitor {
-  term?(term: Term): void;
-}
-
 export function walkTerm(term: Term, visit: (t: Term) => void): void {
   visit(term);
   switch (term.k) {

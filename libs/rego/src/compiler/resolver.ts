@@ -459,5 +459,3 @@ export class Resolver {
     );
   }
 }
-
-export const TRUE_TERM: Term = { k: 'val', v: bool(true) };

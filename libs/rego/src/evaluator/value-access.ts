@@ -2,7 +2,7 @@
 
 import type { ValTerm } from '../compiler/ir.js';
 import type { ObjectValue, SetValue, Value } from '../value/value.js';
-import { arr, num, obj, str } from '../value/value-builders.js';
+import { num, obj, str } from '../value/value-builders.js';
 import { compareValues } from '../value/value-compare.js';
 import { keyOf } from '../value/value-key.js';
 
@@ -110,8 +110,4 @@ export function setPath(base: Value | undefined, path: readonly string[], value:
   const entries = new Map(current.entries);
   entries.set(`"${head}`, [str(head), setPath(current.entries.get(`"${head}`)?.[1], rest, value)]);
   return { kind: 'object', entries };
-}
-
-export function toArray(items: Value[]): Value {
-  return arr(items);
 }
