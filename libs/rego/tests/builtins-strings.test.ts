@@ -31,6 +31,18 @@ describe('string builtins', () => {
     expect(call('split', '', '')).toEqual([]);
   });
 
+  it('keep the first or last n parts with strings.split_n', () => {
+    expect(call('strings.split_n', 'a.b.c.d', '.', 2)).toEqual(['a', 'b']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', -2)).toEqual(['c', 'd']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', 10)).toEqual(['a', 'b', 'c', 'd']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', 0)).toEqual([]);
+    expect(call('strings.split_n', 'abc', '', -2)).toEqual(['b', 'c']);
+    expect(call('strings.split_n', '', '.', 2)).toEqual(['']);
+    expect(callError('strings.split_n', 'a.b', '.', 1.5)).toBe(
+      'strings.split_n: operand 3 must be integer number but got floating-point number',
+    );
+  });
+
   it('replace all occurrences, and several patterns at once', () => {
     expect(call('replace', 'aaa', 'a', 'b')).toBe('bbb');
     expect(call('replace', 'ab', '', '-')).toBe('-a-b-');

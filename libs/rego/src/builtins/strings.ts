@@ -187,6 +187,20 @@ export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
     arr((delimiter === '' ? runes(s) : s.split(delimiter)).map(str)),
   ),
   {
+    name: 'strings.split_n',
+    arity: 3,
+    implementation: (args) => {
+      const name = 'strings.split_n';
+      const s = stringArg(name, args, 0);
+      const delimiter = stringArg(name, args, 1);
+      const n = safeIntegerArg(name, args, 2);
+      const parts = delimiter === '' ? runes(s) : s.split(delimiter);
+      // The first n parts, or the last -n; the rest is dropped.
+      const kept = n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(parts.length + n, 0));
+      return arr(kept.map(str));
+    },
+  },
+  {
     name: 'replace',
     arity: 3,
     implementation: (args) =>
