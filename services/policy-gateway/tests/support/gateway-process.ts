@@ -68,7 +68,8 @@ export function startGateway(env: GatewayEnv): Promise<GatewayProcess> {
       if (match?.[1] !== undefined) {
         child.stdout.off('data', onData);
         child.stdout.on('data', (more: Buffer) => {
-          output += more.toString();
+          // Request logs of a long run (the benchmark) are kept to the last 64 KiB.
+          output = (output + more.toString()).slice(-65_536);
         });
         const url = match[1];
         resolve({
