@@ -161,6 +161,12 @@ describe('parser: expressions', () => {
     expect(lits.map((l) => l.text)).toEqual(['x := 1', 'y := 2', 'x < y']);
   });
 
+  it('reads contains( as a call of the builtin although contains is a keyword', () => {
+    expect(expr('contains("abc", "b")')).toBe('contains("abc", "b")');
+    const m = v1('s contains x if { x := "a"; contains("abc", x) }');
+    expect(m.rules[0]!.kind).toBe('set');
+  });
+
   it('rejects two expressions on one line without a separator', () => {
     expect(() => parseQuery('x := 1 y := 2')).toThrowError(/expected ';' or a new line/);
   });

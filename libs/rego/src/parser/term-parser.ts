@@ -154,7 +154,9 @@ export abstract class TermParser extends TokenCursor {
         if (t.text === 'true' || t.text === 'false')
           return { type: 'scalar', value: bool(t.text === 'true'), loc };
         if (t.text === 'null') return { type: 'scalar', value: NULL, loc };
-        if (this.isReserved(t.text)) this.fail(t, 'term');
+        // `contains` is a keyword in rule heads but also a builtin: `contains(s, "x")` is a call.
+        const callsBuiltin = t.text === 'contains' && this.isPunct('(') && !this.peek().spaceBefore;
+        if (this.isReserved(t.text) && !callsBuiltin) this.fail(t, 'term');
         return { type: 'var', name: t.text, loc };
       }
       case 'punct':
