@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPrintLine, formatTerm } from '../src/builtins/index.js';
+import { BUILTINS, formatPrintLine, formatTerm } from '../src/builtins/index.js';
 import { arr, num, obj, set, str } from '../src/value/index.js';
 import { call, callError, callValue, testContext } from './builtin-harness.js';
 
@@ -129,5 +129,32 @@ describe('value text for print and sprintf', () => {
 
   it('traces without effect', () => {
     expect(call('trace', 'note')).toBe(true);
+  });
+});
+
+describe('deprecated builtins', () => {
+  it('are marked so that only Rego v0 modules can call them', () => {
+    for (const name of [
+      'all',
+      'any',
+      're_match',
+      'cast_array',
+      'cast_set',
+      'set_diff',
+      'net.cidr_overlap',
+    ]) {
+      expect(BUILTINS.get(name)?.deprecated).toBe(true);
+    }
+    expect(BUILTINS.get('regex.match')?.deprecated).toBeFalsy();
+  });
+
+  it('convert and compare as OPA 0.x did', () => {
+    expect(call('cast_array', new Set([2, 1]))).toEqual([1, 2]);
+    expect(call('cast_set', [1, 1, 2])).toEqual([1, 2]);
+    expect(callError('cast_string', 1)).toBe(
+      'cast_string: operand 1 must be string but got number',
+    );
+    expect(call('set_diff', new Set([1, 2]), new Set([2]))).toEqual([1]);
+    expect(call('net.cidr_overlap', '10.0.0.0/8', '10.1.1.1')).toBe(true);
   });
 });

@@ -37,6 +37,7 @@ function booleanFold(name: string, every: boolean): BuiltinDefinition {
   return {
     name,
     arity: 1,
+    deprecated: true,
     implementation: (args) => {
       const items = arrayOrSetItems(name, args, 0);
       return bool(every ? items.every(isTrue) : items.some(isTrue));
@@ -87,7 +88,7 @@ export const AGGREGATE_BUILTINS: readonly BuiltinDefinition[] = [
       return arr([...arrayOrSetItems('sort', args, 0)].sort(compareValues));
     },
   },
-  // Deprecated in OPA but still accepted by its v0 mode.
+  // Deprecated in OPA: v0 modules only.
   booleanFold('all', true),
   booleanFold('any', false),
 ];

@@ -36,6 +36,8 @@ export interface BuiltinDefinition {
   readonly implementation: BuiltinImplementation;
   /** True for builtins whose result may differ between calls with equal operands. */
   readonly nondeterministic?: boolean;
+  /** Deprecated in OPA: callable from Rego v0 modules only; v1 reports an unknown function. */
+  readonly deprecated?: boolean;
 }
 
 /** An error a builtin raises, worded as OPA words it: `<name>: operand 1 must be string but got number`. */

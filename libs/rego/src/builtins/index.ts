@@ -9,6 +9,7 @@ import type { BuiltinDefinition } from './builtin.js';
 import { COMPARISON_BUILTINS } from './comparison.js';
 import { CRYPTO_BUILTINS } from './crypto.js';
 import { DEBUGGING_BUILTINS } from './debugging.js';
+import { DEPRECATED_BUILTINS } from './deprecated.js';
 import { ENCODING_BUILTINS } from './encoding.js';
 import { GLOB_BUILTINS } from './glob.js';
 import { GRAPH_BUILTINS } from './graph.js';
@@ -55,6 +56,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   GRAPH_BUILTINS,
   JWT_BUILTINS,
   DEBUGGING_BUILTINS,
+  DEPRECATED_BUILTINS,
 ];
 
 function registry(): ReadonlyMap<string, BuiltinDefinition> {

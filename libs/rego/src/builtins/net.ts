@@ -131,6 +131,18 @@ export const NET_BUILTINS: readonly BuiltinDefinition[] = [
       ),
   },
   {
+    name: 'net.cidr_overlap',
+    arity: 2,
+    deprecated: true,
+    implementation: (args) =>
+      bool(
+        contains(
+          cidrArg('net.cidr_overlap', args, 0, false),
+          cidrArg('net.cidr_overlap', args, 1, true),
+        ),
+      ),
+  },
+  {
     name: 'net.cidr_intersects',
     arity: 2,
     implementation: (args) =>

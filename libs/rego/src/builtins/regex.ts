@@ -175,6 +175,8 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     (name): BuiltinDefinition => ({
       name,
       arity: 2,
+      // re_match is the deprecated spelling, for v0 modules.
+      ...(name === 're_match' ? { deprecated: true } : {}),
       implementation: (args, context) =>
         bool(
           regexMatches(
