@@ -182,6 +182,18 @@ describe('RegoEngine', () => {
     }
   });
 
+  it('reports operand type errors as eval_type_error in strict mode', () => {
+    const engine = new RegoEngine({ strictBuiltinErrors: true });
+    engine.addModule('p.rego', 'package p\nx := input.a + 1');
+    try {
+      engine.evalRule('data.p.x', { input: { a: 's' } });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RegoEvalError).code).toBe('eval_type_error');
+    }
+    expect(engine.evalRule('data.p.x', { input: { a: 's' }, strict: false })).toBeUndefined();
+  });
+
   it('reports expression values of a query, a lone false included', () => {
     const engine = new RegoEngine();
     expect(engine.evalQuery('1 == 2').results).toEqual([

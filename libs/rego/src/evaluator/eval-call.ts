@@ -2,6 +2,7 @@
  * Calls: `with` mocks first, then user functions, builtins (their errors are undefined
  * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
  */
+import { BuiltinTypeError } from '../builtins/builtin.js';
 import type { CallTerm, FnTarget } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
@@ -65,7 +66,7 @@ function callTarget(
         if (!ctx.shared.strict) return undefined;
         const message = error instanceof Error ? error.message : String(error);
         throw new RegoEvalError(
-          'eval_builtin_error',
+          error instanceof BuiltinTypeError ? 'eval_type_error' : 'eval_builtin_error',
           message.startsWith(`${fn.def.name}:`) ? message : `${fn.def.name}: ${message}`,
         );
       }
