@@ -10,8 +10,29 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadKnownFailures, pruneKnownFailures, reconcile } from './conformance/known-failures.js';
+import {
+  type KnownFailure,
+  loadKnownFailures,
+  pruneKnownFailures,
+  reconcile,
+  sameFile,
+} from './conformance/known-failures.js';
+import type { CaseResult } from './conformance/run-corpus.js';
 import { runCorpus } from './conformance/run-corpus.js';
+
+/** Known failures counted by the word their reason starts with (`deliberate`, `compiler`, …). */
+function causeCounts(failing: readonly CaseResult[], known: readonly KnownFailure[]): string {
+  const counts = new Map<string, number>();
+  for (const r of failing) {
+    const entry = known.find((k) => k.note === r.note && sameFile(r.file, k.file));
+    const cause = /^([a-z+/ ]+):/.exec(entry?.reason ?? '')?.[1] ?? 'other';
+    counts.set(cause, (counts.get(cause) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([cause, n]) => `${cause} ${n}`)
+    .join(', ');
+}
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -49,6 +70,8 @@ if (folders.length === 0) {
       console.log(`PASS (listed as known failure, ${action}) ${k.file} [${k.note}]`);
     }
     if (prune && fixed.length > 0) pruneKnownFailures(knownFailuresPath, fixed);
+    const causes = causeCounts(knownFailing, known);
+    if (causes !== '') console.log(`known failures by cause: ${causes}`);
     const ran = report.passed + report.failed;
     const rate = ran === 0 ? 0 : (100 * report.passed) / ran;
     console.log(
