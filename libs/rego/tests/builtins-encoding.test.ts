@@ -1,3 +1,5 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { arr, num, obj, set, str } from '../src/value/index.js';
 import { call, callError, callValue } from './builtin-harness.js';
@@ -126,6 +128,49 @@ describe('JSON Web Tokens', () => {
   it('verifies HMAC signatures', () => {
     expect(call('io.jwt.verify_hs256', token, 'secret')).toBe(true);
     expect(call('io.jwt.verify_hs256', token, 'wrong')).toBe(false);
+  });
+
+  it('decodes and verifies with a secret, checking alg, iss, aud and time claims', () => {
+    const [valid, header, payload] = call('io.jwt.decode_verify', token, { secret: 'secret' }) as [
+      boolean,
+      unknown,
+      unknown,
+    ];
+    expect(valid).toBe(true);
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({ sub: '1234567890', name: 'John Doe', iat: 1516239022 });
+    expect(call('io.jwt.decode_verify', token, { secret: 'wrong' })).toEqual([false, {}, {}]);
+    expect(call('io.jwt.decode_verify', token, { secret: 'secret', alg: 'HS512' })).toEqual([
+      false,
+      {},
+      {},
+    ]);
+    expect(call('io.jwt.decode_verify', token, { secret: 'secret', iss: 'someone' })).toEqual([
+      false,
+      {},
+      {},
+    ]);
+    expect(call('io.jwt.decode_verify', token, { secret: 'secret', aud: 'api' })).toEqual([
+      false,
+      {},
+      {},
+    ]);
+    expect(callError('io.jwt.decode_verify', token, { cert: 'PEM' })).toMatch(/not supported/);
+  });
+
+  it('checks exp and nbf against the time constraint or the query clock', () => {
+    const b64 = (bytes: Uint8Array) =>
+      btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+    const text = (o: unknown) => b64(new TextEncoder().encode(JSON.stringify(o)));
+    const input = `${text({ alg: 'HS256' })}.${text({ nbf: 1000, exp: 2000 })}`;
+    const signed = `${input}.${b64(hmac(sha256, new TextEncoder().encode('k'), new TextEncoder().encode(input)))}`;
+    const at = (seconds: number) =>
+      (call('io.jwt.decode_verify', signed, { secret: 'k', time: seconds * 1e9 }) as [boolean])[0];
+    expect([at(999), at(1000), at(1999), at(2000)]).toEqual([false, true, true, false]);
+    expect((call('io.jwt.decode_verify', signed, { secret: 'k' }) as [boolean])[0]).toBe(false);
   });
 
   it('rejects malformed tokens', () => {
