@@ -114,9 +114,17 @@ function constraintsOf(name: string, o: ObjectValue, nowNs: bigint): Constraints
 function claimsValid(payload: ObjectValue, c: Constraints): boolean {
   const seconds = Number(c.timeNs) / 1e9;
   const exp = field(payload, 'exp');
-  if (exp !== undefined && (exp.kind !== 'number' || seconds >= toFloat(exp.value))) return false;
+  if (exp !== undefined) {
+    if (exp.kind !== 'number')
+      throw builtinError('io.jwt.decode_verify', 'exp value must be a number');
+    if (seconds >= toFloat(exp.value)) return false;
+  }
   const nbf = field(payload, 'nbf');
-  if (nbf !== undefined && (nbf.kind !== 'number' || seconds < toFloat(nbf.value))) return false;
+  if (nbf !== undefined) {
+    if (nbf.kind !== 'number')
+      throw builtinError('io.jwt.decode_verify', 'nbf value must be a number');
+    if (seconds < toFloat(nbf.value)) return false;
+  }
   if (c.iss !== undefined) {
     const iss = field(payload, 'iss');
     if (iss?.kind !== 'string' || iss.value !== c.iss) return false;
