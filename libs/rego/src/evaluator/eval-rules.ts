@@ -10,6 +10,7 @@ import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
 import { evalBody } from './eval-body.js';
+import { canQuick, quickValue } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -68,13 +69,21 @@ function evalBranches(
 ): boolean {
   for (const branch of rule.branches) {
     let found = false;
-    evalBody(ctx, frame, branch.body, 0, () =>
-      evalTerm(ctx, frame, branch.value, (v) => {
+    const value = branch.value;
+    evalBody(ctx, frame, branch.body, 0, () => {
+      if (canQuick(value, frame)) {
+        const v = quickValue(ctx, frame, value);
+        if (v === undefined) return false;
         found = true;
         onValue(v);
         return branch.constant;
-      }),
-    );
+      }
+      return evalTerm(ctx, frame, value, (v) => {
+        found = true;
+        onValue(v);
+        return branch.constant;
+      });
+    });
     if (found) return true;
   }
   return false;
@@ -132,11 +141,6 @@ function isBuilder(x: ObjectBuilder | Value): x is ObjectBuilder {
 
 function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
   const root: ObjectBuilder = { entries: new Map() };
-  const conflict = () =>
-    new RegoEvalError(
-      'eval_conflict_error',
-      `object keys must be unique (data.${rs.path.join('.')})`,
-    );
   for (const rule of rs.rules) {
     const frame: Frame = new Array(rule.frameSize);
     evalBranches(ctx, frame, rule, (value) => {
@@ -150,27 +154,34 @@ function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
             // `p[x] contains v`: the leaf is a set that collects members.
             const current = existing?.[1];
             if (current !== undefined && (isBuilder(current) || current.kind !== 'set'))
-              throw conflict();
+              throw objectConflict(rs);
             const items = new Map(current?.kind === 'set' ? current.items : []);
             items.set(keyOf(value), value);
             node.entries.set(kk, [key, { kind: 'set', items }]);
           } else if (i === keys.length - 1) {
             if (existing !== undefined) {
               const current = existing[1];
-              if (isBuilder(current) || !equal(current, value)) throw conflict();
+              if (isBuilder(current) || !equal(current, value)) throw objectConflict(rs);
             } else node.entries.set(kk, [key, value]);
           } else if (existing === undefined) {
             const child: ObjectBuilder = { entries: new Map() };
             node.entries.set(kk, [key, child]);
             node = child;
           } else if (isBuilder(existing[1])) node = existing[1];
-          else throw conflict();
+          else throw objectConflict(rs);
         }
         return false;
       });
     });
   }
   return buildObject(root);
+}
+
+function objectConflict(rs: RuleSet): RegoEvalError {
+  return new RegoEvalError(
+    'eval_conflict_error',
+    `object keys must be unique (data.${rs.path.join('.')})`,
+  );
 }
 
 function buildObject(b: ObjectBuilder): Value {
@@ -190,18 +201,21 @@ export function callFunction(
   try {
     for (const rule of rs.rules) {
       const frame: Frame = new Array(rule.frameSize);
-      unifyArgs(ctx, frame, rule, args, 0, () => {
+      const bound = bindPlainArgs(frame, rule, args);
+      // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
+      if (bound === true) {
         evalBranches(ctx, frame, rule, (v) => {
-          if (result === undefined) result = v;
-          else if (!equal(result, v)) {
-            throw new RegoEvalError(
-              'eval_conflict_error',
-              `functions must not produce multiple outputs for same inputs (data.${rs.path.join('.')})`,
-            );
-          }
+          result = mergeOutput(rs, result, v);
         });
-        return false;
-      });
+      } else if (bound === undefined) {
+        // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
+        unifyArgs(ctx, frame, rule, args, 0, () => {
+          evalBranches(ctx, frame, rule, (v) => {
+            result = mergeOutput(rs, result, v);
+          });
+          return false;
+        });
+      }
     }
     if (result === undefined && rs.defaultRule !== undefined)
       result = defaultValue(ctx, rs.defaultRule);
@@ -209,6 +223,38 @@ export function callFunction(
     leave(ctx);
   }
   return result;
+}
+
+/** A function's outputs must agree. */
+function mergeOutput(rs: RuleSet, result: Value | undefined, v: Value): Value {
+  if (result !== undefined && !equal(result, v)) {
+    throw new RegoEvalError(
+      'eval_conflict_error',
+      `functions must not produce multiple outputs for same inputs (data.${rs.path.join('.')})`,
+    );
+  }
+  return v;
+}
+
+/**
+ * The common case of arguments that are plain variables: bind them directly. Returns true
+ * when bound, false when a repeated variable got two different values, undefined when some
+ * argument is a pattern.
+ */
+function bindPlainArgs(
+  frame: Frame,
+  rule: CompiledRule,
+  args: readonly Value[],
+): boolean | undefined {
+  const params = rule.args;
+  for (let i = 0; i < params.length; i++) if (params[i]!.k !== 'var') return undefined;
+  for (let i = 0; i < params.length; i++) {
+    const slot = (params[i] as { slot: number }).slot;
+    const current = frame[slot];
+    if (current === undefined) frame[slot] = args[i];
+    else if (!equal(current, args[i]!)) return false;
+  }
+  return true;
 }
 
 function unifyArgs(
