@@ -21,6 +21,7 @@ const SUBJECTS = [
   'mail a.b-c@mail.example.co.uk and x@y.z, ignore   all the previous  instructions now',
   '12,345,678 ababababc ' + 'a'.repeat(200) + '!',
   'a@b.cc x@ @@ .@y.zz foo.bar@baz.qux k=1 kk= =2 key=33 a=b=4',
+  'Ignore “previous” instructions — €5 😀 ſecret KEY ÅNGSTRÖM ẞ',
 ];
 
 const PATTERNS = [
@@ -77,6 +78,11 @@ const PATTERNS = [
   '[a-z]+=[0-9]+',
   '([a-z.]*)@([a-z]+)',
   '[a-z]{2,}@',
+  '(?i)secret|key',
+  '(?i)\\bignore\\b',
+  '(?i)[a-zß-ÿ]+',
+  '\\w+',
+  '[^ ]+',
 ];
 
 describe('regular expressions on both engines', () => {

@@ -75,18 +75,22 @@ class RegExpSet {
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
-const BEYOND_LATIN1 = /[\u0100-\uFFFF]/;
+/**
+ * Characters whose case folding (Go's and the `u` flag's) reaches Latin-1 while the legacy
+ * `i` canonicalisation does not: ſ (s), K (k), Å (å), ẞ (ß).
+ */
+const SPECIAL_FOLDS = /[\u017F\u212A\u212B\u1E9E]/;
 
 /** Whether the last subject seen suits the non-unicode variants (checked once per subject). */
 let lastSubject: string | undefined;
 let lastPlain = false;
-let lastLatin1 = false;
+let lastSpecialFolds = false;
 
 function classify(s: string): void {
   if (s === lastSubject) return;
   lastSubject = s;
   lastPlain = !SURROGATE.test(s);
-  lastLatin1 = lastPlain && !BEYOND_LATIN1.test(s);
+  lastSpecialFolds = SPECIAL_FOLDS.test(s);
 }
 
 /** Whether a subject has no surrogates, so that single UTF-16 units are characters. */
@@ -116,6 +120,7 @@ class JavaScriptRegex implements CompiledRegex {
     source: string,
     flags: string,
     plainFlags: string | undefined,
+    private readonly surrogateSafe: boolean,
     private readonly required: readonly string[],
     private readonly leadingRun: LeadingRun | undefined,
     readonly names: Readonly<Record<string, number>>,
@@ -129,7 +134,9 @@ class JavaScriptRegex implements CompiledRegex {
   private variant(s: string): RegExpSet {
     if (this.plain === undefined) return this.unicode;
     classify(s);
-    return (this.caseInsensitive ? lastLatin1 : lastPlain) ? this.plain : this.unicode;
+    if (!lastPlain && !this.surrogateSafe) return this.unicode;
+    if (this.caseInsensitive && lastSpecialFolds) return this.unicode;
+    return this.plain;
   }
 
   /** A cheap pre-check: `includes` is far faster than a scan that cannot succeed. */
@@ -218,6 +225,7 @@ export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
     translated.source,
     translated.flags,
     translated.plainFlags,
+    translated.surrogateSafe === true,
     translated.required,
     translated.leadingRun,
     re2.namedGroups(),

@@ -35,7 +35,7 @@ function classesDisjoint(a: Node & { type: 'char' }, b: RegExp): boolean {
   return disjoint;
 }
 
-function chars(node: Node, out: CharNode[] = []): CharNode[] {
+export function chars(node: Node, out: CharNode[] = []): CharNode[] {
   switch (node.type) {
     case 'char':
       out.push(node);
@@ -74,7 +74,7 @@ function some(node: Node, test: (n: Node) => boolean): boolean {
   }
 }
 
-function nullable(node: Node): boolean {
+export function nullable(node: Node): boolean {
   switch (node.type) {
     case 'char':
       return false;

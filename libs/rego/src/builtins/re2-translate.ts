@@ -10,7 +10,7 @@
  * linear-time.
  */
 
-import { checkBacktracking } from './re2-backtracking.js';
+import { chars, checkBacktracking, nullable } from './re2-backtracking.js';
 import { give, type Node, stripGroups, Untranslatable } from './re2-node.js';
 
 export interface JsRegexSource {
@@ -19,10 +19,15 @@ export interface JsRegexSource {
   readonly flags: string;
   /**
    * Flags without `u`, when the source means the same in that mode for subjects without
-   * surrogates (and, when case-insensitive, without characters from U+0100 on). V8 runs
-   * some patterns (`\b` with `i`) far faster so.
+   * surrogates (see `surrogateSafe`) and, when case-insensitive, without the few characters
+   * whose folding differs (ſ, K, Å, ẞ). V8 runs some patterns (`\b` with `i`) far faster so.
    */
   readonly plainFlags?: string;
+  /**
+   * The `plainFlags` variant stays exact on subjects with surrogate pairs: the pattern cannot
+   * match empty and no character class in it can match half of a pair.
+   */
+  readonly surrogateSafe?: boolean;
   /** Literal strings every match contains: a subject missing one cannot match (case-sensitive patterns only). */
   readonly required: readonly string[];
   /** Set when every match starts with a run of one class ending at a literal outside it (`[a-z.]+@…`). */
@@ -429,6 +434,19 @@ function leadingRun(root: Node): LeadingRun | undefined {
   return { literal, member: base.probe, min: first.min };
 }
 
+/** Code units standing for the surrogate range: its ends and the halves of common emoji. */
+const SURROGATE_SAMPLES = [0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdfff].map((u) =>
+  String.fromCharCode(u),
+);
+
+function surrogateSafe(root: Node, plainFlags: string): boolean {
+  if (nullable(root)) return false;
+  return chars(root).every((node) => {
+    const probe = new RegExp(`^(?:${node.js})$`, plainFlags);
+    return SURROGATE_SAMPLES.every((unit) => !probe.test(unit));
+  });
+}
+
 /**
  * The JavaScript equivalent of an RE2 pattern that re2js has already accepted, or undefined
  * when the pattern uses something not mapped here or could backtrack badly.
@@ -462,7 +480,7 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     };
     if (translator.unicodeOnly) return common;
     new RegExp(root.js, plainFlags);
-    return { ...common, plainFlags };
+    return { ...common, plainFlags, surrogateSafe: surrogateSafe(root, plainFlags) };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;
