@@ -49,7 +49,16 @@ const sortedSets = new WeakMap<SetValue, readonly Value[]>();
 export function sortedEntries(o: ObjectValue): readonly (readonly [Value, Value])[] {
   let entries = sortedObjects.get(o);
   if (entries === undefined) {
-    entries = [...o.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
+    const list = [...o.entries.values()];
+    // String keys (nearly always) sort by plain comparison, as compareValues would.
+    const allStrings = list.every((e) => e[0].kind === 'string');
+    entries = allStrings
+      ? list.sort((a, b) => {
+          const x = (a[0] as { value: string }).value;
+          const y = (b[0] as { value: string }).value;
+          return x < y ? -1 : x > y ? 1 : 0;
+        })
+      : list.sort((a, b) => compareValues(a[0], b[0]));
     sortedObjects.set(o, entries);
   }
   return entries;
