@@ -5,8 +5,17 @@
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+/** The last string checked: policies ask about the same prompt many times in one query. */
+let lastString: string | undefined;
+let lastHasSurrogates = false;
+
 export function hasSurrogates(s: string): boolean {
-  return SURROGATE.test(s);
+  if (s.length < 64) return SURROGATE.test(s);
+  if (s !== lastString) {
+    lastString = s;
+    lastHasSurrogates = SURROGATE.test(s);
+  }
+  return lastHasSurrogates;
 }
 
 export function runeCount(s: string): number {

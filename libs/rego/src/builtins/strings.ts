@@ -20,16 +20,29 @@ import {
 } from './operands.js';
 import { hasSurrogates, runeCount, runeIndexOf, runes } from './runes.js';
 
-const NON_ASCII = /[^ -~\t\n\r]/;
-
 /** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
-const GO_SPACE =
-  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
+function isGoSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
 
 function trimSpace(s: string): string {
-  return s.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isGoSpace(s.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Simple (one-to-one) case mappings Go applies where JavaScript's full mapping has several characters. */
@@ -37,7 +50,10 @@ const SIMPLE_LOWER: Readonly<Record<string, string>> = { '\u0130': 'i' };
 
 /** Per-code-point case mapping, keeping characters whose mapping would change their length (Go does). */
 function mapCase(s: string, upper: boolean): string {
-  if (!NON_ASCII.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  // JavaScript maps whole strings like Go maps each code point, except where a mapping has
+  // several characters (the length changes) and for the final-sigma rule (ς appears).
+  const whole = upper ? s.toUpperCase() : s.toLowerCase();
+  if (whole.length === s.length && (upper || !whole.includes('ς'))) return whole;
   let out = '';
   for (const ch of s) {
     const mapped = upper ? ch.toUpperCase() : (SIMPLE_LOWER[ch] ?? ch.toLowerCase());
