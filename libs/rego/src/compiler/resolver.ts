@@ -397,7 +397,10 @@ export class Resolver {
     }
     const dotted = name.join('.');
     const def = this.env.builtins.get(dotted);
-    if (def !== undefined) return { kind: 'builtin', def };
+    // OPA 1.x removed its deprecated builtins from v1: there they are unknown functions.
+    if (def !== undefined && !(def.deprecated && this.env.regoVersion === 'v1')) {
+      return { kind: 'builtin', def };
+    }
     if (Object.hasOwn(NATIVE_ARITY, dotted)) {
       const native = dotted as NativeName;
       return { kind: 'native', name: native, arity: NATIVE_ARITY[native] };

@@ -3,6 +3,7 @@
  * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
  */
 import { BuiltinTypeError } from '../builtins/builtin.js';
+import { formatPrintLine } from '../builtins/format-term.js';
 import type { CallTerm, FnTarget } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
@@ -11,7 +12,6 @@ import type { EvalContext } from './context.js';
 import { callFunction } from './eval-rules.js';
 import type { Frame, ValueK } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
-import { formatPrintValue } from './print-format.js';
 import { equal, iterate, lookup } from './value-access.js';
 
 export function invokeCall(
@@ -103,18 +103,21 @@ function walkValue(value: Value, path: Value[], k: ValueK): boolean {
 
 /** `print(…)`: undefined operands print as `<undefined>`; the call itself always succeeds. */
 function evalPrint(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
-  const parts = call.args.map((arg) => {
-    let text = '<undefined>';
+  const operands = call.args.map((arg) => {
+    let operand: Value | undefined;
     try {
       evalTerm(ctx, frame, arg, (v) => {
-        text = formatPrintValue(v, true);
+        operand = v;
         return true;
       });
     } catch (error) {
-      if (!(error instanceof RegoEvalError) || error.code !== 'eval_builtin_error') throw error;
+      // An operand whose builtin fails prints as undefined, as in OPA.
+      if (!(error instanceof RegoEvalError) || !error.code.startsWith('eval_')) throw error;
+      if (error.code === 'eval_conflict_error' || error.code === 'eval_budget_exceeded')
+        throw error;
     }
-    return text;
+    return operand;
   });
-  ctx.shared.builtinContext.print(parts.join(' '));
+  ctx.shared.builtinContext.print(formatPrintLine(operands));
   return k(TRUE);
 }
