@@ -191,6 +191,22 @@ function checkedSize(n: number): number {
   return n;
 }
 
+/** `%s`, `%v` of a string and `%d`, `%v` of an int without flags: most formats policies write. */
+function simpleVerb(verb: string | undefined, arg: GoArg | undefined): string | undefined {
+  if (arg === undefined) return undefined;
+  if (arg.type === 'string' && (verb === 's' || verb === 'v')) return arg.value;
+  if (arg.type === 'int' && (verb === 'd' || verb === 'v')) return arg.value.toString();
+  return undefined;
+}
+
+/** Index after the run of ASCII digits starting at `i`. */
+function digitsEnd(format: string, i: number): number {
+  let end = i;
+  while (end < format.length && format.charCodeAt(end) >= 0x30 && format.charCodeAt(end) <= 0x39)
+    end++;
+  return end;
+}
+
 /** Go's `fmt.Sprintf(format, args...)`. */
 export function goSprintf(format: string, args: readonly GoArg[]): string {
   let out = '';
@@ -205,6 +221,13 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
     }
     out += format.slice(i, percent);
     i = percent + 1;
+    const simple = simpleVerb(format[i], args[argIndex]);
+    if (simple !== undefined) {
+      out += simple;
+      argIndex++;
+      i++;
+      continue;
+    }
     const spec: Spec = { minus: false, plus: false, sharp: false, space: false, zero: false };
     for (; i < format.length; i++) {
       const c = format[i];
@@ -215,11 +238,13 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
       else if (c === '0') spec.zero = !spec.minus;
       else break;
     }
-    const explicit = /^\[(\d+)\]/.exec(format.slice(i));
-    if (explicit) {
-      argIndex = Number(explicit[1]) - 1;
-      reordered = true;
-      i += explicit[0].length;
+    if (format[i] === '[') {
+      const explicit = /^\[(\d+)\]/.exec(format.slice(i, i + 12));
+      if (explicit) {
+        argIndex = Number(explicit[1]) - 1;
+        reordered = true;
+        i += explicit[0].length;
+      }
     }
     if (format[i] === '*') {
       const w = args[argIndex++];
@@ -231,10 +256,10 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
       }
       i++;
     } else {
-      const width = /^\d+/.exec(format.slice(i));
-      if (width) {
-        spec.width = checkedSize(Number(width[0]));
-        i += width[0].length;
+      const end = digitsEnd(format, i);
+      if (end > i) {
+        spec.width = checkedSize(Number(format.slice(i, end)));
+        i = end;
       }
     }
     if (format[i] === '.') {
@@ -244,9 +269,9 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
         spec.precision = p?.type === 'int' ? checkedSize(Number(p.value)) : undefined;
         i++;
       } else {
-        const precision = /^\d*/.exec(format.slice(i))?.[0] ?? '';
-        spec.precision = precision === '' ? 0 : checkedSize(Number(precision));
-        i += precision.length;
+        const end = digitsEnd(format, i);
+        spec.precision = end === i ? 0 : checkedSize(Number(format.slice(i, end)));
+        i = end;
       }
     }
     const verb = String.fromCodePoint(format.codePointAt(i) ?? 0x21);
