@@ -143,7 +143,9 @@ describe('RegoEngine', () => {
       engine.addModule('deep.rego', source);
       expect.unreachable();
     } catch (e) {
+      expect(e).toBeInstanceOf(RegoParseError);
       expect((e as RegoParseError).code).toBe('rego_parse_error');
+      expect((e as RegoParseError).file).toBe('deep.rego');
     }
   });
 

@@ -9,7 +9,7 @@ import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
 import type { CompiledQuery } from '../compiler/ir.js';
 import { compileQuery } from '../compiler/query.js';
-import { RegoError } from '../errors/rego-error.js';
+import { RegoError, RegoParseError } from '../errors/rego-error.js';
 import type { EvalContext } from '../evaluator/context.js';
 import { EvalContext as Context } from '../evaluator/context.js';
 import { evalBody } from '../evaluator/eval-body.js';
@@ -82,12 +82,23 @@ export class RegoEngine {
   /** Adds several modules at once, so that they may refer to each other's functions. */
   addModules(modules: ReadonlyArray<{ readonly fileName: string; readonly source: string }>): void {
     const next = new Map(this.modules);
-    this.policy = guardStack('rego_parse_error', () => {
-      for (const { fileName, source } of modules) {
+    for (const { fileName, source } of modules) {
+      try {
         next.set(fileName, parseModule(fileName, source, this.regoVersion));
+      } catch (error) {
+        if (error instanceof RangeError && /call stack/i.test(error.message)) {
+          throw new RegoParseError('the source nests too deeply to be parsed', {
+            file: fileName,
+            line: 1,
+            column: 1,
+          });
+        }
+        throw error;
       }
-      return compileModules([...next.values()], this.builtins);
-    });
+    }
+    this.policy = guardStack('rego_compile_error', () =>
+      compileModules([...next.values()], this.builtins),
+    );
     this.modules.clear();
     for (const [k, v] of next) this.modules.set(k, v);
     this.queries.clear();
@@ -219,14 +230,14 @@ export class RegoEngine {
  * Turns a JavaScript stack overflow (deeply nested source, input or values) into an engine
  * error, so that a pathological policy or input never escapes as a RangeError.
  */
-function guardStack<T>(code: 'rego_parse_error' | 'eval_budget_exceeded', run: () => T): T {
+function guardStack<T>(code: 'rego_compile_error' | 'eval_budget_exceeded', run: () => T): T {
   try {
     return run();
   } catch (error) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new RegoError(
         code,
-        code === 'rego_parse_error'
+        code === 'rego_compile_error'
           ? 'the source nests too deeply to be compiled'
           : 'evaluation exceeded the stack depth it may use (nesting too deep)',
       );
