@@ -220,11 +220,21 @@ describe('type builtins', () => {
   });
 });
 
-describe('graph.reachable', () => {
+describe('graph builtins', () => {
   it('collects the nodes reachable from the start, through arrays and sets of neighbours', () => {
     const graph = { a: ['b'], b: new Set(['c']), c: ['a'], d: ['e'] };
     expect(call('graph.reachable', graph, ['a'])).toEqual(['a', 'b', 'c']);
     expect(call('graph.reachable', graph, new Set(['d']))).toEqual(['d']);
     expect(call('graph.reachable', graph, ['missing'])).toEqual([]);
+  });
+
+  it('list the paths from the start to leaves, cycles and missing nodes', () => {
+    const graph = { a: ['b', 'c'], b: ['d'], c: ['a'], d: [] };
+    expect(call('graph.reachable_paths', graph, ['a'])).toEqual([
+      ['a', 'b', 'd'],
+      ['a', 'c'],
+    ]);
+    expect(call('graph.reachable_paths', { a: ['x'] }, ['a'])).toEqual([['a']]);
+    expect(call('graph.reachable_paths', { a: [] }, new Set(['a']))).toEqual([['a']]);
   });
 });
