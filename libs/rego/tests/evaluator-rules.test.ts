@@ -83,6 +83,12 @@ describe('evaluator: rules', () => {
     expect(() => evalIn('r := foo.bar(1)', 'r')).toThrowError(/undefined function foo\.bar/);
   });
 
+  it('rejects two imports under the same name', () => {
+    expect(() => evalIn('import data.a.x\nimport data.b.x\nr := 1', 'r')).toThrowError(
+      /shadows an earlier import/,
+    );
+  });
+
   it('reads the same rule in v0 syntax when asked to', () => {
     const engine = engineFor({
       regoVersion: 'v0',

@@ -98,6 +98,12 @@ describe('parser: modules', () => {
     expect(m.rules[0]!.ref.map(show)).toEqual(['a', '"b"', '"c"', '"d"']);
   });
 
+  it('rejects else on multi-value rules', () => {
+    expect(() => v1('s contains 1 if false\nelse := 2')).toThrowError(
+      /else keyword cannot be used/,
+    );
+  });
+
   it('requires if before a rule body in v1', () => {
     expect(() => v1('p { true }')).toThrowError(/expected 'if' before the rule body/);
   });

@@ -193,6 +193,13 @@ function importMap(module: AstModule): Map<string, readonly string[]> {
     const root = imp.path[0];
     if (root !== 'data' && root !== 'input') continue;
     const alias = imp.alias ?? imp.path[imp.path.length - 1]!;
+    if (map.has(alias)) {
+      throw new RegoCompileError(
+        `import ${imp.path.join('.')} shadows an earlier import of ${alias}`,
+        imp.loc,
+        module.source,
+      );
+    }
     map.set(alias, imp.path);
   }
   return map;

@@ -193,6 +193,9 @@ class Parser extends TermParser {
     if (this.version === 'v1' && body === undefined && value === undefined && key === undefined) {
       this.fail(this.peek(), "rule body ('if'), ':=' or 'contains'");
     }
+    if (isSet && branches.length > 1) {
+      this.failAt(branches[1]!.loc, 'else keyword cannot be used on multi-value rules');
+    }
     return {
       kind: args ? 'function' : isSet ? 'set' : 'complete',
       isDefault: false,
