@@ -100,6 +100,43 @@ describe('net', () => {
     expect(call('net.cidr_is_valid', 'fd00::/8')).toBe(true);
   });
 
+  it('sees an IPv4-mapped IPv6 address as the IPv4 address, as Go does', () => {
+    expect(call('net.cidr_contains', '10.0.0.0/8', '::ffff:10.1.2.3')).toBe(true);
+  });
+
+  it('expands networks into their addresses', () => {
+    expect(call('net.cidr_expand', '192.168.1.0/30')).toEqual([
+      '192.168.1.0',
+      '192.168.1.1',
+      '192.168.1.2',
+      '192.168.1.3',
+    ]);
+    expect(call('net.cidr_expand', '2001:db8::/127')).toEqual(['2001:db8::', '2001:db8::1']);
+    expect(callError('net.cidr_expand', '10.0.0.0/8')).toMatch(/exceeds the limit/);
+  });
+
+  it('merges networks into the fewest CIDRs', () => {
+    expect(call('net.cidr_merge', ['192.0.128.0/24', '192.0.129.0/24'])).toEqual([
+      '192.0.128.0/23',
+    ]);
+    expect(call('net.cidr_merge', new Set(['10.0.0.0/8', '10.1.0.0/16', '11.0.0.0/8']))).toEqual([
+      '10.0.0.0/7',
+    ]);
+    expect(call('net.cidr_merge', ['10.0.0.1/32', '10.0.0.2/32'])).toEqual([
+      '10.0.0.1/32',
+      '10.0.0.2/32',
+    ]);
+    expect(call('net.cidr_merge', ['10.0.0.0/32', '10.0.0.1/32', '10.0.0.2/32'])).toEqual([
+      '10.0.0.0/31',
+      '10.0.0.2/32',
+    ]);
+    expect(call('net.cidr_merge', ['1.2.3.4'])).toEqual(['1.0.0.0/8']);
+    expect(call('net.cidr_merge', ['2001:db8::/33', '2001:db8:8000::/33'])).toEqual([
+      '2001:db8::/32',
+    ]);
+    expect(callError('net.cidr_merge', ['::1'])).toMatch(/IPv6 invalid/);
+  });
+
   it('reports which networks contain which addresses', () => {
     expect(
       call('net.cidr_contains_matches', ['10.0.0.0/8', '192.168.0.0/16'], {

@@ -1,98 +1,110 @@
-/** CIDR builtins (`net.cidr_contains`, `net.cidr_intersects`, `net.cidr_is_valid`, `net.cidr_contains_matches`) for IPv4 and IPv6. */
+/**
+ * CIDR builtins for IPv4 and IPv6: `net.cidr_contains`, `net.cidr_intersects`,
+ * `net.cidr_is_valid`, `net.cidr_contains_matches`, `net.cidr_expand` and `net.cidr_merge`.
+ */
 
 import type { Value } from '../value/value.js';
-import { arr, bool, num, set } from '../value/value-builders.js';
+import { arr, bool, num, set, str } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
+import {
+  contains,
+  formatAddress,
+  formatCidr,
+  intersects,
+  lastAddress,
+  mask,
+  type Network,
+  parseAddress,
+  parseCidr,
+  parseCidrOrIp,
+} from './ip-address.js';
 import { builtinError, operandError, sortedSetItems, stringArg } from './operands.js';
 
-interface Network {
+/** Expanding more addresses than this would exhaust memory; OPA relies on cancellation instead. */
+const MAX_EXPAND = 65_536n;
+
+/** An address or network for `net.cidr_merge`: a bare IPv4 address gets its classful mask, as Go's DefaultMask. */
+function mergeInput(text: string): Network {
+  if (text.includes('/')) {
+    const network = parseCidr(text);
+    if (network === undefined)
+      throw builtinError('net.cidr_merge', `invalid CIDR address: ${text}`);
+    return network;
+  }
+  const address = parseAddress(text);
+  if (address === undefined) throw builtinError('net.cidr_merge', `invalid CIDR address: ${text}`);
+  if (address.bits === 128)
+    throw builtinError('net.cidr_merge', 'IPv6 invalid: needs prefix length');
+  const first = Number(address.value >> 24n);
+  const prefix = first < 128 ? 8 : first < 192 ? 16 : 24;
+  return { bits: 32, base: address.value & mask(32, prefix), prefix };
+}
+
+/** The fewest networks covering first..last exactly. */
+function rangeToCidrs(bits: 32 | 128, first: bigint, last: bigint): Network[] {
+  const out: Network[] = [];
+  let start = first;
+  while (start <= last) {
+    let size = 0;
+    while (
+      size < bits &&
+      (start & ((1n << BigInt(size + 1)) - 1n)) === 0n &&
+      start + (1n << BigInt(size + 1)) - 1n <= last
+    ) {
+      size++;
+    }
+    out.push({ bits, base: start, prefix: bits - size });
+    start += 1n << BigInt(size);
+  }
+  return out;
+}
+
+interface Range {
   readonly bits: 32 | 128;
-  readonly base: bigint;
-  readonly prefix: number;
+  readonly first: bigint;
+  readonly last: bigint;
+  /** The input network, while the range has not been merged with another. */
+  readonly network?: Network;
 }
 
-function parseIPv4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0n;
-  for (const p of parts) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
-    n = (n << 8n) | BigInt(p);
+/** Go's ordering of ranges: IPv4 before IPv6, then by last address, then by first. */
+function compareRanges(a: Range, b: Range): number {
+  if (a.bits !== b.bits) return a.bits - b.bits;
+  if (a.last !== b.last) return a.last < b.last ? -1 : 1;
+  return a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
+}
+
+/** OPA's merge: sort, fold each range into its predecessor when they overlap or touch. */
+function mergeNetworks(networks: readonly Network[]): Network[] {
+  const ranges: Range[] = networks
+    .map((n) => ({ bits: n.bits, first: n.base, last: lastAddress(n), network: n }))
+    .sort(compareRanges);
+  for (let i = ranges.length - 1; i > 0; i--) {
+    const current = ranges[i] as Range;
+    const previous = ranges[i - 1] as Range;
+    if (current.bits === previous.bits && current.first - 1n <= previous.last) {
+      // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
+      const first = previous.first < current.first ? previous.first : current.first;
+      ranges[i - 1] = { bits: current.bits, first, last: current.last };
+      ranges.splice(i, 1);
+    }
   }
-  return n;
-}
-
-function parseIPv6(s: string): bigint | undefined {
-  let text = s;
-  let tail: bigint[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.')) {
-    const v4 = parseIPv4(text.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    tail = [v4 >> 16n, v4 & 0xffffn];
-    text = text.slice(0, lastColon + 1);
-    if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const group = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = group(halves[0] as string);
-  const rest = halves.length === 2 ? group(halves[1] as string) : [];
-  const words: bigint[] = [];
-  for (const g of [...head, ...rest]) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-  }
-  const total = head.length + rest.length + tail.length;
-  if (halves.length === 1 && total !== 8) return undefined;
-  if (halves.length === 2 && total > 7) return undefined;
-  words.push(...head.map((g) => BigInt(`0x${g}`)));
-  if (halves.length === 2) for (let i = 0; i < 8 - total; i++) words.push(0n);
-  words.push(...rest.map((g) => BigInt(`0x${g}`)), ...tail);
-  return words.reduce((acc, w) => (acc << 16n) | w, 0n);
-}
-
-function parseAddress(s: string): { bits: 32 | 128; value: bigint } | undefined {
-  const v4 = parseIPv4(s);
-  if (v4 !== undefined) return { bits: 32, value: v4 };
-  const v6 = s.includes(':') ? parseIPv6(s) : undefined;
-  return v6 === undefined ? undefined : { bits: 128, value: v6 };
-}
-
-function mask(bits: number, prefix: number): bigint {
-  return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
-}
-
-export function parseCidr(s: string): Network | undefined {
-  const slash = s.indexOf('/');
-  if (slash < 0) return undefined;
-  const address = parseAddress(s.slice(0, slash));
-  const prefixText = s.slice(slash + 1);
-  if (address === undefined || !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  if (prefix > address.bits) return undefined;
-  return { bits: address.bits, base: address.value & mask(address.bits, prefix), prefix };
-}
-
-/** A CIDR, or a single address as a full-length network. */
-function parseCidrOrIp(s: string): Network | undefined {
-  if (s.includes('/')) return parseCidr(s);
-  const address = parseAddress(s);
-  return address && { bits: address.bits, base: address.value, prefix: address.bits };
-}
-
-function contains(outer: Network, inner: Network): boolean {
-  if (outer.bits !== inner.bits || inner.prefix < outer.prefix) return false;
-  return (inner.base & mask(outer.bits, outer.prefix)) === outer.base;
-}
-
-function intersects(a: Network, b: Network): boolean {
-  return contains(a, b) || contains(b, a);
+  return ranges.flatMap((r) =>
+    r.network !== undefined ? [r.network] : rangeToCidrs(r.bits, r.first, r.last),
+  );
 }
 
 function cidrArg(name: string, args: readonly Value[], index: number, allowIp: boolean): Network {
   const s = stringArg(name, args, index);
   const network = allowIp ? parseCidrOrIp(s) : parseCidr(s);
-  if (network === undefined) throw builtinError(name, `invalid CIDR address: ${s}`);
+  if (network === undefined) {
+    throw builtinError(
+      name,
+      allowIp
+        ? `not a valid textual representation of an IP address or CIDR: ${s}`
+        : `invalid CIDR address: ${s}`,
+    );
+  }
   return network;
 }
 
@@ -180,6 +192,42 @@ export const NET_BUILTINS: readonly BuiltinDefinition[] = [
         }
       }
       return set(pairs);
+    },
+  },
+  {
+    name: 'net.cidr_expand',
+    arity: 1,
+    implementation: (args) => {
+      const network = cidrArg('net.cidr_expand', args, 0, false);
+      const size = 1n << BigInt(network.bits - network.prefix);
+      if (size > MAX_EXPAND)
+        throw builtinError(
+          'net.cidr_expand',
+          `a network of ${size} addresses exceeds the limit of ${MAX_EXPAND}`,
+        );
+      const addresses: Value[] = [];
+      for (let i = 0n; i < size; i++)
+        addresses.push(str(formatAddress(network.bits, network.base + i)));
+      return set(addresses);
+    },
+  },
+  {
+    name: 'net.cidr_merge',
+    arity: 1,
+    implementation: (args) => {
+      const value = args[0] as Value;
+      const items =
+        value.kind === 'array'
+          ? value.items
+          : value.kind === 'set'
+            ? sortedSetItems(value)
+            : undefined;
+      if (items === undefined) throw operandError('net.cidr_merge', 1, ['array', 'set'], value);
+      const networks = items.map((item) => {
+        if (item.kind !== 'string') throw builtinError('net.cidr_merge', 'element must be string');
+        return mergeInput(item.value);
+      });
+      return set(mergeNetworks(networks).map((n) => str(formatCidr(n))));
     },
   },
 ];
