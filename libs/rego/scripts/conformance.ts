@@ -5,7 +5,8 @@
  * fails that is not on the list or a listed case passes.
  * Options: `--known-failures <file>` (default: conformance/known-failures.yaml of this package);
  * `--prune-known-failures` removes the entries of listed cases that now pass (new failures are
- * added by hand, each with its reason).
+ * added by hand, each with its reason). `REASON_LIMIT=<n>` in the environment prints longer
+ * reasons (default 300 characters).
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
