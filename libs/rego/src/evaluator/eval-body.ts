@@ -24,7 +24,10 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
       return false;
     }
     if (outcome === NOT_QUICK) break;
-    if (outcome !== QUICK_HELD) (bound ??= []).push(outcome);
+    if (outcome !== QUICK_HELD) {
+      bound ??= [];
+      bound.push(outcome);
+    }
   }
   let stop: boolean;
   if (i === body.length) stop = k();

@@ -85,85 +85,137 @@ function pathIsQuick(path: readonly Term[], frame: Frame): boolean {
   return true;
 }
 
+/** A term compiled to a function of the context and frame (closure compilation). */
+type QuickFn = (ctx: EvalContext, frame: Frame) => Value | undefined;
+type PathFn = (ctx: EvalContext, frame: Frame, base: Value) => Value | undefined;
+
 /** The value of a term for which `canQuick` holds; undefined when it is undefined. */
 export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | undefined {
+  return quickFn(t)(ctx, frame);
+}
+
+/** The term's compiled function, built on first use and kept on the term. */
+function quickFn(t: Term): QuickFn {
+  const holder = t as Term & { qf?: QuickFn };
+  let fn = holder.qf;
+  if (fn === undefined) {
+    fn = compileQuick(t);
+    holder.qf = fn;
+  }
+  return fn;
+}
+
+function compileQuick(t: Term): QuickFn {
   switch (t.k) {
-    case 'val':
-      return t.v;
-    case 'var':
-      return frame[t.slot];
-    case 'input':
-      return ctx.input === undefined ? undefined : quickPath(ctx, frame, ctx.input, t.path);
+    case 'val': {
+      const v = t.v;
+      return () => v;
+    }
+    case 'var': {
+      const slot = t.slot;
+      return (_ctx, frame) => frame[slot];
+    }
+    case 'input': {
+      const path = compilePath(t.path);
+      return (ctx, frame) => (ctx.input === undefined ? undefined : path(ctx, frame, ctx.input));
+    }
     case 'data':
-      return dataValue(ctx, frame, t);
+      return (ctx, frame) => dataValue(ctx, frame, t);
     case 'ref': {
-      const head = quickValue(ctx, frame, t.head);
-      return head === undefined ? undefined : quickPath(ctx, frame, head, t.path);
+      const head = quickFn(t.head);
+      const path = compilePath(t.path);
+      return (ctx, frame) => {
+        const h = head(ctx, frame);
+        return h === undefined ? undefined : path(ctx, frame, h);
+      };
     }
-    case 'arr': {
-      const items: Value[] = [];
-      for (const i of t.items) {
-        const v = quickValue(ctx, frame, i);
-        if (v === undefined) return undefined;
-        items.push(v);
-      }
-      return arr(items);
-    }
+    case 'arr':
     case 'set': {
-      const items: Value[] = [];
-      for (const i of t.items) {
-        const v = quickValue(ctx, frame, i);
-        if (v === undefined) return undefined;
-        items.push(v);
-      }
-      return set(items);
+      const items = t.items.map(quickFn);
+      const isSet = t.k === 'set';
+      return (ctx, frame) => {
+        const values: Value[] = new Array(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i]!(ctx, frame);
+          if (v === undefined) return undefined;
+          values[i] = v;
+        }
+        return isSet ? set(values) : arr(values);
+      };
     }
     case 'obj': {
-      const entries = new Map<string, readonly [Value, Value]>();
-      for (const [kt, vt] of t.entries) {
-        const k = quickValue(ctx, frame, kt);
-        if (k === undefined) return undefined;
-        const v = quickValue(ctx, frame, vt);
-        if (v === undefined) return undefined;
-        // Constant keys (the usual case) reuse their canonical key string.
-        let key: string;
-        if (kt.k === 'val') {
-          key = kt.key ?? keyOf(k);
-          kt.key = key;
-        } else key = keyOf(k);
-        entries.set(key, [k, v]);
-      }
-      return { kind: 'object', entries };
+      const keys = t.entries.map(([k]) => quickFn(k));
+      const values = t.entries.map(([, v]) => quickFn(v));
+      // Constant keys (the usual case) have their canonical key string computed once.
+      const constKeys = t.entries.map(([k]) => (k.k === 'val' ? keyOf(k.v) : undefined));
+      return (ctx, frame) => {
+        const entries = new Map<string, readonly [Value, Value]>();
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!(ctx, frame);
+          if (k === undefined) return undefined;
+          const v = values[i]!(ctx, frame);
+          if (v === undefined) return undefined;
+          entries.set(constKeys[i] ?? keyOf(k), [k, v]);
+        }
+        return { kind: 'object', entries };
+      };
     }
     case 'call': {
-      const args: Value[] = new Array(t.args.length);
-      for (let i = 0; i < t.args.length; i++) {
-        const v = quickValue(ctx, frame, t.args[i]!);
-        if (v === undefined) return undefined;
-        args[i] = v;
+      const args = t.args.map(quickFn);
+      const n = args.length;
+      if (n === 1) {
+        const a0 = args[0]!;
+        return (ctx, frame) => {
+          const v0 = a0(ctx, frame);
+          return v0 === undefined ? undefined : callDirect(ctx, t, [v0]);
+        };
       }
-      return callDirect(ctx, t, args);
+      if (n === 2) {
+        const a0 = args[0]!;
+        const a1 = args[1]!;
+        return (ctx, frame) => {
+          const v0 = a0(ctx, frame);
+          if (v0 === undefined) return undefined;
+          const v1 = a1(ctx, frame);
+          return v1 === undefined ? undefined : callDirect(ctx, t, [v0, v1]);
+        };
+      }
+      return (ctx, frame) => {
+        const values: Value[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = args[i]!(ctx, frame);
+          if (v === undefined) return undefined;
+          values[i] = v;
+        }
+        return callDirect(ctx, t, values);
+      };
     }
     default:
-      return undefined;
+      return () => undefined;
   }
 }
 
-function quickPath(
-  ctx: EvalContext,
-  frame: Frame,
-  base: Value,
-  path: readonly Term[],
-): Value | undefined {
-  let v: Value | undefined = base;
-  for (const seg of path) {
-    if (seg.k === 'val') v = lookupConst(v, seg);
-    else {
-      const key = seg.k === 'var' ? frame[seg.slot] : quickValue(ctx, frame, seg);
-      if (key === undefined) return undefined;
-      v = lookup(v, key);
+/** A ref's path compiled to one function per segment, applied from the base. */
+function compilePath(path: readonly Term[]): PathFn {
+  const steps = path.map((seg): PathFn => {
+    if (seg.k === 'val') return (_ctx, _frame, base) => lookupConst(base, seg);
+    if (seg.k === 'var') {
+      const slot = seg.slot;
+      return (_ctx, frame, base) => {
+        const key = frame[slot];
+        return key === undefined ? undefined : lookup(base, key);
+      };
     }
-    if (v === undefined) return undefined;
-  }
-  return v;
+    const key = quickFn(seg);
+    return (ctx, frame, base) => {
+      const k = key(ctx, frame);
+      return k === undefined ? undefined : lookup(base, k);
+    };
+  });
+  if (steps.length === 0) return (_ctx, _frame, base) => base;
+  return (ctx, frame, base) => {
+    let v: Value | undefined = base;
+    for (let i = 0; i < steps.length && v !== undefined; i++) v = steps[i]!(ctx, frame, v);
+    return v;
+  };
 }
