@@ -156,6 +156,7 @@ describe('value text for print and sprintf', () => {
     expect(formatTerm(value)).toBe('{1: ["x", null], "b": {1, 2}}');
     expect(formatTerm(set([]))).toBe('set()');
     expect(formatTerm(num(12345678901234567890n))).toBe('12345678901234567890');
+    expect(formatTerm(str('tab\there\u0001 é\u00a0"'))).toBe('"tab\\there\\x01 é\\u00a0\\""');
   });
 
   it('prints strings raw, other values as terms and undefined operands as <undefined>', () => {

@@ -5,6 +5,7 @@
 
 import type { RegoNumber, Value } from '../value/value.js';
 import { compareValues } from '../value/value-compare.js';
+import { goQuote } from './go-quote.js';
 
 /** Rego text of a value: `[1, "a"]`, `{"k": {1, 2}}`, `set()`. Sets and object keys sorted. */
 export function formatTerm(value: Value): string {
@@ -16,7 +17,7 @@ export function formatTerm(value: Value): string {
     case 'number':
       return formatNumber(value.value);
     case 'string':
-      return JSON.stringify(value.value);
+      return goQuote(value.value);
     case 'array':
       return `[${value.items.map(formatTerm).join(', ')}]`;
     case 'set': {
