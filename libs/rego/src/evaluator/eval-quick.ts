@@ -20,28 +20,18 @@ export function canQuick(t: Term, frame: Frame): boolean {
       return true;
     case 'var':
       return frame[t.slot] !== undefined;
-    case 'input':
-    case 'data':
-      return pathIsQuick(t.path, frame);
-    case 'ref':
-      return canQuick(t.head, frame) && pathIsQuick(t.path, frame);
-    case 'arr':
-    case 'set':
-      return t.items.every((i) => canQuick(i, frame));
-    case 'obj':
-      return t.entries.every(([k, v]) => canQuick(k, frame) && canQuick(v, frame));
-    case 'call': {
-      let slots = t.quickSlots;
+    default: {
+      // The variables the term reads are found once and kept on the term.
+      const holder = t as Term & { quickSlots?: readonly number[] | null };
+      let slots = holder.quickSlots;
       if (slots === undefined) {
         slots = quickSlotsOf(t);
-        t.quickSlots = slots;
+        holder.quickSlots = slots;
       }
       if (slots === null) return false;
       for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return false;
       return true;
     }
-    default:
-      return false;
   }
 }
 
@@ -78,11 +68,6 @@ function quickSlotsOf(t: Term): number[] | null {
     }
   };
   return visit(t) ? [...new Set(slots)] : null;
-}
-
-function pathIsQuick(path: readonly Term[], frame: Frame): boolean {
-  for (const seg of path) if (!canQuick(seg, frame)) return false;
-  return true;
 }
 
 /** A term compiled to a function of the context and frame (closure compilation). */
