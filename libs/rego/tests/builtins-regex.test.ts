@@ -78,6 +78,24 @@ describe('regex.template_match', () => {
   });
 });
 
+describe('regex.globs_match', () => {
+  it('tells whether two glob-style patterns share a non-empty string', () => {
+    expect(call('regex.globs_match', 'a.a.[0-9]+z', '.b.b.*z')).toBe(true);
+    expect(call('regex.globs_match', 'a[0-9]+', 'a[a-z]+')).toBe(false);
+    expect(call('regex.globs_match', 'a.b.[a-z]+z', '.b.b.*z')).toBe(true);
+    expect(call('regex.globs_match', 'a*', 'b*')).toBe(false);
+    expect(call('regex.globs_match', 'a*', 'a+')).toBe(true);
+    expect(call('regex.globs_match', 'user:[0-9]+', 'user:1.*')).toBe(true);
+    expect(call('regex.globs_match', '\\.x', '[.]x')).toBe(true);
+    expect(call('regex.globs_match', '\\.x', 'ax')).toBe(false);
+  });
+
+  it('rejects malformed patterns', () => {
+    expect(callError('regex.globs_match', '[a-z', 'a')).toMatch(/^regex.globs_match: unclosed/);
+    expect(callError('regex.globs_match', '*a', 'a')).toMatch(/quantifier/);
+  });
+});
+
 describe('glob.match', () => {
   it('stops * at delimiters, "." by default, and lets ** cross them', () => {
     expect(call('glob.match', '*.github.com', [], 'api.github.com')).toBe(true);

@@ -12,6 +12,7 @@ import { DEBUGGING_BUILTINS } from './debugging.js';
 import { DEPRECATED_BUILTINS } from './deprecated.js';
 import { ENCODING_BUILTINS } from './encoding.js';
 import { GLOB_BUILTINS } from './glob.js';
+import { GLOBS_MATCH_BUILTINS } from './globs-match.js';
 import { GRAPH_BUILTINS } from './graph.js';
 import { JSON_PATCH_BUILTINS } from './json-patch.js';
 import { JWT_BUILTINS } from './jwt.js';
@@ -44,6 +45,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   SPRINTF_BUILTINS,
   REGEX_BUILTINS,
   GLOB_BUILTINS,
+  GLOBS_MATCH_BUILTINS,
   TYPE_BUILTINS,
   ENCODING_BUILTINS,
   CRYPTO_BUILTINS,
