@@ -42,12 +42,6 @@ export interface CallTerm {
   readonly loc: Loc;
   /** `fnMockKey(fn)`, computed once. */
   readonly mockKey: string;
-  /**
-   * Filled by the evaluator on first use: the slots that must be bound for the call to have
-   * one value at most (evaluated directly), or null when it never can (output argument,
-   * `print`, `walk`, comprehensions).
-   */
-  quickSlots?: readonly number[] | null;
 }
 
 /** Evaluator-native functions: relations and functions that need the evaluator itself. */
