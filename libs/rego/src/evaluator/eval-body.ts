@@ -122,7 +122,27 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
     }
     case 'unify':
       return unify(ctx, frame, e.a, e.b, k);
-    case 'somein':
+    case 'somein': {
+      // `some k, v in xs` with fresh variables (the usual case): bind them directly.
+      const keySlot = freshSlot(e.key, frame);
+      const valueSlot = freshSlot(e.value, frame);
+      if (
+        (e.key === undefined || (keySlot >= 0 && keySlot !== valueSlot)) &&
+        valueSlot >= 0 &&
+        canQuick(e.coll, frame)
+      ) {
+        const coll = quickValue(ctx, frame, e.coll);
+        if (coll === undefined) return false;
+        return iterate(coll, (key, value) => {
+          step(ctx);
+          if (keySlot >= 0) frame[keySlot] = key;
+          frame[valueSlot] = value;
+          const stop = k();
+          if (keySlot >= 0) frame[keySlot] = undefined;
+          frame[valueSlot] = undefined;
+          return stop;
+        });
+      }
       return evalTerm(ctx, frame, e.coll, (coll) =>
         iterate(coll, (key, value) => {
           step(ctx);
@@ -133,6 +153,7 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
           );
         }),
       );
+    }
     case 'every':
       return evalTerm(ctx, frame, e.domain, (domain) => {
         if (domain.kind !== 'array' && domain.kind !== 'set' && domain.kind !== 'object')
@@ -151,6 +172,11 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
     case 'true':
       return k();
   }
+}
+
+/** The slot of a term that is a variable not bound yet, or -1. */
+function freshSlot(t: Term | undefined, frame: Frame): number {
+  return t !== undefined && t.k === 'var' && frame[t.slot] === undefined ? t.slot : -1;
 }
 
 function bindPattern(
