@@ -20,6 +20,10 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function createLogger(settings: Pick<Settings, 'logLevel' | 'instanceName'>): Logger {
   return pino({ level: settings.logLevel, base: { instance: settings.instanceName } });
 }
@@ -37,14 +41,22 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
     });
   } catch (error) {
     await store.close();
-    throw error;
+    const where = settings.policy.opaUrl
+      ? `POLICY_GATEWAY_OPA_URL ${settings.policy.opaUrl}`
+      : `POLICY_GATEWAY_POLICY_BUNDLE_DIR ${settings.policy.bundleDir}`;
+    throw new Error(`cannot start the policy engine (${where}): ${messageOf(error)}`, {
+      cause: error,
+    });
   }
   const app = await buildApp({ settings, store, engine, logger: log });
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
     await app.close();
-    throw error;
+    throw new Error(
+      `cannot listen on ${settings.host}:${settings.port} (POLICY_GATEWAY_HOST, POLICY_GATEWAY_PORT): ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
