@@ -83,6 +83,10 @@ const PATTERNS = [
   '(?i)[a-zß-ÿ]+',
   '\\w+',
   '[^ ]+',
+  '(?:key|token)=\\w+',
+  '\\b(?:AKIA|ASIA)[A-Z0-9]{4}',
+  'mail (?:someone|other)',
+  'ab|cd|ef',
 ];
 
 describe('regular expressions on both engines', () => {
@@ -139,6 +143,12 @@ describe('regular expressions on both engines', () => {
     expect(compileRe2('(?i)\\bignore\\s+previous\\b').test(`${subject}IGNORE  previous`)).toBe(
       true,
     );
+  });
+
+  it('skips the scan when none of the words an alternation needs is there', () => {
+    const re = compileRe2('secret (?:key|token)=\\w+');
+    expect(re.test('no credentials here')).toBe(false);
+    expect(re.findAll('a secret token=abc', -1, false)).toEqual([[2, 18]]);
   });
 
   it('skips the scan when a literal every match needs is missing, with the same answers', () => {

@@ -122,6 +122,7 @@ class JavaScriptRegex implements CompiledRegex {
     plainFlags: string | undefined,
     private readonly surrogateSafe: boolean,
     private readonly required: readonly string[],
+    private readonly requiredAny: readonly (readonly string[])[],
     private readonly leadingRun: LeadingRun | undefined,
     readonly names: Readonly<Record<string, number>>,
   ) {
@@ -142,6 +143,9 @@ class JavaScriptRegex implements CompiledRegex {
   /** A cheap pre-check: `includes` is far faster than a scan that cannot succeed. */
   private impossible(s: string): boolean {
     for (const literal of this.required) if (!s.includes(literal)) return true;
+    for (const alternatives of this.requiredAny) {
+      if (!alternatives.some((literal) => s.includes(literal))) return true;
+    }
     return false;
   }
 
@@ -227,6 +231,7 @@ export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
     translated.plainFlags,
     translated.surrogateSafe === true,
     translated.required,
+    translated.requiredAny,
     translated.leadingRun,
     re2.namedGroups(),
   );

@@ -30,6 +30,8 @@ export interface JsRegexSource {
   readonly surrogateSafe?: boolean;
   /** Literal strings every match contains: a subject missing one cannot match (case-sensitive patterns only). */
   readonly required: readonly string[];
+  /** Sets of literal strings of which every match contains at least one (from alternations). */
+  readonly requiredAny: readonly (readonly string[])[];
   /** Set when every match starts with a run of one class ending at a literal outside it (`[a-z.]+@…`). */
   readonly leadingRun?: LeadingRun;
 }
@@ -421,6 +423,37 @@ function requiredLiterals(root: Node): string[] {
   return runs;
 }
 
+/** The literal text a node starts with (possibly empty). */
+function literalPrefix(node: Node): string {
+  const n = stripGroups(node);
+  if (n.type === 'char') return n.literal === undefined ? '' : String.fromCodePoint(n.literal);
+  if (n.type !== 'seq') return '';
+  let prefix = '';
+  for (const item of n.items) {
+    if (item.type !== 'char' || item.literal === undefined) break;
+    prefix += String.fromCodePoint(item.literal);
+  }
+  return prefix;
+}
+
+/**
+ * For each alternation every match goes through (the whole pattern, or a group in its
+ * top-level sequence), the literal prefixes of its branches: one of them must occur.
+ */
+function requiredAlternatives(root: Node): string[][] {
+  const node = stripGroups(root);
+  const candidates =
+    node.type === 'alt' ? [node] : node.type === 'seq' ? node.items.map(stripGroups) : [];
+  const out: string[][] = [];
+  for (const c of candidates) {
+    if (c.type !== 'alt') continue;
+    const prefixes = c.branches.map(literalPrefix);
+    // Single characters are in nearly every prompt: such a check would cost without saving.
+    if (prefixes.every((p) => p.length >= 2)) out.push(prefixes);
+  }
+  return out;
+}
+
 function leadingRun(root: Node): LeadingRun | undefined {
   const node = stripGroups(root);
   if (node.type !== 'seq') return undefined;
@@ -471,11 +504,13 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     new RegExp(root.js, jsFlags);
     const plainFlags = caseInsensitive ? 'i' : '';
     const required = caseInsensitive ? [] : requiredLiterals(root);
+    const requiredAny = caseInsensitive ? [] : requiredAlternatives(root);
     const run = caseInsensitive ? undefined : leadingRun(root);
     const common = {
       source: root.js,
       flags: jsFlags,
       required,
+      requiredAny,
       ...(run ? { leadingRun: run } : {}),
     };
     if (translator.unicodeOnly) return common;
