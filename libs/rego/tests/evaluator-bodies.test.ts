@@ -45,6 +45,7 @@ describe('evaluator: bodies and expressions', () => {
     expect(evalIn('r := [2 in [1, 2], 3 in {1}]', 'r')).toEqual([true, false]);
     expect(evalIn('r if "k", "v" in {"k": "v"}', 'r')).toBe(true);
     expect(evalIn('r if 0, "a" in ["a"]', 'r')).toBe(true);
+    expect(evalIn('r := b if b := 1, "x" in ["a"]', 'r')).toBe(false);
   });
 
   it('holds every only when the body holds for each element', () => {

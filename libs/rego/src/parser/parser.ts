@@ -365,22 +365,24 @@ class Parser extends TermParser {
   }
 
   protected parseExpr(): AstExpr {
-    const left = this.parseTermIn();
-    if (this.isPunct(',') && this.keywords.has('in')) {
-      // `k, v in xs` as an expression.
-      this.next();
-      const value = this.parseTermRelation();
-      if (!this.isKeyword('in')) this.fail(this.peek(), "'in'");
-      this.next();
-      const coll = this.parseTermRelation();
-      return { type: 'term', term: this.call('internal.member_3', [left, value, coll], left.loc) };
-    }
+    const left = this.parseMembership(this.parseTermIn());
     if (this.isPunct(':=') || this.isPunct('=')) {
       const op = this.next().text;
-      const right = this.parseTermIn();
+      const right = this.parseMembership(this.parseTermIn());
       return op === ':=' ? { type: 'assign', left, right } : { type: 'unify', left, right };
     }
     return { type: 'term', term: left };
+  }
+
+  /** `k, v in xs` after its first term, at the top of an expression or of an assignment's right side. */
+  private parseMembership(first: AstTerm): AstTerm {
+    if (!this.isPunct(',') || !this.keywords.has('in')) return first;
+    this.next();
+    const value = this.parseTermRelation();
+    if (!this.isKeyword('in')) this.fail(this.peek(), "'in'");
+    this.next();
+    const coll = this.parseTermRelation();
+    return this.call('internal.member_3', [first, value, coll], first.loc);
   }
 
   protected parseWiths(): AstWith[] {
