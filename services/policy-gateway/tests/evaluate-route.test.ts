@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../src/store/memory-store.js';
 import { buildTestApp, type TestApp } from './support/build-test-app.js';
 import { FailingRepository, failingStore } from './support/failing-repository.js';
 
@@ -91,6 +92,33 @@ describe('POST /policy/evaluate', () => {
     const requestId = response.headers['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect((await storedEntries(t))[0]?.requestId).toBe(requestId);
+  });
+
+  it('replaces a client request id that is not a sane token with its own', async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      headers: { 'x-request-id': 'x'.repeat(500) },
+      payload: { prompt: 'hi', user_id: 'u' },
+    });
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await storedEntries(t))[0]?.requestId).toBe(response.headers['x-request-id']);
+  });
+
+  it('keeps only the newest entries on the bounded memory store', async () => {
+    const t = await testApp({ store: createMemoryStore(2) });
+    const ids: unknown[] = [];
+    for (const prompt of ['one', 'two', 'three']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        payload: { prompt, user_id: 'u' },
+      });
+      ids.push(response.json().audit_id);
+    }
+    const listed = (await t.app.inject({ url: '/governance/audit' })).json();
+    expect(listed.entries.map((e: { id: string }) => e.id)).toEqual([ids[2], ids[1]]);
   });
 
   it('records a failed evaluation with decision error and answers 503 without a decision', async () => {
