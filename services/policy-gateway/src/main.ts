@@ -25,12 +25,18 @@ function messageOf(error: unknown): string {
 }
 
 export function createLogger(settings: Pick<Settings, 'logLevel' | 'instanceName'>): Logger {
-  return pino({ level: settings.logLevel, base: { instance: settings.instanceName } });
+  // An explicit synchronous stdout: with pino's default one, a stdout whose reader has gone
+  // (`serve | head`) made the process hang at exit after a clean shutdown.
+  const stdout = pino.destination({ dest: 1, sync: true });
+  // A log line that cannot be written cannot be reported either; it must not crash the gateway.
+  stdout.on('error', () => {});
+  return pino({ level: settings.logLevel, base: { instance: settings.instanceName } }, stdout);
 }
 
 /** Starts the gateway; rejects (having released everything) if it cannot serve. */
 export async function startGateway(settings: Settings, log: Logger): Promise<RunningGateway> {
   const store: AuditStore = await openAuditStore(settings.store, log);
+  for (const warning of store.warnings) log.warn(warning);
   let engine: PolicyEngine;
   try {
     engine = await createPolicyEngine({
@@ -69,7 +75,6 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
     },
     `policy-gateway listening on ${url} (audit store: ${store.backend}${store.durable ? '' : ', NOT durable'}; policy engine: ${engine.name})`,
   );
-  for (const warning of store.warnings) log.warn(warning);
   return { app, url, stop: () => app.close() };
 }
 
