@@ -5,6 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { type LeadingRun, translateRe2 } from './re2-translate.js';
+import { searchIncludes } from './string-search.js';
 
 export interface CompiledRegex {
   /** Whether the pattern matches anywhere in `s`. */
@@ -142,9 +143,16 @@ class JavaScriptRegex implements CompiledRegex {
 
   /** A cheap pre-check: `includes` is far faster than a scan that cannot succeed. */
   private impossible(s: string): boolean {
-    for (const literal of this.required) if (!s.includes(literal)) return true;
+    for (const literal of this.required) if (!searchIncludes(s, literal)) return true;
     for (const alternatives of this.requiredAny) {
-      if (!alternatives.some((literal) => s.includes(literal))) return true;
+      let any = false;
+      for (const literal of alternatives) {
+        if (searchIncludes(s, literal)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return true;
     }
     return false;
   }

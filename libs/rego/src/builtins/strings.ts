@@ -19,6 +19,7 @@ import {
   stringOrCollectionArg,
 } from './operands.js';
 import { hasSurrogates, runeCount, runeIndexOf, runes } from './runes.js';
+import { searchIncludes, searchIndex } from './string-search.js';
 
 /** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
 function isGoSpace(code: number): boolean {
@@ -110,7 +111,7 @@ function replaceMany(s: string, pairs: readonly (readonly [string, string])[]): 
 }
 
 function indexOfRunes(base: string, search: string): number {
-  const at = base.indexOf(search);
+  const at = searchIndex(base, search);
   if (at < 0 || !hasSurrogates(base)) return at;
   return runeIndexOf(base, at);
 }
@@ -194,7 +195,7 @@ export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
       return str(stringCollectionArg('concat', args, 1).join(delimiter));
     },
   },
-  twoStrings('contains', (s, sub) => bool(s.includes(sub))),
+  twoStrings('contains', (s, sub) => bool(searchIncludes(s, sub))),
   twoStrings('startswith', (s, prefix) => bool(s.startsWith(prefix))),
   twoStrings('endswith', (s, suffix) => bool(s.endsWith(suffix))),
   oneString('lower', (s) => str(mapCase(s, false))),
