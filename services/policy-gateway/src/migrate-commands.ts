@@ -35,6 +35,22 @@ export async function migrate(settings: Settings, { out, log }: Io): Promise<num
   const database = await openDatabase(settings.store, { log, forMigrations: true });
   try {
     out.write(`migrating the ${database.backend} audit database at ${database.location}\n`);
+    // A schema a newer build migrated has names this build does not know; Kysely's migrator
+    // would call that corrupted. Rolling back to this build must still be able to run its
+    // migration step, so a schema with nothing pending for this build is simply left alone.
+    const before = await database.migrationStatus();
+    if (before.unknown.length > 0) {
+      if (before.pending.length === 0) {
+        out.write(
+          `schema is ahead of this build (also applied: ${before.unknown.join(', ')}): nothing to apply\n`,
+        );
+        return EXIT.OK;
+      }
+      out.write(
+        `migration refused: the schema has migrations this build does not know (${before.unknown.join(', ')}) but lacks ones it needs (${before.pending.join(', ')}); run \`policy-gateway migrate\` of the newer build\n`,
+      );
+      return EXIT.FAILURE;
+    }
     const outcome = await migrateToLatest(database.db);
     for (const result of outcome.results) {
       const verb =

@@ -145,6 +145,23 @@ describe('policy-gateway migrate (the command)', () => {
     expect(again.stdout).toContain('nothing to apply');
   });
 
+  it('leaves a schema migrated by a newer build alone (a rollback runs the older migrate), exit 0', async () => {
+    const { url: ahead, db } = await freshDatabase();
+    await migrateToLatest(db);
+    await sql`insert into kysely_migration (name, timestamp) values ('002_from_a_newer_build', '2030-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    const migrate = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: ahead });
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain('schema is ahead of this build');
+    expect(migrate.stdout).toContain('nothing to apply');
+    const status = await runCli(['migrate', 'status'], { POLICY_GATEWAY_DATABASE_URL: ahead });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      '002_from_a_newer_build  2030-01-01T00:00:00.000Z (unknown to this build)',
+    );
+  });
+
   it('says what went wrong in one line, exit 1, when the database cannot be reached', async () => {
     const result = await runCli(['migrate'], {
       POLICY_GATEWAY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere',
