@@ -13,13 +13,29 @@ export type { CompiledRegex };
 
 const MAX_CACHED = 1000;
 
+/**
+ * The engine's compiled patterns (or the error a pattern raises), keyed by the pattern
+ * itself: a policy's pattern strings are the same objects on every call, so the lookup
+ * reuses their cached hash instead of hashing a fresh prefixed key each time.
+ */
+type RegexCache = Map<string, CompiledRegex | Error>;
+
+function regexCache(context: BuiltinContext): RegexCache {
+  let cache = context.cache.get('regex') as RegexCache | undefined;
+  if (cache === undefined) {
+    cache = new Map();
+    context.cache.set('regex', cache);
+  }
+  return cache;
+}
+
 /** Compiles (or fetches) a pattern; throws a BuiltinError naming the builtin for invalid RE2. */
 export function compileRegex(name: string, source: string, context: BuiltinContext): CompiledRegex {
-  const key = `re\u0000${source}`;
-  const cached = context.cache.get(key);
+  const cache = regexCache(context);
+  const cached = cache.get(source);
   if (cached !== undefined) {
     if (cached instanceof Error) throw builtinError(name, cached.message);
-    return cached as CompiledRegex;
+    return cached;
   }
   let compiled: CompiledRegex | Error;
   try {
@@ -27,7 +43,7 @@ export function compileRegex(name: string, source: string, context: BuiltinConte
   } catch (error) {
     compiled = new Error(error instanceof Error ? error.message : String(error));
   }
-  if (context.cache.size < MAX_CACHED) context.cache.set(key, compiled);
+  if (cache.size < MAX_CACHED) cache.set(source, compiled);
   if (compiled instanceof Error) throw builtinError(name, compiled.message);
   return compiled;
 }
