@@ -50,7 +50,13 @@ async function openPostgres(
     connectionString: settings.databaseUrl,
     max: settings.poolSize,
     connectionTimeoutMillis: connect.operationTimeoutMs,
-    ...(options.forMigrations ? {} : { query_timeout: connect.operationTimeoutMs }),
+    // Both bounds: query_timeout stops the wait here, statement_timeout stops the work there.
+    ...(options.forMigrations
+      ? {}
+      : {
+          query_timeout: connect.operationTimeoutMs,
+          statement_timeout: connect.operationTimeoutMs,
+        }),
     keepAlive: true,
     application_name: options.forMigrations ? 'policy-gateway migrate' : 'policy-gateway',
   });
