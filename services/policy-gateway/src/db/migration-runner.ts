@@ -1,7 +1,7 @@
 /**
  * Applies and inspects the schema migrations with Kysely's `Migrator`: it takes a lock (so
  * concurrent `migrate` runs are safe), skips what is applied (so re-running is a no-op) and
- * runs each migration in a transaction (so a failed one leaves the schema as it was).
+ * runs the pending migrations in a transaction (so a failed run leaves the schema as it was).
  */
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
