@@ -9,6 +9,9 @@ export const BIN = fileURLToPath(new URL('../../bin/policy-gateway.js', import.m
 
 export type GatewayEnv = Record<string, string>;
 
+/** Generous: a fresh embedded data directory alone takes several seconds to open. */
+const START_TIMEOUT_MS = 90_000;
+
 /** The child's environment: none of the test runner's POLICY_GATEWAY_* settings leak in. */
 function childEnv(env: GatewayEnv): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
@@ -91,6 +94,15 @@ export function startGateway(env: GatewayEnv): Promise<GatewayProcess> {
     exited.then((code) =>
       reject(new Error(`gateway exited (${code}) before listening:\n${output}`)),
     );
+    // A gateway that never says where it listens must fail the caller, not hang it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not listen within ${START_TIMEOUT_MS} ms:\n${output}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.on('data', () => {
+      if (/"url":"http/.test(output)) clearTimeout(timer);
+    });
+    exited.then(() => clearTimeout(timer));
   });
 }
 
