@@ -299,6 +299,12 @@ cli 60 - migrate status >"$work/status-ahead.log" 2>&1 ||
   fail "migrate status exited $? on a schema that is ahead (expected 0: nothing pending)"
 ok "migrate status exited 0: $(grep -i -m1 'ahead' "$work/status-ahead.log" | cut -c1-120)"
 rm -f "$work/status-ahead.log"
+cli 60 - migrate >"$work/migrate-ahead.log" 2>&1 ||
+  fail "migrate exited $? on a schema that is ahead (expected 0: a rollback's migrate step must not fail)"
+grep -qi 'nothing to apply' "$work/migrate-ahead.log" ||
+  fail "migrate on a schema that is ahead did not say there was nothing to apply"
+ok "migrate exited 0: $(grep -i -m1 'ahead' "$work/migrate-ahead.log" | cut -c1-120)"
+rm -f "$work/migrate-ahead.log"
 port_c="$(free_port)"
 start_replica "$port_c" "$work/gateway-c.log"
 pid_c=$started_pid
