@@ -11,10 +11,15 @@ function normalised(markdown: string): string {
 }
 
 const readme = normalised(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
+const rootReadme = normalised(readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'));
 
 describe('README.md', () => {
   it('has the configuration table generated from the settings module', () => {
     expect(readme).toContain(normalised(settingsTable()));
+  });
+
+  it('repeats the configuration table in the repository README, as generated', () => {
+    expect(rootReadme).toContain(normalised(settingsTable()));
   });
 
   it('has the error table generated from the error catalogue', () => {
