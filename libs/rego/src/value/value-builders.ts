@@ -1,5 +1,5 @@
 /** Constructors for values; the only place values are made, so invariants hold. */
-import { keyOf } from './value-key.js';
+
 import type {
   ArrayValue,
   BooleanValue,
@@ -11,6 +11,7 @@ import type {
   StringValue,
   Value,
 } from './value.js';
+import { keyOf } from './value-key.js';
 
 export const NULL: NullValue = Object.freeze({ kind: 'null' });
 export const TRUE: BooleanValue = Object.freeze({ kind: 'boolean', value: true });

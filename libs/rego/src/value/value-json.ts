@@ -4,9 +4,9 @@
  * Large integers survive the round trip when the JSON text is parsed with `parseJson`.
  */
 import { isInteger, parse, stringify } from 'lossless-json';
+import type { Value } from './value.js';
 import { arr, bool, NULL, num, obj, set, str } from './value-builders.js';
 import { compareValues } from './value-compare.js';
-import type { Value } from './value.js';
 
 /** Converts a JavaScript value (as from `JSON.parse`) to a Rego value. Bigints are kept exact. */
 export function fromJs(input: unknown): Value {
@@ -15,7 +15,8 @@ export function fromJs(input: unknown): Value {
     case 'boolean':
       return bool(input);
     case 'number':
-      if (!Number.isFinite(input)) throw new TypeError(`cannot represent ${input} as a Rego number`);
+      if (!Number.isFinite(input))
+        throw new TypeError(`cannot represent ${input} as a Rego number`);
       return num(input);
     case 'bigint':
       return num(input);

@@ -2,8 +2,9 @@
  * Canonical keys: two values are equal exactly when their keys are equal.
  * Numbers compare by value across representations (1 and 1.0 are one key).
  */
-import { compareValues } from './value-compare.js';
+
 import type { Value } from './value.js';
+import { compareValues } from './value-compare.js';
 
 export function keyOf(value: Value): string {
   switch (value.kind) {
