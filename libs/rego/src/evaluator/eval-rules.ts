@@ -16,7 +16,7 @@ import { evalList, evalTerm, unifyValue } from './eval-term.js';
 import { equal } from './value-access.js';
 
 export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
-  const cached = ctx.ruleCache.get(rs.id);
+  const cached = ctx.ruleCache[rs.id];
   if (cached !== undefined) {
     if (cached === IN_PROGRESS) {
       throw new RegoEvalError(
@@ -26,7 +26,7 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
     }
     return cached === UNDEFINED ? undefined : cached;
   }
-  ctx.ruleCache.set(rs.id, IN_PROGRESS);
+  ctx.ruleCache[rs.id] = IN_PROGRESS;
   enter(ctx);
   let value: Value | undefined;
   try {
@@ -46,12 +46,12 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
         break;
     }
   } catch (error) {
-    ctx.ruleCache.delete(rs.id);
+    ctx.ruleCache[rs.id] = undefined;
     throw error;
   } finally {
     leave(ctx);
   }
-  ctx.ruleCache.set(rs.id, value ?? UNDEFINED);
+  ctx.ruleCache[rs.id] = value ?? UNDEFINED;
   return value;
 }
 
