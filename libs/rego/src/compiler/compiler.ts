@@ -179,8 +179,12 @@ function checkDefaultValue(rule: AstRule, module: AstModule): void {
   if (value !== undefined) check(value);
 }
 
+/**
+ * Whether every branch of every rule (of a complete rule or a function) has the same
+ * constant value: then the first that holds decides, as OPA's early exit does.
+ */
 function isUniform(rs: RuleSet): boolean {
-  if (rs.kind !== 'complete') return false;
+  if (rs.kind !== 'complete' && rs.kind !== 'function') return false;
   const values = rs.rules.flatMap((r) => r.branches.map((b) => b.value));
   const first = values[0];
   if (first === undefined || first.k !== 'val') return false;

@@ -216,6 +216,8 @@ export function callFunction(
           return false;
         });
       }
+      // Every definition gives the same constant: the first that holds decides.
+      if (result !== undefined && rs.uniform) break;
     }
     if (result === undefined && rs.defaultRule !== undefined)
       result = defaultValue(ctx, rs.defaultRule);
