@@ -161,6 +161,18 @@ describe('GET /governance/audit', () => {
       field: 'cursor',
     },
     {
+      note: 'a user_id with U+0000, which no stored entry can hold',
+      query: 'user_id=a%00b',
+      code: 'INVALID_QUERY_PARAMETER',
+      field: 'user_id',
+    },
+    {
+      note: 'a policy with U+0000',
+      query: 'policy=data.x%00',
+      code: 'INVALID_QUERY_PARAMETER',
+      field: 'policy',
+    },
+    {
       note: 'an empty user_id',
       query: 'user_id=',
       code: 'INVALID_QUERY_PARAMETER',

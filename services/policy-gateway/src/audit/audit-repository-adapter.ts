@@ -99,6 +99,17 @@ function requestFieldOf(entryField: string): string {
   return entryField;
 }
 
+/** The query parameter behind a field of `AuditLogQuery`, for errors the library raises. */
+const QUERY_PARAMETER_OF: Readonly<Record<string, string>> = {
+  userId: 'user_id',
+  policyPath: 'policy',
+  decisionId: 'decision_id',
+};
+
+function queryParameterOf(queryField: string): string {
+  return QUERY_PARAMETER_OF[queryField] ?? queryField;
+}
+
 function unavailable(action: string): ApiProblem {
   return new ApiProblem(
     'AUDIT_STORE_UNAVAILABLE',
@@ -140,7 +151,12 @@ export class AuditRepositoryAdapter {
         throw new ApiProblem('INVALID_CURSOR', error.message, 'cursor');
       }
       if (error instanceof InvalidAuditQueryError) {
-        throw new ApiProblem('INVALID_QUERY_PARAMETER', error.message, error.field);
+        const parameter = queryParameterOf(error.field);
+        throw new ApiProblem(
+          'INVALID_QUERY_PARAMETER',
+          error.message.replace(error.field, parameter),
+          parameter,
+        );
       }
       throw Object.assign(unavailable('be read'), { cause: error });
     }
