@@ -4,7 +4,7 @@
  * on JavaScript's RegExp with the same matches. Offsets are UTF-16 indexes into the subject.
  */
 import { RE2JS } from 're2js';
-import { type LeadingRun, translateRe2 } from './re2-translate.js';
+import { type ClassAnchor, type LeadingRun, translateRe2 } from './re2-translate.js';
 import { searchIncludes } from './string-search.js';
 
 export interface CompiledRegex {
@@ -125,12 +125,20 @@ class JavaScriptRegex implements CompiledRegex {
     private readonly required: readonly string[],
     private readonly requiredAny: readonly (readonly string[])[],
     private readonly leadingRun: LeadingRun | undefined,
+    classAnchor: ClassAnchor | undefined,
     readonly names: Readonly<Record<string, number>>,
   ) {
     this.unicode = new RegExpSet(source, flags);
     this.plain = plainFlags === undefined ? undefined : new RegExpSet(source, plainFlags);
     this.caseInsensitive = flags.includes('i');
+    this.anchor =
+      classAnchor === undefined
+        ? undefined
+        : { finder: new RegExp(classAnchor.anchor, 'g'), member: classAnchor.member };
   }
+
+  /** For `A C* D…` patterns: finds characters of D, and tests characters for C. */
+  private readonly anchor: { readonly finder: RegExp; readonly member: RegExp } | undefined;
 
   /** The variant for a subject: without `u` when that cannot change the outcome. */
   private variant(s: string): RegExpSet {
@@ -161,6 +169,8 @@ class JavaScriptRegex implements CompiledRegex {
     if (this.impossible(s)) return false;
     if (this.leadingRun !== undefined && lastPlainFor(s))
       return this.runSearch(s, 1, false).length > 0;
+    if (this.anchor !== undefined && lastPlainFor(s))
+      return this.anchorSearch(s, 1, false).length > 0;
     return this.variant(s).tester.test(s);
   }
 
@@ -195,10 +205,37 @@ class JavaScriptRegex implements CompiledRegex {
     return out;
   }
 
+  /**
+   * Matches of an `A C* D…` pattern (see ClassAnchor), never empty: before each search, skip
+   * to the character before the C-run that ends at the next D. Only for subjects without
+   * surrogates, where one UTF-16 unit is one character.
+   */
+  private anchorSearch(s: string, limit: number, groups: boolean): number[][] {
+    const { finder, member } = this.anchor!;
+    const variant = this.variant(s);
+    const re = groups ? variant.withGroups() : variant.finder;
+    const out: number[][] = [];
+    let pos = 0;
+    while (out.length < limit && pos < s.length) {
+      finder.lastIndex = pos + 1;
+      const d = finder.exec(s);
+      if (d === null) break;
+      let runStart = d.index;
+      while (runStart > pos + 1 && member.test(s[runStart - 1] as string)) runStart--;
+      re.lastIndex = runStart - 1;
+      const m = re.exec(s);
+      if (m === null) break;
+      out.push(bounds(m, groups));
+      pos = m.index + m[0].length;
+    }
+    return out;
+  }
+
   findAll(s: string, n: number, groups: boolean): number[][] {
     if (n === 0 || this.impossible(s)) return [];
     const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
     if (this.leadingRun !== undefined && lastPlainFor(s)) return this.runSearch(s, limit, groups);
+    if (this.anchor !== undefined && lastPlainFor(s)) return this.anchorSearch(s, limit, groups);
     const variant = this.variant(s);
     const re = groups ? variant.withGroups() : variant.finder;
     const out: number[][] = [];
@@ -241,6 +278,7 @@ export function compileRe2(pattern: string, engine?: 're2js'): CompiledRegex {
     translated.required,
     translated.requiredAny,
     translated.leadingRun,
+    translated.classAnchor,
     re2.namedGroups(),
   );
 }

@@ -34,6 +34,21 @@ export interface JsRegexSource {
   readonly requiredAny: readonly (readonly string[])[];
   /** Set when every match starts with a run of one class ending at a literal outside it (`[a-z.]+@…`). */
   readonly leadingRun?: LeadingRun;
+  /** Set when every match starts with a character, a run of one class, then a character of another (`[A-Z][a-z ]*[0-9]…`). */
+  readonly classAnchor?: ClassAnchor;
+}
+
+/**
+ * Matches of `A C* D…` (A, C and D single-character classes): a match starting at p needs a
+ * D at some q > p with only C between, so none starts before the C-run that ends right before
+ * the first D after the search position. The scan skips to there instead of trying A at every
+ * character of the prose in between.
+ */
+export interface ClassAnchor {
+  /** The source of D, to find its characters. */
+  readonly anchor: string;
+  /** Tests one character for membership in C. */
+  readonly member: RegExp;
 }
 
 /**
@@ -467,6 +482,17 @@ function leadingRun(root: Node): LeadingRun | undefined {
   return { literal, member: base.probe, min: first.min };
 }
 
+function classAnchor(root: Node): ClassAnchor | undefined {
+  const node = stripGroups(root);
+  if (node.type !== 'seq') return undefined;
+  const [first, second, third] = node.items;
+  if (first?.type !== 'char' || second?.type !== 'repeat' || third?.type !== 'char')
+    return undefined;
+  const base = stripGroups(second.base);
+  if (base.type !== 'char') return undefined;
+  return { anchor: third.js, member: base.probe };
+}
+
 /** Code units standing for the surrogate range: its ends and the halves of common emoji. */
 const SURROGATE_SAMPLES = [0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdfff].map((u) =>
   String.fromCharCode(u),
@@ -515,7 +541,14 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     };
     if (translator.unicodeOnly) return common;
     new RegExp(root.js, plainFlags);
-    return { ...common, plainFlags, surrogateSafe: surrogateSafe(root, plainFlags) };
+    // The anchor's class is searched without `u`: only for patterns that need no `u`.
+    const anchor = caseInsensitive || run !== undefined ? undefined : classAnchor(root);
+    return {
+      ...common,
+      ...(anchor ? { classAnchor: anchor } : {}),
+      plainFlags,
+      surrogateSafe: surrogateSafe(root, plainFlags),
+    };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;
