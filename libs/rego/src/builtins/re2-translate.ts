@@ -435,7 +435,32 @@ function requiredLiterals(root: Node): string[] {
     run = '';
   }
   if (run !== '') runs.push(run);
+  for (const item of node.type === 'alt' ? [node] : items) {
+    const alt = stripGroups(item);
+    if (alt.type === 'alt') for (const c of sharedRareCharacters(alt.branches)) runs.push(c);
+  }
   return runs;
+}
+
+/**
+ * Punctuation characters every branch has as a literal at its top level (`_` in
+ * `gh[pousr]_…|github_pat_…`): every match contains one. Letters, digits and spaces are
+ * left out, as they are in nearly every prompt; a rare character is a cheap, decisive check.
+ */
+function sharedRareCharacters(branches: readonly Node[]): string[] {
+  let shared: Set<string> | undefined;
+  for (const branch of branches) {
+    const b = stripGroups(branch);
+    const items = b.type === 'seq' ? b.items : [b];
+    const found = new Set<string>();
+    for (const item of items) {
+      if (item.type !== 'char' || item.literal === undefined) continue;
+      const c = String.fromCodePoint(item.literal);
+      if (/^[!-/:-@[-`{-~]$/.test(c)) found.add(c);
+    }
+    shared = shared === undefined ? found : new Set([...shared].filter((c) => found.has(c)));
+  }
+  return [...(shared ?? [])];
 }
 
 /** The literal text a node starts with (possibly empty). */
