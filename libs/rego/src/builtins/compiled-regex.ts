@@ -100,6 +100,23 @@ function lastPlainFor(s: string): boolean {
   return lastPlain;
 }
 
+/**
+ * Membership of one character in a class, with ASCII answered from a table: the searches
+ * below walk back over runs of a class one character at a time, and a RegExp test per
+ * character costs far more than the walk itself.
+ */
+class ClassTest {
+  private readonly ascii = new Uint8Array(128);
+  constructor(private readonly probe: RegExp) {
+    for (let c = 0; c < 128; c++) this.ascii[c] = probe.test(String.fromCharCode(c)) ? 1 : 0;
+  }
+  /** Whether `s[i]` (a whole character: subjects here have no surrogates) is in the class. */
+  at(s: string, i: number): boolean {
+    const code = s.charCodeAt(i);
+    return code < 128 ? this.ascii[code] === 1 : this.probe.test(s[i] as string);
+  }
+}
+
 /** `[start, end]` of a match, followed by its groups' bounds (-1 when unset) when asked. */
 function bounds(m: RegExpExecArray, groups: boolean): number[] {
   const out = [m.index, m.index + m[0].length];
@@ -134,11 +151,17 @@ class JavaScriptRegex implements CompiledRegex {
     this.anchor =
       classAnchor === undefined
         ? undefined
-        : { finder: new RegExp(classAnchor.anchor, 'g'), member: classAnchor.member };
+        : {
+            finder: new RegExp(classAnchor.anchor, 'g'),
+            member: new ClassTest(classAnchor.member),
+          };
+    this.runMember = leadingRun === undefined ? undefined : new ClassTest(leadingRun.member);
   }
 
   /** For `A C* D…` patterns: finds characters of D, and tests characters for C. */
-  private readonly anchor: { readonly finder: RegExp; readonly member: RegExp } | undefined;
+  private readonly anchor: { readonly finder: RegExp; readonly member: ClassTest } | undefined;
+  /** The leading run's class, for `runSearch`. */
+  private readonly runMember: ClassTest | undefined;
 
   /** The variant for a subject: without `u` when that cannot change the outcome. */
   private variant(s: string): RegExpSet {
@@ -188,7 +211,8 @@ class JavaScriptRegex implements CompiledRegex {
       const at = s.indexOf(run.literal, pos);
       if (at < 0) break;
       let start = at;
-      while (start > pos && run.member.test(s[start - 1] as string)) start--;
+      const member = this.runMember as ClassTest;
+      while (start > pos && member.at(s, start - 1)) start--;
       if (at - start < run.min) {
         pos = at + 1;
         continue;
@@ -221,7 +245,7 @@ class JavaScriptRegex implements CompiledRegex {
       const d = finder.exec(s);
       if (d === null) break;
       let runStart = d.index;
-      while (runStart > pos + 1 && member.test(s[runStart - 1] as string)) runStart--;
+      while (runStart > pos + 1 && member.at(s, runStart - 1)) runStart--;
       re.lastIndex = runStart - 1;
       const m = re.exec(s);
       if (m === null) break;
