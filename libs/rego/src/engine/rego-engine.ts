@@ -3,7 +3,7 @@
  * evaluate queries against input, many times over the same compiled policy.
  */
 import type { AstModule } from '../ast/ast.js';
-import type { BuiltinContext, BuiltinDefinition } from '../builtins/builtin.js';
+import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { BUILTINS } from '../builtins/index.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
@@ -19,6 +19,7 @@ import { parseModule } from '../parser/parser.js';
 import type { Value } from '../value/value.js';
 import { TRUE } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
+import { QueryBuiltinContext } from './query-builtin-context.js';
 
 export interface RegoEngineOptions {
   /** Syntax of modules without `import rego.v1`; default v1. */
@@ -162,20 +163,14 @@ export class RegoEngine {
     const prints: string[] = [];
     const strict = options.strict ?? this.options.strictBuiltinErrors ?? false;
     // The clock is read once per query, and only if a builtin asks for it.
-    const startedMs = Date.now();
-    let nowNs = options.nowNs;
-    const builtinContext: BuiltinContext = {
+    const builtinContext = new QueryBuiltinContext(
       strict,
-      get nowNs() {
-        nowNs ??= BigInt(startedMs) * 1_000_000n;
-        return nowNs;
-      },
-      cache: this.cache,
-      print: (line) => {
-        prints.push(line);
-        options.onPrint?.(line);
-      },
-    };
+      this.cache,
+      Date.now(),
+      options.nowNs,
+      prints,
+      options.onPrint,
+    );
     const input =
       options.inputValue ?? (options.input === undefined ? undefined : fromJs(options.input));
     const ctx: EvalContext = new Context(
