@@ -242,9 +242,9 @@ class JavaScriptRegex implements CompiledRegex {
     let pos = 0;
     while (out.length < limit && pos < s.length) {
       finder.lastIndex = pos + 1;
-      const d = finder.exec(s);
-      if (d === null) break;
-      let runStart = d.index;
+      // `test` builds no match array; D matches one character, so it ends at lastIndex.
+      if (!finder.test(s)) break;
+      let runStart = finder.lastIndex - 1;
       while (runStart > pos + 1 && member.at(s, runStart - 1)) runStart--;
       re.lastIndex = runStart - 1;
       const m = re.exec(s);
