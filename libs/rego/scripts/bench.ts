@@ -123,3 +123,44 @@ console.log(
       ? ' (busy: wall-clock figures are inflated by other jobs; CPU µs/evaluation is the steadier figure)'
       : ''),
 );
+
+// `-- --against <dir>`: the libs/rego of another checkout (say, `git worktree add` of the
+// previous commit), evaluated in this process in alternating blocks with this one, so that
+// both see the same load: on a shared machine, separate runs differ more than most changes.
+const againstAt = process.argv.indexOf('--against');
+if (againstAt >= 0) {
+  const otherDir = resolve(process.argv[againstAt + 1] ?? '.');
+  const other: { RegoEngine: typeof RegoEngine } = await import(join(otherDir, 'src/index.ts'));
+  const otherEngine = new other.RegoEngine();
+  otherEngine.addModules(modules);
+  otherEngine.setData(data);
+  const engines = [engine, otherEngine] as const;
+  const blocks = 12;
+  const perBlock = 2000;
+  for (const e of engines) for (let i = 0; i < 3000; i++) e.evalRule(query, { input });
+  const medians: [number[], number[]] = [[], []];
+  for (let b = 0; b < blocks; b++) {
+    // Alternate which goes first, so neither always runs right after the other's garbage.
+    for (const which of b % 2 === 0 ? [0, 1] : [1, 0]) {
+      const e = engines[which as 0 | 1];
+      const times: number[] = new Array(perBlock);
+      for (let i = 0; i < perBlock; i++) {
+        const start = process.hrtime.bigint();
+        e.evalRule(query, { input });
+        times[i] = Number(process.hrtime.bigint() - start) / 1e3;
+      }
+      times.sort((x, y) => x - y);
+      medians[which as 0 | 1].push(percentile(times, 50));
+    }
+  }
+  const mid = (xs: number[]): number =>
+    percentile(
+      [...xs].sort((x, y) => x - y),
+      50,
+    );
+  const [mine, theirs] = [mid(medians[0]), mid(medians[1])];
+  console.log(
+    `against ${otherDir}: median of ${blocks} block medians ${mine.toFixed(1)} µs here, ` +
+      `${theirs.toFixed(1)} µs there (ratio here/there ${(mine / theirs).toFixed(3)})`,
+  );
+}
