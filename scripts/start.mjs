@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dev = process.argv.includes('--dev');
 const gatewayBin = join(root, 'services/policy-gateway/bin/policy-gateway.js');
-const gatewayCli = join(root, 'services/policy-gateway/src/cli.ts');
 const vite = join(root, 'node_modules/vite/bin/vite.js');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 const workbench = join(root, 'apps/workbench');
@@ -35,7 +34,7 @@ const children = [
   dev
     ? [
         'gateway',
-        spawn(process.execPath, [tsx, 'watch', gatewayCli, 'serve'], {
+        spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', gatewayBin, 'serve'], {
           cwd: root,
           stdio: 'inherit',
         }),
