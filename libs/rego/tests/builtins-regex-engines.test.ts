@@ -252,6 +252,16 @@ const SHORTCUT_CASES: readonly ShortcutCase[] = [
     ],
   },
   {
+    note: 'a class that contains the literal after it: no run ends at the literal',
+    pattern: '[a-z@.]+@x',
+    subjects: ['a@b@x', '@@x', 'ab@x@x', 'a b@c@x'],
+  },
+  {
+    note: 'a negated class that contains the literal after it',
+    pattern: '[^ ]+@x',
+    subjects: ['a@b@x', 'ü@@x y@x', '@x'],
+  },
+  {
     note: 'leading run with a minimum length',
     pattern: '[a-z]{2,}@',
     subjects: ['a@', 'ab@', 'a@ab@abc@', 'A1b@ cd@', 'ab@@cd@'],
@@ -380,6 +390,7 @@ describe('regex search shortcuts', () => {
       '[a-z.]*@[a-z]+',
       '([a-zé.]+)@(x)',
       '[^ @]+@x',
+      '[a-z@]+@x',
       '[A-Z][a-z ]*[0-9]',
       '[a-z][^0-9]*[0-9]',
       'a-b|x_y|ab_',

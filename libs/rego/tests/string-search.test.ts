@@ -130,6 +130,21 @@ const CASES: readonly Case[] = [
     needle: ' keyQ',
   },
   {
+    note: 'rarest character first, the needle starting right after the 16th false candidate',
+    haystack: `${'Q'.repeat(23)}x${pad(300)}`,
+    needle: 'QQQQQQQx',
+  },
+  {
+    note: 'rarest character first, the needle starting at the 16th false candidate',
+    haystack: `${'Q'.repeat(22)}x${pad(300)}`,
+    needle: 'QQQQQQQx',
+  },
+  {
+    note: 'rarest character first, the needle starting two after the 16th false candidate',
+    haystack: `${'Q'.repeat(24)}x${pad(300)}`,
+    needle: 'QQQQQQQx',
+  },
+  {
     note: 'needle of punctuation ranked common',
     haystack: around(', .', 'a., b'),
     needle: 'a., b',
