@@ -1,13 +1,15 @@
 // The Workbench in a real browser (Debian's Chromium through playwright-core) against the real
 // gateway on a fresh embedded database, following issue 4's scenario: decisions made through the
 // Evaluate panel and the API appear in the Audit Log, filter by user, open a detail panel,
-// survive a gateway restart, and an unreachable gateway is named in a banner.
+// survive a gateway restart, and an unreachable gateway is named in a banner. Each state is also
+// audited with axe-core (WCAG 2.1 A/AA) and the tabs, table and panel are driven by keyboard alone.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditAccessibility, describeViolations } from './support/axe-audit.js';
 import { freePort } from './support/free-port.js';
 import { GatewayProcess } from './support/gateway-process.js';
 import { WorkbenchPreview } from './support/workbench-preview.js';
@@ -24,6 +26,20 @@ let page: Page;
 const made: { user: string; decisionId: string; auditId: string }[] = [];
 
 const rows = () => page.locator('table.audit-table tbody tr[data-index]');
+
+/** Fails, listing each rule and element, if axe finds a serious or critical WCAG 2.1 A/AA violation. */
+async function expectAccessible(where: string): Promise<void> {
+  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+}
+
+/** Presses Tab until `done` holds for the focused element; fails after `limit` presses. */
+async function tabUntil(done: () => boolean, limit = 40): Promise<void> {
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(done)) return;
+  }
+  throw new Error(`focus did not arrive within ${limit} Tab presses`);
+}
 
 async function expectRowCount(count: number): Promise<void> {
   await page.waitForFunction(
@@ -79,6 +95,21 @@ afterAll(async () => {
 });
 
 describe('Workbench against the real gateway', () => {
+  it('has an accessibility audit that reports faint text and unlabelled controls', async () => {
+    // Guards the audit itself: a clean result below only means something if a bad page fails.
+    const scratch = await page.context().newPage();
+    try {
+      await scratch.setContent(
+        '<!doctype html><html lang="en"><title>scratch</title><main>' +
+          '<p style="color:#b0b0b0;background:#fff">Faint text</p><input type="text"></main></html>',
+      );
+      const ids = (await auditAccessibility(scratch)).map((v) => v.id).sort();
+      expect(ids).toEqual(['color-contrast', 'label']);
+    } finally {
+      await scratch.close();
+    }
+  });
+
   it('records decisions made in the Evaluate panel and through the API, and the Audit Log lists them', async () => {
     await page.goto(`${preview.origin}/governance/evaluate`);
     await page.getByLabel('User id').fill('alice');
@@ -90,6 +121,7 @@ describe('Workbench against the real gateway', () => {
     await answer.waitFor();
     expect(await answer.textContent()).toContain('The prompt is allowed.');
     await page.screenshot({ path: join(resultsDir, 'evaluate.png') });
+    await expectAccessible('Evaluate tab with an answer');
     const decisionId = (await answer.locator('dd code').first().textContent()) ?? '';
     made.push({ user: 'alice', decisionId, auditId: '' });
 
@@ -110,6 +142,7 @@ describe('Workbench against the real gateway', () => {
     expect(decisions.some((d) => d.includes('Deny'))).toBe(true);
     expect(await page.getByText('3 decisions shown').count()).toBe(1);
     await page.screenshot({ path: join(resultsDir, 'audit-log.png'), fullPage: false });
+    await expectAccessible('Audit Log tab with rows');
   });
 
   it('announces a decision made elsewhere instead of shifting the rows', async () => {
@@ -117,6 +150,7 @@ describe('Workbench against the real gateway', () => {
     made.push({ user: 'carol', decisionId: result.decision_id, auditId: result.audit_id });
     const notice = page.getByRole('button', { name: '1 new decision — show' });
     await notice.waitFor({ timeout: 20_000 });
+    await expectAccessible('new-decisions notice');
     expect(await rows().count()).toBe(3);
     await notice.click();
     await expectRowCount(4);
@@ -137,6 +171,15 @@ describe('Workbench against the real gateway', () => {
       () => document.querySelectorAll('table.audit-table tbody tr[data-index]').length === 2,
     );
     await copy.close();
+
+    await page.getByLabel('Time range').selectOption('custom');
+    await page.getByLabel('From (local time)').waitFor();
+    await expectAccessible('custom time range');
+
+    await page.getByLabel('User', { exact: true }).fill('nobody-at-all');
+    await page.getByText('No decisions match these filters').waitFor();
+    await page.screenshot({ path: join(resultsDir, 'no-match.png') });
+    await expectAccessible('Audit Log with no matching decisions');
   });
 
   it('opens a detail panel from a row and from its deep link', async () => {
@@ -152,6 +195,7 @@ describe('Workbench against the real gateway', () => {
     await dialog.getByRole('button', { name: 'Copy decision id' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(bobEntry.decisionId);
     await page.screenshot({ path: join(resultsDir, 'detail-panel.png') });
+    await expectAccessible('detail panel open');
 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
@@ -162,6 +206,59 @@ describe('Workbench against the real gateway', () => {
       .getByRole('dialog', { name: 'Decision details' })
       .getByText(bobEntry.decisionId)
       .waitFor();
+  });
+
+  it('is usable with the keyboard alone: tabs with arrow keys, rows with Tab, Enter and Escape', async () => {
+    await page.goto(`${preview.origin}/governance`);
+    await expectRowCount(4);
+
+    // Tabs: one tab stop, arrows move and select (wrapping), Home/End jump.
+    await tabUntil(() => document.activeElement?.getAttribute('role') === 'tab');
+    const focusedTab = () =>
+      page.evaluate(() =>
+        document.activeElement?.getAttribute('role') === 'tab'
+          ? `${document.activeElement.textContent}:${document.activeElement.getAttribute('aria-selected')}`
+          : `not a tab: ${document.activeElement?.tagName}`,
+      );
+    await expect.poll(focusedTab).toBe('Audit Log:true');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/governance\/evaluate$/);
+    await expect.poll(focusedTab).toBe('Evaluate:true');
+    await page.keyboard.press('End');
+    await page.waitForURL(/\/governance\/gateway$/);
+    await expect.poll(focusedTab).toBe('Gateway:true');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/governance$/);
+    await expect.poll(focusedTab).toBe('Audit Log:true');
+    await expectRowCount(4);
+
+    // Table: Tab reaches a row, ArrowDown moves, Enter opens that row's panel.
+    await tabUntil(() => document.activeElement?.matches('tr[data-index]') ?? false);
+    const focusedRow = () =>
+      page.evaluate(() =>
+        document.activeElement?.matches('tr[data-index]')
+          ? `${document.activeElement.getAttribute('data-index')}:${document.activeElement.querySelector('td.cell-user')?.textContent}`
+          : `not a row: ${document.activeElement?.tagName}`,
+      );
+    expect(await focusedRow()).toMatch(/^0:/);
+    await page.keyboard.press('ArrowDown');
+    const second = await focusedRow();
+    expect(second).toMatch(/^1:/);
+    const secondUser = second.split(':')[1] ?? '';
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Decision details' });
+    await dialog.waitFor();
+    await page.waitForURL(/\/governance\/audit\//);
+    expect(await dialog.textContent()).toContain(secondUser);
+    // Focus moved into the panel.
+    expect(
+      await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null),
+    ).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.matches('tr[data-index]') ?? false);
+    expect(await focusedRow()).toBe(second);
   });
 
   it('still lists every entry after the gateway restarts on the same data directory', async () => {
@@ -176,6 +273,7 @@ describe('Workbench against the real gateway', () => {
     await page.getByText('durable', { exact: false }).first().waitFor();
     expect(await page.getByRole('tabpanel').textContent()).toContain('embedded');
     await page.screenshot({ path: join(resultsDir, 'gateway-tab.png') });
+    await expectAccessible('Gateway tab');
     await page.getByRole('tab', { name: 'Audit Log' }).click();
     await expectRowCount(4);
   });
@@ -186,6 +284,7 @@ describe('Workbench against the real gateway', () => {
     await banner.waitFor({ timeout: 30_000 });
     expect(await banner.textContent()).toContain(gateway.url);
     await page.screenshot({ path: join(resultsDir, 'gateway-unreachable.png') });
+    await expectAccessible('gateway unreachable banner');
   });
 
   it('warns that entries are lost on restart when the gateway keeps them in memory', async () => {
@@ -206,6 +305,7 @@ describe('Workbench against the real gateway', () => {
       expect(await page.getByText(memoryGateway.url).count()).toBeGreaterThan(0);
       await page.getByText('No decisions yet').waitFor();
       await page.screenshot({ path: join(resultsDir, 'memory-store-warning.png') });
+      await expectAccessible('empty log with the memory-store warning');
     } finally {
       await memoryGateway.stop();
       await preview.configure(gateway.url);
