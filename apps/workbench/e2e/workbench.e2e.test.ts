@@ -116,6 +116,12 @@ describe('Workbench against the real gateway', () => {
     await page
       .getByLabel('Prompt')
       .fill('Summarise the attached quarterly report in three bullets.');
+    const context = page.getByLabel('Context (JSON object, optional)');
+    await context.fill('not json');
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Context is not valid JSON' }).waitFor();
+    await expectAccessible('Evaluate tab with an invalid context');
+    await context.fill('');
     await page.getByRole('button', { name: 'Evaluate' }).click();
     const answer = page.getByRole('region', { name: 'Policy decision' });
     await answer.waitFor();

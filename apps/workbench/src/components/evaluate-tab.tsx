@@ -4,7 +4,7 @@
  * entry is linked from here.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { GatewayProblemError } from '../api/gateway-errors.js';
 import type { EvaluateResult } from '../api/gateway-types.js';
@@ -23,6 +23,7 @@ export function EvaluateTab() {
   const [userId, setUserId] = useState('');
   const [contextText, setContextText] = useState('');
   const [contextError, setContextError] = useState<string | null>(null);
+  const contextRef = useRef<HTMLTextAreaElement>(null);
   const evaluate = useMutation({
     mutationFn: (context: Readonly<Record<string, unknown>> | undefined) =>
       client.evaluate({ prompt, user_id: userId.trim(), ...(context ? { context } : {}) }),
@@ -33,7 +34,9 @@ export function EvaluateTab() {
     event.preventDefault();
     const context = parseContext(contextText);
     setContextError(typeof context === 'string' ? context : null);
-    if (typeof context !== 'string') evaluate.mutate(context);
+    // Focus goes where the fix is; the message itself is announced by its alert role.
+    if (typeof context === 'string') contextRef.current?.focus();
+    else evaluate.mutate(context);
   };
 
   return (
@@ -66,6 +69,7 @@ export function EvaluateTab() {
         <div className="field">
           <label htmlFor={`${id}-context`}>Context (JSON object, optional)</label>
           <textarea
+            ref={contextRef}
             id={`${id}-context`}
             value={contextText}
             rows={3}
@@ -76,7 +80,7 @@ export function EvaluateTab() {
             onChange={(event) => setContextText(event.target.value)}
           />
           {contextError && (
-            <p id={`${id}-context-error`} className="field__error">
+            <p id={`${id}-context-error`} className="field__error" role="alert">
               {contextError}
             </p>
           )}

@@ -61,7 +61,7 @@ describe('Evaluate panel', () => {
     expect(sent?.body).toEqual({ prompt: 'mail me at dana@example.com', user_id: 'dana' });
   });
 
-  it('sends an optional JSON context, and refuses one that is not an object', async () => {
+  it('sends an optional JSON context, and refuses one that is not an object, announcing why', async () => {
     renderWorkbench('/governance/evaluate');
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('User id'), 'dana');
@@ -69,8 +69,10 @@ describe('Evaluate panel', () => {
     const context = screen.getByLabelText('Context (JSON object, optional)');
     await user.type(context, '[[1, 2]');
     await user.click(screen.getByRole('button', { name: 'Evaluate' }));
-    expect(await screen.findByText(/Context must be a JSON object/)).toBeInTheDocument();
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Context must be a JSON object/);
     expect(context).toHaveAttribute('aria-invalid', 'true');
+    expect(context).toHaveAccessibleDescription(/Context must be a JSON object/);
+    expect(context).toHaveFocus();
     expect(gateway.requests.some((r) => r.url.pathname === '/policy/evaluate')).toBe(false);
 
     await user.clear(context);
