@@ -256,6 +256,12 @@ describe('Workbench against the real gateway', () => {
     await dialog.waitFor();
     await page.waitForURL(/\/governance\/audit\//);
     expect(await dialog.textContent()).toContain(secondUser);
+    // Nothing behind the panel is reachable while it is open.
+    expect(
+      await page.evaluate(
+        () => document.querySelector('table.audit-table')?.closest('[inert]') != null,
+      ),
+    ).toBe(true);
     // Focus moved into the panel.
     expect(
       await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null),

@@ -1,9 +1,19 @@
 /**
  * The whole of one audit entry in a dialog beside the log: ids (copyable), the decision and its
  * reasons, the policy input and raw result as JSON, and the request metadata. Escape or Close
- * dismisses it; focus moves into it on open and is kept inside while it is open.
+ * dismisses it; focus moves into it on open and is kept inside while it is open: it is portalled
+ * to the body and the rest of the page is inert meanwhile.
  */
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+} from 'react';
+import { createPortal } from 'react-dom';
 import { Link } from 'react-router';
 import type { AuditEntry } from '../api/gateway-types.js';
 import { shortenDigest } from '../format/format-digest.js';
@@ -11,6 +21,7 @@ import { formatLatency } from '../format/format-latency.js';
 import { describeInstant, formatLocalTime } from '../format/format-time.js';
 import { CopyButton } from './copy-button.js';
 import { DecisionBadge } from './decision-badge.js';
+import { inertOutside } from './inert-outside.js';
 import { JsonView } from './json-view.js';
 import { SeverityTag } from './severity-tag.js';
 
@@ -25,10 +36,27 @@ interface AuditDetailPanelProps {
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
-export function AuditDetailPanel({ id, entry, problem, onClose }: AuditDetailPanelProps) {
+export function AuditDetailPanel({ id, entry, problem, onClose: close }: AuditDetailPanelProps) {
   const titleId = useId();
+  const layerRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
+  const releaseRef = useRef<() => void>(() => {});
+
+  // The page behind is inert while the panel is open (before paint, so nothing there is reachable).
+  useLayoutEffect(() => {
+    if (!layerRef.current) return;
+    const release = inertOutside(layerRef.current);
+    releaseRef.current = release;
+    return release;
+  }, []);
+
+  // Closing releases the page first: the caller returns focus to a row there, which an inert
+  // row would refuse.
+  const onClose = useCallback(() => {
+    releaseRef.current();
+    close();
+  }, [close]);
 
   // Focus the Close button when the panel opens or shows another entry.
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-run when the entry changes
@@ -64,8 +92,8 @@ export function AuditDetailPanel({ id, entry, problem, onClose }: AuditDetailPan
 
   const permalink = `/governance/audit/${encodeURIComponent(id)}`;
 
-  return (
-    <div className="drawer-layer">
+  return createPortal(
+    <div ref={layerRef} className="drawer-layer">
       <button
         type="button"
         className="drawer-backdrop"
@@ -113,7 +141,8 @@ export function AuditDetailPanel({ id, entry, problem, onClose }: AuditDetailPan
           {entry && <EntryDetails entry={entry} permalink={permalink} />}
         </div>
       </section>
-    </div>
+    </div>,
+    document.body,
   );
 }
 

@@ -109,6 +109,21 @@ describe('Audit entry detail panel', () => {
     await waitFor(() => expect(screen.getByText('bob').closest('tr')).toHaveFocus());
   });
 
+  it('makes the page behind inert while open, so only the panel can be reached, and not after', async () => {
+    const user = userEvent.setup();
+    renderWorkbench('/governance');
+    await user.click(await screen.findByText('bob'));
+    const dialog = await screen.findByRole('dialog', { name: 'Decision details' });
+    expect(dialog.closest('[inert]')).toBeNull();
+    expect(screen.getByText('bob', { selector: 'td span' }).closest('[inert]')).not.toBeNull();
+    expect(screen.getByLabelText('User').closest('[inert]')).not.toBeNull();
+
+    await user.click(within(dialog).getByRole('button', { name: /Close/ }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(document.querySelector('[inert]')).toBeNull();
+    await waitFor(() => expect(screen.getByText('bob').closest('tr')).toHaveFocus());
+  });
+
   it('opens once from the time link, so one Back closes the panel', async () => {
     const user = userEvent.setup();
     const { location, router } = renderWorkbench('/governance');
