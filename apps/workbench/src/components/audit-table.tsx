@@ -242,8 +242,11 @@ export function AuditTable(props: AuditTableProps) {
           ))}
         </thead>
         <tbody onKeyDown={onKeyDown}>
+          {/* Spacers stand for the rows scrolled out of the DOM: hidden from assistive technology so
+              only real rows are announced (aria-rowindex gives their place in the log). */}
           {paddingTop > 0 && (
-            <tr className="spacer">
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row has no tabindex, content or handler
+            <tr className="spacer" aria-hidden="true">
               <td colSpan={6} style={{ height: paddingTop }} />
             </tr>
           )}
@@ -277,7 +280,8 @@ export function AuditTable(props: AuditTableProps) {
             );
           })}
           {paddingBottom > 0 && (
-            <tr className="spacer">
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row has no tabindex, content or handler
+            <tr className="spacer" aria-hidden="true">
               <td colSpan={6} style={{ height: paddingBottom }} />
             </tr>
           )}

@@ -99,6 +99,19 @@ describe('Audit Log table', () => {
     expect(bodyRows().length).toBeLessThan(60);
   });
 
+  it('exposes only real rows to assistive technology: the scroll spacers are hidden', async () => {
+    const base = Date.now();
+    gateway.entries = Array.from({ length: 1000 }, (_, i) =>
+      makeEntry({ secondsAgo: i + 1 }, base),
+    );
+    renderWorkbench('/governance');
+    await screen.findByText(/decisions shown/);
+    const rows = within(screen.getByRole('table')).getAllByRole('row');
+    // The header row, then entries only, each with its position in the whole log.
+    expect(rows.length).toBe(bodyRows().length + 1);
+    expect(rows.slice(1).every((row) => row.hasAttribute('aria-rowindex'))).toBe(true);
+  });
+
   it('moves between rows with the arrow keys and opens the focused one with Enter', async () => {
     const user = userEvent.setup();
     gateway.entries = [
