@@ -59,7 +59,6 @@ function walkNode(
       return v === undefined ? false : evalPath(ctx, frame, v, path, i, k);
     }
     const seg = path[i]!;
-    let key: Value | undefined;
     if (seg.k === 'val' && seg.v.kind === 'string') {
       const child = node.children.get(seg.v.value);
       if (child === undefined) {
@@ -71,29 +70,21 @@ function walkNode(
       i++;
       continue;
     }
-    if (seg.k === 'val') key = seg.v;
-    else if (seg.k === 'var') {
-      key = frame[seg.slot];
-      if (key === undefined) return iterateNode(ctx, frame, node, base, path, i, seg.slot, k);
-    } else {
-      const from = node;
-      const fromBase = base;
-      const at = i;
-      return evalTerm(ctx, frame, seg, (v) => stepInto(ctx, frame, from, fromBase, path, at, v, k));
+    if (seg.k === 'val') return stepInto(ctx, frame, node, base, path, i, seg.v, k);
+    if (seg.k === 'var') {
+      const key = frame[seg.slot];
+      return key === undefined
+        ? iterateNode(ctx, frame, node, base, path, i, seg.slot, k)
+        : stepInto(ctx, frame, node, base, path, i, key, k);
     }
-    // Paths under data are strings: `data.x[1]` reads key "1", as OPA does.
-    if (key.kind === 'number') key = str(String(key.value));
-    const child = key.kind === 'string' ? node.children.get(key.value) : undefined;
-    if (child === undefined) {
-      const b = base === undefined ? undefined : lookup(base, key);
-      return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
-    }
-    base = base === undefined ? undefined : lookupString(base, (key as { value: string }).value);
-    node = child;
-    i++;
+    const from = node;
+    const fromBase = base;
+    const at = i;
+    return evalTerm(ctx, frame, seg, (v) => stepInto(ctx, frame, from, fromBase, path, at, v, k));
   }
 }
 
+/** One step down by a computed key: into a child node, or into the base data alone. */
 function stepInto(
   ctx: EvalContext,
   frame: Frame,
@@ -104,6 +95,7 @@ function stepInto(
   rawKey: Value,
   k: ValueK,
 ): boolean {
+  // Paths under data are strings: `data.x[1]` reads key "1", as OPA does.
   const key = rawKey.kind === 'number' ? str(String(rawKey.value)) : rawKey;
   const child = key.kind === 'string' ? node.children.get(key.value) : undefined;
   if (child !== undefined) {
