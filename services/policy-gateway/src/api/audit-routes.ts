@@ -3,10 +3,7 @@
  * entry by id.
  */
 import type { FastifyInstance } from 'fastify';
-import type {
-  AuditQueryParams,
-  AuditRepositoryAdapter,
-} from '../audit/audit-repository-adapter.js';
+import type { AuditApiMapper, AuditQueryParams } from './audit-api-mapper.js';
 import { ApiProblem } from './problem.js';
 import {
   auditEntrySchema,
@@ -16,7 +13,7 @@ import {
   problemResponse,
 } from './schemas.js';
 
-export function registerAuditRoutes(app: FastifyInstance, audit: AuditRepositoryAdapter): void {
+export function registerAuditRoutes(app: FastifyInstance, audit: AuditApiMapper): void {
   app.get<{ Querystring: AuditQueryParams }>(
     '/governance/audit',
     {

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance } from 'fastify';
-import type { AuditRepositoryAdapter } from '../audit/audit-repository-adapter.js';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+import type { AuditApiMapper } from './audit-api-mapper.js';
 import { ApiProblem } from './problem.js';
 import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
 
@@ -20,7 +20,7 @@ interface EvaluateBody {
 
 export interface EvaluateRouteDeps {
   readonly engine: PolicyEngine;
-  readonly audit: AuditRepositoryAdapter;
+  readonly audit: AuditApiMapper;
   readonly maxPromptBytes: number;
   readonly instanceName: string;
 }

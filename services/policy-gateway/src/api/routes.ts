@@ -1,8 +1,8 @@
 /** Registers every route of the API; the per-route modules hold the handlers and schemas. */
 import type { FastifyInstance } from 'fastify';
-import { AuditRepositoryAdapter } from '../audit/audit-repository-adapter.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
+import { AuditApiMapper } from './audit-api-mapper.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerEvaluateRoute } from './evaluate-route.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -18,7 +18,7 @@ export interface RouteDeps {
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const documented = collectRoutes(app);
-  const audit = new AuditRepositoryAdapter(deps.store.repository);
+  const audit = new AuditApiMapper(deps.store.repository);
   registerEvaluateRoute(app, {
     engine: deps.engine,
     audit,

@@ -6,7 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
 import { MIGRATION_NAMES, MIGRATIONS } from '../../migrations/index.js';
-import type { SchemaState } from '../store/audit-store.js';
+import type { SchemaState } from './schema-state.js';
 
 export const MIGRATION_TABLE = 'kysely_migration';
 

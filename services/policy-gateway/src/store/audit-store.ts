@@ -4,9 +4,7 @@
  */
 import type { AuditLogEntryRepository } from '@policy-gateway/governance-runtime';
 import type { AuditStoreBackend } from '../config/settings.js';
-
-/** Where the store's schema stands relative to this build's latest migration. */
-export type SchemaState = 'current' | 'ahead' | 'behind' | 'unknown';
+import type { SchemaState } from '../db/schema-state.js';
 
 export interface StoreHealth {
   readonly reachable: boolean;

@@ -1,5 +1,5 @@
 /**
- * The service-local adapter between HTTP and the audit repository: validated query
+ * The mapping between HTTP and the audit repository (not a storage adapter): validated query
  * parameters become an `AuditLogQuery`, entries become the flat snake_case JSON of the API,
  * and repository failures become problems (400 for a query it refuses, 503 when unreachable).
  */
@@ -13,7 +13,7 @@ import {
   InvalidAuditQueryError,
   InvalidCursorError,
 } from '@policy-gateway/governance-runtime';
-import { ApiProblem } from '../api/problem.js';
+import { ApiProblem } from './problem.js';
 
 /** The query string of `GET /governance/audit` after schema validation. */
 export interface AuditQueryParams {
@@ -117,7 +117,7 @@ function unavailable(action: string): ApiProblem {
   );
 }
 
-export class AuditRepositoryAdapter {
+export class AuditApiMapper {
   constructor(private readonly repository: AuditLogEntryRepository) {}
 
   /**
