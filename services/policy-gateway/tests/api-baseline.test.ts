@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiSnapshot,
+  apiSnapshot,
+  OPENAPI_BASELINE,
+  RESPONSE_SHAPES_BASELINE,
+} from './support/api-baseline.js';
+
+/**
+ * Deliberate additions to the API since the baseline was captured, as JSON Pointers into the
+ * live snapshot, each with the reason. Everything else must be exactly as captured; an
+ * addition listed here must exist (so that the list cannot outlive what it excuses).
+ */
+const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [];
+
+function tokens(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+function at(value: unknown, pointer: string): unknown {
+  let current = value;
+  for (const token of tokens(pointer)) {
+    if (current === null || typeof current !== 'object' || !(token in current)) return undefined;
+    current = (current as Record<string, unknown>)[token];
+  }
+  return current;
+}
+
+function without(value: unknown, pointers: readonly string[]): unknown {
+  const copy = structuredClone(value);
+  for (const pointer of pointers) {
+    const path = tokens(pointer);
+    const last = path.pop();
+    const parent = at(copy, path.length === 0 ? '' : `/${path.join('/')}`);
+    if (last !== undefined && parent !== null && typeof parent === 'object') {
+      delete (parent as Record<string, unknown>)[last];
+    }
+  }
+  return copy;
+}
+
+const baseline = {
+  openapi: JSON.parse(readFileSync(OPENAPI_BASELINE, 'utf8')),
+  responses: JSON.parse(readFileSync(RESPONSE_SHAPES_BASELINE, 'utf8')),
+};
+
+let live: ApiSnapshot;
+beforeAll(async () => {
+  live = await apiSnapshot();
+});
+
+describe('the HTTP API compared with its checked-in baseline', () => {
+  it('serves the same OpenAPI document, apart from the listed additions', () => {
+    const pointers = INTENDED_ADDITIONS.map((a) => a.pointer).filter((p) =>
+      p.startsWith('/openapi/'),
+    );
+    expect(without({ openapi: live.openapi }, pointers)).toEqual({ openapi: baseline.openapi });
+  });
+
+  it('answers every representative request with the same status, headers and body shape', () => {
+    const pointers = INTENDED_ADDITIONS.map((a) => a.pointer).filter((p) =>
+      p.startsWith('/responses/'),
+    );
+    expect(without({ responses: live.responses }, pointers)).toEqual({
+      responses: baseline.responses,
+    });
+  });
+
+  it('lists only additions that are in the live API and were not in the baseline', () => {
+    for (const { pointer, note } of INTENDED_ADDITIONS) {
+      expect(at(live, pointer), `${pointer} (${note}) is served`).toBeDefined();
+      expect(at(baseline, pointer), `${pointer} (${note}) was not in the baseline`).toBeUndefined();
+    }
+  });
+});
