@@ -1,6 +1,8 @@
 /**
- * The library's migrations, in order, for Kysely's `Migrator`. Keys are the migration
- * names recorded in the database, so they must never change once released.
+ * The one registry of the audit schema's migrations, for Kysely's `Migrator`. The library's
+ * tests and the service's `policy-gateway migrate` both run this list; everything else about
+ * it (the order, the newest name) is derived from it. Keys are the migration names recorded
+ * in the database, so they must never change once released.
  *
  * @example
  * const migrator = new Migrator({ db, provider: auditLogMigrationProvider });
@@ -13,8 +15,19 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '001_create_audit_log_entries': createAuditLogEntries,
 });
 
+/** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */
+export const AUDIT_LOG_MIGRATION_NAMES: readonly string[] = Object.freeze(
+  Object.keys(auditLogMigrations).sort((a, b) => a.localeCompare(b)),
+);
+
+function last(names: readonly string[]): string {
+  const name = names[names.length - 1];
+  if (name === undefined) throw new Error('the audit log has no migrations');
+  return name;
+}
+
 /** The name of the newest migration this build knows. */
-export const AUDIT_LOG_LATEST_MIGRATION = '001_create_audit_log_entries';
+export const AUDIT_LOG_LATEST_MIGRATION: string = last(AUDIT_LOG_MIGRATION_NAMES);
 
 export const auditLogMigrationProvider: MigrationProvider = {
   async getMigrations() {

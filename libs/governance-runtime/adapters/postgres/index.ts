@@ -1,6 +1,7 @@
 export type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
 export {
   AUDIT_LOG_LATEST_MIGRATION,
+  AUDIT_LOG_MIGRATION_NAMES,
   auditLogMigrationProvider,
   auditLogMigrations,
 } from './audit-log-migrations.js';

@@ -2,10 +2,15 @@
  * Applies and inspects the schema migrations with Kysely's `Migrator`: it takes a lock (so
  * concurrent `migrate` runs are safe), skips what is applied (so re-running is a no-op) and
  * runs the pending migrations in a transaction (so a failed run leaves the schema as it was).
+ * The migrations are the audit library's registry: the schema belongs to the library, and the
+ * gateway ships exactly its list (new ones are additive, see the library's migration 001).
  */
+import {
+  AUDIT_LOG_MIGRATION_NAMES,
+  auditLogMigrations,
+} from '@policy-gateway/governance-runtime/postgres';
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
-import { MIGRATION_NAMES, MIGRATIONS } from '../../migrations/index.js';
 import type { SchemaState } from './schema-state.js';
 
 export const MIGRATION_TABLE = 'kysely_migration';
@@ -38,7 +43,7 @@ function migrator<DB>(db: Kysely<DB>, migrations: Readonly<Record<string, Migrat
  */
 export async function migrateToLatest<DB>(
   db: Kysely<DB>,
-  migrations: Readonly<Record<string, Migration>> = MIGRATIONS,
+  migrations: Readonly<Record<string, Migration>> = auditLogMigrations,
 ): Promise<MigrateOutcome> {
   const { error, results } = await migrator(db, migrations).migrateToLatest();
   return { results: results ?? [], ...(error === undefined ? {} : { error }) };
@@ -58,8 +63,8 @@ export async function migrationStatus<DB>(db: Kysely<DB>): Promise<MigrationStat
       ).rows.map((row) => ({ name: row.name, executedAt: row.timestamp }))
     : [];
   const appliedNames = new Set(applied.map((migration) => migration.name));
-  const pending = MIGRATION_NAMES.filter((name) => !appliedNames.has(name));
-  const unknown = [...appliedNames].filter((name) => !MIGRATION_NAMES.includes(name));
+  const pending = AUDIT_LOG_MIGRATION_NAMES.filter((name) => !appliedNames.has(name));
+  const unknown = [...appliedNames].filter((name) => !AUDIT_LOG_MIGRATION_NAMES.includes(name));
   const state = pending.length > 0 ? 'behind' : unknown.length > 0 ? 'ahead' : 'current';
   return { applied, pending, unknown, state };
 }
