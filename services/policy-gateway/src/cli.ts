@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { loadSettings, SettingsError } from './config/settings.js';
+import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
@@ -39,9 +40,9 @@ function parse(args: readonly string[]): Command | { error: string } {
 function isOperatorError(error: unknown): error is Error {
   return (
     error instanceof SettingsError ||
+    error instanceof UnusableSettingError ||
     error instanceof SchemaBehindError ||
-    error instanceof DataDirLockedError ||
-    (error instanceof Error && /POLICY_GATEWAY_/.test(error.message))
+    error instanceof DataDirLockedError
   );
 }
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Settings } from './config/settings.js';
+import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
 import type { AuditStore } from './store/audit-store.js';
@@ -47,19 +48,23 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
     });
   } catch (error) {
     await store.close();
-    const where = settings.policy.opaUrl
-      ? `POLICY_GATEWAY_OPA_URL ${settings.policy.opaUrl}`
-      : `POLICY_GATEWAY_POLICY_BUNDLE_DIR ${settings.policy.bundleDir}`;
-    throw new Error(`cannot start the policy engine (${where}): ${messageOf(error)}`, {
-      cause: error,
-    });
+    const variable = settings.policy.opaUrl
+      ? 'POLICY_GATEWAY_OPA_URL'
+      : 'POLICY_GATEWAY_POLICY_BUNDLE_DIR';
+    const where = `${variable} ${settings.policy.opaUrl ?? settings.policy.bundleDir}`;
+    throw new UnusableSettingError(
+      [variable],
+      `cannot start the policy engine (${where}): ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   const app = await buildApp({ settings, store, engine, logger: log });
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
     await app.close();
-    throw new Error(
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_HOST', 'POLICY_GATEWAY_PORT'],
       `cannot listen on ${settings.host}:${settings.port} (POLICY_GATEWAY_HOST, POLICY_GATEWAY_PORT): ${messageOf(error)}`,
       { cause: error },
     );

@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
+import { UnusableSettingError } from '../config/unusable-setting-error.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { type MigrationStatus, migrationStatus } from './migration-runner.js';
 import { isPermanentConnectionError, waitForDatabase } from './wait-for-database.js';
@@ -92,7 +93,8 @@ async function openPostgres(
     });
   } catch (error) {
     await db.destroy();
-    throw new Error(
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_DATABASE_URL', 'POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS'],
       `cannot connect to POLICY_GATEWAY_DATABASE_URL ${settings.redactedDatabaseUrl}: ${describe(error)}` +
         (isPermanentConnectionError(error)
           ? ''
@@ -124,7 +126,8 @@ async function openEmbedded(
     opened = await openPgliteAuditLogDatabase(`${settings.dataDir}/pglite`);
   } catch (error) {
     lock.release();
-    throw new Error(
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_DATA_DIR'],
       `cannot open the embedded database in POLICY_GATEWAY_DATA_DIR ${settings.dataDir}: ${describe(error)}`,
       { cause: error },
     );
