@@ -1,8 +1,10 @@
 /**
  * The port through which the gateway writes and reads the audit trail. Adapters:
  * `memory/` (bounded, not durable) and `postgres/` (PostgreSQL server or PGlite). All of
- * them pass one contract suite, so they differ in durability and nothing else.
+ * them pass one contract suite, so they differ in durability and nothing else. Behaviour
+ * added on the write path is a decorator on this port (`AuditLogEntryRepositoryDecorator`).
  */
+import type { AppendManyResult } from './append-many-result.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 
@@ -16,6 +18,21 @@ export interface AuditLogEntryRepository {
    * database's own error when it is unreachable.
    */
   append(entry: AuditLogEntry): Promise<void>;
+  /**
+   * Stores a batch in one transaction and reports one outcome per entry, in input order;
+   * resolves once that transaction has committed, and never rejects for an entry's or the
+   * storage's sake. Invalid entries (as `append` would refuse them) are reported and left
+   * out; so are entries whose id is already stored or comes earlier in the batch (the
+   * first one given is stored); the rest are committed together. When the storage fails,
+   * none is committed: every entry that was not invalid is `failed`, and `error` says why.
+   * An empty batch touches nothing.
+   *
+   * @example
+   * const { results } = await repository.appendMany([a, b, a]);
+   * // [{ id: a.id, status: 'committed' }, { id: b.id, status: 'committed' },
+   * //  { id: a.id, status: 'duplicate', error: DuplicateAuditLogEntryError }]
+   */
+  appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult>;
   /** The entry with this id (any letter case), or undefined, also for a non-UUID id. */
   findById(id: string): Promise<AuditLogEntry | undefined>;
   /**

@@ -1,6 +1,7 @@
 // The audit domain and its port. Adapters are separate entry points
 // (`@policy-gateway/governance-runtime/memory`, `/postgres`, `/testing`) so that
 // importing the domain never loads a database driver.
+export type { AppendManyResult, AppendOutcome, AppendStatus } from './append-many-result.js';
 export {
   type AuditLogCursor,
   decodeAuditLogCursor,
@@ -15,6 +16,7 @@ export type {
 } from './audit-log-entry.js';
 export { AUDIT_DECISIONS } from './audit-log-entry.js';
 export type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
+export { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
 export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 export {
   auditTimestampNow,
@@ -26,6 +28,7 @@ export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.j
 export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
 export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
+export { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 export {
   AUDIT_QUERY_MAX_LIMIT,
   type ResolvedAuditLogQuery,

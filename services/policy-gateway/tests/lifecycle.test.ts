@@ -102,6 +102,7 @@ describe('graceful shutdown', () => {
           await memory.repository.append(entry);
           events.push('append');
         },
+        appendMany: (entries) => memory.repository.appendMany(entries),
         findById: (id) => memory.repository.findById(id),
         query: (query) => memory.repository.query(query),
         close: async () => {},

@@ -3,11 +3,13 @@
  * It runs the same checks, ordering and keyset pagination as PostgreSQL (the contract
  * suite holds both to that), so switching backends changes durability, nothing else.
  */
+import type { AppendManyResult } from '../../src/append-many-result.js';
 import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
+import { PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 
@@ -47,16 +49,23 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     // Deeply frozen: entries are facts, and a caller must not alter one it read.
     const stored = deepFreeze(toStorableAuditLogEntry(entry));
     if (this.#byId.has(stored.id)) throw new DuplicateAuditLogEntryError(stored.id);
-    // Entries nearly always arrive newest last, so search from the end.
-    let index = this.#entries.length;
-    while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
-    this.#entries.splice(index, 0, stored);
-    this.#byId.set(stored.id, stored);
-    while (this.#entries.length > this.maxEntries) {
-      const oldest = this.#entries.shift()!;
-      this.#byId.delete(oldest.id);
-      this.#dropped += 1;
+    this.#insert(stored);
+  }
+
+  /**
+   * Nothing can fail half-way in memory: entries are checked before any is inserted. A
+   * batch larger than `maxEntries` is committed and then drops its own oldest entries.
+   */
+  async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
+    const batch = new PreparedAuditLogBatch(entries);
+    if (this.#closed) return batch.failed(closedError());
+    const inserted = new Set<string>();
+    for (const entry of batch.storable) {
+      if (this.#byId.has(entry.id)) continue;
+      this.#insert(deepFreeze(entry));
+      inserted.add(entry.id);
     }
+    return batch.committed(inserted);
   }
 
   async findById(id: string): Promise<AuditLogEntry | undefined> {
@@ -95,6 +104,19 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     this.#closed = true;
   }
 
+  #insert(stored: AuditLogEntry): void {
+    // Entries nearly always arrive newest last, so search from the end.
+    let index = this.#entries.length;
+    while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
+    this.#entries.splice(index, 0, stored);
+    this.#byId.set(stored.id, stored);
+    while (this.#entries.length > this.maxEntries) {
+      const oldest = this.#entries.shift()!;
+      this.#byId.delete(oldest.id);
+      this.#dropped += 1;
+    }
+  }
+
   /** The index of the first entry whose key is not below `key` (binary search). */
   #firstAtOrAbove(key: EntryKey): number {
     let low = 0;
@@ -108,8 +130,12 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('the memory audit log repository is closed');
+    if (this.#closed) throw closedError();
   }
+}
+
+function closedError(): Error {
+  return new Error('the memory audit log repository is closed');
 }
 
 /** Orders by `(occurredAt, id)`; canonical timestamps and lower-case UUIDs compare as text. */

@@ -4,16 +4,18 @@
  * as text and parsed here, so both drivers, whatever their type parsers, return the
  * same values, with microseconds intact.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
+import type { AppendManyResult } from '../../src/append-many-result.js';
 import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
 import { isAuditLogEntryId } from '../../src/new-audit-log-entry-id.js';
+import { PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
-import type { AuditLogDatabase } from './audit-log-database.js';
+import type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
 
 export interface PostgresAuditLogEntryRepositoryOptions {
   /** False for a PGlite database in memory (`memory://`). Default true. */
@@ -21,6 +23,12 @@ export interface PostgresAuditLogEntryRepositoryOptions {
   /** Whether `close()` destroys `db`; leave false when a connection manager owns it. */
   readonly destroyOnClose?: boolean;
 }
+
+/**
+ * Rows per INSERT in `appendMany`: at 18 parameters a row, far below PostgreSQL's limit
+ * of 65,535 per statement. A larger batch is several INSERTs in one transaction.
+ */
+const ROWS_PER_INSERT = 1000;
 
 export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository {
   readonly durable: boolean;
@@ -36,34 +44,38 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   async append(entry: AuditLogEntry): Promise<void> {
     const e = toStorableAuditLogEntry(entry);
     try {
-      await this.#db
-        .insertInto('audit_log_entries')
-        .values({
-          id: e.id,
-          decision_id: e.decisionId,
-          occurred_at: sql<string>`${e.occurredAt}::text::timestamptz`,
-          user_id: e.userId,
-          action: e.action,
-          decision: e.decision,
-          reasons: jsonb(e.reasons),
-          policy_path: e.policyPath,
-          policy_version: e.policyVersion,
-          policy_engine: e.policyEngine,
-          input: jsonb(e.input),
-          result: e.result === null ? null : jsonb(e.result),
-          error: e.error,
-          latency_ms: e.latencyMs,
-          request_id: e.requestId,
-          client_address: e.clientAddress,
-          user_agent: e.userAgent,
-          gateway_instance: e.gatewayInstance,
-        })
-        .execute();
+      await this.#db.insertInto('audit_log_entries').values(toRow(e)).execute();
     } catch (error) {
       if (isUniqueViolationOfPrimaryKey(error)) {
         throw new DuplicateAuditLogEntryError(e.id, { cause: error });
       }
       throw error;
+    }
+  }
+
+  /**
+   * One `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` (several in one transaction
+   * past `ROWS_PER_INSERT`): an id missing from what it returns was stored already.
+   */
+  async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
+    const batch = new PreparedAuditLogBatch(entries);
+    if (batch.storable.length === 0) return batch.committed(new Set());
+    const rows = batch.storable.map(toRow);
+    try {
+      const inserted =
+        rows.length <= ROWS_PER_INSERT
+          ? await insertNew(this.#db, rows)
+          : await this.#db.transaction().execute(async (trx) => {
+              const ids = new Set<string>();
+              for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+                const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+                for (const id of await insertNew(trx, chunk)) ids.add(id);
+              }
+              return ids;
+            });
+      return batch.committed(inserted);
+    } catch (error) {
+      return batch.failed(error);
     }
   }
 
@@ -95,6 +107,7 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       );
     }
     const rows = await select
+      // Qualified, so that ORDER BY uses the columns, not the fields selected from them.
       .orderBy('audit_log_entries.occurred_at', 'desc')
       .orderBy('audit_log_entries.id', 'desc')
       .limit(q.limit + 1)
@@ -111,56 +124,106 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   }
 }
 
-function selectEntries(db: Kysely<AuditLogDatabase>) {
-  return db.selectFrom('audit_log_entries').select([
-    'id',
-    'decision_id',
-    // Aliased apart from the column so that ORDER BY uses the timestamptz column.
-    sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
-      'occurred_at_utc',
-    ),
-    'user_id',
-    'action',
-    'decision',
-    sql<string>`reasons::text`.as('reasons_json'),
-    'policy_path',
-    'policy_version',
-    'policy_engine',
-    sql<string>`input::text`.as('input_json'),
-    sql<string | null>`result::text`.as('result_json'),
-    'error',
-    'latency_ms',
-    'request_id',
-    'client_address',
-    'user_agent',
-    'gateway_instance',
-  ]);
+type EntryColumn = Exclude<keyof AuditLogEntriesTable, 'inserted_at'>;
+type EntryField = keyof AuditLogEntry;
+
+/** How one entry field is stored in its column and read back. */
+interface ColumnMapping<T> {
+  readonly column: EntryColumn;
+  /** The value, or SQL expression, inserted for the field. */
+  write(value: T): unknown;
+  /** The expression selected to read the field back. */
+  readonly read: RawBuilder<unknown>;
+  /** The field's value from what `read` selected. */
+  parse(selected: unknown): T;
 }
 
-type EntryRow = Awaited<ReturnType<ReturnType<typeof selectEntries>['executeTakeFirstOrThrow']>>;
+/** Text and uuid columns: written and read as they are. */
+function plain<T>(column: EntryColumn): ColumnMapping<T> {
+  return { column, write: (value) => value, read: sql.ref(column), parse: (s) => s as T };
+}
 
-function toEntry(row: EntryRow): AuditLogEntry {
+/** jsonb, written as JSON text and read back as text: neither driver re-encodes it. */
+function json<T>(column: EntryColumn): ColumnMapping<T> {
   return {
-    id: row.id,
-    decisionId: row.decision_id,
-    occurredAt: row.occurred_at_utc,
-    userId: row.user_id,
-    action: row.action,
-    decision: row.decision,
-    reasons: JSON.parse(row.reasons_json) as AuditLogEntry['reasons'],
-    policyPath: row.policy_path,
-    policyVersion: row.policy_version,
-    policyEngine: row.policy_engine,
-    input: JSON.parse(row.input_json) as unknown,
-    result: row.result_json === null ? null : (JSON.parse(row.result_json) as unknown),
-    error: row.error,
-    // pg may be configured to return float8 as text; PGlite returns a number.
-    latencyMs: Number(row.latency_ms),
-    requestId: row.request_id,
-    clientAddress: row.client_address,
-    userAgent: row.user_agent,
-    gatewayInstance: row.gateway_instance,
+    column,
+    write: jsonb,
+    read: sql`${sql.ref(column)}::text`,
+    parse: (selected) => (selected === null ? null : JSON.parse(selected as string)) as T,
   };
+}
+
+/**
+ * The one column list: every field of an entry, its column, how it is written and how it
+ * is read back. The insert, the select list and the row mapping are all built from it,
+ * so a new field is one line here (and a migration adding its column).
+ */
+const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F]> } = {
+  id: plain('id'),
+  decisionId: plain('decision_id'),
+  occurredAt: {
+    column: 'occurred_at',
+    write: (value) => sql`${value}::text::timestamptz`,
+    // Canonical text with all six fraction digits, whatever the driver does with timestamptz.
+    read: sql`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    parse: (selected) => selected as string,
+  },
+  userId: plain('user_id'),
+  action: plain('action'),
+  decision: plain('decision'),
+  reasons: json('reasons'),
+  policyPath: plain('policy_path'),
+  policyVersion: plain('policy_version'),
+  policyEngine: plain('policy_engine'),
+  input: json('input'),
+  // A null result is SQL NULL rather than JSON null: the column says "no result".
+  result: { ...json('result'), write: (value) => (value === null ? null : jsonb(value)) },
+  error: plain('error'),
+  // pg may be configured to return float8 as text; PGlite returns a number.
+  latencyMs: { ...plain('latency_ms'), parse: Number },
+  requestId: plain('request_id'),
+  clientAddress: plain('client_address'),
+  userAgent: plain('user_agent'),
+  gatewayInstance: plain('gateway_instance'),
+};
+
+const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as readonly EntryField[];
+
+/** Each field selected under its own name, e.g. `decision_id as "decisionId"`. */
+const SELECTION = ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].read.as(field));
+
+function writeField<F extends EntryField>(entry: AuditLogEntry, field: F): unknown {
+  return ENTRY_COLUMNS[field].write(entry[field]);
+}
+
+function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
+  const row: Partial<Record<EntryColumn, unknown>> = {};
+  for (const field of ENTRY_FIELDS) row[ENTRY_COLUMNS[field].column] = writeField(entry, field);
+  return row as Insertable<AuditLogEntriesTable>;
+}
+
+function toEntry(row: Readonly<Record<EntryField, unknown>>): AuditLogEntry {
+  const entry: Partial<Record<EntryField, unknown>> = {};
+  for (const field of ENTRY_FIELDS) entry[field] = ENTRY_COLUMNS[field].parse(row[field]);
+  return entry as AuditLogEntry;
+}
+
+function selectEntries(db: Kysely<AuditLogDatabase>) {
+  return db.selectFrom('audit_log_entries').select(SELECTION);
+}
+
+/** Inserts the rows whose id is not stored yet; returns the ids it inserted. */
+async function insertNew(
+  db: Kysely<AuditLogDatabase>,
+  rows: readonly Insertable<AuditLogEntriesTable>[],
+): Promise<Set<string>> {
+  const inserted = await db
+    .insertInto('audit_log_entries')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .returning('id')
+    .execute();
+  return new Set(inserted.map((row) => row.id));
 }
 
 /** JSON text cast to jsonb; the text cast keeps both drivers from re-encoding the string. */

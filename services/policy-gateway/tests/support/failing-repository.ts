@@ -4,6 +4,7 @@
  * deterministically in a route test; the child-process tests use real databases.
  */
 import type {
+  AppendManyResult,
   AuditLogEntry,
   AuditLogEntryRepository,
   AuditLogPage,
@@ -19,7 +20,13 @@ export class FailingRepository implements AuditLogEntryRepository {
 
   async append(_entry: AuditLogEntry): Promise<void> {
     this.appendAttempts += 1;
-    throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    throw unreachable();
+  }
+
+  async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
+    this.appendAttempts += 1;
+    const error = unreachable();
+    return { results: entries.map(({ id }) => ({ id, status: 'failed', error })), error };
   }
 
   async findById(_id: string): Promise<AuditLogEntry | undefined> {
@@ -33,6 +40,10 @@ export class FailingRepository implements AuditLogEntryRepository {
   }
 
   async close(): Promise<void> {}
+}
+
+function unreachable(): Error {
+  return new Error('connect ECONNREFUSED 127.0.0.1:5432');
 }
 
 export function failingStore(repository: FailingRepository): AuditStore {

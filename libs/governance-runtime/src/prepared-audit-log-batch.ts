@@ -1,0 +1,92 @@
+/**
+ * The half of `appendMany` that does not depend on the storage: it checks each entry,
+ * sets aside those whose id comes earlier in the same batch, and turns what the storage
+ * then did into one outcome per entry. Every adapter goes through it, so a batch ends
+ * the same way on each of them.
+ */
+
+import type { AppendManyResult, AppendOutcome } from './append-many-result.js';
+import type { AuditLogEntry } from './audit-log-entry.js';
+import { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
+import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
+import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
+
+/** Where each entry given stands before the write: settled already, or waiting on it. */
+type Slot =
+  | { readonly kind: 'settled'; readonly outcome: AppendOutcome }
+  /** The first valid entry with its id: the write stores it unless the id is stored. */
+  | { readonly kind: 'written'; readonly id: string; readonly canonicalId: string }
+  /** A later entry with the id of an earlier one in the batch. */
+  | { readonly kind: 'repeated'; readonly id: string; readonly canonicalId: string };
+
+/**
+ * @example
+ * const batch = new PreparedAuditLogBatch(entries);
+ * try {
+ *   const inserted = await insertIgnoringDuplicateIds(batch.storable); // one transaction
+ *   return batch.committed(inserted);
+ * } catch (error) {
+ *   return batch.failed(error);
+ * }
+ */
+export class PreparedAuditLogBatch {
+  /** What to write: the canonical form of each valid entry whose id is new to the batch. */
+  readonly storable: readonly AuditLogEntry[];
+  readonly #slots: readonly Slot[];
+
+  constructor(entries: readonly AuditLogEntry[]) {
+    const storable: AuditLogEntry[] = [];
+    const seen = new Set<string>();
+    this.#slots = entries.map((entry): Slot => {
+      let canonical: AuditLogEntry;
+      try {
+        canonical = toStorableAuditLogEntry(entry);
+      } catch (error) {
+        if (!(error instanceof InvalidAuditLogEntryError)) throw error;
+        return { kind: 'settled', outcome: { id: entry.id, status: 'invalid', error } };
+      }
+      if (seen.has(canonical.id)) {
+        return { kind: 'repeated', id: entry.id, canonicalId: canonical.id };
+      }
+      seen.add(canonical.id);
+      storable.push(canonical);
+      return { kind: 'written', id: entry.id, canonicalId: canonical.id };
+    });
+    this.storable = storable;
+  }
+
+  /**
+   * The result once the write of `storable` committed.
+   * @param inserted the canonical ids the write stored; the others were stored already.
+   */
+  committed(inserted: ReadonlySet<string>): AppendManyResult {
+    return {
+      results: this.#slots.map((slot): AppendOutcome => {
+        if (slot.kind === 'settled') return slot.outcome;
+        if (slot.kind === 'written' && inserted.has(slot.canonicalId)) {
+          return { id: slot.id, status: 'committed' };
+        }
+        return {
+          id: slot.id,
+          status: 'duplicate',
+          error: new DuplicateAuditLogEntryError(slot.canonicalId),
+        };
+      }),
+    };
+  }
+
+  /**
+   * The result when the write failed and committed nothing: every entry that was not
+   * invalid failed, repeated ids included (whether they would have been duplicates of a
+   * stored entry is unknown).
+   */
+  failed(error: unknown): AppendManyResult {
+    return {
+      results: this.#slots.map(
+        (slot): AppendOutcome =>
+          slot.kind === 'settled' ? slot.outcome : { id: slot.id, status: 'failed', error },
+      ),
+      error,
+    };
+  }
+}
