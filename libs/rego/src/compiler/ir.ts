@@ -29,7 +29,14 @@ export type Term =
   | { readonly k: 'set'; readonly items: readonly Term[] }
   | { readonly k: 'obj'; readonly entries: readonly (readonly [Term, Term])[] }
   | { readonly k: 'acompr' | 'scompr'; readonly term: Term; readonly body: Body }
-  | { readonly k: 'ocompr'; readonly key: Term; readonly value: Term; readonly body: Body }
+  | {
+      readonly k: 'ocompr';
+      readonly key: Term;
+      readonly value: Term;
+      readonly body: Body;
+      /** Where the comprehension is, for the error when two of its keys get different values. */
+      readonly loc: Loc;
+    }
   | CallTerm;
 
 export interface CallTerm {

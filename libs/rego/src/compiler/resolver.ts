@@ -308,7 +308,7 @@ export class Resolver {
       case 'objectcompr': {
         const inner = new Scope(scope.frame, scope);
         const { body, outputs } = this.resolveBody(t.body, inner, [t.key, t.value]);
-        return { k: 'ocompr', key: outputs[0]!, value: outputs[1]!, body };
+        return { k: 'ocompr', key: outputs[0]!, value: outputs[1]!, body, loc: t.loc };
       }
       case 'call': {
         const name = this.fnName(t.fn);

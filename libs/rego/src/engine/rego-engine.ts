@@ -32,6 +32,12 @@ export interface RegoEngineOptions {
   readonly timeoutMs?: number;
   /** Replaces the builtin registry (mainly for tests). */
   readonly builtins?: ReadonlyMap<string, BuiltinDefinition>;
+  /**
+   * @internal For tests: false evaluates every term through the general (continuation)
+   * path, skipping the quick path's compiled closures, so that the two can be compared.
+   * Default true.
+   */
+  readonly quickPath?: boolean;
 }
 
 export interface EvalOptions {
@@ -177,6 +183,7 @@ export class RegoEngine {
       {
         policy: this.policy,
         strict,
+        quickPath: this.options.quickPath ?? true,
         builtinContext,
         budget: {
           steps: 0,

@@ -70,7 +70,21 @@ export class RegoCompileError extends RegoError {
   }
 }
 
-/** Errors raised while evaluating a query: conflicts, builtin errors in strict mode, budget. */
+/**
+ * Errors raised while evaluating a query: conflicts, builtin errors in strict mode, budget.
+ * With the location of the rule or call that failed, the message reads as OPA's
+ * (`file:line: code: message`), with the column too: `p.rego:3:1: eval_conflict_error: …`.
+ * Budget errors have no location: they stop the query wherever it is.
+ */
 export class RegoEvalError extends RegoError {
   override readonly name = 'RegoEvalError';
+  constructor(code: RegoErrorCode, message: string, location?: SourceLocation) {
+    super(
+      code,
+      location === undefined
+        ? message
+        : `${location.file}:${location.line}:${location.column}: ${code}: ${message}`,
+      location,
+    );
+  }
 }

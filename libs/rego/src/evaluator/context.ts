@@ -22,6 +22,8 @@ export interface Budget {
 export interface Shared {
   readonly policy: CompiledPolicy;
   readonly strict: boolean;
+  /** Terms with one value at most take the quick path (`eval-quick.ts`); false: the general path only. */
+  readonly quickPath: boolean;
   readonly builtinContext: BuiltinContext;
   readonly budget: Budget;
 }

@@ -61,7 +61,7 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
     case 'term': {
       const t = e.term;
       if (t.k === 'call' && t.hasOutput) return NOT_QUICK;
-      if (!canQuick(t, frame)) return NOT_QUICK;
+      if (!canQuick(ctx, t, frame)) return NOT_QUICK;
       const v = quickValue(ctx, frame, t);
       if (lit.negated)
         return v === undefined || (v.kind === 'boolean' && !v.value) ? QUICK_HELD : QUICK_FAILED;
@@ -77,7 +77,7 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
       const { a, b } = e;
       if (a.k === 'var' && frame[a.slot] === undefined) return bindQuick(ctx, frame, a.slot, b);
       if (b.k === 'var' && frame[b.slot] === undefined) return bindQuick(ctx, frame, b.slot, a);
-      if (!canQuick(a, frame) || !canQuick(b, frame)) return NOT_QUICK;
+      if (!canQuick(ctx, a, frame) || !canQuick(ctx, b, frame)) return NOT_QUICK;
       const va = quickValue(ctx, frame, a);
       if (va === undefined) return QUICK_FAILED;
       const vb = quickValue(ctx, frame, b);
@@ -89,7 +89,7 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
 }
 
 function bindQuick(ctx: EvalContext, frame: Frame, slot: number, t: Term): number {
-  if (!canQuick(t, frame)) return NOT_QUICK;
+  if (!canQuick(ctx, t, frame)) return NOT_QUICK;
   const v = quickValue(ctx, frame, t);
   if (v === undefined) return QUICK_FAILED;
   frame[slot] = v;
@@ -129,7 +129,7 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
       if (
         (e.key === undefined || (keySlot >= 0 && keySlot !== valueSlot)) &&
         valueSlot >= 0 &&
-        canQuick(e.coll, frame)
+        canQuick(ctx, e.coll, frame)
       ) {
         const coll = quickValue(ctx, frame, e.coll);
         if (coll === undefined) return false;
@@ -223,7 +223,7 @@ function evalWith(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
         return;
       case 'data':
         if (w.path.length === 0)
-          throw new RegoEvalError('rego_compile_error', 'with cannot replace all of data');
+          throw new RegoEvalError('rego_compile_error', 'with cannot replace all of data', lit.loc);
         data = setPath(data, w.path, value);
         overrides ??= new Map(ctx.overrides ?? []);
         overrides.set(w.path.join('\u0000'), value);

@@ -8,7 +8,7 @@ import type { CallTerm, FnTarget } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr, bool, TRUE } from '../value/value-builders.js';
-import type { EvalContext } from './context.js';
+import type { EvalContext, Mock } from './context.js';
 import { callFunction } from './eval-rules.js';
 import type { Frame, ValueK } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
@@ -22,36 +22,33 @@ export function invokeCall(
   k: ValueK,
 ): boolean {
   if (call.fn.kind === 'native' && call.fn.name === 'print') return evalPrint(ctx, frame, call, k);
-  let fn: FnTarget = call.fn;
-  if (ctx.mocks !== undefined) {
-    const mock = ctx.mocks.get(call.mockKey);
-    if (mock !== undefined) {
-      if ('value' in mock) return k(mock.value);
-      fn = mock.fn;
-    }
-  }
-  if (fn.kind === 'native' && fn.name === 'walk') return walkValue(args[0]!, [], k);
-  const result = callTarget(ctx, fn, call.name, args);
+  const callee = calleeOf(ctx, call);
+  if ('value' in callee) return k(callee.value);
+  if (callee.fn.kind === 'native' && callee.fn.name === 'walk') return walkValue(args[0]!, [], k);
+  const result = callTarget(ctx, callee.fn, call, args);
   return result === undefined ? false : k(result);
 }
 
 /** A call that has one result at most (not `print`, not `walk`), without continuations. */
 export function callDirect(ctx: EvalContext, call: CallTerm, args: Value[]): Value | undefined {
-  let fn: FnTarget = call.fn;
-  if (ctx.mocks !== undefined) {
-    const mock = ctx.mocks.get(call.mockKey);
-    if (mock !== undefined) {
-      if ('value' in mock) return mock.value;
-      fn = mock.fn;
-    }
-  }
-  return callTarget(ctx, fn, call.name, args);
+  const callee = calleeOf(ctx, call);
+  return 'value' in callee ? callee.value : callTarget(ctx, callee.fn, call, args);
 }
 
+/**
+ * What a call runs: the `with` mock of its function when one is in scope (a replacement
+ * function, or a constant result), else the call's own target. The call itself stands for
+ * its own target, so that the unmocked case allocates nothing.
+ */
+function calleeOf(ctx: EvalContext, call: CallTerm): Mock {
+  return ctx.mocks?.get(call.mockKey) ?? call;
+}
+
+/** Runs `fn` (the call's target or its replacement); errors name the call's location. */
 function callTarget(
   ctx: EvalContext,
   fn: FnTarget,
-  name: string,
+  call: CallTerm,
   args: Value[],
 ): Value | undefined {
   switch (fn.kind) {
@@ -68,14 +65,15 @@ function callTarget(
         throw new RegoEvalError(
           error instanceof BuiltinTypeError ? 'eval_type_error' : 'eval_builtin_error',
           message.startsWith(`${fn.def.name}:`) ? message : `${fn.def.name}: ${message}`,
+          call.loc,
         );
       }
     case 'native':
-      return callNative(fn.name, args, name);
+      return callNative(fn.name, args, call);
   }
 }
 
-function callNative(name: string, args: Value[], display: string): Value | undefined {
+function callNative(name: string, args: Value[], call: CallTerm): Value | undefined {
   switch (name) {
     case 'internal.member_2': {
       const [x, coll] = args as [Value, Value];
@@ -91,7 +89,7 @@ function callNative(name: string, args: Value[], display: string): Value | undef
     case 'trace':
       return TRUE;
     default:
-      throw new RegoEvalError('rego_type_error', `${display} cannot be called here`);
+      throw new RegoEvalError('rego_type_error', `${call.name} cannot be called here`, call.loc);
   }
 }
 

@@ -22,6 +22,7 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
       throw new RegoEvalError(
         'rego_recursion_error',
         `rule data.${rs.path.join('.')} is recursive`,
+        (rs.rules[0] ?? rs.defaultRule)?.loc,
       );
     }
     return cached === UNDEFINED ? undefined : cached;
@@ -71,7 +72,7 @@ function evalBranches(
     let found = false;
     const value = branch.value;
     evalBody(ctx, frame, branch.body, 0, () => {
-      if (canQuick(value, frame)) {
+      if (canQuick(ctx, value, frame)) {
         const v = quickValue(ctx, frame, value);
         if (v === undefined) return false;
         found = true;
@@ -96,9 +97,11 @@ function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
     const found = evalBranches(ctx, frame, rule, (v) => {
       if (result === undefined) result = v;
       else if (!equal(result, v)) {
+        // As OPA, the rule that produced the second value is the one named.
         throw new RegoEvalError(
           'eval_conflict_error',
           `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
+          rule.loc,
         );
       }
     });
@@ -154,21 +157,21 @@ function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
             // `p[x] contains v`: the leaf is a set that collects members.
             const current = existing?.[1];
             if (current !== undefined && (isBuilder(current) || current.kind !== 'set'))
-              throw objectConflict(rs);
+              throw objectConflict(rs, rule);
             const items = new Map(current?.kind === 'set' ? current.items : []);
             items.set(keyOf(value), value);
             node.entries.set(kk, [key, { kind: 'set', items }]);
           } else if (i === keys.length - 1) {
             if (existing !== undefined) {
               const current = existing[1];
-              if (isBuilder(current) || !equal(current, value)) throw objectConflict(rs);
+              if (isBuilder(current) || !equal(current, value)) throw objectConflict(rs, rule);
             } else node.entries.set(kk, [key, value]);
           } else if (existing === undefined) {
             const child: ObjectBuilder = { entries: new Map() };
             node.entries.set(kk, [key, child]);
             node = child;
           } else if (isBuilder(existing[1])) node = existing[1];
-          else throw objectConflict(rs);
+          else throw objectConflict(rs, rule);
         }
         return false;
       });
@@ -177,10 +180,11 @@ function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
   return buildObject(root);
 }
 
-function objectConflict(rs: RuleSet): RegoEvalError {
+function objectConflict(rs: RuleSet, rule: CompiledRule): RegoEvalError {
   return new RegoEvalError(
     'eval_conflict_error',
     `object keys must be unique (data.${rs.path.join('.')})`,
+    rule.loc,
   );
 }
 
@@ -205,13 +209,13 @@ export function callFunction(
       // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
       if (bound === true) {
         evalBranches(ctx, frame, rule, (v) => {
-          result = mergeOutput(rs, result, v);
+          result = mergeOutput(rs, rule, result, v);
         });
       } else if (bound === undefined) {
         // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
         unifyArgs(ctx, frame, rule, args, 0, () => {
           evalBranches(ctx, frame, rule, (v) => {
-            result = mergeOutput(rs, result, v);
+            result = mergeOutput(rs, rule, result, v);
           });
           return false;
         });
@@ -227,12 +231,13 @@ export function callFunction(
   return result;
 }
 
-/** A function's outputs must agree. */
-function mergeOutput(rs: RuleSet, result: Value | undefined, v: Value): Value {
+/** A function's outputs must agree; a conflict names the definition that produced `v`. */
+function mergeOutput(rs: RuleSet, rule: CompiledRule, result: Value | undefined, v: Value): Value {
   if (result !== undefined && !equal(result, v)) {
     throw new RegoEvalError(
       'eval_conflict_error',
       `functions must not produce multiple outputs for same inputs (data.${rs.path.join('.')})`,
+      rule.loc,
     );
   }
   return v;

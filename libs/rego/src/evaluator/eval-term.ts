@@ -82,7 +82,11 @@ export function evalTerm(ctx: EvalContext, frame: Frame, term: Term, k: ValueK):
             const kk = keyOf(key);
             const existing = entries.get(kk);
             if (existing !== undefined && !equal(existing[1], value)) {
-              throw new RegoEvalError('eval_conflict_error', 'object keys must be unique');
+              throw new RegoEvalError(
+                'eval_conflict_error',
+                'object keys must be unique',
+                term.loc,
+              );
             }
             entries.set(kk, [key, value]);
             return false;
@@ -165,7 +169,7 @@ export function evalPath(
 }
 
 function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
-  if (canQuick(call, frame)) {
+  if (canQuick(ctx, call, frame)) {
     const v = quickValue(ctx, frame, call);
     return v === undefined ? false : k(v);
   }
@@ -184,7 +188,7 @@ function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): bo
 
 /** Unifies two terms: binds unbound variables on either side, or compares values. */
 export function unify(ctx: EvalContext, frame: Frame, a: Term, b: Term, k: K): boolean {
-  if (a.k === 'var' && frame[a.slot] === undefined && canQuick(b, frame)) {
+  if (a.k === 'var' && frame[a.slot] === undefined && canQuick(ctx, b, frame)) {
     const v = quickValue(ctx, frame, b);
     return v === undefined ? false : bindThen(frame, a.slot, v, k);
   }
