@@ -51,6 +51,18 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Invalid audit entry id',
     description: 'Audit entry ids are UUIDs, as returned in `audit_id` and `id`.',
   },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    description:
+      'No valid credentials: missing, malformed, expired or not for this gateway (`detail` says which). Send valid credentials in the `Authorization` header.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    description:
+      'The credentials are valid but do not allow this request; `detail` names the permission needed. Ask for it, or call as an identity that has it.',
+  },
   NOT_FOUND: {
     status: 404,
     title: 'Not found',
