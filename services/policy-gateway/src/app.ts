@@ -1,7 +1,9 @@
 /**
  * `buildApp`: the Fastify application with its routes, validation, problem responses and
  * CORS, over an already-open audit store and policy engine. Separate from `listen` so tests
- * drive it with `app.inject`; closing the app closes the store and the engine.
+ * drive it with `app.inject`; closing the app closes the store and the engine. The root sets
+ * up what every route shares; the routes live in one encapsulated plugin per area
+ * (`api/routes.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -9,7 +11,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './api/error-handler.js';
 import { ApiProblem } from './api/problem.js';
-import { registerRoutes } from './api/routes.js';
+import { type AreaScopes, registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
 import type { Settings } from './config/settings.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
@@ -28,6 +30,8 @@ export interface AppDeps {
   readonly engine: PolicyEngine;
   /** A pino logger; none (silent) when omitted, as in tests. */
   readonly logger?: FastifyBaseLogger;
+  /** Hooks or parsers to add inside one area's scope only (e.g. authentication). */
+  readonly scopes?: AreaScopes;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -76,13 +80,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     methods: ['GET', 'POST'],
     exposedHeaders: ['x-request-id'],
   });
-  registerRoutes(app, {
-    store: deps.store,
-    engine: deps.engine,
-    maxPromptBytes: settings.maxPromptBytes,
-    instanceName: settings.instanceName,
-    version: SERVICE_VERSION,
-  });
+  await registerRoutes(
+    app,
+    {
+      store: deps.store,
+      engine: deps.engine,
+      maxPromptBytes: settings.maxPromptBytes,
+      instanceName: settings.instanceName,
+      version: SERVICE_VERSION,
+    },
+    deps.scopes,
+  );
   app.addHook('onClose', async () => {
     await Promise.allSettled([deps.engine.close(), deps.store.close()]);
   });

@@ -1,8 +1,8 @@
 /**
- * The audit trail's read routes: a filtered, keyset-paginated list (newest first) and one
- * entry by id.
+ * The audit reads area, a plugin registered under `/governance/audit`: a filtered,
+ * keyset-paginated list (newest first) and one entry by id.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AuditApiMapper, AuditQueryParams } from './audit-api-mapper.js';
 import { ApiProblem } from './problem.js';
 import {
@@ -13,9 +13,14 @@ import {
   problemResponse,
 } from './schemas.js';
 
-export function registerAuditRoutes(app: FastifyInstance, audit: AuditApiMapper): void {
+export interface AuditRoutesOptions {
+  readonly audit: AuditApiMapper;
+}
+
+export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, { audit }) => {
+  // '' rather than '/': the list is the prefix itself, without a second, trailing-slash URL.
   app.get<{ Querystring: AuditQueryParams }>(
-    '/governance/audit',
+    '',
     {
       schema: {
         summary: 'List audit entries, newest first',
@@ -35,7 +40,7 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditApiMapper)
   );
 
   app.get<{ Params: { id: string } }>(
-    '/governance/audit/:id',
+    '/:id',
     {
       schema: {
         summary: 'One audit entry by id',
@@ -56,4 +61,4 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditApiMapper)
       return entry;
     },
   );
-}
+};

@@ -1,11 +1,12 @@
 /**
- * `POST /policy/evaluate`: asks the policy engine, commits the audit entry, and only then
- * answers. A decision that could not be recorded, or an evaluation that failed, is never
- * returned as a decision (fail-closed: 503).
+ * The evaluation area, a plugin registered under `/policy`: `POST /policy/evaluate` asks the
+ * policy engine, commits the audit entry, and only then answers. A decision that could not
+ * be recorded, or an evaluation that failed, is never returned as a decision (fail-closed:
+ * 503).
  */
 import { randomUUID } from 'node:crypto';
 import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governance-runtime';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
@@ -18,7 +19,7 @@ interface EvaluateBody {
   readonly context?: Record<string, unknown>;
 }
 
-export interface EvaluateRouteDeps {
+export interface EvaluateRouteOptions {
   readonly engine: PolicyEngine;
   readonly audit: AuditApiMapper;
   readonly maxPromptBytes: number;
@@ -35,9 +36,9 @@ async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise
   }
 }
 
-export function registerEvaluateRoute(app: FastifyInstance, deps: EvaluateRouteDeps): void {
+export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (app, deps) => {
   app.post<{ Body: EvaluateBody }>(
-    '/policy/evaluate',
+    '/evaluate',
     {
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
@@ -107,4 +108,4 @@ export function registerEvaluateRoute(app: FastifyInstance, deps: EvaluateRouteD
       };
     },
   );
-}
+};

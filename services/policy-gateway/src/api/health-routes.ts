@@ -2,16 +2,20 @@
  * Probes: `/health` says the process is alive (liveness); `/ready` says whether it can do
  * its job — store reachable, schema current or ahead — and whether the trail is durable.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { type AuditStore, isServable } from '../store/audit-store.js';
 import { healthResponseSchema, readyResponseSchema } from './schemas.js';
 
-export function registerHealthRoutes(
-  app: FastifyInstance,
-  store: AuditStore,
-  engine: PolicyEngine,
-): void {
+export interface HealthRoutesOptions {
+  readonly store: AuditStore;
+  readonly engine: PolicyEngine;
+}
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
+  app,
+  { store, engine },
+) => {
   app.get(
     '/health',
     {
@@ -61,4 +65,4 @@ export function registerHealthRoutes(
       });
     },
   );
-}
+};

@@ -4,7 +4,7 @@
  * drift from the behaviour.
  */
 import { STATUS_CODES } from 'node:http';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 
 type JsonObject = Record<string, unknown>;
 
@@ -31,7 +31,11 @@ export interface DocumentedRoute {
   readonly schema: RouteSchema;
 }
 
-/** Records every route with a schema as it is registered; call before registering routes. */
+/**
+ * Records every route with a schema as it is registered, with its full URL (prefix
+ * included): the hook is added to the root before the area plugins, and a child scope
+ * inherits its parent's `onRoute` hooks.
+ */
 export function collectRoutes(app: FastifyInstance): DocumentedRoute[] {
   const routes: DocumentedRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -107,11 +111,16 @@ export function openApiDocument(routes: readonly DocumentedRoute[], version: str
   };
 }
 
-export function registerOpenApiRoute(
-  app: FastifyInstance,
-  routes: readonly DocumentedRoute[],
-  version: string,
-): void {
+export interface OpenApiRouteOptions {
+  /** The routes `collectRoutes` records; read when the document is first asked for. */
+  readonly routes: readonly DocumentedRoute[];
+  readonly version: string;
+}
+
+export const openApiRoute: FastifyPluginAsync<OpenApiRouteOptions> = async (
+  app,
+  { routes, version },
+) => {
   let document: JsonObject | undefined;
   app.get(
     '/openapi.json',
@@ -126,4 +135,4 @@ export function registerOpenApiRoute(
       return document;
     },
   );
-}
+};

@@ -1,12 +1,19 @@
-/** Registers every route of the API; the per-route modules hold the handlers and schemas. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * The API as three areas, each an encapsulated Fastify plugin registered under its prefix:
+ * evaluation (`/policy`), audit reads (`/governance/audit`) and the service's own routes
+ * (`/health`, `/ready`, `/openapi.json`). What the root sets up before them — error
+ * handling, the validator compiler, CORS, the request-id and shutdown hooks — applies to
+ * every area; a hook or content-type parser added inside an area's scope applies to that
+ * area only.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
-import { registerAuditRoutes } from './audit-routes.js';
-import { registerEvaluateRoute } from './evaluate-route.js';
-import { registerHealthRoutes } from './health-routes.js';
-import { collectRoutes, registerOpenApiRoute } from './openapi.js';
+import { auditRoutes } from './audit-routes.js';
+import { evaluateRoute } from './evaluate-route.js';
+import { collectRoutes } from './openapi.js';
+import { serviceRoutes } from './service-routes.js';
 
 export interface RouteDeps {
   readonly store: AuditStore;
@@ -16,16 +23,54 @@ export interface RouteDeps {
   readonly version: string;
 }
 
-export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export type ApiArea = 'evaluation' | 'audit' | 'service';
+
+/**
+ * Runs inside one area's scope before its routes are added, so what it adds stays in that
+ * scope. Authentication is one such set-up per area that needs it:
+ *
+ * @example
+ * { audit: (scope) => scope.addHook('onRequest', authenticate) }
+ */
+export type ScopeSetup = (scope: FastifyInstance) => void | Promise<void>;
+
+export type AreaScopes = Readonly<Partial<Record<ApiArea, ScopeSetup>>>;
+
+/** The area's plugin, preceded by its set-up in the same (the area's) scope. */
+function inScope<Options extends FastifyPluginOptions>(
+  plugin: FastifyPluginAsync<Options>,
+  setup: ScopeSetup | undefined,
+): FastifyPluginAsync<Options> {
+  if (setup === undefined) return plugin;
+  return async (scope, options) => {
+    await setup(scope);
+    await plugin(scope, options);
+  };
+}
+
+export async function registerRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  scopes: AreaScopes = {},
+): Promise<void> {
   const documented = collectRoutes(app);
   const audit = new AuditApiMapper(deps.store.repository);
-  registerEvaluateRoute(app, {
+  await app.register(inScope(evaluateRoute, scopes.evaluation), {
+    prefix: '/policy',
     engine: deps.engine,
     audit,
     maxPromptBytes: deps.maxPromptBytes,
     instanceName: deps.instanceName,
   });
-  registerAuditRoutes(app, audit);
-  registerHealthRoutes(app, deps.store, deps.engine);
-  registerOpenApiRoute(app, documented, deps.version);
+  await app.register(inScope(auditRoutes, scopes.audit), {
+    prefix: '/governance/audit',
+    audit,
+  });
+  await app.register(inScope(serviceRoutes, scopes.service), {
+    prefix: '',
+    store: deps.store,
+    engine: deps.engine,
+    routes: documented,
+    version: deps.version,
+  });
 }

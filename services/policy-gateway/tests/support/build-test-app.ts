@@ -1,5 +1,6 @@
 /** Builds the app over a memory store and the scripted engine, as most route tests need. */
 import type { FastifyInstance } from 'fastify';
+import type { AreaScopes } from '../../src/api/routes.js';
 import { type AppSettings, buildApp } from '../../src/app.js';
 import type { AuditStore } from '../../src/store/audit-store.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
@@ -20,7 +21,7 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  overrides: { store?: AuditStore; settings?: Partial<AppSettings> } = {},
+  overrides: { store?: AuditStore; settings?: Partial<AppSettings>; scopes?: AreaScopes } = {},
 ): Promise<TestApp> {
   const store = overrides.store ?? createMemoryStore(100);
   const engine = new ScriptedPolicyEngine();
@@ -28,6 +29,7 @@ export async function buildTestApp(
     settings: { ...TEST_APP_SETTINGS, ...overrides.settings },
     store,
     engine,
+    scopes: overrides.scopes,
   });
   return { app, store, engine };
 }
