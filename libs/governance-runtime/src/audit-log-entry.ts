@@ -3,9 +3,13 @@
  * immutable facts; adapters store them verbatim and never rewrite them.
  */
 
-export type AuditDecision = 'allow' | 'deny' | 'error';
+/**
+ * The one spelling of the decisions an entry records. The HTTP contract
+ * (`@policy-gateway/gateway-contract`), the service and the Workbench take theirs from here.
+ */
+export const AUDIT_DECISIONS = Object.freeze(['allow', 'deny', 'error'] as const);
 
-export const AUDIT_DECISIONS: readonly AuditDecision[] = ['allow', 'deny', 'error'];
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 
 export type ReasonSeverity = 'low' | 'medium' | 'high' | 'critical';
 

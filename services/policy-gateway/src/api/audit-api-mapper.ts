@@ -3,56 +3,19 @@
  * parameters become an `AuditLogQuery`, entries become the flat snake_case JSON of the API,
  * and repository failures become problems (400 for a query it refuses, 503 when unreachable).
  */
+import type { AuditEntry, AuditPage, AuditQuery } from '@policy-gateway/gateway-contract';
 import {
-  type AuditDecision,
   type AuditLogEntry,
   type AuditLogEntryRepository,
   type AuditLogQuery,
-  type AuditReason,
   InvalidAuditLogEntryError,
   InvalidAuditQueryError,
   InvalidCursorError,
 } from '@policy-gateway/governance-runtime';
 import { ApiProblem } from './problem.js';
 
-/** The query string of `GET /governance/audit` after schema validation. */
-export interface AuditQueryParams {
-  readonly limit: number;
-  readonly cursor?: string;
-  readonly user_id?: string;
-  readonly decision?: AuditDecision;
-  readonly policy?: string;
-  readonly since?: string;
-  readonly until?: string;
-  readonly decision_id?: string;
-}
-
-/** An audit entry as the API shows it. */
-export interface AuditEntryJson {
-  readonly id: string;
-  readonly decision_id: string;
-  readonly occurred_at: string;
-  readonly user_id: string;
-  readonly action: string;
-  readonly decision: AuditDecision;
-  readonly reasons: readonly AuditReason[];
-  readonly policy_path: string;
-  readonly policy_version: string;
-  readonly policy_engine: string;
-  readonly input: unknown;
-  readonly result: unknown;
-  readonly error: string | null;
-  readonly latency_ms: number;
-  readonly request_id: string | null;
-  readonly client_address: string | null;
-  readonly user_agent: string | null;
-  readonly gateway_instance: string;
-}
-
-export interface AuditPageJson {
-  readonly entries: readonly AuditEntryJson[];
-  readonly next_cursor: string | null;
-}
+/** The query string of `GET /governance/audit` after schema validation, which defaults `limit`. */
+export type AuditQueryParams = AuditQuery & { readonly limit: number };
 
 export function toAuditLogQuery(params: AuditQueryParams): AuditLogQuery {
   return {
@@ -67,26 +30,54 @@ export function toAuditLogQuery(params: AuditQueryParams): AuditLogQuery {
   };
 }
 
-export function toAuditEntryJson(entry: AuditLogEntry): AuditEntryJson {
+/**
+ * The one mapping from the domain's entry to the API's. Both sides are checked by the compiler:
+ * the result is the contract's type, so a contract field left out here is an error, and every
+ * domain field is taken apart by name, so a domain field this function does not map is left in
+ * `unmapped` and fails its type.
+ */
+export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
+  const {
+    id,
+    decisionId,
+    occurredAt,
+    userId,
+    action,
+    decision,
+    reasons,
+    policyPath,
+    policyVersion,
+    policyEngine,
+    input,
+    result,
+    error,
+    latencyMs,
+    requestId,
+    clientAddress,
+    userAgent,
+    gatewayInstance,
+    ...unmapped
+  } = entry;
+  unmapped satisfies Record<string, never>;
   return {
-    id: entry.id,
-    decision_id: entry.decisionId,
-    occurred_at: entry.occurredAt,
-    user_id: entry.userId,
-    action: entry.action,
-    decision: entry.decision,
-    reasons: entry.reasons,
-    policy_path: entry.policyPath,
-    policy_version: entry.policyVersion,
-    policy_engine: entry.policyEngine,
-    input: entry.input,
-    result: entry.result,
-    error: entry.error,
-    latency_ms: entry.latencyMs,
-    request_id: entry.requestId,
-    client_address: entry.clientAddress,
-    user_agent: entry.userAgent,
-    gateway_instance: entry.gatewayInstance,
+    id,
+    decision_id: decisionId,
+    occurred_at: occurredAt,
+    user_id: userId,
+    action,
+    decision,
+    reasons: [...reasons],
+    policy_path: policyPath,
+    policy_version: policyVersion,
+    policy_engine: policyEngine,
+    input,
+    result,
+    error,
+    latency_ms: latencyMs,
+    request_id: requestId,
+    client_address: clientAddress,
+    user_agent: userAgent,
+    gateway_instance: gatewayInstance,
   };
 }
 
@@ -142,7 +133,7 @@ export class AuditApiMapper {
     }
   }
 
-  async query(params: AuditQueryParams): Promise<AuditPageJson> {
+  async query(params: AuditQueryParams): Promise<AuditPage> {
     try {
       const page = await this.repository.query(toAuditLogQuery(params));
       return { entries: page.entries.map(toAuditEntryJson), next_cursor: page.nextCursor };
@@ -162,7 +153,7 @@ export class AuditApiMapper {
     }
   }
 
-  async findById(id: string): Promise<AuditEntryJson | undefined> {
+  async findById(id: string): Promise<AuditEntry | undefined> {
     try {
       const entry = await this.repository.findById(id.toLowerCase());
       return entry === undefined ? undefined : toAuditEntryJson(entry);

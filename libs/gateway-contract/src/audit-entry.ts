@@ -1,0 +1,36 @@
+/**
+ * An audit entry as the API shows it (`GET /governance/audit/{id}` and each item of a page):
+ * the domain's `AuditLogEntry`, flat and snake_case. The property order here is the order of
+ * the keys in the JSON the service sends.
+ */
+import { AUDIT_DECISIONS } from '@policy-gateway/governance-runtime';
+import { type Static, Type } from '@sinclair/typebox';
+import { AuditReasonSchema } from './audit-reason.js';
+import { NullableString } from './nullable-string.js';
+import { StringEnum } from './string-enum.js';
+import { Uuid } from './string-formats.js';
+
+export const AuditDecisionSchema = StringEnum(AUDIT_DECISIONS);
+
+export const AuditEntrySchema = Type.Object({
+  id: Uuid({ description: 'UUIDv7, time-ordered.' }),
+  decision_id: Type.String(),
+  occurred_at: Type.String({ description: 'RFC 3339 UTC with microseconds.' }),
+  user_id: Type.String(),
+  action: Type.String({ description: 'What was decided on: `policy.evaluate`.' }),
+  decision: AuditDecisionSchema,
+  reasons: Type.Array(AuditReasonSchema),
+  policy_path: Type.String(),
+  policy_version: Type.String(),
+  policy_engine: Type.String(),
+  input: Type.Unknown({ description: 'The policy input as evaluated.' }),
+  result: Type.Unknown({ description: 'The raw policy result; null when undefined or failed.' }),
+  error: NullableString(),
+  latency_ms: Type.Number(),
+  request_id: NullableString(),
+  client_address: NullableString(),
+  user_agent: NullableString(),
+  gateway_instance: Type.String(),
+});
+
+export type AuditEntry = Static<typeof AuditEntrySchema>;

@@ -1,0 +1,48 @@
+// The policy gateway's HTTP contract: a TypeBox (JSON Schema) schema for every body the service
+// sends and accepts, and the types derived from them. The service validates and serialises with
+// these schemas; the Workbench checks what it receives against them. Importing this package
+// registers the schema kinds and string formats it uses with TypeBox, so `Value.Check` works on
+// every schema here.
+export { AUDIT_DECISIONS, type AuditDecision } from '@policy-gateway/governance-runtime';
+export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
+export { type AuditPage, AuditPageSchema } from './audit-page.js';
+export {
+  AUDIT_PAGE_DEFAULT_LIMIT,
+  type AuditIdParams,
+  AuditIdParamsSchema,
+  type AuditQuery,
+  AuditQuerySchema,
+  RFC3339_EXAMPLE,
+} from './audit-query.js';
+export {
+  type AuditReason,
+  AuditReasonSchema,
+  REASON_SEVERITIES,
+  type ReasonSeverity,
+  ReasonSeveritySchema,
+} from './audit-reason.js';
+export { type EvaluateRequest, EvaluateRequestSchema } from './evaluate-request.js';
+export {
+  EVALUATE_DECISIONS,
+  type EvaluateResult,
+  EvaluateResultSchema,
+  POLICY_ENGINES,
+} from './evaluate-result.js';
+export { type HealthStatus, HealthStatusSchema } from './health-status.js';
+export { JsonObject, type TJsonObject } from './json-object.js';
+export { NullableString, type TNullableString } from './nullable-string.js';
+export {
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  ProblemDetailsSchema,
+} from './problem-details.js';
+export {
+  READY_STATES,
+  type ReadyStatus,
+  ReadyStatusSchema,
+  SCHEMA_STATES,
+  STORE_BACKENDS,
+  type StoreBackend,
+} from './ready-status.js';
+export { StringEnum, type TStringEnum } from './string-enum.js';
+export { DateTime, Uuid } from './string-formats.js';
