@@ -3,7 +3,13 @@
  * the expectation, returning a one-line reason when they differ.
  */
 import { formatTerm } from '../../src/builtins/index.js';
-import { RegoEngine, RegoError, RegoParseError } from '../../src/index.js';
+import {
+  type EvalOptions,
+  RegoEngine,
+  type RegoEngineOptions,
+  RegoError,
+  RegoParseError,
+} from '../../src/index.js';
 import type { Value } from '../../src/value/index.js';
 import { arr, compareValues, fromJs, toJs, valuesEqual } from '../../src/value/index.js';
 import { bindingsValue } from './case-loader.js';
@@ -18,7 +24,8 @@ export interface CaseOutcome {
   readonly reason?: string;
 }
 
-interface QueryRun {
+/** The outcome of a case's query for one of its inputs. */
+export interface QueryRun {
   readonly results: ReadonlyArray<{
     readonly bindings: Readonly<Record<string, Value>>;
     readonly expressions: ReadonlyArray<{ readonly value: Value }>;
@@ -46,8 +53,13 @@ function showList(values: readonly (Expected | undefined)[]): string {
   return `[${values.map(show).join(', ')}]`;
 }
 
-function createEngine(c: ConformanceCase, version: 'v0' | 'v1'): RegoEngine {
+function createEngine(
+  c: ConformanceCase,
+  version: 'v0' | 'v1',
+  options: RegoEngineOptions,
+): RegoEngine {
   const engine = new RegoEngine({
+    ...options,
     regoVersion: version,
     strictBuiltinErrors: c.strict,
     maxSteps: MAX_STEPS,
@@ -62,14 +74,14 @@ function createEngine(c: ConformanceCase, version: 'v0' | 'v1'): RegoEngine {
  * Regorus files are v0 except a few written in v1 without saying so (the corpus README names
  * them); a module that does not parse as v0 is therefore retried as v1 before failing.
  */
-function engineFor(c: ConformanceCase): RegoEngine {
-  if (c.dialect === 'opa') return createEngine(c, 'v1');
+function engineFor(c: ConformanceCase, options: RegoEngineOptions): RegoEngine {
+  if (c.dialect === 'opa') return createEngine(c, 'v1', options);
   try {
-    return createEngine(c, 'v0');
+    return createEngine(c, 'v0', options);
   } catch (error) {
     if (!(error instanceof RegoParseError)) throw error;
     try {
-      return createEngine(c, 'v1');
+      return createEngine(c, 'v1', options);
     } catch {
       throw error;
     }
@@ -83,11 +95,19 @@ function inputTermValue(term: string): Value {
   return value;
 }
 
-function runQueries(c: ConformanceCase): QueryRun[] {
-  const engine = engineFor(c);
+/**
+ * Runs the case's query once per input, as the case says (syntax, strictness, data), with
+ * further engine and query options; throws what the engine throws.
+ */
+export function runQueries(
+  c: ConformanceCase,
+  options: RegoEngineOptions = {},
+  queryOptions: Pick<EvalOptions, 'nowNs'> = {},
+): QueryRun[] {
+  const engine = engineFor(c, options);
   const inputs = c.inputTerm === undefined ? c.inputs : [inputTermValue(c.inputTerm)];
   return inputs.map((inputValue) =>
-    engine.evalQueryValues(c.query, { inputValue, strict: c.strict }),
+    engine.evalQueryValues(c.query, { ...queryOptions, inputValue, strict: c.strict }),
   );
 }
 
