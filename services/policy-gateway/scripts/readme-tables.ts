@@ -1,14 +1,16 @@
 /**
- * Prints README.md's configuration and error tables from the code that defines them
- * (`SETTINGS_TABLE`, `ERROR_CATALOGUE`); a test fails when the README disagrees.
+ * Prints README.md's configuration and error tables from the code that defines them (the
+ * setting declarations, `ERROR_CATALOGUE`); a test fails when the README disagrees.
  * Usage: npx tsx services/policy-gateway/scripts/readme-tables.ts
  */
 import { ERROR_CATALOGUE, type ErrorCode, problemType } from '../src/api/error-catalogue.js';
-import { SETTINGS_TABLE } from '../src/config/settings.js';
+import { documentedDefault } from '../src/config/setting-declaration.js';
+import { SETTING_DECLARATIONS } from '../src/config/setting-declarations.js';
+import { listSettings } from '../src/config/setting-tree.js';
 
 export function settingsTable(): string {
-  const rows = SETTINGS_TABLE.map(
-    (row) => `| \`${row.name}\` | ${row.default} | ${row.description} |`,
+  const rows = listSettings(SETTING_DECLARATIONS).map(
+    (setting) => `| \`${setting.name}\` | ${documentedDefault(setting)} | ${setting.description} |`,
   );
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 }

@@ -3,7 +3,8 @@
  * bad settings print one line and exit non-zero; see `EXIT` for the codes.
  */
 import pino from 'pino';
-import { loadSettings, SettingsError } from './config/settings.js';
+import { loadSettings } from './config/settings.js';
+import { SettingsError } from './config/settings-error.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';

@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { loadSettings, SETTINGS_TABLE, SettingsError } from '../src/config/settings.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  documentedDefault,
+  type PlainDefaultSetting,
+  type SettingContext,
+} from '../src/config/setting-declaration.js';
+import { SETTING_DECLARATIONS } from '../src/config/setting-declarations.js';
+import { listSettings, type SettingValues } from '../src/config/setting-tree.js';
+import { loadSettings, type Settings } from '../src/config/settings.js';
+import { SettingsError } from '../src/config/settings-error.js';
 
 const cwd = '/srv/gateway';
 
@@ -184,10 +191,63 @@ describe('settings', () => {
     expect(Object.isFrozen(settings.store)).toBe(true);
     expect(Object.isFrozen(settings.corsOrigins)).toBe(true);
   });
+});
 
-  it('lists every variable the module reads in its documented table', () => {
-    const source = readFileSync(new URL('../src/config/settings.ts', import.meta.url), 'utf8');
-    const read = new Set(source.match(/POLICY_GATEWAY_[A-Z_]+/g));
-    expect([...read].sort()).toEqual(SETTINGS_TABLE.map((row) => row.name).sort());
+describe('setting declarations', () => {
+  const declared = listSettings(SETTING_DECLARATIONS);
+
+  /** The variables `loadSettings` looks up for an environment, whatever their values. */
+  function variablesRead(env: Record<string, string>): Set<string> {
+    const read = new Set<string>();
+    const watched = new Proxy(env, {
+      get(target, name) {
+        if (typeof name === 'string') read.add(name);
+        return target[name as string];
+      },
+    });
+    loadSettings(watched, cwd);
+    return read;
+  }
+
+  it('declares each variable once', () => {
+    const names = declared.map((setting) => setting.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('reads only declared variables, and every declared one for some backend', () => {
+    const read = new Set([
+      ...variablesRead({ POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' }),
+      ...variablesRead({}),
+      ...variablesRead({ POLICY_GATEWAY_DATABASE_URL: 'postgresql://u:p@db:5432/audit' }),
+    ]);
+    expect([...read].sort()).toEqual(declared.map((setting) => setting.name).sort());
+  });
+
+  it('reads only the variables of the chosen store', () => {
+    const memory = variablesRead({ POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' });
+    expect(memory).toContain('POLICY_GATEWAY_MEMORY_STORE_MAX_ENTRIES');
+    expect(memory).not.toContain('POLICY_GATEWAY_DATA_DIR');
+    expect(memory).not.toContain('POLICY_GATEWAY_DB_POOL_SIZE');
+  });
+
+  const context: SettingContext = { cwd, isSet: () => false };
+  const plain = declared.filter(
+    (setting): setting is PlainDefaultSetting<unknown> =>
+      'default' in setting && setting.default !== undefined && !setting.documentedDefault,
+  );
+  for (const setting of plain) {
+    it(`documents ${setting.name}'s default as a value that parses back to it`, () => {
+      const shown = documentedDefault(setting);
+      expect(shown).toMatch(/^`[^`]+`$/);
+      expect(setting.parse(shown.slice(1, -1), setting.name, context)).toEqual(setting.default);
+    });
+  }
+
+  it('fills every field of Settings but the store, and nothing else', () => {
+    const { store: _store, ...others } = SETTING_DECLARATIONS;
+    expectTypeOf<SettingValues<typeof others>>().toEqualTypeOf<Omit<Settings, 'store'>>();
+    expect(Object.keys(loadSettings({}, cwd)).sort()).toEqual(
+      [...Object.keys(others), 'store'].sort(),
+    );
   });
 });

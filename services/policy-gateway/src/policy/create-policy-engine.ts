@@ -2,17 +2,18 @@
  * Chooses the policy engine adapter from settings: a remote OPA server when a URL is
  * configured, else the embedded Rego engine over the shipped bundle.
  */
-import { fileURLToPath } from 'node:url';
+import { SETTING_DECLARATIONS } from '../config/setting-declarations.js';
 import { OpaPolicyEngine } from './opa-policy-engine.js';
 import type { PolicyEngine } from './policy-engine.js';
 
-/** The bundle shipped with the package: `services/policy-gateway/policies/`. */
-export const DEFAULT_POLICY_BUNDLE_DIR: string = fileURLToPath(
-  new URL('../../policies', import.meta.url),
-);
+/**
+ * The bundle shipped with the package, `services/policy-gateway/policies/`: the default of
+ * `POLICY_GATEWAY_POLICY_BUNDLE_DIR`.
+ */
+export const DEFAULT_POLICY_BUNDLE_DIR: string = SETTING_DECLARATIONS.policy.bundleDir.default;
 
-/** The decision document of the shipped bundle. */
-export const DEFAULT_POLICY_PATH = 'data.policy_gateway.decision';
+/** The decision document of the shipped bundle: the default of `POLICY_GATEWAY_POLICY_PATH`. */
+export const DEFAULT_POLICY_PATH: string = SETTING_DECLARATIONS.policy.path.default;
 
 export interface CreatePolicyEngineOptions {
   /** Base URL of an OPA server, e.g. `http://opa:8181`. Unset: the embedded engine. */

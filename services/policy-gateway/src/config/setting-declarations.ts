@@ -1,0 +1,178 @@
+/**
+ * Every setting of the gateway, declared once: variable, parser, default, description. The tree
+ * has the shape of `Settings`, so where a declaration sits is the field it fills; its order is
+ * the README's. To add a setting, declare it here and add its field to `Settings`.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { declareSetting } from './setting-declaration.js';
+import {
+  boolean,
+  type DatabaseUrl,
+  databaseUrl,
+  dataPath,
+  directory,
+  httpUrl,
+  integer,
+  oneOf,
+  origins,
+  text,
+} from './setting-parsers.js';
+
+export const AUDIT_STORE_BACKENDS = ['memory', 'postgres', 'embedded'] as const;
+export type AuditStoreBackend = (typeof AUDIT_STORE_BACKENDS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const DATABASE_URL = declareSetting<DatabaseUrl | undefined>({
+  name: 'POLICY_GATEWAY_DATABASE_URL',
+  parse: databaseUrl,
+  default: undefined,
+  description:
+    'PostgreSQL server URL; `postgresql://`, `postgres://` and `postgresql+asyncpg://` are accepted as written.',
+});
+
+const DEFAULT_DATA_DIR = './data/policy-gateway';
+
+/**
+ * The audit store's settings. Which of them apply depends on the backend, so this group is read
+ * by `readStoreSettings` (which picks the variant) rather than as a whole.
+ */
+const STORE_SETTINGS = {
+  backend: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_STORE_BACKEND',
+    parse: oneOf(AUDIT_STORE_BACKENDS),
+    computeDefault: ({ isSet }) => (isSet(DATABASE_URL) ? 'postgres' : 'embedded'),
+    documentedDefault: `\`postgres\` if \`${DATABASE_URL.name}\` is set, else \`embedded\``,
+    description: `Where the audit trail is kept: \`postgres\` (a PostgreSQL server), \`embedded\` (PGlite in \`POLICY_GATEWAY_DATA_DIR\`) or \`memory\` (bounded, lost on restart; only without a database URL).`,
+  }),
+  databaseUrl: DATABASE_URL,
+  dataDir: declareSetting({
+    name: 'POLICY_GATEWAY_DATA_DIR',
+    parse: directory,
+    computeDefault: ({ cwd }) => resolve(cwd, DEFAULT_DATA_DIR),
+    documentedDefault: `\`${DEFAULT_DATA_DIR}\` (relative to the working directory)`,
+    description:
+      'Directory of the embedded database. One process per directory: a second one refuses to start.',
+  }),
+  poolSize: declareSetting({
+    name: 'POLICY_GATEWAY_DB_POOL_SIZE',
+    parse: integer(1, 1000),
+    default: 10,
+    description: 'Maximum connections to the PostgreSQL server.',
+  }),
+  connect: {
+    maxWaitMs: declareSetting({
+      name: 'POLICY_GATEWAY_DB_CONNECT_MAX_WAIT_MS',
+      parse: integer(0, 3_600_000),
+      default: 30_000,
+      description:
+        'How long start-up waits for the database to accept connections before giving up.',
+    }),
+    initialBackoffMs: declareSetting({
+      name: 'POLICY_GATEWAY_DB_CONNECT_BACKOFF_MS',
+      parse: integer(10, 60_000),
+      default: 250,
+      description: 'First delay between connection attempts at start-up; doubles, capped at 5 s.',
+    }),
+    operationTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_DB_TIMEOUT_MS',
+      parse: integer(100, 600_000),
+      default: 5_000,
+      description:
+        'Bound on acquiring a connection and on each statement; beyond it the request fails with 503.',
+    }),
+  },
+  maxEntries: declareSetting({
+    name: 'POLICY_GATEWAY_MEMORY_STORE_MAX_ENTRIES',
+    parse: integer(1, 10_000_000),
+    default: 1000,
+    description: 'Capacity of the `memory` store; the oldest entries are dropped first.',
+  }),
+};
+
+export const SETTING_DECLARATIONS = {
+  store: STORE_SETTINGS,
+  host: declareSetting({
+    name: 'POLICY_GATEWAY_HOST',
+    parse: text,
+    default: '0.0.0.0',
+    description:
+      'Address to listen on. All interfaces by default so container probes reach it; set `127.0.0.1` on a shared workstation.',
+  }),
+  port: declareSetting({
+    name: 'POLICY_GATEWAY_PORT',
+    parse: integer(0, 65_535),
+    default: 8080,
+    description: 'TCP port (0 picks a free one).',
+  }),
+  corsOrigins: declareSetting({
+    name: 'POLICY_GATEWAY_CORS_ORIGINS',
+    parse: origins,
+    default: ['http://localhost:5173'],
+    description: 'Comma-separated origins allowed by CORS (the Workbench); `*` allows any origin.',
+  }),
+  trustProxy: declareSetting({
+    name: 'POLICY_GATEWAY_TRUST_PROXY',
+    parse: boolean,
+    default: false,
+    description:
+      'Take the client address from `X-Forwarded-For` (set `true` behind a reverse proxy).',
+  }),
+  bodyLimitBytes: declareSetting({
+    name: 'POLICY_GATEWAY_BODY_LIMIT_BYTES',
+    parse: integer(1024, 1_073_741_824),
+    default: 1_048_576,
+    description: 'Largest request body accepted (413 beyond).',
+  }),
+  maxPromptBytes: declareSetting({
+    name: 'POLICY_GATEWAY_MAX_PROMPT_BYTES',
+    parse: integer(1, 1_073_741_824),
+    default: 65_536,
+    description: 'Largest prompt, in UTF-8 bytes (413 beyond).',
+  }),
+  policy: {
+    opaUrl: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_OPA_URL',
+      parse: httpUrl,
+      default: undefined,
+      documentedDefault: '(unset: embedded engine)',
+      description:
+        'Base URL of an OPA server (e.g. `http://opa:8181`); when set, decisions come from its Data API.',
+    }),
+    opaTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_OPA_TIMEOUT_MS',
+      parse: integer(1, 600_000),
+      default: 2000,
+      description: 'How long to wait for OPA before the decision is `error` (fail-closed).',
+    }),
+    bundleDir: declareSetting({
+      name: 'POLICY_GATEWAY_POLICY_BUNDLE_DIR',
+      parse: directory,
+      default: fileURLToPath(new URL('../../policies', import.meta.url)),
+      documentedDefault: 'the shipped `policies/` bundle',
+      description: 'Rego bundle directory loaded by the embedded engine.',
+    }),
+    path: declareSetting({
+      name: 'POLICY_GATEWAY_POLICY_PATH',
+      parse: dataPath,
+      default: 'data.policy_gateway.decision',
+      description: 'Data path of the decision document.',
+    }),
+  },
+  instanceName: declareSetting({
+    name: 'POLICY_GATEWAY_INSTANCE',
+    parse: text,
+    computeDefault: () => `${hostname()}:${process.pid}`,
+    documentedDefault: '`<host name>:<pid>`',
+    description: 'Name of this gateway process, recorded in every audit entry.',
+  }),
+  logLevel: declareSetting({
+    name: 'POLICY_GATEWAY_LOG_LEVEL',
+    parse: oneOf(LOG_LEVELS),
+    default: 'info',
+    description: `One of ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}.`,
+  }),
+};

@@ -1,0 +1,143 @@
+/**
+ * The parsers settings are declared with. Each takes the variable's trimmed, non-empty value and
+ * returns the setting or throws a `SettingsError` whose one line names the variable, the value
+ * where it helps, and what is accepted.
+ */
+import { resolve } from 'node:path';
+import type { SettingContext } from './setting-declaration.js';
+import { SettingsError } from './settings-error.js';
+
+type Parser<T> = (raw: string, name: string, context: SettingContext) => T;
+
+/** A whole number within bounds, both included. */
+export function integer(min: number, max: number): Parser<number> {
+  return (raw, name) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new SettingsError(
+        name,
+        `${name}=${raw} is invalid: expected an integer from ${min} to ${max}`,
+      );
+    }
+    return Number(raw);
+  };
+}
+
+/** `true`/`1`/`yes` or `false`/`0`/`no`, in any case. */
+export const boolean: Parser<boolean> = (raw, name) => {
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  throw new SettingsError(name, `${name}=${value} is invalid: expected true or false`);
+};
+
+/** Any text, as written. */
+export const text: Parser<string> = (raw) => raw;
+
+/** A directory, absolute or relative to the working directory. */
+export const directory: Parser<string> = (raw, _name, { cwd }) => resolve(cwd, raw);
+
+/** "a, b or c", the way the messages list choices. */
+function choices(values: readonly string[]): string {
+  return values.length < 2
+    ? values.join('')
+    : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** One of a fixed set of words, in any case. */
+export function oneOf<const Choice extends string>(values: readonly Choice[]): Parser<Choice> {
+  return (raw, name) => {
+    const value = raw.toLowerCase();
+    if (!(values as readonly string[]).includes(value)) {
+      throw new SettingsError(name, `${name}=${value} is unknown: expected ${choices(values)}`);
+    }
+    return value as Choice;
+  };
+}
+
+/** A base URL of an HTTP server, without its trailing slashes. */
+export const httpUrl: Parser<string> = (raw, name) => {
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return raw.replace(/\/+$/, '');
+  } catch {
+    // Falls through to the one-line error below.
+  }
+  throw new SettingsError(name, `${name}=${raw} is invalid: expected an http:// or https:// URL`);
+};
+
+/** Comma-separated browser origins (scheme, host and port only), or `*` for any. */
+export const origins: Parser<readonly string[]> = (raw, name) => {
+  const list = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      parsed === undefined ||
+      (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+      parsed.origin !== origin.replace(/\/$/, '')
+    ) {
+      throw new SettingsError(
+        name,
+        `${name} contains "${origin}": expected comma-separated origins like http://localhost:5173, or *`,
+      );
+    }
+  }
+  return list.map((origin) => origin.replace(/\/$/, ''));
+};
+
+/** A dotted path into Rego's `data` document, such as a decision's. */
+export const dataPath: Parser<string> = (raw, name) => {
+  if (!/^data(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(raw)) {
+    throw new SettingsError(
+      name,
+      `${name}=${raw} is invalid: expected a dotted data path like data.policy_gateway.decision`,
+    );
+  }
+  return raw;
+};
+
+export interface DatabaseUrl {
+  /** Normalised for `pg` (`postgresql://…`), whatever scheme the operator wrote. */
+  readonly url: string;
+  /** The same URL with the password masked, for logs. */
+  readonly redacted: string;
+}
+
+const DATABASE_URL_SCHEMES = ['postgresql:', 'postgres:', 'postgresql+asyncpg:'];
+
+/**
+ * A PostgreSQL server URL. Accepts the forms operators already have (SQLAlchemy's
+ * `postgresql+asyncpg://` too) and rewrites the scheme for `pg`, keeping credentials, host,
+ * database and query as written.
+ */
+export const databaseUrl: Parser<DatabaseUrl> = (raw, name) => {
+  const accepted =
+    'expected postgresql://user:password@host:5432/database (postgres:// and postgresql+asyncpg:// are accepted too)';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new SettingsError(name, `${name} is not a valid URL: ${accepted}`);
+  }
+  if (!DATABASE_URL_SCHEMES.includes(parsed.protocol)) {
+    throw new SettingsError(name, `${name} has scheme ${parsed.protocol}//: ${accepted}`);
+  }
+  const url = `postgresql://${raw.slice(raw.indexOf('://') + 3)}`;
+  const check = new URL(url);
+  if (check.hostname === '') {
+    throw new SettingsError(name, `${name} names no host: ${accepted}`);
+  }
+  if (check.pathname === '' || check.pathname === '/') {
+    throw new SettingsError(name, `${name} names no database: ${accepted}`);
+  }
+  if (check.password !== '') check.password = '***';
+  return { url, redacted: check.toString() };
+};

@@ -1,0 +1,90 @@
+/**
+ * The audit store's settings: one variant per backend, chosen by
+ * `POLICY_GATEWAY_AUDIT_STORE_BACKEND`, each with only the settings that apply to it. The
+ * variables are declared in `setting-declarations.ts`; this module holds the rules between them.
+ */
+import {
+  type Env,
+  readSetting,
+  type SettingContext,
+  type SettingDeclaration,
+} from './setting-declaration.js';
+import { SETTING_DECLARATIONS } from './setting-declarations.js';
+import { readSettingTree } from './setting-tree.js';
+import { SettingsError } from './settings-error.js';
+
+/** Where the audit trail lives; exactly one of these, chosen by the backend. */
+export type StoreSettings =
+  | { readonly backend: 'memory'; readonly maxEntries: number }
+  | {
+      readonly backend: 'postgres';
+      /** Normalised for `pg` (`postgresql://…`), whatever scheme the operator wrote. */
+      readonly databaseUrl: string;
+      /** The same URL with the password masked, for logs. */
+      readonly redactedDatabaseUrl: string;
+      readonly poolSize: number;
+      readonly connect: ConnectSettings;
+    }
+  | {
+      readonly backend: 'embedded';
+      /** Absolute path of the data directory. */
+      readonly dataDir: string;
+      readonly connect: ConnectSettings;
+    };
+
+export interface ConnectSettings {
+  /** How long start-up waits for the database before giving up. */
+  readonly maxWaitMs: number;
+  /** First retry delay; doubles after each failed attempt, capped at 5 s. */
+  readonly initialBackoffMs: number;
+  /** Bound on acquiring a connection and on each statement. */
+  readonly operationTimeoutMs: number;
+}
+
+const STORE = SETTING_DECLARATIONS.store;
+
+/**
+ * Reads the backend, then only the variables of its variant; a database URL given to a store
+ * that would ignore it is refused rather than silently dropped.
+ */
+export function readStoreSettings(env: Env, context: SettingContext): StoreSettings {
+  const read = <T>(setting: SettingDeclaration<T>): T => readSetting(env, setting, context);
+  const backend = read(STORE.backend);
+  const urlName = STORE.databaseUrl.name;
+  const backendName = STORE.backend.name;
+  const connect: ConnectSettings = readSettingTree(env, STORE.connect, context);
+  switch (backend) {
+    case 'memory':
+      if (context.isSet(STORE.databaseUrl)) {
+        throw new SettingsError(
+          urlName,
+          `${urlName} is set but ${backendName}=memory: unset the URL to use the non-durable memory store, or choose postgres`,
+        );
+      }
+      return { backend, maxEntries: read(STORE.maxEntries) };
+    case 'embedded':
+      if (context.isSet(STORE.databaseUrl)) {
+        throw new SettingsError(
+          urlName,
+          `${urlName} is set but ${backendName}=embedded: unset the URL to use the embedded database in ${STORE.dataDir.name}, or choose postgres`,
+        );
+      }
+      return { backend, dataDir: read(STORE.dataDir), connect };
+    case 'postgres': {
+      const database = read(STORE.databaseUrl);
+      if (database === undefined) {
+        throw new SettingsError(
+          urlName,
+          `${urlName} is required when ${backendName}=postgres: expected postgresql://user:password@host:5432/database`,
+        );
+      }
+      return {
+        backend,
+        databaseUrl: database.url,
+        redactedDatabaseUrl: database.redacted,
+        poolSize: read(STORE.poolSize),
+        connect,
+      };
+    }
+  }
+}
