@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileRe2 } from '../src/builtins/compiled-regex.js';
-import { translateRe2 } from '../src/builtins/re2-translate.js';
+import { compileRe2 } from '../src/builtins/regex/compiled-regex.js';
+import { translateRe2 } from '../src/builtins/regex/re2-translate.js';
 import { seededRandom, testSeed } from './seeded-random.js';
 
 const SUBJECTS = [

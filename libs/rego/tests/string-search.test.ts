@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchIncludes, searchIndex } from '../src/builtins/string-search.js';
+import { searchIncludes, searchIndex } from '../src/builtins/strings/string-search.js';
 import { call } from './builtin-harness.js';
 import { seededRandom, testSeed } from './seeded-random.js';
 

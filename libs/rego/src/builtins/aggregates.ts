@@ -4,9 +4,9 @@ import type { NumberValue, Value } from '../value/value.js';
 import { arr, bool, num } from '../value/value-builders.js';
 import { compareValues } from '../value/value-compare.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { add, multiply } from './number-ops.js';
+import { add, multiply } from './numbers/number-ops.js';
 import { arrayOrSetItems, operandError, operandValueError } from './operands.js';
-import { runeCount } from './runes.js';
+import { runeCount } from './strings/runes.js';
 
 function numbersOf(name: string, args: readonly Value[]): NumberValue[] {
   const items = arrayOrSetItems(name, args, 0);

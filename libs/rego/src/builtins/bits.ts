@@ -1,7 +1,7 @@
 /** Bitwise builtins on integers (`bits.and/or/xor/negate/lsh/rsh`), exact through bigint. */
 import { num } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { toBigInt } from './number-ops.js';
+import { toBigInt } from './numbers/number-ops.js';
 import { builtinError, integerArg, operandValueError } from './operands.js';
 
 function binary(name: string, op: (a: bigint, b: bigint) => bigint): BuiltinDefinition {

@@ -4,7 +4,7 @@ import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { bool, str } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { toHex, utf8 } from './bytes.js';
+import { toHex, utf8 } from './encoding/bytes.js';
 import { stringArg } from './operands.js';
 
 /** OPA offers these digests, and HMAC also with SHA-512. */

@@ -13,8 +13,8 @@ import {
   toBase64Url,
   toHex,
   utf8,
-} from './bytes.js';
-import { marshalJson, marshalJsonIndent, unmarshalJson } from './json-text.js';
+} from './encoding/bytes.js';
+import { marshalJson, marshalJsonIndent, unmarshalJson } from './encoding/json-text.js';
 import { builtinError, objectArg, operandError, operandValueError, stringArg } from './operands.js';
 
 function stringToString(name: string, op: (s: string) => string): BuiltinDefinition {

@@ -31,7 +31,7 @@ import { UUID_BUILTINS } from './uuid.js';
 
 export type { BuiltinContext, BuiltinDefinition, BuiltinImplementation } from './builtin.js';
 export { BuiltinError, BuiltinTypeError } from './builtin.js';
-export { formatPrintLine, formatPrintOperand, formatTerm } from './format-term.js';
+export { formatPrintLine, formatPrintOperand, formatTerm } from './sprintf/format-term.js';
 
 const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   COMPARISON_BUILTINS,

@@ -9,9 +9,9 @@ import type { ObjectValue, Value } from '../value/value.js';
 import { arr, bool, EMPTY_OBJECT, FALSE, str, TRUE } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { fromBase64Url, fromUtf8, toHex, utf8 } from './bytes.js';
-import { unmarshalJson } from './json-text.js';
-import { toFloat } from './number-ops.js';
+import { fromBase64Url, fromUtf8, toHex, utf8 } from './encoding/bytes.js';
+import { unmarshalJson } from './encoding/json-text.js';
+import { toFloat } from './numbers/number-ops.js';
 import { builtinError, objectArg, stringArg } from './operands.js';
 
 interface Token {

@@ -17,7 +17,7 @@ import {
   parseAddress,
   parseCidr,
   parseCidrOrIp,
-} from './ip-address.js';
+} from './net/ip-address.js';
 import { builtinError, operandError, sortedSetItems, stringArg } from './operands.js';
 
 /** Expanding more addresses than this would exhaust memory; OPA relies on cancellation instead. */

@@ -14,7 +14,7 @@ import {
   roundHalfAway,
   subtract,
   toBigInt,
-} from './number-ops.js';
+} from './numbers/number-ops.js';
 import {
   builtinError,
   integerArg,

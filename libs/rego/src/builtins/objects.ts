@@ -5,8 +5,8 @@ import { arr, bool, obj, set } from '../value/value-builders.js';
 import { valuesEqual } from '../value/value-compare.js';
 import { keyOf } from '../value/value-key.js';
 import { type BuiltinDefinition, BuiltinTypeError } from './builtin.js';
+import { child, find, pathOf } from './objects/value-paths.js';
 import { arrayArg, objectArg, operandError, operandValueError } from './operands.js';
-import { child, find, pathOf } from './value-paths.js';
 
 /** Keys named by an array, a set or an object operand (its keys). */
 function keysOf(name: string, args: readonly Value[], index: number): Set<string> {

@@ -6,8 +6,8 @@
 import type { Value } from '../value/value.js';
 import { arr, bool, str } from '../value/value-builders.js';
 import type { BuiltinContext, BuiltinDefinition } from './builtin.js';
-import { type CompiledRegex, compileRe2 } from './compiled-regex.js';
 import { builtinError, safeIntegerArg, stringArg } from './operands.js';
+import { type CompiledRegex, compileRe2 } from './regex/compiled-regex.js';
 
 export type { CompiledRegex };
 

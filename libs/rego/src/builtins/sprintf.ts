@@ -7,10 +7,10 @@
 import type { Value } from '../value/value.js';
 import { str } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { formatTerm } from './format-term.js';
-import { goFormatE, goFormatF, goFormatG } from './go-float-format.js';
-import { goQuote } from './go-quote.js';
 import { arrayArg, builtinError, stringArg } from './operands.js';
+import { formatTerm } from './sprintf/format-term.js';
+import { goFormatE, goFormatF, goFormatG } from './sprintf/go-float-format.js';
+import { goQuote } from './sprintf/go-quote.js';
 
 type GoArg =
   | { readonly type: 'int'; readonly value: bigint; readonly big: boolean }

@@ -6,7 +6,7 @@
 import type { Value } from '../value/value.js';
 import { arr, bool, num, str } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { parseNumber } from './number-ops.js';
+import { parseNumber } from './numbers/number-ops.js';
 import {
   builtinError,
   numberArg,
@@ -18,8 +18,8 @@ import {
   stringCollectionArg,
   stringOrCollectionArg,
 } from './operands.js';
-import { hasSurrogates, runeCount, runeIndexOf, runes } from './runes.js';
-import { searchIncludes, searchIndex } from './string-search.js';
+import { hasSurrogates, runeCount, runeIndexOf, runes } from './strings/runes.js';
+import { searchIncludes, searchIndex } from './strings/string-search.js';
 
 /** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
 function isGoSpace(code: number): boolean {

@@ -6,6 +6,7 @@
 import type { Value } from '../value/value.js';
 import { arr, num, str } from '../value/value-builders.js';
 import type { BuiltinDefinition } from './builtin.js';
+import { builtinError, operandError, safeIntegerArg, stringArg } from './operands.js';
 import {
   type CivilTime,
   civilFromNs,
@@ -13,11 +14,10 @@ import {
   INT64_MIN,
   nsFromFields,
   utcMillis,
-} from './civil-time.js';
-import { parseDuration } from './go-duration.js';
-import { formatTime, parseTime, WEEKDAY_NAMES } from './go-time-layout.js';
-import { builtinError, operandError, safeIntegerArg, stringArg } from './operands.js';
-import { resolveZone } from './time-zone.js';
+} from './time/civil-time.js';
+import { parseDuration } from './time/go-duration.js';
+import { formatTime, parseTime, WEEKDAY_NAMES } from './time/go-time-layout.js';
+import { resolveZone } from './time/time-zone.js';
 
 const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
 

@@ -3,7 +3,7 @@
 import type { Value } from '../value/value.js';
 import { num, objFromRecord, str } from '../value/value-builders.js';
 import type { BuiltinContext, BuiltinDefinition } from './builtin.js';
-import { toHex } from './bytes.js';
+import { toHex } from './encoding/bytes.js';
 import { stringArg } from './operands.js';
 
 interface SeedCache {

@@ -3,7 +3,7 @@
  * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
  */
 import { BuiltinTypeError } from '../builtins/builtin.js';
-import { formatPrintLine } from '../builtins/format-term.js';
+import { formatPrintLine } from '../builtins/sprintf/format-term.js';
 import type { CallTerm, FnTarget } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';

@@ -3,8 +3,8 @@
  * `&`, U+2028 and U+2029 escaped) and JSON text parsed into values with exact integers.
  */
 
-import type { Value } from '../value/value.js';
-import { fromJs, parseJson, stringifyJson, toJs } from '../value/value-json.js';
+import type { Value } from '../../value/value.js';
+import { fromJs, parseJson, stringifyJson, toJs } from '../../value/value-json.js';
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 

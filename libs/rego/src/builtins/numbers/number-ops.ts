@@ -4,8 +4,8 @@
  * every builtin that computes with numbers.
  */
 
-import type { NumberValue, RegoNumber } from '../value/value.js';
-import { num } from '../value/value-builders.js';
+import type { NumberValue, RegoNumber } from '../../value/value.js';
+import { num } from '../../value/value-builders.js';
 
 export function isInteger(n: RegoNumber): boolean {
   return typeof n === 'bigint' || Number.isInteger(n);

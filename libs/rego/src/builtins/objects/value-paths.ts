@@ -3,9 +3,9 @@
  * `json.patch`: JSON-pointer strings (`/a/0`, `~1` and `~0` escapes) or arrays of keys.
  */
 
-import type { Value } from '../value/value.js';
-import { str } from '../value/value-builders.js';
-import { keyOf } from '../value/value-key.js';
+import type { Value } from '../../value/value.js';
+import { str } from '../../value/value-builders.js';
+import { keyOf } from '../../value/value-key.js';
 
 /** The child of `value` at one path segment, or undefined when there is none. */
 export function child(value: Value, segment: Value): Value | undefined {

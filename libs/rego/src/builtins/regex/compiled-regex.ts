@@ -4,8 +4,8 @@
  * on JavaScript's RegExp with the same matches. Offsets are UTF-16 indexes into the subject.
  */
 import { RE2JS } from 're2js';
+import { searchIncludes } from '../strings/string-search.js';
 import { type ClassAnchor, type LeadingRun, translateRe2 } from './re2-translate.js';
-import { searchIncludes } from './string-search.js';
 
 export interface CompiledRegex {
   /** Whether the pattern matches anywhere in `s`. */

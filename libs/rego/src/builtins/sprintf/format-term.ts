@@ -3,8 +3,8 @@
  * writes for non-strings and `sprintf` substitutes for composite operands.
  */
 
-import type { RegoNumber, Value } from '../value/value.js';
-import { compareValues } from '../value/value-compare.js';
+import type { RegoNumber, Value } from '../../value/value.js';
+import { compareValues } from '../../value/value-compare.js';
 import { goQuote } from './go-quote.js';
 
 /** Rego text of a value: `[1, "a"]`, `{"k": {1, 2}}`, `set()`. Sets and object keys sorted. */
