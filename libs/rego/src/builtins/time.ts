@@ -97,7 +97,7 @@ const NAMED_LAYOUTS: Readonly<Record<string, string>> = {
 };
 
 function layoutOf(layout: string): string {
-  return NAMED_LAYOUTS[layout] ?? layout;
+  return Object.hasOwn(NAMED_LAYOUTS, layout) ? (NAMED_LAYOUTS[layout] as string) : layout;
 }
 
 function parseNs(name: string, layout: string, value: string): Value {

@@ -205,7 +205,14 @@ export class RegoEngine {
       const bindings: Record<string, Value> = {};
       for (const b of compiled.bindings) {
         const v = frame[b.slot];
-        if (v !== undefined) bindings[b.name] = v;
+        // Defined, not assigned: a variable named `__proto__` must stay a binding.
+        if (v !== undefined)
+          Object.defineProperty(bindings, b.name, {
+            value: v,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       }
       const expressions = compiled.expressions.map((e) => ({
         text: e.text,

@@ -45,12 +45,12 @@ export function toJs(value: Value): unknown {
     case 'set':
       return [...value.items.values()].sort(compareValues).map(toJs);
     case 'object': {
-      const out: Record<string, unknown> = {};
       const entries = [...value.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
-      for (const [k, v] of entries) {
-        out[k.kind === 'string' ? k.value : stringifyJson(toJs(k))] = toJs(v);
-      }
-      return out;
+      // Object.fromEntries defines own properties: assigning would make a `__proto__` key
+      // set the prototype instead of holding data.
+      return Object.fromEntries(
+        entries.map(([k, v]) => [k.kind === 'string' ? k.value : stringifyJson(toJs(k)), toJs(v)]),
+      );
     }
   }
 }
