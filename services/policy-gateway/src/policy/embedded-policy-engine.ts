@@ -1,16 +1,23 @@
 /**
  * The `embedded` adapter: evaluates the shipped Rego bundle in-process with `libs/rego`.
  * The bundle is read and compiled once at start (a broken bundle stops start-up with
- * `file:line:col`); each request then runs under a step and time budget.
+ * `file:line:col`); each request then runs under a step and time budget, which the evaluator
+ * checks as it goes (every 1,024 steps), so a runaway rule ends as decision `error`. A single
+ * builtin call is not interrupted: `WorkerPolicyEngine` runs this adapter on worker threads and
+ * stops a thread that overruns.
  */
 import path from 'node:path';
 import { RegoEngine } from '@policy-gateway/rego';
-import { loadPolicyBundle } from './policy-bundle.js';
+import { loadPolicyBundle, type PolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
-export interface EmbeddedPolicyEngineOptions {
+export interface EmbeddedPolicyEngineOptions extends EmbeddedPolicyBudget {
   readonly bundleDir: string;
+}
+
+/** What an engine over an already loaded bundle needs. */
+export interface EmbeddedPolicyBudget {
   /** Dotted data path of the decision document, e.g. `data.policy_gateway.decision`. */
   readonly policyPath: string;
   /** Evaluation steps one request may take before it is stopped (decision `error`). */
@@ -21,7 +28,7 @@ export interface EmbeddedPolicyEngineOptions {
 
 /** Generous for the shipped policy (a 64 KiB prompt stays far below), tight enough to stop a runaway rule. */
 const DEFAULT_MAX_STEPS = 1_000_000;
-const DEFAULT_TIMEOUT_MS = 1_000;
+export const DEFAULT_EVALUATION_TIMEOUT_MS = 1_000;
 
 /** What start-up checks a bundle against: the smallest input the gateway can send. */
 const PROBE_INPUT: PolicyInput = { prompt: '', user_id: '', context: {} };
@@ -50,11 +57,21 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
    * error the compiler defers to first use surfaces now rather than on the first request.
    */
   static async start(options: EmbeddedPolicyEngineOptions): Promise<EmbeddedPolicyEngine> {
-    const bundle = await loadPolicyBundle(options.bundleDir);
+    return EmbeddedPolicyEngine.fromBundle(await loadPolicyBundle(options.bundleDir), options);
+  }
+
+  /**
+   * Compiles and probes a bundle read earlier, e.g. by the thread that hands it to worker
+   * threads, so that every thread evaluates exactly the files its version names.
+   */
+  static async fromBundle(
+    bundle: PolicyBundle,
+    options: EmbeddedPolicyBudget,
+  ): Promise<EmbeddedPolicyEngine> {
     const engine = new RegoEngine({
       regoVersion: 'v1',
       maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
     });
     try {
       // All at once: modules call each other's functions, so none compiles alone.

@@ -1,0 +1,26 @@
+/**
+ * The messages between `WorkerPolicyEngine` and its evaluation threads, in one place so that
+ * both sides agree. Everything here crosses a thread boundary by structured clone.
+ */
+import type { EmbeddedPolicyBudget } from './embedded-policy-engine.js';
+import type { PolicyBundle } from './policy-bundle.js';
+import type { PolicyEvaluation, PolicyInput } from './policy-engine.js';
+
+/** What a thread starts from: the bundle its parent read, so every thread runs the same files. */
+export interface EvaluationWorkerData extends EmbeddedPolicyBudget {
+  readonly bundle: PolicyBundle;
+}
+
+/** Parent → thread: evaluate one input. */
+export interface EvaluationRequest {
+  readonly id: number;
+  readonly input: PolicyInput;
+}
+
+/** Thread → parent. */
+export type EvaluationWorkerMessage =
+  /** The bundle compiled and decided the start-up probe; the thread takes requests. */
+  | { readonly type: 'ready' }
+  /** The bundle cannot serve; the thread ends. `message` names the file and why. */
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'evaluated'; readonly id: number; readonly evaluation: PolicyEvaluation };

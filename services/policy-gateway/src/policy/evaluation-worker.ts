@@ -1,0 +1,33 @@
+/**
+ * What one policy evaluation thread runs: it compiles the bundle its parent sent (the same
+ * probe as an in-process start), says whether it is ready, then answers one evaluation per
+ * message. Started through `evaluation-worker.mjs`, which registers the TypeScript loader.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
+import type {
+  EvaluationRequest,
+  EvaluationWorkerData,
+  EvaluationWorkerMessage,
+} from './evaluation-worker-protocol.js';
+
+if (parentPort === null) throw new Error('evaluation-worker must run in a worker thread');
+const port = parentPort;
+const post = (message: EvaluationWorkerMessage) => port.postMessage(message);
+const data = workerData as EvaluationWorkerData;
+
+let engine: EmbeddedPolicyEngine | undefined;
+try {
+  engine = await EmbeddedPolicyEngine.fromBundle(data.bundle, data);
+} catch (error) {
+  // Nothing listens on the port afterwards, so the thread ends by itself.
+  post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+}
+if (engine !== undefined) {
+  const ready = engine;
+  port.on('message', async (request: EvaluationRequest) => {
+    // `evaluate` never rejects: a policy failure comes back as decision `error`.
+    post({ type: 'evaluated', id: request.id, evaluation: await ready.evaluate(request.input) });
+  });
+  post({ type: 'ready' });
+}
