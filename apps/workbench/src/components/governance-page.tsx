@@ -1,25 +1,22 @@
 /**
  * The Governance page: the app header with the gateway it talks to, the gateway banners, and the
- * tabs (Audit Log first, Evaluate, Gateway). Filters in the search string survive tab switches.
+ * tabs of `governance-tabs.tsx`. Filters in the search string survive tab switches.
  */
 import { Outlet, useLocation } from 'react-router';
 import { useGateway } from '../config/gateway-context.js';
+import { GOVERNANCE_TABS, governanceTabPath, governanceTabRouteId } from '../governance-tabs.js';
 import { GatewayBanners } from './gateway-banners.js';
 import { RouteTabs } from './route-tabs.js';
 
 export function GovernancePage() {
-  const { pathname, search } = useLocation();
+  const { search } = useLocation();
   const { config } = useGateway();
-  const selectedKey = pathname.startsWith('/governance/evaluate')
-    ? 'evaluate'
-    : pathname.startsWith('/governance/gateway')
-      ? 'gateway'
-      : 'audit';
-  const tabs = [
-    { key: 'audit', label: 'Audit Log', to: `/governance${search}` },
-    { key: 'evaluate', label: 'Evaluate', to: `/governance/evaluate${search}` },
-    { key: 'gateway', label: 'Gateway', to: `/governance/gateway${search}` },
-  ];
+  const tabs = GOVERNANCE_TABS.map((tab) => ({
+    key: tab.key,
+    label: tab.label,
+    to: `${governanceTabPath(tab)}${search}`,
+    routeId: governanceTabRouteId(tab),
+  }));
   return (
     <div className="app">
       <header className="app-header">
@@ -36,7 +33,7 @@ export function GovernancePage() {
       <main className="page">
         <h1 className="page__title">Governance</h1>
         <GatewayBanners />
-        <RouteTabs label="Governance" tabs={tabs} selectedKey={selectedKey}>
+        <RouteTabs label="Governance" tabs={tabs}>
           <Outlet />
         </RouteTabs>
       </main>

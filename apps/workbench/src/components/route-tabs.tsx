@@ -1,38 +1,42 @@
 /**
  * Tabs whose selection is the route, following the WAI-ARIA tabs pattern: one tab stop,
  * Left/Right (wrapping), Home and End move focus and select the tab (automatic activation).
+ * The selected tab is the one whose route the router matched, so the tab bar and the routes
+ * cannot disagree.
  */
 import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
-import { useNavigate } from 'react-router';
+import { useMatches, useNavigate } from 'react-router';
 
 export interface RouteTab {
   readonly key: string;
   readonly label: string;
   /** Path (with search) the tab navigates to. */
   readonly to: string;
+  /** The id of the tab's route; the tab is selected while that route matches. */
+  readonly routeId: string;
 }
 
 interface RouteTabsProps {
   readonly label: string;
   readonly tabs: readonly RouteTab[];
-  readonly selectedKey: string;
   readonly children: ReactNode;
 }
 
-export function RouteTabs({ label, tabs, selectedKey, children }: RouteTabsProps) {
+export function RouteTabs({ label, tabs, children }: RouteTabsProps) {
   const id = useId();
   const navigate = useNavigate();
+  const matches = useMatches();
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const selectedIndex = Math.max(
     0,
-    tabs.findIndex((tab) => tab.key === selectedKey),
+    tabs.findIndex((tab) => matches.some((match) => match.id === tab.routeId)),
   );
 
   const select = (index: number) => {
     const tab = tabs[index];
     if (!tab) return;
     refs.current[index]?.focus();
-    if (tab.key !== selectedKey) navigate(tab.to);
+    if (index !== selectedIndex) navigate(tab.to);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
