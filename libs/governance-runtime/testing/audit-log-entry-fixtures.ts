@@ -2,9 +2,9 @@
  * Audit entries for the contract suite: realistic values, every field set, overridable
  * one field at a time.
  */
-import type { AuditLogEntry } from '../../../src/audit-log-entry.js';
-import { formatEpochMicros } from '../../../src/audit-timestamp.js';
-import { newAuditLogEntryId } from '../../../src/new-audit-log-entry-id.js';
+import type { AuditLogEntry } from '../src/audit-log-entry.js';
+import { formatEpochMicros } from '../src/audit-timestamp.js';
+import { newAuditLogEntryId } from '../src/new-audit-log-entry-id.js';
 
 /** 2026-11-28T07:00:00.000000Z in microseconds since the epoch. */
 export const BASE_MICROS = Date.UTC(2026, 10, 28, 7, 0, 0) * 1000;

@@ -1,8 +1,17 @@
+export type { AuditLogEntryRepositoryHarness } from './audit-log-entry-repository-harness.js';
+export {
+  databaseRepositoryHarness,
+  decoratedRepositoryHarness,
+  memoryRepositoryHarness,
+  pgliteRepositoryHarness,
+  postgresServerRepositoryHarness,
+} from './audit-log-entry-repository-harnesses.js';
 export {
   createTestDatabase,
   TEST_DATABASE_URL_VARIABLE,
   type TestDatabase,
 } from './create-test-database.js';
+export { describeAuditLogEntryRepositoryContract } from './describe-audit-log-entry-repository-contract.js';
 export {
   type EmbeddedTestServer,
   sharedEmbeddedTestServer,

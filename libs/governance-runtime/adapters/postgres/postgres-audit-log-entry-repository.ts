@@ -60,7 +60,9 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
     const batch = new PreparedAuditLogBatch(entries);
     if (batch.storable.length === 0) return batch.committed(new Set());
-    const rows = batch.storable.map(toRow);
+    // In id order: batches that share ids then lock them in the same order, so that two
+    // made at the same time wait for each other instead of deadlocking.
+    const rows = [...batch.storable].sort(byId).map(toRow);
     try {
       const inserted =
         rows.length <= ROWS_PER_INSERT
@@ -210,6 +212,10 @@ function toEntry(row: Readonly<Record<EntryField, unknown>>): AuditLogEntry {
 
 function selectEntries(db: Kysely<AuditLogDatabase>) {
   return db.selectFrom('audit_log_entries').select(SELECTION);
+}
+
+function byId(a: AuditLogEntry, b: AuditLogEntry): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Inserts the rows whose id is not stored yet; returns the ids it inserted. */

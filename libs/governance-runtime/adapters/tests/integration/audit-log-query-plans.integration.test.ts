@@ -8,11 +8,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAuditLogCursor } from '../../../src/audit-log-cursor.js';
 import type { AuditLogQuery } from '../../../src/audit-log-query.js';
+import { at, makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import { migrateAuditLogToLatest } from '../../../testing/open-test-pglite.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
-import { at, makeEntry } from './audit-log-entry-fixtures.js';
 
 describe('query plans on a PostgreSQL server', () => {
   let database: TestDatabase;

@@ -1,18 +1,20 @@
 /**
  * What the PostgreSQL adapter promises beyond the shared contract, on a real server:
  * an append that resolves is committed (other connections see it), and one that cannot
- * be committed rejects, so the gateway can withhold the decision.
+ * be committed rejects, so the gateway can withhold the decision; and the schema the
+ * migrations create there.
  */
 import { createServer, type Server } from 'node:net';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import { migrateAuditLogToLatest } from '../../../testing/open-test-pglite.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
-import { makeEntry } from './audit-log-entry-fixtures.js';
+import { describeAuditLogSchema } from './describe-audit-log-schema.js';
 
 describe('PostgresAuditLogEntryRepository on a PostgreSQL server', () => {
   let database: TestDatabase;
@@ -57,6 +59,8 @@ describe('PostgresAuditLogEntryRepository on a PostgreSQL server', () => {
     await repository.close();
     await expect(repository.append(makeEntry())).rejects.toThrow();
   });
+
+  describeAuditLogSchema('a PostgreSQL server', () => db);
 });
 
 describe('PostgresAuditLogEntryRepository without a reachable server', () => {

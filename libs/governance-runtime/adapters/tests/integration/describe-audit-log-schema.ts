@@ -1,0 +1,85 @@
+/**
+ * The schema the migrations create, checked on each database the PostgreSQL adapter runs
+ * on (PGlite and a server): columns and their types, the indexes the queries use, and
+ * the checks the database enforces by itself.
+ */
+import { type Kysely, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { describe, expect, it } from 'vitest';
+import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
+import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
+import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
+
+export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDatabase>): void {
+  describe(`migrations on ${name}`, () => {
+    it('does nothing when run again on a current schema', async () => {
+      const migrator = new Migrator({ db: db(), provider: auditLogMigrationProvider });
+      const again = await migrator.migrateToLatest();
+      expect(again.error).toBeUndefined();
+      expect(again.results).toEqual([]);
+      const migrations = await migrator.getMigrations();
+      expect(migrations.map((m) => [m.name, m.executedAt !== undefined])).toEqual([
+        ['001_create_audit_log_entries', true],
+      ]);
+    });
+
+    it('creates audit_log_entries with a column of the right type for every field', async () => {
+      const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string }>`
+      select column_name, data_type, is_nullable from information_schema.columns
+      where table_name = 'audit_log_entries' order by ordinal_position`.execute(db());
+      expect(
+        rows.map(
+          (r) => `${r.column_name} ${r.data_type} ${r.is_nullable === 'YES' ? 'null' : 'not null'}`,
+        ),
+      ).toEqual([
+        'id uuid not null',
+        'decision_id text not null',
+        'occurred_at timestamp with time zone not null',
+        'user_id text not null',
+        'action text not null',
+        'decision text not null',
+        'reasons jsonb not null',
+        'policy_path text not null',
+        'policy_version text not null',
+        'policy_engine text not null',
+        'input jsonb not null',
+        'result jsonb null',
+        'error text null',
+        'latency_ms double precision not null',
+        'request_id text null',
+        'client_address text null',
+        'user_agent text null',
+        'gateway_instance text not null',
+        'inserted_at timestamp with time zone not null',
+      ]);
+    });
+
+    it('creates the indexes the queries use: time; user and time; decision and time', async () => {
+      const { rows } = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where tablename = 'audit_log_entries' order by indexname`.execute(
+        db(),
+      );
+      const definitions = rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''));
+      expect(definitions).toEqual(
+        expect.arrayContaining([
+          '(occurred_at DESC, id DESC)',
+          '(user_id, occurred_at DESC, id DESC)',
+          '(decision, occurred_at DESC, id DESC)',
+          '(policy_path, occurred_at DESC, id DESC)',
+          '(decision_id)',
+          '(id)',
+        ]),
+      );
+    });
+
+    it('refuses a decision other than allow, deny or error at the database level', async () => {
+      const entry = makeEntry();
+      await expect(
+        sql`insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision, reasons, policy_path, policy_version, policy_engine, input, latency_ms, gateway_instance)
+          values (${entry.id}::uuid, 'd', now(), 'u', 'a', 'maybe', '[]', 'p', 'v', 'e', '{}', 1, 'g')`.execute(
+          db(),
+        ),
+      ).rejects.toThrow(/audit_log_entries_decision_check/);
+    });
+  });
+}
