@@ -11,20 +11,22 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { freePort } from '../e2e/support/free-port.js';
 import { WorkbenchPreview } from '../e2e/support/workbench-preview.js';
+import { AUDIT_DECISIONS, type AuditEntry, type ReadyStatus } from '../src/api/gateway-types.js';
 
 const N = Number(process.env.N ?? 20_000);
 const FAKE_GATEWAY = 'http://127.0.0.1:9';
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function makeEntries(count: number) {
+function makeEntries(count: number): AuditEntry[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => ({
-    id: `bench-${String(i).padStart(8, '0')}`,
+    // A UUID, as the contract requires (the Workbench refuses a page with any other id).
+    id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
     decision_id: `decision-${i}`,
     occurred_at: new Date(now - i * 1000).toISOString().replace('Z', '123Z'),
     user_id: `user-${i % 50}`,
     action: 'policy.evaluate',
-    decision: (['allow', 'deny', 'error'] as const)[i % 3],
+    decision: AUDIT_DECISIONS[i % AUDIT_DECISIONS.length] ?? 'allow',
     reasons:
       i % 3 === 1
         ? [
@@ -67,8 +69,16 @@ try {
     const url = new URL(route.request().url());
     const headers = { 'access-control-allow-origin': '*', 'content-type': 'application/json' };
     if (url.pathname === '/ready') {
-      const store = { backend: 'embedded', durable: true, reachable: true, schema: 'current' };
-      const body = { status: 'ready', store, policy: {}, warnings: [] };
+      const body: ReadyStatus = {
+        status: 'ready',
+        store: { backend: 'embedded', durable: true, reachable: true, schema: 'current' },
+        policy: {
+          engine: 'embedded',
+          path: 'data.policy_gateway.decision',
+          version: 'sha256:bench',
+        },
+        warnings: [],
+      };
       return route.fulfill({ status: 200, headers, body: JSON.stringify(body) });
     }
     const limit = Number(url.searchParams.get('limit'));

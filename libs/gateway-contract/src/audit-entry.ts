@@ -4,7 +4,8 @@
  * the keys in the JSON the service sends.
  */
 import { AUDIT_DECISIONS } from '@policy-gateway/governance-runtime';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { AuditReasonSchema } from './audit-reason.js';
 import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';

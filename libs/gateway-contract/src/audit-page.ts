@@ -1,5 +1,6 @@
 /** One page of `GET /governance/audit`: entries newest first and the cursor of the next page. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { AuditEntrySchema } from './audit-entry.js';
 import { NullableString } from './nullable-string.js';
 

@@ -3,7 +3,8 @@
  * combine with AND) and the path parameter of `GET /governance/audit/{id}`.
  */
 import { AUDIT_QUERY_MAX_LIMIT } from '@policy-gateway/governance-runtime';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { AuditDecisionSchema } from './audit-entry.js';
 import { DateTime, Uuid } from './string-formats.js';
 

@@ -1,6 +1,7 @@
 /** Why a policy decided as it did, as the API shows it: one reason per violation found. */
 import type { ReasonSeverity as DomainReasonSeverity } from '@policy-gateway/governance-runtime';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { StringEnum } from './string-enum.js';
 
 /** Mildest first, the order in which the Workbench ranks them. */

@@ -1,5 +1,6 @@
 /** The body of `POST /policy/evaluate`: a prompt, who sends it, and optional facts for the policy. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { JsonObject } from './json-object.js';
 
 export const EvaluateRequestSchema = Type.Object(

@@ -4,7 +4,8 @@
  * answer only ever allows or denies.
  */
 import { AUDIT_DECISIONS, type AuditDecision } from '@policy-gateway/governance-runtime';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { AuditReasonSchema } from './audit-reason.js';
 import { StringEnum } from './string-enum.js';
 import { Uuid } from './string-formats.js';

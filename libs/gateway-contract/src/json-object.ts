@@ -3,7 +3,13 @@
  * as a record. TypeBox's `Record` would add `patternProperties` and its empty `Object` an empty
  * `properties`, neither of which says more than "an object".
  */
-import { Kind, type SchemaOptions, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import {
+  Kind,
+  type SchemaOptions,
+  type TSchema,
+  TypeRegistry,
+  Unsafe,
+} from '@sinclair/typebox/type';
 
 export interface TJsonObject extends TSchema {
   [Kind]: 'JsonObject';
@@ -17,7 +23,7 @@ TypeRegistry.Set<TJsonObject>(
 );
 
 export function JsonObject(options: SchemaOptions = {}): TJsonObject {
-  return Type.Unsafe<Record<string, unknown>>({
+  return Unsafe<Record<string, unknown>>({
     [Kind]: 'JsonObject',
     type: 'object',
     ...options,

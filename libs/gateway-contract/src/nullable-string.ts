@@ -3,7 +3,13 @@
  * TypeBox's `Union([String, Null])` would emit `anyOf`, which fast-json-stringify serialises by
  * validating each alternative in turn; a type list keeps the response serialiser's fast path.
  */
-import { Kind, type SchemaOptions, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import {
+  Kind,
+  type SchemaOptions,
+  type TSchema,
+  TypeRegistry,
+  Unsafe,
+} from '@sinclair/typebox/type';
 
 export interface TNullableString extends TSchema {
   [Kind]: 'NullableString';
@@ -17,7 +23,7 @@ TypeRegistry.Set<TNullableString>(
 );
 
 export function NullableString(options: SchemaOptions = {}): TNullableString {
-  return Type.Unsafe<string | null>({
+  return Unsafe<string | null>({
     [Kind]: 'NullableString',
     type: ['string', 'null'],
     ...options,

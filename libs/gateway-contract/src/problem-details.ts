@@ -2,7 +2,8 @@
  * RFC 9457 problem details: the body of every error answer (`application/problem+json`).
  * Members beyond the listed ones are allowed, as the RFC's extension members.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -3,7 +3,8 @@
  * whether the audit store is reachable, durable and on a schema this build serves, and which
  * policy decides.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import * as Type from '@sinclair/typebox/type';
 import { StringEnum } from './string-enum.js';
 
 export const READY_STATES = Object.freeze(['ready', 'not_ready'] as const);

@@ -5,7 +5,13 @@
  * and the shape of `/openapi.json`; this kind keeps the plain `enum` and teaches TypeBox's
  * `Value.Check` how to check it.
  */
-import { Kind, type SchemaOptions, type TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import {
+  Kind,
+  type SchemaOptions,
+  type TSchema,
+  TypeRegistry,
+  Unsafe,
+} from '@sinclair/typebox/type';
 
 export interface TStringEnum<T extends readonly string[]> extends TSchema {
   [Kind]: 'StringEnum';
@@ -29,7 +35,7 @@ export function StringEnum<const T extends readonly string[]>(
   values: T,
   options: SchemaOptions = {},
 ): TStringEnum<T> {
-  return Type.Unsafe<T[number]>({
+  return Unsafe<T[number]>({
     [Kind]: 'StringEnum',
     type: 'string',
     enum: [...values],

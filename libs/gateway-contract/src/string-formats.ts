@@ -4,7 +4,12 @@
  * requests with ajv-formats; these checks follow the same definitions (RFC 9562 and RFC 3339)
  * so that a value checked here means what it means to the service.
  */
-import { FormatRegistry, type StringOptions, type TString, Type } from '@sinclair/typebox';
+import {
+  FormatRegistry,
+  type StringOptions,
+  String as StringType,
+  type TString,
+} from '@sinclair/typebox/type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,10 +44,10 @@ FormatRegistry.Set('date-time', isDateTime);
 
 /** A UUID in its 8-4-4-4-12 hexadecimal form. */
 export function Uuid(options: StringOptions = {}): TString {
-  return Type.String({ format: 'uuid', ...options });
+  return StringType({ format: 'uuid', ...options });
 }
 
 /** An RFC 3339 date-time with an offset, e.g. `2026-11-28T07:00:00Z`. */
 export function DateTime(options: StringOptions = {}): TString {
-  return Type.String({ format: 'date-time', ...options });
+  return StringType({ format: 'date-time', ...options });
 }

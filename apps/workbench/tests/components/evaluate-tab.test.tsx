@@ -28,7 +28,7 @@ describe('Evaluate panel', () => {
     gateway.evaluate = () =>
       json(200, {
         decision_id: 'dec-77',
-        audit_id: 'audit-77',
+        audit_id: '0193a6f2-0000-7000-8000-000000000077',
         allow: false,
         decision: 'deny',
         reasons: [
@@ -55,7 +55,7 @@ describe('Evaluate panel', () => {
     expect(within(answer).getByText('dec-77')).toBeInTheDocument();
     expect(within(answer).getByRole('link', { name: 'Open the audit entry' })).toHaveAttribute(
       'href',
-      '/governance/audit/audit-77',
+      '/governance/audit/0193a6f2-0000-7000-8000-000000000077',
     );
     const sent = gateway.requests.find((r) => r.url.pathname === '/policy/evaluate');
     expect(sent?.body).toEqual({ prompt: 'mail me at dana@example.com', user_id: 'dana' });

@@ -61,8 +61,8 @@ describe('Gateway and log states', () => {
   it('warns that entries are lost on restart when /ready reports the memory store', async () => {
     gateway.ready = {
       status: 'ready',
-      store: { backend: 'memory', durable: false, reachable: true, schema: null },
-      policy: {},
+      store: { backend: 'memory', durable: false, reachable: true, schema: 'current' },
+      policy: { engine: 'embedded', path: 'data.policy_gateway.decision', version: 'sha256:abc' },
       warnings: ['audit store is in memory: entries are lost on restart'],
     };
     renderWorkbench('/governance');

@@ -11,7 +11,10 @@ export function makeEntry(
   sequence += 1;
   const { secondsAgo = sequence, ...rest } = overrides;
   const instant = new Date(base - secondsAgo * 1000).toISOString().replace('Z', '123Z');
-  const id = `0193${String(base - secondsAgo * 1000).padStart(12, '0')}-7000-8000-${String(sequence).padStart(12, '0')}`;
+  // A UUIDv7, like the gateway's ids: the instant in milliseconds as 12 hex digits first, so ids
+  // sort by time, then version and variant, then the sequence number.
+  const millis = (base - secondsAgo * 1000).toString(16).padStart(12, '0');
+  const id = `${millis.slice(0, 8)}-${millis.slice(8)}-7000-8000-${String(sequence).padStart(12, '0')}`;
   return {
     id,
     decision_id: `dec-${sequence}`,

@@ -22,8 +22,8 @@ export class FakeGateway {
   requests: RecordedRequest[] = [];
   ready: ReadyStatus = {
     status: 'ready',
-    store: { backend: 'embedded', durable: true, reachable: true, schema: { current: true } },
-    policy: { engine: 'embedded' },
+    store: { backend: 'embedded', durable: true, reachable: true, schema: 'current' },
+    policy: { engine: 'embedded', path: 'data.policy_gateway.decision', version: 'sha256:abc' },
     warnings: [],
   };
   /** When false, every call fails the way `fetch` does when nothing listens. */
@@ -51,7 +51,7 @@ export class FakeGateway {
   private defaultEvaluateResult(): EvaluateResult {
     return {
       decision_id: 'dec-new',
-      audit_id: 'audit-new',
+      audit_id: '0193a6f2-0000-7000-8000-00000000000a',
       allow: true,
       decision: 'allow',
       reasons: [],
