@@ -10,6 +10,11 @@ import type { AuditLogDatabase } from './audit-log-database.js';
 export interface PgliteAuditLogDatabase {
   readonly db: Kysely<AuditLogDatabase>;
   readonly pglite: PGlite;
+  /**
+   * Closes Kysely and PGlite; use it rather than `db.destroy()`, which leaves PGlite (and
+   * the data directory) open when no query has run yet.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -19,5 +24,12 @@ export interface PgliteAuditLogDatabase {
 export async function openPgliteAuditLogDatabase(dataDir: string): Promise<PgliteAuditLogDatabase> {
   const pglite = await PGlite.create(dataDir);
   const db = new Kysely<AuditLogDatabase>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, pglite };
+  return {
+    db,
+    pglite,
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
 }

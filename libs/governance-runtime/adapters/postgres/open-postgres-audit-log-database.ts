@@ -1,6 +1,8 @@
 /**
  * Opens a Kysely over a PostgreSQL server through a `pg` pool, for the repository and
- * the migrator.
+ * the migrator. The one place a pool is configured, so that the pool the tests use is the
+ * pool the service runs with: bounded waits, TCP keep-alive, and listeners that keep a
+ * dropped connection from crashing the process.
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -13,19 +15,44 @@ export interface PostgresAuditLogDatabaseOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection from the server, in ms. Default 5000. */
   readonly connectionTimeoutMs?: number;
+  /**
+   * Bound on each statement, in ms: the client stops waiting (`query_timeout`) and the
+   * server stops working (`statement_timeout`). Unbounded when omitted, as migrations need.
+   */
+  readonly statementTimeoutMs?: number;
+  /** Shown in `pg_stat_activity`, to tell this pool's sessions apart on the server. */
+  readonly applicationName?: string;
   /** Called with errors of idle pooled connections (a server restart); they are replaced. */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * Called with errors of a connection while it is lent to a query (the server went away
+   * mid-query). The query fails on its own and the pool discards the connection on release.
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export function openPostgresAuditLogDatabase(
   options: PostgresAuditLogDatabaseOptions,
 ): Kysely<AuditLogDatabase> {
+  const statementTimeout = options.statementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    ...(statementTimeout === undefined
+      ? {}
+      : { query_timeout: statementTimeout, statement_timeout: statementTimeout }),
+    // Notices a server that vanished without closing the connection (a failover, a cut cable).
+    keepAlive: true,
+    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   });
   // Without a listener an idle connection dropped by the server crashes the process.
   pool.on('error', options.onIdleError ?? (() => undefined));
+  // A lent connection emits on the client, which the pool does not listen to while it is
+  // lent; without a listener that too would crash the process.
+  const onConnectionError = options.onConnectionError ?? (() => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
+  });
   return new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,13 +1,16 @@
 /**
  * The connection manager: opens the audit database — a PostgreSQL server through a `pg` pool,
  * or the embedded PGlite database in a locked data directory — waiting for it at start-up,
- * and offers a health ping, the schema state and close. A server that goes away and comes
+ * and offers a health ping, the schema state and close. Both are opened by the library's
+ * openers, so the service runs on the pool its tests use. A server that goes away and comes
  * back is survived: the pool drops broken connections and opens new ones on demand.
  */
-import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
-import { openPgliteAuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import {
+  type AuditLogDatabase,
+  openPgliteAuditLogDatabase,
+  openPostgresAuditLogDatabase,
+} from '@policy-gateway/governance-runtime/postgres';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
 import { UnusableSettingError } from '../config/unusable-setting-error.js';
@@ -47,37 +50,21 @@ async function openPostgres(
   options: OpenOptions,
 ): Promise<Database> {
   const { connect } = settings;
-  const pool = new pg.Pool({
+  const db = openPostgresAuditLogDatabase({
     connectionString: settings.databaseUrl,
-    max: settings.poolSize,
-    connectionTimeoutMillis: connect.operationTimeoutMs,
-    // Both bounds: query_timeout stops the wait here, statement_timeout stops the work there.
-    ...(options.forMigrations
-      ? {}
-      : {
-          query_timeout: connect.operationTimeoutMs,
-          statement_timeout: connect.operationTimeoutMs,
-        }),
-    keepAlive: true,
-    application_name: options.forMigrations ? 'policy-gateway migrate' : 'policy-gateway',
-  });
-  // An idle connection the server drops (restart, failover) emits here; without a listener
-  // it would crash the process. The pool discards it and connects afresh when next needed.
-  pool.on('error', (error) => {
-    options.log.warn(
-      `an idle database connection failed (${describe(error)}); it will be replaced when needed`,
-    );
-  });
-  // A connection can also die while checked out (handed to a request just as the server
-  // went away): pg then emits 'error' on the client, which the pool does not listen to while
-  // it is lent. The query itself fails and the pool discards the client on release, so the
-  // event only needs a listener to keep it from crashing the process.
-  pool.on('connect', (client) => {
-    client.on('error', (error) =>
+    maxConnections: settings.poolSize,
+    connectionTimeoutMs: connect.operationTimeoutMs,
+    ...(options.forMigrations ? {} : { statementTimeoutMs: connect.operationTimeoutMs }),
+    applicationName: options.forMigrations ? 'policy-gateway migrate' : 'policy-gateway',
+    // A server restart or failover drops idle connections; the pool connects afresh when next
+    // needed, so this is a warning, not a crash.
+    onIdleError: (error) =>
+      options.log.warn(
+        `an idle database connection failed (${describe(error)}); it will be replaced when needed`,
+      ),
+    onConnectionError: (error) =>
       options.log.warn(`a database connection failed (${describe(error)}); it will be discarded`),
-    );
   });
-  const db = new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
   const ping = async () => {
     await sql`select 1`.execute(db);
   };
@@ -132,7 +119,7 @@ async function openEmbedded(
       { cause: error },
     );
   }
-  const { db, pglite } = opened;
+  const { db } = opened;
   const ping = async () => {
     await sql`select 1`.execute(db);
   };
@@ -144,9 +131,7 @@ async function openEmbedded(
     migrationStatus: () => migrationStatus(db),
     close: async () => {
       try {
-        await db.destroy();
-        // destroy() only closes PGlite once Kysely has used it.
-        if (!pglite.closed) await pglite.close();
+        await opened.close();
       } finally {
         lock.release();
       }

@@ -1,0 +1,132 @@
+/**
+ * The openers are where every pool and embedded database is configured, for the service
+ * and for the tests alike: what they promise (bounded statements, named sessions, surviving
+ * connections the server drops, closing PGlite) is checked on a real server here.
+ */
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
+import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
+import { openPgliteAuditLogDatabase } from '../../postgres/open-pglite-audit-log-database.js';
+import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
+
+describe('openPostgresAuditLogDatabase', () => {
+  let database: TestDatabase;
+  let admin: pg.Client;
+  const opened: Kysely<AuditLogDatabase>[] = [];
+
+  function open(
+    options: Omit<Parameters<typeof openPostgresAuditLogDatabase>[0], 'connectionString'>,
+  ) {
+    const db = openPostgresAuditLogDatabase({ connectionString: database.url, ...options });
+    opened.push(db);
+    return db;
+  }
+
+  async function settingsOf(db: Kysely<AuditLogDatabase>) {
+    const { rows } = await sql<{ application_name: string; statement_timeout: string }>`
+      select current_setting('application_name') as application_name,
+             current_setting('statement_timeout') as statement_timeout`.execute(db);
+    return rows[0];
+  }
+
+  /** Ends the server sessions of one application name, as a restart or failover would. */
+  async function terminateSessions(applicationName: string): Promise<number> {
+    const { rows } = await admin.query(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity
+        where application_name = $1 and datname = current_database()`,
+      [applicationName],
+    );
+    return rows.length;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.destroy()));
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await database?.drop();
+  });
+
+  it('bounds each statement on the server and in the client when given a statement timeout', async () => {
+    const db = open({ statementTimeoutMs: 200, applicationName: 'opener-test-timeout' });
+    expect(await settingsOf(db)).toEqual({
+      application_name: 'opener-test-timeout',
+      statement_timeout: '200ms',
+    });
+    const started = performance.now();
+    await expect(sql`select pg_sleep(5)`.execute(db)).rejects.toThrow(/timeout/i);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('leaves statements unbounded without one, as migrations need', async () => {
+    const db = open({ applicationName: 'opener-test-unbounded' });
+    expect(await settingsOf(db)).toEqual({
+      application_name: 'opener-test-unbounded',
+      statement_timeout: '0',
+    });
+  });
+
+  it('reports an idle connection the server dropped and connects afresh', async () => {
+    const idleErrors: Error[] = [];
+    const db = open({
+      applicationName: 'opener-test-idle',
+      onIdleError: (error) => idleErrors.push(error),
+    });
+    await sql`select 1`.execute(db);
+    expect(await terminateSessions('opener-test-idle')).toBe(1);
+    await expect.poll(() => idleErrors.length).toBe(1);
+    expect(idleErrors[0]?.message).toMatch(/terminating connection/);
+    await expect(sql`select 1 as one`.execute(db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
+  it('reports a connection that died while lent, instead of crashing the process, and recovers', async () => {
+    const connectionErrors: Error[] = [];
+    const db = open({
+      applicationName: 'opener-test-lent',
+      maxConnections: 1,
+      onConnectionError: (error) => connectionErrors.push(error),
+    });
+    const sleeping = sql`select pg_sleep(10)`.execute(db);
+    await expect
+      .poll(async () => {
+        const { rows } = await admin.query(
+          `select 1 from pg_stat_activity where application_name = 'opener-test-lent' and state = 'active'`,
+        );
+        return rows.length;
+      })
+      .toBe(1);
+    await terminateSessions('opener-test-lent');
+    await expect(sleeping).rejects.toThrow(/terminating connection/);
+    // pg returns the dead connection to the pool: the next query on it fails and emits the
+    // error on the client (which would crash the process without the listener), then the
+    // pool discards it and opens a fresh one.
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      outcomes.push(
+        await sql`select 1`.execute(db).then(
+          () => 'ok',
+          (error: Error) => error.message,
+        ),
+      );
+    }
+    expect(outcomes.at(-1)).toBe('ok');
+    expect(connectionErrors.map((error) => error.message)).toEqual(
+      outcomes.filter((outcome) => outcome !== 'ok'),
+    );
+  });
+});
+
+describe('openPgliteAuditLogDatabase', () => {
+  it('closes PGlite on close even when no query has run', async () => {
+    const opened = await openPgliteAuditLogDatabase('memory://');
+    await opened.close();
+    expect(opened.pglite.closed).toBe(true);
+  });
+});
