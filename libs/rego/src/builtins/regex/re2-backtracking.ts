@@ -58,7 +58,7 @@ export function chars(node: Node, out: CharNode[] = []): CharNode[] {
   return out;
 }
 
-function some(node: Node, test: (n: Node) => boolean): boolean {
+export function some(node: Node, test: (n: Node) => boolean): boolean {
   if (test(node)) return true;
   switch (node.type) {
     case 'seq':
@@ -92,7 +92,7 @@ export function nullable(node: Node): boolean {
 }
 
 /** Matches empty and checks nothing: once reached, the match cannot fail any more. */
-function infallible(node: Node): boolean {
+export function infallible(node: Node): boolean {
   return nullable(node) && !some(node, (n) => n.type === 'assert');
 }
 

@@ -7,10 +7,12 @@
  * a loop over a group must split its input into iterations one way only, and at most one
  * unbounded loop may be in flight where the rest of the pattern can still fail. Everything
  * else, and every construct not mapped here, returns undefined and runs on re2js, which is
- * linear-time.
+ * linear-time. A translated pattern also carries the plan that keeps a whole search linear
+ * (`searchPlan`); without one, it runs on re2js too.
  */
 
 import { chars, checkBacktracking, nullable } from './re2-backtracking.js';
+import { type SearchPlan, searchPlan } from './re2-linearity.js';
 import { give, type Node, stripGroups, Untranslatable } from './re2-node.js';
 
 export interface JsRegexSource {
@@ -32,36 +34,8 @@ export interface JsRegexSource {
   readonly required: readonly string[];
   /** Sets of literal strings of which every match contains at least one (from alternations). */
   readonly requiredAny: readonly (readonly string[])[];
-  /** Set when every match starts with a run of one class ending at a literal outside it (`[a-z.]+@…`). */
-  readonly leadingRun?: LeadingRun;
-  /** Set when every match starts with a character, a run of one class, then a character of another (`[A-Z][a-z ]*[0-9]…`). */
-  readonly classAnchor?: ClassAnchor;
-}
-
-/**
- * Matches of `A C* D…` (A, C and D single-character classes): a match starting at p needs a
- * D at some q > p with only C between, so none starts before the C-run that ends right before
- * the first D after the search position. The scan skips to there instead of trying A at every
- * character of the prose in between.
- */
-export interface ClassAnchor {
-  /** The source of D, to find its characters. */
-  readonly anchor: string;
-  /** Tests one character for membership in C. */
-  readonly member: RegExp;
-}
-
-/**
- * Matches of `C+L…` (L not in C) can only start where a run of C ends at an L, and all starts
- * in one run give the same match; so one attempt per occurrence of L replaces a scan that
- * V8 would otherwise start at every character.
- */
-export interface LeadingRun {
-  readonly literal: string;
-  /** Tests one character for membership in C. */
-  readonly member: RegExp;
-  /** Fewest characters of C before the literal. */
-  readonly min: number;
+  /** How V8 searches the pattern in linear time; undefined when it cannot (re2js does). */
+  readonly plan?: SearchPlan;
 }
 
 interface Flags {
@@ -494,30 +468,6 @@ function requiredAlternatives(root: Node): string[][] {
   return out;
 }
 
-function leadingRun(root: Node): LeadingRun | undefined {
-  const node = stripGroups(root);
-  if (node.type !== 'seq') return undefined;
-  const [first, second] = node.items;
-  if (first?.type !== 'repeat' || first.max !== Infinity || second?.type !== 'char')
-    return undefined;
-  const base = stripGroups(first.base);
-  if (base.type !== 'char' || second.literal === undefined) return undefined;
-  const literal = String.fromCodePoint(second.literal);
-  if (literal.length !== 1 || base.probe.test(literal)) return undefined;
-  return { literal, member: base.probe, min: first.min };
-}
-
-function classAnchor(root: Node): ClassAnchor | undefined {
-  const node = stripGroups(root);
-  if (node.type !== 'seq') return undefined;
-  const [first, second, third] = node.items;
-  if (first?.type !== 'char' || second?.type !== 'repeat' || third?.type !== 'char')
-    return undefined;
-  const base = stripGroups(second.base);
-  if (base.type !== 'char') return undefined;
-  return { anchor: third.js, member: base.probe };
-}
-
 /** Code units standing for the surrogate range: its ends and the halves of common emoji. */
 const SURROGATE_SAMPLES = [0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdfff].map((u) =>
   String.fromCharCode(u),
@@ -556,24 +506,17 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
     const plainFlags = caseInsensitive ? 'i' : '';
     const required = caseInsensitive ? [] : requiredLiterals(root);
     const requiredAny = caseInsensitive ? [] : requiredAlternatives(root);
-    const run = caseInsensitive ? undefined : leadingRun(root);
+    const plan = searchPlan(root, { unicodeOnly: translator.unicodeOnly, caseInsensitive });
     const common = {
       source: root.js,
       flags: jsFlags,
       required,
       requiredAny,
-      ...(run ? { leadingRun: run } : {}),
+      ...(plan ? { plan } : {}),
     };
     if (translator.unicodeOnly) return common;
     new RegExp(root.js, plainFlags);
-    // The anchor's class is searched without `u`: only for patterns that need no `u`.
-    const anchor = caseInsensitive || run !== undefined ? undefined : classAnchor(root);
-    return {
-      ...common,
-      ...(anchor ? { classAnchor: anchor } : {}),
-      plainFlags,
-      surrogateSafe: surrogateSafe(root, plainFlags),
-    };
+    return { ...common, plainFlags, surrogateSafe: surrogateSafe(root, plainFlags) };
   } catch (error) {
     if (error instanceof Untranslatable || error instanceof SyntaxError) return undefined;
     throw error;

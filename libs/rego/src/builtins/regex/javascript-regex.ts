@@ -1,0 +1,343 @@
+/**
+ * A translated pattern on V8's RegExp, searched the way its `SearchPlan` proves linear
+ * (`re2-linearity.ts`). Subjects the plan does not cover (a `start-literals` pattern on a
+ * subject full of its literals) go to re2js. Offsets are UTF-16 indexes into the subject.
+ */
+import { searchIncludes } from '../strings/string-search.js';
+import { ClassTest, widthAt, widthBefore } from './class-test.js';
+import type { CompiledRegex } from './compiled-regex.js';
+import { MAX_SLOW_STARTS, type SearchPlan } from './re2-linearity.js';
+import type { JsRegexSource } from './re2-translate.js';
+import type { Re2jsRegex } from './re2js-regex.js';
+
+/** One JavaScript RegExp for each use: testing, finding, finding with group indices, anchored. */
+class RegExpSet {
+  readonly tester: RegExp;
+  readonly finder: RegExp;
+  private groupFinder: RegExp | undefined;
+  private readonly stickies = new Map<string, RegExp>();
+  constructor(
+    private readonly source: string,
+    private readonly flags: string,
+  ) {
+    this.tester = new RegExp(source, flags);
+    this.finder = new RegExp(source, `${flags}g`);
+  }
+  withGroups(): RegExp {
+    if (this.groupFinder === undefined) {
+      this.groupFinder = new RegExp(this.source, `${this.flags}gd`);
+    }
+    return this.groupFinder;
+  }
+  /** Anchored at `lastIndex`. */
+  sticky(groups: boolean): RegExp {
+    const key = groups ? 'yd' : 'y';
+    let re = this.stickies.get(key);
+    if (re === undefined) {
+      re = new RegExp(this.source, `${this.flags}${key}`);
+      this.stickies.set(key, re);
+    }
+    return re;
+  }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+/**
+ * Characters whose case folding (Go's and the `u` flag's) reaches Latin-1 while the legacy
+ * `i` canonicalisation does not: ſ (s), K (k), Å (å), ẞ (ß).
+ */
+const SPECIAL_FOLDS = /[\u017F\u212A\u212B\u1E9E]/;
+
+/** Whether the last subject seen suits the non-unicode variants (checked once per subject). */
+let lastSubject: string | undefined;
+let lastPlain = false;
+let lastSpecialFolds = false;
+
+function classify(s: string): void {
+  if (s === lastSubject) return;
+  lastSubject = s;
+  lastPlain = !SURROGATE.test(s);
+  lastSpecialFolds = SPECIAL_FOLDS.test(s);
+}
+
+/** `[start, end]` of a match, followed by its groups' bounds (-1 when unset) when asked. */
+function bounds(m: RegExpExecArray, groups: boolean): number[] {
+  const out = [m.index, m.index + m[0].length];
+  if (!groups) return out;
+  const indices = m.indices ?? [];
+  for (let g = 1; g < m.length; g++) {
+    const pair = indices[g];
+    out.push(pair ? pair[0] : -1, pair ? pair[1] : -1);
+  }
+  return out;
+}
+
+/** A literal as RegExp source valid with the `u` flag (which rejects escapes such as `\\-`). */
+function escapeLiteral(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, (c) => `\\${c}`);
+}
+
+/** The compiled parts of a `run-to-literal` plan. */
+interface RunSearch {
+  readonly literal: string;
+  readonly member: ClassTest;
+  readonly minBefore: number;
+  /** P, searched (global) inside one run; undefined when the loop starts the pattern. */
+  readonly prefix: RegExp | undefined;
+  /** `L R`, anchored at an L. */
+  readonly tail: RegExp;
+}
+
+/** The compiled parts of a `class-run` plan. */
+interface ClassRunSearch {
+  /** Finds the next character of A, to skip text where no chain can start. */
+  readonly firstFinder: RegExp;
+  readonly first: ClassTest;
+  readonly member: ClassTest;
+  readonly last: ClassTest;
+}
+
+export class JavaScriptRegex implements CompiledRegex {
+  readonly engine = 'javascript';
+  private readonly unicode: RegExpSet;
+  private readonly plain: RegExpSet | undefined;
+  private readonly caseInsensitive: boolean;
+  private readonly surrogateSafe: boolean;
+  private readonly required: readonly string[];
+  private readonly requiredAny: readonly (readonly string[])[];
+  private readonly run: RunSearch | undefined;
+  private readonly classRun: ClassRunSearch | undefined;
+  /** For `start-literals`: finds the literals, to count them in a subject. */
+  private readonly starts: RegExp | undefined;
+  private startsSubject: string | undefined;
+  private startsFew = false;
+
+  constructor(
+    translated: JsRegexSource & { readonly plan: SearchPlan },
+    private readonly fallback: Re2jsRegex,
+    readonly names: Readonly<Record<string, number>>,
+  ) {
+    const { source, flags, plan } = translated;
+    this.search = plan.kind;
+    this.unicode = new RegExpSet(source, flags);
+    this.plain =
+      translated.plainFlags === undefined
+        ? undefined
+        : new RegExpSet(source, translated.plainFlags);
+    this.caseInsensitive = flags.includes('i');
+    this.surrogateSafe = translated.surrogateSafe === true;
+    this.required = translated.required;
+    this.requiredAny = translated.requiredAny;
+    this.run =
+      plan.kind !== 'run-to-literal'
+        ? undefined
+        : {
+            literal: plan.run.literal,
+            member: new ClassTest(plan.run.member),
+            minBefore: plan.run.minBefore,
+            prefix: plan.run.prefix === '' ? undefined : new RegExp(plan.run.prefix, `${flags}g`),
+            tail: new RegExp(plan.run.tail, `${flags}y`),
+          };
+    this.classRun =
+      plan.kind !== 'class-run'
+        ? undefined
+        : {
+            firstFinder: new RegExp(plan.classes.first.js, `${flags}g`),
+            first: new ClassTest(plan.classes.first.probe),
+            member: new ClassTest(plan.classes.member.probe),
+            last: new ClassTest(plan.classes.last.probe),
+          };
+    this.starts =
+      plan.kind !== 'start-literals'
+        ? undefined
+        : new RegExp(plan.literals.map(escapeLiteral).join('|'), 'gu');
+  }
+
+  readonly search: SearchPlan['kind'];
+
+  engineFor(s: string): 'javascript' | 're2js' {
+    return this.starts === undefined || this.fewStarts(s) ? 'javascript' : 're2js';
+  }
+
+  /**
+   * Whether the subject holds at most MAX_SLOW_STARTS occurrences (overlapping ones counted)
+   * of the literals every match starts with: then V8 makes at most that many attempts that
+   * can read far. Remembered for the last subject.
+   */
+  private fewStarts(s: string): boolean {
+    if (s === this.startsSubject) return this.startsFew;
+    const finder = this.starts as RegExp;
+    let count = 0;
+    finder.lastIndex = 0;
+    for (let m = finder.exec(s); m !== null && count <= MAX_SLOW_STARTS; m = finder.exec(s)) {
+      count++;
+      finder.lastIndex = m.index + widthAt(s, m.index);
+    }
+    this.startsSubject = s;
+    this.startsFew = count <= MAX_SLOW_STARTS;
+    return this.startsFew;
+  }
+
+  /** The variant for a subject: without `u` when that cannot change the outcome. */
+  private variant(s: string): RegExpSet {
+    if (this.plain === undefined) return this.unicode;
+    classify(s);
+    if (!lastPlain && !this.surrogateSafe) return this.unicode;
+    if (this.caseInsensitive && lastSpecialFolds) return this.unicode;
+    return this.plain;
+  }
+
+  /** A cheap pre-check: `includes` is far faster than a scan that cannot succeed. */
+  private impossible(s: string): boolean {
+    for (const literal of this.required) if (!searchIncludes(s, literal)) return true;
+    for (const alternatives of this.requiredAny) {
+      let any = false;
+      for (const literal of alternatives) {
+        if (searchIncludes(s, literal)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return true;
+    }
+    return false;
+  }
+
+  test(s: string): boolean {
+    if (this.impossible(s)) return false;
+    if (this.run !== undefined) return this.runSearch(s, 1, false).length > 0;
+    if (this.classRun !== undefined) return this.classRunSearch(s, 1, false).length > 0;
+    if (this.starts !== undefined && !this.fewStarts(s)) return this.fallback.test(s);
+    return this.variant(s).tester.test(s);
+  }
+
+  findAll(s: string, n: number, groups: boolean): number[][] {
+    if (n === 0 || this.impossible(s)) return [];
+    const limit = n < 0 ? Number.POSITIVE_INFINITY : n;
+    if (this.run !== undefined) return this.runSearch(s, limit, groups);
+    if (this.classRun !== undefined) return this.classRunSearch(s, limit, groups);
+    if (this.starts !== undefined && !this.fewStarts(s)) return this.fallback.findAll(s, n, groups);
+    return this.scan(s, limit, groups);
+  }
+
+  /**
+   * A `P C{m,} L R` search. The loop ends at the first character outside C, which must be L,
+   * and P lies inside the run of C before it: so every match ends its loop at the L that
+   * ends the run it starts in. At each L, `L R` is tried once; when it matches, the match is
+   * the first start in the run where P matches with room for the loop. Runs are disjoint
+   * (L is not in C), so each character is walked over once.
+   */
+  private runSearch(s: string, limit: number, groups: boolean): number[][] {
+    const run = this.run as RunSearch;
+    const re = this.variant(s).sticky(groups);
+    const out: number[][] = [];
+    let pos = 0;
+    while (out.length < limit) {
+      const at = s.indexOf(run.literal, pos + run.minBefore);
+      if (at < 0) break;
+      let start = at;
+      for (let w = 0; start > pos; start -= w) {
+        w = widthBefore(s, start);
+        if (!run.member.at(s, start - w, w)) break;
+      }
+      run.tail.lastIndex = at;
+      const m =
+        at - start >= run.minBefore && run.tail.test(s) ? this.runMatch(s, start, at, re) : null;
+      if (m === null) {
+        pos = at + 1;
+        continue;
+      }
+      out.push(bounds(m, groups));
+      pos = m.index + m[0].length;
+    }
+    return out;
+  }
+
+  /** The match starting first in the run `[start, at)`, given that `L R` matches at `at`. */
+  private runMatch(s: string, start: number, at: number, re: RegExp): RegExpExecArray | null {
+    const run = this.run as RunSearch;
+    const last = at - run.minBefore;
+    if (run.prefix === undefined) {
+      re.lastIndex = start;
+      return re.exec(s);
+    }
+    // P is searched in the run alone (with one character of context on each side, for its
+    // assertions), so that a run without P costs one scan of the run, not of the subject.
+    const from = start > 0 ? start - widthBefore(s, start) : 0;
+    const window = s.slice(from, at + 1);
+    const finder = run.prefix;
+    finder.lastIndex = start - from;
+    for (let p = finder.exec(window); p !== null; p = finder.exec(window)) {
+      const candidate = from + p.index;
+      if (candidate > last) break;
+      re.lastIndex = candidate;
+      const m = re.exec(s);
+      if (m !== null) return m;
+      finder.lastIndex = p.index + widthAt(window, p.index);
+    }
+    return null;
+  }
+
+  /**
+   * An `A C* D…` search (nothing after D can fail): a match starts at the first A of a chain
+   * of C characters that reaches a D. One pass keeps the first A of the current chain; it
+   * jumps to the next A whenever no chain is open.
+   */
+  private classRunSearch(s: string, limit: number, groups: boolean): number[][] {
+    const { firstFinder, first, member, last } = this.classRun as ClassRunSearch;
+    const re = this.variant(s).sticky(groups);
+    const out: number[][] = [];
+    let candidate = -1;
+    let i = 0;
+    while (i < s.length && out.length < limit) {
+      if (candidate < 0) {
+        firstFinder.lastIndex = i;
+        const next = firstFinder.exec(s);
+        if (next === null) break;
+        candidate = next.index;
+        i = candidate + next[0].length;
+        continue;
+      }
+      const w = widthAt(s, i);
+      if (last.at(s, i, w)) {
+        re.lastIndex = candidate;
+        const m = re.exec(s);
+        if (m === null) throw new Error(`class-run search: no match at ${candidate}`);
+        out.push(bounds(m, groups));
+        i = m.index + m[0].length;
+        candidate = -1;
+        continue;
+      }
+      if (!member.at(s, i, w)) candidate = first.at(s, i, w) ? i : -1;
+      i += w;
+    }
+    return out;
+  }
+
+  /** V8's own search, Go's rules for empty matches. */
+  private scan(s: string, limit: number, groups: boolean): number[][] {
+    const variant = this.variant(s);
+    const re = groups ? variant.withGroups() : variant.finder;
+    const out: number[][] = [];
+    let prevEnd = -1;
+    for (let pos = 0; out.length < limit && pos <= s.length; ) {
+      re.lastIndex = pos;
+      const m = re.exec(s);
+      if (m === null) break;
+      const start = m.index;
+      const end = start + m[0].length;
+      let accept = true;
+      if (end === pos) {
+        // An empty match at the search position: Go skips it right after a match and moves on by one code point.
+        if (start === prevEnd) accept = false;
+        const code = s.charCodeAt(pos);
+        pos += code >= 0xd800 && code <= 0xdbff && pos + 1 < s.length ? 2 : 1;
+      } else {
+        pos = end;
+      }
+      prevEnd = end;
+      if (accept) out.push(bounds(m, groups));
+    }
+    return out;
+  }
+}
