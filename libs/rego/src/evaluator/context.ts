@@ -9,7 +9,7 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 
 /** A `with` replacement of a function: another function, or a constant result. */
-export type Mock = { readonly fn: FnTarget } | { readonly value: Value };
+export type Mock = FnTarget | { readonly kind: 'constant'; readonly value: Value };
 
 export interface Budget {
   steps: number;

@@ -230,7 +230,7 @@ function evalWith(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
         return;
       case 'fn':
         mocks ??= new Map(ctx.mocks ?? []);
-        mocks.set(w.key, w.replacement !== undefined ? { fn: w.replacement } : { value });
+        mocks.set(w.key, w.replacement ?? { kind: 'constant', value });
         return;
     }
   });

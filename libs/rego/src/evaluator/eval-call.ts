@@ -4,7 +4,7 @@
  */
 import { BuiltinTypeError } from '../builtins/builtin.js';
 import { formatPrintLine } from '../builtins/sprintf/format-term.js';
-import type { CallTerm, FnTarget } from '../compiler/ir.js';
+import type { CallTerm } from '../compiler/ir.js';
 import { RegoError, RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr, bool, TRUE } from '../value/value-builders.js';
@@ -23,34 +23,26 @@ export function invokeCall(
 ): boolean {
   if (call.fn.kind === 'native' && call.fn.name === 'print') return evalPrint(ctx, frame, call, k);
   const callee = calleeOf(ctx, call);
-  if ('value' in callee) return k(callee.value);
-  if (callee.fn.kind === 'native' && callee.fn.name === 'walk') return walkValue(args[0]!, [], k);
-  const result = callTarget(ctx, callee.fn, call, args);
+  if (callee.kind === 'native' && callee.name === 'walk') return walkValue(args[0]!, [], k);
+  const result = callTarget(ctx, callee, call, args);
   return result === undefined ? false : k(result);
 }
 
 /** A call that has one result at most (not `print`, not `walk`), without continuations. */
 export function callDirect(ctx: EvalContext, call: CallTerm, args: Value[]): Value | undefined {
-  const callee = calleeOf(ctx, call);
-  return 'value' in callee ? callee.value : callTarget(ctx, callee.fn, call, args);
+  return callTarget(ctx, calleeOf(ctx, call), call, args);
 }
 
 /**
  * What a call runs: the `with` mock of its function when one is in scope (a replacement
- * function, or a constant result), else the call's own target. The call itself stands for
- * its own target, so that the unmocked case allocates nothing.
+ * function, or a constant result), else the call's own target.
  */
 function calleeOf(ctx: EvalContext, call: CallTerm): Mock {
-  return ctx.mocks?.get(call.mockKey) ?? call;
+  return ctx.mocks?.get(call.mockKey) ?? call.fn;
 }
 
-/** Runs `fn` (the call's target or its replacement); errors name the call's location. */
-function callTarget(
-  ctx: EvalContext,
-  fn: FnTarget,
-  call: CallTerm,
-  args: Value[],
-): Value | undefined {
+/** Runs the callee (the call's target or its mock); errors name the call's location. */
+function callTarget(ctx: EvalContext, fn: Mock, call: CallTerm, args: Value[]): Value | undefined {
   switch (fn.kind) {
     case 'user':
       return callFunction(ctx, fn.ruleSet, args);
@@ -70,6 +62,8 @@ function callTarget(
       }
     case 'native':
       return callNative(fn.name, args, call);
+    case 'constant':
+      return fn.value;
   }
 }
 
