@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './api/error-handler.js';
+import type { EvaluationAdmission } from './api/evaluation-admission.js';
 import { ApiProblem } from './api/problem.js';
 import { type AreaScopes, registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly settings: AppSettings;
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
+  /** Limits on evaluations at once (503 with Retry-After beyond); none when omitted, as in tests. */
+  readonly admission?: EvaluationAdmission;
   /** A pino logger; none (silent) when omitted, as in tests. */
   readonly logger?: FastifyBaseLogger;
   /** Hooks or parsers to add inside one area's scope only (e.g. authentication). */
@@ -85,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       store: deps.store,
       engine: deps.engine,
+      ...(deps.admission === undefined ? {} : { admission: deps.admission }),
       maxPromptBytes: settings.maxPromptBytes,
       instanceName: settings.instanceName,
       version: SERVICE_VERSION,

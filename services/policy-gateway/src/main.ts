@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { admissionOptions, EvaluationAdmission } from './api/evaluation-admission.js';
 import { buildApp } from './app.js';
 import type { Settings } from './config/settings.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
@@ -45,6 +46,8 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       bundleDir: settings.policy.bundleDir,
       policyPath: settings.policy.path,
       opaTimeoutMs: settings.policy.opaTimeoutMs,
+      workers: settings.evaluation.workers,
+      timeoutMs: settings.evaluation.timeoutMs,
     });
   } catch (error) {
     await store.close();
@@ -58,7 +61,8 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       { cause: error },
     );
   }
-  const app = await buildApp({ settings, store, engine, logger: log });
+  const admission = new EvaluationAdmission(admissionOptions(engine.name, settings.evaluation));
+  const app = await buildApp({ settings, store, engine, admission, logger: log });
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
@@ -77,6 +81,7 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       url,
       store: { backend: store.backend, durable: store.durable },
       policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
+      evaluation: settings.evaluation,
     },
     `policy-gateway listening on ${url} (audit store: ${store.backend}${store.durable ? '' : ', NOT durable'}; policy engine: ${engine.name})`,
   );

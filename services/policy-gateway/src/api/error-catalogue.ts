@@ -95,6 +95,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The audit store could not be read or could not commit the decision, so no decision is returned (fail-closed). Check /ready and retry.',
   },
+  TOO_MANY_EVALUATIONS: {
+    status: 503,
+    title: 'Too many evaluations',
+    description:
+      'The gateway is already running or queueing as many evaluations as it admits, in total (POLICY_GATEWAY_EVAL_QUEUE_LIMIT) or for this client address (POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT). Nothing was evaluated or recorded; retry after the `Retry-After` seconds.',
+  },
   SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

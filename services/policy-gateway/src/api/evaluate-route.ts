@@ -10,6 +10,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
+import type { EvaluationAdmission } from './evaluation-admission.js';
+import { refuseEarly, refuseEvaluation } from './evaluation-refusal.js';
 import { ApiProblem } from './problem.js';
 import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
 
@@ -21,6 +23,8 @@ interface EvaluateBody {
 
 export interface EvaluateRouteOptions {
   readonly engine: PolicyEngine;
+  /** Limits on evaluations at once; beyond them 503 with Retry-After, nothing recorded. */
+  readonly admission?: EvaluationAdmission;
   readonly audit: AuditApiMapper;
   readonly maxPromptBytes: number;
   readonly instanceName: string;
@@ -37,9 +41,11 @@ async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise
 }
 
 export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (app, deps) => {
+  const { admission } = deps;
   app.post<{ Body: EvaluateBody }>(
     '/evaluate',
     {
+      ...(admission === undefined ? {} : { onRequest: refuseEarly(admission) }),
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
         description:
@@ -54,7 +60,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { prompt, user_id, context } = request.body;
       const promptBytes = Buffer.byteLength(prompt, 'utf8');
       if (promptBytes > deps.maxPromptBytes) {
@@ -67,7 +73,10 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const input: PolicyInput = { prompt, user_id, context: context ?? {} };
       const id = newAuditLogEntryId();
       const occurredAt = auditTimestampNow();
-      const evaluation = await evaluateSafely(deps.engine, input);
+      const admitted = admission?.admit(request.ip);
+      if (admitted?.refused === true) return refuseEvaluation(reply, admitted);
+      const evaluate = () => evaluateSafely(deps.engine, input);
+      const evaluation = await (admitted === undefined ? evaluate() : admitted.run(evaluate));
       const decisionId = evaluation.decisionId ?? randomUUID();
       const userAgent = request.headers['user-agent'];
       await deps.audit.append(

@@ -17,6 +17,35 @@ export interface EvaluationAdmissionOptions {
   readonly perClientLimit: number;
 }
 
+/** The limits that are settings (`POLICY_GATEWAY_EVAL_*`). */
+export interface EvaluationLimits {
+  readonly workers: number;
+  readonly queueLimit: number;
+  readonly perClientLimit: number;
+}
+
+/**
+ * The admission options for an engine: the embedded engine runs as many evaluations at once
+ * as it has threads (one when it evaluates on the main thread) and queues `queueLimit` more;
+ * OPA's queries cost the gateway no CPU, so up to `queueLimit` of them run at once.
+ */
+export function admissionOptions(
+  engine: 'embedded' | 'opa',
+  limits: EvaluationLimits,
+): EvaluationAdmissionOptions {
+  return engine === 'opa'
+    ? {
+        concurrency: Math.max(1, limits.queueLimit),
+        queueLimit: 0,
+        perClientLimit: limits.perClientLimit,
+      }
+    : {
+        concurrency: Math.max(1, limits.workers),
+        queueLimit: limits.queueLimit,
+        perClientLimit: limits.perClientLimit,
+      };
+}
+
 /** Why an evaluation was refused; nothing was evaluated. */
 export interface Refusal {
   readonly refused: true;

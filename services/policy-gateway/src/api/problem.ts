@@ -2,10 +2,9 @@
  * RFC 9457 problem details: the shape of every error the API answers with, built from the
  * error catalogue so that a status, title and code never disagree.
  */
+import { PROBLEM_CONTENT_TYPE } from '@policy-gateway/gateway-contract';
 import type { FastifyReply } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, problemType } from './error-catalogue.js';
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemBody {
   readonly type: string;

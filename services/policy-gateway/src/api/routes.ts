@@ -12,12 +12,14 @@ import type { AuditStore } from '../store/audit-store.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
 import { auditRoutes } from './audit-routes.js';
 import { evaluateRoute } from './evaluate-route.js';
+import type { EvaluationAdmission } from './evaluation-admission.js';
 import { collectRoutes } from './openapi.js';
 import { serviceRoutes } from './service-routes.js';
 
 export interface RouteDeps {
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
+  readonly admission?: EvaluationAdmission;
   readonly maxPromptBytes: number;
   readonly instanceName: string;
   readonly version: string;
@@ -58,6 +60,7 @@ export async function registerRoutes(
   await app.register(inScope(evaluateRoute, scopes.evaluation), {
     prefix: '/policy',
     engine: deps.engine,
+    ...(deps.admission === undefined ? {} : { admission: deps.admission }),
     audit,
     maxPromptBytes: deps.maxPromptBytes,
     instanceName: deps.instanceName,

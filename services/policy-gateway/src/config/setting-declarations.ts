@@ -3,7 +3,7 @@
  * has the shape of `Settings`, so where a declaration sits is the field it fills; its order is
  * the README's. To add a setting, declare it here and add its field to `Settings`.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declareSetting } from './setting-declaration.js';
@@ -160,6 +160,38 @@ export const SETTING_DECLARATIONS = {
       parse: dataPath,
       default: 'data.policy_gateway.decision',
       description: 'Data path of the decision document.',
+    }),
+  },
+  evaluation: {
+    workers: declareSetting({
+      name: 'POLICY_GATEWAY_EVAL_WORKERS',
+      parse: integer(0, 256),
+      // The main thread needs a core of its own to keep answering while evaluations run.
+      computeDefault: () => Math.max(1, availableParallelism() - 1),
+      documentedDefault: 'one less than the CPUs, at least `1`',
+      description:
+        'Worker threads that run the embedded engine, so that evaluations never hold up other requests; `0` evaluates on the main thread (no isolation, no hard stop of an overrunning evaluation).',
+    }),
+    timeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_EVAL_TIMEOUT_MS',
+      parse: integer(1, 600_000),
+      default: 1000,
+      description:
+        'Time budget of one embedded evaluation; beyond it the decision is `error` (fail-closed), and a worker that is still silent after half as long again (at least 250 ms more) is stopped and replaced.',
+    }),
+    queueLimit: declareSetting({
+      name: 'POLICY_GATEWAY_EVAL_QUEUE_LIMIT',
+      parse: integer(0, 100_000),
+      default: 64,
+      description:
+        'Evaluations that may wait for a free worker (with OPA: queries in flight at once); beyond it `503 TOO_MANY_EVALUATIONS` with `Retry-After`.',
+    }),
+    perClientLimit: declareSetting({
+      name: 'POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT',
+      parse: integer(1, 100_000),
+      default: 8,
+      description:
+        'Evaluations one client address may have running or waiting; beyond it `503 TOO_MANY_EVALUATIONS` with `Retry-After`.',
     }),
   },
   instanceName: declareSetting({

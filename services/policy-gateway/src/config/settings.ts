@@ -24,6 +24,12 @@ export interface Settings {
     readonly bundleDir: string;
     readonly path: string;
   };
+  readonly evaluation: {
+    readonly workers: number;
+    readonly timeoutMs: number;
+    readonly queueLimit: number;
+    readonly perClientLimit: number;
+  };
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly maxPromptBytes: number;

@@ -1,6 +1,7 @@
 /**
  * Chooses the policy engine adapter from settings: a remote OPA server when a URL is
- * configured, else the embedded Rego engine over the shipped bundle.
+ * configured, else the embedded Rego engine over the shipped bundle, on worker threads when
+ * there are any (so that evaluations never hold up the main thread).
  */
 import { SETTING_DECLARATIONS } from '../config/setting-declarations.js';
 import { OpaPolicyEngine } from './opa-policy-engine.js';
@@ -24,6 +25,10 @@ export interface CreatePolicyEngineOptions {
   readonly policyPath: string;
   /** How long to wait for OPA before deciding `error`. */
   readonly opaTimeoutMs: number;
+  /** Worker threads of the embedded engine; 0 or unset evaluates on the calling thread. */
+  readonly workers?: number;
+  /** Time budget of one embedded evaluation (the engine's default, 1 s, when unset). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -44,10 +49,16 @@ export async function createPolicyEngine(
       timeoutMs: options.opaTimeoutMs,
     });
   }
-  // Loaded on demand: a gateway that delegates to OPA never loads the Rego engine.
-  const { EmbeddedPolicyEngine } = await import('./embedded-policy-engine.js');
-  return EmbeddedPolicyEngine.start({
+  const embedded = {
     bundleDir: options.bundleDir,
     policyPath: options.policyPath,
-  });
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+  if (options.workers !== undefined && options.workers > 0) {
+    const { WorkerPolicyEngine } = await import('./worker-policy-engine.js');
+    return WorkerPolicyEngine.start({ ...embedded, threads: options.workers });
+  }
+  // Loaded on demand: a gateway that delegates to OPA never loads the Rego engine.
+  const { EmbeddedPolicyEngine } = await import('./embedded-policy-engine.js');
+  return EmbeddedPolicyEngine.start(embedded);
 }

@@ -107,7 +107,7 @@ export class EvaluationThread {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.#lose('overran', `it did not answer within ${limitMs} ms and was stopped`);
+        this.#lose('overran', `did not answer within ${limitMs} ms and was stopped`);
         void this.#worker.terminate();
       }, limitMs);
       this.#running = { id, resolve, timer };

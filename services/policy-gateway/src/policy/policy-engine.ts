@@ -2,7 +2,7 @@
  * The `PolicyEngine` port: how the gateway asks a Rego policy for a decision on a prompt.
  * Two adapters implement it, the embedded `libs/rego` engine and a remote OPA server.
  */
-import type { AuditReason } from '@policy-gateway/governance-runtime';
+import type { AuditDecision, AuditReason } from '@policy-gateway/governance-runtime';
 
 /** The document the policy sees as `input`. */
 export interface PolicyInput {
@@ -13,7 +13,7 @@ export interface PolicyInput {
 
 /** One evaluation's outcome, ready to be answered and recorded in the audit trail. */
 export interface PolicyEvaluation {
-  readonly decision: 'allow' | 'deny' | 'error';
+  readonly decision: AuditDecision;
   /** True only for `allow`. */
   readonly allow: boolean;
   readonly reasons: readonly AuditReason[];

@@ -4,9 +4,6 @@
  * builtin or run out of memory stopped and replaced, and nothing left running once closed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -21,29 +18,28 @@ import {
   WorkerPolicyEngine,
   type WorkerPolicyEngineOptions,
 } from '../../src/policy/worker-policy-engine.js';
+import { SLOW_POLICY_PATH, writeBundle } from '../support/slow-policy-bundle.js';
 
-const PATH = 'data.t.decision';
+const PATH = SLOW_POLICY_PATH;
 
 const toClose: WorkerPolicyEngine[] = [];
-const toRemove: string[] = [];
+const toRemove: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(toClose.splice(0).map((engine) => engine.close()));
-  await Promise.all(toRemove.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  await Promise.all(toRemove.splice(0).map((remove) => remove()));
 });
 
-async function bundle(files: Readonly<Record<string, string>>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'worker-policy-'));
-  toRemove.push(dir);
-  for (const [name, content] of Object.entries(files))
-    await writeFile(path.join(dir, name), content);
-  return dir;
+async function bundle(files?: Readonly<Record<string, string>>): Promise<string> {
+  const written = await writeBundle(files);
+  toRemove.push(written.remove);
+  return written.dir;
 }
 
 async function start(
   options: Partial<WorkerPolicyEngineOptions> = {},
 ): Promise<WorkerPolicyEngine> {
   const engine = await WorkerPolicyEngine.start({
-    bundleDir: await bundle({ 'slow.rego': SLOW }),
+    bundleDir: await bundle(),
     policyPath: PATH,
     threads: 1,
     ...options,
@@ -53,31 +49,6 @@ async function start(
 }
 
 const input = (prompt: string): PolicyInput => ({ prompt, user_id: 'u-1', context: {} });
-
-/**
- * Allows `calm`; `spin` loops through a big comprehension (many evaluator steps), `builtin`
- * makes five ranges of a million numbers (a few steps, each one long builtin call), `hoard`
- * keeps fifty such ranges alive at once (hundreds of MiB).
- */
-const SLOW = `package t
-
-default decision := {"allow": true, "reasons": []}
-
-decision := {"allow": false, "reasons": []} if {
-	input.prompt == "spin"
-	count([1 | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000)]) > 0
-}
-
-decision := {"allow": false, "reasons": []} if {
-	input.prompt == "builtin"
-	count([n | some i in [1, 2, 3, 4, 5]; n := count(numbers.range(i, 1000000))]) > 0
-}
-
-decision := {"allow": false, "reasons": []} if {
-	input.prompt == "hoard"
-	count([r | some i in numbers.range(1, 50); r := numbers.range(i, 1000000)]) > 0
-}
-`;
 
 describe('WorkerPolicyEngine', () => {
   it('decides the shipped bundle exactly as the in-process engine does', async () => {
@@ -109,16 +80,17 @@ describe('WorkerPolicyEngine', () => {
   });
 
   it('ends a runaway rule as error at its time budget, and the thread then serves the next prompt', async () => {
-    const engine = await start({ timeoutMs: 200, maxSteps: 1e12, threads: 1 });
+    const engine = await start({ timeoutMs: 1_000, maxSteps: 1e12, threads: 1 });
 
     const startedAt = performance.now();
     const spun = await engine.evaluate(input('spin'));
     const took = performance.now() - startedAt;
 
+    // Stopped by the evaluator itself, not by the hard stop past the grace period.
     expect(spun).toMatchObject({ decision: 'error', allow: false });
     expect(spun.error).toContain('exceeded its time budget');
-    expect(took).toBeGreaterThanOrEqual(200);
-    expect(took).toBeLessThan(200 + overrunGraceMs(200));
+    expect(took).toBeGreaterThanOrEqual(1_000);
+    expect(took).toBeLessThan(1_000 + overrunGraceMs(1_000));
     expect(engine.replacedThreads).toBe(0);
     expect((await engine.evaluate(input('calm'))).decision).toBe('allow');
   });
@@ -151,7 +123,7 @@ describe('WorkerPolicyEngine', () => {
   });
 
   it('keeps the main thread free while every thread is busy', async () => {
-    const engine = await start({ timeoutMs: 400, maxSteps: 1e12, threads: 1 });
+    const engine = await start({ timeoutMs: 1_500, maxSteps: 1e12, threads: 1 });
 
     const calledAt = performance.now();
     const busy = engine.evaluate(input('spin'));
@@ -165,8 +137,9 @@ describe('WorkerPolicyEngine', () => {
     const waited = await engine.evaluate(input('calm'));
 
     expect((await busy).decision).toBe('error');
-    expect(returnedIn).toBeLessThan(50);
-    expect(Math.max(...lateness)).toBeLessThan(150);
+    // On the main thread, the call itself would return only after the 1.5 s evaluation.
+    expect(returnedIn).toBeLessThan(100);
+    expect(Math.max(...lateness)).toBeLessThan(750);
     expect(waited.decision).toBe('allow');
   });
 
@@ -194,10 +167,10 @@ describe('WorkerPolicyEngine', () => {
 
   it('leaves no thread behind once closed: the process exits by itself', async () => {
     const script = fileURLToPath(new URL('../support/evaluate-once-and-close.ts', import.meta.url));
-    const dir = await bundle({ 'slow.rego': SLOW });
+    const dir = await bundle();
 
     const exit = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, dir, PATH], {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, dir, PATH, 'engine'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
