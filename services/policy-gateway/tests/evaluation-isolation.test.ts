@@ -94,10 +94,11 @@ describe('evaluation isolation', () => {
     expect(answered.statusCode).toBe(503);
     expect(answered.json()).toMatchObject({ code: 'POLICY_EVALUATION_FAILED' });
     expect(took).toBeGreaterThanOrEqual(2_000);
-    expect(took).toBeLessThan(2_000 + overrunGraceMs(2_000));
     const [entry] = await storedEntries(store);
     expect(entry).toMatchObject({ decision: 'error', id: answered.json().audit_id });
+    // Stopped by the evaluator at its budget, not by the hard stop after the grace period.
     expect(entry?.error).toContain('exceeded its time budget');
+    expect(entry?.latencyMs).toBeLessThan(2_000 + overrunGraceMs(2_000));
   });
 
   it('records an evaluation whose thread overran as error, and serves the next one on a new thread', async () => {
