@@ -11,6 +11,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './api/error-handler.js';
 import type { EvaluationAdmission } from './api/evaluation-admission.js';
+import { installJsonBodyParser } from './api/json-body-parser.js';
 import { ApiProblem } from './api/problem.js';
 import { type AreaScopes, registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
@@ -22,7 +23,13 @@ export const SERVICE_VERSION = '0.1.0';
 
 export type AppSettings = Pick<
   Settings,
-  'corsOrigins' | 'bodyLimitBytes' | 'maxPromptBytes' | 'trustProxy' | 'instanceName'
+  | 'corsOrigins'
+  | 'bodyLimitBytes'
+  | 'maxPromptBytes'
+  | 'maxContextBytes'
+  | 'maxJsonDepth'
+  | 'trustProxy'
+  | 'instanceName'
 >;
 
 export interface AppDeps {
@@ -60,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(createValidatorCompiler());
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is 415.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app, { maxDepth: settings.maxJsonDepth });
   installErrorHandling(app);
   let closing = false;
   app.addHook('preClose', async () => {
@@ -90,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       engine: deps.engine,
       ...(deps.admission === undefined ? {} : { admission: deps.admission }),
       maxPromptBytes: settings.maxPromptBytes,
+      maxContextBytes: settings.maxContextBytes,
       instanceName: settings.instanceName,
       version: SERVICE_VERSION,
     },

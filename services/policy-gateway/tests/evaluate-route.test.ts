@@ -321,3 +321,149 @@ describe('POST /policy/evaluate', () => {
     expect(t.engine.inputs).toHaveLength(0);
   });
 });
+
+describe('POST /policy/evaluate with bodies JSON.parse alone would misread', () => {
+  async function post(t: TestApp, payload: string) {
+    return t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+  }
+
+  async function expectRefused(
+    t: TestApp,
+    response: Awaited<ReturnType<typeof post>>,
+    expected: { status: number; code: string; field?: string; detail?: string },
+  ) {
+    expect(response.statusCode).toBe(expected.status);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem).toMatchObject({ status: expected.status, code: expected.code });
+    if (expected.field !== undefined) expect(problem.field).toBe(expected.field);
+    if (expected.detail !== undefined) expect(problem.detail).toContain(expected.detail);
+    expect(t.engine.inputs).toHaveLength(0);
+    expect(await storedEntries(t)).toHaveLength(0);
+    return problem;
+  }
+
+  it('refuses a repeated prompt instead of evaluating the last one', async () => {
+    const t = await testApp();
+    const response = await post(
+      t,
+      '{"prompt": "my key is SECRET", "prompt": "hi", "user_id": "u"}',
+    );
+    await expectRefused(t, response, { status: 400, code: 'DUPLICATE_KEY', field: 'prompt' });
+  });
+
+  it('refuses a key repeated inside the context, naming its path', async () => {
+    const t = await testApp();
+    const response = await post(
+      t,
+      '{"prompt": "hi", "user_id": "u", "context": {"roles": [{"name": "a", "name": "admin"}]}}',
+    );
+    await expectRefused(t, response, {
+      status: 400,
+      code: 'DUPLICATE_KEY',
+      field: 'context.roles[0].name',
+    });
+  });
+
+  it('answers a number beyond a double (1e400) with 400 naming the field, not a failed evaluation', async () => {
+    const t = await testApp();
+    const response = await post(t, '{"prompt": "hi", "user_id": "u", "context": {"n": 1e400}}');
+    await expectRefused(t, response, {
+      status: 400,
+      code: 'NUMBER_OUT_OF_RANGE',
+      field: 'context.n',
+      detail: '1e400',
+    });
+  });
+
+  for (const depth of [5_000, 100_000]) {
+    it(`answers a context nested ${depth.toLocaleString('en')} levels deep with the depth limit`, async () => {
+      const t = await testApp();
+      const deep = `${'{"a": '.repeat(depth)}1${'}'.repeat(depth)}`;
+      const response = await post(t, `{"prompt": "hi", "user_id": "u", "context": ${deep}}`);
+      const problem = await expectRefused(t, response, {
+        status: 400,
+        code: 'BODY_TOO_DEEP',
+        detail: 'POLICY_GATEWAY_MAX_JSON_DEPTH',
+      });
+      expect(problem.detail).not.toContain('U+0000');
+      expect(problem.field).toMatch(/^context(\.a)+$/);
+    });
+  }
+
+  it('evaluates a context nested as deep as POLICY_GATEWAY_MAX_JSON_DEPTH allows', async () => {
+    const t = await testApp({ settings: { maxJsonDepth: 5 } });
+    const context = { a: { b: { c: { d: 1 } } } };
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'hi', user_id: 'u', context },
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(t.engine.inputs[0]?.context).toEqual(context);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'hi', user_id: 'u', context: { a: context } },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'BODY_TOO_DEEP', field: 'context.a.a.b.c' });
+  });
+
+  it('answers 413 for a context over POLICY_GATEWAY_MAX_CONTEXT_BYTES and evaluates one at the limit', async () => {
+    const t = await testApp({ settings: { maxContextBytes: 100 } });
+    // {"note":"…"} is 11 bytes of JSON around the text; é is 2 bytes in UTF-8.
+    const atLimit = { note: `${'é'.repeat(44)}x` };
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'hi', user_id: 'u', context: atLimit },
+    });
+    expect(accepted.statusCode).toBe(200);
+    t.engine.inputs.length = 0;
+    const overLimit = { note: `${'é'.repeat(44)}xy` };
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      payload: { prompt: 'hi', user_id: 'u', context: overLimit },
+    });
+    expect(response.statusCode).toBe(413);
+    const problem = response.json();
+    expect(problem).toMatchObject({ code: 'CONTEXT_TOO_LARGE', field: 'context' });
+    expect(problem.detail).toContain('101 bytes');
+    expect(problem.detail).toContain('POLICY_GATEWAY_MAX_CONTEXT_BYTES');
+    expect(t.engine.inputs).toHaveLength(0);
+    expect(await storedEntries(t)).toHaveLength(1);
+  });
+
+  it('counts the context as compact JSON: whitespace the client adds does not count', async () => {
+    // {"k":"0123456789"} is 18 bytes.
+    const t = await testApp({ settings: { maxContextBytes: 18 } });
+    const response = await post(
+      t,
+      `{"prompt": "hi", "user_id": "u", "context": {${' '.repeat(1000)}"k": "0123456789"}}`,
+    );
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('takes a context key named __proto__ as data, up to the audit entry served back', async () => {
+    const t = await testApp();
+    const response = await post(
+      t,
+      '{"prompt": "hi", "user_id": "u", "context": {"__proto__": {"polluted": true}, "app": "chat"}}',
+    );
+    expect(response.statusCode).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const seen = t.engine.inputs[0]?.context;
+    expect(Object.keys(seen ?? {})).toEqual(['__proto__', 'app']);
+    expect(Object.getPrototypeOf(seen)).toBe(Object.prototype);
+    const served = await t.app.inject({ url: `/governance/audit/${response.json().audit_id}` });
+    expect(served.payload).toContain('"context":{"__proto__":{"polluted":true},"app":"chat"}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -22,6 +22,24 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Empty request body',
     description: 'The request has Content-Type application/json but no body. Send a JSON object.',
   },
+  DUPLICATE_KEY: {
+    status: 400,
+    title: 'Duplicate key',
+    description:
+      'A key appears twice in one JSON object; `field` names it. Send each key once: parsers disagree on which one counts, so the policy might not see what another reader of the body would.',
+  },
+  BODY_TOO_DEEP: {
+    status: 400,
+    title: 'Body nested too deeply',
+    description:
+      'The body nests objects and arrays deeper than POLICY_GATEWAY_MAX_JSON_DEPTH; `field` says where. Flatten the `context`.',
+  },
+  NUMBER_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Number out of range',
+    description:
+      'A number in the body is beyond what a double can hold (magnitude above about 1.8e308, such as `1e400`); `field` names it. Send such a value as a string.',
+  },
   INVALID_FIELD: {
     status: 400,
     title: 'Invalid field',
@@ -77,6 +95,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     status: 413,
     title: 'Prompt too large',
     description: 'The prompt exceeds POLICY_GATEWAY_MAX_PROMPT_BYTES (UTF-8 bytes).',
+  },
+  CONTEXT_TOO_LARGE: {
+    status: 413,
+    title: 'Context too large',
+    description:
+      'The `context`, written as compact JSON, exceeds POLICY_GATEWAY_MAX_CONTEXT_BYTES (UTF-8 bytes). Send only the facts the policy reads.',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

@@ -1,6 +1,7 @@
 /**
- * Turns every failure — schema violations, body parser errors, problems thrown by handlers,
- * unknown routes, bugs — into an `application/problem+json` answer from the catalogue.
+ * Turns every failure — schema violations, body limits, problems thrown by handlers and the
+ * JSON body parser, unknown routes, bugs — into an `application/problem+json` answer from the
+ * catalogue.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiProblem, sendProblem } from './problem.js';
@@ -19,16 +20,9 @@ function fromFastifyError(error: FastifyError): ApiProblem | undefined {
         'BODY_TOO_LARGE',
         'the body exceeds the limit (POLICY_GATEWAY_BODY_LIMIT_BYTES)',
       );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiProblem('EMPTY_BODY', 'the body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ApiProblem('MALFORMED_JSON', 'the body is not valid JSON; send a JSON object');
   }
   if (error.validation !== undefined) {
     return validationProblem(error.validation, error.validationContext);
-  }
-  if (error instanceof SyntaxError && error.statusCode === 400) {
-    return new ApiProblem('MALFORMED_JSON', `the body is not valid JSON: ${error.message}`);
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiProblem('BAD_REQUEST', error.message);

@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
+import { checkContextSize } from './context-size.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
 import { refuseEarly, refuseEvaluation } from './evaluation-refusal.js';
 import { ApiProblem } from './problem.js';
@@ -27,6 +28,7 @@ export interface EvaluateRouteOptions {
   readonly admission?: EvaluationAdmission;
   readonly audit: AuditApiMapper;
   readonly maxPromptBytes: number;
+  readonly maxContextBytes: number;
   readonly instanceName: string;
 }
 
@@ -53,8 +55,10 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
         body: evaluateBodySchema,
         response: {
           200: evaluateResponseSchema,
-          400: problemResponse('Malformed JSON, or a field missing, empty, unknown or mistyped'),
-          413: problemResponse('Body or prompt too large'),
+          400: problemResponse(
+            'Malformed JSON, a repeated key, nesting too deep, a number out of range, or a field missing, empty, unknown or mistyped',
+          ),
+          413: problemResponse('Body, prompt or context too large'),
           415: problemResponse('Content-Type is not application/json'),
           503: problemResponse('Evaluation failed or the audit entry could not be committed'),
         },
@@ -70,6 +74,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           'prompt',
         );
       }
+      checkContextSize(context, deps.maxContextBytes);
       const input: PolicyInput = { prompt, user_id, context: context ?? {} };
       const id = newAuditLogEntryId();
       const occurredAt = auditTimestampNow();

@@ -21,6 +21,7 @@ export interface RouteDeps {
   readonly engine: PolicyEngine;
   readonly admission?: EvaluationAdmission;
   readonly maxPromptBytes: number;
+  readonly maxContextBytes: number;
   readonly instanceName: string;
   readonly version: string;
 }
@@ -63,6 +64,7 @@ export async function registerRoutes(
     ...(deps.admission === undefined ? {} : { admission: deps.admission }),
     audit,
     maxPromptBytes: deps.maxPromptBytes,
+    maxContextBytes: deps.maxContextBytes,
     instanceName: deps.instanceName,
   });
   await app.register(inScope(auditRoutes, scopes.audit), {

@@ -133,6 +133,20 @@ export const SETTING_DECLARATIONS = {
     default: 65_536,
     description: 'Largest prompt, in UTF-8 bytes (413 beyond).',
   }),
+  maxContextBytes: declareSetting({
+    name: 'POLICY_GATEWAY_MAX_CONTEXT_BYTES',
+    parse: integer(2, 1_073_741_824),
+    default: 16_384,
+    description:
+      'Largest `context` of an evaluation, in UTF-8 bytes of its compact JSON (413 beyond): it is stored in every audit entry.',
+  }),
+  maxJsonDepth: declareSetting({
+    name: 'POLICY_GATEWAY_MAX_JSON_DEPTH',
+    parse: integer(2, 1000),
+    default: 32,
+    description:
+      'Deepest nesting of objects and arrays in a request body, the body itself being level 1 (400 beyond).',
+  }),
   policy: {
     opaUrl: declareSetting<string | undefined>({
       name: 'POLICY_GATEWAY_OPA_URL',

@@ -33,6 +33,8 @@ export interface Settings {
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly maxPromptBytes: number;
+  readonly maxContextBytes: number;
+  readonly maxJsonDepth: number;
   readonly trustProxy: boolean;
   readonly instanceName: string;
   readonly logLevel: LogLevel;

@@ -10,6 +10,8 @@ export const TEST_APP_SETTINGS: AppSettings = {
   corsOrigins: ['http://localhost:5173'],
   bodyLimitBytes: 1_048_576,
   maxPromptBytes: 64,
+  maxContextBytes: 16_384,
+  maxJsonDepth: 32,
   trustProxy: false,
   instanceName: 'test-gateway',
 };
