@@ -22,6 +22,8 @@ export const ReadyStatusSchema = Type.Object({
     durable: Type.Boolean(),
     reachable: Type.Boolean(),
     schema: StringEnum(SCHEMA_STATES),
+    /** Entries the memory store dropped so far to stay within its bound; memory only. */
+    dropped_entries: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
   policy: Type.Object({
     engine: Type.String(),

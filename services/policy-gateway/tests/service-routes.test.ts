@@ -98,6 +98,27 @@ describe('GET /ready', () => {
     const body = (await current.app.inject({ url: '/ready' })).json();
     expect(body.warnings.join(' ')).toContain('policy-gateway migrate');
   });
+
+  it('counts the entries the memory store dropped to stay within its bound', async () => {
+    current = await buildTestApp({ store: createMemoryStore(2) });
+    const ready = async () => (await current!.app.inject({ url: '/ready' })).json().store;
+    expect((await ready()).dropped_entries).toBe(0);
+    for (const prompt of ['one', 'two', 'three', 'four', 'five']) {
+      const response = await current.app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        payload: { prompt, user_id: 'u' },
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    expect((await ready()).dropped_entries).toBe(3);
+  });
+
+  it('has no dropped-entry count for a durable store, which drops nothing', async () => {
+    current = await buildTestApp({ store: storeReporting({ reachable: true, schema: 'current' }) });
+    const store = (await current.app.inject({ url: '/ready' })).json().store;
+    expect(store).not.toHaveProperty('dropped_entries');
+  });
 });
 
 describe('GET /openapi.json', () => {

@@ -59,6 +59,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
           durable: store.durable,
           reachable: health.reachable,
           schema: health.schema,
+          ...(health.droppedEntries !== undefined && { dropped_entries: health.droppedEntries }),
         },
         policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
         warnings,

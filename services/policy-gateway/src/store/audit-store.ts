@@ -11,6 +11,8 @@ export interface StoreHealth {
   readonly schema: SchemaState;
   /** Why it is unreachable, for the log. */
   readonly problem?: string;
+  /** Entries dropped so far to stay within a bound (the memory store only). */
+  readonly droppedEntries?: number;
 }
 
 export interface AuditStore {

@@ -1,6 +1,7 @@
 /**
- * The legacy in-memory audit store: bounded (the oldest entries are dropped first) and lost
- * on restart. Kept for development and demos, and said so wherever an operator looks.
+ * The legacy in-memory audit store: bounded (the oldest entries are dropped first, and
+ * counted) and lost on restart. Kept for development and demos, and said so wherever an
+ * operator looks.
  */
 import { MemoryAuditLogEntryRepository } from '@policy-gateway/governance-runtime/memory';
 import type { AuditStore } from './audit-store.js';
@@ -9,14 +10,22 @@ export function memoryStoreWarning(maxEntries: number): string {
   return `audit entries are kept in memory only (at most ${maxEntries}, oldest dropped first) and are lost on restart; set POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres or embedded for a durable audit trail`;
 }
 
-export function createMemoryStore(maxEntries: number): AuditStore {
+export interface MemoryAuditStore extends AuditStore {
+  readonly repository: MemoryAuditLogEntryRepository;
+}
+
+export function createMemoryStore(maxEntries: number): MemoryAuditStore {
   const repository = new MemoryAuditLogEntryRepository({ maxEntries });
   return {
     backend: 'memory',
     durable: false,
     repository,
     warnings: [memoryStoreWarning(maxEntries)],
-    check: async () => ({ reachable: true, schema: 'current' }),
+    check: async () => ({
+      reachable: true,
+      schema: 'current',
+      droppedEntries: repository.droppedCount,
+    }),
     close: () => repository.close(),
   };
 }

@@ -1,13 +1,16 @@
 /**
- * Opens the audit store the settings ask for and checks it can serve this build: a database
- * whose schema is behind the build's latest migration is refused (the operator runs
- * `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
+ * Opens the audit store the settings ask for, with its write path: the one place that
+ * lists, per backend, the steps an entry goes through on its way to the storage. A
+ * database whose schema is behind the build's latest migration is refused (the operator
+ * runs `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
  */
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
-import { openDatabase } from '../db/database.js';
+import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
 import type { AuditStore } from './audit-store.js';
+import { composeAuditWritePath } from './compose-audit-write-path.js';
 import { createDatabaseStore } from './database-store.js';
+import { DroppedEntriesWarning } from './dropped-entries-warning.js';
 import { createMemoryStore } from './memory-store.js';
 
 /** The schema lacks migrations this build needs; `serve` never migrates by itself. */
@@ -24,7 +27,22 @@ export async function openAuditStore(
   settings: StoreSettings,
   log: Pick<Logger, 'info' | 'warn' | 'error'>,
 ): Promise<AuditStore> {
-  if (settings.backend === 'memory') return createMemoryStore(settings.maxEntries);
+  if (settings.backend === 'memory') {
+    const store = createMemoryStore(settings.maxEntries);
+    return composeAuditWritePath(store, [
+      (inner) => new DroppedEntriesWarning(inner, { counter: store.repository, log }),
+    ]);
+  }
+  const store = createDatabaseStore(await openServableDatabase(settings, log));
+  // No steps yet on a database; batching (group commit) and the hash chain go here.
+  return composeAuditWritePath(store, []);
+}
+
+/** Opens the database and refuses a schema this build cannot serve. */
+async function openServableDatabase(
+  settings: DatabaseSettings,
+  log: Pick<Logger, 'info' | 'warn' | 'error'>,
+): Promise<Database> {
   const database = await openDatabase(settings, { log });
   try {
     const status = await database.migrationStatus();
@@ -39,5 +57,5 @@ export async function openAuditStore(
     await database.close();
     throw error;
   }
-  return createDatabaseStore(database);
+  return database;
 }
