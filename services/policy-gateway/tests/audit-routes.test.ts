@@ -124,6 +124,12 @@ describe('GET /governance/audit', () => {
       code: 'INVALID_QUERY_PARAMETER',
       field: 'limit',
     },
+    ...['1e1', '0x10', '5.0', '+5', '%205', '5%20', '1_0', ''].map((limit) => ({
+      note: `a limit written as ${JSON.stringify(decodeURIComponent(limit))}, not in decimal digits`,
+      query: `limit=${limit}`,
+      code: 'INVALID_QUERY_PARAMETER',
+      field: 'limit',
+    })),
     {
       note: 'an unknown parameter',
       query: 'offset=10',
@@ -189,6 +195,15 @@ describe('GET /governance/audit', () => {
       expect(body.detail).toContain(c.field);
     });
   }
+
+  it('reads a limit in decimal digits, leading zeros included', async () => {
+    const t = await appWith(3);
+    const { status, body } = await get(t, '/governance/audit?limit=02');
+    expect(status).toBe(200);
+    expect(body.entries).toHaveLength(2);
+    const refused = await get(t, '/governance/audit?limit=1e1');
+    expect(refused.body.detail).toBe('query parameter limit must be an integer');
+  });
 
   it('answers 503 problem when the store cannot be read', async () => {
     current = await buildTestApp({ store: failingStore(new FailingRepository(true)) });
