@@ -1,6 +1,6 @@
 /**
- * Regular expressions with RE2 (Go `regexp`) semantics through re2js, never JavaScript's
- * RegExp: patterns RE2 rejects (look-arounds, back-references) are errors, as in OPA.
+ * Regular expressions with RE2's (Go `regexp`) syntax, meaning and linear time (see
+ * `regex/`): patterns RE2 rejects (look-arounds, back-references) are errors, as in OPA.
  * Compiled patterns are cached per engine.
  */
 import type { Value } from '../value/value.js';
