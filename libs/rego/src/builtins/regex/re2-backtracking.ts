@@ -4,36 +4,19 @@
  * blow-up needs several unbounded loops able to trade characters before something that can
  * fail. Patterns showing either are left to re2js (`give()`).
  */
+import { charsDisjoint } from './re2-char-relations.js';
 import { type CharNode, give, LARGE_REPEAT, type Node, stripGroups } from './re2-node.js';
 
 /** Unbounded single-character loops that may still be backtracked into. */
 interface Pending {
   /** How many such loops can be in flight on one path (the polynomial degree). */
   readonly degree: number;
-  /** Their character classes, over all paths. */
-  readonly probes: readonly RegExp[];
+  /** Their characters (one matcher per loop), over all paths. */
+  readonly loops: readonly CharNode[];
 }
 
-const NONE: Pending = { degree: 0, probes: [] };
+const NONE: Pending = { degree: 0, loops: [] };
 const MAX_DEGREE = 1;
-const BMP_LAST = 0xffff;
-const disjointCache = new Map<string, boolean>();
-
-/** Whether two single-character matchers share no character (checked over the BMP, cached). */
-function classesDisjoint(a: Node & { type: 'char' }, b: RegExp): boolean {
-  if (a.literal !== undefined) return !b.test(String.fromCodePoint(a.literal));
-  const key = `${a.probe.source}\u0000${a.probe.flags}\u0000${b.source}`;
-  const cached = disjointCache.get(key);
-  if (cached !== undefined) return cached;
-  let disjoint = true;
-  for (let cp = 0; cp <= BMP_LAST && disjoint; cp++) {
-    if (cp >= 0xd800 && cp <= 0xdfff) continue;
-    const ch = String.fromCharCode(cp);
-    if (a.probe.test(ch) && b.test(ch)) disjoint = false;
-  }
-  disjointCache.set(key, disjoint);
-  return disjoint;
-}
 
 export function chars(node: Node, out: CharNode[] = []): CharNode[] {
   switch (node.type) {
@@ -113,7 +96,7 @@ function delimiter(node: Node): CharNode | undefined {
  * is a fixed string of characters. JavaScript also keeps captures of repeated groups
  * differently from RE2, so such loops must not capture.
  */
-function checkLoopBody(body: Node): void {
+function checkLoopBody(body: Node, unicodeOnly: boolean): void {
   if (some(body, (n) => n.type === 'group' && n.capture)) give();
   const inner = stripGroups(body);
   if (!some(inner, (n) => n.type === 'repeat' || n.type === 'alt' || n.type === 'assert')) return;
@@ -122,41 +105,45 @@ function checkLoopBody(body: Node): void {
     const d = end === undefined ? undefined : delimiter(end);
     if (d === undefined) continue;
     const others = items.filter((n) => n !== end).flatMap((n) => chars(n));
-    if (others.every((o) => classesDisjoint(d, o.probe))) return;
+    if (others.every((o) => charsDisjoint(d, o, unicodeOnly))) return;
   }
   give();
 }
 
 function merge(a: Pending, b: Pending): Pending {
-  return { degree: Math.max(a.degree, b.degree), probes: [...new Set([...a.probes, ...b.probes])] };
+  return { degree: Math.max(a.degree, b.degree), loops: [...new Set([...a.loops, ...b.loops])] };
 }
 
-/** Loops still in flight after `node`, given those before it; gives up past the allowed degree. */
-function analyse(node: Node, pending: Pending): Pending {
+/**
+ * Loops still in flight after `node`, given those before it; gives up past the allowed
+ * degree. `unicodeOnly`: the pattern has Unicode tables or astral characters, so classes are
+ * assumed to overlap unless one is a literal (see `charsDisjoint`).
+ */
+function analyse(node: Node, pending: Pending, unicodeOnly: boolean): Pending {
   switch (node.type) {
     case 'char':
       // A required character no pending loop can match ends their backtracking.
-      return pending.degree > 0 && pending.probes.every((p) => classesDisjoint(node, p))
+      return pending.degree > 0 && pending.loops.every((p) => charsDisjoint(node, p, unicodeOnly))
         ? NONE
         : pending;
     case 'assert':
       return pending;
     case 'seq':
-      return node.items.reduce((acc, n) => analyse(n, acc), pending);
+      return node.items.reduce((acc, n) => analyse(n, acc, unicodeOnly), pending);
     case 'alt':
-      return node.branches.map((b) => analyse(b, pending)).reduce(merge);
+      return node.branches.map((b) => analyse(b, pending, unicodeOnly)).reduce(merge);
     case 'group':
-      return analyse(node.inner, pending);
+      return analyse(node.inner, pending, unicodeOnly);
     case 'repeat': {
       const base = stripGroups(node.base);
       const unbounded = node.max === Infinity || node.max > LARGE_REPEAT;
-      if (node.max > 1 && base.type !== 'char') checkLoopBody(node.base);
-      const once = analyse(node.base, pending);
+      if (node.max > 1 && base.type !== 'char') checkLoopBody(node.base, unicodeOnly);
+      const once = analyse(node.base, pending, unicodeOnly);
       let after = node.min === 0 ? merge(pending, once) : once;
       if (unbounded && base.type === 'char') {
-        after = { degree: after.degree + 1, probes: [...new Set([...after.probes, base.probe])] };
+        after = { degree: after.degree + 1, loops: [...new Set([...after.loops, base])] };
       } else if (unbounded) {
-        after = merge(after, analyse(node.base, once));
+        after = merge(after, analyse(node.base, once, unicodeOnly));
       }
       if (after.degree > MAX_DEGREE) give();
       return after;
@@ -165,15 +152,15 @@ function analyse(node: Node, pending: Pending): Pending {
 }
 
 /** Checks a whole pattern; what follows an infallible tail is never backtracked into. */
-export function checkBacktracking(root: Node): void {
+export function checkBacktracking(root: Node, unicodeOnly: boolean): void {
   const branches = root.type === 'alt' ? root.branches : [root];
   for (const branch of branches) {
     const items = branch.type === 'seq' ? branch.items : [branch];
     let end = items.length;
     while (end > 0 && infallible(items[end - 1] as Node)) end--;
     let pending = NONE;
-    for (const item of items.slice(0, end)) pending = analyse(item, pending);
+    for (const item of items.slice(0, end)) pending = analyse(item, pending, unicodeOnly);
     // The tail still gets its loop-body checks.
-    for (const item of items.slice(end)) analyse(item, NONE);
+    for (const item of items.slice(end)) analyse(item, NONE, unicodeOnly);
   }
 }

@@ -501,7 +501,7 @@ export function translateRe2(pattern: string): JsRegexSource | undefined {
   try {
     const translator = new Translator(body, jsFlags);
     const root = translator.translate(flags);
-    checkBacktracking(root);
+    checkBacktracking(root, translator.unicodeOnly);
     new RegExp(root.js, jsFlags);
     const plainFlags = caseInsensitive ? 'i' : '';
     const required = caseInsensitive ? [] : requiredLiterals(root);
