@@ -11,6 +11,7 @@ export {
 } from './open-pglite-audit-log-database.js';
 export {
   openPostgresAuditLogDatabase,
+  POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
   type PostgresAuditLogDatabaseOptions,
 } from './open-postgres-audit-log-database.js';
 export {

@@ -16,8 +16,9 @@ export interface PostgresAuditLogDatabaseOptions {
   /** How long to wait for a connection from the server, in ms. Default 5000. */
   readonly connectionTimeoutMs?: number;
   /**
-   * Bound on each statement, in ms: the client stops waiting (`query_timeout`) and the
-   * server stops working (`statement_timeout`). Unbounded when omitted, as migrations need.
+   * Bound on each statement, in ms: the server stops working on it (`statement_timeout`),
+   * and the client stops waiting `POSTGRES_CLIENT_TIMEOUT_MARGIN_MS` later (`query_timeout`).
+   * Unbounded when omitted, as migrations need.
    */
   readonly statementTimeoutMs?: number;
   /** Shown in `pg_stat_activity`, to tell this pool's sessions apart on the server. */
@@ -31,6 +32,15 @@ export interface PostgresAuditLogDatabaseOptions {
   readonly onConnectionError?: (error: Error) => void;
 }
 
+/**
+ * How much longer the client waits for a statement than the server works on it. The server
+ * gives up first and says so (SQLSTATE 57014), which leaves nothing in doubt; were the client
+ * to give up first, a statement could commit after its caller was told it failed. An append
+ * that fails without the server's word is in doubt until this long after it began
+ * (`CommitOutcomeResolver`'s `settleMs`: statement timeout + margin).
+ */
+export const POSTGRES_CLIENT_TIMEOUT_MARGIN_MS = 1000;
+
 export function openPostgresAuditLogDatabase(
   options: PostgresAuditLogDatabaseOptions,
 ): Kysely<AuditLogDatabase> {
@@ -41,7 +51,10 @@ export function openPostgresAuditLogDatabase(
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     ...(statementTimeout === undefined
       ? {}
-      : { query_timeout: statementTimeout, statement_timeout: statementTimeout }),
+      : {
+          statement_timeout: statementTimeout,
+          query_timeout: statementTimeout + POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
+        }),
     // Notices a server that vanished without closing the connection (a failover, a cut cable).
     keepAlive: true,
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),

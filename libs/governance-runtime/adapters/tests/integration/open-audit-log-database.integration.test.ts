@@ -65,6 +65,15 @@ describe('openPostgresAuditLogDatabase', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('lets the server give up on a statement before the client stops waiting, so the failure is certain', async () => {
+    const db = open({ statementTimeoutMs: 300, applicationName: 'opener-test-server-first' });
+    await settingsOf(db); // connected, so that connecting does not eat into the bound
+    const error = await sql`select pg_sleep(5)`.execute(db).catch((e: unknown) => e);
+    // The server's cancel (57014) rather than the client's read timeout, which would leave
+    // unknown whether a write had committed.
+    expect(error).toMatchObject({ code: '57014' });
+  });
+
   it('leaves statements unbounded without one, as migrations need', async () => {
     const db = open({ applicationName: 'opener-test-unbounded' });
     expect(await settingsOf(db)).toEqual({
