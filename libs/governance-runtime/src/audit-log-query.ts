@@ -17,6 +17,13 @@ export interface AuditLogQuery {
   readonly limit: number;
   /** From the previous page's `nextCursor`. */
   readonly cursor?: string;
+  /**
+   * A budget for the page, in bytes as `auditLogEntrySize` counts them: the page ends early,
+   * with a `nextCursor`, before the entry that would take it past the budget, so that what a
+   * page costs to read and send stays bounded however large the stored entries are. A page
+   * always holds at least one entry, however large. Unbounded when omitted.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface AuditLogPage {

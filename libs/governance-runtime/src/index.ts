@@ -17,6 +17,7 @@ export type {
 export { AUDIT_DECISIONS } from './audit-log-entry.js';
 export type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 export { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
+export { auditLogEntrySize } from './audit-log-entry-size.js';
 export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 export {
   auditTimestampNow,

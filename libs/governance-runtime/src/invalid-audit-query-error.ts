@@ -6,6 +6,7 @@
 /** Named as in `AuditLogQuery`; an HTTP layer maps them to its own parameter names. */
 export type AuditQueryField =
   | 'limit'
+  | 'maxBytes'
   | 'cursor'
   | 'since'
   | 'until'

@@ -23,6 +23,8 @@ export interface ResolvedAuditLogQuery {
   readonly limit: number;
   /** Entries strictly older than this position, in `(occurredAt, id)` order. */
   readonly after?: AuditLogCursor;
+  /** A positive integer; the page stops before the entry that would exceed it. */
+  readonly maxBytes?: number;
 }
 
 /** @throws InvalidAuditQueryError (or its subclass InvalidCursorError) naming the field. */
@@ -42,6 +44,7 @@ export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuer
     ...(query.since !== undefined && { since: timeBound('since', query.since) }),
     ...(query.until !== undefined && { until: timeBound('until', query.until) }),
     ...(query.cursor !== undefined && { after: decodeAuditLogCursor(query.cursor) }),
+    ...(query.maxBytes !== undefined && { maxBytes: maxBytes(query.maxBytes) }),
     limit,
   };
 }
@@ -52,6 +55,16 @@ function text(field: 'userId' | 'policyPath' | 'decisionId', value: string): str
     throw new InvalidAuditQueryError(
       field,
       `${field} must not contain U+0000 or unpaired surrogates; no audit entry can hold them`,
+    );
+  }
+  return value;
+}
+
+function maxBytes(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidAuditQueryError(
+      'maxBytes',
+      `maxBytes must be a positive integer, got ${value}`,
     );
   }
   return value;

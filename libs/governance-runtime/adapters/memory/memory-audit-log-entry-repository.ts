@@ -7,6 +7,7 @@ import type { AppendManyResult } from '../../src/append-many-result.js';
 import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
+import { auditLogEntrySize } from '../../src/audit-log-entry-size.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
 import { PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
@@ -24,6 +25,8 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   /** Oldest first by `(occurredAt, id)`, the reverse of the query order. */
   readonly #entries: AuditLogEntry[] = [];
   readonly #byId = new Map<string, AuditLogEntry>();
+  /** Measured once, when stored: a page budget must not re-serialise every entry it weighs. */
+  readonly #sizes = new WeakMap<AuditLogEntry, number>();
   #dropped = 0;
   #closed = false;
 
@@ -84,6 +87,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     if (q.until !== undefined) {
       start = Math.min(start, this.#firstAtOrAbove({ occurredAt: q.until, id: '' }));
     }
+    let bytes = 0;
     for (let index = start - 1; index >= 0; index -= 1) {
       const entry = this.#entries[index]!;
       if (q.since !== undefined && entry.occurredAt < q.since) break;
@@ -91,11 +95,14 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
       if (q.decision !== undefined && entry.decision !== q.decision) continue;
       if (q.policyPath !== undefined && entry.policyPath !== q.policyPath) continue;
       if (q.decisionId !== undefined && entry.decisionId !== q.decisionId) continue;
-      if (page.length === q.limit) {
+      const size = this.#sizes.get(entry) ?? 0;
+      const overBudget = q.maxBytes !== undefined && bytes + size > q.maxBytes;
+      if (page.length === q.limit || (page.length > 0 && overBudget)) {
         const last = page[page.length - 1]!;
         return { entries: page, nextCursor: encodeAuditLogCursor(last) };
       }
       page.push(entry);
+      bytes += size;
     }
     return { entries: page, nextCursor: null };
   }
@@ -110,6 +117,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
     this.#entries.splice(index, 0, stored);
     this.#byId.set(stored.id, stored);
+    this.#sizes.set(stored, auditLogEntrySize(stored));
     while (this.#entries.length > this.maxEntries) {
       const oldest = this.#entries.shift()!;
       this.#byId.delete(oldest.id);

@@ -89,36 +89,70 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     return row === undefined ? undefined : toEntry(row);
   }
 
+  /**
+   * One statement in three steps: the page's candidates (at most `limit + 1` keys, each with
+   * its size, read in index order), their running total of bytes, and then the full rows of
+   * only those that fit the budget. Entries past the budget are weighed in the database but
+   * never sent, so a page of large entries costs the gateway at most its budget plus one entry.
+   */
   async query(query: AuditLogQuery): Promise<AuditLogPage> {
     const q = resolveAuditLogQuery(query);
-    let select = selectEntries(this.#db);
-    if (q.userId !== undefined) select = select.where('user_id', '=', q.userId);
-    if (q.decision !== undefined) select = select.where('decision', '=', q.decision);
-    if (q.policyPath !== undefined) select = select.where('policy_path', '=', q.policyPath);
-    if (q.decisionId !== undefined) select = select.where('decision_id', '=', q.decisionId);
+    let candidates = this.#db.selectFrom('audit_log_entries');
+    if (q.userId !== undefined) candidates = candidates.where('user_id', '=', q.userId);
+    if (q.decision !== undefined) candidates = candidates.where('decision', '=', q.decision);
+    if (q.policyPath !== undefined) {
+      candidates = candidates.where('policy_path', '=', q.policyPath);
+    }
+    if (q.decisionId !== undefined) {
+      candidates = candidates.where('decision_id', '=', q.decisionId);
+    }
     if (q.since !== undefined) {
-      select = select.where(sql<boolean>`occurred_at >= ${q.since}::text::timestamptz`);
+      candidates = candidates.where(sql<boolean>`occurred_at >= ${q.since}::text::timestamptz`);
     }
     if (q.until !== undefined) {
-      select = select.where(sql<boolean>`occurred_at < ${q.until}::text::timestamptz`);
+      candidates = candidates.where(sql<boolean>`occurred_at < ${q.until}::text::timestamptz`);
     }
     if (q.after !== undefined) {
       // A row comparison that the (…, occurred_at desc, id desc) indexes serve directly.
-      select = select.where(
+      candidates = candidates.where(
         sql<boolean>`(occurred_at, id) < (${q.after.occurredAt}::text::timestamptz, ${q.after.id}::text::uuid)`,
       );
     }
+    const sized = candidates
+      .select(['id', 'occurred_at', ENTRY_SIZE.as('size')])
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1);
+    const order = sql`(order by occurred_at desc, id desc)`;
+    // Renamed, so that the entry's own columns stay unambiguous in the select list below.
+    const ranked = this.#db
+      .selectFrom(sized.as('sized'))
+      .select([
+        'id as entry_id',
+        'occurred_at as entry_occurred_at',
+        sql<number>`row_number() over ${order}`.as('position'),
+        sql<number>`sum(size) over ${order}`.as('running_bytes'),
+        sql<number>`(count(*) over ())::int`.as('candidates'),
+      ]);
+    let select = this.#db
+      .selectFrom('audit_log_entries')
+      .innerJoin(ranked.as('ranked'), 'ranked.entry_id', 'audit_log_entries.id')
+      .select([...SELECTION, 'ranked.candidates'])
+      .where('ranked.position', '<=', q.limit);
+    const { maxBytes } = q;
+    if (maxBytes !== undefined) {
+      select = select.where((where) =>
+        where.or([where('ranked.position', '=', 1), where('ranked.running_bytes', '<=', maxBytes)]),
+      );
+    }
     const rows = await select
-      // Qualified, so that ORDER BY uses the columns, not the fields selected from them.
-      .orderBy('audit_log_entries.occurred_at', 'desc')
-      .orderBy('audit_log_entries.id', 'desc')
-      .limit(q.limit + 1)
+      .orderBy('ranked.entry_occurred_at', 'desc')
+      .orderBy('ranked.entry_id', 'desc')
       .execute();
-    const entries = rows.slice(0, q.limit).map(toEntry);
+    const entries = rows.map(toEntry);
     const last = entries[entries.length - 1];
-    const nextCursor =
-      rows.length > q.limit && last !== undefined ? encodeAuditLogCursor(last) : null;
-    return { entries, nextCursor };
+    const more = rows.length > 0 && rows.length < Number(rows[0]!.candidates);
+    return { entries, nextCursor: more && last !== undefined ? encodeAuditLogCursor(last) : null };
   }
 
   async close(): Promise<void> {
@@ -138,11 +172,24 @@ interface ColumnMapping<T> {
   readonly read: RawBuilder<unknown>;
   /** The field's value from what `read` selected. */
   parse(selected: unknown): T;
+  /** Its bytes as `auditLogEntrySize` counts them: the UTF-8 length of its text form. */
+  readonly size: RawBuilder<number>;
 }
 
 /** Text and uuid columns: written and read as they are. */
 function plain<T>(column: EntryColumn): ColumnMapping<T> {
-  return { column, write: (value) => value, read: sql.ref(column), parse: (s) => s as T };
+  return {
+    column,
+    write: (value) => value,
+    read: sql.ref(column),
+    parse: (s) => s as T,
+    size: textSize(column),
+  };
+}
+
+/** The UTF-8 bytes of a column's text form; a SQL NULL counts nothing. */
+function textSize(column: EntryColumn): RawBuilder<number> {
+  return sql<number>`coalesce(octet_length(${sql.ref(column)}::text), 0)`;
 }
 
 /** jsonb, written as JSON text and read back as text: neither driver re-encodes it. */
@@ -152,6 +199,7 @@ function json<T>(column: EntryColumn): ColumnMapping<T> {
     write: jsonb,
     read: sql`${sql.ref(column)}::text`,
     parse: (selected) => (selected === null ? null : JSON.parse(selected as string)) as T,
+    size: textSize(column),
   };
 }
 
@@ -169,6 +217,8 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
     // Canonical text with all six fraction digits, whatever the driver does with timestamptz.
     read: sql`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     parse: (selected) => selected as string,
+    // Canonical timestamps are all this long.
+    size: sql<number>`27`,
   },
   userId: plain('user_id'),
   action: plain('action'),
@@ -182,7 +232,7 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
   result: { ...json('result'), write: (value) => (value === null ? null : jsonb(value)) },
   error: plain('error'),
   // pg may be configured to return float8 as text; PGlite returns a number.
-  latencyMs: { ...plain('latency_ms'), parse: Number },
+  latencyMs: { ...plain('latency_ms'), parse: Number, size: sql<number>`0` },
   requestId: plain('request_id'),
   clientAddress: plain('client_address'),
   userAgent: plain('user_agent'),
@@ -190,6 +240,12 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
 };
 
 const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as readonly EntryField[];
+
+/** An entry's size in bytes, as `auditLogEntrySize` counts it. */
+const ENTRY_SIZE = sql<number>`${sql.join(
+  ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].size),
+  sql` + `,
+)}`;
 
 /** Each field selected under its own name, e.g. `decision_id as "decisionId"`. */
 const SELECTION = ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].read.as(field));

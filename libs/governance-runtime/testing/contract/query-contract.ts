@@ -200,6 +200,95 @@ export function describeQueryContract(context: ContractContext): void {
       });
     });
 
+    describe('byte budget', () => {
+      /** About 10 KB each, in every adapter's way of counting: the prompt dwarfs the rest. */
+      const large = (offset: number, overrides: Partial<AuditLogEntry> = {}) =>
+        makeEntry({
+          occurredAt: at(offset),
+          input: { prompt: 'x'.repeat(10_000), user_id: 'user-1' },
+          ...overrides,
+        });
+
+      it('ends a page early, with a cursor, before the entry that would exceed maxBytes', async () => {
+        const entries = Array.from({ length: 5 }, (_, i) => large(i));
+        for (const entry of entries) await repository.append(entry);
+        const first = await repository.query({ limit: 100, maxBytes: 25_000 });
+        expect(ids(first.entries)).toEqual(ids(newestFirst(entries).slice(0, 2)));
+        expect(first.nextCursor).not.toBeNull();
+        const { entries: walked, pages } = await walk(repository, {
+          limit: 100,
+          maxBytes: 25_000,
+        });
+        expect(ids(walked)).toEqual(ids(newestFirst(entries)));
+        expect(pages).toBe(3);
+      });
+
+      it('counts the entries by their stored size, so that small ones fill a page to its limit', async () => {
+        const entries = [
+          large(0),
+          ...Array.from({ length: 4 }, (_, i) => makeEntry({ occurredAt: at(i + 1) })),
+        ];
+        for (const entry of entries) await repository.append(entry);
+        const page = await repository.query({ limit: 4, maxBytes: 12_000 });
+        expect(ids(page.entries)).toEqual(ids(newestFirst(entries).slice(0, 4)));
+        const next = await repository.query({
+          limit: 4,
+          maxBytes: 12_000,
+          cursor: page.nextCursor!,
+        });
+        expect(ids(next.entries)).toEqual([entries[0]!.id]);
+        expect(next.nextCursor).toBeNull();
+      });
+
+      it('returns one entry per page when each alone exceeds the budget', async () => {
+        const entries = Array.from({ length: 3 }, (_, i) => large(i));
+        for (const entry of entries) await repository.append(entry);
+        const { entries: walked, pages } = await walk(repository, { limit: 10, maxBytes: 1 });
+        expect(ids(walked)).toEqual(ids(newestFirst(entries)));
+        expect(pages).toBe(3);
+      });
+
+      it('ends with a null cursor when the entries run out as the budget does', async () => {
+        const entries = Array.from({ length: 4 }, (_, i) => large(i));
+        for (const entry of entries) await repository.append(entry);
+        const first = await repository.query({ limit: 10, maxBytes: 25_000 });
+        const second = await repository.query({
+          limit: 10,
+          maxBytes: 25_000,
+          cursor: first.nextCursor!,
+        });
+        expect(ids([...first.entries, ...second.entries])).toEqual(ids(newestFirst(entries)));
+        expect(second.nextCursor).toBeNull();
+      });
+
+      it('weighs only the entries the filters select', async () => {
+        const alice = [large(1, { userId: 'alice' }), large(3, { userId: 'alice' })];
+        for (const entry of [...alice, large(2, { userId: 'bob' }), large(4, { userId: 'bob' })]) {
+          await repository.append(entry);
+        }
+        const page = await repository.query({ limit: 10, maxBytes: 25_000, userId: 'alice' });
+        expect(ids(page.entries)).toEqual(ids(newestFirst(alice)));
+        expect(page.nextCursor).toBeNull();
+      });
+
+      it('leaves a page within the budget whole', async () => {
+        const entries = Array.from({ length: 3 }, (_, i) => large(i));
+        for (const entry of entries) await repository.append(entry);
+        const page = await repository.query({ limit: 10, maxBytes: 1_000_000 });
+        expect(ids(page.entries)).toEqual(ids(newestFirst(entries)));
+        expect(page.nextCursor).toBeNull();
+      });
+
+      it.each([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY])(
+        'rejects maxBytes %s naming the field',
+        async (maxBytes) => {
+          const error = await repository.query({ limit: 10, maxBytes }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(InvalidAuditQueryError);
+          expect((error as InvalidAuditQueryError).field).toBe('maxBytes');
+        },
+      );
+    });
+
     describe('limits', () => {
       it('returns at most `limit` entries, up to 1000', async () => {
         for (let i = 0; i < 5; i += 1) await repository.append(makeEntry({ occurredAt: at(i) }));

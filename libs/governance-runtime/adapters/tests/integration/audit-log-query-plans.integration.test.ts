@@ -110,6 +110,16 @@ describe('query plans on a PostgreSQL server', () => {
       query: { limit: 50, policyPath: 'data.rare', cursor },
       index: 'audit_log_entries_policy_path_occurred_at_idx',
     },
+    {
+      note: 'the next page within a byte budget',
+      query: { limit: 1000, maxBytes: 4_194_304, cursor },
+      index: 'audit_log_entries_occurred_at_idx',
+    },
+    {
+      note: "a user's page within a byte budget",
+      query: { limit: 50, maxBytes: 65_536, userId: 'user-3' },
+      index: 'audit_log_entries_user_id_occurred_at_idx',
+    },
   ])('reads $note from $index in order, without sorting', async ({ query, index }) => {
     const plan = await planOf(query);
     expect(plan).toContain(`using ${index}`);
