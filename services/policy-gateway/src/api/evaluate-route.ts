@@ -12,7 +12,7 @@ import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/poli
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { checkContextSize } from './context-size.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
-import { refuseEarly, refuseEvaluation } from './evaluation-refusal.js';
+import { EvaluationRefusals } from './evaluation-refusal.js';
 import { ApiProblem } from './problem.js';
 import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
 
@@ -44,10 +44,11 @@ async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise
 
 export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (app, deps) => {
   const { admission } = deps;
+  const refusals = new EvaluationRefusals(app.log);
   app.post<{ Body: EvaluateBody }>(
     '/evaluate',
     {
-      ...(admission === undefined ? {} : { onRequest: refuseEarly(admission) }),
+      ...(admission === undefined ? {} : { onRequest: refusals.early(admission) }),
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
         description:
@@ -79,7 +80,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const id = newAuditLogEntryId();
       const occurredAt = auditTimestampNow();
       const admitted = admission?.admit(request.ip);
-      if (admitted?.refused === true) return refuseEvaluation(reply, admitted);
+      if (admitted?.refused === true) return refusals.refuse(reply, admitted);
       const evaluate = () => evaluateSafely(deps.engine, input);
       const evaluation = await (admitted === undefined ? evaluate() : admitted.run(evaluate));
       const decisionId = evaluation.decisionId ?? randomUUID();

@@ -113,7 +113,7 @@ export class EvaluationAdmission {
    *
    * @example
    * const admitted = admission.admit(request.ip);
-   * if (admitted.refused) return refuseEvaluation(reply, admitted);
+   * if (admitted.refused) return refusals.refuse(reply, admitted);
    * const evaluation = await admitted.run(() => engine.evaluate(input));
    */
   admit(client: string): Admitted | Refusal {
