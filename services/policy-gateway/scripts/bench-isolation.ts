@@ -2,7 +2,9 @@
  * Does evaluation starve the gateway? Starts the real gateway as a child process, then, from
  * three other processes (so that no client's own work skews another's clock):
  *   - a hostile client: BENCH_HOSTILE_CONNECTIONS (16) connections sending worst-case prompts
- *     back to back, ignoring Retry-After, from 127.0.0.2;
+ *     back to back from 127.0.0.2, ignoring Retry-After (BENCH_HOSTILE_RETRY_AFTER=honour makes
+ *     a refused connection wait as told; BENCH_HOSTILE_ADDRESSES=16 spreads the connections over
+ *     16 client addresses, 127.0.1.x, so that the per-client limit no longer binds them);
  *   - an ordinary client: short prompts at a steady BENCH_ORDINARY_RPS (20/s), from 127.0.0.3;
  *   - a prober: `GET /health` and `GET /ready`, BENCH_PROBE_RPS (20/s) each, from 127.0.0.4.
  * Prints p50/p99/max per client, the 503s with Retry-After (intended refusals) and every other
@@ -146,22 +148,31 @@ async function runRole(role: string, base: URL, seconds: number): Promise<RoleRe
   const until = performance.now() + seconds * 1000;
   if (role === 'hostile') {
     const connections = Number(process.env.BENCH_HOSTILE_CONNECTIONS ?? 16);
-    const agent = new http.Agent({
-      keepAlive: true,
-      maxSockets: connections,
-      localAddress: '127.0.0.2',
-    });
+    const addresses = Number(process.env.BENCH_HOSTILE_ADDRESSES ?? 1);
+    const honour = process.env.BENCH_HOSTILE_RETRY_AFTER === 'honour';
+    const agents = Array.from(
+      { length: addresses },
+      (_, n) =>
+        new http.Agent({
+          keepAlive: true,
+          maxSockets: connections,
+          localAddress: addresses === 1 ? '127.0.0.2' : `127.0.1.${n + 1}`,
+        }),
+    );
     const bodies = worstCaseBodies();
     const url = new URL('/policy/evaluate', base);
     const samples: Sample[] = [];
     await Promise.all(
       Array.from({ length: connections }, async (_, connection) => {
+        const agent = agents[connection % addresses]!;
         for (let i = connection; performance.now() < until; i++) {
-          samples.push(await send(agent, url, 'POST', bodies[i % bodies.length]));
+          const sample = await send(agent, url, 'POST', bodies[i % bodies.length]);
+          samples.push(sample);
+          if (honour && sample.outcome === 'refused') await sleep(1000);
         }
       }),
     );
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
     return { role, samples: { hostile: samples } };
   }
   if (role === 'ordinary') {
@@ -260,8 +271,9 @@ async function conduct(): Promise<number> {
   const settings = Object.entries(gatewayEnv)
     .map(([name, value]) => `${name}=${value}`)
     .join(' ');
+  const hostile = `${process.env.BENCH_HOSTILE_CONNECTIONS ?? 16} hostile connections from ${process.env.BENCH_HOSTILE_ADDRESSES ?? 1} address(es), ${process.env.BENCH_HOSTILE_RETRY_AFTER === 'honour' ? 'honouring' : 'ignoring'} Retry-After`;
   process.stdout.write(
-    `policy-gateway isolation bench: ${seconds} s; load average before ${loadavg()
+    `policy-gateway isolation bench: ${seconds} s, ${hostile}; load average before ${loadavg()
       .map((load) => load.toFixed(2))
       .join(' ')}\n  gateway: ${settings}\n`,
   );
