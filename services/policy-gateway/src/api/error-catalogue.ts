@@ -64,6 +64,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The `cursor` was not issued by this gateway (or was altered). Use `next_cursor` from the previous page verbatim.',
   },
+  INVALID_IDEMPOTENCY_KEY: {
+    status: 400,
+    title: 'Invalid idempotency key',
+    description:
+      'The `Idempotency-Key` header must be one value of 1 to 255 visible ASCII characters (no spaces), bare or in double quotes. Send a new UUID per request and the same one with each retry of it.',
+  },
   INVALID_ID: {
     status: 400,
     title: 'Invalid audit entry id',
@@ -107,6 +113,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Unsupported media type',
     description: 'Send the body with `Content-Type: application/json`.',
   },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency key reused',
+    description:
+      'This `user_id` already has a decision recorded under this `Idempotency-Key` for a different request (prompt, user_id or context). Nothing was evaluated or recorded. Retry only with the very same body; a new request needs a new key.',
+  },
   POLICY_EVALUATION_FAILED: {
     status: 503,
     title: 'Policy evaluation failed',
@@ -118,6 +130,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Audit store unavailable',
     description:
       'The audit store could not be read or could not commit the decision, so no decision is returned (fail-closed). Check /ready and retry.',
+  },
+  AUDIT_COMMIT_UNKNOWN: {
+    status: 503,
+    title: 'Audit commit unknown',
+    description:
+      'The audit store did not say whether the decision was committed, and the gateway could not find out in time, so no decision is returned (fail-closed). Retry with the same `Idempotency-Key`: the retry answers the recorded decision, if there is one, instead of recording a second. Without a key, `GET /governance/audit/{audit_id}` shows whether it was recorded.',
   },
   TOO_MANY_EVALUATIONS: {
     status: 503,
