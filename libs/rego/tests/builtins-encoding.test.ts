@@ -125,6 +125,19 @@ describe('JSON Web Tokens', () => {
     expect(signature).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('decodes the innermost token of a nested one (cty: JWT), quoted or not', () => {
+    const b64 = (text: string) =>
+      btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT', cty: 'JWT' }));
+    const nest = (inner: string) => `${header}.${b64(inner)}.${b64('sig')}`;
+    const innermost = call('io.jwt.decode', token);
+    expect(call('io.jwt.decode', nest(`"${token}"`))).toEqual(innermost);
+    expect(call('io.jwt.decode', nest(nest(token)))).toEqual(innermost);
+    expect(callError('io.jwt.decode', nest('{"sub": "x"}'))).toBe(
+      'io.jwt.decode: encoded JWT had no period separators',
+    );
+  });
+
   it('verifies HMAC signatures', () => {
     expect(call('io.jwt.verify_hs256', token, 'secret')).toBe(true);
     expect(call('io.jwt.verify_hs256', token, 'wrong')).toBe(false);

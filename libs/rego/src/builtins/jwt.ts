@@ -1,7 +1,8 @@
 /**
- * JSON Web Tokens: `io.jwt.decode`, HMAC verification (`io.jwt.verify_hs256/384/512`) and
- * `io.jwt.decode_verify` with a shared secret. Signatures with public keys need asynchronous
- * WebCrypto and are refused with an error rather than reported as invalid.
+ * JSON Web Tokens: `io.jwt.decode` (of nested tokens too), HMAC verification
+ * (`io.jwt.verify_hs256/384/512`) and `io.jwt.decode_verify` with a shared secret. Signatures
+ * with public keys need asynchronous WebCrypto and are refused with an error rather than
+ * reported as invalid.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
@@ -16,9 +17,18 @@ import { builtinError, objectArg, stringArg } from './operands.js';
 
 interface Token {
   readonly signingInput: string;
-  readonly header: Value;
-  readonly payload: Value;
+  readonly header: ObjectValue;
+  /** The decoded payload as text: JSON claims, or another token when the header says `cty: JWT`. */
+  readonly payloadText: string;
   readonly signature: Uint8Array;
+}
+
+function parseJson(name: string, text: string, what: string): Value {
+  try {
+    return unmarshalJson(text);
+  } catch {
+    throw builtinError(name, `JWT ${what} had invalid JSON`);
+  }
 }
 
 function parseToken(name: string, jwt: string): Token {
@@ -30,22 +40,40 @@ function parseToken(name: string, jwt: string): Token {
     if (bytes === undefined) throw builtinError(name, `JWT ${what} had invalid encoding`);
     return bytes;
   };
-  const json = (segment: string, what: string): Value => {
-    try {
-      return unmarshalJson(fromUtf8(decode(segment, what)));
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith(name)) throw error;
-      throw builtinError(name, `JWT ${what} had invalid JSON`);
-    }
-  };
-  const header = json(h, 'header');
+  const header = parseJson(name, fromUtf8(decode(h, 'header')), 'header');
   if (header.kind !== 'object') throw builtinError(name, 'JWT header must be an object');
   return {
     signingInput: `${h}.${p}`,
     header,
-    payload: json(p, 'payload'),
+    payloadText: fromUtf8(decode(p, 'payload')),
     signature: decode(s, 'signature'),
   };
+}
+
+/** The claims of a token; parsed only here, since a nested token's payload is not JSON. */
+function payloadOf(name: string, token: Token): Value {
+  return parseJson(name, token.payloadText, 'payload');
+}
+
+/** `text` without the quotes (`"` and `'`) around it, as Go's strings.Trim(text, `"'`). */
+function trimQuotes(text: string): string {
+  const quote = (c: string | undefined) => c === '"' || c === "'";
+  let start = 0;
+  let end = text.length;
+  while (start < end && quote(text[start])) start++;
+  while (end > start && quote(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
+/**
+ * The innermost token of a nested one: a header with `cty: JWT` says the payload is another
+ * token (nested signing), which OPA's `io.jwt.decode` decodes in turn, without the quotes
+ * jwt.io puts around it.
+ */
+function innermost(name: string, token: Token): Token {
+  const cty = field(token.header, 'cty');
+  if (cty?.kind !== 'string' || cty.value !== 'JWT') return token;
+  return innermost(name, parseToken(name, trimQuotes(token.payloadText)));
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -142,8 +170,9 @@ export const JWT_BUILTINS: readonly BuiltinDefinition[] = [
     name: 'io.jwt.decode',
     arity: 1,
     implementation: (args) => {
-      const token = parseToken('io.jwt.decode', stringArg('io.jwt.decode', args, 0));
-      return arr([token.header, token.payload, str(toHex(token.signature))]);
+      const name = 'io.jwt.decode';
+      const token = innermost(name, parseToken(name, stringArg(name, args, 0)));
+      return arr([token.header, payloadOf(name, token), str(toHex(token.signature))]);
     },
   },
   {
@@ -154,16 +183,16 @@ export const JWT_BUILTINS: readonly BuiltinDefinition[] = [
       const constraints = constraintsOf(name, objectArg(name, args, 1), context.nowNs);
       const unverified = arr([FALSE, EMPTY_OBJECT, EMPTY_OBJECT]);
       const token = parseToken(name, stringArg(name, args, 0));
-      const header = token.header as ObjectValue;
+      const header = token.header;
       const algValue = field(header, 'alg');
       const alg = algValue?.kind === 'string' ? algValue.value : '';
       if (constraints.alg !== undefined && constraints.alg !== alg) return unverified;
       const expected = hmacFor(alg, utf8(constraints.secret), utf8(token.signingInput));
       if (expected === undefined || !constantTimeEqual(expected, token.signature))
         return unverified;
-      if (token.payload.kind !== 'object' || !claimsValid(token.payload, constraints))
-        return unverified;
-      return arr([TRUE, header, token.payload]);
+      const payload = payloadOf(name, token);
+      if (payload.kind !== 'object' || !claimsValid(payload, constraints)) return unverified;
+      return arr([TRUE, header, payload]);
     },
   },
   ...Object.entries(HMACS).map(
