@@ -42,6 +42,7 @@ function makeEntries(count: number): AuditEntry[] {
     error: null,
     latency_ms: 1.5,
     request_id: `req-${i}`,
+    client_request_id: null,
     client_address: '127.0.0.1',
     user_agent: 'bench',
     gateway_instance: 'bench',

@@ -28,7 +28,12 @@ export const AuditEntrySchema = Type.Object({
   result: Type.Unknown({ description: 'The raw policy result; null when undefined or failed.' }),
   error: NullableString(),
   latency_ms: Type.Number(),
-  request_id: NullableString(),
+  request_id: NullableString({
+    description: "The gateway's own id for the request, as in its `X-Request-Id` header.",
+  }),
+  client_request_id: NullableString({
+    description: 'The `X-Request-Id` the client sent, when it was a sane token.',
+  }),
   client_address: NullableString(),
   user_agent: NullableString(),
   gateway_instance: Type.String(),

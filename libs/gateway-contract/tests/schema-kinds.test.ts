@@ -130,6 +130,7 @@ describe('Value.Check on the kinds', () => {
       error: null,
       latency_ms: 1,
       request_id: null,
+      client_request_id: null,
       client_address: null,
       user_agent: null,
       gateway_instance: 'gw',

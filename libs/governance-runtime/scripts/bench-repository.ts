@@ -46,6 +46,7 @@ function entry(i: number): AuditLogEntry {
     error: null,
     latencyMs: 0.4,
     requestId: `req-${i}`,
+    clientRequestId: null,
     clientAddress: '127.0.0.1',
     userAgent: 'bench',
     gatewayInstance: 'bench:1',

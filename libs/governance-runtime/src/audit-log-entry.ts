@@ -48,7 +48,10 @@ export interface AuditLogEntry {
   readonly error: string | null;
   /** Evaluation latency in milliseconds (microsecond precision). */
   readonly latencyMs: number;
+  /** The gateway's own id for the request (a UUID), as in its `X-Request-Id` answer and logs. */
   readonly requestId: string | null;
+  /** The `X-Request-Id` the client sent, when it was a sane token; never used as `requestId`. */
+  readonly clientRequestId: string | null;
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
   /** The gateway process that decided (host name and pid, or as configured). */

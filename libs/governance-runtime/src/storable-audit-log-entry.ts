@@ -56,6 +56,7 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     error: entry.error,
     latencyMs: entry.latencyMs,
     requestId: entry.requestId,
+    clientRequestId: entry.clientRequestId,
     clientAddress: entry.clientAddress,
     userAgent: entry.userAgent,
     gatewayInstance: entry.gatewayInstance,

@@ -31,6 +31,7 @@ export function makeEntry(overrides: Partial<AuditLogEntry> = {}): AuditLogEntry
     error: null,
     latencyMs: 0.25,
     requestId: 'req-1',
+    clientRequestId: 'client-req-1',
     clientAddress: '127.0.0.1',
     userAgent: 'vitest',
     gatewayInstance: 'test-host:1',

@@ -93,26 +93,28 @@ export async function startEmbeddedTestServer(): Promise<EmbeddedTestServer> {
 }
 
 function runningServer(postmaster: ChildProcess, root: string, url: string): EmbeddedTestServer {
-  let state: 'running' | 'stopping' | 'stopped' = 'running';
+  let stopped = false;
+  let stopping: Promise<void> | undefined;
   // process.exit(), or the end of a process that never called stop(), runs no async
   // code: stop the server and remove its directory synchronously, also when an async
   // stop() was still under way.
   const stopOnExit = () => {
-    if (state === 'stopped') return;
-    state = 'stopped';
+    if (stopped) return;
+    stopped = true;
     stopSynchronously(join(root, 'data'));
     rmSync(root, { recursive: true, force: true });
   };
   process.on('exit', stopOnExit);
   return {
     url,
-    async stop() {
-      if (state !== 'running') return;
-      state = 'stopping';
-      await stopPostmaster(postmaster);
-      rmSync(root, { recursive: true, force: true });
-      state = 'stopped';
-      process.off('exit', stopOnExit);
+    stop() {
+      stopping ??= (async () => {
+        await stopPostmaster(postmaster);
+        rmSync(root, { recursive: true, force: true });
+        stopped = true;
+        process.off('exit', stopOnExit);
+      })();
+      return stopping;
     },
   };
 }

@@ -6,7 +6,6 @@
  * (`api/routes.ts`).
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './api/error-handler.js';
@@ -44,21 +43,15 @@ export interface AppDeps {
   readonly scopes?: AreaScopes;
 }
 
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-
-/** The client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
-function requestIdOf(request: IncomingMessage): string {
-  const header = request.headers['x-request-id'];
-  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-}
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { settings } = deps;
   const app = Fastify({
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
-    genReqId: requestIdOf,
+    // The gateway's own id, whatever the client sent: a client's X-Request-Id is recorded
+    // beside it (client_request_id), never in its place (api/client-request-id.ts).
+    genReqId: () => randomUUID(),
     // Keep-alive connections that sit idle must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
     // Answered below as a problem, like every other error.

@@ -51,6 +51,7 @@ describe('GET /governance/audit', () => {
         'error',
         'latency_ms',
         'request_id',
+        'client_request_id',
         'client_address',
         'user_agent',
         'gateway_instance',
@@ -60,6 +61,8 @@ describe('GET /governance/audit', () => {
       occurred_at: '2026-11-28T07:54:00.000000Z',
       user_id: 'alice',
       input: { prompt: 'prompt 54', user_id: 'alice', context: {} },
+      request_id: 'req-54',
+      client_request_id: 'client-req-54',
       gateway_instance: 'gw-1',
     });
     expect(typeof body.next_cursor).toBe('string');

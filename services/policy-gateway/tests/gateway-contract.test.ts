@@ -30,6 +30,7 @@ const DISTINCT = auditEntry(1, {
   error: 'no error, just distinct',
   latencyMs: 1.25,
   requestId: 'req-distinct',
+  clientRequestId: 'client-req-distinct',
   clientAddress: '10.1.2.3',
   userAgent: 'agent-distinct',
   gatewayInstance: 'gw-distinct',
@@ -52,7 +53,12 @@ describe('toAuditEntryJson', () => {
   });
 
   it('produces an entry the contract accepts, with and without the nullable fields', () => {
-    const bare = auditEntry(2, { requestId: null, clientAddress: null, userAgent: null });
+    const bare = auditEntry(2, {
+      requestId: null,
+      clientRequestId: null,
+      clientAddress: null,
+      userAgent: null,
+    });
     expect(Check(AuditEntrySchema, toAuditEntryJson(DISTINCT))).toBe(true);
     expect(Check(AuditEntrySchema, toAuditEntryJson(bare))).toBe(true);
   });

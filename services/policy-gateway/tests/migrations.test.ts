@@ -50,6 +50,7 @@ describe('migrations', () => {
     expect(first.error).toBeUndefined();
     expect(first.results.map((r) => [r.migrationName, r.status])).toEqual([
       ['001_create_audit_log_entries', 'Success'],
+      ['002_add_client_request_id', 'Success'],
     ]);
     // The library's registry, in the order the migrator applied it.
     expect(first.results.map((r) => r.migrationName)).toEqual(AUDIT_LOG_MIGRATION_NAMES);
@@ -80,10 +81,10 @@ describe('migrations', () => {
     expect(a.error).toBeUndefined();
     expect(b.error).toBeUndefined();
     const applied = [...a.results, ...b.results].filter((r) => r.status === 'Success');
-    expect(applied.map((r) => r.migrationName)).toEqual(['001_create_audit_log_entries']);
+    expect(applied.map((r) => r.migrationName)).toEqual(AUDIT_LOG_MIGRATION_NAMES);
     const { rows } = await sql<{ count: string }>`
       select count(*)::text as count from kysely_migration`.execute(connect(url));
-    expect(rows[0]?.count).toBe('1');
+    expect(rows[0]?.count).toBe(String(AUDIT_LOG_MIGRATION_NAMES.length));
   });
 
   it('rolls a failed migration back, leaving the schema as it was before it', async () => {

@@ -228,6 +228,9 @@ function EntryDetails({ entry, permalink }: { entry: AuditEntry; permalink: stri
           <Fact label="Request id">
             <code className="wrap">{entry.request_id ?? '—'}</code>
           </Fact>
+          <Fact label="Client request id">
+            <code className="wrap">{entry.client_request_id ?? '—'}</code>
+          </Fact>
           <Fact label="Client address">
             <code>{entry.client_address ?? '—'}</code>
           </Fact>

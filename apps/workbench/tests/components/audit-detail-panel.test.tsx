@@ -24,6 +24,7 @@ const entry = makeEntry({
   input: { prompt: 'my key is -----BEGIN PRIVATE KEY-----', user_id: 'bob' },
   result: { allow: false, violations: ['secret.private_key', 'pii.email'] },
   request_id: 'req-42',
+  client_request_id: 'client-req-42',
   client_address: '10.0.0.7',
   user_agent: 'Mozilla/5.0 Workbench',
   gateway_instance: 'gw-a:1234',
@@ -53,7 +54,14 @@ describe('Audit entry detail panel', () => {
       panel.getByText(/"prompt": "my key is -----BEGIN PRIVATE KEY-----"/),
     ).toBeInTheDocument();
     expect(panel.getByText(/"violations": \[/)).toBeInTheDocument();
-    for (const value of ['req-42', '10.0.0.7', 'Mozilla/5.0 Workbench', 'gw-a:1234', '3.21 ms']) {
+    for (const value of [
+      'req-42',
+      'client-req-42',
+      '10.0.0.7',
+      'Mozilla/5.0 Workbench',
+      'gw-a:1234',
+      '3.21 ms',
+    ]) {
       expect(panel.getByText(value)).toBeInTheDocument();
     }
     expect(panel.getByRole('link', { name: `/governance/audit/${entry.id}` })).toHaveAttribute(

@@ -31,6 +31,7 @@ export function makeEntry(
     error: null,
     latency_ms: 1.234,
     request_id: `req-${sequence}`,
+    client_request_id: null,
     client_address: '127.0.0.1',
     user_agent: 'curl/8.5.0',
     gateway_instance: 'gw-test-1',

@@ -1,5 +1,5 @@
 /**
- * The Kysely schema of the audit tables, as migration 001 creates them. Columns a
+ * The Kysely schema of the audit tables, as the migrations leave them. Columns a
  * database fills in itself are `Generated`; JSON columns are written as text and cast.
  */
 import type { ColumnType, Generated } from 'kysely';
@@ -21,6 +21,7 @@ export interface AuditLogEntriesTable {
   readonly error: string | null;
   readonly latency_ms: ColumnType<number, number, never>;
   readonly request_id: string | null;
+  readonly client_request_id: string | null;
   readonly client_address: string | null;
   readonly user_agent: string | null;
   readonly gateway_instance: string;

@@ -25,7 +25,7 @@ export interface PostgresAuditLogEntryRepositoryOptions {
 }
 
 /**
- * Rows per INSERT in `appendMany`: at 18 parameters a row, far below PostgreSQL's limit
+ * Rows per INSERT in `appendMany`: at 19 parameters a row, far below PostgreSQL's limit
  * of 65,535 per statement. A larger batch is several INSERTs in one transaction.
  */
 const ROWS_PER_INSERT = 1000;
@@ -234,6 +234,7 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
   // pg may be configured to return float8 as text; PGlite returns a number.
   latencyMs: { ...plain('latency_ms'), parse: Number, size: sql<number>`0` },
   requestId: plain('request_id'),
+  clientRequestId: plain('client_request_id'),
   clientAddress: plain('client_address'),
   userAgent: plain('user_agent'),
   gatewayInstance: plain('gateway_instance'),

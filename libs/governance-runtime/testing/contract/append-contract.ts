@@ -36,6 +36,7 @@ export function describeAppendContract(context: ContractContext): void {
         result: { allow: false, reasons: [{ code: 'pii.email' }] },
         latencyMs: 1.234567,
         requestId: 'req-42',
+        clientRequestId: 'client-req-42',
         clientAddress: '2001:db8::1',
         userAgent: 'curl/8.5.0',
         gatewayInstance: 'gw-a:1234',
@@ -50,6 +51,7 @@ export function describeAppendContract(context: ContractContext): void {
         result: null,
         error: 'OPA unreachable: connect ECONNREFUSED 127.0.0.1:8181',
         requestId: null,
+        clientRequestId: null,
         clientAddress: null,
         userAgent: null,
       });

@@ -54,6 +54,7 @@ export function describeAppendManyContract(context: ContractContext): void {
           result: null,
           error: 'OPA unreachable',
           requestId: null,
+          clientRequestId: null,
           clientAddress: null,
           userAgent: null,
         }),

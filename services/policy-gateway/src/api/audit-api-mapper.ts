@@ -53,6 +53,7 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     error,
     latencyMs,
     requestId,
+    clientRequestId,
     clientAddress,
     userAgent,
     gatewayInstance,
@@ -75,6 +76,7 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     error,
     latency_ms: latencyMs,
     request_id: requestId,
+    client_request_id: clientRequestId,
     client_address: clientAddress,
     user_agent: userAgent,
     gateway_instance: gatewayInstance,
@@ -86,7 +88,7 @@ function requestFieldOf(entryField: string): string {
   if (entryField.startsWith('input.')) return entryField.slice('input.'.length);
   if (entryField === 'userId') return 'user_id';
   if (entryField === 'userAgent') return 'User-Agent';
-  if (entryField === 'requestId') return 'X-Request-Id';
+  if (entryField === 'clientRequestId') return 'X-Request-Id';
   return entryField;
 }
 

@@ -11,7 +11,10 @@ export interface EvaluationRequestFacts {
   readonly id: string;
   readonly decisionId: string;
   readonly occurredAt: string;
+  /** The gateway's own id of the request. */
   readonly requestId: string | null;
+  /** The client's `X-Request-Id`, when it sent a sane one. */
+  readonly clientRequestId: string | null;
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
   readonly gatewayInstance: string;
@@ -39,6 +42,7 @@ export function evaluationAuditEntry(
     error: evaluation.decision === 'error' ? (evaluation.error ?? 'evaluation failed') : null,
     latencyMs: evaluation.latencyMs,
     requestId: facts.requestId,
+    clientRequestId: facts.clientRequestId,
     clientAddress: facts.clientAddress,
     userAgent: facts.userAgent,
     gatewayInstance: facts.gatewayInstance,

@@ -24,6 +24,7 @@ export function auditEntry(minute: number, overrides: Partial<AuditLogEntry> = {
     error: null,
     latencyMs: 0.25,
     requestId: `req-${minute}`,
+    clientRequestId: `client-req-${minute}`,
     clientAddress: '10.0.0.1',
     userAgent: 'fixture',
     gatewayInstance: 'gw-1',

@@ -5,6 +5,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import {
@@ -12,6 +13,7 @@ import {
   auditLogMigrations,
 } from '../../postgres/audit-log-migrations.js';
 import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
+import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
 
 describe('migrations on a fresh PostgreSQL database', () => {
   let database: TestDatabase;
@@ -34,12 +36,15 @@ describe('migrations on a fresh PostgreSQL database', () => {
     const applied = [...(a.results ?? []), ...(b.results ?? [])].filter(
       (r) => r.status === 'Success',
     );
-    expect(applied.map((r) => r.migrationName)).toEqual(['001_create_audit_log_entries']);
+    expect(applied.map((r) => r.migrationName)).toEqual([
+      '001_create_audit_log_entries',
+      '002_add_client_request_id',
+    ]);
   });
 
   it('removes the table when migrated down, and recreates it when migrated up again', async () => {
     const migrator = new Migrator({ db, provider: auditLogMigrationProvider });
-    expect((await migrator.migrateDown()).error).toBeUndefined();
+    expect((await migrator.migrateTo(NO_MIGRATIONS)).error).toBeUndefined();
     const exists = () =>
       sql<{ name: string | null }>`select to_regclass('audit_log_entries')::text as name`.execute(
         db,
@@ -47,6 +52,28 @@ describe('migrations on a fresh PostgreSQL database', () => {
     expect((await exists()).rows[0]?.name).toBeNull();
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect((await exists()).rows[0]?.name).toBe('audit_log_entries');
+  });
+
+  it('keeps entries written before 002 (null client_request_id) and lets a 001 build keep writing', async () => {
+    const migrator = new Migrator({ db, provider: auditLogMigrationProvider });
+    expect((await migrator.migrateTo('001_create_audit_log_entries')).error).toBeUndefined();
+    const repository = new PostgresAuditLogEntryRepository(db);
+    const { clientRequestId: _absent, ...before } = makeEntry();
+    // A build that knows only migration 001 writes every column but the new one.
+    const insertWithout002 = (entry: typeof before) =>
+      sql`insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision, reasons, policy_path, policy_version, policy_engine, input, latency_ms, request_id, gateway_instance)
+        values (${entry.id}::uuid, ${entry.decisionId}, ${entry.occurredAt}::timestamptz, ${entry.userId}, ${entry.action}, ${entry.decision}, '[]', ${entry.policyPath}, ${entry.policyVersion}, ${entry.policyEngine}, '{}', ${entry.latencyMs}, ${entry.requestId}, ${entry.gatewayInstance})`.execute(
+        db,
+      );
+    await insertWithout002(before);
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect((await repository.findById(before.id))?.clientRequestId).toBeNull();
+    const during = makeEntry();
+    await insertWithout002(during);
+    expect((await repository.findById(during.id))?.clientRequestId).toBeNull();
+    const after = makeEntry({ clientRequestId: 'client-7' });
+    await repository.append(after);
+    expect((await repository.findById(after.id))?.clientRequestId).toBe('client-7');
   });
 
   it('leaves the schema as it was when a later migration fails', async () => {

@@ -20,6 +20,7 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
       const migrations = await migrator.getMigrations();
       expect(migrations.map((m) => [m.name, m.executedAt !== undefined])).toEqual([
         ['001_create_audit_log_entries', true],
+        ['002_add_client_request_id', true],
       ]);
     });
 
@@ -51,6 +52,7 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'user_agent text null',
         'gateway_instance text not null',
         'inserted_at timestamp with time zone not null',
+        'client_request_id text null',
       ]);
     });
 
