@@ -28,7 +28,10 @@ describe('POST /policy/evaluate', () => {
       payload: { prompt: 'summarise this', user_id: 'alice', context: { app: 'chat' } },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.headers['x-request-id']).toBe('req-abc-123');
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const body = response.json();
     expect(body).toMatchObject({
       allow: true,
@@ -55,7 +58,8 @@ describe('POST /policy/evaluate', () => {
       input: { prompt: 'summarise this', user_id: 'alice', context: { app: 'chat' } },
       result: { allow: true, reasons: [] },
       error: null,
-      requestId: 'req-abc-123',
+      requestId,
+      clientRequestId: 'req-abc-123',
       clientAddress: '127.0.0.1',
       userAgent: 'curl/8.5',
       gatewayInstance: 'test-gateway',
@@ -91,10 +95,39 @@ describe('POST /policy/evaluate', () => {
     });
     const requestId = response.headers['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await storedEntries(t))[0]?.requestId).toBe(requestId);
+    const [entry] = await storedEntries(t);
+    expect(entry?.requestId).toBe(requestId);
+    expect(entry?.clientRequestId).toBeNull();
   });
 
-  it('replaces a client request id that is not a sane token with its own', async () => {
+  it("keeps its own request id when the client sends one, and records the client's beside it", async () => {
+    const t = await testApp();
+    const send = (clientId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        headers: { 'x-request-id': clientId },
+        payload: { prompt: 'hi', user_id: 'u' },
+      });
+    // Two requests claiming one id still get an id each, and the audit trail tells them apart.
+    const [first, second] = [await send('dup-1'), await send('dup-1')];
+    const ids = [first.headers['x-request-id'], second.headers['x-request-id']];
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(first.json()).not.toHaveProperty('request_id');
+    const entries = await storedEntries(t);
+    expect(entries.map((e) => [e.requestId, e.clientRequestId]).sort()).toEqual(
+      [
+        [ids[0], 'dup-1'],
+        [ids[1], 'dup-1'],
+      ].sort(),
+    );
+    const served = await t.app.inject({ url: `/governance/audit/${first.json().audit_id}` });
+    expect(served.json()).toMatchObject({ request_id: ids[0], client_request_id: 'dup-1' });
+  });
+
+  it('records no client request id when the one sent is not a sane token', async () => {
     const t = await testApp();
     const response = await t.app.inject({
       method: 'POST',
@@ -103,7 +136,23 @@ describe('POST /policy/evaluate', () => {
       payload: { prompt: 'hi', user_id: 'u' },
     });
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await storedEntries(t))[0]?.requestId).toBe(response.headers['x-request-id']);
+    const [entry] = await storedEntries(t);
+    expect(entry?.requestId).toBe(response.headers['x-request-id']);
+    expect(entry?.clientRequestId).toBeNull();
+  });
+
+  it("names a refused request by the gateway's id, not the client's", async () => {
+    const t = await testApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/policy/evaluate',
+      headers: { 'x-request-id': 'client-7' },
+      payload: { prompt: 'hi' },
+    });
+    expect(response.statusCode).toBe(400);
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.json().request_id).toBe(requestId);
   });
 
   it('keeps only the newest entries on the bounded memory store', async () => {
