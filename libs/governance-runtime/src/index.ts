@@ -8,6 +8,10 @@ export {
   encodeAuditLogCursor,
   InvalidCursorError,
 } from './audit-log-cursor.js';
+export {
+  AUDIT_LOG_CURSOR_KEY_MIN_BYTES,
+  AuditLogCursorSigner,
+} from './audit-log-cursor-signer.js';
 export type {
   AuditDecision,
   AuditLogEntry,

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { connectionServerOptions, limitConnections } from './api/connection-limits.js';
 import { installErrorHandling } from './api/error-handler.js';
 import type { EvaluationAdmission } from './api/evaluation-admission.js';
 import { installJsonBodyParser } from './api/json-body-parser.js';
@@ -28,6 +29,9 @@ export type AppSettings = Pick<
   | 'maxContextBytes'
   | 'maxJsonDepth'
   | 'trustProxy'
+  | 'connections'
+  | 'auditPageMaxBytes'
+  | 'cursorSecret'
   | 'instanceName'
 >;
 
@@ -48,7 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: settings.bodyLimitBytes,
-    trustProxy: settings.trustProxy,
+    // Addresses and CIDRs, or false: Fastify's proxy-addr takes either as it is.
+    trustProxy: settings.trustProxy === false ? false : [...settings.trustProxy],
+    ...connectionServerOptions(settings.connections),
     // The gateway's own id, whatever the client sent: a client's X-Request-Id is recorded
     // beside it (client_request_id), never in its place (api/client-request-id.ts).
     genReqId: () => randomUUID(),
@@ -57,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Answered below as a problem, like every other error.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  limitConnections(app, settings.connections);
   app.setValidatorCompiler(createValidatorCompiler());
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is 415.
   app.removeContentTypeParser('text/plain');
@@ -92,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.admission === undefined ? {} : { admission: deps.admission }),
       maxPromptBytes: settings.maxPromptBytes,
       maxContextBytes: settings.maxContextBytes,
+      auditPageMaxBytes: settings.auditPageMaxBytes,
+      cursorSecret: settings.cursorSecret,
       instanceName: settings.instanceName,
       version: SERVICE_VERSION,
     },

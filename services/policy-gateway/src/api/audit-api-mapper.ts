@@ -5,6 +5,7 @@
  */
 import type { AuditEntry, AuditPage, AuditQuery } from '@policy-gateway/gateway-contract';
 import {
+  type AuditLogCursorSigner,
   type AuditLogEntry,
   type AuditLogEntryRepository,
   type AuditLogQuery,
@@ -110,8 +111,19 @@ function unavailable(action: string): ApiProblem {
   );
 }
 
+/** How pages of the trail are read over HTTP. */
+export interface AuditReadOptions {
+  /** A page's budget in bytes (POLICY_GATEWAY_AUDIT_PAGE_MAX_BYTES); unbounded when omitted. */
+  readonly pageMaxBytes?: number;
+  /** Signs each `next_cursor` and refuses a `cursor` it did not sign; cursors as stored when omitted. */
+  readonly cursorSigner?: AuditLogCursorSigner;
+}
+
 export class AuditApiMapper {
-  constructor(private readonly repository: AuditLogEntryRepository) {}
+  constructor(
+    private readonly repository: AuditLogEntryRepository,
+    private readonly reads: AuditReadOptions = {},
+  ) {}
 
   /**
    * Commits the entry; rejects with a problem when it could not be committed, so that the
@@ -137,8 +149,20 @@ export class AuditApiMapper {
 
   async query(params: AuditQueryParams): Promise<AuditPage> {
     try {
-      const page = await this.repository.query(toAuditLogQuery(params));
-      return { entries: page.entries.map(toAuditEntryJson), next_cursor: page.nextCursor };
+      const { pageMaxBytes, cursorSigner } = this.reads;
+      const query = toAuditLogQuery(params);
+      const page = await this.repository.query({
+        ...query,
+        ...(pageMaxBytes !== undefined && { maxBytes: pageMaxBytes }),
+        // Verified inside the try: a cursor it did not sign is an InvalidCursorError like any.
+        ...(query.cursor !== undefined &&
+          cursorSigner !== undefined && { cursor: cursorSigner.verify(query.cursor) }),
+      });
+      const next = page.nextCursor;
+      return {
+        entries: page.entries.map(toAuditEntryJson),
+        next_cursor: next === null || cursorSigner === undefined ? next : cursorSigner.sign(next),
+      };
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new ApiProblem('INVALID_CURSOR', error.message, 'cursor');

@@ -62,7 +62,7 @@ export const ERROR_CATALOGUE = Object.freeze({
     status: 400,
     title: 'Invalid cursor',
     description:
-      'The `cursor` was not issued by this gateway (or was altered). Use `next_cursor` from the previous page verbatim.',
+      'The `cursor` was not issued by this gateway or was altered: cursors carry an HMAC under POLICY_GATEWAY_CURSOR_SECRET, so one issued by a gateway with another secret (or, without a configured secret, by another process or before a restart) is refused too. Use `next_cursor` from the previous page verbatim, or start again without `cursor`.',
   },
   INVALID_IDEMPOTENCY_KEY: {
     status: 400,
@@ -92,6 +92,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Not found',
     description: 'No route or audit entry matches the request.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timeout',
+    description:
+      'The request was not received in time: its headers within POLICY_GATEWAY_HEADERS_TIMEOUT_MS, or all of it within POLICY_GATEWAY_REQUEST_TIMEOUT_MS. The connection is closed; send the request again, at once.',
+  },
   BODY_TOO_LARGE: {
     status: 413,
     title: 'Request body too large',
@@ -112,6 +118,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     status: 415,
     title: 'Unsupported media type',
     description: 'Send the body with `Content-Type: application/json`.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request headers too large',
+    description:
+      'The request line and headers exceed 16 KiB together. The connection is closed; send fewer or shorter headers.',
   },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,

@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
+import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
 import { checkContextSize } from './context-size.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
@@ -93,7 +94,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           occurredAt,
           requestId: request.id,
           clientRequestId: clientRequestIdOf(request.headers),
-          clientAddress: request.ip ?? null,
+          clientAddress: clientAddressOf(request),
           userAgent: userAgent ?? null,
           gatewayInstance: deps.instanceName,
         }),

@@ -6,6 +6,7 @@
  * every area; a hook or content-type parser added inside an area's scope applies to that
  * area only.
  */
+import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
@@ -22,6 +23,10 @@ export interface RouteDeps {
   readonly admission?: EvaluationAdmission;
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
+  /** Budget of one page of audit entries, in bytes. */
+  readonly auditPageMaxBytes: number;
+  /** The key that signs audit page cursors. */
+  readonly cursorSecret: string;
   readonly instanceName: string;
   readonly version: string;
 }
@@ -57,7 +62,10 @@ export async function registerRoutes(
   scopes: AreaScopes = {},
 ): Promise<void> {
   const documented = collectRoutes(app);
-  const audit = new AuditApiMapper(deps.store.repository);
+  const audit = new AuditApiMapper(deps.store.repository, {
+    pageMaxBytes: deps.auditPageMaxBytes,
+    cursorSigner: new AuditLogCursorSigner(deps.cursorSecret),
+  });
   await app.register(inScope(evaluateRoute, scopes.evaluation), {
     prefix: '/policy',
     engine: deps.engine,

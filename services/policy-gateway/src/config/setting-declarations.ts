@@ -3,12 +3,12 @@
  * has the shape of `Settings`, so where a declaration sits is the field it fills; its order is
  * the README's. To add a setting, declare it here and add its field to `Settings`.
  */
+import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declareSetting } from './setting-declaration.js';
 import {
-  boolean,
   type DatabaseUrl,
   databaseUrl,
   dataPath,
@@ -17,7 +17,9 @@ import {
   integer,
   oneOf,
   origins,
+  secret,
   text,
+  trustedProxies,
 } from './setting-parsers.js';
 
 export const AUDIT_STORE_BACKENDS = ['memory', 'postgres', 'embedded'] as const;
@@ -108,6 +110,43 @@ export const SETTING_DECLARATIONS = {
     default: 8080,
     description: 'TCP port (0 picks a free one).',
   }),
+  connections: {
+    headersTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_HEADERS_TIMEOUT_MS',
+      parse: integer(100, 3_600_000),
+      default: 10_000,
+      description:
+        "How long a client may take to send a request's headers; beyond it the gateway answers `408 REQUEST_TIMEOUT` and closes the connection. At most `POLICY_GATEWAY_REQUEST_TIMEOUT_MS` (the smaller is used).",
+    }),
+    requestTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_REQUEST_TIMEOUT_MS',
+      parse: integer(100, 3_600_000),
+      default: 30_000,
+      description:
+        'How long a client may take to send a whole request, headers and body; beyond it `408 REQUEST_TIMEOUT` and the connection is closed. The time the gateway takes to answer does not count.',
+    }),
+    keepAliveTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_KEEP_ALIVE_TIMEOUT_MS',
+      parse: integer(1, 3_600_000),
+      default: 72_000,
+      description:
+        'How long an idle kept-alive connection is kept for its next request. Longer than the idle timeout of a proxy in front (often 60 s), so that the proxy, not the gateway, closes it.',
+    }),
+    idleTimeoutMs: declareSetting({
+      name: 'POLICY_GATEWAY_CONNECTION_TIMEOUT_MS',
+      parse: integer(0, 3_600_000),
+      default: 60_000,
+      description:
+        'A connection on which nothing moves either way for this long is closed, even while its request is being answered; `0` never closes one for that.',
+    }),
+    maxConnections: declareSetting({
+      name: 'POLICY_GATEWAY_MAX_CONNECTIONS',
+      parse: integer(1, 1_000_000),
+      default: 1000,
+      description:
+        'Open client connections at most; one more is closed as soon as it is accepted, and the log says so.',
+    }),
+  },
   corsOrigins: declareSetting({
     name: 'POLICY_GATEWAY_CORS_ORIGINS',
     parse: origins,
@@ -116,10 +155,11 @@ export const SETTING_DECLARATIONS = {
   }),
   trustProxy: declareSetting({
     name: 'POLICY_GATEWAY_TRUST_PROXY',
-    parse: boolean,
+    parse: trustedProxies,
     default: false,
+    documentedDefault: '`false` (none)',
     description:
-      'Take the client address from `X-Forwarded-For` (set `true` behind a reverse proxy).',
+      'The reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses or CIDRs (`10.0.0.0/8,127.0.0.1`; `loopback`, `linklocal`, `uniquelocal` too). The recorded client address is the nearest hop that is not one of them, and only ever a valid IP (else null). `true` and hop counts are refused: they would let a client choose the address recorded for it.',
   }),
   bodyLimitBytes: declareSetting({
     name: 'POLICY_GATEWAY_BODY_LIMIT_BYTES',
@@ -146,6 +186,21 @@ export const SETTING_DECLARATIONS = {
     default: 32,
     description:
       'Deepest nesting of objects and arrays in a request body, the body itself being level 1 (400 beyond).',
+  }),
+  auditPageMaxBytes: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_PAGE_MAX_BYTES',
+    parse: integer(1024, 1_073_741_824),
+    default: 4_194_304,
+    description:
+      'Largest page of `GET /governance/audit`, in bytes of its entries (UTF-8 text and JSON): a page that would exceed it ends early with a `next_cursor` (it always holds one entry), so that reading the trail takes bounded memory whatever `limit` asks.',
+  }),
+  cursorSecret: declareSetting({
+    name: 'POLICY_GATEWAY_CURSOR_SECRET',
+    parse: secret(32),
+    computeDefault: () => randomBytes(32).toString('base64url'),
+    documentedDefault: 'a random key per process',
+    description:
+      'Key of the HMAC that signs each `next_cursor`, so that an altered cursor is refused (`400 INVALID_CURSOR`); at least 32 characters. Give every replica that serves one audit trail the same value: otherwise a cursor works only on the process that issued it, until it restarts.',
   }),
   policy: {
     opaUrl: declareSetting<string | undefined>({

@@ -3,6 +3,7 @@
  * returns the setting or throws a `SettingsError` whose one line names the variable, the value
  * where it helps, and what is accepted.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { SettingContext } from './setting-declaration.js';
 import { SettingsError } from './settings-error.js';
@@ -141,3 +142,69 @@ export const databaseUrl: Parser<DatabaseUrl> = (raw, name) => {
   if (check.password !== '') check.password = '***';
   return { url, redacted: check.toString() };
 };
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe: none (`false`), or the proxies at these
+ * addresses and CIDRs (and proxy-addr's names `loopback`, `linklocal`, `uniquelocal`), as
+ * Fastify's `trustProxy` takes them.
+ */
+export type TrustedProxies = false | readonly string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, or an address and a prefix length that fits it (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `false` (or `0`, `no`, `none`): no proxy is trusted and the client address is the peer's; or
+ * comma-separated addresses and CIDRs of the proxies. `true` is refused, because trusting every
+ * hop lets any client write the address recorded for it; so is a hop count, because it trusts
+ * whoever connects, proxy or not (Fastify 5 ignores one for that reason).
+ */
+export const trustedProxies: Parser<TrustedProxies> = (raw, name) => {
+  const value = raw.toLowerCase();
+  if (['false', '0', 'no', 'none'].includes(value)) return false;
+  const expected =
+    'expected the addresses or CIDRs of the proxies in front of the gateway, e.g. 10.0.0.0/8,127.0.0.1, or false';
+  if (['true', 'yes'].includes(value)) {
+    throw new SettingsError(
+      name,
+      `${name}=${raw} is refused: trusting every hop lets any client choose the address recorded for it; ${expected}`,
+    );
+  }
+  if (/^\d+$/.test(value)) {
+    throw new SettingsError(
+      name,
+      `${name}=${raw} is refused: a hop count trusts whoever connects, proxy or not; ${expected}`,
+    );
+  }
+  const list = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of list) {
+    if (!PROXY_NAMES.includes(entry) && !isAddressOrCidr(entry)) {
+      throw new SettingsError(name, `${name} contains "${entry}": ${expected}`);
+    }
+  }
+  return list;
+};
+
+/** A key of at least `minLength` characters, kept as written. */
+export function secret(minLength: number): Parser<string> {
+  return (raw, name) => {
+    if (raw.length < minLength) {
+      throw new SettingsError(
+        name,
+        `${name} is too short (${raw.length} characters): expected at least ${minLength}, e.g. the output of openssl rand -base64 32`,
+      );
+    }
+    return raw;
+  };
+}

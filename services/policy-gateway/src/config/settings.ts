@@ -7,10 +7,12 @@
 import type { Env, SettingContext } from './setting-declaration.js';
 import { rawSetting } from './setting-declaration.js';
 import { type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
+import type { TrustedProxies } from './setting-parsers.js';
 import { readSettingTree } from './setting-tree.js';
 import { readStoreSettings, type StoreSettings } from './store-settings.js';
 
 export type { AuditStoreBackend, LogLevel } from './setting-declarations.js';
+export type { TrustedProxies } from './setting-parsers.js';
 export type { ConnectSettings, StoreSettings } from './store-settings.js';
 
 /** The settings; each field but `store` is filled by the declaration at the same place. */
@@ -30,12 +32,23 @@ export interface Settings {
     readonly queueLimit: number;
     readonly perClientLimit: number;
   };
+  /** Bounds on client connections: how long they may take, and how many may be open. */
+  readonly connections: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    readonly maxConnections: number;
+  };
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
   readonly maxJsonDepth: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustedProxies;
+  readonly auditPageMaxBytes: number;
+  /** The HMAC key of audit page cursors. */
+  readonly cursorSecret: string;
   readonly instanceName: string;
   readonly logLevel: LogLevel;
 }

@@ -13,6 +13,15 @@ export const TEST_APP_SETTINGS: AppSettings = {
   maxContextBytes: 16_384,
   maxJsonDepth: 32,
   trustProxy: false,
+  connections: {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 72_000,
+    idleTimeoutMs: 60_000,
+    maxConnections: 1000,
+  },
+  auditPageMaxBytes: 4_194_304,
+  cursorSecret: 'a test key of at least 32 characters',
   instanceName: 'test-gateway',
 };
 
