@@ -40,7 +40,7 @@ function rawProblemResponse(problem: ApiProblem): string {
   const body = JSON.stringify(problemBody(problem, undefined));
   return [
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}`,
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
     '',
