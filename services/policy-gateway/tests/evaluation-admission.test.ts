@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Admitted,
   EvaluationAdmission,
+  evaluationCost,
   type Refusal,
 } from '../src/api/evaluation-admission.js';
 
@@ -90,7 +91,7 @@ describe('EvaluationAdmission', () => {
     expect((refused as Refusal).detail).toContain('POLICY_GATEWAY_EVAL_QUEUE_LIMIT');
   });
 
-  it('gives waiting turns round-robin across clients, not in arrival order', async () => {
+  it("gives a waiting client its turn before another client's backlog, not in arrival order", async () => {
     const admission = new EvaluationAdmission({
       concurrency: 1,
       queueLimit: 10,
@@ -102,14 +103,52 @@ describe('EvaluationAdmission', () => {
       void admitted(admission.admit('hostile')).run(gate.work(name));
     }
     void admitted(admission.admit('ordinary')).run(gate.work('o1'));
-    for (const name of ['h1', 'h2', 'o1', 'h3']) {
+    for (const name of ['h1', 'o1', 'h2', 'h3']) {
       await settle();
       gate.finish(name);
     }
     await settle();
 
-    // o1 arrived after h4 but ran after only one more of the hostile client's evaluations.
-    expect(gate.started).toEqual(['h1', 'h2', 'o1', 'h3', 'h4']);
+    // o1 arrived after h4 but ran as soon as the evaluation in progress ended.
+    expect(gate.started).toEqual(['h1', 'o1', 'h2', 'h3', 'h4']);
+  });
+
+  it('puts a short evaluation ahead of long ones queued by many clients, and still runs those', async () => {
+    const admission = new EvaluationAdmission({
+      concurrency: 1,
+      queueLimit: 40,
+      perClientLimit: 10,
+    });
+    const gate = new Gate();
+    const long = evaluationCost('x'.repeat(16_000));
+    const short = evaluationCost('Summarise the attached report for the board.');
+
+    for (let client = 0; client < 16; client++) {
+      for (const round of [1, 2]) {
+        const name = `c${client}r${round}`;
+        void admitted(admission.admit(`10.0.0.${client}`, long)).run(gate.work(name));
+      }
+    }
+    await settle();
+    gate.finish('c0r1');
+    await settle();
+    void admitted(admission.admit('10.0.1.1', short)).run(gate.work('ordinary'));
+    // The next long one, chosen before the ordinary prompt arrived, finishes; then its turn.
+    gate.finish(gate.started.at(-1)!);
+    await settle();
+
+    expect(gate.started.at(-1)).toBe('ordinary');
+    gate.finish('ordinary');
+    for (let i = 0; i < 29; i++) {
+      await settle();
+      gate.finish(gate.started.at(-1)!);
+    }
+    await settle();
+    // Every long evaluation ran, first rounds before second rounds.
+    expect(gate.started).toHaveLength(33);
+    const order = gate.started.filter((name) => name !== 'ordinary');
+    expect(order.slice(0, 16).every((name) => name.endsWith('r1'))).toBe(true);
+    expect(order.slice(16).every((name) => name.endsWith('r2'))).toBe(true);
   });
 
   it('gives the turn back when the work fails', async () => {

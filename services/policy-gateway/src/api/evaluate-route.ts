@@ -13,7 +13,7 @@ import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
 import { checkContextSize } from './context-size.js';
-import type { EvaluationAdmission } from './evaluation-admission.js';
+import { type EvaluationAdmission, evaluationCost } from './evaluation-admission.js';
 import { EvaluationRefusals } from './evaluation-refusal.js';
 import { ApiProblem } from './problem.js';
 import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
@@ -81,7 +81,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const input: PolicyInput = { prompt, user_id, context: context ?? {} };
       const id = newAuditLogEntryId();
       const occurredAt = auditTimestampNow();
-      const admitted = admission?.admit(request.ip);
+      const admitted = admission?.admit(request.ip, evaluationCost(prompt));
       if (admitted?.refused === true) return refusals.refuse(reply, admitted);
       const evaluate = () => evaluateSafely(deps.engine, input);
       const evaluation = await (admitted === undefined ? evaluate() : admitted.run(evaluate));

@@ -1,12 +1,22 @@
 /**
  * Admission control for evaluations: at most `concurrency` run at once (the engine's
  * threads), at most `queueLimit` wait for a turn, and one client (address) has at most
- * `perClientLimit` running or waiting. Waiting evaluations get their turn round-robin across
- * clients, not first come first served, so that a client with many evaluations queued delays
- * another client's by at most one evaluation per busy client. Beyond the limits an evaluation
- * is refused at once (the route answers 503 with `Retry-After`): the gateway sheds load it
- * cannot serve in time instead of queueing it without bound.
+ * `perClientLimit` running or waiting. Waiting evaluations get their turn by fair queueing
+ * across clients, weighted by cost (`evaluationCost`), not first come first served: an ordinary
+ * prompt waits for about one evaluation in progress, however many long ones other clients have
+ * queued. Beyond the limits an evaluation is refused at once (the route answers 503 with
+ * `Retry-After`): the gateway sheds load it cannot serve in time instead of queueing it
+ * without bound.
  */
+import { FairQueue } from './fair-queue.js';
+
+/**
+ * What an evaluation costs, for fair queueing: the shipped policy's work grows with the prompt's
+ * length (its scans are linear), plus a fixed part for everything else it does.
+ */
+export function evaluationCost(prompt: string): number {
+  return 1_024 + prompt.length;
+}
 
 export interface EvaluationAdmissionOptions {
   /** Evaluations that run at once; the rest wait for a turn. */
@@ -63,9 +73,8 @@ export interface Admitted {
 export class EvaluationAdmission {
   readonly #options: EvaluationAdmissionOptions;
   #running = 0;
-  #waitingTotal = 0;
-  /** Turns waiting, per client; the Map's order is the round-robin order. */
-  readonly #waiting = new Map<string, Array<() => void>>();
+  /** Turns waiting, in fair order. */
+  readonly #waiting = new FairQueue<() => void>();
   /** Evaluations running or waiting, per client. */
   readonly #perClient = new Map<string, number>();
 
@@ -85,7 +94,7 @@ export class EvaluationAdmission {
 
   /** Evaluations waiting for a turn. */
   get waiting(): number {
-    return this.#waitingTotal;
+    return this.#waiting.size;
   }
 
   /** The refusal `admit(client)` would give now, if any; admits nothing. */
@@ -98,7 +107,7 @@ export class EvaluationAdmission {
         detail: `this client already has ${perClientLimit} evaluations running or waiting, its limit (POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT); nothing was evaluated or recorded, retry after the Retry-After delay`,
       };
     }
-    if (this.#running >= concurrency && this.#waitingTotal >= queueLimit) {
+    if (this.#running >= concurrency && this.#waiting.size >= queueLimit) {
       return {
         refused: true,
         limit: 'queue',
@@ -109,28 +118,25 @@ export class EvaluationAdmission {
   }
 
   /**
-   * Admits an evaluation for `client` or refuses it at once.
+   * Admits an evaluation of `cost` for `client` or refuses it at once.
    *
    * @example
-   * const admitted = admission.admit(request.ip);
+   * const admitted = admission.admit(request.ip, evaluationCost(input.prompt));
    * if (admitted.refused) return refusals.refuse(reply, admitted);
    * const evaluation = await admitted.run(() => engine.evaluate(input));
    */
-  admit(client: string): Admitted | Refusal {
+  admit(client: string, cost = 1): Admitted | Refusal {
     const refusal = this.refusal(client);
     if (refusal !== undefined) return refusal;
     this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
+    const tag = this.#waiting.tag(client, cost);
     let turn: Promise<void>;
     if (this.#running < this.#options.concurrency) {
       this.#running++;
+      this.#waiting.started(tag);
       turn = Promise.resolve();
     } else {
-      this.#waitingTotal++;
-      turn = new Promise((resolve) => {
-        const queue = this.#waiting.get(client);
-        if (queue === undefined) this.#waiting.set(client, [resolve]);
-        else queue.push(resolve);
-      });
+      turn = new Promise((resolve) => this.#waiting.push(tag, resolve));
     }
     return {
       refused: false,
@@ -145,21 +151,17 @@ export class EvaluationAdmission {
     };
   }
 
-  /** Gives the turn to the client first in round-robin order, which then moves to the back. */
+  /** Gives the turn to the waiting evaluation that fair queueing puts first. */
   #release(client: string): void {
     const count = (this.#perClient.get(client) ?? 1) - 1;
-    if (count === 0) this.#perClient.delete(client);
-    else this.#perClient.set(client, count);
-    const next = this.#waiting.entries().next();
-    if (next.done === true) {
-      this.#running--;
-      return;
+    if (count === 0) {
+      this.#perClient.delete(client);
+      this.#waiting.forget(client);
+    } else {
+      this.#perClient.set(client, count);
     }
-    const [nextClient, queue] = next.value;
-    const wake = queue.shift()!;
-    this.#waiting.delete(nextClient);
-    if (queue.length > 0) this.#waiting.set(nextClient, queue);
-    this.#waitingTotal--;
-    wake();
+    const wake = this.#waiting.pop();
+    if (wake === undefined) this.#running--;
+    else wake();
   }
 }
