@@ -4,7 +4,6 @@
  */
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installErrorHandling } from '../src/api/error-handler.js';
 import { EvaluationAdmission } from '../src/api/evaluation-admission.js';
@@ -24,7 +23,7 @@ describe('EvaluationRefusals', () => {
         done();
       },
     });
-    const app = Fastify({ loggerInstance: pino({ level: 'warn' }, sink) });
+    const app = Fastify({ logger: { level: 'warn', stream: sink } });
     apps.push(app);
     installErrorHandling(app);
     const admission = new EvaluationAdmission({ concurrency: 1, queueLimit: 0, perClientLimit: 1 });
