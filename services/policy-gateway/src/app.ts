@@ -8,9 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { refuseRequestsNodeWouldAnswer } from './api/client-error-handler.js';
 import { connectionServerOptions, limitConnections } from './api/connection-limits.js';
+import { requireCompletePreflight } from './api/cors-preflight.js';
 import { installErrorHandling } from './api/error-handler.js';
 import type { EvaluationAdmission } from './api/evaluation-admission.js';
+import { answerFrameworkError } from './api/framework-error-handler.js';
 import { installJsonBodyParser } from './api/json-body-parser.js';
 import { ApiProblem } from './api/problem.js';
 import { type AreaScopes, registerRoutes } from './api/routes.js';
@@ -55,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Addresses and CIDRs, or false: Fastify's proxy-addr takes either as it is.
     trustProxy: settings.trustProxy === false ? false : [...settings.trustProxy],
     ...connectionServerOptions(settings.connections),
+    frameworkErrors: answerFrameworkError,
     // The gateway's own id, whatever the client sent: a client's X-Request-Id is recorded
     // beside it (client_request_id), never in its place (api/client-request-id.ts).
     genReqId: () => randomUUID(),
@@ -64,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
   limitConnections(app, settings.connections);
+  refuseRequestsNodeWouldAnswer(app.server);
   app.setValidatorCompiler(createValidatorCompiler());
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is 415.
   app.removeContentTypeParser('text/plain');
@@ -86,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // otherwise a kept-alive client connection would hold the server open.
     if (closing) reply.header('connection', 'close');
   });
+  app.addHook('onRequest', requireCompletePreflight);
   await app.register(cors, {
     origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],
     methods: ['GET', 'POST'],

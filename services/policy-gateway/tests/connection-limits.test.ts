@@ -186,6 +186,37 @@ describe('errors before routing', () => {
       code: 'BAD_REQUEST',
     },
     {
+      note: 'a CONNECT request, which Node would close unanswered',
+      request: 'CONNECT gateway:443 HTTP/1.1\r\nHost: gateway:443\r\n\r\n',
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      note: 'an Expect other than 100-continue, which Node would answer bare',
+      request: 'GET /health HTTP/1.1\r\nHost: gateway\r\nExpect: 200-ok\r\n\r\n',
+      status: 417,
+      code: 'EXPECTATION_FAILED',
+    },
+    {
+      note: 'a path that is not percent-encoded UTF-8, which Fastify answers as its own JSON',
+      request:
+        'GET /governance/audit/%ED%A0%80 HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n',
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      note: 'a path parameter past 100 characters, which Fastify answers as its own JSON',
+      request: `GET /governance/audit/${'a'.repeat(101)} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`,
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      note: 'an OPTIONS request that is no CORS preflight, which @fastify/cors answers as text',
+      request: 'OPTIONS /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n',
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
       note: 'headers over 16 KiB',
       request: `GET /health HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
       status: 431,

@@ -1,10 +1,10 @@
 /**
  * Answers what goes wrong before a request reaches the routes — malformed HTTP, headers over
- * Node's size limit, a client too slow to send its request — with the same
- * `application/problem+json` as every other error, then closes the connection: after a
- * malformed request nobody can tell where the next one would start.
+ * Node's size limit, a client too slow to send its request, requests Node would answer by
+ * itself — with the same `application/problem+json` as every other error, then closes the
+ * connection: after a malformed request nobody can tell where the next one would start.
  */
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE } from '@policy-gateway/gateway-contract';
 import type { FastifyInstance } from 'fastify';
@@ -69,4 +69,40 @@ export function answerClientError(this: FastifyInstance, error: ClientError, soc
     socket.write(rawProblemResponse(problem));
   }
   socket.destroy(error);
+}
+
+/**
+ * Requests Node answers by itself when nobody listens, outside Fastify and not as problems:
+ * `CONNECT` (it would close the connection unanswered; the gateway is no proxy) and an
+ * `Expect` other than `100-continue` (a bare 417). Both are answered here as problems.
+ *
+ * @example
+ * refuseRequestsNodeWouldAnswer(app.server);
+ */
+export function refuseRequestsNodeWouldAnswer(server: Server): void {
+  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => {});
+    if (socket.writable) {
+      socket.write(
+        rawProblemResponse(
+          new ApiProblem('BAD_REQUEST', 'CONNECT is not supported: this gateway is not a proxy'),
+        ),
+      );
+    }
+    socket.destroy();
+  });
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const problem = new ApiProblem(
+      'EXPECTATION_FAILED',
+      `Expect: ${request.headers.expect ?? ''} is not supported; only 100-continue is`,
+      'Expect',
+    );
+    const body = JSON.stringify(problemBody(problem, undefined));
+    response.writeHead(problem.status, {
+      'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    response.end(body);
+  });
 }

@@ -119,6 +119,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Unsupported media type',
     description: 'Send the body with `Content-Type: application/json`.',
   },
+  EXPECTATION_FAILED: {
+    status: 417,
+    title: 'Expectation failed',
+    description:
+      'The `Expect` header asks for something other than `100-continue`, the only expectation the gateway meets. Send the request without it.',
+  },
   HEADERS_TOO_LARGE: {
     status: 431,
     title: 'Request headers too large',
