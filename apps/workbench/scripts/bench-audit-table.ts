@@ -46,6 +46,8 @@ function makeEntries(count: number): AuditEntry[] {
     client_address: '127.0.0.1',
     user_agent: 'bench',
     gateway_instance: 'bench',
+    idempotency_key: null,
+    request_digest: null,
   }));
 }
 

@@ -37,6 +37,14 @@ export const AuditEntrySchema = Type.Object({
   client_address: NullableString(),
   user_agent: NullableString(),
   gateway_instance: Type.String(),
+  idempotency_key: NullableString({
+    description:
+      "The `Idempotency-Key` the client sent, if any; among one user_id's allow and deny entries, unique.",
+  }),
+  request_digest: NullableString({
+    description:
+      'With an idempotency key: `sha256:` and the SHA-256 of the request (prompt, user_id, context) in canonical JSON.',
+  }),
 });
 
 export type AuditEntry = Static<typeof AuditEntrySchema>;

@@ -21,6 +21,7 @@ export {
   type ReasonSeverity,
   ReasonSeveritySchema,
 } from './audit-reason.js';
+export { type EvaluateHeaders, EvaluateHeadersSchema } from './evaluate-headers.js';
 export { type EvaluateRequest, EvaluateRequestSchema } from './evaluate-request.js';
 export {
   EVALUATE_DECISIONS,

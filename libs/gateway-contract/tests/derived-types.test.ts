@@ -23,6 +23,8 @@ describe('types derived from the schemas', () => {
 
   it('type nullable members as such and required members as required', () => {
     expectTypeOf<AuditEntry['gateway_instance']>().toEqualTypeOf<string>();
+    expectTypeOf<AuditEntry['idempotency_key']>().toEqualTypeOf<string | null>();
+    expectTypeOf<AuditEntry['request_digest']>().toEqualTypeOf<string | null>();
     expectTypeOf<AuditEntry['request_id']>().toEqualTypeOf<string | null>();
     expectTypeOf<AuditEntry['client_request_id']>().toEqualTypeOf<string | null>();
     expectTypeOf<AuditEntry['input']>().toEqualTypeOf<unknown>();

@@ -134,6 +134,8 @@ describe('Value.Check on the kinds', () => {
       client_address: null,
       user_agent: null,
       gateway_instance: 'gw',
+      idempotency_key: null,
+      request_digest: null,
     };
     expect(Check(AuditEntrySchema, entry)).toBe(false);
     expect(Errors(AuditEntrySchema, entry).First()?.path).toBe('/reasons/0/severity');

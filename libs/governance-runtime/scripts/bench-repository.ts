@@ -50,6 +50,8 @@ function entry(i: number): AuditLogEntry {
     clientAddress: '127.0.0.1',
     userAgent: 'bench',
     gatewayInstance: 'bench:1',
+    idempotencyKey: null,
+    requestDigest: null,
   };
 }
 

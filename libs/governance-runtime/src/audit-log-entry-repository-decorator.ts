@@ -51,6 +51,10 @@ export abstract class AuditLogEntryRepositoryDecorator implements AuditLogEntryR
     return this.inner.findById(id);
   }
 
+  findByIdempotencyKey(userId: string, idempotencyKey: string): Promise<AuditLogEntry | undefined> {
+    return this.inner.findByIdempotencyKey(userId, idempotencyKey);
+  }
+
   query(query: AuditLogQuery): Promise<AuditLogPage> {
     return this.inner.query(query);
   }

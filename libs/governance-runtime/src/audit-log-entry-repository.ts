@@ -14,8 +14,11 @@ export interface AuditLogEntryRepository {
   /**
    * Stores the entry; resolves only once it is committed. Rejects if it could not be:
    * `InvalidAuditLogEntryError` for an entry no adapter could store faithfully,
-   * `DuplicateAuditLogEntryError` for an id already stored (left intact), or the
-   * database's own error when it is unreachable.
+   * `DuplicateAuditLogEntryError` for an id already stored (left intact), its kind
+   * `DuplicateIdempotencyKeyError` for an entry that decided under an idempotency key its
+   * user already has on such an entry, or the database's own error when it is unreachable
+   * (nothing committed). `CommitOutcomeUnknownError` when the storage cannot say whether it
+   * committed (`CommitOutcomeResolver` finds out).
    */
   append(entry: AuditLogEntry): Promise<void>;
   /**
@@ -24,7 +27,10 @@ export interface AuditLogEntryRepository {
    * storage's sake. Invalid entries (as `append` would refuse them) are reported and left
    * out; so are entries whose id is already stored or comes earlier in the batch (the
    * first one given is stored); the rest are committed together. When the storage fails,
-   * none is committed: every entry that was not invalid is `failed`, and `error` says why.
+   * none is committed: every entry that was not invalid is `failed`, and `error` says why,
+   * unless `error` is a `CommitOutcomeUnknownError` (whether the batch committed is unknown).
+   * An entry that decided under an idempotency key its user already has, stored or earlier
+   * in the batch, is a `duplicate` with a `DuplicateIdempotencyKeyError`.
    * An empty batch touches nothing.
    *
    * @example
@@ -35,6 +41,11 @@ export interface AuditLogEntryRepository {
   appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult>;
   /** The entry with this id (any letter case), or undefined, also for a non-UUID id. */
   findById(id: string): Promise<AuditLogEntry | undefined>;
+  /**
+   * The entry that holds this idempotency key for this user: the one that decided (`allow`
+   * or `deny`) under it, or undefined. Keys compare exactly, letter case included.
+   */
+  findByIdempotencyKey(userId: string, idempotencyKey: string): Promise<AuditLogEntry | undefined>;
   /**
    * Newest first by `(occurredAt, id)`, keyset-paginated. Rejects with
    * `InvalidAuditQueryError` naming the field for a bad limit or time bound, and with

@@ -56,4 +56,17 @@ export interface AuditLogEntry {
   readonly userAgent: string | null;
   /** The gateway process that decided (host name and pid, or as configured). */
   readonly gatewayInstance: string;
+  /**
+   * The client's idempotency key (HTTP `Idempotency-Key`), null without one: 1 to 255
+   * characters. Among a user's entries that decided (`allow` or `deny`), at most one has a
+   * given key, which every adapter enforces; an entry whose decision is `error` keeps the key
+   * it came with but does not hold it, so a retry after a failed evaluation decides anew.
+   */
+  readonly idempotencyKey: string | null;
+  /**
+   * A fingerprint of the request (the gateway's is `sha256:` and the hex SHA-256 of its policy
+   * input in canonical JSON), so that a retry is told apart from another request reusing the
+   * key. Set whenever `idempotencyKey` is.
+   */
+  readonly requestDigest: string | null;
 }

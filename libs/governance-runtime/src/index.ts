@@ -29,7 +29,13 @@ export {
   isCanonicalAuditTimestamp,
   toCanonicalAuditTimestamp,
 } from './audit-timestamp.js';
+export {
+  CommitOutcomeResolver,
+  type CommitOutcomeResolverOptions,
+} from './commit-outcome-resolver.js';
+export { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
 export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
+export { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
 export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
 export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';

@@ -1,23 +1,30 @@
 /**
  * The half of `appendMany` that does not depend on the storage: it checks each entry,
- * sets aside those whose id comes earlier in the same batch, and turns what the storage
- * then did into one outcome per entry. Every adapter goes through it, so a batch ends
+ * sets aside those whose id, or held idempotency key, comes earlier in the same batch, and
+ * turns what the storage then did into one outcome per entry. Every adapter goes through it, so a batch ends
  * the same way on each of them.
  */
 
 import type { AppendManyResult, AppendOutcome } from './append-many-result.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
+import { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
+import { heldIdempotencyKey } from './held-idempotency-key.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
 /** Where each entry given stands before the write: settled already, or waiting on it. */
 type Slot =
   | { readonly kind: 'settled'; readonly outcome: AppendOutcome }
-  /** The first valid entry with its id: the write stores it unless the id is stored. */
-  | { readonly kind: 'written'; readonly id: string; readonly canonicalId: string }
+  /**
+   * The first valid entry with its id (and held key): the write stores it unless the id,
+   * or the key, is stored.
+   */
+  | { readonly kind: 'written'; readonly id: string; readonly entry: AuditLogEntry }
   /** A later entry with the id of an earlier one in the batch. */
-  | { readonly kind: 'repeated'; readonly id: string; readonly canonicalId: string };
+  | { readonly kind: 'repeated'; readonly id: string; readonly canonicalId: string }
+  /** A later entry holding the idempotency key an earlier one in the batch holds. */
+  | { readonly kind: 'repeated-key'; readonly id: string; readonly entry: AuditLogEntry };
 
 /**
  * @example
@@ -37,6 +44,7 @@ export class PreparedAuditLogBatch {
   constructor(entries: readonly AuditLogEntry[]) {
     const storable: AuditLogEntry[] = [];
     const seen = new Set<string>();
+    const seenKeys = new Set<string>();
     this.#slots = entries.map((entry): Slot => {
       let canonical: AuditLogEntry;
       try {
@@ -48,9 +56,14 @@ export class PreparedAuditLogBatch {
       if (seen.has(canonical.id)) {
         return { kind: 'repeated', id: entry.id, canonicalId: canonical.id };
       }
+      const key = heldIdempotencyKey(canonical);
+      if (key !== undefined) {
+        if (seenKeys.has(key)) return { kind: 'repeated-key', id: entry.id, entry: canonical };
+        seenKeys.add(key);
+      }
       seen.add(canonical.id);
       storable.push(canonical);
-      return { kind: 'written', id: entry.id, canonicalId: canonical.id };
+      return { kind: 'written', id: entry.id, entry: canonical };
     });
     this.storable = storable;
   }
@@ -58,19 +71,27 @@ export class PreparedAuditLogBatch {
   /**
    * The result once the write of `storable` committed.
    * @param inserted the canonical ids the write stored; the others were stored already.
+   * @param keyTaken of the others, those not stored because their user already had an entry
+   *   holding their idempotency key (rather than their id).
    */
-  committed(inserted: ReadonlySet<string>): AppendManyResult {
+  committed(
+    inserted: ReadonlySet<string>,
+    keyTaken: ReadonlySet<string> = new Set(),
+  ): AppendManyResult {
     return {
       results: this.#slots.map((slot): AppendOutcome => {
         if (slot.kind === 'settled') return slot.outcome;
-        if (slot.kind === 'written' && inserted.has(slot.canonicalId)) {
+        if (slot.kind === 'repeated') {
+          return duplicate(slot.id, new DuplicateAuditLogEntryError(slot.canonicalId));
+        }
+        const { entry } = slot;
+        if (slot.kind === 'written' && inserted.has(entry.id)) {
           return { id: slot.id, status: 'committed' };
         }
-        return {
-          id: slot.id,
-          status: 'duplicate',
-          error: new DuplicateAuditLogEntryError(slot.canonicalId),
-        };
+        if (slot.kind === 'repeated-key' || keyTaken.has(entry.id)) {
+          return duplicate(slot.id, duplicateKeyError(entry));
+        }
+        return duplicate(slot.id, new DuplicateAuditLogEntryError(entry.id));
       }),
     };
   }
@@ -89,4 +110,13 @@ export class PreparedAuditLogBatch {
       error,
     };
   }
+}
+
+function duplicate(id: string, error: DuplicateAuditLogEntryError): AppendOutcome {
+  return { id, status: 'duplicate', error };
+}
+
+/** The error of an entry not stored because its user's key was held (it holds one). */
+export function duplicateKeyError(entry: AuditLogEntry): DuplicateIdempotencyKeyError {
+  return new DuplicateIdempotencyKeyError(entry.id, entry.userId, entry.idempotencyKey ?? '');
 }

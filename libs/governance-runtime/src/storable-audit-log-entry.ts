@@ -40,6 +40,7 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
   if (!Number.isFinite(entry.latencyMs) || entry.latencyMs < 0) {
     throw new InvalidAuditLogEntryError('latencyMs', 'must be a finite number ≥ 0');
   }
+  checkIdempotencyKey(entry);
   const canonical: AuditLogEntry = {
     id,
     decisionId: entry.decisionId,
@@ -60,11 +61,31 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     clientAddress: entry.clientAddress,
     userAgent: entry.userAgent,
     gatewayInstance: entry.gatewayInstance,
+    idempotencyKey: entry.idempotencyKey,
+    requestDigest: entry.requestDigest,
   };
   for (const [field, value] of Object.entries(canonical)) {
     checkStrings(value, field);
   }
   return canonical;
+}
+
+/** Longest idempotency key stored, as the IETF draft's examples and most APIs bound it. */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function checkIdempotencyKey(entry: AuditLogEntry): void {
+  const key = entry.idempotencyKey;
+  if (key === null) return;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new InvalidAuditLogEntryError(
+      'idempotencyKey',
+      `must be null or 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+    );
+  }
+  if (typeof entry.requestDigest !== 'string' || entry.requestDigest.length === 0) {
+    // Without it a retry could not be told from another request that reuses the key.
+    throw new InvalidAuditLogEntryError('requestDigest', 'must be set with an idempotencyKey');
+  }
 }
 
 function copyJson(field: string, value: unknown): unknown {

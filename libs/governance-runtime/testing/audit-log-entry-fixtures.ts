@@ -35,6 +35,8 @@ export function makeEntry(overrides: Partial<AuditLogEntry> = {}): AuditLogEntry
     clientAddress: '127.0.0.1',
     userAgent: 'vitest',
     gatewayInstance: 'test-host:1',
+    idempotencyKey: null,
+    requestDigest: null,
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@ import type { AuditLogEntryRepositoryHarness } from './audit-log-entry-repositor
 import { describeAppendContract } from './contract/append-contract.js';
 import { describeAppendManyContract } from './contract/append-many-contract.js';
 import { describeFailingStorageContract } from './contract/failing-storage-contract.js';
+import { describeIdempotencyKeyContract } from './contract/idempotency-key-contract.js';
 import { describeQueryContract } from './contract/query-contract.js';
 
 export function describeAuditLogEntryRepositoryContract(
@@ -47,6 +48,7 @@ export function describeAuditLogEntryRepositoryContract(
 
     describeAppendContract(context);
     describeAppendManyContract(context);
+    describeIdempotencyKeyContract(context);
     describeQueryContract(context);
     const { failWritesOf } = harness;
     if (failWritesOf !== undefined) {

@@ -55,6 +55,8 @@ describe('GET /governance/audit', () => {
         'client_address',
         'user_agent',
         'gateway_instance',
+        'idempotency_key',
+        'request_digest',
       ].sort(),
     );
     expect(body.entries[0]).toMatchObject({

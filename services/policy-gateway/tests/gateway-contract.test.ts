@@ -34,6 +34,8 @@ const DISTINCT = auditEntry(1, {
   clientAddress: '10.1.2.3',
   userAgent: 'agent-distinct',
   gatewayInstance: 'gw-distinct',
+  idempotencyKey: 'key-distinct',
+  requestDigest: 'sha256:distinct',
 });
 
 describe('toAuditEntryJson', () => {

@@ -104,6 +104,7 @@ describe('graceful shutdown', () => {
         },
         appendMany: (entries) => memory.repository.appendMany(entries),
         findById: (id) => memory.repository.findById(id),
+        findByIdempotencyKey: (userId, key) => memory.repository.findByIdempotencyKey(userId, key),
         query: (query) => memory.repository.query(query),
         close: async () => {},
       },
@@ -230,15 +231,19 @@ describe('a database that goes away and comes back', () => {
       expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
 
       await proxy.down();
-      const refused = await evaluate();
-      expect(refused.statusCode).toBe(503);
-      expect(refused.json().code).toBe('AUDIT_STORE_UNAVAILABLE');
+      // /ready first: its probe meets the pooled connection the cut broke, so that the
+      // evaluation after it finds the server refusing new ones, and its INSERT is surely not
+      // committed. (An INSERT sent on the broken connection itself is in doubt: see
+      // tests/commit-outcome.test.ts.)
       const notReady = await app.inject({ url: '/ready' });
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json()).toMatchObject({
         status: 'not_ready',
         store: { reachable: false, schema: 'unknown' },
       });
+      const refused = await evaluate();
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json().code).toBe('AUDIT_STORE_UNAVAILABLE');
 
       await proxy.up();
       expect((await evaluate()).statusCode).toBe(200);

@@ -51,6 +51,7 @@ describe('migrations', () => {
     expect(first.results.map((r) => [r.migrationName, r.status])).toEqual([
       ['001_create_audit_log_entries', 'Success'],
       ['002_add_client_request_id', 'Success'],
+      ['003_add_idempotency_key', 'Success'],
     ]);
     // The library's registry, in the order the migrator applied it.
     expect(first.results.map((r) => r.migrationName)).toEqual(AUDIT_LOG_MIGRATION_NAMES);
@@ -97,10 +98,10 @@ describe('migrations', () => {
         throw new Error('disk full');
       },
     };
-    const outcome = await migrateToLatest(db, { ...auditLogMigrations, '002_breaks': failing });
+    const outcome = await migrateToLatest(db, { ...auditLogMigrations, '999_breaks': failing });
     expect(String(outcome.error)).toContain('disk full');
     expect(outcome.results.map((r) => [r.migrationName, r.status])).toEqual([
-      ['002_breaks', 'Error'],
+      ['999_breaks', 'Error'],
     ]);
     expect(await tables(db)).not.toContain('half_done');
     const { rows } = await sql<{ column_name: string }>`

@@ -35,6 +35,8 @@ export function makeEntry(
     client_address: '127.0.0.1',
     user_agent: 'curl/8.5.0',
     gateway_instance: 'gw-test-1',
+    idempotency_key: null,
+    request_digest: null,
     ...rest,
   };
 }

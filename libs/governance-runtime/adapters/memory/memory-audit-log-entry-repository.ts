@@ -10,7 +10,8 @@ import type { AuditLogEntryRepository } from '../../src/audit-log-entry-reposito
 import { auditLogEntrySize } from '../../src/audit-log-entry-size.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
-import { PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
+import { heldIdempotencyKey, idempotencyScope } from '../../src/held-idempotency-key.js';
+import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 
@@ -25,6 +26,8 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   /** Oldest first by `(occurredAt, id)`, the reverse of the query order. */
   readonly #entries: AuditLogEntry[] = [];
   readonly #byId = new Map<string, AuditLogEntry>();
+  /** The entry holding each user's idempotency key (`heldIdempotencyKey`), as PostgreSQL's unique index. */
+  readonly #byKey = new Map<string, AuditLogEntry>();
   /** Measured once, when stored: a page budget must not re-serialise every entry it weighs. */
   readonly #sizes = new WeakMap<AuditLogEntry, number>();
   #dropped = 0;
@@ -52,6 +55,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     // Deeply frozen: entries are facts, and a caller must not alter one it read.
     const stored = deepFreeze(toStorableAuditLogEntry(entry));
     if (this.#byId.has(stored.id)) throw new DuplicateAuditLogEntryError(stored.id);
+    if (this.#holdsTakenKey(stored)) throw duplicateKeyError(stored);
     this.#insert(stored);
   }
 
@@ -63,17 +67,30 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     const batch = new PreparedAuditLogBatch(entries);
     if (this.#closed) return batch.failed(closedError());
     const inserted = new Set<string>();
+    const keyTaken = new Set<string>();
     for (const entry of batch.storable) {
       if (this.#byId.has(entry.id)) continue;
+      if (this.#holdsTakenKey(entry)) {
+        keyTaken.add(entry.id);
+        continue;
+      }
       this.#insert(deepFreeze(entry));
       inserted.add(entry.id);
     }
-    return batch.committed(inserted);
+    return batch.committed(inserted, keyTaken);
   }
 
   async findById(id: string): Promise<AuditLogEntry | undefined> {
     this.#assertOpen();
     return this.#byId.get(id.toLowerCase());
+  }
+
+  async findByIdempotencyKey(
+    userId: string,
+    idempotencyKey: string,
+  ): Promise<AuditLogEntry | undefined> {
+    this.#assertOpen();
+    return this.#byKey.get(idempotencyScope(userId, idempotencyKey));
   }
 
   async query(query: AuditLogQuery): Promise<AuditLogPage> {
@@ -117,12 +134,22 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
     this.#entries.splice(index, 0, stored);
     this.#byId.set(stored.id, stored);
+    const key = heldIdempotencyKey(stored);
+    if (key !== undefined) this.#byKey.set(key, stored);
     this.#sizes.set(stored, auditLogEntrySize(stored));
     while (this.#entries.length > this.maxEntries) {
       const oldest = this.#entries.shift()!;
       this.#byId.delete(oldest.id);
+      // A dropped entry's key is forgotten with it: keys are honoured while their entry is kept.
+      const oldestKey = heldIdempotencyKey(oldest);
+      if (oldestKey !== undefined) this.#byKey.delete(oldestKey);
       this.#dropped += 1;
     }
+  }
+
+  #holdsTakenKey(entry: AuditLogEntry): boolean {
+    const key = heldIdempotencyKey(entry);
+    return key !== undefined && this.#byKey.has(key);
   }
 
   /** The index of the first entry whose key is not below `key` (binary search). */

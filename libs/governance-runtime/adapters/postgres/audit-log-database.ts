@@ -25,6 +25,9 @@ export interface AuditLogEntriesTable {
   readonly client_address: string | null;
   readonly user_agent: string | null;
   readonly gateway_instance: string;
+  /** Migration 003. */
+  readonly idempotency_key: string | null;
+  readonly request_digest: string | null;
   readonly inserted_at: Generated<Date>;
 }
 

@@ -10,12 +10,14 @@ import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
+import { CommitOutcomeUnknownError } from '../../src/commit-outcome-unknown-error.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
 import { isAuditLogEntryId } from '../../src/new-audit-log-entry-id.js';
-import { PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
+import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 import type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
+import { IDEMPOTENCY_KEY_INDEX } from './migrations/003-add-idempotency-key.js';
 
 export interface PostgresAuditLogEntryRepositoryOptions {
   /** False for a PGlite database in memory (`memory://`). Default true. */
@@ -41,21 +43,36 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     this.#destroyOnClose = options.destroyOnClose ?? false;
   }
 
+  /**
+   * One INSERT. A unique violation is a duplicate, of the id or of the user's idempotency
+   * key (the index of migration 003); a failure after the INSERT was sent that the server did
+   * not answer is a `CommitOutcomeUnknownError`.
+   */
   async append(entry: AuditLogEntry): Promise<void> {
     const e = toStorableAuditLogEntry(entry);
+    const sent = { value: false };
     try {
-      await this.#db.insertInto('audit_log_entries').values(toRow(e)).execute();
+      await this.#db.connection().execute(async (connection) => {
+        sent.value = true;
+        await connection.insertInto('audit_log_entries').values(toRow(e)).execute();
+      });
     } catch (error) {
-      if (isUniqueViolationOfPrimaryKey(error)) {
+      if (uniqueViolationOf(error) === IDEMPOTENCY_KEY_INDEX) {
+        throw duplicateKeyError(e);
+      }
+      if (uniqueViolationOf(error) === PRIMARY_KEY) {
         throw new DuplicateAuditLogEntryError(e.id, { cause: error });
       }
-      throw error;
+      throw sent.value && leavesCommitInDoubt(error)
+        ? new CommitOutcomeUnknownError(e.id, { cause: error })
+        : error;
     }
   }
 
   /**
-   * One `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` (several in one transaction
-   * past `ROWS_PER_INSERT`): an id missing from what it returns was stored already.
+   * One `INSERT … ON CONFLICT DO NOTHING RETURNING id` (several in one transaction past
+   * `ROWS_PER_INSERT`): an id missing from what it returns was stored already, or its user's
+   * idempotency key was; which of the two, a read of those ids tells.
    */
   async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
     const batch = new PreparedAuditLogBatch(entries);
@@ -63,21 +80,58 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     // In id order: batches that share ids then lock them in the same order, so that two
     // made at the same time wait for each other instead of deadlocking.
     const rows = [...batch.storable].sort(byId).map(toRow);
+    const sent = { value: false };
+    let inserted: Set<string>;
     try {
-      const inserted =
-        rows.length <= ROWS_PER_INSERT
-          ? await insertNew(this.#db, rows)
-          : await this.#db.transaction().execute(async (trx) => {
-              const ids = new Set<string>();
-              for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-                const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-                for (const id of await insertNew(trx, chunk)) ids.add(id);
-              }
-              return ids;
-            });
-      return batch.committed(inserted);
+      inserted = await this.#db.connection().execute(async (connection) => {
+        sent.value = true;
+        if (rows.length <= ROWS_PER_INSERT) return insertNew(connection, rows);
+        return connection.transaction().execute(async (trx) => {
+          const ids = new Set<string>();
+          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+            for (const id of await insertNew(trx, chunk)) ids.add(id);
+          }
+          return ids;
+        });
+      });
     } catch (error) {
-      return batch.failed(error);
+      const first = batch.storable[0]!;
+      return batch.failed(
+        sent.value && leavesCommitInDoubt(error)
+          ? new CommitOutcomeUnknownError(first.id, { cause: error })
+          : error,
+      );
+    }
+    return batch.committed(inserted, await this.#keyTaken(batch.storable, inserted));
+  }
+
+  /**
+   * Of the entries a committed batch did not insert, those left out for their idempotency
+   * key rather than their id: the ones whose id is not stored. Entries are never deleted, so
+   * an id that conflicted is still there to be read. If the read fails, they are reported as
+   * duplicates of their id; either way nothing of theirs was stored.
+   */
+  async #keyTaken(
+    storable: readonly AuditLogEntry[],
+    inserted: ReadonlySet<string>,
+  ): Promise<Set<string>> {
+    const left = storable.filter((e) => !inserted.has(e.id) && e.idempotencyKey !== null);
+    if (left.length === 0) return new Set();
+    try {
+      const stored = await this.#db
+        .selectFrom('audit_log_entries')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          left.map((e) => e.id),
+        )
+        .execute();
+      const storedIds = new Set(stored.map((row) => row.id));
+      return new Set(left.filter((e) => !storedIds.has(e.id)).map((e) => e.id));
+    } catch {
+      return new Set();
     }
   }
 
@@ -86,6 +140,19 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     // Not a UUID: no entry can have it, and PostgreSQL would reject the comparison.
     if (!isAuditLogEntryId(canonicalId)) return undefined;
     const row = await selectEntries(this.#db).where('id', '=', canonicalId).executeTakeFirst();
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /** Served by the unique index of migration 003, whose predicate this query repeats. */
+  async findByIdempotencyKey(
+    userId: string,
+    idempotencyKey: string,
+  ): Promise<AuditLogEntry | undefined> {
+    const row = await selectEntries(this.#db)
+      .where('user_id', '=', userId)
+      .where('idempotency_key', '=', idempotencyKey)
+      .where('decision', '<>', 'error')
+      .executeTakeFirst();
     return row === undefined ? undefined : toEntry(row);
   }
 
@@ -238,6 +305,8 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
   clientAddress: plain('client_address'),
   userAgent: plain('user_agent'),
   gatewayInstance: plain('gateway_instance'),
+  idempotencyKey: plain('idempotency_key'),
+  requestDigest: plain('request_digest'),
 };
 
 const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as readonly EntryField[];
@@ -283,7 +352,8 @@ async function insertNew(
   const inserted = await db
     .insertInto('audit_log_entries')
     .values(rows)
-    .onConflict((conflict) => conflict.column('id').doNothing())
+    // Any unique index: the id's, or the user's idempotency key's (migration 003).
+    .onConflict((conflict) => conflict.doNothing())
     .returning('id')
     .execute();
   return new Set(inserted.map((row) => row.id));
@@ -294,14 +364,37 @@ function jsonb(value: unknown) {
   return sql<string>`${JSON.stringify(value) ?? 'null'}::text::jsonb`;
 }
 
-function isUniqueViolationOfPrimaryKey(error: unknown): boolean {
+const PRIMARY_KEY = 'audit_log_entries_pkey';
+
+/** The unique index a unique violation (23505) names (the primary key when it names none). */
+function uniqueViolationOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  if (error.code !== '23505') return undefined;
+  const constraint = 'constraint' in error ? error.constraint : undefined;
+  return typeof constraint === 'string' ? constraint : PRIMARY_KEY;
+}
+
+/**
+ * Whether a write that failed after it was sent may still have committed. An error the
+ * server answered with (an SQLSTATE) rolled the statement back, unless it is one that ends
+ * the connection (class 08, an administrator's or a crash's shutdown): the outcome is certain.
+ * No SQLSTATE means the answer never came (the connection broke, or the client stopped
+ * waiting), and the INSERT may have committed, or may still.
+ */
+function leavesCommitInDoubt(error: unknown): boolean {
+  if (!isServerError(error)) return true;
+  const { code } = error;
+  return code.startsWith('08') || code === '57P01' || code === '57P02';
+}
+
+/** An error the server sent (`pg`'s and PGlite's carry its severity), not one of the socket's. */
+function isServerError(error: unknown): error is { readonly code: string } {
   return (
     typeof error === 'object' &&
     error !== null &&
+    'severity' in error &&
+    typeof error.severity === 'string' &&
     'code' in error &&
-    error.code === '23505' &&
-    (!('constraint' in error) ||
-      error.constraint === undefined ||
-      error.constraint === 'audit_log_entries_pkey')
+    typeof error.code === 'string'
   );
 }

@@ -9,10 +9,13 @@ import {
   type AuditLogEntry,
   type AuditLogEntryRepository,
   type AuditLogQuery,
+  CommitOutcomeUnknownError,
+  DuplicateIdempotencyKeyError,
   InvalidAuditLogEntryError,
   InvalidAuditQueryError,
   InvalidCursorError,
 } from '@policy-gateway/governance-runtime';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
 import { ApiProblem } from './problem.js';
 
 /** The query string of `GET /governance/audit` after schema validation, which defaults `limit`. */
@@ -58,6 +61,8 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     clientAddress,
     userAgent,
     gatewayInstance,
+    idempotencyKey,
+    requestDigest,
     ...unmapped
   } = entry;
   unmapped satisfies Record<string, never>;
@@ -81,6 +86,8 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     client_address: clientAddress,
     user_agent: userAgent,
     gateway_instance: gatewayInstance,
+    idempotency_key: idempotencyKey,
+    request_digest: requestDigest,
   };
 }
 
@@ -126,13 +133,28 @@ export class AuditApiMapper {
   ) {}
 
   /**
-   * Commits the entry; rejects with a problem when it could not be committed, so that the
-   * caller withholds the decision (fail-closed).
+   * Commits the entry; rejects with a problem when it could not be committed, or when whether
+   * it was is unknown, so that the caller withholds the decision (fail-closed). Resolves
+   * `key-taken` when the entry was not stored because its user already has a decision under
+   * its idempotency key (a concurrent request with the same key committed first).
    */
-  async append(entry: AuditLogEntry): Promise<void> {
+  async append(entry: AuditLogEntry): Promise<'committed' | 'key-taken'> {
     try {
       await this.repository.append(entry);
+      return 'committed';
     } catch (error) {
+      if (error instanceof DuplicateIdempotencyKeyError) return 'key-taken';
+      if (error instanceof CommitOutcomeUnknownError) {
+        throw Object.assign(
+          new ApiProblem(
+            'AUDIT_COMMIT_UNKNOWN',
+            `whether the decision was committed to the audit trail is unknown, so no decision is returned; retry with the same ${IDEMPOTENCY_KEY_HEADER} (a retry answers the recorded decision if there is one), or see GET /governance/audit/{audit_id}`,
+            undefined,
+            { audit_id: entry.id },
+          ),
+          { cause: error },
+        );
+      }
       if (error instanceof InvalidAuditLogEntryError) {
         const field = requestFieldOf(error.field);
         throw new ApiProblem(
@@ -144,6 +166,18 @@ export class AuditApiMapper {
       throw Object.assign(unavailable('commit the decision, so no decision is returned'), {
         cause: error,
       });
+    }
+  }
+
+  /** The decision the user recorded under this idempotency key, if any. */
+  async findByIdempotencyKey(
+    userId: string,
+    idempotencyKey: string,
+  ): Promise<AuditLogEntry | undefined> {
+    try {
+      return await this.repository.findByIdempotencyKey(userId, idempotencyKey);
+    } catch (error) {
+      throw Object.assign(unavailable('be read'), { cause: error });
     }
   }
 

@@ -2,12 +2,14 @@
  * The evaluation area, a plugin registered under `/policy`: `POST /policy/evaluate` asks the
  * policy engine, commits the audit entry, and only then answers. A decision that could not
  * be recorded, or an evaluation that failed, is never returned as a decision (fail-closed:
- * 503).
+ * 503). A request with an `Idempotency-Key` the user already decided under is answered the
+ * recorded decision, and records nothing (README "Retries and idempotency").
  */
 import { randomUUID } from 'node:crypto';
 import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governance-runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
+import { requestDigest } from '../audit/request-digest.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
@@ -15,8 +17,15 @@ import { clientRequestIdOf } from './client-request-id.js';
 import { checkContextSize } from './context-size.js';
 import { type EvaluationAdmission, evaluationCost } from './evaluation-admission.js';
 import { EvaluationRefusals } from './evaluation-refusal.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
 import { ApiProblem } from './problem.js';
-import { evaluateBodySchema, evaluateResponseSchema, problemResponse } from './schemas.js';
+import { replayRecorded } from './recorded-decision.js';
+import {
+  evaluateBodySchema,
+  evaluateHeadersSchema,
+  evaluateResponseSchema,
+  problemResponse,
+} from './schemas.js';
 
 interface EvaluateBody {
   readonly prompt: string;
@@ -54,7 +63,8 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
         description:
-          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`) or the entry could not be committed (nothing is decided).',
+          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`) or the entry could not be committed (nothing is decided). With an `Idempotency-Key` the user already decided under, answers that decision (header `Idempotent-Replayed: true`) and records nothing.',
+        headers: evaluateHeadersSchema,
         body: evaluateBodySchema,
         response: {
           200: evaluateResponseSchema,
@@ -63,12 +73,16 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           ),
           413: problemResponse('Body, prompt or context too large'),
           415: problemResponse('Content-Type is not application/json'),
+          422: problemResponse(
+            'The Idempotency-Key was already used by this user_id for a different request',
+          ),
           503: problemResponse('Evaluation failed or the audit entry could not be committed'),
         },
       },
     },
     async (request, reply) => {
       const { prompt, user_id, context } = request.body;
+      const idempotencyKey = idempotencyKeyOf(request.headers);
       const promptBytes = Buffer.byteLength(prompt, 'utf8');
       if (promptBytes > deps.maxPromptBytes) {
         throw new ApiProblem(
@@ -79,6 +93,14 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       }
       checkContextSize(context, deps.maxContextBytes);
       const input: PolicyInput = { prompt, user_id, context: context ?? {} };
+      const keyed =
+        idempotencyKey === undefined
+          ? undefined
+          : { key: idempotencyKey, digest: requestDigest(input) };
+      if (keyed !== undefined) {
+        const first = await deps.audit.findByIdempotencyKey(user_id, keyed.key);
+        if (first !== undefined) return replayRecorded(reply, first, keyed.digest);
+      }
       const id = newAuditLogEntryId();
       const occurredAt = auditTimestampNow();
       const admitted = admission?.admit(request.ip, evaluationCost(prompt));
@@ -87,7 +109,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const evaluation = await (admitted === undefined ? evaluate() : admitted.run(evaluate));
       const decisionId = evaluation.decisionId ?? randomUUID();
       const userAgent = request.headers['user-agent'];
-      await deps.audit.append(
+      const recorded = await deps.audit.append(
         evaluationAuditEntry(deps.engine, input, evaluation, {
           id,
           decisionId,
@@ -97,8 +119,19 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           clientAddress: clientAddressOf(request),
           userAgent: userAgent ?? null,
           gatewayInstance: deps.instanceName,
+          idempotencyKey: keyed?.key ?? null,
+          requestDigest: keyed?.digest ?? null,
         }),
       );
+      if (recorded === 'key-taken' && keyed !== undefined) {
+        // A request with the same key committed first while this one was being evaluated.
+        const first = await deps.audit.findByIdempotencyKey(user_id, keyed.key);
+        if (first !== undefined) return replayRecorded(reply, first, keyed.digest);
+        throw new ApiProblem(
+          'AUDIT_STORE_UNAVAILABLE',
+          `the decision recorded under this ${IDEMPOTENCY_KEY_HEADER} could not be read back; retry with the same key`,
+        );
+      }
       if (evaluation.decision === 'error') {
         request.log.warn(
           { auditId: id, decisionId, error: evaluation.error },

@@ -22,6 +22,7 @@ interface RouteSchema {
   readonly body?: JsonObject;
   readonly querystring?: JsonObject;
   readonly params?: JsonObject;
+  readonly headers?: JsonObject;
   readonly response?: Record<string, JsonObject>;
 }
 
@@ -48,7 +49,10 @@ export function collectRoutes(app: FastifyInstance): DocumentedRoute[] {
   return routes;
 }
 
-function parameters(schema: JsonObject | undefined, location: 'query' | 'path'): JsonObject[] {
+function parameters(
+  schema: JsonObject | undefined,
+  location: 'query' | 'path' | 'header',
+): JsonObject[] {
   if (schema === undefined) return [];
   const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
   const required = (schema.required ?? []) as string[];
@@ -86,6 +90,7 @@ export function openApiDocument(routes: readonly DocumentedRoute[], version: str
       parameters: [
         ...parameters(schema.params, 'path'),
         ...parameters(schema.querystring, 'query'),
+        ...parameters(schema.headers, 'header'),
       ],
       ...(schema.body === undefined
         ? {}

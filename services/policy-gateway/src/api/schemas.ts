@@ -10,6 +10,7 @@ import {
   AuditPageSchema,
   AuditQuerySchema,
   AuditReasonSchema,
+  EvaluateHeadersSchema,
   EvaluateRequestSchema,
   EvaluateResultSchema,
   HealthStatusSchema,
@@ -23,6 +24,7 @@ export { RFC3339_EXAMPLE } from '@policy-gateway/gateway-contract';
 export const reasonSchema = AuditReasonSchema;
 export const problemSchema = ProblemDetailsSchema;
 export const evaluateBodySchema = EvaluateRequestSchema;
+export const evaluateHeadersSchema = EvaluateHeadersSchema;
 export const evaluateResponseSchema = EvaluateResultSchema;
 export const auditEntrySchema = AuditEntrySchema;
 export const auditQuerySchema = AuditQuerySchema;

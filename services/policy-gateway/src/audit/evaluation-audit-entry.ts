@@ -18,6 +18,9 @@ export interface EvaluationRequestFacts {
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
   readonly gatewayInstance: string;
+  /** The client's `Idempotency-Key`, and the digest of the request it came with. */
+  readonly idempotencyKey: string | null;
+  readonly requestDigest: string | null;
 }
 
 export function evaluationAuditEntry(
@@ -46,6 +49,8 @@ export function evaluationAuditEntry(
     clientAddress: facts.clientAddress,
     userAgent: facts.userAgent,
     gatewayInstance: facts.gatewayInstance,
+    idempotencyKey: facts.idempotencyKey,
+    requestDigest: facts.requestDigest,
   };
 }
 

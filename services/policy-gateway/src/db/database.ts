@@ -9,6 +9,7 @@ import {
   type AuditLogDatabase,
   openPgliteAuditLogDatabase,
   openPostgresAuditLogDatabase,
+  POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
 } from '@policy-gateway/governance-runtime/postgres';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -25,6 +26,12 @@ export interface Database {
   readonly db: Kysely<AuditLogDatabase>;
   /** Where it is, for logs: the URL without its password, or the data directory. */
   readonly location: string;
+  /**
+   * How long after a write was sent the database may still commit it, in ms: the client's
+   * query timeout (the server's statement timeout ends the statement before). 0 for the
+   * embedded database, which works in this process and stops when its caller does.
+   */
+  readonly commitSettleMs: number;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   migrationStatus(): Promise<MigrationStatus>;
@@ -93,6 +100,7 @@ async function openPostgres(
     backend: 'postgres',
     db,
     location: settings.redactedDatabaseUrl,
+    commitSettleMs: connect.operationTimeoutMs + POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
     ping,
     migrationStatus: () => migrationStatus(db),
     close: () => db.destroy(),
@@ -127,6 +135,7 @@ async function openEmbedded(
     backend: 'embedded',
     db,
     location: settings.dataDir,
+    commitSettleMs: 0,
     ping,
     migrationStatus: () => migrationStatus(db),
     close: async () => {

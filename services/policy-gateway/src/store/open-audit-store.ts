@@ -4,6 +4,7 @@
  * database whose schema is behind the build's latest migration is refused (the operator
  * runs `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
  */
+import { CommitOutcomeResolver } from '@policy-gateway/governance-runtime';
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
 import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
@@ -33,9 +34,13 @@ export async function openAuditStore(
       (inner) => new DroppedEntriesWarning(inner, { counter: store.repository, log }),
     ]);
   }
-  const store = createDatabaseStore(await openServableDatabase(settings, log));
-  // No steps yet on a database; batching (group commit) and the hash chain go here.
-  return composeAuditWritePath(store, []);
+  const database = await openServableDatabase(settings, log);
+  const store = createDatabaseStore(database);
+  // Batching (group commit) and the hash chain go above the resolver, which must see the
+  // storage's own errors to tell a failed commit from one whose outcome is unknown.
+  return composeAuditWritePath(store, [
+    (inner) => new CommitOutcomeResolver(inner, { settleMs: database.commitSettleMs }),
+  ]);
 }
 
 /** Opens the database and refuses a schema this build cannot serve. */

@@ -28,6 +28,8 @@ export function auditEntry(minute: number, overrides: Partial<AuditLogEntry> = {
     clientAddress: '10.0.0.1',
     userAgent: 'fixture',
     gatewayInstance: 'gw-1',
+    idempotencyKey: null,
+    requestDigest: null,
     ...overrides,
   };
 }

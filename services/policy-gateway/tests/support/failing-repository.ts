@@ -34,6 +34,11 @@ export class FailingRepository implements AuditLogEntryRepository {
     return undefined;
   }
 
+  async findByIdempotencyKey(_userId: string, _key: string): Promise<AuditLogEntry | undefined> {
+    if (this.failReads) throw new Error('Connection terminated unexpectedly');
+    return undefined;
+  }
+
   async query(_query: AuditLogQuery): Promise<AuditLogPage> {
     if (this.failReads) throw new Error('Connection terminated unexpectedly');
     return { entries: [], nextCursor: null };

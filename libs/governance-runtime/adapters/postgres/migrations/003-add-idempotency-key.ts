@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('audit_log_entries')
     .columns(['user_id', 'idempotency_key'])
     .unique()
-    .where(sql.raw(`idempotency_key is not null and decision <> 'error'`))
+    .where(sql<boolean>`idempotency_key is not null and decision <> 'error'`)
     .execute();
 }
 

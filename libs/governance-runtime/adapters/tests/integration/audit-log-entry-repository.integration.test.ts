@@ -5,6 +5,7 @@
  * adapter promises on its own is in its own file.
  */
 import { AuditLogEntryRepositoryDecorator } from '../../../src/audit-log-entry-repository-decorator.js';
+import { CommitOutcomeResolver } from '../../../src/commit-outcome-resolver.js';
 import {
   decoratedRepositoryHarness,
   memoryRepositoryHarness,
@@ -26,5 +27,12 @@ describeAuditLogEntryRepositoryContract(
     postgresServerRepositoryHarness(),
     'a pass-through decorator',
     (inner) => new PassThrough(inner),
+  ),
+);
+describeAuditLogEntryRepositoryContract(
+  decoratedRepositoryHarness(
+    postgresServerRepositoryHarness(),
+    'CommitOutcomeResolver',
+    (inner) => new CommitOutcomeResolver(inner, { settleMs: 1000 }),
   ),
 );

@@ -21,6 +21,7 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
       expect(migrations.map((m) => [m.name, m.executedAt !== undefined])).toEqual([
         ['001_create_audit_log_entries', true],
         ['002_add_client_request_id', true],
+        ['003_add_idempotency_key', true],
       ]);
     });
 
@@ -53,6 +54,8 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'gateway_instance text not null',
         'inserted_at timestamp with time zone not null',
         'client_request_id text null',
+        'idempotency_key text null',
+        'request_digest text null',
       ]);
     });
 
@@ -72,6 +75,17 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
           '(id)',
         ]),
       );
+    });
+
+    it("makes a user's idempotency key unique among the entries that decided, and only those", async () => {
+      const { rows } = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where indexname = 'audit_log_entries_user_id_idempotency_key_idx'`.execute(
+        db(),
+      );
+      expect(rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''))).toEqual([
+        "(user_id, idempotency_key) WHERE ((idempotency_key IS NOT NULL) AND (decision <> 'error'::text))",
+      ]);
+      expect(rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX/);
     });
 
     it('refuses a decision other than allow, deny or error at the database level', async () => {
