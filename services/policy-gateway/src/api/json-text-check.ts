@@ -20,35 +20,55 @@ export interface JsonTextLimits {
   readonly maxDepth: number;
 }
 
-interface ObjectFrame {
-  readonly keys: Set<string>;
-  /** The key whose value is being read, once it is known. */
+/** One open container; a single shape for objects and arrays keeps the loop monomorphic. */
+interface Frame {
+  /** The keys seen so far in an object; null for an array. */
+  readonly keys: Set<string> | null;
+  /** The key whose value is being read, once it is known (objects). */
   key: string | undefined;
-  /** After `{` or `,`: the next string is a key, not a value. */
+  /** After `{` or `,`: the next string is a key, not a value (objects). */
   expectingKey: boolean;
-}
-
-interface ArrayFrame {
+  /** The element being read (arrays). */
   index: number;
 }
 
-type Frame = ObjectFrame | ArrayFrame;
-
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /** The run of characters inside a string that need no attention. */
 const PLAIN = /[^"\\]*/y;
 
 /** A double overflows only past 308 digits or through an exponent. */
 const MAX_PLAIN_DIGITS = 308;
 
+// Character codes, compared with charCodeAt: no one-character strings in the loop.
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const UPPER_E = 0x45;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const LOWER_E = 0x65;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+function isNumberChar(c: number): boolean {
+  return (
+    (c >= ZERO && c <= NINE) ||
+    c === DOT ||
+    c === MINUS ||
+    c === PLUS ||
+    c === LOWER_E ||
+    c === UPPER_E
+  );
+}
+
 function pathOf(stack: readonly Frame[]): (string | number)[] {
   const path: (string | number)[] = [];
   for (const frame of stack) {
-    if ('keys' in frame) {
-      if (frame.key !== undefined) path.push(frame.key);
-    } else {
-      path.push(frame.index);
-    }
+    if (frame.keys === null) path.push(frame.index);
+    else if (frame.key !== undefined) path.push(frame.key);
   }
   return path;
 }
@@ -79,28 +99,32 @@ export function checkJsonText(text: string, limits: JsonTextLimits): JsonTextFin
   const stack: Frame[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     const top = stack[stack.length - 1];
-    if (c === '{' || c === '[') {
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (stack.length === limits.maxDepth) {
         return { kind: 'too-deep', path: pathOf(stack), maxDepth: limits.maxDepth };
       }
-      stack.push(
-        c === '{' ? { keys: new Set(), key: undefined, expectingKey: true } : { index: 0 },
-      );
+      const isObject = c === OPEN_BRACE;
+      stack.push({
+        keys: isObject ? new Set() : null,
+        key: undefined,
+        expectingKey: isObject,
+        index: 0,
+      });
       i += 1;
-    } else if (c === '}' || c === ']') {
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       stack.pop();
       i += 1;
-    } else if (c === ',') {
+    } else if (c === COMMA) {
       if (top !== undefined) {
-        if ('keys' in top) top.expectingKey = true;
-        else top.index += 1;
+        if (top.keys === null) top.index += 1;
+        else top.expectingKey = true;
       }
       i += 1;
-    } else if (c === '"') {
+    } else if (c === QUOTE) {
       const end = endOfString(text, i);
-      if (top !== undefined && 'keys' in top && top.expectingKey) {
+      if (top !== undefined && top.keys !== null && top.expectingKey) {
         const raw = text.slice(i, end);
         // Escapes decode first: "\u0061" and "a" are the same key.
         const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
@@ -112,14 +136,20 @@ export function checkJsonText(text: string, limits: JsonTextLimits): JsonTextFin
         top.expectingKey = false;
       }
       i = end;
-    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
-      NUMBER.lastIndex = i;
-      const literal = NUMBER.exec(text)?.[0] ?? c;
-      const mayOverflow = literal.length > MAX_PLAIN_DIGITS || /[eE]/.test(literal);
-      if (mayOverflow && !Number.isFinite(Number(literal))) {
-        return { kind: 'number-out-of-range', path: pathOf(stack), literal };
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      const start = i;
+      let exponent = false;
+      while (i < text.length && isNumberChar(text.charCodeAt(i))) {
+        const d = text.charCodeAt(i);
+        if (d === LOWER_E || d === UPPER_E) exponent = true;
+        i += 1;
       }
-      i += literal.length;
+      if (exponent || i - start > MAX_PLAIN_DIGITS) {
+        const literal = text.slice(start, i);
+        if (!Number.isFinite(Number(literal))) {
+          return { kind: 'number-out-of-range', path: pathOf(stack), literal };
+        }
+      }
     } else {
       // Whitespace, `:` and the letters of true, false and null.
       i += 1;
