@@ -4,7 +4,7 @@
  * the README's. To add a setting, declare it here and add its field to `Settings`.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declareSetting } from './setting-declaration.js';
@@ -235,11 +235,11 @@ export const SETTING_DECLARATIONS = {
     workers: declareSetting({
       name: 'POLICY_GATEWAY_EVAL_WORKERS',
       parse: integer(0, 256),
-      // The main thread needs a core of its own to keep answering while evaluations run.
-      computeDefault: () => Math.max(1, availableParallelism() - 1),
-      documentedDefault: 'one less than the CPUs, at least `1`',
+      // Not derived from the CPU count: Node 20 sees the host's CPUs, not a container's CPU
+      // limit, and each thread holds its own compiled bundle (about 50 MB).
+      default: 1,
       description:
-        'Worker threads that run the embedded engine, so that evaluations never hold up other requests; `0` evaluates on the main thread (no isolation, no hard stop of an overrunning evaluation).',
+        'Worker threads that run the embedded engine, so that evaluations never hold up other requests; raise it up to one less than the CPUs the gateway may use. `0` evaluates on the main thread (no isolation, no hard stop of an overrunning evaluation).',
     }),
     timeoutMs: declareSetting({
       name: 'POLICY_GATEWAY_EVAL_TIMEOUT_MS',
