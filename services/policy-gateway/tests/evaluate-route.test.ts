@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import {
+  DEFAULT_POLICY_BUNDLE_DIR,
+  DEFAULT_POLICY_PATH,
+} from '../src/policy/create-policy-engine.js';
+import { EmbeddedPolicyEngine } from '../src/policy/embedded-policy-engine.js';
 import { createMemoryStore } from '../src/store/memory-store.js';
-import { buildTestApp, type TestApp } from './support/build-test-app.js';
+import { buildTestApp, TEST_APP_SETTINGS, type TestApp } from './support/build-test-app.js';
 import { FailingRepository, failingStore } from './support/failing-repository.js';
 
 let current: TestApp | undefined;
@@ -462,6 +468,36 @@ describe('POST /policy/evaluate with bodies JSON.parse alone would misread', () 
     });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ code: 'BODY_TOO_DEEP', field: 'context.a.a.b.c' });
+  });
+
+  it('evaluates, records and serves a body as deep as the largest depth the setting accepts', async () => {
+    // The embedded engine, the audit copy and the serialiser recurse; 1,000 levels is their bound.
+    const engine = await EmbeddedPolicyEngine.start({
+      bundleDir: DEFAULT_POLICY_BUNDLE_DIR,
+      policyPath: DEFAULT_POLICY_PATH,
+    });
+    const app = await buildApp({
+      settings: { ...TEST_APP_SETTINGS, maxJsonDepth: 1000 },
+      store: createMemoryStore(10),
+      engine,
+    });
+    try {
+      const depth = 998; // the body and context are the two outer levels
+      const deep = `${'{"a": '.repeat(depth)}1${'}'.repeat(depth)}`;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"prompt": "hi", "user_id": "u", "context": ${deep}}`,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().decision).toBe('allow');
+      const served = await app.inject({ url: `/governance/audit/${response.json().audit_id}` });
+      expect(served.statusCode).toBe(200);
+      expect(served.payload).toContain(`"context":${deep.replaceAll(' ', '')}`);
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers 413 for a context over POLICY_GATEWAY_MAX_CONTEXT_BYTES and evaluates one at the limit', async () => {

@@ -33,6 +33,8 @@ describe('settings', () => {
     expect(settings.host).toBe('0.0.0.0');
     expect(settings.corsOrigins).toEqual(['http://localhost:5173']);
     expect(settings.maxPromptBytes).toBe(65_536);
+    expect(settings.maxContextBytes).toBe(16_384);
+    expect(settings.maxJsonDepth).toBe(32);
     expect(settings.instanceName).toBe(`${hostname()}:${process.pid}`);
     expect(settings.policy.path).toBe('data.policy_gateway.decision');
     expect(settings.policy.opaUrl).toBeUndefined();
@@ -131,6 +133,18 @@ describe('settings', () => {
       env: { POLICY_GATEWAY_MAX_PROMPT_BYTES: '64k' },
       variable: 'POLICY_GATEWAY_MAX_PROMPT_BYTES',
       says: 'integer',
+    },
+    {
+      note: 'a JSON depth past what the gateway can process without deep recursion',
+      env: { POLICY_GATEWAY_MAX_JSON_DEPTH: '100000' },
+      variable: 'POLICY_GATEWAY_MAX_JSON_DEPTH',
+      says: '2 to 1000',
+    },
+    {
+      note: 'a context limit smaller than an empty object',
+      env: { POLICY_GATEWAY_MAX_CONTEXT_BYTES: '1' },
+      variable: 'POLICY_GATEWAY_MAX_CONTEXT_BYTES',
+      says: 'integer from 2',
     },
     {
       note: 'a CORS origin with a path',
