@@ -87,3 +87,55 @@ test_several_violations_give_one_reason_each_most_severe_first if {
 test_missing_data_denies_every_prompt if {
 	codes("hello") == {"policy.misconfigured"} with data.policy_gateway.limits as {}
 }
+
+# Card- and IBAN-shaped numbers are checksummed up to policy_gateway.max_checked_numbers of
+# each kind; past that the prompt is denied unchecked, so fakes cannot hide a real one.
+failing_card := "4111 1111 1111 1112"
+
+failing_iban := "GB82 WEST 1234 5698 7654 31"
+
+# `n` copies of `fake`, then `last`, each its own run of digits.
+numbers_then(fake, n, last) := concat(", ", array.concat([fake | some _ in numbers.range(1, n)], [last]))
+
+test_card_candidates_up_to_the_limit_are_all_checked if {
+	n := policy_gateway.max_checked_numbers
+	codes(numbers_then(failing_card, n - 1, failing_card)) == set()
+	decision := decide(numbers_then(failing_card, n - 1, "4111 1111 1111 1111"))
+	decision.reasons == [{"code": "pii.payment_card", "message": "1 payment card number (Luhn-valid) found in the prompt", "severity": "high"}]
+}
+
+test_a_real_card_behind_more_fakes_than_the_limit_still_denies if {
+	decision := decide(numbers_then(failing_card, policy_gateway.max_checked_numbers, "4111 1111 1111 1111"))
+	decision.allow == false
+	decision.reasons == [{
+		"code": "pii.unverifiable_numbers",
+		"message": sprintf("more than %d card-shaped numbers in the prompt, too many to check: treated as holding a real one", [policy_gateway.max_checked_numbers]),
+		"severity": "high",
+	}]
+}
+
+test_more_fakes_than_the_limit_deny_even_without_a_real_card if {
+	codes(numbers_then(failing_card, policy_gateway.max_checked_numbers, failing_card)) == {"pii.unverifiable_numbers"}
+}
+
+test_iban_candidates_up_to_the_limit_are_all_checked if {
+	n := policy_gateway.max_checked_numbers
+	codes(numbers_then(failing_iban, n - 1, failing_iban)) == set()
+	codes(numbers_then(failing_iban, n - 1, "GB82 WEST 1234 5698 7654 32")) == {"pii.iban"}
+}
+
+test_a_real_iban_behind_more_fakes_than_the_limit_still_denies if {
+	decision := decide(numbers_then(failing_iban, policy_gateway.max_checked_numbers, "GB82 WEST 1234 5698 7654 32"))
+	{reason.code | some reason in decision.reasons} == {"pii.unverifiable_numbers"}
+	decision.reasons[0].message == sprintf("more than %d IBAN-shaped numbers in the prompt, too many to check: treated as holding a real one", [policy_gateway.max_checked_numbers])
+}
+
+test_too_many_of_both_kinds_give_one_reason_naming_both if {
+	n := policy_gateway.max_checked_numbers
+	prompt := concat(", ", [numbers_then(failing_card, n, failing_card), numbers_then(failing_iban, n, failing_iban)])
+	decide(prompt).reasons == [{
+		"code": "pii.unverifiable_numbers",
+		"message": sprintf("more than %d IBAN-shaped numbers and more than %d card-shaped numbers in the prompt, too many to check: treated as holding a real one", [n, n]),
+		"severity": "high",
+	}]
+}

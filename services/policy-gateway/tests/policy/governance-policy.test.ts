@@ -191,6 +191,21 @@ const CASES: readonly PolicyCase[] = [
     prompt: 'Employee record ID:123-45-6789 on file',
     codes: ['pii.us_ssn'],
   },
+  {
+    note: 'a card number cut in two by words',
+    prompt: 'ref 4111 1111 and then 1111 1111 ok',
+    codes: [],
+  },
+  {
+    note: 'a real card behind a hundred Luhn-failing ones (too many to check)',
+    prompt: `${'4111 1111 1111 1112, '.repeat(100)}4111 1111 1111 1111`,
+    codes: ['pii.unverifiable_numbers'],
+  },
+  {
+    note: 'a hundred 20-digit references (too long to be cards, so not counted)',
+    prompt: '41111111111111111111, '.repeat(100),
+    codes: [],
+  },
   // Prompt injection
   {
     note: 'ignore all previous instructions',
