@@ -11,8 +11,8 @@
  * so that prompts of both sizes are scanned rather than refused for their length. Times are
  * CPU time, steadier than wall-clock time on a shared machine. The `checksums` column counts
  * the card and IBAN candidates the policy then checks in Rego (Luhn, mod 97), one rule
- * evaluation each: a prompt made of hundreds of them costs that work, whatever the regex
- * engine, and its FAIL line says so.
+ * evaluation each: at most `max_checked_numbers` of each kind, past which the policy denies
+ * unchecked, so the worst case is a prompt holding that many of both, which a case measures.
  *
  * Usage: npm run bench:adversarial -w services/policy-gateway
  *   BENCH_ROUNDS (15): evaluations of each case (and as many of the ordinary prompt).
@@ -31,6 +31,15 @@ const SIZES = [16 * 1024, 64 * 1024];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ASTRAL = '\u{1F600}';
 const policiesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../policies');
+
+/** The most card- or IBAN-shaped numbers of one kind the shipped policy checksums. */
+async function maxCheckedNumbers(): Promise<number> {
+  const bundle = await loadPolicyBundle(policiesDir);
+  const rego = new RegoEngine({ regoVersion: 'v1' });
+  rego.addModules(bundle.modules.map((m) => ({ fileName: m.relativePath, source: m.content })));
+  return Number(rego.evalRule('data.policy_gateway.max_checked_numbers'));
+}
+const MAX_CHECKED = await maxCheckedNumbers();
 
 /** `unit` repeated to exactly `n` UTF-16 units. */
 function fill(unit: string, n: number): string {
@@ -52,6 +61,21 @@ function ordinary(n: number): string {
       'Highlight risks around supplier concentration and currency exposure in 2025. ',
     n,
   );
+}
+
+/**
+ * As many distinct card-shaped and IBAN-shaped numbers as the policy checks, each its own
+ * run of digits, then ordinary prose: the most checksum work one prompt can buy.
+ */
+function checkedNumbers(n: number): string {
+  const numbers: string[] = [];
+  for (let i = 0; i < MAX_CHECKED; i++) {
+    const card = `4${String(100_000_000_000_000 + i * 7_919).padStart(15, '0')}`;
+    numbers.push(card.replace(/(\d{4})(?=\d)/g, '$1 '));
+    numbers.push(`GB${10 + (i % 89)} WEST ${1_000 + i} 5698 7654 32`);
+  }
+  const head = `${numbers.join(', ')}, `;
+  return head + ordinary(n - head.length);
 }
 
 interface WorstCase {
@@ -87,6 +111,12 @@ const CASES: readonly WorstCase[] = [
     make: (n) => fill('4111 1111 1111 1111 ', n),
   },
   { target: 'pii.payment_card', note: 'one digit run', make: (n) => fill('4', n) },
+  {
+    target: 'pii.payment_card, pii.iban',
+    note: `${MAX_CHECKED} of each, all checked`,
+    make: checkedNumbers,
+  },
+  { target: 'numeric_spans', note: 'many short runs', make: (n) => fill('12345678 x ', n) },
   { target: 'pii.us_ssn', note: 'near-miss SSN groups', make: (n) => fill('123-45-678 ', n) },
   {
     target: 'pii.iban',
@@ -208,13 +238,17 @@ try {
   const rego = new RegoEngine({ regoVersion: 'v1' });
   rego.addModules(bundle.modules.map((m) => ({ fileName: m.relativePath, source: m.content })));
   rego.setData(bundle.data);
+  // Each kind's candidates, unless there are more than the policy checks.
+  const checked = ['card_candidates', 'iban_candidates'].map(
+    (kind) =>
+      `count([x | count(data.policy_gateway.${kind}) <= data.policy_gateway.max_checked_numbers; ` +
+      `some x in data.policy_gateway.${kind}])`,
+  );
   const checksums = (prompt: string): number =>
     Number(
-      rego.evalQuery(
-        'n := count(data.policy_gateway.numeric_matches(data.policy_gateway.card_candidate_pattern, 13)) + ' +
-          'count(data.policy_gateway.numeric_matches(data.policy_gateway.iban_candidate_pattern, 15))',
-        { input: { prompt, user_id: 'bench-user', context: {} } },
-      ).results[0]?.bindings.n ?? 0,
+      rego.evalQuery(`n := ${checked.join(' + ')}`, {
+        input: { prompt, user_id: 'bench-user', context: {} },
+      }).results[0]?.bindings.n ?? 0,
     );
 
   /**
