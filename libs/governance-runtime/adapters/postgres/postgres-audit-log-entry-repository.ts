@@ -157,66 +157,60 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   }
 
   /**
-   * One statement in three steps: the page's candidates (at most `limit + 1` keys, each with
-   * its size, read in index order), their running total of bytes, and then the full rows of
-   * only those that fit the budget. Entries past the budget are weighed in the database but
-   * never sent, so a page of large entries costs the gateway at most its budget plus one entry.
+   * One statement that walks the index entry by entry (a recursive query, each step the next
+   * entry after the previous one) and weighs each entry it reaches, stopping at the first that
+   * is past `limit` or would take the page past its byte budget. That entry is weighed but not
+   * sent: it only says whether a next page exists. So the database reads no more entries than
+   * the page holds, plus one, and the gateway receives at most its budget plus one entry,
+   * whatever `limit` asks and however large the stored entries are.
    */
   async query(query: AuditLogQuery): Promise<AuditLogPage> {
     const q = resolveAuditLogQuery(query);
-    let candidates = this.#db.selectFrom('audit_log_entries');
-    if (q.userId !== undefined) candidates = candidates.where('user_id', '=', q.userId);
-    if (q.decision !== undefined) candidates = candidates.where('decision', '=', q.decision);
-    if (q.policyPath !== undefined) {
-      candidates = candidates.where('policy_path', '=', q.policyPath);
-    }
-    if (q.decisionId !== undefined) {
-      candidates = candidates.where('decision_id', '=', q.decisionId);
-    }
-    if (q.since !== undefined) {
-      candidates = candidates.where(sql<boolean>`occurred_at >= ${q.since}::text::timestamptz`);
-    }
-    if (q.until !== undefined) {
-      candidates = candidates.where(sql<boolean>`occurred_at < ${q.until}::text::timestamptz`);
-    }
-    if (q.after !== undefined) {
-      // A row comparison that the (…, occurred_at desc, id desc) indexes serve directly.
-      candidates = candidates.where(
-        sql<boolean>`(occurred_at, id) < (${q.after.occurredAt}::text::timestamptz, ${q.after.id}::text::uuid)`,
-      );
-    }
-    const sized = candidates
-      .select(['id', 'occurred_at', ENTRY_SIZE.as('size')])
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(q.limit + 1);
-    const order = sql`(order by occurred_at desc, id desc)`;
-    // Renamed, so that the entry's own columns stay unambiguous in the select list below.
-    const ranked = this.#db
-      .selectFrom(sized.as('sized'))
-      .select([
-        'id as entry_id',
-        'occurred_at as entry_occurred_at',
-        sql<number>`row_number() over ${order}`.as('position'),
-        sql<number>`sum(size) over ${order}`.as('running_bytes'),
-        sql<number>`(count(*) over ())::int`.as('candidates'),
-      ]);
-    let select = this.#db
-      .selectFrom('audit_log_entries')
-      .innerJoin(ranked.as('ranked'), 'ranked.entry_id', 'audit_log_entries.id')
-      .select([...SELECTION, 'ranked.candidates'])
-      .where('ranked.position', '<=', q.limit);
-    const { maxBytes } = q;
-    if (maxBytes !== undefined) {
-      select = select.where((where) =>
-        where.or([where('ranked.position', '=', 1), where('ranked.running_bytes', '<=', maxBytes)]),
-      );
-    }
-    const rows = await select
-      .orderBy('ranked.entry_occurred_at', 'desc')
-      .orderBy('ranked.entry_id', 'desc')
-      .execute();
-    const entries = rows.map(toEntry);
+    const filters: RawBuilder<boolean>[] = [];
+    if (q.userId !== undefined) filters.push(sql`user_id = ${q.userId}`);
+    if (q.decision !== undefined) filters.push(sql`decision = ${q.decision}`);
+    if (q.policyPath !== undefined) filters.push(sql`policy_path = ${q.policyPath}`);
+    if (q.decisionId !== undefined) filters.push(sql`decision_id = ${q.decisionId}`);
+    if (q.since !== undefined) filters.push(sql`occurred_at >= ${q.since}::text::timestamptz`);
+    if (q.until !== undefined) filters.push(sql`occurred_at < ${q.until}::text::timestamptz`);
+    const where = sql.join([sql`true`, ...filters], sql` and `);
+    // A row comparison that the (…, occurred_at desc, id desc) indexes serve directly.
+    const start =
+      q.after === undefined
+        ? sql`true`
+        : sql`(occurred_at, id) < (${q.after.occurredAt}::text::timestamptz, ${q.after.id}::text::uuid)`;
+    const included = (position: RawBuilder<number>, running: RawBuilder<number>) =>
+      q.maxBytes === undefined
+        ? sql`${position} <= ${q.limit}`
+        : sql`${position} <= ${q.limit} and (${position} = 1 or ${running} <= ${q.maxBytes})`;
+    const { rows } = await sql<Record<EntryField | 'position' | 'candidates', unknown>>`
+      with recursive page (entry_id, entry_occurred_at, running_bytes, position) as (
+        (select id, occurred_at, (${ENTRY_SIZE})::bigint, 1
+           from audit_log_entries
+          where ${where} and ${start}
+          order by occurred_at desc, id desc
+          limit 1)
+        union all
+        (select next.id, next.occurred_at, page.running_bytes + next.size, page.position + 1
+           from page
+          cross join lateral (
+                select id, occurred_at, (${ENTRY_SIZE})::bigint as size
+                  from audit_log_entries
+                 where ${where}
+                   and (occurred_at, id) < (page.entry_occurred_at, page.entry_id)
+                 order by occurred_at desc, id desc
+                 limit 1) next
+          where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))})
+      )
+      select ${sql.join(SELECTION)}, page.position,
+             (select count(*) from page)::int as candidates
+        from page
+        join audit_log_entries on audit_log_entries.id = page.entry_id
+       where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))}
+    `.execute(this.#db);
+    // In page order; sorted here so that the statement needs no sort step of its own.
+    const ordered = [...rows].sort((a, b) => Number(a.position) - Number(b.position));
+    const entries = ordered.map(toEntry);
     const last = entries[entries.length - 1];
     const more = rows.length > 0 && rows.length < Number(rows[0]!.candidates);
     return { entries, nextCursor: more && last !== undefined ? encodeAuditLogCursor(last) : null };

@@ -190,7 +190,7 @@ export const SETTING_DECLARATIONS = {
   auditPageMaxBytes: declareSetting({
     name: 'POLICY_GATEWAY_AUDIT_PAGE_MAX_BYTES',
     parse: integer(1024, 1_073_741_824),
-    default: 4_194_304,
+    default: 1_048_576,
     description:
       'Largest page of `GET /governance/audit`, in bytes of its entries (UTF-8 text and JSON): a page that would exceed it ends early with a `next_cursor` (it always holds one entry), so that reading the trail takes bounded memory whatever `limit` asks.',
   }),

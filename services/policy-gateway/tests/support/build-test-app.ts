@@ -20,7 +20,7 @@ export const TEST_APP_SETTINGS: AppSettings = {
     idleTimeoutMs: 60_000,
     maxConnections: 1000,
   },
-  auditPageMaxBytes: 4_194_304,
+  auditPageMaxBytes: 1_048_576,
   cursorSecret: 'a test key of at least 32 characters',
   instanceName: 'test-gateway',
 };

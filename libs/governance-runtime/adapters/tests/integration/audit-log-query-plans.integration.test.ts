@@ -27,7 +27,7 @@ describe('query plans on a PostgreSQL server', () => {
     db = new Kysely<AuditLogDatabase>({
       dialect: new PostgresDialect({ pool }),
       log: (event) => {
-        if (event.level === 'query' && event.query.sql.startsWith('select')) {
+        if (event.level === 'query' && /^\s*(select|with)\b/.test(event.query.sql)) {
           lastQuery = { sql: event.query.sql, parameters: event.query.parameters };
         }
       },
