@@ -229,6 +229,9 @@ describe('linear-time regular expressions', () => {
       '[A-Z(][A-Z0-9 (]*[0-9](?:[A-Z ]*[A-Z])?',
       '[a-z][^0-9]*[0-9]',
       '\\pL[\\pL ]*[0-9]',
+      // class-run whose first class holds the last one's characters (a match may start at a D).
+      '[A-Z0-9(][A-Z0-9 (]*[0-9](?:[A-Z ]*[A-Z])?',
+      '[a-z0-9][a-z ]*[0-9]( [a-z]*)?',
       // scan under a barrier, and start literals.
       'b[a-z ]*:',
       '(?:ab|e)[a-z]*!',

@@ -24,7 +24,8 @@ export function widthBefore(s: string, i: number): number {
 }
 
 export class ClassTest {
-  private readonly ascii = new Uint8Array(128);
+  /** 1 for the ASCII characters in the class. */
+  readonly ascii = new Uint8Array(128);
   /** `probe` matches one whole character of the class (`^(?:…)$` with the `u` flag). */
   constructor(private readonly probe: RegExp) {
     for (let c = 0; c < 128; c++) this.ascii[c] = probe.test(String.fromCharCode(c)) ? 1 : 0;

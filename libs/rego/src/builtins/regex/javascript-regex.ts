@@ -72,6 +72,53 @@ function bounds(m: RegExpExecArray, groups: boolean): number[] {
   return out;
 }
 
+/**
+ * Runs the sticky `re`, which must match, at `start`, appends the match's bounds to `out`
+ * and returns its end. Without groups, `test` finds the end without building a match array
+ * (most of the cost of a short match).
+ */
+function stickyMatch(
+  re: RegExp,
+  s: string,
+  start: number,
+  groups: boolean,
+  out: number[][],
+): number {
+  re.lastIndex = start;
+  if (!groups) {
+    if (!re.test(s)) throw new Error(`search plan: no match at ${start}`);
+    out.push([start, re.lastIndex]);
+    return re.lastIndex;
+  }
+  const m = re.exec(s);
+  if (m === null) throw new Error(`search plan: no match at ${start}`);
+  out.push(bounds(m, true));
+  return m.index + m[0].length;
+}
+
+/** How many ASCII characters `nextOf` reads itself before handing the search to V8. */
+const NEAR = 32;
+
+/**
+ * Where the next character of `test`'s class (found by `finder`) starts, at `from` or later,
+ * or -1. In a run of short chains the next one is a few characters away, where a look at
+ * the ASCII table costs far less than a call into the regex engine; further away (prose)
+ * or past a non-ASCII character, V8's scan is the faster.
+ */
+function nextOf(test: ClassTest, finder: RegExp, s: string, from: number): number {
+  const end = Math.min(s.length, from + NEAR);
+  let i = from;
+  for (; i < end; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= 128) break;
+    if (test.ascii[code] === 1) return i;
+  }
+  // `test` builds no match array; the class matches one character, ending at lastIndex.
+  finder.lastIndex = i;
+  if (!finder.test(s)) return -1;
+  return finder.lastIndex - widthBefore(s, finder.lastIndex);
+}
+
 /** A literal as RegExp source valid with the `u` flag (which rejects escapes such as `\\-`). */
 function escapeLiteral(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, (c) => `\\${c}`);
@@ -110,6 +157,7 @@ interface ClassRunSearch {
   readonly lastFinder: PartRegExp;
   readonly first: ClassTest;
   readonly member: ClassTest;
+  readonly last: ClassTest;
 }
 
 export class JavaScriptRegex implements CompiledRegex {
@@ -171,6 +219,7 @@ export class JavaScriptRegex implements CompiledRegex {
             lastFinder: new PartRegExp(plan.classes.last.js, flags, translated.plainFlags, 'g'),
             first: new ClassTest(plan.classes.first.probe),
             member: new ClassTest(plan.classes.member.probe),
+            last: new ClassTest(plan.classes.last.probe),
           };
     this.starts =
       plan.kind !== 'start-literals'
@@ -320,7 +369,7 @@ export class JavaScriptRegex implements CompiledRegex {
    * walked over at most twice.
    */
   private classRunSearch(s: string, limit: number, groups: boolean): number[][] {
-    const { first, member } = this.classRun as ClassRunSearch;
+    const { first, member, last } = this.classRun as ClassRunSearch;
     const variant = this.variant(s);
     const re = variant.sticky(groups);
     const lastFinder = (this.classRun as ClassRunSearch).lastFinder.get(this.plainParts(variant));
@@ -329,10 +378,8 @@ export class JavaScriptRegex implements CompiledRegex {
     let pos = 0;
     let seen = 0;
     while (out.length < limit) {
-      // `test` builds no match array; D matches one character, which ends at lastIndex.
-      lastFinder.lastIndex = Math.max(seen, pos + 1);
-      if (!lastFinder.test(s)) break;
-      const at = lastFinder.lastIndex - widthBefore(s, lastFinder.lastIndex);
+      const at = nextOf(last, lastFinder, s, Math.max(seen, pos + 1));
+      if (at < 0) break;
       let run = at;
       for (let w = 0; run > seen; run -= w) {
         w = widthBefore(s, run);
@@ -348,14 +395,17 @@ export class JavaScriptRegex implements CompiledRegex {
         i += w;
       }
       if (start < 0) {
-        seen = at + widthAt(s, at);
-        continue;
+        // No match starts before this D. When the D is an A followed by a D (the second
+        // digit of a run), a match starts right here: taking it saves a search for that D.
+        const w = widthAt(s, at);
+        if (first.at(s, at, w) && at + w < s.length && last.at(s, at + w, widthAt(s, at + w))) {
+          start = at;
+        } else {
+          seen = at + w;
+          continue;
+        }
       }
-      re.lastIndex = start;
-      const m = re.exec(s);
-      if (m === null) throw new Error(`class-run search: no match at ${start}`);
-      out.push(bounds(m, groups));
-      pos = m.index + m[0].length;
+      pos = stickyMatch(re, s, start, groups, out);
       seen = pos;
     }
     return out;
