@@ -81,6 +81,21 @@ describe('string builtins', () => {
     expect(call('strings.count', 'five', '')).toBe(5);
   });
 
+  it('count the characters of long subjects full of them, subject after subject', () => {
+    // Past a few hundred occurrences the counts come from a tally of the subject: each
+    // count must still be that subject's, also for a next subject of the same length.
+    const first = `${'12345678 x '.repeat(2000)}9😀0`;
+    const second = `${'00000000 y '.repeat(2000)}1😀1`;
+    const naive = (s: string, c: string) => s.split(c).length - 1;
+    for (const subject of [first, second, first]) {
+      for (const c of ['0', '1', '5', '9', 'x', ' ', 'y', '12', '😀']) {
+        expect(call('strings.count', subject, c), `${c} in ${subject.slice(0, 11)}…`).toBe(
+          naive(subject, c),
+        );
+      }
+    }
+  });
+
   it('formats integers in bases 2, 8, 10 and 16, truncating floats', () => {
     expect(call('format_int', 10, 2)).toBe('1010');
     expect(call('format_int', -10.765, 16)).toBe('-a');

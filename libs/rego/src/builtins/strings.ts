@@ -18,7 +18,8 @@ import {
   stringCollectionArg,
   stringOrCollectionArg,
 } from './operands.js';
-import { hasSurrogates, runeCount, runeIndexOf, runes } from './strings/runes.js';
+import { countOccurrences } from './strings/count-occurrences.js';
+import { hasSurrogates, runeIndexOf, runes } from './strings/runes.js';
 import { searchIncludes, searchIndex } from './strings/string-search.js';
 
 /** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
@@ -119,17 +120,6 @@ function indexOfRunes(base: string, search: string): number {
 function formatInt(n: number | bigint, base: number): string {
   const truncated = typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
   return truncated.toString(base);
-}
-
-function countOccurrences(s: string, sub: string): number {
-  if (sub === '') return runeCount(s) + 1;
-  let n = 0;
-  let i = s.indexOf(sub);
-  while (i >= 0) {
-    n++;
-    i = s.indexOf(sub, i + sub.length);
-  }
-  return n;
 }
 
 function toNumber(value: Value): Value {
