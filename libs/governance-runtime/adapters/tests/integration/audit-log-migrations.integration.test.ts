@@ -9,6 +9,7 @@ import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import {
+  AUDIT_LOG_MIGRATION_NAMES,
   auditLogMigrationProvider,
   auditLogMigrations,
 } from '../../postgres/audit-log-migrations.js';
@@ -36,10 +37,8 @@ describe('migrations on a fresh PostgreSQL database', () => {
     const applied = [...(a.results ?? []), ...(b.results ?? [])].filter(
       (r) => r.status === 'Success',
     );
-    expect(applied.map((r) => r.migrationName)).toEqual([
-      '001_create_audit_log_entries',
-      '002_add_client_request_id',
-    ]);
+    // Every migration of the registry, each applied by exactly one of the two.
+    expect(applied.map((r) => r.migrationName)).toEqual(AUDIT_LOG_MIGRATION_NAMES);
   });
 
   it('removes the table when migrated down, and recreates it when migrated up again', async () => {
