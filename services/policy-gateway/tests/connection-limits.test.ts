@@ -5,10 +5,14 @@
  * goes wrong before routing is answered as `application/problem+json`.
  */
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppSettings } from '../src/app.js';
+import { type AppSettings, buildApp } from '../src/app.js';
+import { createMemoryStore } from '../src/store/memory-store.js';
 import { buildTestApp, TEST_APP_SETTINGS } from './support/build-test-app.js';
+import { ScriptedPolicyEngine } from './support/scripted-policy-engine.js';
 
 const started: FastifyInstance[] = [];
 const sockets: Socket[] = [];
@@ -154,6 +158,42 @@ describe('connection limit', () => {
       socket.write('GET /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n');
       expect(parseResponse((await closed).received).status).toBe(200);
     }
+  });
+});
+
+describe('connections closed on arrival', () => {
+  it('are counted and said in the log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await buildApp({
+      settings: {
+        ...TEST_APP_SETTINGS,
+        connections: { ...TEST_APP_SETTINGS.connections, maxConnections: 1 },
+      },
+      store: createMemoryStore(10),
+      engine: new ScriptedPolicyEngine(),
+      logger: pino({ level: 'warn' }, sink),
+    });
+    started.push(app);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
+    await open(address.port);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const past = await Promise.all([open(address.port), open(address.port)]);
+    await Promise.all(past.map(({ closed }) => closed));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const warning = lines.map((line) => JSON.parse(line)).find((line) => 'dropped' in line);
+    expect(warning).toMatchObject({ maxConnections: 1 });
+    expect(warning.dropped).toBeGreaterThanOrEqual(1);
+    expect(warning.msg).toMatch(
+      /closed \d+ connection\(s\) on arrival: 1 were open already \(POLICY_GATEWAY_MAX_CONNECTIONS\)/,
+    );
   });
 });
 
