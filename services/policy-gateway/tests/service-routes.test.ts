@@ -141,7 +141,14 @@ describe('GET /openapi.json', () => {
     expect(evaluate.requestBody.content['application/json'].schema).toEqual(
       JSON.parse(JSON.stringify(evaluateBodySchema)),
     );
-    expect(Object.keys(evaluate.responses).sort()).toEqual(['200', '400', '413', '415', '503']);
+    expect(Object.keys(evaluate.responses).sort()).toEqual([
+      '200',
+      '400',
+      '413',
+      '415',
+      '422',
+      '503',
+    ]);
     expect(evaluate.responses['503'].content['application/problem+json'].schema.required).toContain(
       'code',
     );
