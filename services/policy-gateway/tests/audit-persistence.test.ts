@@ -109,7 +109,7 @@ describe.each([
     const ready = (await (await fetch(`${second.url}/ready`)).json()) as Record<string, unknown>;
     expect(ready).toMatchObject({ status: 'ready', store: { durable: true, schema: 'current' } });
     await second.kill('SIGTERM');
-  });
+  }, 180_000); // An embedded database migrates, starts and restarts (PGlite): up to a minute on a busy machine.
 });
 
 describe('with the memory backend', () => {
