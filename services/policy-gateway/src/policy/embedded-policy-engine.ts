@@ -6,7 +6,6 @@
  * builtin call is not interrupted: `WorkerPolicyEngine` runs this adapter on worker threads and
  * stops a thread that overruns.
  */
-import path from 'node:path';
 import { RegoEngine } from '@policy-gateway/rego';
 import { loadPolicyBundle, type PolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
@@ -75,10 +74,12 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
     });
     try {
       // All at once: modules call each other's functions, so none compiles alone.
-      // Absolute paths, so that `file:line:col` in an error leads straight to the file.
+      // Paths relative to the bundle, as OPA names a bundle's files: an evaluation error is
+      // recorded and answered to clients, which must not learn where the server keeps its
+      // files; start-up errors name the bundle directory beside them.
       engine.addModules(
         bundle.modules.map((module) => ({
-          fileName: path.join(bundle.dir, ...module.relativePath.split('/')),
+          fileName: module.relativePath,
           source: module.content,
         })),
       );

@@ -156,6 +156,9 @@ decision := {"allow": false, "reasons": []} if input.prompt == "conflict"
 
     expect(evaluation.decision).toBe('error');
     expect(evaluation.error).toMatch(/^evaluating data\.t\.decision failed: /);
+    // Named as in the bundle, without the server's directory (the error reaches clients).
+    expect(evaluation.error).toMatch(/ demo\.rego:\d+:\d+: eval_conflict_error/);
+    expect(evaluation.error).not.toContain('/demo.rego');
   });
 
   it('stops an evaluation that exceeds its step budget', async () => {
