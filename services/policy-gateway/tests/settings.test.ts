@@ -31,7 +31,7 @@ describe('settings', () => {
     });
     expect(settings.port).toBe(8080);
     expect(settings.host).toBe('0.0.0.0');
-    expect(settings.corsOrigins).toEqual(['http://localhost:5173']);
+    expect(settings.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:5173']);
     expect(settings.maxPromptBytes).toBe(65_536);
     expect(settings.maxContextBytes).toBe(16_384);
     expect(settings.maxJsonDepth).toBe(32);

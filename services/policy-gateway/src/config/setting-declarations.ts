@@ -150,7 +150,8 @@ export const SETTING_DECLARATIONS = {
   corsOrigins: declareSetting({
     name: 'POLICY_GATEWAY_CORS_ORIGINS',
     parse: origins,
-    default: ['http://localhost:5173'],
+    // Both spellings of the local Workbench: a browser treats them as different origins.
+    default: ['http://localhost:5173', 'http://127.0.0.1:5173'],
     description: 'Comma-separated origins allowed by CORS (the Workbench); `*` allows any origin.',
   }),
   trustProxy: declareSetting({
