@@ -95,7 +95,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],
     methods: ['GET', 'POST'],
-    exposedHeaders: ['x-request-id'],
+    // Headers a browser client must be able to read: the request id to quote, whether an
+    // Idempotency-Key replayed an earlier decision, and when to retry a refused request.
+    exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
   });
   await registerRoutes(
     app,

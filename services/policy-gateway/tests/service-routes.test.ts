@@ -181,7 +181,11 @@ describe('CORS', () => {
       headers: { origin: 'http://localhost:5173' },
     });
     expect(get.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    expect(String(get.headers['access-control-expose-headers'])).toContain('x-request-id');
+    expect(String(get.headers['access-control-expose-headers']).split(', ')).toEqual([
+      'x-request-id',
+      'idempotent-replayed',
+      'retry-after',
+    ]);
   });
 
   it('does not allow other origins', async () => {
