@@ -1,14 +1,17 @@
 // deploy/compose.yaml encodes the deployment order: postgres (healthy) → migrate (one shot,
-// completed successfully) → gateway, with the database settings the issue names.
+// completed successfully) → gateway, with the database settings the issue names, and runs the
+// gateway with authentication on, its keys made on demand by the `keys` service.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type ComposeVariables, interpolateAll } from './support/compose-interpolation.js';
 import { repoPath } from './support/repo-path.js';
 
 const DATABASE_URL = 'postgresql+asyncpg://policy_user:policy_pass@postgres:5432/sea_governance';
 
 interface ComposeService {
   readonly image?: string;
+  readonly profiles?: readonly string[];
   readonly build?: { readonly context: string; readonly dockerfile: string };
   readonly entrypoint?: readonly string[];
   readonly command?: readonly string[];
@@ -27,10 +30,14 @@ interface ComposeFile {
   readonly volumes?: Readonly<Record<string, unknown>>;
 }
 
-// Compose resolves YAML merge keys (`<<: *anchor`); so does the parser here.
-const compose = parse(readFileSync(repoPath('deploy/compose.yaml'), 'utf8'), {
-  merge: true,
-}) as ComposeFile;
+// Compose resolves YAML merge keys (`<<: *anchor`); so does the parser here. Variables take
+// their defaults, as on a machine where none is set.
+function composeFile(variables: ComposeVariables = {}): ComposeFile {
+  const raw = parse(readFileSync(repoPath('deploy/compose.yaml'), 'utf8'), { merge: true });
+  return interpolateAll(raw as ComposeFile, variables);
+}
+
+const compose = composeFile();
 
 function service(name: string): ComposeService {
   const found = compose.services[name];
@@ -39,9 +46,9 @@ function service(name: string): ComposeService {
 }
 
 describe('compose.yaml', () => {
-  it('defines postgres, migrate, gateway and workbench', () => {
+  it('defines postgres, migrate, gateway and workbench, and keys', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['gateway', 'migrate', 'postgres', 'workbench'].sort(),
+      ['gateway', 'keys', 'migrate', 'postgres', 'workbench'].sort(),
     );
   });
 
@@ -91,8 +98,63 @@ describe('compose.yaml', () => {
       POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'postgres',
       POLICY_GATEWAY_DATABASE_URL: DATABASE_URL,
     });
-    expect(gateway.ports).toContain('8080:8080');
+    expect(gateway.ports).toContain('127.0.0.1:8080:8080');
     expect(gateway.healthcheck?.test.join(' ')).toMatch(/\/(ready|health)/);
+  });
+
+  it('runs the gateway on every interface of its container, so with authentication on', () => {
+    expect(service('gateway').environment).toMatchObject({
+      POLICY_GATEWAY_HOST: '0.0.0.0',
+      POLICY_GATEWAY_AUTH: 'on',
+    });
+  });
+
+  it('answers the Host names it is reached by: this machine, its health check, other containers', () => {
+    const gateway = service('gateway');
+    const allowed = (gateway.environment?.POLICY_GATEWAY_ALLOWED_HOSTS ?? '').split(',');
+    expect(allowed).toEqual(expect.arrayContaining(['localhost', '127.0.0.1', 'gateway']));
+    const healthcheckHost = /http:\/\/([^:/]+)/.exec(
+      gateway.healthcheck?.test.join(' ') ?? '',
+    )?.[1];
+    expect(allowed).toContain(healthcheckHost);
+    expect(
+      composeFile({ POLICY_GATEWAY_ALLOWED_HOSTS: 'policy.example.com' }).services.gateway
+        ?.environment?.POLICY_GATEWAY_ALLOWED_HOSTS,
+    ).toBe('policy.example.com');
+  });
+
+  it('publishes the gateway and the Workbench on loopback unless POLICY_GATEWAY_PUBLISH_ADDRESS says where', () => {
+    for (const name of ['gateway', 'workbench'])
+      for (const port of service(name).ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    const published = composeFile({ POLICY_GATEWAY_PUBLISH_ADDRESS: '0.0.0.0' });
+    expect(published.services.gateway?.ports).toEqual(['0.0.0.0:8080:8080']);
+    expect(published.services.workbench?.ports).toEqual(['0.0.0.0:5173:8080']);
+  });
+
+  it('makes API keys on demand: `run --rm keys create …` runs `policy-gateway keys create …` after migrate', () => {
+    const keys = service('keys');
+    // `docker compose run --rm keys create --role admin` appends its words to the entrypoint.
+    expect([...(keys.entrypoint ?? []), 'create', '--role', 'admin']).toEqual([
+      'policy-gateway',
+      'keys',
+      'create',
+      '--role',
+      'admin',
+    ]);
+    expect(keys.command).toBeUndefined();
+    expect(keys.environment).toEqual(service('migrate').environment);
+    expect(keys.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+    expect(keys.image).toBe(service('gateway').image);
+    expect(keys.restart).toBe('no');
+  });
+
+  it('never starts the keys service with `up`: a profile keeps it for `run`', () => {
+    expect(service('keys').profiles?.length).toBeGreaterThan(0);
+    for (const [name, s] of Object.entries(compose.services))
+      if (name !== 'keys') expect(s.profiles, name).toBeUndefined();
   });
 
   it('migrates with the very image the gateway runs', () => {
@@ -102,7 +164,7 @@ describe('compose.yaml', () => {
 
   it('serves the Workbench on 5173, pointed at the gateway', () => {
     const workbench = service('workbench');
-    expect(workbench.ports?.some((port) => port.startsWith('5173:'))).toBe(true);
+    expect(workbench.ports?.some((port) => /(^|:)5173:/.test(port))).toBe(true);
     expect(workbench.environment?.WORKBENCH_GATEWAY_URL).toBe('http://localhost:8080');
   });
 
@@ -113,7 +175,7 @@ describe('compose.yaml', () => {
   });
 
   it('builds from Dockerfiles that exist, with the repository root as context', () => {
-    for (const name of ['migrate', 'gateway', 'workbench']) {
+    for (const name of ['migrate', 'keys', 'gateway', 'workbench']) {
       const build = service(name).build;
       expect(build?.context).toBe('..');
       expect(existsSync(repoPath(build?.dockerfile ?? 'missing'))).toBe(true);
