@@ -30,6 +30,12 @@ step('Applying database migrations (policy-gateway migrate)', gatewayBin, ['migr
 });
 if (!dev) step('Building the Workbench', vite, ['build', '--logLevel', 'warn'], { cwd: workbench });
 
+/** The gateway started below, as the Workbench's server reaches it (unless set already). */
+function workbenchProxyTarget() {
+  if (process.env.WORKBENCH_PROXY_TARGET) return process.env.WORKBENCH_PROXY_TARGET;
+  return `http://127.0.0.1:${process.env.POLICY_GATEWAY_PORT || '8080'}`;
+}
+
 const children = [
   dev
     ? [
@@ -45,6 +51,8 @@ const children = [
     spawn(process.execPath, [vite, dev ? 'dev' : 'preview', '--port', '5173', '--strictPort'], {
       cwd: workbench,
       stdio: 'inherit',
+      // The Workbench forwards /api to this gateway (apps/workbench/server/gateway-proxy.ts).
+      env: { ...process.env, WORKBENCH_PROXY_TARGET: workbenchProxyTarget() },
     }),
   ],
 ];

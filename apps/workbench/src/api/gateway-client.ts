@@ -83,6 +83,8 @@ export class GatewayClient {
       if (body === undefined) throw new GatewayResponseError(`${path} answered without JSON`);
       return body;
     }
+    const unreachable = proxiedUnreachable(response, body);
+    if (unreachable !== null) throw new GatewayUnreachableError(unreachable, { viaProxy: true });
     throw toProblem(response, body);
   }
 }
@@ -95,6 +97,13 @@ async function readJson(response: Response): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** The gateway URL the Workbench's server could not reach (server/gateway-proxy.ts), if so. */
+function proxiedUnreachable(response: Response, body: unknown): string | null {
+  if (response.status !== 502 || typeof body !== 'object' || body === null) return null;
+  const { code, gateway_url: url } = body as Record<string, unknown>;
+  return code === 'GATEWAY_UNREACHABLE' && typeof url === 'string' ? url : null;
 }
 
 function toProblem(response: Response, body: unknown): GatewayProblemError {

@@ -18,8 +18,10 @@ export function GatewayBanners() {
       {error && (
         <div className="banner banner--error" role="alert">
           <div>
-            <strong>The gateway is unreachable.</strong> Tried <code>{error.url}</code>. Check that
-            the gateway is running and that it allows this page's origin (CORS).
+            <strong>The gateway is unreachable.</strong> Tried <code>{error.url}</code>
+            {error.viaProxy
+              ? " from the Workbench's server. Check that the gateway is running there."
+              : ". Check that the gateway is running and that it allows this page's origin (CORS)."}
           </div>
           <button type="button" className="button" onClick={retry}>
             Retry

@@ -9,7 +9,7 @@ import { JsonView } from './json-view.js';
 const SOURCES = {
   'config.json': 'from config.json',
   VITE_GATEWAY_URL: 'from VITE_GATEWAY_URL at build time',
-  default: 'the default',
+  'same origin': "this page's origin, forwarded to the gateway by the Workbench's server",
 } as const;
 
 export function GatewayStatusTab() {

@@ -1,5 +1,5 @@
-// The gateway URL is read at run time from config.json (which a container rewrites at start),
-// with the build-time variable and then localhost:8080 as fallbacks. `fetch` is replaced at the
+// The gateway is the Workbench's own origin under /api unless config.json (which a container may
+// rewrite at start) or the build-time variable names one elsewhere. `fetch` is replaced at the
 // network boundary; the real served config.json is covered by the browser tests in e2e/.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadGatewayConfig } from '../../src/config/load-gateway-config.js';
@@ -26,9 +26,22 @@ describe('loadGatewayConfig', () => {
     expect(config).toEqual({ gatewayUrl: 'http://build-time:8080', source: 'VITE_GATEWAY_URL' });
   });
 
-  it('falls back to http://localhost:8080 when config.json holds no usable URL', async () => {
+  it('uses /api on the page origin when config.json names no gateway', async () => {
+    gateway.configJson = { gatewayUrl: null };
+    const config = await loadGatewayConfig('/', undefined, 'http://127.0.0.1:5173');
+    expect(config).toEqual({ gatewayUrl: 'http://127.0.0.1:5173/api', source: 'same origin' });
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('keeps the base path in the same-origin API URL', async () => {
+    const config = await loadGatewayConfig('/workbench/', undefined, 'https://tools.example.com');
+    expect(config.gatewayUrl).toBe('https://tools.example.com/workbench/api');
+  });
+
+  it('warns and uses this origin when config.json holds no usable URL', async () => {
     gateway.configJson = { gatewayUrl: 'not a url' };
-    const config = await loadGatewayConfig('/', undefined);
-    expect(config).toEqual({ gatewayUrl: 'http://localhost:8080', source: 'default' });
+    const config = await loadGatewayConfig('/', undefined, 'http://localhost:5173');
+    expect(config).toEqual({ gatewayUrl: 'http://localhost:5173/api', source: 'same origin' });
+    expect(console.warn).toHaveBeenCalledOnce();
   });
 });

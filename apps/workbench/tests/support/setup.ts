@@ -6,11 +6,22 @@ import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
 
-const VIEWPORT = { clientHeight: 720, clientWidth: 1200, offsetHeight: 720, offsetWidth: 1200 };
-for (const [property, value] of Object.entries(VIEWPORT)) {
-  Object.defineProperty(HTMLElement.prototype, property, { configurable: true, get: () => value });
+// Tests of the Workbench's server (tests/server/) run in Node, with no DOM to adjust.
+if (typeof HTMLElement !== 'undefined') installLayout();
+
+function installLayout(): void {
+  const VIEWPORT = { clientHeight: 720, clientWidth: 1200, offsetHeight: 720, offsetWidth: 1200 };
+  for (const [property, value] of Object.entries(VIEWPORT)) {
+    Object.defineProperty(HTMLElement.prototype, property, {
+      configurable: true,
+      get: () => value,
+    });
+  }
+  // jsdom does not implement element scrolling; the virtualiser only needs the offset recorded.
+  Element.prototype.scrollTo = function scrollTo(
+    this: Element,
+    options?: ScrollToOptions | number,
+  ) {
+    if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
+  };
 }
-// jsdom does not implement element scrolling; the virtualiser only needs the offset recorded.
-Element.prototype.scrollTo = function scrollTo(this: Element, options?: ScrollToOptions | number) {
-  if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
-};
