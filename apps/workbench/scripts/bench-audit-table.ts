@@ -48,6 +48,7 @@ function makeEntries(count: number): AuditEntry[] {
     gateway_instance: 'bench',
     idempotency_key: null,
     request_digest: null,
+    chain: null,
   }));
 }
 

@@ -6,6 +6,7 @@
 import { AUDIT_DECISIONS } from '@policy-gateway/governance-runtime';
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
+import { AuditChainLinkSchema } from './audit-chain-link.js';
 import { AuditReasonSchema } from './audit-reason.js';
 import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';
@@ -44,6 +45,10 @@ export const AuditEntrySchema = Type.Object({
   request_digest: NullableString({
     description:
       'With an idempotency key: `sha256:` and the SHA-256 of the request (prompt, user_id, context) in canonical JSON.',
+  }),
+  chain: Type.Union([AuditChainLinkSchema, Type.Null()], {
+    description:
+      'Where the entry stands in its hash chain (tamper evidence); null for an entry written before the chain existed.',
   }),
 });
 

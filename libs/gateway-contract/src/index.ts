@@ -4,6 +4,7 @@
 // registers the schema kinds and string formats it uses with TypeBox, so `Value.Check` works on
 // every schema here.
 export { AUDIT_DECISIONS, type AuditDecision } from '@policy-gateway/governance-runtime';
+export { type AuditChainLink, AuditChainLinkSchema } from './audit-chain-link.js';
 export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
 export { type AuditPage, AuditPageSchema } from './audit-page.js';
 export {

@@ -3,6 +3,8 @@
  * immutable facts; adapters store them verbatim and never rewrite them.
  */
 
+import type { AuditChainLink } from './audit-chain-link.js';
+
 /**
  * The one spelling of the decisions an entry records. The HTTP contract
  * (`@policy-gateway/gateway-contract`), the service and the Workbench take theirs from here.
@@ -69,4 +71,11 @@ export interface AuditLogEntry {
    * key. Set whenever `idempotencyKey` is.
    */
   readonly requestDigest: string | null;
+  /**
+   * Where the entry stands in its hash chain (tamper evidence), set by the chain decorator
+   * on the write path and stored with the entry. Absent on entries written without one
+   * (before tamper evidence, or on a write path that does not chain). Not itself hashed:
+   * `entryHash` covers every other field.
+   */
+  readonly chain?: AuditChainLink;
 }

@@ -8,6 +8,15 @@ export {
   encodeAuditLogCursor,
   InvalidCursorError,
 } from './audit-log-cursor.js';
+export { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
+export {
+  AUDIT_ENTRY_HASH_VERSION,
+  type AuditChainPosition,
+  auditEntryHash,
+  auditEntryHashPreimage,
+  chainGenesisHash,
+  snakeCase,
+} from './audit-entry-hash.js';
 export {
   AUDIT_LOG_CURSOR_KEY_MIN_BYTES,
   AuditLogCursorSigner,

@@ -4,6 +4,7 @@
  * will give them back. Sharing it is what keeps the memory store and PostgreSQL from
  * drifting apart.
  */
+import { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
 import { AUDIT_DECISIONS, type AuditLogEntry } from './audit-log-entry.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
@@ -67,6 +68,7 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
   for (const [field, value] of Object.entries(canonical)) {
     checkStrings(value, field);
   }
+  if (entry.chain !== undefined) return { ...canonical, chain: checkedChainLink(entry.chain) };
   return canonical;
 }
 
@@ -86,6 +88,23 @@ function checkIdempotencyKey(entry: AuditLogEntry): void {
     // Without it a retry could not be told from another request that reuses the key.
     throw new InvalidAuditLogEntryError('requestDigest', 'must be set with an idempotencyKey');
   }
+}
+
+/** A copy of the link with every member checked: lower-case UUID, seq ≥ 1, hex digests. */
+function checkedChainLink(link: AuditChainLink): AuditChainLink {
+  const chainId = typeof link.chainId === 'string' ? link.chainId.toLowerCase() : '';
+  if (!isAuditLogEntryId(chainId)) {
+    throw new InvalidAuditLogEntryError('chain.chainId', 'must be a UUID');
+  }
+  if (!Number.isSafeInteger(link.seq) || link.seq < 1) {
+    throw new InvalidAuditLogEntryError('chain.seq', 'must be an integer ≥ 1');
+  }
+  for (const field of ['prevHash', 'entryHash'] as const) {
+    if (typeof link[field] !== 'string' || !CHAIN_HASH_PATTERN.test(link[field])) {
+      throw new InvalidAuditLogEntryError(`chain.${field}`, 'must be 64 lower-case hex digits');
+    }
+  }
+  return { chainId, seq: link.seq, prevHash: link.prevHash, entryHash: link.entryHash };
 }
 
 function copyJson(field: string, value: unknown): unknown {

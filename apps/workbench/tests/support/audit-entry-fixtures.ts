@@ -37,6 +37,7 @@ export function makeEntry(
     gateway_instance: 'gw-test-1',
     idempotency_key: null,
     request_digest: null,
+    chain: null,
     ...rest,
   };
 }

@@ -28,9 +28,46 @@ export interface AuditLogEntriesTable {
   /** Migration 003. */
   readonly idempotency_key: string | null;
   readonly request_digest: string | null;
+  /** Migration 007: the entry's place in its hash chain, all four null or all set. */
+  readonly chain_id: string | null;
+  /** bigint: written as a number, read back as text (`pg`) or a number (PGlite). */
+  readonly chain_seq: ColumnType<string | number | null, number | null, never>;
+  readonly prev_hash: string | null;
+  readonly entry_hash: string | null;
+  readonly inserted_at: Generated<Date>;
+}
+
+/** Migration 007: the public keys that ever signed a checkpoint, kept after rotation. */
+export interface AuditSigningKeysTable {
+  readonly key_id: string;
+  readonly algorithm: string;
+  readonly public_key_pem: string;
+  readonly first_used_at: Generated<Date>;
+  readonly first_used_by: string;
+}
+
+/** Migration 007: signed checkpoints of chain heads. */
+export interface AuditCheckpointsTable {
+  readonly id: string;
+  readonly chain_id: string;
+  readonly chain_seq: ColumnType<string | number, number, never>;
+  readonly entry_hash: string;
+  readonly prev_checkpoint_id: string | null;
+  readonly prev_checkpoint_hash: string | null;
+  readonly key_id: string;
+  readonly created_at: string;
+  readonly instance: string;
+  readonly reason: string;
+  readonly final: boolean;
+  readonly payload: string;
+  readonly checkpoint_hash: string;
+  readonly signature: string;
   readonly inserted_at: Generated<Date>;
 }
 
 export interface AuditLogDatabase {
   readonly audit_log_entries: AuditLogEntriesTable;
+  /** Migration 006: every read of the trail. */
+  readonly audit_signing_keys: AuditSigningKeysTable;
+  readonly audit_checkpoints: AuditCheckpointsTable;
 }

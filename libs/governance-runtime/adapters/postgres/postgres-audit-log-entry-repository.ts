@@ -183,7 +183,7 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       q.maxBytes === undefined
         ? sql`${position} <= ${q.limit}`
         : sql`${position} <= ${q.limit} and (${position} = 1 or ${running} <= ${q.maxBytes})`;
-    const { rows } = await sql<Record<EntryField | 'position' | 'candidates', unknown>>`
+    const { rows } = await sql<SelectedRow & Record<'position' | 'candidates', unknown>>`
       with recursive page (entry_id, entry_occurred_at, running_bytes, position) as (
         (select id, occurred_at, (${ENTRY_SIZE})::bigint, 1
            from audit_log_entries
@@ -221,8 +221,10 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   }
 }
 
-type EntryColumn = Exclude<keyof AuditLogEntriesTable, 'inserted_at'>;
-type EntryField = keyof AuditLogEntry;
+type EntryColumn = Exclude<keyof AuditLogEntriesTable, 'inserted_at' | ChainColumn>;
+/** The fields stored one column each; the chain link is four (`CHAIN_COLUMNS`). */
+type EntryField = Exclude<keyof AuditLogEntry, 'chain'>;
+type ChainColumn = 'chain_id' | 'chain_seq' | 'prev_hash' | 'entry_hash';
 
 /** How one entry field is stored in its column and read back. */
 interface ColumnMapping<T> {
@@ -311,22 +313,55 @@ const ENTRY_SIZE = sql<number>`${sql.join(
   sql` + `,
 )}`;
 
-/** Each field selected under its own name, e.g. `decision_id as "decisionId"`. */
-const SELECTION = ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].read.as(field));
+/** The chain link's columns (migration 007), selected under these names. */
+const CHAIN_SELECTION = [
+  sql.ref('chain_id').as('chainId'),
+  // bigint as text: `pg` reads it as text, PGlite as a number; both become a number here.
+  sql`chain_seq::text`.as('chainSeq'),
+  sql.ref('prev_hash').as('prevHash'),
+  sql.ref('entry_hash').as('entryHash'),
+];
+
+/**
+ * Each field selected under its own name, e.g. `decision_id as "decisionId"`, then the chain
+ * link's columns.
+ */
+export const SELECTION = [
+  ...ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].read.as(field)),
+  ...CHAIN_SELECTION,
+];
+
+export type SelectedRow = Readonly<
+  Record<EntryField | 'chainId' | 'chainSeq' | 'prevHash' | 'entryHash', unknown>
+>;
 
 function writeField<F extends EntryField>(entry: AuditLogEntry, field: F): unknown {
   return ENTRY_COLUMNS[field].write(entry[field]);
 }
 
 function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
-  const row: Partial<Record<EntryColumn, unknown>> = {};
+  const row: Partial<Record<EntryColumn | ChainColumn, unknown>> = {};
   for (const field of ENTRY_FIELDS) row[ENTRY_COLUMNS[field].column] = writeField(entry, field);
+  const { chain } = entry;
+  row.chain_id = chain?.chainId ?? null;
+  row.chain_seq = chain?.seq ?? null;
+  row.prev_hash = chain?.prevHash ?? null;
+  row.entry_hash = chain?.entryHash ?? null;
   return row as Insertable<AuditLogEntriesTable>;
 }
 
-function toEntry(row: Readonly<Record<EntryField, unknown>>): AuditLogEntry {
-  const entry: Partial<Record<EntryField, unknown>> = {};
+/** The entry a selected row holds; `chain` only when the row is chained (migration 007). */
+export function toEntry(row: SelectedRow): AuditLogEntry {
+  const entry: Partial<Record<keyof AuditLogEntry, unknown>> = {};
   for (const field of ENTRY_FIELDS) entry[field] = ENTRY_COLUMNS[field].parse(row[field]);
+  if (row.chainId !== null && row.chainId !== undefined) {
+    entry.chain = {
+      chainId: row.chainId,
+      seq: Number(row.chainSeq),
+      prevHash: row.prevHash,
+      entryHash: row.entryHash,
+    };
+  }
   return entry as AuditLogEntry;
 }
 

@@ -63,6 +63,7 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     gatewayInstance,
     idempotencyKey,
     requestDigest,
+    chain,
     ...unmapped
   } = entry;
   unmapped satisfies Record<string, never>;
@@ -88,6 +89,15 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     gateway_instance: gatewayInstance,
     idempotency_key: idempotencyKey,
     request_digest: requestDigest,
+    chain:
+      chain === undefined
+        ? null
+        : {
+            chain_id: chain.chainId,
+            seq: chain.seq,
+            prev_hash: chain.prevHash,
+            entry_hash: chain.entryHash,
+          },
   };
 }
 

@@ -8,7 +8,10 @@ import { Migrator } from 'kysely/migration';
 import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
-import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
+import {
+  AUDIT_LOG_MIGRATION_NAMES,
+  auditLogMigrationProvider,
+} from '../../postgres/audit-log-migrations.js';
 
 export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDatabase>): void {
   describe(`migrations on ${name}`, () => {
@@ -18,11 +21,9 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
       expect(again.error).toBeUndefined();
       expect(again.results).toEqual([]);
       const migrations = await migrator.getMigrations();
-      expect(migrations.map((m) => [m.name, m.executedAt !== undefined])).toEqual([
-        ['001_create_audit_log_entries', true],
-        ['002_add_client_request_id', true],
-        ['003_add_idempotency_key', true],
-      ]);
+      expect(migrations.map((m) => [m.name, m.executedAt !== undefined])).toEqual(
+        AUDIT_LOG_MIGRATION_NAMES.map((name) => [name, true]),
+      );
     });
 
     it('creates audit_log_entries with a column of the right type for every field', async () => {
@@ -56,6 +57,10 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'client_request_id text null',
         'idempotency_key text null',
         'request_digest text null',
+        'chain_id uuid null',
+        'chain_seq bigint null',
+        'prev_hash text null',
+        'entry_hash text null',
       ]);
     });
 
@@ -86,6 +91,53 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         "(user_id, idempotency_key) WHERE ((idempotency_key IS NOT NULL) AND (decision <> 'error'::text))",
       ]);
       expect(rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX/);
+    });
+
+    it('makes a chain seq unique within its chain, and keeps the four chain columns together', async () => {
+      const { rows } = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where indexname = 'audit_log_entries_chain_id_chain_seq_idx'`.execute(
+        db(),
+      );
+      expect(rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''))).toEqual([
+        '(chain_id, chain_seq) WHERE (chain_id IS NOT NULL)',
+      ]);
+      expect(rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX/);
+      const entry = makeEntry();
+      await expect(
+        sql`insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision, reasons, policy_path, policy_version, policy_engine, input, latency_ms, gateway_instance, chain_id)
+          values (${entry.id}::uuid, 'd', now(), 'u', 'a', 'allow', '[]', 'p', 'v', 'e', '{}', 1, 'g', ${entry.id}::uuid)`.execute(
+          db(),
+        ),
+      ).rejects.toThrow(/audit_log_entries_chain_check/);
+    });
+
+    it('creates the checkpoint and signing key tables', async () => {
+      const { rows } = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_name in ('audit_checkpoints', 'audit_signing_keys')
+      order by table_name, ordinal_position`.execute(db());
+      expect(rows.map((r) => `${r.table_name}.${r.column_name}`)).toEqual([
+        'audit_checkpoints.id',
+        'audit_checkpoints.chain_id',
+        'audit_checkpoints.chain_seq',
+        'audit_checkpoints.entry_hash',
+        'audit_checkpoints.prev_checkpoint_id',
+        'audit_checkpoints.prev_checkpoint_hash',
+        'audit_checkpoints.key_id',
+        'audit_checkpoints.created_at',
+        'audit_checkpoints.instance',
+        'audit_checkpoints.reason',
+        'audit_checkpoints.final',
+        'audit_checkpoints.payload',
+        'audit_checkpoints.checkpoint_hash',
+        'audit_checkpoints.signature',
+        'audit_checkpoints.inserted_at',
+        'audit_signing_keys.key_id',
+        'audit_signing_keys.algorithm',
+        'audit_signing_keys.public_key_pem',
+        'audit_signing_keys.first_used_at',
+        'audit_signing_keys.first_used_by',
+      ]);
     });
 
     it('refuses a decision other than allow, deny or error at the database level', async () => {
