@@ -1,3 +1,11 @@
+export { makeAccessLogRecord } from './access-log-record-fixtures.js';
+export type { AccessLogRepositoryHarness } from './access-log-repository-harness.js';
+export {
+  databaseAccessLogHarness,
+  memoryAccessLogHarness,
+  pgliteAccessLogHarness,
+  postgresServerAccessLogHarness,
+} from './access-log-repository-harnesses.js';
 export type { AuditLogEntryRepositoryHarness } from './audit-log-entry-repository-harness.js';
 export {
   databaseRepositoryHarness,
@@ -11,6 +19,7 @@ export {
   TEST_DATABASE_URL_VARIABLE,
   type TestDatabase,
 } from './create-test-database.js';
+export { describeAccessLogRepositoryContract } from './describe-access-log-repository-contract.js';
 export { describeAuditLogEntryRepositoryContract } from './describe-audit-log-entry-repository-contract.js';
 export {
   type EmbeddedTestServer,

@@ -52,6 +52,7 @@ describe('migrations', () => {
       ['001_create_audit_log_entries', 'Success'],
       ['002_add_client_request_id', 'Success'],
       ['003_add_idempotency_key', 'Success'],
+      ['006_create_access_log_records', 'Success'],
     ]);
     // The library's registry, in the order the migrator applied it.
     expect(first.results.map((r) => r.migrationName)).toEqual(AUDIT_LOG_MIGRATION_NAMES);

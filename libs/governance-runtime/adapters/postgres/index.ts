@@ -1,3 +1,4 @@
+export type { AccessLogRecordsTable } from './access-log-database.js';
 export type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
 export {
   AUDIT_LOG_LATEST_MIGRATION,
@@ -14,6 +15,10 @@ export {
   POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
   type PostgresAuditLogDatabaseOptions,
 } from './open-postgres-audit-log-database.js';
+export {
+  PostgresAccessLogRepository,
+  type PostgresAccessLogRepositoryOptions,
+} from './postgres-access-log-repository.js';
 export {
   PostgresAuditLogEntryRepository,
   type PostgresAuditLogEntryRepositoryOptions,
