@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeEntry } from '../testing/audit-log-entry-fixtures.js';
-import { auditEntryHash, auditEntryHashPreimage, chainGenesisHash } from './audit-entry-hash.js';
+import {
+  auditEntryDigest,
+  auditEntryDigestPreimage,
+  auditEntryHash,
+  auditEntryHashPreimage,
+  auditLinkHash,
+  chainGenesisHash,
+} from './audit-entry-hash.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
@@ -9,7 +16,7 @@ const chainId = '01900000-0000-7000-8000-00000000c4a1';
 const position = { chainId, seq: 7, prevHash: 'ab'.repeat(32) };
 
 describe('auditEntryHash', () => {
-  it('digests the documented preimage: RFC 8785 JSON of v, chain_id, chain_seq, prev_hash and the entry in snake_case', () => {
+  it('digests the documented preimage: RFC 8785 JSON of v, chain_id, chain_seq, prev_hash and the digest of the entry in snake_case', () => {
     const entry = toStorableAuditLogEntry(
       makeEntry({
         id: '01900000-0000-7000-8000-000000000001',
@@ -18,18 +25,24 @@ describe('auditEntryHash', () => {
         latencyMs: 1.5,
       }),
     );
-    const preimage = auditEntryHashPreimage(entry, position);
+    const fields = auditEntryDigestPreimage(entry);
     expect(
-      preimage.startsWith(
-        '{"chain_id":"01900000-0000-7000-8000-00000000c4a1","chain_seq":7,"entry":{"action":"policy.evaluate","client_address":"127.0.0.1","client_request_id":"client-req-1","decision":"allow","decision_id":"d-1","error":null,',
+      fields.startsWith(
+        '{"action":"policy.evaluate","client_address":"127.0.0.1","client_request_id":"client-req-1","decision":"allow","decision_id":"d-1","error":null,',
       ),
     ).toBe(true);
-    expect(preimage).toContain('"input":{"a":[true,null,"é"],"z":1}');
-    expect(preimage).toContain('"latency_ms":1.5');
-    expect(preimage.endsWith(`"prev_hash":"${'ab'.repeat(32)}","v":1}`)).toBe(true);
+    expect(fields).toContain('"input":{"a":[true,null,"é"],"z":1}');
+    expect(fields).toContain('"latency_ms":1.5');
+    const digest = createHash('sha256').update(fields, 'utf8').digest('hex');
+    expect(auditEntryDigest(entry)).toBe(digest);
+    const preimage = auditEntryHashPreimage(entry, position);
+    expect(preimage).toBe(
+      `{"chain_id":"01900000-0000-7000-8000-00000000c4a1","chain_seq":7,"entry_digest":"${digest}","prev_hash":"${'ab'.repeat(32)}","v":1}`,
+    );
     expect(auditEntryHash(entry, position)).toBe(
       createHash('sha256').update(preimage, 'utf8').digest('hex'),
     );
+    expect(auditLinkHash(digest, position)).toBe(auditEntryHash(entry, position));
   });
 
   it('does not depend on the order of JSON members, and leaves the chain link itself out', () => {

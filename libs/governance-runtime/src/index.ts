@@ -12,8 +12,11 @@ export { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
 export {
   AUDIT_ENTRY_HASH_VERSION,
   type AuditChainPosition,
+  auditEntryDigest,
+  auditEntryDigestPreimage,
   auditEntryHash,
   auditEntryHashPreimage,
+  auditLinkHash,
   chainGenesisHash,
   snakeCase,
 } from './audit-entry-hash.js';
