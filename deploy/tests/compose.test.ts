@@ -1,49 +1,19 @@
 // deploy/compose.yaml encodes the deployment order: postgres (healthy) → migrate (one shot,
 // completed successfully) → gateway, with the database settings the issue names, and runs the
 // gateway with authentication on, its keys made on demand by the `keys` service.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { type ComposeVariables, interpolateAll } from './support/compose-interpolation.js';
+import { type ComposeService, composeService, readComposeFile } from './support/compose-file.js';
 import { repoPath } from './support/repo-path.js';
 
 const DATABASE_URL = 'postgresql+asyncpg://policy_user:policy_pass@postgres:5432/sea_governance';
 
-interface ComposeService {
-  readonly image?: string;
-  readonly profiles?: readonly string[];
-  readonly build?: { readonly context: string; readonly dockerfile: string };
-  readonly entrypoint?: readonly string[];
-  readonly command?: readonly string[];
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly depends_on?: Readonly<Record<string, { readonly condition: string }>>;
-  readonly healthcheck?: { readonly test: readonly string[] };
-  readonly ports?: readonly string[];
-  readonly volumes?: readonly string[];
-  readonly restart?: string;
-  readonly read_only?: boolean;
-  readonly tmpfs?: readonly string[];
-}
-
-interface ComposeFile {
-  readonly services: Readonly<Record<string, ComposeService>>;
-  readonly volumes?: Readonly<Record<string, unknown>>;
-}
-
-// Compose resolves YAML merge keys (`<<: *anchor`); so does the parser here. Variables take
-// their defaults, as on a machine where none is set.
-function composeFile(variables: ComposeVariables = {}): ComposeFile {
-  const raw = parse(readFileSync(repoPath('deploy/compose.yaml'), 'utf8'), { merge: true });
-  return interpolateAll(raw as ComposeFile, variables);
-}
-
+const composeFile = readComposeFile;
 const compose = composeFile();
 
 function service(name: string): ComposeService {
-  const found = compose.services[name];
-  if (!found) throw new Error(`compose.yaml has no service ${name}`);
-  return found;
+  return composeService(compose, name);
 }
 
 describe('compose.yaml', () => {
