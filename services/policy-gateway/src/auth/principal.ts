@@ -28,6 +28,12 @@ export interface Principal {
   /** The token's `sub` (who a decision is about); null for API keys and anonymous. */
   readonly subject: string | null;
   readonly roles: readonly Role[];
+  /**
+   * Whether a principal that names a subject may record decisions about other users (a body
+   * `user_id` other than `subject`): granted by its authenticator, e.g. an OIDC token mapped
+   * to it. A principal without a subject (an API key, a service account) always may.
+   */
+  readonly mayActForOthers?: boolean;
 }
 
 /** The caller when `POLICY_GATEWAY_AUTH` is off: every role, recorded as `anonymous`. */
