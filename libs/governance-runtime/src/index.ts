@@ -34,6 +34,55 @@ export { AUDIT_DECISIONS } from './audit-log-entry.js';
 export type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 export { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
 export { auditLogEntrySize } from './audit-log-entry-size.js';
+export {
+  AUDIT_CHECKPOINT_PAYLOAD_VERSION,
+  type AuditCheckpointPayload,
+  auditCheckpointPayloadText,
+  parseAuditCheckpointPayload,
+  type SignedAuditCheckpoint,
+  signAuditCheckpoint,
+} from './audit-checkpoint-payload.js';
+export {
+  AUDIT_ENTRY_PROOF_FORMAT,
+  AUDIT_ENTRY_PROOF_MAX_LINKS,
+  type AuditEntryProof,
+  type AuditEntryProofRefusal,
+  type AuditProofLink,
+  buildAuditEntryProof,
+  isAuditEntryProofRefusal,
+} from './audit-entry-proof.js';
+export { type AuditEntryProofOutcome, checkAuditEntryProof } from './audit-entry-proof-check.js';
+export {
+  AUDIT_TRAIL_PROBLEM_KINDS,
+  type AuditChainHead,
+  type AuditTrailProblem,
+  type AuditTrailProblemKind,
+  type AuditTrailVerification,
+  isFailure,
+  MAX_FAILED_ENTRY_IDS,
+  MAX_REPORTED_CHAIN_HEADS,
+} from './audit-trail-problem.js';
+export type {
+  AuditChainSegment,
+  AuditTrailRange,
+  AuditTrailReader,
+  StoredAuditCheckpoint,
+  StoredSigningKey,
+} from './audit-trail-reader.js';
+export {
+  type AuditTrailProgress,
+  type VerifyAuditTrailOptions,
+  verifyAuditTrail,
+} from './audit-trail-verifier.js';
+export {
+  type CheckpointCheck,
+  type CheckpointOutcome,
+  checkpointCheck,
+  publicKeyId,
+  publicKeysFromPem,
+  type TrustedSigningKey,
+  trustStoredKeys,
+} from './checkpoint-check.js';
 export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 export {
   auditTimestampNow,

@@ -20,6 +20,10 @@ export {
   type PostgresAccessLogRepositoryOptions,
 } from './postgres-access-log-repository.js';
 export {
+  PostgresAuditTrailReader,
+  type PostgresAuditTrailReaderOptions,
+} from './postgres-audit-trail-reader.js';
+export {
   PostgresAuditLogEntryRepository,
   type PostgresAuditLogEntryRepositoryOptions,
 } from './postgres-audit-log-entry-repository.js';

@@ -339,7 +339,7 @@ function writeField<F extends EntryField>(entry: AuditLogEntry, field: F): unkno
   return ENTRY_COLUMNS[field].write(entry[field]);
 }
 
-function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
+export function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
   const row: Partial<Record<EntryColumn | ChainColumn, unknown>> = {};
   for (const field of ENTRY_FIELDS) row[ENTRY_COLUMNS[field].column] = writeField(entry, field);
   const { chain } = entry;

@@ -1,0 +1,316 @@
+/**
+ * The verification of one chain, entry by entry in sequence order, with its checkpoints
+ * merged in: the state machine behind `AuditTrailVerifier`. It holds a few hashes and a
+ * small window of recent ones, never the chain, so a chain of any length takes constant
+ * memory; each entry costs one hash (`auditEntryHash`), and only an entry that does not
+ * hash as stored costs a few more, to tell a moved entry from an altered one.
+ */
+
+import { auditEntryHash, chainGenesisHash } from './audit-entry-hash.js';
+import type { AuditLogEntry } from './audit-log-entry.js';
+import type { AuditTrailProblem, AuditTrailProblemKind } from './audit-trail-problem.js';
+import type { StoredAuditCheckpoint } from './audit-trail-reader.js';
+import type { CheckpointCheck } from './checkpoint-check.js';
+
+/** Where problems go; the verifier keeps the first of each kind and counts the rest. */
+export type ProblemSink = (problem: AuditTrailProblem) => void;
+
+/** How far from its place an entry is looked for before it is called altered rather than moved. */
+const REORDER_SEARCH_DISTANCE = 16;
+/** Recent entry hashes kept to find where a moved entry came from. */
+const RECENT_HASHES = 256;
+
+interface Anchor {
+  readonly seq: number;
+  readonly hash: string;
+  /** What the anchor is, for messages: `the chain's start` or `checkpoint <id>`. */
+  readonly label: string;
+}
+
+interface Placed {
+  readonly seq: number;
+  readonly hash: string;
+  readonly id: string | undefined;
+  /** Already named as a problem, so that one fault is not reported twice. */
+  readonly faulty: boolean;
+}
+
+export interface ChainWalkOptions {
+  readonly chainId: string;
+  /** The checkpoint the walk starts after (its entry hash is the first entry's prev), or none: seq 1. */
+  readonly start?: StoredAuditCheckpoint;
+  readonly checkCheckpoint: CheckpointCheck;
+  readonly report: ProblemSink;
+}
+
+export interface ChainWalkHead {
+  readonly seq: number;
+  readonly hash: string;
+  readonly id: string;
+  readonly occurredAt: string;
+}
+
+/** The outcome of walking one chain. */
+export interface ChainWalkSummary {
+  readonly entries: number;
+  readonly checkpoints: number;
+  readonly head: ChainWalkHead | undefined;
+  readonly checkpointSeq: number | null;
+  readonly final: boolean;
+}
+
+export class AuditChainWalk {
+  readonly #chainId: string;
+  readonly #checkCheckpoint: CheckpointCheck;
+  readonly #report: ProblemSink;
+  readonly #anchor: Anchor;
+  #previous: Placed;
+  #beforePrevious: Placed | undefined;
+  readonly #recent = new Map<string, number>();
+  #entries = 0;
+  #checkpoints = 0;
+  #lastCheckpoint: StoredAuditCheckpoint | undefined;
+  #finalCheckpoint: StoredAuditCheckpoint | undefined;
+  #head: ChainWalkHead | undefined;
+
+  constructor(options: ChainWalkOptions) {
+    this.#chainId = options.chainId;
+    this.#checkCheckpoint = options.checkCheckpoint;
+    this.#report = options.report;
+    const anchor: Anchor =
+      options.start === undefined
+        ? { seq: 0, hash: chainGenesisHash(options.chainId), label: "the chain's genesis hash" }
+        : {
+            seq: options.start.seq,
+            hash: options.start.entryHash,
+            label: `checkpoint ${options.start.id}`,
+          };
+    this.#anchor = anchor;
+    this.#previous = { seq: anchor.seq, hash: anchor.hash, id: undefined, faulty: false };
+    if (options.start !== undefined) this.checkpoint(options.start);
+  }
+
+  /** The next entry of the chain, in seq order. */
+  entry(entry: AuditLogEntry): void {
+    const link = entry.chain;
+    if (link === undefined) return;
+    this.#entries += 1;
+    const seq = link.seq;
+    const previous = this.#previous;
+    const here = { chainId: this.#chainId, seq, entryId: entry.id };
+
+    if (this.#finalCheckpoint !== undefined && seq > this.#finalCheckpoint.seq) {
+      this.#problem('inserted', {
+        ...here,
+        checkpointId: this.#finalCheckpoint.id,
+        message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} comes after the final checkpoint ${this.#finalCheckpoint.id} (seq ${this.#finalCheckpoint.seq}) that closed the chain`,
+      });
+      this.#place(seq, link.entryHash, entry.id, true);
+      return;
+    }
+    if (seq <= previous.seq) {
+      this.#problem('inserted', {
+        ...here,
+        message: `entry ${entry.id} is a second entry at seq ${seq} of chain ${this.#chainId}`,
+      });
+      return;
+    }
+
+    let faulty = false;
+    let moved = false;
+    const computed = auditEntryHash(entry, {
+      chainId: link.chainId,
+      seq,
+      prevHash: link.prevHash,
+    });
+    if (computed !== link.entryHash) {
+      faulty = true;
+      const writtenAt = this.#originalSeq(entry);
+      if (writtenAt !== undefined) {
+        moved = true;
+        this.#problem('reordered', {
+          ...here,
+          message: `entry ${entry.id} sits at seq ${seq} of chain ${this.#chainId} but was written at seq ${writtenAt}`,
+        });
+      } else {
+        this.#problem('altered', {
+          ...here,
+          message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} does not match its hash: its content was changed after it was written`,
+        });
+      }
+    }
+
+    if (seq > previous.seq + 1) {
+      const first = previous.seq + 1;
+      const last = seq - 1;
+      this.#problem('missing', {
+        chainId: this.#chainId,
+        seq: first,
+        entryId: entry.id,
+        message: `chain ${this.#chainId} lacks ${first === last ? `seq ${first}` : `seqs ${first}–${last}`} (${last - first + 1} entr${first === last ? 'y' : 'ies'} deleted) before entry ${entry.id}`,
+      });
+    } else if (link.prevHash !== previous.hash && (!faulty || moved)) {
+      // A moved entry's prev hash is still the one it was written with: it can show that the
+      // entry before it was slipped in.
+      this.#brokenLink(entry, seq, previous, moved);
+    }
+    this.#place(seq, link.entryHash, entry.id, faulty);
+    this.#head = { seq, hash: link.entryHash, id: entry.id, occurredAt: entry.occurredAt };
+  }
+
+  /** The next checkpoint of the chain; call it once the entries up to its seq have been given. */
+  checkpoint(checkpoint: StoredAuditCheckpoint): void {
+    this.#checkpoints += 1;
+    const outcome = this.#checkCheckpoint(checkpoint);
+    const at = { chainId: this.#chainId, seq: checkpoint.seq, checkpointId: checkpoint.id };
+    if (outcome.kind !== 'valid') {
+      this.#problem(outcome.kind, { ...at, message: outcome.message });
+      // Nothing of what it says can be believed, so it neither links nor vouches.
+      return;
+    }
+    const previous = this.#lastCheckpoint;
+    if (
+      previous !== undefined &&
+      (checkpoint.prevCheckpointId !== previous.id ||
+        checkpoint.prevCheckpointHash !== previous.checkpointHash)
+    ) {
+      this.#problem('bad-signature', {
+        ...at,
+        message: `checkpoint ${checkpoint.id} (seq ${checkpoint.seq}) of chain ${this.#chainId} does not follow checkpoint ${previous.id} (seq ${previous.seq}): a checkpoint between them was removed or replaced`,
+      });
+    }
+    this.#lastCheckpoint = checkpoint;
+    if (checkpoint.final) this.#finalCheckpoint = checkpoint;
+    if (checkpoint.seq === this.#previous.seq && checkpoint.entryHash !== this.#previous.hash) {
+      if (!this.#previous.faulty) {
+        this.#problem('inserted', {
+          ...at,
+          ...(this.#previous.id === undefined ? {} : { entryId: this.#previous.id }),
+          message: `entry ${this.#previous.id ?? '?'} at seq ${checkpoint.seq} of chain ${this.#chainId} has a self-consistent hash but is not the entry checkpoint ${checkpoint.id} signed: it was replaced by a forged entry`,
+        });
+      }
+    }
+  }
+
+  /**
+   * A checkpoint past the last entry present, once the chain's entries are exhausted: a
+   * believable one proves that entries were deleted from the chain's end.
+   */
+  checkpointPastEnd(checkpoint: StoredAuditCheckpoint): void {
+    this.#checkpoints += 1;
+    const at = { chainId: this.#chainId, seq: checkpoint.seq, checkpointId: checkpoint.id };
+    const outcome = this.#checkCheckpoint(checkpoint);
+    if (outcome.kind !== 'valid') {
+      this.#problem(outcome.kind, { ...at, message: outcome.message });
+      return;
+    }
+    this.#lastCheckpoint = checkpoint;
+    if (checkpoint.final) this.#finalCheckpoint = checkpoint;
+    const head = this.#previous;
+    const lost = checkpoint.seq - head.seq;
+    this.#problem('truncated', {
+      ...at,
+      ...(head.id === undefined ? {} : { entryId: head.id }),
+      message: `checkpoint ${checkpoint.id} of chain ${this.#chainId} signs seq ${checkpoint.seq}, but the chain ends at seq ${head.seq}${head.id === undefined ? '' : ` (entry ${head.id})`}: ${lost} entr${lost === 1 ? 'y was' : 'ies were'} deleted from its end`,
+    });
+  }
+
+  /**
+   * Ends the walk. `endOfChain` is false when the walk stopped early (a time range ended),
+   * so that the part not walked is not called unsealed.
+   */
+  finish(endOfChain: boolean): ChainWalkSummary {
+    const sealedUpTo = this.#lastCheckpoint?.seq ?? 0;
+    if (endOfChain && this.#head !== undefined && this.#head.seq > sealedUpTo) {
+      this.#problem('unsealed-tail', {
+        chainId: this.#chainId,
+        seq: sealedUpTo + 1,
+        entryId: this.#head.id,
+        message: `chain ${this.#chainId}: seqs ${sealedUpTo + 1}–${this.#head.seq} are not covered by a checkpoint yet (nothing signed vouches for them; their writer may still be running)`,
+      });
+    }
+    return {
+      entries: this.#entries,
+      checkpoints: this.#checkpoints,
+      head: this.#head,
+      checkpointSeq: this.#lastCheckpoint?.seq ?? null,
+      final: this.#finalCheckpoint !== undefined,
+    };
+  }
+
+  /** The seq of the last entry placed (the anchor's before any). */
+  get lastSeq(): number {
+    return this.#previous.seq;
+  }
+
+  /**
+   * The link from `previous` to this entry is broken, though the entry hashes as stored: if
+   * the entry links to the one before `previous`, `previous` was slipped in between (a forged
+   * entry with a plausible hash); otherwise `previous` was replaced by one.
+   */
+  #brokenLink(entry: AuditLogEntry, seq: number, previous: Placed, moved: boolean): void {
+    if (previous.faulty) return;
+    const link = entry.chain!;
+    const here = { chainId: this.#chainId, seq };
+    const linksPastPrevious =
+      previous.id !== undefined &&
+      this.#beforePrevious !== undefined &&
+      link.prevHash === this.#beforePrevious.hash;
+    if (moved && !linksPastPrevious) return;
+    if (previous.id === undefined) {
+      this.#problem('inserted', {
+        ...here,
+        entryId: entry.id,
+        message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} does not link to ${this.#anchor.label} before it (a forged entry with a plausible hash)`,
+      });
+    } else if (linksPastPrevious) {
+      this.#problem('inserted', {
+        ...here,
+        seq: previous.seq,
+        entryId: previous.id,
+        message: `entry ${previous.id} at seq ${previous.seq} of chain ${this.#chainId} was inserted: the next entry ${entry.id} links past it, to seq ${this.#beforePrevious!.seq}`,
+      });
+    } else {
+      this.#problem('inserted', {
+        ...here,
+        seq: previous.seq,
+        entryId: previous.id,
+        message: `entry ${previous.id} at seq ${previous.seq} of chain ${this.#chainId} has a plausible hash, but the next entry ${entry.id} was not chained to it: it is forged or replaced`,
+      });
+    }
+  }
+
+  /**
+   * The seq this entry was written at, when it hashes correctly there and not where it
+   * sits: first where its prev hash points (the seq after the entry it links to), then
+   * nearby seqs.
+   */
+  #originalSeq(entry: AuditLogEntry): number | undefined {
+    const link = entry.chain!;
+    const hashesAt = (seq: number) =>
+      seq >= 1 &&
+      auditEntryHash(entry, { chainId: link.chainId, seq, prevHash: link.prevHash }) ===
+        link.entryHash;
+    const linked = this.#recent.get(link.prevHash);
+    if (linked !== undefined && linked + 1 !== link.seq && hashesAt(linked + 1)) return linked + 1;
+    for (let distance = 1; distance <= REORDER_SEARCH_DISTANCE; distance += 1) {
+      if (hashesAt(link.seq - distance)) return link.seq - distance;
+      if (hashesAt(link.seq + distance)) return link.seq + distance;
+    }
+    return undefined;
+  }
+
+  #place(seq: number, hash: string, id: string, faulty: boolean): void {
+    this.#beforePrevious = this.#previous;
+    this.#previous = { seq, hash, id, faulty };
+    this.#recent.set(hash, seq);
+    if (this.#recent.size > RECENT_HASHES) {
+      const oldest = this.#recent.keys().next().value;
+      if (oldest !== undefined) this.#recent.delete(oldest);
+    }
+  }
+
+  #problem(kind: AuditTrailProblemKind, problem: Omit<AuditTrailProblem, 'kind'>): void {
+    this.#report({ kind, ...problem });
+  }
+}
