@@ -56,8 +56,6 @@ export interface OidcAuthenticatorOptions {
   readonly now?: () => Date;
   /** Least time between two fetches of the keys for unknown key ids, in ms (jose's, 30 s). */
   readonly jwksCooldownMs?: number;
-  /** How long fetched keys are trusted before they are fetched again, in ms (10 min). */
-  readonly jwksCacheMaxAgeMs?: number;
   /** Bound on one fetch of the discovery document or the keys, in ms. */
   readonly fetchTimeoutMs?: number;
 }
@@ -107,9 +105,7 @@ export class OidcAuthenticator implements Authenticator {
           ...(this.#options.jwksCooldownMs === undefined
             ? {}
             : { cooldownDuration: this.#options.jwksCooldownMs }),
-          ...(this.#options.jwksCacheMaxAgeMs === undefined
-            ? {}
-            : { cacheMaxAge: this.#options.jwksCacheMaxAgeMs }),
+          cacheMaxAge: this.#settings.jwksCacheSeconds * 1000,
         }),
       );
       this.#keys.catch(() => {

@@ -11,6 +11,8 @@ export interface OidcSettings {
   readonly audience: string | undefined;
   /** Where the signing keys are; found through the issuer's discovery document when unset. */
   readonly jwksUrl: string | undefined;
+  /** How long fetched signing keys are trusted before they are fetched again, in seconds. */
+  readonly jwksCacheSeconds: number;
   /** The claim holding the caller's roles; a dotted path reads a nested one (`realm_access.roles`). */
   readonly rolesClaim: string;
   /**
