@@ -3,7 +3,18 @@
 // these schemas; the Workbench checks what it receives against them. Importing this package
 // registers the schema kinds and string formats it uses with TypeBox, so `Value.Check` works on
 // every schema here.
+
 export { AUDIT_DECISIONS, type AuditDecision } from '@policy-gateway/governance-runtime';
+export {
+  type AccessLogPage,
+  AccessLogPageSchema,
+} from './access-log-page.js';
+export {
+  ACCESS_LOG_PAGE_DEFAULT_LIMIT,
+  type AccessLogQuery,
+  AccessLogQuerySchema,
+} from './access-log-query.js';
+export { type AccessLogRecordJson, AccessLogRecordSchema } from './access-log-record.js';
 export { type AuditChainLink, AuditChainLinkSchema } from './audit-chain-link.js';
 export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
 export { type AuditPage, AuditPageSchema } from './audit-page.js';
@@ -22,6 +33,20 @@ export {
   type ReasonSeverity,
   ReasonSeveritySchema,
 } from './audit-reason.js';
+export {
+  AUTH_STATES,
+  type AuthConfig,
+  AuthConfigSchema,
+  type OidcSignIn,
+  OidcSignInSchema,
+} from './auth-config.js';
+export {
+  type AuthPrincipal,
+  AuthPrincipalSchema,
+  PRINCIPAL_KINDS,
+  PRINCIPAL_ROLES,
+  type PrincipalRole,
+} from './auth-principal.js';
 export { type EvaluateHeaders, EvaluateHeadersSchema } from './evaluate-headers.js';
 export { type EvaluateRequest, EvaluateRequestSchema } from './evaluate-request.js';
 export {
@@ -39,7 +64,10 @@ export {
   ProblemDetailsSchema,
 } from './problem-details.js';
 export {
+  AUTH_MODES,
   READY_STATES,
+  type ReadyAuth,
+  ReadyAuthSchema,
   type ReadyStatus,
   ReadyStatusSchema,
   SCHEMA_STATES,

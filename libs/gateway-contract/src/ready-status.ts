@@ -1,7 +1,7 @@
 /**
  * The body of `GET /ready`, the same whether the answer is 200 (ready) or 503 (not ready):
- * whether the audit store is reachable, durable and on a schema this build serves, and which
- * policy decides.
+ * whether the audit store is reachable, durable and on a schema this build serves, which
+ * policy decides, and whether callers must authenticate.
  */
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
@@ -15,24 +15,52 @@ export const STORE_BACKENDS = Object.freeze(['memory', 'postgres', 'embedded'] a
 /** How the database schema compares with the migrations this build knows. */
 export const SCHEMA_STATES = Object.freeze(['current', 'ahead', 'behind', 'unknown'] as const);
 
+/** `POLICY_GATEWAY_AUTH`: `on`, `off`, or unset (the workstation case, loopback only). */
+export const AUTH_MODES = Object.freeze(['on', 'off', 'unset'] as const);
+
+export const ReadyAuthSchema = Type.Object({
+  mode: StringEnum(AUTH_MODES),
+  unsafe: Type.Boolean({
+    description: 'Authentication is off on an address other machines can reach.',
+  }),
+  authenticators: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'The kinds of credential accepted (`api_key`, `oidc`); shown to authenticated callers only.',
+    }),
+  ),
+});
+
+/**
+ * With authentication on, a caller without valid credentials gets `status` and `auth` only:
+ * the store, the policy and the warnings (which may quote a database error) are for
+ * authenticated callers. Probes need only the status code.
+ */
 export const ReadyStatusSchema = Type.Object({
   status: StringEnum(READY_STATES),
-  store: Type.Object({
-    backend: StringEnum(STORE_BACKENDS),
-    durable: Type.Boolean(),
-    reachable: Type.Boolean(),
-    schema: StringEnum(SCHEMA_STATES),
-    /** Entries the memory store dropped so far to stay within its bound; memory only. */
-    dropped_entries: Type.Optional(Type.Integer({ minimum: 0 })),
-  }),
-  policy: Type.Object({
-    engine: Type.String(),
-    path: Type.String(),
-    version: Type.String(),
-  }),
-  warnings: Type.Array(Type.String()),
+  auth: ReadyAuthSchema,
+  store: Type.Optional(
+    Type.Object({
+      backend: StringEnum(STORE_BACKENDS),
+      durable: Type.Boolean(),
+      reachable: Type.Boolean(),
+      schema: StringEnum(SCHEMA_STATES),
+      /** Entries the memory store dropped so far to stay within its bound; memory only. */
+      dropped_entries: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+  ),
+  policy: Type.Optional(
+    Type.Object({
+      engine: Type.String(),
+      path: Type.String(),
+      version: Type.String(),
+    }),
+  ),
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 
 export type ReadyStatus = Static<typeof ReadyStatusSchema>;
 
-export type StoreBackend = ReadyStatus['store']['backend'];
+export type ReadyAuth = Static<typeof ReadyAuthSchema>;
+
+export type StoreBackend = NonNullable<ReadyStatus['store']>['backend'];

@@ -7,7 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
+import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { requireAllowedHost } from './api/allowed-hosts.js';
+import {
+  AUTHENTICATION_OFF,
+  AuthenticationGuard,
+  type AuthenticationOptions,
+} from './api/authentication.js';
 import { refuseRequestsNodeWouldAnswer } from './api/client-error-handler.js';
 import { connectionServerOptions, limitConnections } from './api/connection-limits.js';
 import { requireCompletePreflight } from './api/cors-preflight.js';
@@ -36,6 +43,7 @@ export type AppSettings = Pick<
   | 'auditPageMaxBytes'
   | 'cursorSecret'
   | 'instanceName'
+  | 'allowedHosts'
 >;
 
 export interface AppDeps {
@@ -46,8 +54,12 @@ export interface AppDeps {
   readonly admission?: EvaluationAdmission;
   /** A pino logger; none (silent) when omitted, as in tests. */
   readonly logger?: FastifyBaseLogger;
-  /** Hooks or parsers to add inside one area's scope only (e.g. authentication). */
+  /** Hooks or parsers to add inside one area's scope only, after its authentication guard. */
   readonly scopes?: AreaScopes;
+  /** Whether callers must authenticate, and with what; off (everyone anonymous) when omitted. */
+  readonly authentication?: AuthenticationOptions;
+  /** The OIDC sign-in that `GET /auth/config` offers browsers; none when omitted. */
+  readonly oidcSignIn?: OidcSignIn | null;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -91,6 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // otherwise a kept-alive client connection would hold the server open.
     if (closing) reply.header('connection', 'close');
   });
+  // Before CORS and every area: a request through a rebound domain learns nothing.
+  app.addHook('onRequest', requireAllowedHost(settings.allowedHosts));
   app.addHook('onRequest', requireCompletePreflight);
   await app.register(cors, {
     origin: settings.corsOrigins.includes('*') ? true : [...settings.corsOrigins],
@@ -111,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cursorSecret: settings.cursorSecret,
       instanceName: settings.instanceName,
       version: SERVICE_VERSION,
+      guard: new AuthenticationGuard(deps.authentication ?? AUTHENTICATION_OFF),
+      oidcSignIn: deps.oidcSignIn ?? null,
     },
     deps.scopes,
   );

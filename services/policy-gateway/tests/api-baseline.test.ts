@@ -13,12 +13,51 @@ import {
  * addition listed here must exist (so that the list cannot outlive what it excuses).
  */
 const DROPPED_ENTRIES_NOTE = "issue 8: /ready counts the memory store's dropped entries";
+/**
+ * Issue 10 (access control): who the caller is (`/auth/config`, `/auth/me`), the guard's 401
+ * and 403 on every guarded route, and the auth section of `/ready`. The store, policy and
+ * warnings of `/ready` also became optional in its schema (an unauthenticated caller does not
+ * get them when authentication is on): the baseline's `required` lists were edited for that.
+ */
+const AUTHENTICATION_NOTE = 'issue 10: authentication, roles per route, /auth routes';
+const GUARDED_OPERATIONS = [
+  { path: '~1policy~1evaluate', method: 'post' },
+  { path: '~1governance~1audit', method: 'get' },
+  { path: '~1governance~1audit~1{id}', method: 'get' },
+];
+const AUTHENTICATION_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  { pointer: '/openapi/paths/~1auth~1config', note: AUTHENTICATION_NOTE },
+  { pointer: '/openapi/paths/~1auth~1me', note: AUTHENTICATION_NOTE },
+  ...GUARDED_OPERATIONS.flatMap(({ path, method }) =>
+    ['401', '403'].map((status) => ({
+      pointer: `/openapi/paths/${path}/${method}/responses/${status}`,
+      note: AUTHENTICATION_NOTE,
+    })),
+  ),
+  ...['200', '503'].map((status) => ({
+    pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/auth`,
+    note: AUTHENTICATION_NOTE,
+  })),
+  { pointer: '/responses/GET ~1ready/body/auth', note: AUTHENTICATION_NOTE },
+];
+
+/** Issue 10 (audited reads): the access log's route, and what a read of it answers. */
+const ACCESS_LOG_NOTE =
+  'issue 10: every read of the trail is recorded; GET /governance/access-log lists the records';
+const ACCESS_LOG_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  '/openapi/paths/~1governance~1access-log',
+  '/responses/GET ~1governance~1access-log',
+  '/responses/GET ~1governance~1access-log bad limit',
+].map((pointer) => ({ pointer, note: ACCESS_LOG_NOTE }));
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
     note: DROPPED_ENTRIES_NOTE,
   })),
   { pointer: '/responses/GET ~1ready/body/store/dropped_entries', note: DROPPED_ENTRIES_NOTE },
+  ...ACCESS_LOG_ADDITIONS,
+  ...AUTHENTICATION_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

@@ -18,6 +18,9 @@ const REQUESTS = [
   { area: 'evaluation', method: 'POST', url: '/policy/evaluate' },
   { area: 'audit', method: 'GET', url: '/governance/audit' },
   { area: 'audit', method: 'GET', url: `/governance/audit/${UNKNOWN_ID}` },
+  { area: 'audit', method: 'GET', url: '/governance/access-log' },
+  { area: 'auth', method: 'GET', url: '/auth/config' },
+  { area: 'auth', method: 'GET', url: '/auth/me' },
   { area: 'service', method: 'GET', url: '/health' },
   { area: 'service', method: 'GET', url: '/ready' },
   { area: 'service', method: 'GET', url: '/openapi.json' },
@@ -46,7 +49,7 @@ function recordingScope(): { setup: ScopeSetup; seen: string[] } {
 }
 
 describe('each API area is an encapsulated scope', () => {
-  const areas: readonly ApiArea[] = ['evaluation', 'audit', 'service'];
+  const areas: readonly ApiArea[] = ['evaluation', 'audit', 'auth', 'service'];
   for (const area of areas) {
     it(`runs a hook added in the ${area} scope for the ${area} routes and no others`, async () => {
       const { setup, seen } = recordingScope();
@@ -75,6 +78,9 @@ describe('each API area is an encapsulated scope', () => {
       'POST /policy/evaluate': 200,
       'GET /governance/audit': 401,
       [`GET /governance/audit/${UNKNOWN_ID}`]: 401,
+      'GET /governance/access-log': 401,
+      'GET /auth/config': 200,
+      'GET /auth/me': 200,
       'GET /health': 200,
       'GET /ready': 200,
       'GET /openapi.json': 200,
@@ -118,6 +124,9 @@ describe('each API area is an encapsulated scope', () => {
       'post /policy/evaluate',
       'get /governance/audit',
       'get /governance/audit/{id}',
+      'get /governance/access-log',
+      'get /auth/config',
+      'get /auth/me',
       'get /health',
       'get /ready',
       'get /openapi.json',

@@ -128,6 +128,9 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/auth/config',
+        '/auth/me',
+        '/governance/access-log',
         '/governance/audit',
         '/governance/audit/{id}',
         '/health',
@@ -144,6 +147,8 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(evaluate.responses).sort()).toEqual([
       '200',
       '400',
+      '401',
+      '403',
       '413',
       '415',
       '422',

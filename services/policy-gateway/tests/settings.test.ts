@@ -30,7 +30,10 @@ describe('settings', () => {
       dataDir: '/srv/gateway/data/policy-gateway',
     });
     expect(settings.port).toBe(8080);
-    expect(settings.host).toBe('0.0.0.0');
+    // This machine only, and no authentication: the workstation case.
+    expect(settings.host).toBe('127.0.0.1');
+    expect(settings.auth).toBeUndefined();
+    expect(settings.allowedHosts).toEqual(['localhost']);
     expect(settings.corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:5173']);
     expect(settings.maxPromptBytes).toBe(65_536);
     expect(settings.maxContextBytes).toBe(16_384);
@@ -159,6 +162,30 @@ describe('settings', () => {
       says: 'http://',
     },
     {
+      note: 'an auth mode other than on or off',
+      env: { POLICY_GATEWAY_AUTH: 'maybe' },
+      variable: 'POLICY_GATEWAY_AUTH',
+      says: 'on or off',
+    },
+    {
+      note: 'an allowed host with a port',
+      env: { POLICY_GATEWAY_ALLOWED_HOSTS: 'localhost,gateway:8080' },
+      variable: 'POLICY_GATEWAY_ALLOWED_HOSTS',
+      says: 'without port or scheme',
+    },
+    {
+      note: 'an allowed host written as a URL',
+      env: { POLICY_GATEWAY_ALLOWED_HOSTS: 'https://gateway.example.com' },
+      variable: 'POLICY_GATEWAY_ALLOWED_HOSTS',
+      says: 'without port or scheme',
+    },
+    {
+      note: 'an allowed-hosts list that names no host',
+      env: { POLICY_GATEWAY_ALLOWED_HOSTS: ',' },
+      variable: 'POLICY_GATEWAY_ALLOWED_HOSTS',
+      says: 'names no host',
+    },
+    {
       note: 'an unknown log level',
       env: { POLICY_GATEWAY_LOG_LEVEL: 'loud' },
       variable: 'POLICY_GATEWAY_LOG_LEVEL',
@@ -186,6 +213,24 @@ describe('settings', () => {
     );
     expect(settings.store.backend).toBe('embedded');
     expect(settings.port).toBe(8080);
+  });
+
+  it('reads POLICY_GATEWAY_AUTH in any case, and allowed hosts lower-cased: names, .domains, IP addresses and *', () => {
+    const settings = loadSettings(
+      {
+        POLICY_GATEWAY_AUTH: 'ON',
+        POLICY_GATEWAY_ALLOWED_HOSTS: 'Gateway.Example.com, .internal, 127.0.0.1, [::1], *',
+      },
+      cwd,
+    );
+    expect(settings.auth).toBe('on');
+    expect(settings.allowedHosts).toEqual([
+      'gateway.example.com',
+      '.internal',
+      '127.0.0.1',
+      '[::1]',
+      '*',
+    ]);
   });
 
   it('parses comma-separated CORS origins', () => {

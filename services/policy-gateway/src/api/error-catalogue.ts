@@ -79,13 +79,13 @@ export const ERROR_CATALOGUE = Object.freeze({
     status: 401,
     title: 'Authentication required',
     description:
-      'No valid credentials: missing, malformed, expired or not for this gateway (`detail` says which). Send valid credentials in the `Authorization` header.',
+      'No valid credentials: none were sent, or they were not accepted. Every refused credential (unknown, revoked or expired key; token with a bad signature, issuer or audience, or expired) gets the same answer, the reason going to the server log only. Send `Authorization: Bearer <API key or OIDC token>`.',
   },
   FORBIDDEN: {
     status: 403,
     title: 'Forbidden',
     description:
-      'The credentials are valid but do not allow this request; `detail` names the permission needed. Ask for it, or call as an identity that has it.',
+      "The credentials are valid but do not allow this request: the route needs a role the caller lacks (`detail` names it), or the evaluation names a `user_id` other than the token's subject. Ask for the role, or call as an identity that has it.",
   },
   NOT_FOUND: {
     status: 404,
@@ -125,6 +125,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The `Expect` header asks for something other than `100-continue`, the only expectation the gateway meets. Send the request without it.',
   },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    title: 'Host not allowed',
+    description:
+      'The `Host` header names a host this gateway does not answer for (POLICY_GATEWAY_ALLOWED_HOSTS), as a page reaching it through a domain of its own would (DNS rebinding). Call it by one of the allowed names or by IP address, or add the name to POLICY_GATEWAY_ALLOWED_HOSTS.',
+  },
   HEADERS_TOO_LARGE: {
     status: 431,
     title: 'Request headers too large',
@@ -154,6 +160,18 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Audit commit unknown',
     description:
       'The audit store did not say whether the decision was committed, and the gateway could not find out in time, so no decision is returned (fail-closed). Retry with the same `Idempotency-Key`: the retry answers the recorded decision, if there is one, instead of recording a second. Without a key, `GET /governance/audit/{audit_id}` shows whether it was recorded.',
+  },
+  AUTHENTICATION_UNAVAILABLE: {
+    status: 503,
+    title: 'Authentication unavailable',
+    description:
+      'The gateway could not check the credentials: the database holding the API keys, or the identity provider serving the token signing keys, did not answer. Nothing was done; retry later.',
+  },
+  ACCESS_LOG_UNAVAILABLE: {
+    status: 503,
+    title: 'Access log unavailable',
+    description:
+      'Every read of the audit trail is recorded in the access log before it is answered; this one could not be recorded, so nothing of the trail is returned (fail-closed). Check /ready and retry.',
   },
   TOO_MANY_EVALUATIONS: {
     status: 503,

@@ -1,21 +1,35 @@
 /**
  * Probes: `/health` says the process is alive (liveness); `/ready` says whether it can do
- * its job — store reachable, schema current or ahead — and whether the trail is durable.
+ * its job — store reachable, schema current or ahead — whether the trail is durable, and
+ * whether callers must authenticate. Both are open; with authentication on, `/ready` tells a
+ * caller without valid credentials only its status and the auth mode, since the store, the
+ * policy and the warnings (which may quote a database error) help an attacker more than a
+ * probe, which reads the status code alone.
  */
+
+import type { ReadyAuth } from '@policy-gateway/gateway-contract';
 import type { FastifyPluginAsync } from 'fastify';
+import { authenticationWarning } from '../config/authentication-mode.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { type AuditStore, isServable } from '../store/audit-store.js';
+import type { AuthenticationGuard } from './authentication.js';
 import { healthResponseSchema, readyResponseSchema } from './schemas.js';
 
 export interface HealthRoutesOptions {
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
+  readonly guard: AuthenticationGuard;
 }
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
   app,
-  { store, engine },
+  { store, engine, guard },
 ) => {
+  const auth: ReadyAuth = { mode: guard.mode.mode, unsafe: guard.mode.unsafe };
+  const authDetails: ReadyAuth = { ...auth, authenticators: [...guard.authenticatorNames] };
+  // Only an unsafe mode is a warning; the workstation mode is said by `auth.mode` alone, so
+  // that a banner does not nag every local run.
+  const authWarning = guard.mode.unsafe ? authenticationWarning(guard.mode) : undefined;
   app.get(
     '/health',
     {
@@ -41,7 +55,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
     async (request, reply) => {
       const health = await store.check();
       const ready = isServable(health);
+      if (!ready) request.log.warn({ store: health }, 'not ready');
+      const status = ready ? 'ready' : 'not_ready';
+      if (guard.required && request.principal === undefined) {
+        return reply.code(ready ? 200 : 503).send({ status, auth });
+      }
       const warnings = [...store.warnings];
+      if (authWarning !== undefined) warnings.push(authWarning);
       if (!health.reachable) {
         warnings.push(
           `the ${store.backend} audit store is unreachable: ${health.problem ?? 'no answer'}`,
@@ -51,9 +71,9 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
       } else if (health.schema === 'ahead') {
         warnings.push('the database schema is ahead of this build (a newer build migrated it)');
       }
-      if (!ready) request.log.warn({ store: health }, 'not ready');
       return reply.code(ready ? 200 : 503).send({
-        status: ready ? 'ready' : 'not_ready',
+        status,
+        auth: authDetails,
         store: {
           backend: store.backend,
           durable: store.durable,

@@ -1,17 +1,26 @@
 /**
- * The API as three areas, each an encapsulated Fastify plugin registered under its prefix:
- * evaluation (`/policy`), audit reads (`/governance/audit`) and the service's own routes
- * (`/health`, `/ready`, `/openapi.json`). What the root sets up before them — error
- * handling, the validator compiler, CORS, the request-id and shutdown hooks — applies to
- * every area; a hook or content-type parser added inside an area's scope applies to that
- * area only.
+ * The API as areas, each an encapsulated Fastify plugin registered under its prefix:
+ * evaluation (`/policy`), audit reads (`/governance/audit`, and who read it:
+ * `/governance/access-log`), who the caller is (`/auth`) and
+ * the service's own routes (`/health`, `/ready`, `/openapi.json`). What the root sets up
+ * before them — error handling, the validator compiler, CORS, the request-id, Host and
+ * shutdown hooks — applies to every area; a hook or content-type parser added inside an
+ * area's scope applies to that area only. Each area's scope starts with the authentication
+ * guard for the access `AREA_ACCESS` declares for it.
  */
+import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
+import { AccessLogApiMapper } from './access-log-api-mapper.js';
+import { installAccessLogRecording } from './access-log-recording.js';
+import { accessLogRoutes } from './access-log-routes.js';
+import { AREA_ACCESS } from './area-access.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
 import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
+import type { AuthenticationGuard } from './authentication.js';
 import { evaluateRoute } from './evaluate-route.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
 import { collectRoutes } from './openapi.js';
@@ -29,9 +38,13 @@ export interface RouteDeps {
   readonly cursorSecret: string;
   readonly instanceName: string;
   readonly version: string;
+  /** Who may call what (`AREA_ACCESS`); sets `request.principal`. */
+  readonly guard: AuthenticationGuard;
+  /** The OIDC sign-in `GET /auth/config` offers browsers, when an issuer is configured. */
+  readonly oidcSignIn: OidcSignIn | null;
 }
 
-export type ApiArea = 'evaluation' | 'audit' | 'service';
+export type ApiArea = 'evaluation' | 'audit' | 'auth' | 'service';
 
 /**
  * Runs inside one area's scope before its routes are added, so what it adds stays in that
@@ -62,11 +75,28 @@ export async function registerRoutes(
   scopes: AreaScopes = {},
 ): Promise<void> {
   const documented = collectRoutes(app);
+  // Before the areas, so that every route declaring `config.accessLog` gets its hooks.
+  installAccessLogRecording(app, {
+    accessLog: deps.store.accessLog,
+    instanceName: deps.instanceName,
+  });
+  const cursorSigner = new AuditLogCursorSigner(deps.cursorSecret);
+  deps.guard.install(app);
+  /** The area's guard, then any set-up the caller adds to the same scope. */
+  const setupOf = (area: ApiArea): ScopeSetup => {
+    const guard = deps.guard.scope(AREA_ACCESS[area]);
+    const extra = scopes[area];
+    if (extra === undefined) return guard;
+    return async (scope) => {
+      await guard(scope);
+      await extra(scope);
+    };
+  };
   const audit = new AuditApiMapper(deps.store.repository, {
     pageMaxBytes: deps.auditPageMaxBytes,
-    cursorSigner: new AuditLogCursorSigner(deps.cursorSecret),
+    cursorSigner,
   });
-  await app.register(inScope(evaluateRoute, scopes.evaluation), {
+  await app.register(inScope(evaluateRoute, setupOf('evaluation')), {
     prefix: '/policy',
     engine: deps.engine,
     ...(deps.admission === undefined ? {} : { admission: deps.admission }),
@@ -75,14 +105,25 @@ export async function registerRoutes(
     maxContextBytes: deps.maxContextBytes,
     instanceName: deps.instanceName,
   });
-  await app.register(inScope(auditRoutes, scopes.audit), {
+  await app.register(inScope(auditRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
     audit,
   });
-  await app.register(inScope(serviceRoutes, scopes.service), {
+  // Who read the trail: in the audit area's scope (the same role), under its own prefix.
+  await app.register(inScope(accessLogRoutes, setupOf('audit')), {
+    prefix: '/governance/access-log',
+    accessLog: new AccessLogApiMapper(deps.store.accessLog, cursorSigner),
+  });
+  await app.register(inScope(authRoutes, setupOf('auth')), {
+    prefix: '/auth',
+    required: deps.guard.required,
+    oidc: deps.oidcSignIn,
+  });
+  await app.register(inScope(serviceRoutes, setupOf('service')), {
     prefix: '',
     store: deps.store,
     engine: deps.engine,
+    guard: deps.guard,
     routes: documented,
     version: deps.version,
   });

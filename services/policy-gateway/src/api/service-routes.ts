@@ -10,6 +10,10 @@ import { type OpenApiRouteOptions, openApiRoute } from './openapi.js';
 export interface ServiceRoutesOptions extends HealthRoutesOptions, OpenApiRouteOptions {}
 
 export const serviceRoutes: FastifyPluginAsync<ServiceRoutesOptions> = async (app, options) => {
-  await app.register(healthRoutes, { store: options.store, engine: options.engine });
+  await app.register(healthRoutes, {
+    store: options.store,
+    engine: options.engine,
+    guard: options.guard,
+  });
   await app.register(openApiRoute, { routes: options.routes, version: options.version });
 };

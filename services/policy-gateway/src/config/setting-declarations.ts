@@ -5,18 +5,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { ROLES, type Role } from '../auth/principal.js';
+import { PACKAGE_DIRECTORY } from '../package-directory.js';
 import { declareSetting } from './setting-declaration.js';
 import {
+  claimPath,
   type DatabaseUrl,
   databaseUrl,
   dataPath,
   directory,
+  hostNames,
   httpUrl,
   integer,
   oneOf,
   origins,
+  roleMap,
   secret,
   text,
   trustedProxies,
@@ -24,6 +28,10 @@ import {
 
 export const AUDIT_STORE_BACKENDS = ['memory', 'postgres', 'embedded'] as const;
 export type AuditStoreBackend = (typeof AUDIT_STORE_BACKENDS)[number];
+
+/** `POLICY_GATEWAY_AUTH`: whether requests must authenticate; unset is the workstation case. */
+export const AUTH_SETTINGS = ['on', 'off'] as const;
+export type AuthSetting = (typeof AUTH_SETTINGS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -100,9 +108,25 @@ export const SETTING_DECLARATIONS = {
   host: declareSetting({
     name: 'POLICY_GATEWAY_HOST',
     parse: text,
-    default: '0.0.0.0',
+    default: '127.0.0.1',
     description:
-      'Address to listen on. All interfaces by default so container probes reach it; set `127.0.0.1` on a shared workstation.',
+      'Address to listen on. This machine only by default; containers set `0.0.0.0` (all interfaces), which needs `POLICY_GATEWAY_AUTH` set.',
+  }),
+  auth: declareSetting<AuthSetting | undefined>({
+    name: 'POLICY_GATEWAY_AUTH',
+    parse: oneOf(AUTH_SETTINGS),
+    default: undefined,
+    documentedDefault: '(unset: no authentication on a loopback host, refused on any other)',
+    description:
+      "`on`: every route but `/health`, `/ready`, `/openapi.json` and `/auth/config` needs an API key or OIDC token with the route's role. `off`: nobody is asked who they are (flagged unsafe off loopback). Unset: the workstation case, served without authentication on a loopback `POLICY_GATEWAY_HOST` and refused at start-up on any other address.",
+  }),
+  allowedHosts: declareSetting({
+    name: 'POLICY_GATEWAY_ALLOWED_HOSTS',
+    parse: hostNames,
+    default: ['localhost'],
+    documentedDefault: '`localhost` (and any IP address)',
+    description:
+      'Comma-separated host names the `Host` header may carry, any port (`.example.com` also allows its subdomains; `*` allows any). A request naming another is refused (`421 HOST_NOT_ALLOWED`), so that a web page cannot reach the gateway through a domain that resolves to it (DNS rebinding). An IP address is always allowed: a rebinding page can only send its own domain. Behind a service name (compose, Kubernetes), list the names clients use.',
   }),
   port: declareSetting({
     name: 'POLICY_GATEWAY_PORT',
@@ -145,6 +169,69 @@ export const SETTING_DECLARATIONS = {
       default: 1000,
       description:
         'Open client connections at most; one more is closed as soon as it is accepted, and the log says so.',
+    }),
+  },
+  oidc: {
+    issuer: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_OIDC_ISSUER',
+      parse: httpUrl,
+      default: undefined,
+      documentedDefault: '(unset: no OIDC tokens)',
+      description:
+        "Issuer URL of the identity provider whose tokens are accepted as `Authorization: Bearer <JWT>`, exactly as its tokens' `iss` says. Needs `POLICY_GATEWAY_OIDC_AUDIENCE`.",
+    }),
+    audience: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_OIDC_AUDIENCE',
+      parse: text,
+      default: undefined,
+      description:
+        "The audience (`aud`) a token must be issued for: the gateway's identifier at the identity provider, so that tokens meant for other services are refused.",
+    }),
+    jwksUrl: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_OIDC_JWKS_URL',
+      parse: httpUrl,
+      default: undefined,
+      documentedDefault:
+        "(unset: the `jwks_uri` of the issuer's `/.well-known/openid-configuration`)",
+      description:
+        'Where the provider publishes its signing keys. They are cached and fetched again when a token names a key not seen before (at most every 30 s) or after `POLICY_GATEWAY_OIDC_JWKS_CACHE_SECONDS`.',
+    }),
+    jwksCacheSeconds: declareSetting({
+      name: 'POLICY_GATEWAY_OIDC_JWKS_CACHE_SECONDS',
+      parse: integer(0, 86_400),
+      default: 600,
+      description:
+        'How long fetched signing keys are trusted before they are fetched again: a key the provider retires (e.g. after a leak) is refused at most this long after.',
+    }),
+    rolesClaim: declareSetting({
+      name: 'POLICY_GATEWAY_OIDC_ROLES_CLAIM',
+      parse: claimPath,
+      default: 'roles',
+      description:
+        "The token claim holding the caller's roles, an array or a space-separated string; a dotted path reads a nested claim (`realm_access.roles`). A token granting no role is answered 403.",
+    }),
+    roleMap: declareSetting<Readonly<Record<string, readonly Role[]>> | undefined>({
+      name: 'POLICY_GATEWAY_OIDC_ROLE_MAP',
+      parse: roleMap(ROLES),
+      default: undefined,
+      documentedDefault: '(unset: values named `evaluator`, `auditor`, `admin` grant those roles)',
+      description:
+        'Which claim values grant which role: comma-separated `value=role` pairs (`gw-admins=admin,gw-readers=auditor`). When set, only the listed values grant roles.',
+    }),
+    clockSkewSeconds: declareSetting({
+      name: 'POLICY_GATEWAY_OIDC_CLOCK_SKEW_SECONDS',
+      parse: integer(0, 300),
+      default: 30,
+      description:
+        "How far a token's `exp`, `nbf` and `iat` may be off this machine's clock, in seconds.",
+    }),
+    workbenchClientId: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_OIDC_WORKBENCH_CLIENT_ID',
+      parse: text,
+      default: undefined,
+      documentedDefault: '(unset: the Workbench offers API keys only)',
+      description:
+        'The public client (authorization code with PKCE, no secret) the Workbench signs people in as; served by `GET /auth/config`.',
     }),
   },
   corsOrigins: declareSetting({
@@ -221,7 +308,7 @@ export const SETTING_DECLARATIONS = {
     bundleDir: declareSetting({
       name: 'POLICY_GATEWAY_POLICY_BUNDLE_DIR',
       parse: directory,
-      default: fileURLToPath(new URL('../../policies', import.meta.url)),
+      default: join(PACKAGE_DIRECTORY, 'policies'),
       documentedDefault: 'the shipped `policies/` bundle',
       description: 'Rego bundle directory loaded by the embedded engine.',
     }),

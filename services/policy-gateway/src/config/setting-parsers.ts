@@ -94,6 +94,79 @@ export const origins: Parser<readonly string[]> = (raw, name) => {
   return list.map((origin) => origin.replace(/\/$/, ''));
 };
 
+/** A DNS name: dot-separated labels of letters, digits and hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * Comma-separated host names, lower-cased, for matching a request's `Host` (whatever its
+ * port): a name (`gateway.example.com`), a name with a leading dot for it and its subdomains
+ * (`.example.com`), an IP address (`127.0.0.1`, `[::1]`), or `*` for any. Ports, schemes and paths are refused, so that an entry
+ * never silently fails to match.
+ */
+export const hostNames: Parser<readonly string[]> = (raw, name) => {
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '');
+  if (list.length === 0) {
+    throw new SettingsError(name, `${name}=${raw} names no host: expected e.g. localhost`);
+  }
+  for (const entry of list) {
+    const bare = entry.startsWith('.') ? entry.slice(1) : entry;
+    // An IP address is allowed anyway (api/allowed-hosts.ts); listing one is harmless.
+    const address = isIP(entry.replace(/^\[(.*)\]$/, '$1')) !== 0;
+    if (entry !== '*' && !address && !HOST_NAME.test(bare)) {
+      throw new SettingsError(
+        name,
+        `${name} contains "${entry}": expected comma-separated host names without port or scheme, like localhost,gateway.example.com,.internal.example.com, or *`,
+      );
+    }
+  }
+  return list;
+};
+
+/** A claim's name, or a dotted path to a nested one (`realm_access.roles`). */
+export const claimPath: Parser<string> = (raw, name) => {
+  if (!/^[^.\s]+(\.[^.\s]+)*$/.test(raw)) {
+    throw new SettingsError(
+      name,
+      `${name}=${raw} is invalid: expected a claim name or a dotted path like realm_access.roles`,
+    );
+  }
+  return raw;
+};
+
+/**
+ * Comma-separated `claim value=role` pairs (`gw-admins=admin,gw-readers=auditor`); a value may
+ * be listed more than once to grant several roles. Only the given roles are accepted.
+ */
+export function roleMap<const Role extends string>(
+  roles: readonly Role[],
+): Parser<Readonly<Record<string, readonly Role[]>>> {
+  return (raw, name) => {
+    const map: Record<string, Role[]> = {};
+    for (const pair of raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')) {
+      const at = pair.lastIndexOf('=');
+      const value = pair.slice(0, at).trim();
+      const role = pair.slice(at + 1).trim();
+      if (at <= 0 || value === '' || !(roles as readonly string[]).includes(role)) {
+        throw new SettingsError(
+          name,
+          `${name} contains "${pair}": expected comma-separated claim-value=role pairs, the role one of ${choices(roles)}`,
+        );
+      }
+      map[value] = [...(Object.hasOwn(map, value) ? (map[value] ?? []) : []), role as Role];
+    }
+    return Object.freeze(
+      Object.fromEntries(Object.entries(map).map(([k, v]) => [k, Object.freeze(v)])),
+    );
+  };
+}
+
 /** A dotted path into Rego's `data` document, such as a decision's. */
 export const dataPath: Parser<string> = (raw, name) => {
   if (!/^data(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(raw)) {

@@ -4,20 +4,25 @@
  * value fails with one line naming the variable and what it accepts. Nothing else in the
  * service reads `process.env`.
  */
+import type { OidcSettings } from '../auth/oidc-settings.js';
 import type { Env, SettingContext } from './setting-declaration.js';
 import { rawSetting } from './setting-declaration.js';
-import { type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
+import { type AuthSetting, type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
 import type { TrustedProxies } from './setting-parsers.js';
 import { readSettingTree } from './setting-tree.js';
 import { readStoreSettings, type StoreSettings } from './store-settings.js';
 
-export type { AuditStoreBackend, LogLevel } from './setting-declarations.js';
+export type { AuditStoreBackend, AuthSetting, LogLevel } from './setting-declarations.js';
 export type { TrustedProxies } from './setting-parsers.js';
 export type { ConnectSettings, StoreSettings } from './store-settings.js';
 
 /** The settings; each field but `store` is filled by the declaration at the same place. */
 export interface Settings {
   readonly host: string;
+  /** `POLICY_GATEWAY_AUTH`; undefined when unset (`config/authentication-mode.ts` decides). */
+  readonly auth: AuthSetting | undefined;
+  /** Host names a request's `Host` may carry, lower-case: `*`, a name, or `.domain`. */
+  readonly allowedHosts: readonly string[];
   readonly port: number;
   readonly store: StoreSettings;
   readonly policy: {
@@ -40,6 +45,8 @@ export interface Settings {
     readonly idleTimeoutMs: number;
     readonly maxConnections: number;
   };
+  /** `POLICY_GATEWAY_OIDC_*`: no OIDC authenticator without an issuer. */
+  readonly oidc: OidcSettings;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly maxPromptBytes: number;

@@ -1,5 +1,7 @@
 /** Builds the app over a memory store and the scripted engine, as most route tests need. */
+import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import type { FastifyInstance } from 'fastify';
+import type { AuthenticationOptions } from '../../src/api/authentication.js';
 import type { AreaScopes } from '../../src/api/routes.js';
 import { type AppSettings, buildApp } from '../../src/app.js';
 import type { AuditStore } from '../../src/store/audit-store.js';
@@ -23,6 +25,7 @@ export const TEST_APP_SETTINGS: AppSettings = {
   auditPageMaxBytes: 1_048_576,
   cursorSecret: 'a test key of at least 32 characters',
   instanceName: 'test-gateway',
+  allowedHosts: ['localhost'],
 };
 
 export interface TestApp {
@@ -32,7 +35,13 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  overrides: { store?: AuditStore; settings?: Partial<AppSettings>; scopes?: AreaScopes } = {},
+  overrides: {
+    store?: AuditStore;
+    settings?: Partial<AppSettings>;
+    scopes?: AreaScopes;
+    authentication?: AuthenticationOptions;
+    oidcSignIn?: OidcSignIn;
+  } = {},
 ): Promise<TestApp> {
   const store = overrides.store ?? createMemoryStore(100);
   const engine = new ScriptedPolicyEngine();
@@ -41,6 +50,8 @@ export async function buildTestApp(
     store,
     engine,
     scopes: overrides.scopes,
+    ...(overrides.authentication === undefined ? {} : { authentication: overrides.authentication }),
+    ...(overrides.oidcSignIn === undefined ? {} : { oidcSignIn: overrides.oidcSignIn }),
   });
   return { app, store, engine };
 }
