@@ -72,9 +72,17 @@ try {
   await page.route(`${FAKE_GATEWAY}/**`, (route) => {
     const url = new URL(route.request().url());
     const headers = { 'access-control-allow-origin': '*', 'content-type': 'application/json' };
+    if (url.pathname === '/auth/config') {
+      return route.fulfill({
+        status: 200,
+        headers,
+        body: JSON.stringify({ auth: 'off', oidc: null }),
+      });
+    }
     if (url.pathname === '/ready') {
       const body: ReadyStatus = {
         status: 'ready',
+        auth: { mode: 'unset', unsafe: false },
         store: { backend: 'embedded', durable: true, reachable: true, schema: 'current' },
         policy: {
           engine: 'embedded',

@@ -5,10 +5,12 @@
  */
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
+import type { Role } from './api/auth-wire.js';
 import { AuditDetailRoute } from './components/audit-detail-route.js';
 import { AuditLogTab } from './components/audit-log-tab.js';
 import { EvaluateTab } from './components/evaluate-tab.js';
 import { GatewayStatusTab } from './components/gateway-status-tab.js';
+import { AUDIT_LOG_ROLES, EVALUATE_ROLES } from './session/role-requirements.js';
 
 /** Where the Governance page lives; each tab's path is under it. */
 export const GOVERNANCE_PATH = '/governance';
@@ -23,12 +25,19 @@ export interface GovernanceTab {
   readonly element: ReactNode;
   /** Routes inside the tab, rendered in the panel's `<Outlet />` (the Audit Log's detail). */
   readonly children?: RouteObject[];
+  /**
+   * The roles whose holders see the tab (the roles the gateway asks of its routes); everyone
+   * when absent. A tab the signed-in role may not use is left out of the bar, and its path
+   * goes to the first tab it may use.
+   */
+  readonly roles?: readonly Role[];
 }
 
 export const GOVERNANCE_TABS: readonly GovernanceTab[] = [
   {
     key: 'audit',
     label: 'Audit Log',
+    roles: AUDIT_LOG_ROLES,
     // A layout route, so opening and closing the detail panel (`/governance/audit/:id`) keeps
     // the table, its scroll position and pages mounted.
     element: <AuditLogTab />,
@@ -37,7 +46,13 @@ export const GOVERNANCE_TABS: readonly GovernanceTab[] = [
       { path: 'audit/:id', element: <AuditDetailRoute /> },
     ],
   },
-  { key: 'evaluate', label: 'Evaluate', path: 'evaluate', element: <EvaluateTab /> },
+  {
+    key: 'evaluate',
+    label: 'Evaluate',
+    path: 'evaluate',
+    element: <EvaluateTab />,
+    roles: EVALUATE_ROLES,
+  },
   { key: 'gateway', label: 'Gateway', path: 'gateway', element: <GatewayStatusTab /> },
 ];
 

@@ -2,6 +2,7 @@
  * Typed calls to the policy gateway's HTTP API. Every call goes through `request`, which turns a
  * failed `fetch` into `GatewayUnreachableError` and an error status into `GatewayProblemError`.
  */
+import type { AuthConfig, Principal } from './auth-wire.js';
 import {
   GatewayProblemError,
   GatewayResponseError,
@@ -18,7 +19,9 @@ import type {
 import {
   parseAuditEntry,
   parseAuditPage,
+  parseAuthConfig,
   parseEvaluateResult,
+  parsePrincipal,
   parseReadyStatus,
 } from './parse-gateway-responses.js';
 
@@ -28,14 +31,40 @@ interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
   /** Statuses whose body is a regular answer rather than a problem (e.g. 503 from `/ready`). */
   readonly acceptStatuses?: readonly number[];
+  /** A bearer token to send instead of the signed-in one (checking a key before keeping it). */
+  readonly token?: string;
+}
+
+export interface GatewayClientOptions {
+  /** The signed-in credential's bearer token, read at each call; none when signed out. */
+  readonly bearerToken?: () => string | null;
+  /**
+   * Called when the gateway refuses the signed-in credential (401): it expired or was revoked.
+   * Not called for a token passed to one call (`me(token)`), whose caller handles the answer.
+   */
+  readonly onUnauthorized?: () => void;
 }
 
 export class GatewayClient {
   /** The gateway's base URL without a trailing slash, e.g. `http://localhost:8080`. */
   readonly baseUrl: string;
+  private readonly options: GatewayClientOptions;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, options: GatewayClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.options = options;
+  }
+
+  /** Whether authentication is on and how to sign in (`GET /auth/config`, open to all). */
+  async authConfig(signal?: AbortSignal): Promise<AuthConfig> {
+    return parseAuthConfig(await this.request('/auth/config', { signal }));
+  }
+
+  /** Who the credential proves (`GET /auth/me`): the signed-in one, or `token` when given. */
+  async me(token?: string, signal?: AbortSignal): Promise<Principal> {
+    return parsePrincipal(
+      await this.request('/auth/me', { signal, ...(token === undefined ? {} : { token }) }),
+    );
   }
 
   async listAudit(params: AuditQueryParams, signal?: AbortSignal): Promise<AuditPage> {
@@ -62,13 +91,15 @@ export class GatewayClient {
 
   private async request(path: string, options: RequestOptions = {}): Promise<unknown> {
     const url = `${this.baseUrl}${path}`;
-    const init: RequestInit = {
-      method: options.method ?? 'GET',
-      headers: { accept: 'application/json, application/problem+json' },
+    const token = options.token ?? this.options.bearerToken?.() ?? null;
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
     };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const init: RequestInit = { method: options.method ?? 'GET', headers };
     if (options.signal) init.signal = options.signal;
     if (options.body !== undefined) {
-      init.headers = { ...init.headers, 'content-type': 'application/json' };
+      headers['content-type'] = 'application/json';
       init.body = JSON.stringify(options.body);
     }
     let response: Response;
@@ -85,7 +116,11 @@ export class GatewayClient {
     }
     const unreachable = proxiedUnreachable(response, body);
     if (unreachable !== null) throw new GatewayUnreachableError(unreachable, { viaProxy: true });
-    throw toProblem(response, body);
+    const problem = toProblem(response, body);
+    if (problem.status === 401 && token !== null && options.token === undefined) {
+      this.options.onUnauthorized?.();
+    }
+    throw problem;
   }
 }
 

@@ -16,6 +16,7 @@ import {
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Errors, type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Check } from '@sinclair/typebox/value';
+import { type AuthConfig, AuthConfigSchema, type Principal, PrincipalSchema } from './auth-wire.js';
 import { GatewayResponseError } from './gateway-errors.js';
 
 /** `/entries/0/id` under `page` reads `page.entries[0].id`. */
@@ -72,4 +73,12 @@ export function parseEvaluateResult(value: unknown): EvaluateResult {
 
 export function parseReadyStatus(value: unknown): ReadyStatus {
   return parse(ReadyStatusSchema, value, 'ready');
+}
+
+export function parseAuthConfig(value: unknown): AuthConfig {
+  return parse(AuthConfigSchema, value, 'auth');
+}
+
+export function parsePrincipal(value: unknown): Principal {
+  return parse(PrincipalSchema, value, 'principal');
 }

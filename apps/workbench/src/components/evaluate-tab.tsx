@@ -12,6 +12,8 @@ import { auditKey } from '../audit/audit-query-keys.js';
 import { useGateway } from '../config/gateway-context.js';
 import { shortenDigest } from '../format/format-digest.js';
 import { formatLatency } from '../format/format-latency.js';
+import { AUDIT_LOG_ROLES } from '../session/role-requirements.js';
+import { useMayUse } from '../session/session-context.js';
 import { DecisionBadge } from './decision-badge.js';
 import { SeverityTag } from './severity-tag.js';
 
@@ -128,6 +130,7 @@ function EvaluateError({ error }: { error: Error }) {
 }
 
 function EvaluateAnswer({ result }: { result: EvaluateResult }) {
+  const mayReadAudit = useMayUse(AUDIT_LOG_ROLES);
   return (
     <section className={`answer answer--${result.decision}`} aria-label="Policy decision">
       <p className="answer__verdict">
@@ -165,7 +168,7 @@ function EvaluateAnswer({ result }: { result: EvaluateResult }) {
           </dd>
         </div>
       </dl>
-      {result.audit_id && (
+      {result.audit_id && mayReadAudit && (
         <p>
           <Link to={`/governance/audit/${encodeURIComponent(result.audit_id)}`}>
             Open the audit entry

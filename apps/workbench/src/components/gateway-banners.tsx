@@ -9,8 +9,9 @@ export function GatewayBanners() {
   const { error, retry } = useUnreachableGateway();
   const ready = useReadyStatus();
   const status = error ? undefined : ready.data;
-  const inMemory =
-    status !== undefined && (!status.store.durable || status.store.backend === 'memory');
+  // With authentication on, the store and warnings are told to signed-in callers only.
+  const store = status?.store;
+  const inMemory = store !== undefined && (!store.durable || store.backend === 'memory');
   const warnings = status?.warnings ?? [];
 
   return (
@@ -32,8 +33,8 @@ export function GatewayBanners() {
         <div className="banner banner--warning" role="status">
           <div>
             <strong>Audit entries are not durable.</strong> This gateway keeps its audit log in
-            memory (store: <code>{status.store.backend}</code>): entries are lost when it restarts
-            and the oldest are dropped when it is full.
+            memory (store: <code>{store.backend}</code>): entries are lost when it restarts and the
+            oldest are dropped when it is full.
           </div>
         </div>
       )}
@@ -41,8 +42,8 @@ export function GatewayBanners() {
         <div className="banner banner--warning" role="status">
           <div>
             <strong>The gateway is not ready.</strong>{' '}
-            {status.store.reachable ? '' : 'Its audit store is unreachable. '}New decisions may be
-            refused until it recovers.
+            {store?.reachable === false ? 'Its audit store is unreachable. ' : ''}New decisions may
+            be refused until it recovers.
           </div>
         </div>
       )}

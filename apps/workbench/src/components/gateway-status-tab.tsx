@@ -12,6 +12,12 @@ const SOURCES = {
   'same origin': "this page's origin, forwarded to the gateway by the Workbench's server",
 } as const;
 
+const AUTH_MODES = {
+  on: 'On: every call needs an API key or a token',
+  off: 'Off (POLICY_GATEWAY_AUTH=off)',
+  unset: 'Off (POLICY_GATEWAY_AUTH unset; loopback only)',
+} as const;
+
 export function GatewayStatusTab() {
   const { config } = useGateway();
   const ready = useReadyStatus();
@@ -39,28 +45,33 @@ export function GatewayStatusTab() {
           </dd>
         </div>
         {status && (
-          <>
-            <div className="facts__row">
-              <dt>Audit store</dt>
-              <dd>
-                <code>{status.store.backend}</code> —{' '}
-                {status.store.durable ? 'durable' : 'not durable (lost on restart)'},{' '}
-                {status.store.reachable ? 'reachable' : 'unreachable'}
-              </dd>
-            </div>
-            <div className="facts__row">
-              <dt>Warnings</dt>
-              <dd>{status.warnings.length === 0 ? 'None' : status.warnings.join(' · ')}</dd>
-            </div>
-          </>
+          <div className="facts__row">
+            <dt>Authentication</dt>
+            <dd>
+              {AUTH_MODES[status.auth.mode]}
+              {status.auth.unsafe && ' — UNSAFE: other machines can connect'}
+            </dd>
+          </div>
+        )}
+        {status?.store && (
+          <div className="facts__row">
+            <dt>Audit store</dt>
+            <dd>
+              <code>{status.store.backend}</code> —{' '}
+              {status.store.durable ? 'durable' : 'not durable (lost on restart)'},{' '}
+              {status.store.reachable ? 'reachable' : 'unreachable'}
+            </dd>
+          </div>
+        )}
+        {status?.warnings && (
+          <div className="facts__row">
+            <dt>Warnings</dt>
+            <dd>{status.warnings.length === 0 ? 'None' : status.warnings.join(' · ')}</dd>
+          </div>
         )}
       </dl>
-      {status && (
-        <>
-          <JsonView value={status.store.schema} label="Store schema" />
-          <JsonView value={status.policy} label="Policy" />
-        </>
-      )}
+      {status?.store && <JsonView value={status.store.schema} label="Store schema" />}
+      {status?.policy && <JsonView value={status.policy} label="Policy" />}
     </div>
   );
 }

@@ -14,7 +14,7 @@ describe('Governance tabs', () => {
   it('redirects / to /governance with Audit Log as the first, selected tab', async () => {
     const { location } = renderWorkbench('/');
     await waitFor(() => expect(location().pathname).toBe('/governance'));
-    const tabs = screen.getAllByRole('tab');
+    const tabs = await screen.findAllByRole('tab');
     expect(tabs.map((tab) => tab.textContent)).toEqual(['Audit Log', 'Evaluate', 'Gateway']);
     expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('tabpanel')).toHaveAccessibleName('Audit Log');

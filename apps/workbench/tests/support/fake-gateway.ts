@@ -4,6 +4,7 @@
  * unmodified. The real gateway is exercised by the browser tests in e2e/.
  */
 import { vi } from 'vitest';
+import type { AuthConfig, Principal, Role } from '../../src/api/auth-wire.js';
 import type { AuditEntry, EvaluateResult, ReadyStatus } from '../../src/api/gateway-types.js';
 
 export const GATEWAY_URL = 'http://gateway.test:8080';
@@ -12,6 +13,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly url: URL;
   readonly body: unknown;
+  /** The `Authorization` header sent, if any. */
+  readonly authorization: string | null;
 }
 
 type Handler = (request: RecordedRequest) => Response | Promise<Response>;
@@ -22,6 +25,7 @@ export class FakeGateway {
   requests: RecordedRequest[] = [];
   ready: ReadyStatus = {
     status: 'ready',
+    auth: { mode: 'unset', unsafe: false },
     store: { backend: 'embedded', durable: true, reachable: true, schema: 'current' },
     policy: { engine: 'embedded', path: 'data.policy_gateway.decision', version: 'sha256:abc' },
     warnings: [],
@@ -34,6 +38,23 @@ export class FakeGateway {
   holdAuditList: Promise<void> | null = null;
   /** Serves a `config.json` at the app base when set. */
   configJson: unknown = undefined;
+  /** `GET /auth/config`; with `auth: 'on'`, routes need one of `keys` with the route's role. */
+  authConfig: AuthConfig = { auth: 'off', oidc: null };
+  /** Bearer tokens the gateway accepts, and whom each proves. Delete one to revoke it. */
+  readonly keys = new Map<string, Principal>();
+
+  /** Accepts `token` as a key of `roles`, named `name`. */
+  addKey(token: string, name: string, roles: readonly Role[]): Principal {
+    const principal: Principal = {
+      id: `key:${name}`,
+      kind: 'api_key',
+      name,
+      subject: null,
+      roles: [...roles],
+    };
+    this.keys.set(token, principal);
+    return principal;
+  }
 
   install(): void {
     vi.stubGlobal(
@@ -64,7 +85,8 @@ export class FakeGateway {
     const url = new URL(String(input instanceof Request ? input.url : input), 'http://app.test/');
     const method = init?.method ?? 'GET';
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
-    const request = { method, url, body };
+    const authorization = new Headers(init?.headers).get('authorization');
+    const request = { method, url, body, authorization };
     this.requests.push(request);
     if (url.pathname.endsWith('/config.json') && url.origin === 'http://app.test') {
       return this.configJson === undefined ? json(404, {}) : json(200, this.configJson);
@@ -72,6 +94,12 @@ export class FakeGateway {
     if (!this.reachable || url.origin !== GATEWAY_URL) throw new TypeError('Failed to fetch');
     if (method === 'GET' && url.pathname === '/ready') {
       return json(this.ready.status === 'ready' ? 200 : 503, this.ready);
+    }
+    if (method === 'GET' && url.pathname === '/auth/config') return json(200, this.authConfig);
+    const refusal = this.guard(method, url.pathname, authorization);
+    if (refusal !== null) return refusal;
+    if (method === 'GET' && url.pathname === '/auth/me') {
+      return json(200, this.principalOf(authorization));
     }
     if (method === 'GET' && url.pathname === '/governance/audit') {
       if (this.holdAuditList) await this.holdAuditList;
@@ -86,6 +114,29 @@ export class FakeGateway {
     }
     if (method === 'POST' && url.pathname === '/policy/evaluate') return this.evaluate(request);
     return problem(404, 'Not Found', `No route ${method} ${url.pathname}`, 'ROUTE_NOT_FOUND');
+  }
+
+  private principalOf(authorization: string | null): Principal | undefined {
+    const token = authorization?.replace(/^Bearer /, '');
+    return token === undefined ? undefined : this.keys.get(token);
+  }
+
+  /** 401 without a known key, 403 without the route's role; null when the call may go on. */
+  private guard(method: string, path: string, authorization: string | null): Response | null {
+    if (this.authConfig.auth === 'off') return null;
+    const principal = this.principalOf(authorization);
+    if (principal === undefined) {
+      return problem(401, 'Unauthorized', 'a valid API key or token is needed', 'UNAUTHENTICATED');
+    }
+    const role: Role | null = path.startsWith('/governance/audit')
+      ? 'auditor'
+      : method === 'POST' && path === '/policy/evaluate'
+        ? 'evaluator'
+        : null;
+    if (role !== null && !principal.roles.includes(role)) {
+      return problem(403, 'Forbidden', `this needs the ${role} role`, 'FORBIDDEN');
+    }
+    return null;
   }
 
   private list(params: URLSearchParams): Response {
