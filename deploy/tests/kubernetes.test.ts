@@ -170,6 +170,36 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('the gateway listens on every interface of its pod, so with authentication on', () => {
+    const env = (at(gatewayContainer, 'env') ?? []) as readonly Json[];
+    const value = (name: string) =>
+      at(
+        env.find((e) => at(e, 'name') === name),
+        'value',
+      );
+    expect(value('POLICY_GATEWAY_HOST')).toBe('0.0.0.0');
+    expect(value('POLICY_GATEWAY_AUTH')).toBe('on');
+    expect(String(value('POLICY_GATEWAY_ALLOWED_HOSTS')).split(',')).toContain(
+      at(find('Service', 'policy-gateway'), 'metadata.name'),
+    );
+  });
+
+  it('the gateway takes OIDC settings from an optional ConfigMap, whose example is not applied', () => {
+    expect(at(gatewayContainer, 'envFrom')).toEqual([
+      { configMapRef: { name: 'policy-gateway-oidc', optional: true } },
+    ]);
+    const [example] = manifestsOf('policy-gateway-oidc.example.yaml');
+    expect(example?.kind).toBe('ConfigMap');
+    expect(at(example, 'metadata.name')).toBe('policy-gateway-oidc');
+    expect(kustomization.resources).not.toContain('policy-gateway-oidc.example.yaml');
+    // Only variables the gateway declares (the root README's table lists every one).
+    const readme = readFileSync(repoPath('README.md'), 'utf8');
+    for (const name of Object.keys((at(example, 'data') ?? {}) as object)) {
+      expect(name).toMatch(/^POLICY_GATEWAY_OIDC_/);
+      expect(readme, name).toContain(`\`${name}\``);
+    }
+  });
+
   it('the Secret is an example with key url, and is not applied (it would overwrite the real one)', () => {
     const [secret] = manifestsOf('policy-gateway-database-secret.example.yaml');
     expect(secret?.kind).toBe('Secret');
