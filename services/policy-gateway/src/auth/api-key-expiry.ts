@@ -14,6 +14,14 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 export const API_KEY_EXPIRY_FORMS =
   'a duration such as 90d, 12h or 30m, or an RFC 3339 date or date-time such as 2027-06-30 or 2027-06-30T12:00:00Z';
 
+/** Whether a `YYYY-MM-DD` prefix names a real day (Date would roll 2027-02-30 over to March). */
+function isCalendarDate(prefix: string): boolean {
+  if (!DATE.test(prefix)) return true;
+  const [year, month, day] = prefix.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** The expiry instant, or a one-line reason the text is not one. */
 export function parseApiKeyExpiry(text: string, now: Date): Date | { readonly error: string } {
   const value = text.trim();
@@ -25,7 +33,7 @@ export function parseApiKeyExpiry(text: string, now: Date): Date | { readonly er
   } else if (DATE.test(value) || DATE_TIME.test(value)) {
     at = new Date(DATE.test(value) ? `${value}T00:00:00Z` : value);
   }
-  if (at === undefined || Number.isNaN(at.getTime())) {
+  if (at === undefined || Number.isNaN(at.getTime()) || !isCalendarDate(value.slice(0, 10))) {
     return { error: `"${value}" is not an expiry: expected ${API_KEY_EXPIRY_FORMS}` };
   }
   if (at.getTime() <= now.getTime()) return { error: `"${value}" is not in the future` };
