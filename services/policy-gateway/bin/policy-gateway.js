@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// The `policy-gateway` command. Plain JavaScript so that `npx policy-gateway` runs without a
-// build step: it registers tsx's ESM loader, then hands over to the TypeScript CLI.
-import { register } from 'tsx/esm/api';
+// The `policy-gateway` command. It runs the compiled build in dist/ (`npm run build`, which
+// `npm install` and `npm start` run too), as the Docker image does: plain JavaScript, with no
+// TypeScript loader resident. In a checkout whose sources changed since that build, or that was
+// never built, it runs the sources through tsx instead (policy-gateway-sources.js), so that the
+// command never runs stale code.
+import { fileURLToPath } from 'node:url';
+import { currentBuild } from './current-build.js';
+import { runCliAndExit } from './run-cli.js';
 
-register();
-const { runCli } = await import('../src/cli.ts');
-const code = await runCli(process.argv.slice(2));
-// Exit only once the command has finished (`serve` resolves after a graceful shutdown) and
-// its output is flushed; an embedded database's worker must not keep the process alive.
-process.stdout.write('', () => process.exit(code));
+if (currentBuild(fileURLToPath(new URL('..', import.meta.url))).current) {
+  await runCliAndExit(await import('../dist/cli.mjs'));
+} else {
+  await import('./policy-gateway-sources.js');
+}

@@ -6,19 +6,37 @@
  * prompt and a context at the limits the settings allow, made of the character whose JSON text is
  * longest (U+0001, six bytes as `\u0001`); then a fresh gateway serves N concurrent clients that
  * page through the whole trail with `limit=1000`, again and again, while its resident memory is
- * sampled from /proc/<pid>/status. Prints the peak and PASS/FAIL against 300 MB.
+ * sampled from /proc/<pid>/status, and its main thread's V8 heap and memory outside the heap by a
+ * preloaded probe (scripts/memory-probe.mjs).
+ *
+ * Each variant is a fresh gateway on the same trail, measured one after the other:
+ *   compiled   dist/ as built by scripts/build.mjs (built first), default settings: what ships,
+ *              and the one held to the 300 MB target (PASS/FAIL);
+ *   sources    the TypeScript sources through tsx (bin/policy-gateway-sources.js), as the gateway
+ *              ran before it was compiled;
+ *   no-workers compiled, POLICY_GATEWAY_EVAL_WORKERS=0 (what one evaluation thread costs).
  *
  * Usage: npm run bench:memory -w services/policy-gateway
  *   BENCH_MEMORY_ENTRIES (200), BENCH_MEMORY_CLIENTS (8), BENCH_MEMORY_SECONDS (20),
- *   BENCH_MEMORY_PAGE_MAX_BYTES (the gateway's default, 1 MiB; 1073741824 shows it unbounded).
+ *   BENCH_MEMORY_PAGE_MAX_BYTES (the gateway's default, 1 MiB; 1073741824 shows it unbounded),
+ *   BENCH_MEMORY_VARIANTS (compiled,sources,no-workers).
  *   PostgreSQL is POLICY_GATEWAY_TEST_DATABASE_URL's server, or an embedded one when unset.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   createTestDatabase,
   stopSharedEmbeddedTestServer,
 } from '@policy-gateway/governance-runtime/testing';
 import { loadSettings } from '../src/config/settings.js';
+import {
+  buildGateway,
+  PACKAGE_DIR,
+  writeCompiledLauncher,
+} from '../tests/support/compiled-gateway.js';
 import { type GatewayProcess, runCli, startGateway } from '../tests/support/gateway-process.js';
 
 const LIMIT_MB = 300;
@@ -26,6 +44,9 @@ const entries = Number(process.env.BENCH_MEMORY_ENTRIES ?? 200);
 const clients = Number(process.env.BENCH_MEMORY_CLIENTS ?? 8);
 const seconds = Number(process.env.BENCH_MEMORY_SECONDS ?? 20);
 const pageMaxBytes = process.env.BENCH_MEMORY_PAGE_MAX_BYTES;
+const selectedVariants = (process.env.BENCH_MEMORY_VARIANTS ?? 'compiled,sources,no-workers').split(
+  ',',
+);
 
 // The limits a client is held to, as the gateway reads them (defaults unless set here).
 const settings = loadSettings(process.env);
@@ -89,6 +110,91 @@ async function reader(url: string, until: number, figures: ReadFigures): Promise
   }
 }
 
+interface ProbeSample {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+interface VariantFigures {
+  readonly name: string;
+  readonly idle: number;
+  readonly peak: number;
+  /** The probe's sample with the highest RSS, when it wrote any. */
+  readonly atPeak: ProbeSample | undefined;
+  readonly read: ReadFigures;
+}
+
+interface Variant {
+  readonly name: string;
+  readonly what: string;
+  readonly bin: string;
+  readonly env: Record<string, string>;
+}
+
+const workDir = await mkdtemp(path.join(tmpdir(), 'bench-memory-'));
+
+async function measure(variant: Variant, env: Record<string, string>): Promise<VariantFigures> {
+  const probeFile = path.join(workDir, `${variant.name}.probe.jsonl`);
+  const gateway = await startGateway(
+    {
+      ...env,
+      ...variant.env,
+      NODE_OPTIONS: `--import=${pathToFileURL(path.join(PACKAGE_DIR, 'scripts/memory-probe.mjs')).href}`,
+      MEMORY_PROBE_FILE: probeFile,
+    },
+    { bin: variant.bin },
+  );
+  try {
+    const pid = gateway.child.pid!;
+    // One small read and one evaluation, so that idle counts what any request loads.
+    await fetch(`${gateway.url}/governance/audit?limit=1`).then((r) => r.arrayBuffer());
+    await fetch(`${gateway.url}/policy/evaluate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'hello', user_id: 'bench-memory-idle' }),
+    }).then((r) => r.arrayBuffer());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = residentMb(pid);
+    let peak = idle;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, residentMb(pid));
+    }, 50);
+    const read: ReadFigures = { pages: 0, bytes: 0, walks: 0, largestPage: 0 };
+    const until = Date.now() + seconds * 1000;
+    try {
+      await Promise.all(Array.from({ length: clients }, () => reader(gateway.url, until, read)));
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, residentMb(pid));
+    let atPeak: ProbeSample | undefined;
+    for (const line of (await readFile(probeFile, 'utf8').catch(() => '')).split('\n')) {
+      if (line === '') continue;
+      const sample = JSON.parse(line) as ProbeSample;
+      if (atPeak === undefined || sample.rss > atPeak.rss) atPeak = sample;
+    }
+    return { name: variant.name, idle, peak, atPeak, read };
+  } finally {
+    await gateway.kill('SIGTERM');
+  }
+}
+
+function report(figures: VariantFigures, variant: Variant): string {
+  const mib = (bytes: number) => (bytes / 1_048_576).toFixed(0);
+  const probe = figures.atPeak;
+  const breakdown =
+    probe === undefined
+      ? ''
+      : `; at its peak the main thread's V8 heap ${mib(probe.heapTotal)} MB (${mib(probe.heapUsed)} used), outside it ${mib(probe.external)} MB (${mib(probe.arrayBuffers)} in buffers), the rest (code, worker threads, native) ${mib(probe.rss - probe.heapTotal - probe.external)} MB`;
+  return [
+    `  ${variant.name.padEnd(10)} ${figures.idle.toFixed(0).padStart(4)} MB idle, ${figures.peak.toFixed(0).padStart(4)} MB peak  (${variant.what})`,
+    `             read ${figures.read.pages} pages (${figures.read.walks} whole walks), ${(figures.read.bytes / 1_048_576).toFixed(0)} MB, largest page ${(figures.read.largestPage / 1_048_576).toFixed(1)} MB${breakdown}`,
+  ].join('\n');
+}
+
 const database = await createTestDatabase();
 const env = {
   POLICY_GATEWAY_DATABASE_URL: database.url,
@@ -96,6 +202,29 @@ const env = {
 };
 let exitCode = 1;
 try {
+  process.stdout.write(buildGateway());
+  const compiled = await writeCompiledLauncher(workDir);
+  const allVariants: Variant[] = [
+    {
+      name: 'compiled',
+      what: 'dist/, default settings: what ships',
+      bin: compiled,
+      env: {},
+    },
+    {
+      name: 'sources',
+      what: 'src/ through tsx, default settings: as before the build step',
+      bin: path.join(PACKAGE_DIR, 'bin/policy-gateway-sources.js'),
+      env: {},
+    },
+    {
+      name: 'no-workers',
+      what: 'dist/, POLICY_GATEWAY_EVAL_WORKERS=0',
+      bin: compiled,
+      env: { POLICY_GATEWAY_EVAL_WORKERS: '0' },
+    },
+  ];
+  const variants = allVariants.filter((variant) => selectedVariants.includes(variant.name));
   const migrate = await runCli(['migrate'], env);
   if (migrate.code !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
   process.stdout.write(
@@ -109,44 +238,44 @@ try {
     await writer.kill('SIGTERM');
   }
   process.stdout.write(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
-
-  // A fresh process, so that what seeding left in its heap is not counted.
-  const gateway = await startGateway(env);
+  const first = await startGateway(env);
   try {
-    const pid = gateway.child.pid!;
-    const first = await fetch(`${gateway.url}/governance/audit?limit=1`);
-    const entry = ((await first.json()) as { entries: unknown[] }).entries[0];
-    const entryBytes = JSON.stringify(entry).length;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const idle = residentMb(pid);
-    let peak = idle;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, residentMb(pid));
-    }, 50);
-    const figures: ReadFigures = { pages: 0, bytes: 0, walks: 0, largestPage: 0 };
-    const until = Date.now() + seconds * 1000;
-    try {
-      await Promise.all(Array.from({ length: clients }, () => reader(gateway.url, until, figures)));
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, residentMb(pid));
-    const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+    const page = await fetch(`${first.url}/governance/audit?limit=1`);
+    const entry = ((await page.json()) as { entries: unknown[] }).entries[0];
     process.stdout.write(
-      [
-        `  one entry as served: ${mb(entryBytes)} MB of JSON`,
-        `  read ${figures.pages} pages (${figures.walks} whole walks), ${mb(figures.bytes)} MB, largest page ${mb(figures.largestPage)} MB`,
-        `  gateway RSS: ${idle.toFixed(0)} MB idle, ${peak.toFixed(0)} MB at peak while reading`,
-        `${peak < LIMIT_MB ? 'PASS' : 'FAIL'}: peak RSS ${peak.toFixed(0)} MB ${peak < LIMIT_MB ? '<' : '>='} ${LIMIT_MB} MB`,
-        '',
-      ].join('\n'),
+      `  one entry as served: ${(JSON.stringify(entry).length / 1_048_576).toFixed(1)} MB of JSON\n`,
     );
-    exitCode = peak < LIMIT_MB ? 0 : 1;
   } finally {
-    await gateway.kill('SIGTERM');
+    await first.kill('SIGTERM');
+  }
+
+  // Each variant is a fresh process, so that what seeding or another variant left is not counted.
+  const results: VariantFigures[] = [];
+  for (const variant of variants) {
+    const figures = await measure(variant, env);
+    results.push(figures);
+    process.stdout.write(`${report(figures, variant)}\n`);
+  }
+  const shipped = results.find((figures) => figures.name === 'compiled');
+  const sources = results.find((figures) => figures.name === 'sources');
+  if (shipped !== undefined && sources !== undefined) {
+    process.stdout.write(
+      `  compiled/sources: idle ${(shipped.idle / sources.idle).toFixed(2)}×, peak ${(shipped.peak / sources.peak).toFixed(2)}×\n`,
+    );
+  }
+  if (shipped === undefined) {
+    process.stdout.write('no PASS/FAIL: the compiled variant was not measured\n');
+    exitCode = 0;
+  } else {
+    const pass = shipped.peak < LIMIT_MB;
+    process.stdout.write(
+      `${pass ? 'PASS' : 'FAIL'}: peak RSS of the compiled gateway ${shipped.peak.toFixed(0)} MB ${pass ? '<' : '>='} ${LIMIT_MB} MB\n`,
+    );
+    exitCode = pass ? 0 : 1;
   }
 } finally {
   await database.drop();
   await stopSharedEmbeddedTestServer();
+  await rm(workDir, { recursive: true, force: true });
 }
 process.exitCode = exitCode;

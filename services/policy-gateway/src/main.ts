@@ -1,6 +1,6 @@
 /**
  * The gateway's lifecycle: settings → audit store → policy engine → app → listen; and on
- * SIGTERM/SIGINT the reverse — stop accepting, let requests in flight finish (their audit
+ * SIGTERM/SIGINT/SIGHUP the reverse — stop accepting, let requests in flight finish (their audit
  * writes included), close the engine and the store, exit 0.
  */
 import type { FastifyInstance } from 'fastify';
@@ -89,7 +89,7 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
 }
 
 /**
- * `policy-gateway serve`: runs until SIGTERM or SIGINT, then shuts down gracefully.
+ * `policy-gateway serve`: runs until SIGTERM, SIGINT or SIGHUP, then shuts down gracefully.
  * Resolves with the process exit code.
  */
 export async function serve(settings: Settings): Promise<number> {
@@ -117,5 +117,8 @@ export async function serve(settings: Settings): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // The terminal that ran the gateway in the foreground closed (`npm start` in a window that
+    // was shut): stop as gracefully as on Ctrl-C rather than die mid-request, as Node would.
+    process.on('SIGHUP', onSignal);
   });
 }

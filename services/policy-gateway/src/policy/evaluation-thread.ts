@@ -12,6 +12,8 @@ import type {
 } from './evaluation-worker-protocol.js';
 import type { PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
+// Beside this module in src/ (a shim that registers tsx); in the build, beside the chunk that
+// holds this code, the compiled worker (scripts/build.mjs writes every file directly in dist/).
 const ENTRY = new URL('./evaluation-worker.mjs', import.meta.url);
 
 export type ThreadOutcome =

@@ -1,7 +1,8 @@
-// Entry point of a policy evaluation thread (see worker-policy-engine.ts). Plain JavaScript
-// because a worker thread does not inherit the TypeScript loader its process registered: it
-// registers tsx itself, as bin/policy-gateway.js does for the process, under the gateway's
-// command, the Docker image, `npm start` and Vitest alike.
+// Entry point of a policy evaluation thread (see worker-policy-engine.ts) when the gateway runs
+// from its TypeScript sources (Vitest, `npm run dev`, bin/policy-gateway-sources.js). Plain
+// JavaScript because a worker thread does not inherit the TypeScript loader its process
+// registered: it registers tsx itself. The compiled gateway (dist/) has its own
+// dist/evaluation-worker.mjs at the same relative place, built from evaluation-worker.ts.
 import { register } from 'tsx/esm/api';
 
 register();

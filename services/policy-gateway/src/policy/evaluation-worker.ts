@@ -1,7 +1,8 @@
 /**
  * What one policy evaluation thread runs: it compiles the bundle its parent sent (the same
  * probe as an in-process start), says whether it is ready, then answers one evaluation per
- * message. Started through `evaluation-worker.mjs`, which registers the TypeScript loader.
+ * message. Started through `evaluation-worker.mjs`: the shim that registers the TypeScript
+ * loader beside the sources, or this module compiled in dist/.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';

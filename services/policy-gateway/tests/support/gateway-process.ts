@@ -26,9 +26,18 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], env: GatewayEnv): Promise<CliResult> {
+/** Which command to run: `BIN` unless a test or bench names another entry (bin/*.js). */
+export interface CommandOptions {
+  readonly bin?: string;
+}
+
+export function runCli(
+  args: readonly string[],
+  env: GatewayEnv,
+  options: CommandOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env) });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -56,8 +65,11 @@ export interface GatewayProcess {
  * Starts `policy-gateway serve` on a free port and resolves once it listens; rejects with its
  * output if it exits first.
  */
-export function startGateway(env: GatewayEnv): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+export function startGateway(
+  env: GatewayEnv,
+  options: CommandOptions = {},
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [options.bin ?? BIN, 'serve'], {
     env: childEnv({ POLICY_GATEWAY_HOST: '127.0.0.1', POLICY_GATEWAY_PORT: '0', ...env }),
   });
   let output = '';
