@@ -28,10 +28,10 @@
  * const link = { chainId, seq: 1, prevHash: chainGenesisHash(chainId) };
  * const entryHash = auditEntryHash(storable, link);
  */
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { hash } from 'node:crypto';
 import type { AuditChainLink } from './audit-chain-link.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
+import { canonicalMemberOrder, write as writeCanonical } from './canonical-json.js';
 
 /** The version of the preimage's layout, `v` in it. */
 export const AUDIT_ENTRY_HASH_VERSION = 1;
@@ -49,14 +49,42 @@ export function chainGenesisHash(chainId: string): string {
  * the storable form (as written by an adapter and as read back from one).
  */
 export function auditEntryDigestPreimage(entry: AuditLogEntry): string {
-  const fields: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(entry)) {
-    if (field === 'chain' || value === undefined) continue;
-    fields[snakeCase(field)] = value;
+  const record = entry as unknown as Readonly<Record<string, unknown>>;
+  let text = '{';
+  for (const { field, member } of membersOf(record)) {
+    const value = record[field];
+    if (value === undefined || typeof value === 'symbol') continue;
+    text += `${text.length === 1 ? '' : ','}${member}:${writeCanonical(value)}`;
   }
-  const text = canonicalize(fields);
-  if (text === undefined) throw new TypeError('an audit entry has no canonical JSON form');
-  return text;
+  return `${text}}`;
+}
+
+interface EntryMember {
+  /** The domain field. */
+  readonly field: string;
+  /** Its snake_case name as canonical JSON text (quoted). */
+  readonly member: string;
+}
+
+/**
+ * The entry's fields in the canonical order of their snake_case names, worked out once per
+ * shape of entry (entries of one build all have one shape) rather than once per entry.
+ */
+const MEMBER_ORDERS = new Map<string, readonly EntryMember[]>();
+
+function membersOf(entry: Readonly<Record<string, unknown>>): readonly EntryMember[] {
+  const fields = Object.keys(entry).filter((field) => field !== 'chain');
+  const shape = fields.join(',');
+  let members = MEMBER_ORDERS.get(shape);
+  if (members === undefined) {
+    const byName = new Map(fields.map((field) => [snakeCase(field), field]));
+    members = canonicalMemberOrder([...byName.keys()]).map((name) => ({
+      field: byName.get(name)!,
+      member: writeCanonical(name),
+    }));
+    if (MEMBER_ORDERS.size < 64) MEMBER_ORDERS.set(shape, members);
+  }
+  return members;
 }
 
 /** The entry's `entry_digest`: hex SHA-256 of `auditEntryDigestPreimage`. */
@@ -66,15 +94,9 @@ export function auditEntryDigest(entry: AuditLogEntry): string {
 
 /** The canonical JSON text that `auditEntryHash` digests, from the entry's digest. */
 export function auditLinkPreimage(entryDigest: string, position: AuditChainPosition): string {
-  const text = canonicalize({
-    v: AUDIT_ENTRY_HASH_VERSION,
-    chain_id: position.chainId,
-    chain_seq: position.seq,
-    prev_hash: position.prevHash,
-    entry_digest: entryDigest,
-  });
-  if (text === undefined) throw new TypeError('a chain position has no canonical JSON form');
-  return text;
+  // The five members written in their canonical order (chain_id, chain_seq, entry_digest,
+  // prev_hash, v), each value as canonical JSON writes it.
+  return `{"chain_id":${writeCanonical(position.chainId)},"chain_seq":${writeCanonical(position.seq)},"entry_digest":${writeCanonical(entryDigest)},"prev_hash":${writeCanonical(position.prevHash)},"v":${AUDIT_ENTRY_HASH_VERSION}}`;
 }
 
 /** The canonical JSON text that `auditEntryHash` digests for `entry` at `position`. */
@@ -97,6 +119,7 @@ export function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/** One-shot `crypto.hash` (Node 20.12+): a third of `createHash`'s cost on inputs this small. */
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }

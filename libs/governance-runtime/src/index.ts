@@ -1,6 +1,9 @@
 // The audit domain and its port. Adapters are separate entry points
 // (`@policy-gateway/governance-runtime/memory`, `/postgres`, `/testing`) so that
 // importing the domain never loads a database driver.
+export type { AccessLogPage, AccessLogQuery } from './access-log-query.js';
+export { ACCESS_LOG_MAX_ENTRY_IDS, type AccessLogRecord } from './access-log-record.js';
+export type { AccessLogRepository } from './access-log-repository.js';
 export type { AppendManyResult, AppendOutcome, AppendStatus } from './append-many-result.js';
 export {
   type AuditLogCursor,
@@ -95,15 +98,27 @@ export {
   type CommitOutcomeResolverOptions,
 } from './commit-outcome-resolver.js';
 export { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
+export { DuplicateAccessLogRecordError } from './duplicate-access-log-record-error.js';
 export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
 export { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
+export {
+  type AccessLogQueryField,
+  InvalidAccessLogQueryError,
+} from './invalid-access-log-query-error.js';
+export { InvalidAccessLogRecordError } from './invalid-access-log-record-error.js';
 export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
 export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
 export { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 export {
+  ACCESS_LOG_QUERY_MAX_LIMIT,
+  type ResolvedAccessLogQuery,
+  resolveAccessLogQuery,
+} from './resolved-access-log-query.js';
+export {
   AUDIT_QUERY_MAX_LIMIT,
   type ResolvedAuditLogQuery,
   resolveAuditLogQuery,
 } from './resolved-audit-log-query.js';
+export { toStorableAccessLogRecord } from './storable-access-log-record.js';
 export { toStorableAuditLogEntry } from './storable-audit-log-entry.js';

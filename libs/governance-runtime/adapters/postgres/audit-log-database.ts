@@ -3,6 +3,7 @@
  * database fills in itself are `Generated`; JSON columns are written as text and cast.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { AccessLogRecordsTable } from './access-log-database.js';
 
 export interface AuditLogEntriesTable {
   readonly id: string;
@@ -67,6 +68,8 @@ export interface AuditCheckpointsTable {
 
 export interface AuditLogDatabase {
   readonly audit_log_entries: AuditLogEntriesTable;
+  /** Migration 006: every read of the trail. */
+  readonly access_log_records: AccessLogRecordsTable;
   /** Migration 006: every read of the trail. */
   readonly audit_signing_keys: AuditSigningKeysTable;
   readonly audit_checkpoints: AuditCheckpointsTable;

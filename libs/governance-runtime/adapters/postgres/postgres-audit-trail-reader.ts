@@ -106,13 +106,13 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
     for (;;) {
       const start =
         after === undefined
-          ? sql`chain_seq >= ${fromSeq}`
-          : sql`(chain_seq, created_at, id) > (${after.seq}, ${after.createdAt}, ${after.id}::uuid)`;
+          ? sql`c.chain_seq >= ${fromSeq}`
+          : sql`(c.chain_seq, c.created_at, c.id) > (${after.seq}, ${after.createdAt}, ${after.id}::uuid)`;
       const { rows } = await sql<CheckpointRow>`
         select ${CHECKPOINT_SELECTION}
-          from audit_checkpoints
-         where chain_id = ${chainId}::uuid and ${start}
-         order by chain_seq, created_at, id
+          from audit_checkpoints c
+         where c.chain_id = ${chainId}::uuid and ${start}
+         order by c.chain_seq, c.created_at, c.id
          limit ${this.#batchSize}`.execute(this.#db);
       for (const row of rows) yield toCheckpoint(row);
       if (rows.length < this.#batchSize) return;
@@ -127,9 +127,9 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
   ): Promise<StoredAuditCheckpoint | undefined> {
     const { rows } = await sql<CheckpointRow>`
       select ${CHECKPOINT_SELECTION}
-        from audit_checkpoints
-       where chain_id = ${chainId}::uuid and chain_seq <= ${seq}
-       order by chain_seq desc, created_at desc, id desc
+        from audit_checkpoints c
+       where c.chain_id = ${chainId}::uuid and c.chain_seq <= ${seq}
+       order by c.chain_seq desc, c.created_at desc, c.id desc
        limit 1`.execute(this.#db);
     const row = rows[0];
     return row === undefined ? undefined : toCheckpoint(row);
@@ -141,9 +141,9 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
   ): Promise<StoredAuditCheckpoint | undefined> {
     const { rows } = await sql<CheckpointRow>`
       select ${CHECKPOINT_SELECTION}
-        from audit_checkpoints
-       where chain_id = ${chainId}::uuid and chain_seq >= ${seq}
-       order by chain_seq, created_at, id
+        from audit_checkpoints c
+       where c.chain_id = ${chainId}::uuid and c.chain_seq >= ${seq}
+       order by c.chain_seq, c.created_at, c.id
        limit 1`.execute(this.#db);
     const row = rows[0];
     return row === undefined ? undefined : toCheckpoint(row);
@@ -191,9 +191,14 @@ interface CheckpointRow {
   readonly signature: string;
 }
 
-const CHECKPOINT_SELECTION = sql`id::text, chain_id::text, chain_seq::text, entry_hash,
-  prev_checkpoint_id::text, prev_checkpoint_hash, key_id, created_at, instance, reason, final,
-  payload, checkpoint_hash, signature`;
+/**
+ * The checkpoint columns, from `audit_checkpoints c`. Queries order and compare by the
+ * qualified `c.chain_seq`: a bare `chain_seq` in ORDER BY would name the text output column.
+ */
+const CHECKPOINT_SELECTION = sql`c.id::text as id, c.chain_id::text as chain_id,
+  c.chain_seq::text as chain_seq, c.entry_hash, c.prev_checkpoint_id::text as prev_checkpoint_id,
+  c.prev_checkpoint_hash, c.key_id, c.created_at, c.instance, c.reason, c.final, c.payload,
+  c.checkpoint_hash, c.signature`;
 
 function toCheckpoint(row: CheckpointRow): StoredAuditCheckpoint {
   return {

@@ -1,10 +1,12 @@
 /**
  * The audit reads area, a plugin registered under `/governance/audit`: a filtered,
- * keyset-paginated list (newest first) and one entry by id.
+ * keyset-paginated list (newest first) and one entry by id. Each route declares itself a read
+ * of the trail (`config.accessLog`), so that every answer is recorded in the access log first.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditApiMapper, AuditQueryParams } from './audit-api-mapper.js';
 import { ApiProblem } from './problem.js';
+import { AUDIT_ENTRY_READ, AUDIT_PAGE_READ } from './recorded-read.js';
 import {
   auditEntrySchema,
   auditIdParamsSchema,
@@ -22,6 +24,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
   app.get<{ Querystring: AuditQueryParams }>(
     '',
     {
+      config: { accessLog: AUDIT_PAGE_READ },
       schema: {
         summary: 'List audit entries, newest first',
         description:
@@ -42,6 +45,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
   app.get<{ Params: { id: string } }>(
     '/:id',
     {
+      config: { accessLog: AUDIT_ENTRY_READ },
       schema: {
         summary: 'One audit entry by id',
         params: auditIdParamsSchema,

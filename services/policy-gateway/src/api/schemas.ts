@@ -5,6 +5,8 @@
  * registered, so the service, its document and the Workbench cannot drift apart.
  */
 import {
+  AccessLogPageSchema,
+  AccessLogQuerySchema,
   AuditEntrySchema,
   AuditIdParamsSchema,
   AuditPageSchema,
@@ -30,6 +32,8 @@ export const auditEntrySchema = AuditEntrySchema;
 export const auditQuerySchema = AuditQuerySchema;
 export const auditPageSchema = AuditPageSchema;
 export const auditIdParamsSchema = AuditIdParamsSchema;
+export const accessLogQuerySchema = AccessLogQuerySchema;
+export const accessLogPageSchema = AccessLogPageSchema;
 export const healthResponseSchema = HealthStatusSchema;
 export const readyResponseSchema = ReadyStatusSchema;
 

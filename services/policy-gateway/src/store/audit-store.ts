@@ -2,7 +2,10 @@
  * What the service needs from wherever the audit trail lives: the repository, whether it is
  * durable, and a probe of its health for `/ready`. Opened at start-up, closed at shutdown.
  */
-import type { AuditLogEntryRepository } from '@policy-gateway/governance-runtime';
+import type {
+  AccessLogRepository,
+  AuditLogEntryRepository,
+} from '@policy-gateway/governance-runtime';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
 
@@ -19,6 +22,8 @@ export interface AuditStore {
   readonly backend: AuditStoreBackend;
   readonly durable: boolean;
   readonly repository: AuditLogEntryRepository;
+  /** Every read of the trail, kept beside it and as durably (fail-closed reads). */
+  readonly accessLog: AccessLogRepository;
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

@@ -2,7 +2,10 @@
  * The durable audit store: the audit repository over an open database (PostgreSQL server
  * or embedded), with a health probe that also reports where the schema stands.
  */
-import { PostgresAuditLogEntryRepository } from '@policy-gateway/governance-runtime/postgres';
+import {
+  PostgresAccessLogRepository,
+  PostgresAuditLogEntryRepository,
+} from '@policy-gateway/governance-runtime/postgres';
 import type { Database } from '../db/database.js';
 import type { AuditStore, StoreHealth } from './audit-store.js';
 
@@ -13,6 +16,7 @@ export function createDatabaseStore(database: Database): AuditStore {
     backend: database.backend,
     durable: true,
     repository,
+    accessLog: new PostgresAccessLogRepository(database.db, { durable: true }),
     warnings: [],
     async check(): Promise<StoreHealth> {
       try {

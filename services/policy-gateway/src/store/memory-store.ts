@@ -3,7 +3,10 @@
  * counted) and lost on restart. Kept for development and demos, and said so wherever an
  * operator looks.
  */
-import { MemoryAuditLogEntryRepository } from '@policy-gateway/governance-runtime/memory';
+import {
+  MemoryAccessLogRepository,
+  MemoryAuditLogEntryRepository,
+} from '@policy-gateway/governance-runtime/memory';
 import type { AuditStore } from './audit-store.js';
 
 export function memoryStoreWarning(maxEntries: number): string {
@@ -16,16 +19,22 @@ export interface MemoryAuditStore extends AuditStore {
 
 export function createMemoryStore(maxEntries: number): MemoryAuditStore {
   const repository = new MemoryAuditLogEntryRepository({ maxEntries });
+  // Bounded like the entries: at most as many records, the oldest dropped first.
+  const accessLog = new MemoryAccessLogRepository({ maxRecords: maxEntries });
   return {
     backend: 'memory',
     durable: false,
     repository,
+    accessLog,
     warnings: [memoryStoreWarning(maxEntries)],
     check: async () => ({
       reachable: true,
       schema: 'current',
       droppedEntries: repository.droppedCount,
     }),
-    close: () => repository.close(),
+    close: async () => {
+      await repository.close();
+      await accessLog.close();
+    },
   };
 }

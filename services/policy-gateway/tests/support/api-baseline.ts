@@ -160,6 +160,12 @@ export async function apiSnapshot(): Promise<ApiSnapshot> {
     responses['GET /governance/audit/:id not a UUID'] = await capture(inject, {
       url: '/governance/audit/42',
     });
+    responses['GET /governance/access-log'] = await capture(inject, {
+      url: '/governance/access-log',
+    });
+    responses['GET /governance/access-log bad limit'] = await capture(inject, {
+      url: '/governance/access-log?limit=0',
+    });
     responses['GET unknown route'] = await capture(inject, { url: '/policy/nope' });
     responses['GET /openapi.json'] = await capture(inject, { url: '/openapi.json' });
     const openapi = (await app.inject({ url: '/openapi.json' })).json() as Record<string, unknown>;

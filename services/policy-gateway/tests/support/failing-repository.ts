@@ -10,6 +10,7 @@ import type {
   AuditLogPage,
   AuditLogQuery,
 } from '@policy-gateway/governance-runtime';
+import { MemoryAccessLogRepository } from '@policy-gateway/governance-runtime/memory';
 import type { AuditStore } from '../../src/store/audit-store.js';
 
 export class FailingRepository implements AuditLogEntryRepository {
@@ -56,6 +57,7 @@ export function failingStore(repository: FailingRepository): AuditStore {
     backend: 'postgres',
     durable: true,
     repository,
+    accessLog: new MemoryAccessLogRepository(),
     warnings: [],
     check: async () => ({ reachable: false, schema: 'unknown', problem: 'ECONNREFUSED' }),
     close: async () => {},

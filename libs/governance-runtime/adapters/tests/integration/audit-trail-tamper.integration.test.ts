@@ -4,7 +4,7 @@
  * triggers bypassed (`session_replication_role = replica`), so that the verifier, not the
  * append-only trigger, is what must catch it. Each case runs in a transaction that is rolled
  * back, over the same signed trail: chain A (40 entries, checkpoints at 10, 20, 30 and a
- * final one at 40), chain B (12 entries, a checkpoint at 8, an unsealed tail), and two
+ * final one at 40), chain B (12 entries, checkpoints at 9 and 10, an unsealed tail), and two
  * entries written before tamper evidence.
  */
 import { randomUUID } from 'node:crypto';
@@ -58,9 +58,12 @@ async function writeTrail(db: Kysely<AuditLogDatabase>): Promise<Trail> {
     await a.append(10);
     checkpointsOfA.push(await a.checkpoint({ final: i === 3 }));
   }
-  await b.append(8);
+  // Checkpoints at 9 and 10, which sort the other way as text.
+  await b.append(9);
   await b.checkpoint();
-  await b.append(4);
+  await b.append(1);
+  await b.checkpoint();
+  await b.append(2);
   const repository = new PostgresAuditLogEntryRepository(db);
   await repository.appendMany([makeEntry(), makeEntry()]);
   return { db, key, a, b, checkpointsOfA };
@@ -134,11 +137,11 @@ function describeTamperEvidence(
 
     it('finds the untouched trail intact, and warns of the unsealed tail and the unchained entries', async () => {
       const result = await verifyTampered(trail.db, async () => undefined);
-      expect(result).toMatchObject({ intact: true, entriesChecked: 52, chains: 2, checkpoints: 5 });
+      expect(result).toMatchObject({ intact: true, entriesChecked: 52, chains: 2, checkpoints: 6 });
       expect(failures(result)).toEqual([]);
       expect(problem(result, 'unsealed-tail')).toMatchObject({
         chainId: trail.b.chainId,
-        seq: 9,
+        seq: 11,
         entryId: trail.b.entries[11]!.id,
       });
       expect(problem(result, 'unchained')?.message).toMatch(/^2 entries were written before/);
