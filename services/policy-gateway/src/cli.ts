@@ -1,5 +1,5 @@
 /**
- * The `policy-gateway` command: `serve`, `migrate`, `migrate status`, `--help`. Bad usage and
+ * The `policy-gateway` command: `serve`, `migrate`, `migrate status`, `keys …`, `--help`. Bad usage and
  * bad settings print one line and exit non-zero; see `EXIT` for the codes.
  */
 import pino from 'pino';
@@ -7,6 +7,8 @@ import { loadSettings } from './config/settings.js';
 import { SettingsError } from './config/settings-error.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
+import { KEYS_USAGE, type KeysCommand, parseKeysArgs, runKeysCommand } from './keys-commands.js';
+import { AUDIT_USAGE, type AuditCommand, parseAuditCommand, runAuditCommand } from './audit-commands.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 
@@ -16,24 +18,36 @@ Commands:
   serve            Start the HTTP service (never migrates; refuses a schema that is behind)
   migrate          Apply pending database migrations, then exit
   migrate status   List applied and pending migrations; exit 0 when none is pending, 3 when some are
+${KEYS_USAGE}
+${AUDIT_USAGE}
   --help           Show this help
 
 Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
 Exit codes: 0 success, 1 failure, 2 bad usage, 3 migrations pending (migrate status).
 `;
 
-type Command = 'serve' | 'migrate' | 'migrate status' | 'help';
+type Command = 'serve' | 'migrate' | 'migrate status' | 'help' | { readonly keys: KeysCommand } | { readonly audit: AuditCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
   if (first === undefined)
-    return { error: 'missing command: expected serve, migrate or migrate status (see --help)' };
+    return {
+      error: 'missing command: expected serve, migrate, migrate status or keys (see --help)',
+    };
   if (first === '--help' || first === '-h' || first === 'help') return 'help';
   if (first === 'serve' && second === undefined) return 'serve';
   if (first === 'migrate' && second === undefined) return 'migrate';
   if (first === 'migrate' && second === 'status' && rest.length === 0) return 'migrate status';
+  if (first === 'audit') {
+    const audit = parseAuditCommand(args.slice(1));
+    return typeof audit === 'string' ? { error: audit } : { audit };
+  }
+  if (first === 'keys') {
+    const keys = parseKeysArgs(args.slice(1));
+    return 'error' in keys ? { error: keys.error } : { keys };
+  }
   return {
-    error: `unknown command "${args.join(' ')}": expected serve, migrate or migrate status (see --help)`,
+    error: `unknown command "${args.join(' ')}": expected serve, migrate, migrate status or keys (see --help)`,
   };
 }
 
@@ -49,7 +63,7 @@ function isOperatorError(error: unknown): error is Error {
 
 export async function runCli(args: readonly string[]): Promise<number> {
   const command = parse(args);
-  if (typeof command === 'object') {
+  if (typeof command === 'object' && 'error' in command) {
     process.stderr.write(`policy-gateway: ${command.error}\n`);
     return EXIT.USAGE;
   }
@@ -69,6 +83,10 @@ export async function runCli(args: readonly string[]): Promise<number> {
     const level = settings.logLevel === 'info' ? 'warn' : settings.logLevel;
     const log = pino({ level }, pino.destination(2));
     const io = { out: process.stdout, log };
+    if (typeof command === 'object' && 'audit' in command) {
+      return await runAuditCommand(command.audit, settings, { ...io, err: process.stderr });
+    }
+    if (typeof command === 'object') return await runKeysCommand(command.keys, settings, io);
     return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
   } catch (error) {
     if (isOperatorError(error)) {
@@ -77,7 +95,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
       );
     } else {
       process.stderr.write(
-        `policy-gateway: ${command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     }
     return EXIT.FAILURE;
