@@ -63,12 +63,11 @@ beforeAll(async () => {
     repoRoot,
     dataDir: join(workDir, 'gateway-data'),
     port: gatewayPort,
-    corsOrigin: preview.origin,
     logFile: join(resultsDir, 'gateway.log'),
   });
   await Promise.all([gateway.migrate(), preview.build()]);
-  await preview.configure(gateway.url);
-  await Promise.all([gateway.start(), preview.start()]);
+  // Same origin: the Workbench's server forwards /api to the gateway, which allows no CORS.
+  await Promise.all([gateway.start(), preview.start(gateway.url)]);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -290,11 +289,26 @@ describe('Workbench against the real gateway', () => {
     await expectRowCount(4);
   });
 
+  it('opens at http://127.0.0.1 and http://localhost alike, calling the gateway on its own origin', async () => {
+    for (const origin of [preview.origin, preview.localhostOrigin]) {
+      const calls: string[] = [];
+      const listener = (request: { url(): string }) => calls.push(request.url());
+      page.on('request', listener);
+      await page.goto(`${origin}/governance`);
+      await expectRowCount(4);
+      page.off('request', listener);
+      const apiCalls = calls.filter((url) => new URL(url).pathname.startsWith('/api/'));
+      expect(apiCalls.length).toBeGreaterThan(0);
+      expect(apiCalls.every((url) => new URL(url).origin === origin)).toBe(true);
+    }
+  });
+
   it('names the gateway URL in a banner once the gateway stops', async () => {
     await gateway.stop();
     const banner = page.getByRole('alert').filter({ hasText: 'The gateway is unreachable' });
     await banner.waitFor({ timeout: 30_000 });
     expect(await banner.textContent()).toContain(gateway.url);
+    expect(await banner.textContent()).toContain("from the Workbench's server");
     await page.screenshot({ path: join(resultsDir, 'gateway-unreachable.png') });
     await expectAccessible('gateway unreachable banner');
   });
@@ -310,17 +324,19 @@ describe('Workbench against the real gateway', () => {
     });
     try {
       await memoryGateway.start();
-      // The container contract: config.json is rewritten, and a reload picks up the new URL.
+      // A gateway on another origin, named in config.json (as a container may rewrite it), is
+      // called directly, with CORS; a reload picks up the new URL.
       await preview.configure(memoryGateway.url);
       await page.goto(`${preview.origin}/governance`);
       await page.getByText('Audit entries are not durable.').waitFor({ timeout: 20_000 });
-      expect(await page.getByText(memoryGateway.url).count()).toBeGreaterThan(0);
       await page.getByText('No decisions yet').waitFor();
       await page.screenshot({ path: join(resultsDir, 'memory-store-warning.png') });
       await expectAccessible('empty log with the memory-store warning');
+      await page.getByRole('tab', { name: 'Gateway' }).click();
+      expect(await page.getByRole('tabpanel').textContent()).toContain(memoryGateway.url);
     } finally {
       await memoryGateway.stop();
-      await preview.configure(gateway.url);
+      await preview.configure(null);
     }
   });
 });

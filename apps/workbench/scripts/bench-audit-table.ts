@@ -25,6 +25,7 @@ function makeEntries(count: number): AuditEntry[] {
     decision_id: `decision-${i}`,
     occurred_at: new Date(now - i * 1000).toISOString().replace('Z', '123Z'),
     user_id: `user-${i % 50}`,
+    principal_id: 'key:bench',
     action: 'policy.evaluate',
     decision: AUDIT_DECISIONS[i % AUDIT_DECISIONS.length] ?? 'allow',
     reasons:
@@ -66,7 +67,7 @@ const browser = await chromium.launch({
 try {
   await preview.build();
   await preview.configure(FAKE_GATEWAY);
-  await preview.start();
+  await preview.start(FAKE_GATEWAY);
   const entries = makeEntries(N);
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.route(`${FAKE_GATEWAY}/**`, (route) => {

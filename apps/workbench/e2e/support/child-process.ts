@@ -36,6 +36,32 @@ export async function runProcess(
   }
 }
 
+/** Runs a command to completion and returns its standard output (its errors go to the log). */
+export async function runProcessOutput(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<string> {
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  log.write(`\n$ ${command} ${args.join(' ')}\n`);
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.pipe(log, { end: false });
+  const code = await exited(child);
+  log.end();
+  if (code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${code}; see ${options.logFile}`);
+  }
+  return output;
+}
+
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));

@@ -4,7 +4,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { runProcess, startProcess, stopProcess, waitForHttp } from './child-process.js';
+import {
+  runProcess,
+  runProcessOutput,
+  startProcess,
+  stopProcess,
+  waitForHttp,
+} from './child-process.js';
 
 export class GatewayProcess {
   private child: ChildProcess | undefined;
@@ -14,7 +20,8 @@ export class GatewayProcess {
       readonly repoRoot: string;
       readonly dataDir: string;
       readonly port: number;
-      readonly corsOrigin: string;
+      /** Only for a Workbench calling it from another origin; the proxied one needs none. */
+      readonly corsOrigin?: string;
       readonly logFile: string;
       /** Further settings, e.g. `POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory'`. */
       readonly env?: Readonly<Record<string, string>>;
@@ -34,13 +41,36 @@ export class GatewayProcess {
       POLICY_GATEWAY_DATA_DIR: this.options.dataDir,
       POLICY_GATEWAY_PORT: String(this.options.port),
       POLICY_GATEWAY_HOST: '127.0.0.1',
-      POLICY_GATEWAY_CORS_ORIGINS: this.options.corsOrigin,
+      ...(this.options.corsOrigin ? { POLICY_GATEWAY_CORS_ORIGINS: this.options.corsOrigin } : {}),
       ...this.options.env,
     };
   }
 
   async migrate(): Promise<void> {
     await runProcess(process.execPath, [this.bin, 'migrate'], {
+      cwd: this.options.repoRoot,
+      env: this.env,
+      logFile: this.options.logFile,
+    });
+  }
+
+  /**
+   * `policy-gateway keys create --role <role> --name <name> --json`, the real command, on this
+   * gateway's database (the embedded one only while the gateway is stopped: one process per
+   * data directory).
+   */
+  async createKey(role: string, name: string): Promise<{ id: string; key: string }> {
+    const output = await runProcessOutput(
+      process.execPath,
+      [this.bin, 'keys', 'create', '--role', role, '--name', name, '--json'],
+      { cwd: this.options.repoRoot, env: this.env, logFile: this.options.logFile },
+    );
+    return JSON.parse(output) as { id: string; key: string };
+  }
+
+  /** `policy-gateway keys revoke <id>`, under the same condition as `createKey`. */
+  async revokeKey(id: string): Promise<void> {
+    await runProcess(process.execPath, [this.bin, 'keys', 'revoke', id], {
       cwd: this.options.repoRoot,
       env: this.env,
       logFile: this.options.logFile,
@@ -71,10 +101,15 @@ export class GatewayProcess {
   async evaluate(
     userId: string,
     prompt: string,
+    bearerToken?: string,
   ): Promise<{ decision_id: string; audit_id: string }> {
     const response = await fetch(`${this.url}/policy/evaluate`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'workbench-e2e/1.0' },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'workbench-e2e/1.0',
+        ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+      },
       body: JSON.stringify({ prompt, user_id: userId }),
     });
     if (!response.ok)

@@ -1,7 +1,8 @@
 /**
  * The built Workbench served by `vite preview`: builds into a temporary directory (so the
- * working tree's dist/ is untouched), writes the `config.json` that points it at the gateway,
- * exactly as the container does at start, and serves it on a free port.
+ * working tree's dist/ is untouched) and serves it on a free port, forwarding `/api` to the
+ * gateway it is started with (WORKBENCH_PROXY_TARGET), as `npm start` does. `configure` writes
+ * a `config.json` naming a gateway on another origin instead, as a container may.
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -24,6 +25,11 @@ export class WorkbenchPreview {
     return `http://127.0.0.1:${this.options.port}`;
   }
 
+  /** The same server under the other name a browser may use for this machine. */
+  get localhostOrigin(): string {
+    return `http://localhost:${this.options.port}`;
+  }
+
   async build(): Promise<void> {
     await runProcess(
       process.execPath,
@@ -35,15 +41,18 @@ export class WorkbenchPreview {
     );
   }
 
-  async configure(gatewayUrl: string): Promise<void> {
+  /** A gateway on another origin (CORS) instead of this server's `/api`; null: same origin. */
+  async configure(gatewayUrl: string | null): Promise<void> {
     await writeFile(join(this.options.outDir, 'config.json'), JSON.stringify({ gatewayUrl }));
   }
 
-  async start(): Promise<void> {
+  /** Serves the build, forwarding `/api` to `gatewayUrl`. */
+  async start(gatewayUrl: string): Promise<void> {
     const args = ['preview', '--outDir', this.options.outDir, '--host', '127.0.0.1'];
     args.push('--port', String(this.options.port), '--strictPort');
     this.child = startProcess(process.execPath, [...(await this.viteBin()), ...args], {
       cwd: this.options.appRoot,
+      env: { WORKBENCH_PROXY_TARGET: gatewayUrl },
       logFile: this.options.logFile,
     });
     await waitForHttp(`${this.origin}/governance`, 200, 30_000);

@@ -2,7 +2,7 @@
  * Signing in with the organisation's OIDC provider: the authorization code flow with PKCE, for a
  * public client (the browser holds no secret), with oauth4webapi doing the protocol checks
  * (issuer, state, nonce, ID token signature and claims). `startOidcSignIn` leaves for the
- * provider; the provider sends the browser back to `/sign-in/callback`, where
+ * provider; the provider sends the browser back to `/auth/callback`, where
  * `completeOidcSignIn` exchanges the code for tokens before the app renders.
  *
  * What is carried across the redirect (PKCE verifier, state, nonce, where to return) sits in
@@ -13,7 +13,7 @@ import type { OidcSettings } from '../api/auth-wire.js';
 import type { Credential } from './session-store.js';
 
 /** The Workbench's own page the provider redirects to; register it with the provider. */
-export const OIDC_CALLBACK_PATH = 'sign-in/callback';
+export const OIDC_CALLBACK_PATH = 'auth/callback';
 
 const PENDING_KEY = 'policy-gateway.workbench.oidc-pending';
 
@@ -55,7 +55,7 @@ function scopesOf(settings: OidcSettings): string {
   return (list.includes('openid') ? list : ['openid', ...list]).join(' ');
 }
 
-/** Leaves for the provider's sign-in page; comes back to `/sign-in/callback`. */
+/** Leaves for the provider's sign-in page; comes back to `/auth/callback`. */
 export async function startOidcSignIn(
   settings: OidcSettings,
   redirectUri: string,
