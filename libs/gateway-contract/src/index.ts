@@ -15,6 +15,17 @@ export {
   AccessLogQuerySchema,
 } from './access-log-query.js';
 export { type AccessLogRecordJson, AccessLogRecordSchema } from './access-log-record.js';
+export {
+  ApiKeyIdParamsSchema,
+  type ApiKeyJson,
+  type ApiKeyList,
+  ApiKeyListSchema,
+  ApiKeySchema,
+  type CreateApiKeyRequest,
+  CreateApiKeyRequestSchema,
+  type CreatedApiKey,
+  CreatedApiKeySchema,
+} from './api-key.js';
 export { type AuditChainLink, AuditChainLinkSchema } from './audit-chain-link.js';
 export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
 export { type AuditPage, AuditPageSchema } from './audit-page.js';

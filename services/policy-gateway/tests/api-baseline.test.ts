@@ -50,6 +50,14 @@ const ACCESS_LOG_ADDITIONS: readonly { pointer: string; note: string }[] = [
   '/responses/GET ~1governance~1access-log bad limit',
 ].map((pointer) => ({ pointer, note: ACCESS_LOG_NOTE }));
 
+/** Issue 10 (identities): API keys managed over HTTP by admins. */
+const ADMIN_KEYS_NOTE =
+  'issue 10: admins make, list and revoke API keys over HTTP (the CLI cannot open an embedded database while serve holds it)';
+const ADMIN_KEYS_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  '/openapi/paths/~1admin~1keys',
+  '/openapi/paths/~1admin~1keys~1{id}~1revoke',
+].map((pointer) => ({ pointer, note: ADMIN_KEYS_NOTE }));
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -58,6 +66,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/responses/GET ~1ready/body/store/dropped_entries', note: DROPPED_ENTRIES_NOTE },
   ...ACCESS_LOG_ADDITIONS,
   ...AUTHENTICATION_ADDITIONS,
+  ...ADMIN_KEYS_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

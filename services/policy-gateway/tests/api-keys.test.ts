@@ -54,7 +54,7 @@ interface Backend {
 const BACKENDS: readonly Backend[] = [
   {
     name: 'PostgreSQL server',
-    repository: () => new PostgresApiKeyRepository(connect(server.url)),
+    repository: () => PostgresApiKeyRepository.over(connect(server.url)),
     storedRow: async (id) => {
       const { rows } = await sql`select * from api_keys where id = ${id}`.execute(
         connect(server.url),
@@ -64,7 +64,7 @@ const BACKENDS: readonly Backend[] = [
   },
   {
     name: 'embedded PGlite',
-    repository: () => new PostgresApiKeyRepository(pglite.db),
+    repository: () => PostgresApiKeyRepository.over(pglite.db),
     storedRow: async (id) => {
       const { rows } = await sql`select * from api_keys where id = ${id}`.execute(pglite.db);
       return JSON.stringify(rows);
@@ -163,8 +163,8 @@ describe.each(BACKENDS)('API keys kept in $name', (backend) => {
 describe('two gateway replicas sharing one PostgreSQL database', () => {
   it('refuse a key on the next request once either replica revoked it', async () => {
     // Each replica has its own connection pool, as two processes would.
-    const replicaA = new PostgresApiKeyRepository(connect(server.url));
-    const replicaB = new PostgresApiKeyRepository(connect(server.url));
+    const replicaA = PostgresApiKeyRepository.over(connect(server.url));
+    const replicaB = PostgresApiKeyRepository.over(connect(server.url));
     const adminOnA = new ApiKeyManager(replicaA);
     const authA = new ApiKeyAuthenticator(replicaA);
     const authB = new ApiKeyAuthenticator(replicaB);

@@ -18,6 +18,7 @@ export const AREA_ACCESS: Readonly<Record<ApiArea, Access>> = Object.freeze({
   evaluation: 'evaluator',
   audit: 'auditor',
   auth: 'authenticated',
+  admin: 'admin',
   service: 'open',
 });
 

@@ -11,11 +11,13 @@
 import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
+import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
 import { installAccessLogRecording } from './access-log-recording.js';
 import { accessLogRoutes } from './access-log-routes.js';
+import { adminKeyRoutes } from './admin-key-routes.js';
 import { AREA_ACCESS } from './area-access.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
 import { auditRoutes } from './audit-routes.js';
@@ -44,7 +46,7 @@ export interface RouteDeps {
   readonly oidcSignIn: OidcSignIn | null;
 }
 
-export type ApiArea = 'evaluation' | 'audit' | 'auth' | 'service';
+export type ApiArea = 'evaluation' | 'audit' | 'auth' | 'admin' | 'service';
 
 /**
  * Runs inside one area's scope before its routes are added, so what it adds stays in that
@@ -118,6 +120,10 @@ export async function registerRoutes(
     prefix: '/auth',
     required: deps.guard.required,
     oidc: deps.oidcSignIn,
+  });
+  await app.register(inScope(adminKeyRoutes, setupOf('admin')), {
+    prefix: '/admin',
+    keys: new ApiKeyManager(deps.store.apiKeys),
   });
   await app.register(inScope(serviceRoutes, setupOf('service')), {
     prefix: '',

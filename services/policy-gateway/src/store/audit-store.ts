@@ -6,6 +6,7 @@ import type {
   AccessLogRepository,
   AuditLogEntryRepository,
 } from '@policy-gateway/governance-runtime';
+import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
 
@@ -24,6 +25,8 @@ export interface AuditStore {
   readonly repository: AuditLogEntryRepository;
   /** Every read of the trail, kept beside it and as durably (fail-closed reads). */
   readonly accessLog: AccessLogRepository;
+  /** The gateway's API keys, kept in the same database (in memory with the memory store). */
+  readonly apiKeys: ApiKeyRepository;
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

@@ -6,6 +6,7 @@ import {
   PostgresAccessLogRepository,
   PostgresAuditLogEntryRepository,
 } from '@policy-gateway/governance-runtime/postgres';
+import { PostgresApiKeyRepository } from '../auth/postgres/postgres-api-key-repository.js';
 import type { Database } from '../db/database.js';
 import type { AuditStore, StoreHealth } from './audit-store.js';
 
@@ -17,6 +18,7 @@ export function createDatabaseStore(database: Database): AuditStore {
     durable: true,
     repository,
     accessLog: new PostgresAccessLogRepository(database.db, { durable: true }),
+    apiKeys: PostgresApiKeyRepository.over(database.db),
     warnings: [],
     async check(): Promise<StoreHealth> {
       try {

@@ -7,6 +7,7 @@ import {
   MemoryAccessLogRepository,
   MemoryAuditLogEntryRepository,
 } from '@policy-gateway/governance-runtime/memory';
+import { MemoryApiKeyRepository } from '../auth/memory/memory-api-key-repository.js';
 import type { AuditStore } from './audit-store.js';
 
 export function memoryStoreWarning(maxEntries: number): string {
@@ -26,6 +27,7 @@ export function createMemoryStore(maxEntries: number): MemoryAuditStore {
     durable: false,
     repository,
     accessLog,
+    apiKeys: new MemoryApiKeyRepository(),
     warnings: [memoryStoreWarning(maxEntries)],
     check: async () => ({
       reachable: true,

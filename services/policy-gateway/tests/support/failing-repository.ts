@@ -11,6 +11,7 @@ import type {
   AuditLogQuery,
 } from '@policy-gateway/governance-runtime';
 import { MemoryAccessLogRepository } from '@policy-gateway/governance-runtime/memory';
+import { MemoryApiKeyRepository } from '../../src/auth/memory/memory-api-key-repository.js';
 import type { AuditStore } from '../../src/store/audit-store.js';
 
 export class FailingRepository implements AuditLogEntryRepository {
@@ -58,6 +59,7 @@ export function failingStore(repository: FailingRepository): AuditStore {
     durable: true,
     repository,
     accessLog: new MemoryAccessLogRepository(),
+    apiKeys: new MemoryApiKeyRepository(),
     warnings: [],
     check: async () => ({ reachable: false, schema: 'unknown', problem: 'ECONNREFUSED' }),
     close: async () => {},

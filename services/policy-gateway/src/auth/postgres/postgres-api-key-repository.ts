@@ -35,9 +35,15 @@ export class PostgresApiKeyRepository implements ApiKeyRepository {
   readonly durable = true;
   readonly #db: Kysely<ApiKeysDatabase>;
 
-  /** `db` is the audit database's; its owner closes it. */
-  constructor(db: Kysely<unknown>) {
-    this.#db = db.withTables<ApiKeysDatabase>();
+  /** Over the audit database, whatever tables its type lists; its owner closes it. */
+  static over<DB>(db: Kysely<DB>): PostgresApiKeyRepository {
+    return new PostgresApiKeyRepository(
+      db.withTables<ApiKeysDatabase>() as unknown as Kysely<ApiKeysDatabase>,
+    );
+  }
+
+  private constructor(db: Kysely<ApiKeysDatabase>) {
+    this.#db = db;
   }
 
   async insert(record: NewApiKeyRecord): Promise<void> {
