@@ -28,3 +28,9 @@ export {
   stopSharedEmbeddedTestServer,
 } from './embedded-test-server.js';
 export { migrateAuditLogToLatest, openTestPglite, type TestPglite } from './open-test-pglite.js';
+export {
+  insertCheckpoint,
+  newSigningKeyPair,
+  SignedChainFixture,
+  type SigningKeyPair,
+} from './signed-chain-fixture.js';
