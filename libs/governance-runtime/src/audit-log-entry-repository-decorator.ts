@@ -4,6 +4,7 @@
  * decorator overrides only what it changes and still passes the contract suite
  * (`describeAuditLogEntryRepositoryContract` from `…/testing`).
  */
+import type { AppendManyOptions } from './append-many-options.js';
 import type { AppendManyResult } from './append-many-result.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
@@ -21,8 +22,11 @@ import type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
  *     await super.append(entry);
  *     this.committed += 1;
  *   }
- *   override async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
- *     const result = await super.appendMany(entries);
+ *   override async appendMany(
+ *     entries: readonly AuditLogEntry[],
+ *     options?: AppendManyOptions,
+ *   ): Promise<AppendManyResult> {
+ *     const result = await super.appendMany(entries, options);
  *     this.committed += result.results.filter((r) => r.status === 'committed').length;
  *     return result;
  *   }
@@ -43,8 +47,11 @@ export abstract class AuditLogEntryRepositoryDecorator implements AuditLogEntryR
     return this.inner.append(entry);
   }
 
-  appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
-    return this.inner.appendMany(entries);
+  appendMany(
+    entries: readonly AuditLogEntry[],
+    options?: AppendManyOptions,
+  ): Promise<AppendManyResult> {
+    return this.inner.appendMany(entries, options);
   }
 
   findById(id: string): Promise<AuditLogEntry | undefined> {

@@ -4,6 +4,7 @@
  * them pass one contract suite, so they differ in durability and nothing else. Behaviour
  * added on the write path is a decorator on this port (`AuditLogEntryRepositoryDecorator`).
  */
+import type { AppendManyOptions } from './append-many-options.js';
 import type { AppendManyResult } from './append-many-result.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
@@ -31,14 +32,18 @@ export interface AuditLogEntryRepository {
    * unless `error` is a `CommitOutcomeUnknownError` (whether the batch committed is unknown).
    * An entry that decided under an idempotency key its user already has, stored or earlier
    * in the batch, is a `duplicate` with a `DuplicateIdempotencyKeyError`.
-   * An empty batch touches nothing.
+   * An empty batch touches nothing. With `{ atomic: true }` the batch is all-or-nothing: if
+   * any entry is invalid or a duplicate, none is committed (see `AppendManyOptions`).
    *
    * @example
    * const { results } = await repository.appendMany([a, b, a]);
    * // [{ id: a.id, status: 'committed' }, { id: b.id, status: 'committed' },
    * //  { id: a.id, status: 'duplicate', error: DuplicateAuditLogEntryError }]
    */
-  appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult>;
+  appendMany(
+    entries: readonly AuditLogEntry[],
+    options?: AppendManyOptions,
+  ): Promise<AppendManyResult>;
   /** The entry with this id (any letter case), or undefined, also for a non-UUID id. */
   findById(id: string): Promise<AuditLogEntry | undefined>;
   /**

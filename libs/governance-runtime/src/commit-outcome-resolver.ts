@@ -15,15 +15,19 @@
  * INSERT may still be waiting on the server (for a lock, say), and the resolver reads again.
  *
  * It sits next to the storage, below any decorator that batches or retries, because only
- * the storage's own errors say whether the outcome is unknown. `appendMany` is forwarded as
- * it is: a batch whose outcome is unknown is reported `failed` with the
- * `CommitOutcomeUnknownError`, for its caller to resolve.
+ * the storage's own errors say whether the outcome is unknown. An all-or-nothing `appendMany`
+ * (`atomic`, as the hash chain writes) is resolved the same way through its first entry, since
+ * the batch committed whole or not at all. Another `appendMany` is forwarded as it is: a batch
+ * whose outcome is unknown is reported `failed` with the `CommitOutcomeUnknownError`, for its
+ * caller to resolve.
  *
  * @example
  * const repository = new CommitOutcomeResolver(new PostgresAuditLogEntryRepository(db), {
  *   settleMs: statementTimeoutMs + POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
  * });
  */
+import type { AppendManyOptions } from './append-many-options.js';
+import type { AppendManyResult } from './append-many-result.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 import { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
@@ -78,6 +82,29 @@ export class CommitOutcomeResolver extends AuditLogEntryRepositoryDecorator {
         throw new DuplicateAuditLogEntryError(error.id, { cause: error });
       }
     }
+  }
+
+  override async appendMany(
+    entries: readonly AuditLogEntry[],
+    options: AppendManyOptions = {},
+  ): Promise<AppendManyResult> {
+    const began = performance.now();
+    const result = await super.appendMany(entries, options);
+    const { error } = result;
+    if (options.atomic !== true || !(error instanceof CommitOutcomeUnknownError)) return result;
+    const first = entries[0]!;
+    const found = await this.#readBack(first.id.toLowerCase(), began);
+    if (found.kind === 'unknown') return result;
+    if (found.kind === 'stored' && found.entry.decisionId === first.decisionId) {
+      return { results: result.results.map(({ id }) => ({ id, status: 'committed' })) };
+    }
+    const cause = found.kind === 'absent' ? (error.cause ?? error) : error;
+    return {
+      results: result.results.map((outcome) =>
+        outcome.status === 'failed' ? { ...outcome, error: cause } : outcome,
+      ),
+      error: cause,
+    };
   }
 
   async #readBack(id: string, began: number): Promise<ReadBack> {

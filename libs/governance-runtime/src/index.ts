@@ -4,14 +4,22 @@
 export type { AccessLogPage, AccessLogQuery } from './access-log-query.js';
 export { ACCESS_LOG_MAX_ENTRY_IDS, type AccessLogRecord } from './access-log-record.js';
 export type { AccessLogRepository } from './access-log-repository.js';
+export type { AppendManyOptions } from './append-many-options.js';
 export type { AppendManyResult, AppendOutcome, AppendStatus } from './append-many-result.js';
-export {
-  type AuditLogCursor,
-  decodeAuditLogCursor,
-  encodeAuditLogCursor,
-  InvalidCursorError,
-} from './audit-log-cursor.js';
+export { AtomicBatchRefusedError } from './atomic-batch-refused-error.js';
 export { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
+export {
+  AUDIT_CHECKPOINT_PAYLOAD_VERSION,
+  type AuditCheckpointPayload,
+  auditCheckpointPayloadText,
+  parseAuditCheckpointPayload,
+  type SignedAuditCheckpoint,
+  signAuditCheckpoint,
+} from './audit-checkpoint-payload.js';
+export type {
+  AuditCheckpointRepository,
+  UnsealedChainHead,
+} from './audit-checkpoint-repository.js';
 export {
   AUDIT_ENTRY_HASH_VERSION,
   type AuditChainPosition,
@@ -23,6 +31,22 @@ export {
   chainGenesisHash,
   snakeCase,
 } from './audit-entry-hash.js';
+export {
+  AUDIT_ENTRY_PROOF_FORMAT,
+  AUDIT_ENTRY_PROOF_MAX_LINKS,
+  type AuditEntryProof,
+  type AuditEntryProofRefusal,
+  type AuditProofLink,
+  buildAuditEntryProof,
+  isAuditEntryProofRefusal,
+} from './audit-entry-proof.js';
+export { type AuditEntryProofOutcome, checkAuditEntryProof } from './audit-entry-proof-check.js';
+export {
+  type AuditLogCursor,
+  decodeAuditLogCursor,
+  encodeAuditLogCursor,
+  InvalidCursorError,
+} from './audit-log-cursor.js';
 export {
   AUDIT_LOG_CURSOR_KEY_MIN_BYTES,
   AuditLogCursorSigner,
@@ -37,24 +61,22 @@ export { AUDIT_DECISIONS } from './audit-log-entry.js';
 export type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 export { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
 export { auditLogEntrySize } from './audit-log-entry-size.js';
+export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 export {
-  AUDIT_CHECKPOINT_PAYLOAD_VERSION,
-  type AuditCheckpointPayload,
-  auditCheckpointPayloadText,
-  parseAuditCheckpointPayload,
-  type SignedAuditCheckpoint,
-  signAuditCheckpoint,
-} from './audit-checkpoint-payload.js';
+  AUDIT_SIGNING_ALGORITHM,
+  type AuditPublicKey,
+  type AuditSigningKey,
+  auditSigningKeyFromPem,
+  generateAuditSigningKey,
+  publicKeyOf,
+  signingKeyIdOf,
+} from './audit-signing-key.js';
 export {
-  AUDIT_ENTRY_PROOF_FORMAT,
-  AUDIT_ENTRY_PROOF_MAX_LINKS,
-  type AuditEntryProof,
-  type AuditEntryProofRefusal,
-  type AuditProofLink,
-  buildAuditEntryProof,
-  isAuditEntryProofRefusal,
-} from './audit-entry-proof.js';
-export { type AuditEntryProofOutcome, checkAuditEntryProof } from './audit-entry-proof-check.js';
+  auditTimestampNow,
+  formatEpochMicros,
+  isCanonicalAuditTimestamp,
+  toCanonicalAuditTimestamp,
+} from './audit-timestamp.js';
 export {
   AUDIT_TRAIL_PROBLEM_KINDS,
   type AuditChainHead,
@@ -77,6 +99,8 @@ export {
   type VerifyAuditTrailOptions,
   verifyAuditTrail,
 } from './audit-trail-verifier.js';
+export { ChainCheckpointer, type ChainCheckpointerOptions } from './chain-checkpointer.js';
+export type { ChainHead, ChainHeadObserver } from './chain-head.js';
 export {
   type CheckpointCheck,
   type CheckpointOutcome,
@@ -86,13 +110,6 @@ export {
   type TrustedSigningKey,
   trustStoredKeys,
 } from './checkpoint-check.js';
-export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
-export {
-  auditTimestampNow,
-  formatEpochMicros,
-  isCanonicalAuditTimestamp,
-  toCanonicalAuditTimestamp,
-} from './audit-timestamp.js';
 export {
   CommitOutcomeResolver,
   type CommitOutcomeResolverOptions,
@@ -102,12 +119,28 @@ export { DuplicateAccessLogRecordError } from './duplicate-access-log-record-err
 export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
 export { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
 export {
+  ChainClosedError,
+  HashChainedAuditLog,
+  type HashChainedAuditLogOptions,
+} from './hash-chained-audit-log.js';
+export {
   type AccessLogQueryField,
   InvalidAccessLogQueryError,
 } from './invalid-access-log-query-error.js';
 export { InvalidAccessLogRecordError } from './invalid-access-log-record-error.js';
 export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
+export {
+  AuditSigningKeyError,
+  GENERATED_SIGNING_KEY_FILE,
+  type LoadedAuditSigningKey,
+  loadAuditSigningKey,
+} from './load-audit-signing-key.js';
+export {
+  CHECKPOINT_REASONS,
+  type CheckpointReason,
+  newAuditCheckpoint,
+} from './new-audit-checkpoint.js';
 export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
 export { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 export {
@@ -120,5 +153,6 @@ export {
   type ResolvedAuditLogQuery,
   resolveAuditLogQuery,
 } from './resolved-audit-log-query.js';
+export { type SealAbandonedChainsOptions, sealAbandonedChains } from './seal-abandoned-chains.js';
 export { toStorableAccessLogRecord } from './storable-access-log-record.js';
 export { toStorableAuditLogEntry } from './storable-audit-log-entry.js';

@@ -6,6 +6,7 @@
  */
 
 import type { AppendManyResult, AppendOutcome } from './append-many-result.js';
+import { AtomicBatchRefusedError } from './atomic-batch-refused-error.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
 import { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
@@ -93,6 +94,50 @@ export class PreparedAuditLogBatch {
         }
         return duplicate(slot.id, new DuplicateAuditLogEntryError(entry.id));
       }),
+    };
+  }
+
+  /**
+   * Whether the batch can be committed whole: no entry is invalid and none repeats an id or
+   * a held key of an earlier one. An all-or-nothing batch is refused before the write when not.
+   */
+  get storableWhole(): boolean {
+    return this.#slots.every((slot) => slot.kind === 'written');
+  }
+
+  /**
+   * The result of an all-or-nothing batch that was not committed because some entries could
+   * not be stored: those of `stored` (the canonical ids whose id was already stored) and of
+   * `keyTaken` (whose user's key was held) are duplicates, invalid and repeated entries are
+   * reported as such, and every other entry failed with an `AtomicBatchRefusedError`.
+   */
+  refused(
+    stored: ReadonlySet<string> = new Set(),
+    keyTaken: ReadonlySet<string> = new Set(),
+  ): AppendManyResult {
+    const outcomes: (AppendOutcome | undefined)[] = this.#slots.map((slot) => {
+      if (slot.kind === 'settled') return slot.outcome;
+      if (slot.kind === 'repeated') {
+        return duplicate(slot.id, new DuplicateAuditLogEntryError(slot.canonicalId));
+      }
+      if (slot.kind === 'repeated-key' || keyTaken.has(slot.entry.id)) {
+        return duplicate(slot.id, duplicateKeyError(slot.entry));
+      }
+      if (stored.has(slot.entry.id)) {
+        return duplicate(slot.id, new DuplicateAuditLogEntryError(slot.entry.id));
+      }
+      return undefined;
+    });
+    const error = new AtomicBatchRefusedError(
+      outcomes.flatMap((outcome) => (outcome === undefined ? [] : [outcome.id])),
+    );
+    return {
+      results: outcomes.map((outcome, index): AppendOutcome => {
+        if (outcome !== undefined) return outcome;
+        const slot = this.#slots[index]!;
+        return { id: slot.kind === 'settled' ? slot.outcome.id : slot.id, status: 'failed', error };
+      }),
+      error,
     };
   }
 

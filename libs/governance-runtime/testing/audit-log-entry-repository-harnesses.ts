@@ -99,11 +99,13 @@ export function decoratedRepositoryHarness(
   harness: AuditLogEntryRepositoryHarness,
   decoratorName: string,
   decorate: (inner: AuditLogEntryRepository) => AuditLogEntryRepository,
+  options: { readonly chains?: boolean } = {},
 ): AuditLogEntryRepositoryHarness {
   const { setUp, tearDown, failWritesOf } = harness;
   return {
     name: `${harness.name} behind ${decoratorName}`,
     durable: harness.durable,
+    chains: options.chains ?? harness.chains ?? false,
     ...(setUp && { setUp: () => setUp.call(harness) }),
     open: async () => decorate(await harness.open()),
     ...(tearDown && { tearDown: () => tearDown.call(harness) }),

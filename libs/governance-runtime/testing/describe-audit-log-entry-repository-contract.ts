@@ -17,6 +17,7 @@ import type { AuditLogEntryRepository } from '../src/audit-log-entry-repository.
 import type { AuditLogEntryRepositoryHarness } from './audit-log-entry-repository-harness.js';
 import { describeAppendContract } from './contract/append-contract.js';
 import { describeAppendManyContract } from './contract/append-many-contract.js';
+import { describeAtomicAppendManyContract } from './contract/atomic-append-many-contract.js';
 import { describeFailingStorageContract } from './contract/failing-storage-contract.js';
 import { describeIdempotencyKeyContract } from './contract/idempotency-key-contract.js';
 import { describeQueryContract } from './contract/query-contract.js';
@@ -48,6 +49,7 @@ export function describeAuditLogEntryRepositoryContract(
 
     describeAppendContract(context);
     describeAppendManyContract(context);
+    describeAtomicAppendManyContract(context);
     describeIdempotencyKeyContract(context);
     describeQueryContract(context);
     const { failWritesOf } = harness;

@@ -15,6 +15,12 @@ export {
   postgresServerRepositoryHarness,
 } from './audit-log-entry-repository-harnesses.js';
 export {
+  allEntries,
+  type ChainSummary,
+  chainsOf,
+  checkChain,
+} from './chain-checks.js';
+export {
   createTestDatabase,
   TEST_DATABASE_URL_VARIABLE,
   type TestDatabase,

@@ -2,6 +2,7 @@ export {
   MemoryAccessLogRepository,
   type MemoryAccessLogRepositoryOptions,
 } from './memory-access-log-repository.js';
+export { MemoryAuditCheckpointRepository } from './memory-audit-checkpoint-repository.js';
 export {
   MemoryAuditLogEntryRepository,
   type MemoryAuditLogEntryRepositoryOptions,

@@ -3,6 +3,7 @@
  * It runs the same checks, ordering and keyset pagination as PostgreSQL (the contract
  * suite holds both to that), so switching backends changes durability, nothing else.
  */
+import type { AppendManyOptions } from '../../src/append-many-options.js';
 import type { AppendManyResult } from '../../src/append-many-result.js';
 import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
@@ -60,12 +61,24 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   }
 
   /**
-   * Nothing can fail half-way in memory: entries are checked before any is inserted. A
-   * batch larger than `maxEntries` is committed and then drops its own oldest entries.
+   * Nothing can fail half-way in memory: entries are checked before any is inserted (all of
+   * them against the store first, for an all-or-nothing batch). A batch larger than
+   * `maxEntries` is committed and then drops its own oldest entries.
    */
-  async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
+  async appendMany(
+    entries: readonly AuditLogEntry[],
+    options: AppendManyOptions = {},
+  ): Promise<AppendManyResult> {
     const batch = new PreparedAuditLogBatch(entries);
     if (this.#closed) return batch.failed(closedError());
+    if (options.atomic === true) {
+      if (!batch.storableWhole) return batch.refused();
+      const stored = new Set(batch.storable.filter((e) => this.#byId.has(e.id)).map((e) => e.id));
+      const keyTaken = new Set(
+        batch.storable.filter((e) => this.#holdsTakenKey(e) && !stored.has(e.id)).map((e) => e.id),
+      );
+      if (stored.size > 0 || keyTaken.size > 0) return batch.refused(stored, keyTaken);
+    }
     const inserted = new Set<string>();
     const keyTaken = new Set<string>();
     for (const entry of batch.storable) {

@@ -19,11 +19,12 @@ export {
   PostgresAccessLogRepository,
   type PostgresAccessLogRepositoryOptions,
 } from './postgres-access-log-repository.js';
-export {
-  PostgresAuditTrailReader,
-  type PostgresAuditTrailReaderOptions,
-} from './postgres-audit-trail-reader.js';
+export { PostgresAuditCheckpointRepository } from './postgres-audit-checkpoint-repository.js';
 export {
   PostgresAuditLogEntryRepository,
   type PostgresAuditLogEntryRepositoryOptions,
 } from './postgres-audit-log-entry-repository.js';
+export {
+  PostgresAuditTrailReader,
+  type PostgresAuditTrailReaderOptions,
+} from './postgres-audit-trail-reader.js';

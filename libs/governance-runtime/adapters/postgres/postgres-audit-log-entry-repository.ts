@@ -5,6 +5,7 @@
  * same values, with microseconds intact.
  */
 import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
+import type { AppendManyOptions } from '../../src/append-many-options.js';
 import type { AppendManyResult } from '../../src/append-many-result.js';
 import { encodeAuditLogCursor } from '../../src/audit-log-cursor.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
@@ -12,6 +13,7 @@ import type { AuditLogEntryRepository } from '../../src/audit-log-entry-reposito
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { CommitOutcomeUnknownError } from '../../src/commit-outcome-unknown-error.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
+import { heldIdempotencyKey, idempotencyScope } from '../../src/held-idempotency-key.js';
 import { isAuditLogEntryId } from '../../src/new-audit-log-entry-id.js';
 import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
@@ -74,8 +76,12 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
    * `ROWS_PER_INSERT`): an id missing from what it returns was stored already, or its user's
    * idempotency key was; which of the two, a read of those ids tells.
    */
-  async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
+  async appendMany(
+    entries: readonly AuditLogEntry[],
+    options: AppendManyOptions = {},
+  ): Promise<AppendManyResult> {
     const batch = new PreparedAuditLogBatch(entries);
+    if (options.atomic === true) return this.#appendWhole(batch);
     if (batch.storable.length === 0) return batch.committed(new Set());
     // In id order: batches that share ids then lock them in the same order, so that two
     // made at the same time wait for each other instead of deadlocking.
@@ -104,6 +110,90 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       );
     }
     return batch.committed(inserted, await this.#keyTaken(batch.storable, inserted));
+  }
+
+  /**
+   * An all-or-nothing batch: plain INSERTs (no `ON CONFLICT`), one statement when the batch
+   * fits in one, so that any unique violation aborts the statement and nothing is committed,
+   * in a single round trip when all goes well. After a violation of the id's or the key's
+   * index, a read of the batch's ids and keys tells which entries were duplicates; a violation
+   * of another index (a chain seq taken) is a failure of the batch like any storage error.
+   */
+  async #appendWhole(batch: PreparedAuditLogBatch): Promise<AppendManyResult> {
+    if (!batch.storableWhole) return batch.refused();
+    if (batch.storable.length === 0) return batch.committed(new Set());
+    const rows = batch.storable.map(toRow);
+    const sent = { value: false };
+    try {
+      await this.#db.connection().execute(async (connection) => {
+        sent.value = true;
+        if (rows.length <= ROWS_PER_INSERT) {
+          await connection.insertInto('audit_log_entries').values(rows).execute();
+          return;
+        }
+        await connection.transaction().execute(async (trx) => {
+          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+            await trx.insertInto('audit_log_entries').values(chunk).execute();
+          }
+        });
+      });
+    } catch (error) {
+      const index = uniqueViolationOf(error);
+      if (index === PRIMARY_KEY || index === IDEMPOTENCY_KEY_INDEX) {
+        const conflicts = await this.#conflicts(batch.storable).catch(() => undefined);
+        if (conflicts !== undefined && conflicts.stored.size + conflicts.keyTaken.size > 0) {
+          return batch.refused(conflicts.stored, conflicts.keyTaken);
+        }
+      }
+      const first = batch.storable[0]!;
+      return batch.failed(
+        sent.value && leavesCommitInDoubt(error)
+          ? new CommitOutcomeUnknownError(first.id, { cause: error })
+          : error,
+      );
+    }
+    return batch.committed(new Set(batch.storable.map((entry) => entry.id)));
+  }
+
+  /**
+   * Which of `entries` cannot be stored: those whose id is stored, and, of the others, those
+   * whose user's idempotency key is held by a stored entry.
+   */
+  async #conflicts(
+    entries: readonly AuditLogEntry[],
+  ): Promise<{ stored: Set<string>; keyTaken: Set<string> }> {
+    const storedRows = await this.#db
+      .selectFrom('audit_log_entries')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        entries.map((e) => e.id),
+      )
+      .execute();
+    const stored = new Set(storedRows.map((row) => row.id));
+    const keyed = entries.filter((e) => !stored.has(e.id) && heldIdempotencyKey(e) !== undefined);
+    const keyTaken = new Set<string>();
+    if (keyed.length > 0) {
+      const held = await this.#db
+        .selectFrom('audit_log_entries')
+        .select(['user_id', 'idempotency_key'])
+        .where('decision', '<>', 'error')
+        .where((eb) =>
+          eb.or(
+            keyed.map((e) =>
+              eb.and([eb('user_id', '=', e.userId), eb('idempotency_key', '=', e.idempotencyKey)]),
+            ),
+          ),
+        )
+        .execute();
+      const heldKeys = new Set(
+        held.map((row) => idempotencyScope(row.user_id, row.idempotency_key ?? '')),
+      );
+      for (const e of keyed) if (heldKeys.has(heldIdempotencyKey(e)!)) keyTaken.add(e.id);
+    }
+    return { stored, keyTaken };
   }
 
   /**

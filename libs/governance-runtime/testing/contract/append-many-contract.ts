@@ -9,7 +9,14 @@ import type { AuditLogEntryRepository } from '../../src/audit-log-entry-reposito
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
 import { InvalidAuditLogEntryError } from '../../src/invalid-audit-log-entry-error.js';
 import { at, makeEntry } from '../audit-log-entry-fixtures.js';
-import { type ContractContext, ids, newestFirst, shuffled, walk } from './contract-support.js';
+import {
+  type ContractContext,
+  ids,
+  newestFirst,
+  shuffled,
+  unchained,
+  walk,
+} from './contract-support.js';
 
 /** More than one INSERT carries in the PostgreSQL adapter (1,000 rows). */
 export const BATCH_LARGER_THAN_ONE_STATEMENT = 1_100;
@@ -60,12 +67,12 @@ export function describeAppendManyContract(context: ContractContext): void {
         }),
       ];
       await repository.appendMany(entries);
-      expect(await repository.findById(entries[0]!.id)).toStrictEqual({
+      expect(unchained(await repository.findById(entries[0]!.id))).toStrictEqual({
         ...entries[0],
         occurredAt: '2026-11-28T07:18:50.500000Z',
         input: { prompt: '日本語 🚀', numbers: [0.1, 1e21, 5e-324] },
       });
-      expect(await repository.findById(entries[1]!.id)).toStrictEqual(entries[1]);
+      expect(unchained(await repository.findById(entries[1]!.id))).toStrictEqual(entries[1]);
     });
 
     it('reports an entry whose id is already stored as a duplicate, keeps the stored one and commits the rest', async () => {
@@ -84,7 +91,7 @@ export function describeAppendManyContract(context: ContractContext): void {
         DuplicateAuditLogEntryError,
       );
       expect(result.error).toBeUndefined();
-      expect(await repository.findById(stored.id)).toStrictEqual(stored);
+      expect(unchained(await repository.findById(stored.id))).toStrictEqual(stored);
       expect((await repository.query({ limit: 10 })).entries).toHaveLength(3);
     });
 
@@ -103,7 +110,7 @@ export function describeAppendManyContract(context: ContractContext): void {
       for (const outcome of result.results.slice(2)) {
         expect(outcome.status === 'duplicate' && outcome.error.id).toBe(first.id);
       }
-      expect(await repository.findById(first.id)).toStrictEqual(first);
+      expect(unchained(await repository.findById(first.id))).toStrictEqual(first);
       expect((await repository.query({ limit: 10 })).entries).toHaveLength(2);
     });
 
@@ -136,7 +143,7 @@ export function describeAppendManyContract(context: ContractContext): void {
         [valid.id, 'invalid'],
         [valid.id, 'committed'],
       ]);
-      expect(await repository.findById(valid.id)).toStrictEqual(valid);
+      expect(unchained(await repository.findById(valid.id))).toStrictEqual(valid);
     });
 
     it('reports nothing and stores nothing for an empty batch', async () => {

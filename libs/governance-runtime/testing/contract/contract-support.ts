@@ -50,3 +50,14 @@ export function shuffled<T>(items: readonly T[]): T[] {
     .sort((a, b) => (a.key % 13) - (b.key % 13) || a.key - b.key)
     .map(({ item }) => item);
 }
+
+/**
+ * The entry without its chain link, to compare with what was written: a repository behind
+ * the hash chain stores each entry with the link it assigned (checked by the chain's own
+ * tests), and the contract is about everything else.
+ */
+export function unchained(entry: AuditLogEntry | undefined): AuditLogEntry | undefined {
+  if (entry?.chain === undefined) return entry;
+  const { chain: _link, ...rest } = entry;
+  return rest;
+}

@@ -67,6 +67,18 @@ export function describeFailingStorageContract(
       expect(ids((await repository.query({ limit: 10 })).entries)).toEqual([stored.id]);
     });
 
+    it('commits none of an all-or-nothing batch and reports every entry failed with the error', async () => {
+      const good = makeEntry({ occurredAt: at(1) });
+      const refused = makeEntry({ occurredAt: at(2), userId: REFUSED_USER });
+      const result = await repository.appendMany([good, refused], { atomic: true });
+      expect(statuses(result)).toEqual([
+        [good.id, 'failed'],
+        [refused.id, 'failed'],
+      ]);
+      expect(result.error).toBeInstanceOf(Error);
+      expect(ids((await repository.query({ limit: 10 })).entries)).toEqual([stored.id]);
+    });
+
     it('commits a later batch without the refused entry', async () => {
       const refused = makeEntry({ userId: REFUSED_USER });
       await repository.appendMany([makeEntry(), refused]);

@@ -13,7 +13,7 @@ import { DuplicateIdempotencyKeyError } from '../../src/duplicate-idempotency-ke
 import { InvalidAuditLogEntryError } from '../../src/invalid-audit-log-entry-error.js';
 import { at, makeEntry } from '../audit-log-entry-fixtures.js';
 import { statuses } from './append-many-contract.js';
-import { type ContractContext, ids, walk } from './contract-support.js';
+import { type ContractContext, ids, unchained, walk } from './contract-support.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -36,10 +36,10 @@ export function describeIdempotencyKeyContract(context: ContractContext): void {
     it('round-trips the key and the request digest, and finds the entry by user and key', async () => {
       const entry = keyed('8e03978e-40d5-43e8-bc93-6894a57f9324', { userId: 'alice' });
       await repository.append(entry);
-      expect(await repository.findById(entry.id)).toStrictEqual(entry);
-      expect(await repository.findByIdempotencyKey('alice', entry.idempotencyKey!)).toStrictEqual(
-        entry,
-      );
+      expect(unchained(await repository.findById(entry.id))).toStrictEqual(entry);
+      expect(
+        unchained(await repository.findByIdempotencyKey('alice', entry.idempotencyKey!)),
+      ).toStrictEqual(entry);
     });
 
     it('finds nothing for another user, another key or another letter case', async () => {
@@ -59,7 +59,7 @@ export function describeIdempotencyKeyContract(context: ContractContext): void {
       expect(error).toBeInstanceOf(DuplicateAuditLogEntryError);
       expect(error).toMatchObject({ id: second.id, userId: 'alice', idempotencyKey: 'k' });
       expect(await storedIds()).toEqual([first.id]);
-      expect(await repository.findByIdempotencyKey('alice', 'k')).toStrictEqual(first);
+      expect(unchained(await repository.findByIdempotencyKey('alice', 'k'))).toStrictEqual(first);
     });
 
     it('keeps the same key apart for different users', async () => {
@@ -67,7 +67,7 @@ export function describeIdempotencyKeyContract(context: ContractContext): void {
       const bob = keyed('shared', { userId: 'bob' });
       await repository.append(alice);
       await repository.append(bob);
-      expect(await repository.findByIdempotencyKey('bob', 'shared')).toStrictEqual(bob);
+      expect(unchained(await repository.findByIdempotencyKey('bob', 'shared'))).toStrictEqual(bob);
       expect(await storedIds()).toEqual([alice.id, bob.id].sort());
     });
 
@@ -79,7 +79,9 @@ export function describeIdempotencyKeyContract(context: ContractContext): void {
       expect(await repository.findByIdempotencyKey('user-1', 'retried')).toBeUndefined();
       const decided = keyed('retried', { decision: 'deny', occurredAt: at(3) });
       await repository.append(decided);
-      expect(await repository.findByIdempotencyKey('user-1', 'retried')).toStrictEqual(decided);
+      expect(unchained(await repository.findByIdempotencyKey('user-1', 'retried'))).toStrictEqual(
+        decided,
+      );
       await repository.append(
         keyed('retried', { decision: 'error', error: 'late failure', occurredAt: at(4) }),
       );

@@ -5,6 +5,7 @@
  * the count as `store.dropped_entries`.
  */
 import {
+  type AppendManyOptions,
   type AppendManyResult,
   type AuditLogEntry,
   type AuditLogEntryRepository,
@@ -45,8 +46,11 @@ export class DroppedEntriesWarning extends AuditLogEntryRepositoryDecorator {
     this.#warnOfNewDrops();
   }
 
-  override async appendMany(entries: readonly AuditLogEntry[]): Promise<AppendManyResult> {
-    const result = await super.appendMany(entries);
+  override async appendMany(
+    entries: readonly AuditLogEntry[],
+    options?: AppendManyOptions,
+  ): Promise<AppendManyResult> {
+    const result = await super.appendMany(entries, options);
     this.#warnOfNewDrops();
     return result;
   }
