@@ -18,7 +18,14 @@ export const AuditEntrySchema = Type.Object({
   id: Uuid({ description: 'UUIDv7, time-ordered.' }),
   decision_id: Type.String(),
   occurred_at: Type.String({ description: 'RFC 3339 UTC with microseconds.' }),
-  user_id: Type.String(),
+  user_id: Type.String({
+    description:
+      "Whom the decision is about: the token's subject, or the user a service account named.",
+  }),
+  principal_id: NullableString({
+    description:
+      'Who asked for the decision: `key:<id>` (API key), `oidc:<subject>@<issuer>` (token) or `anonymous` (authentication off); null on entries written before principals were recorded.',
+  }),
   action: Type.String({ description: 'What was decided on: `policy.evaluate`.' }),
   decision: AuditDecisionSchema,
   reasons: Type.Array(AuditReasonSchema),

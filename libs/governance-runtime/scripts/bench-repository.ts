@@ -28,6 +28,7 @@ function entry(i: number): AuditLogEntry {
     decisionId: newAuditLogEntryId(),
     occurredAt: auditTimestampNow(),
     userId: `user-${i % USERS}`,
+    principalId: 'key:bench',
     action: 'policy.evaluate',
     decision,
     reasons:

@@ -63,6 +63,7 @@ describe('auditEntryHash', () => {
       decisionId: 'other',
       occurredAt: '2026-11-28T07:00:00.000001Z',
       userId: 'mallory',
+      principalId: 'key:mallory',
       action: 'other',
       decision: 'deny',
       reasons: [{ code: 'x', message: 'y', severity: 'low' }],

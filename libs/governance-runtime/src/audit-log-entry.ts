@@ -31,7 +31,14 @@ export interface AuditLogEntry {
   readonly decisionId: string;
   /** RFC 3339 UTC with microseconds, e.g. `2026-11-28T07:18:50.123456Z`. */
   readonly occurredAt: string;
+  /** Whom the decision is about: the token's subject, or the user a service account named. */
   readonly userId: string;
+  /**
+   * Who asked for the decision: the authenticated principal's id (`key:<id>`,
+   * `oidc:<subject>@<issuer>`, `anonymous` when authentication is off); null on entries
+   * written before principals were recorded.
+   */
+  readonly principalId: string | null;
   /** What was decided on, e.g. `policy.evaluate`. */
   readonly action: string;
   readonly decision: AuditDecision;

@@ -42,11 +42,19 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     throw new InvalidAuditLogEntryError('latencyMs', 'must be a finite number ≥ 0');
   }
   checkIdempotencyKey(entry);
+  if (
+    entry.principalId !== null &&
+    entry.principalId !== undefined &&
+    (typeof entry.principalId !== 'string' || entry.principalId.length === 0)
+  ) {
+    throw new InvalidAuditLogEntryError('principalId', 'must be null or a non-empty string');
+  }
   const canonical: AuditLogEntry = {
     id,
     decisionId: entry.decisionId,
     occurredAt,
     userId: entry.userId,
+    principalId: entry.principalId ?? null,
     action: entry.action,
     decision: entry.decision,
     reasons: copyJson('reasons', entry.reasons) as AuditLogEntry['reasons'],

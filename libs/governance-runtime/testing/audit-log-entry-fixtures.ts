@@ -20,6 +20,7 @@ export function makeEntry(overrides: Partial<AuditLogEntry> = {}): AuditLogEntry
     decisionId: newAuditLogEntryId(),
     occurredAt: at(0),
     userId: 'user-1',
+    principalId: 'key:test-key',
     action: 'policy.evaluate',
     decision: 'allow',
     reasons: [],

@@ -39,6 +39,25 @@ const AUTHENTICATION_ADDITIONS: readonly { pointer: string; note: string }[] = [
     note: AUTHENTICATION_NOTE,
   })),
   { pointer: '/responses/GET ~1ready/body/auth', note: AUTHENTICATION_NOTE },
+  // Who asked for each decision (the entry's `principal_id`, required and nullable: the
+  // baseline's `required` lists of the entry were edited for it), and whom it is about.
+  ...[
+    '/openapi/paths/~1governance~1audit/get/responses/200/content/application~1json/schema/properties/entries/items',
+    '/openapi/paths/~1governance~1audit~1{id}/get/responses/200/content/application~1json/schema',
+  ].flatMap((entry) =>
+    ['principal_id', 'user_id/description'].map((member) => ({
+      pointer: `${entry}/properties/${member}`,
+      note: AUTHENTICATION_NOTE,
+    })),
+  ),
+  ...[0, 1, 2].map((index) => ({
+    pointer: `/responses/GET ~1governance~1audit/body/entries/${index}/principal_id`,
+    note: AUTHENTICATION_NOTE,
+  })),
+  {
+    pointer: '/responses/GET ~1governance~1audit~1:id/body/principal_id',
+    note: AUTHENTICATION_NOTE,
+  },
 ];
 
 /** Issue 10 (audited reads): the access log's route, and what a read of it answers. */

@@ -225,6 +225,9 @@ function EntryDetails({ entry, permalink }: { entry: AuditEntry; permalink: stri
       <section aria-labelledby="detail-request" className="detail-section">
         <h3 id="detail-request">Request</h3>
         <dl className="facts">
+          <Fact label="Asked by">
+            <code className="wrap">{entry.principal_id ?? '—'}</code>
+          </Fact>
           <Fact label="Request id">
             <code className="wrap">{entry.request_id ?? '—'}</code>
           </Fact>

@@ -20,6 +20,7 @@ export function makeEntry(
     decision_id: `dec-${sequence}`,
     occurred_at: instant,
     user_id: 'alice',
+    principal_id: 'key:workbench-test',
     action: 'policy.evaluate',
     decision: 'allow',
     reasons: [],

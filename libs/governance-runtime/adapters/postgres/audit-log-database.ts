@@ -29,6 +29,8 @@ export interface AuditLogEntriesTable {
   /** Migration 003. */
   readonly idempotency_key: string | null;
   readonly request_digest: string | null;
+  /** Migration 004: who asked (the authenticated principal's id). */
+  readonly principal_id: string | null;
   /** Migration 007: the entry's place in its hash chain, all four null or all set. */
   readonly chain_id: string | null;
   /** bigint: written as a number, read back as text (`pg`) or a number (PGlite). */
@@ -70,7 +72,6 @@ export interface AuditLogDatabase {
   readonly audit_log_entries: AuditLogEntriesTable;
   /** Migration 006: every read of the trail. */
   readonly access_log_records: AccessLogRecordsTable;
-  /** Migration 006: every read of the trail. */
   readonly audit_signing_keys: AuditSigningKeysTable;
   readonly audit_checkpoints: AuditCheckpointsTable;
 }

@@ -12,6 +12,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as createAuditLogEntries from './migrations/001-create-audit-log-entries.js';
 import * as addClientRequestId from './migrations/002-add-client-request-id.js';
 import * as addIdempotencyKey from './migrations/003-add-idempotency-key.js';
+import * as addPrincipal from './migrations/004-add-principal.js';
 import * as createApiKeys from './migrations/005-create-api-keys.js';
 import * as createAccessLogRecords from './migrations/006-create-access-log-records.js';
 import * as addHashChain from './migrations/007-add-hash-chain.js';
@@ -20,6 +21,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '001_create_audit_log_entries': createAuditLogEntries,
   '002_add_client_request_id': addClientRequestId,
   '003_add_idempotency_key': addIdempotencyKey,
+  '004_add_principal': addPrincipal,
   '005_create_api_keys': createApiKeys,
   '006_create_access_log_records': createAccessLogRecords,
   '007_add_hash_chain': addHashChain,

@@ -374,6 +374,7 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
     size: sql<number>`27`,
   },
   userId: plain('user_id'),
+  principalId: plain('principal_id'),
   action: plain('action'),
   decision: plain('decision'),
   reasons: json('reasons'),

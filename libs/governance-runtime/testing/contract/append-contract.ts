@@ -22,6 +22,7 @@ export function describeAppendContract(context: ContractContext): void {
       const entry = makeEntry({
         occurredAt: '2026-11-28T07:18:50.123456Z',
         userId: 'ユーザー-ü-😀',
+        principalId: 'oidc:ユーザー-ü-😀@https://idp.example.com/realms/acme',
         decision: 'deny',
         reasons: [
           { code: 'pii.email', message: 'Le prompt contient une adresse e-mail', severity: 'high' },
@@ -54,9 +55,17 @@ export function describeAppendContract(context: ContractContext): void {
         clientRequestId: null,
         clientAddress: null,
         userAgent: null,
+        // As entries written before principals were recorded read back.
+        principalId: null,
       });
       await repository.append(entry);
       expect(unchained(await repository.findById(entry.id))).toStrictEqual(entry);
+    });
+
+    it('refuses an entry whose principalId is an empty string, and stores nothing', async () => {
+      const entry = makeEntry({ principalId: '' });
+      await expect(repository.append(entry)).rejects.toBeInstanceOf(InvalidAuditLogEntryError);
+      expect(await repository.findById(entry.id)).toBeUndefined();
     });
 
     it('stores timestamps in canonical UTC microseconds whatever offset they were given in', async () => {

@@ -15,6 +15,7 @@ import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
 import { checkContextSize } from './context-size.js';
+import { decisionUserId } from './decision-subject.js';
 import { type EvaluationAdmission, evaluationCost } from './evaluation-admission.js';
 import { EvaluationRefusals } from './evaluation-refusal.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
@@ -73,6 +74,9 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           ),
           413: problemResponse('Body, prompt or context too large'),
           415: problemResponse('Content-Type is not application/json'),
+          403: problemResponse(
+            "The credentials lack the evaluator role, or user_id is not the token's subject and the token may not act for other users",
+          ),
           422: problemResponse(
             'The Idempotency-Key was already used by this user_id for a different request',
           ),
@@ -81,7 +85,13 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const { prompt, user_id, context } = request.body;
+      const { principal } = request;
+      // The guard identifies every caller of this area; its absence is a wiring fault.
+      if (principal === undefined) {
+        throw new ApiProblem('INTERNAL_ERROR', 'the caller was not identified');
+      }
+      const { prompt, context } = request.body;
+      const user_id = decisionUserId(principal, request.body.user_id);
       const idempotencyKey = idempotencyKeyOf(request.headers);
       const promptBytes = Buffer.byteLength(prompt, 'utf8');
       if (promptBytes > deps.maxPromptBytes) {
@@ -119,6 +129,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           clientAddress: clientAddressOf(request),
           userAgent: userAgent ?? null,
           gatewayInstance: deps.instanceName,
+          principalId: principal.id,
           idempotencyKey: keyed?.key ?? null,
           requestDigest: keyed?.digest ?? null,
         }),

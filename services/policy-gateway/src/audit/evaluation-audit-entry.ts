@@ -18,6 +18,8 @@ export interface EvaluationRequestFacts {
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
   readonly gatewayInstance: string;
+  /** Who asked: the authenticated principal's id (`anonymous` when authentication is off). */
+  readonly principalId: string;
   /** The client's `Idempotency-Key`, and the digest of the request it came with. */
   readonly idempotencyKey: string | null;
   readonly requestDigest: string | null;
@@ -34,6 +36,7 @@ export function evaluationAuditEntry(
     decisionId: facts.decisionId,
     occurredAt: facts.occurredAt,
     userId: input.user_id,
+    principalId: facts.principalId,
     action: EVALUATE_ACTION,
     decision: evaluation.decision,
     reasons: evaluation.reasons,

@@ -13,6 +13,7 @@ export function auditEntry(minute: number, overrides: Partial<AuditLogEntry> = {
     decisionId: `decision-${minute}`,
     occurredAt: formatEpochMicros(START_MICROS + minute * 60_000_000),
     userId: 'alice',
+    principalId: 'key:fixture',
     action: 'policy.evaluate',
     decision: 'allow',
     reasons: [],

@@ -57,6 +57,7 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'client_request_id text null',
         'idempotency_key text null',
         'request_digest text null',
+        'principal_id text null',
         'chain_id uuid null',
         'chain_seq bigint null',
         'prev_hash text null',
