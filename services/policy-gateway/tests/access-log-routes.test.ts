@@ -10,6 +10,9 @@ import type { FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiProblem } from '../src/api/problem.js';
 import type { AreaScopes } from '../src/api/routes.js';
+import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
+import { ApiKeyManager } from '../src/auth/api-key-manager.js';
+import { MemoryApiKeyRepository } from '../src/auth/memory/memory-api-key-repository.js';
 import { type Principal, ROLES } from '../src/auth/principal.js';
 import { auditEntry } from './support/audit-entry-fixture.js';
 import { buildTestApp, type TestApp } from './support/build-test-app.js';
@@ -230,6 +233,60 @@ describe('who read', () => {
     await get(t, '/governance/audit');
     expect(ROLES.length).toBeGreaterThan(0);
     expect(Object.keys((await recorded(t))[0] ?? {})).not.toContain('roles');
+  });
+});
+
+describe('who read, with authentication on and real API keys', () => {
+  it('records the key that read, refusals by role with the key that tried, and no 401', async () => {
+    const keys = new MemoryApiKeyRepository();
+    current = await buildTestApp({
+      authentication: {
+        mode: { mode: 'on', unsafe: false },
+        authenticators: { api_key: new ApiKeyAuthenticator(keys) },
+      },
+    });
+    const t = current;
+    await t.store.repository.append(auditEntry(0));
+    const manager = new ApiKeyManager(keys);
+    const auditor = await manager.create({ role: 'auditor', name: 'compliance' });
+    const evaluator = await manager.create({ role: 'evaluator', name: 'chat backend' });
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+    expect((await get(t, '/governance/audit', bearer(auditor.key))).status).toBe(200);
+    expect((await get(t, '/governance/audit', bearer(evaluator.key))).status).toBe(403);
+    expect((await get(t, '/governance/access-log', bearer(evaluator.key))).status).toBe(403);
+    expect((await get(t, '/governance/audit')).status).toBe(401);
+    expect((await get(t, '/governance/audit', bearer('pgw_not_a_key'))).status).toBe(401);
+
+    expect(
+      (await recorded(t)).map(({ principalId, route, status, entryCount }) => ({
+        principalId,
+        route,
+        status,
+        entryCount,
+      })),
+    ).toEqual([
+      {
+        principalId: `key:${evaluator.description.id}`,
+        route: '/governance/access-log',
+        status: 403,
+        entryCount: 0,
+      },
+      {
+        principalId: `key:${evaluator.description.id}`,
+        route: '/governance/audit',
+        status: 403,
+        entryCount: 0,
+      },
+      {
+        principalId: `key:${auditor.description.id}`,
+        route: '/governance/audit',
+        status: 200,
+        entryCount: 1,
+      },
+    ]);
+    // No record carries the credential.
+    expect(JSON.stringify(await recorded(t))).not.toContain(auditor.key);
   });
 });
 
