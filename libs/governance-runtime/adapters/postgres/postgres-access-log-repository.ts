@@ -86,7 +86,9 @@ export class PostgresAccessLogRepository implements AccessLogRepository {
              client_address, user_agent, gateway_instance
         from access_log_records
        where ${sql.join(filters, sql` and `)}
-       order by occurred_at desc, id desc
+       -- Qualified: bare, occurred_at would name the to_char text selected above, which no
+       -- index serves (same order, but sorted row by row).
+       order by access_log_records.occurred_at desc, access_log_records.id desc
        limit ${q.limit + 1}
     `.execute(this.#db);
     const records = rows.slice(0, q.limit).map(toRecord);
