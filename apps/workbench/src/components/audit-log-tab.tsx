@@ -14,6 +14,8 @@ import {
 } from '../audit/audit-filters.js';
 import { useAuditLog } from '../audit/use-audit-log.js';
 import { LIVE_POLL_MS, useNewerEntries } from '../audit/use-newer-entries.js';
+import { EVALUATE_ROLES } from '../session/role-requirements.js';
+import { useMayUse } from '../session/session-context.js';
 import { AuditFiltersBar } from './audit-filters-bar.js';
 import {
   AuditTable,
@@ -82,6 +84,7 @@ export function AuditLogTab() {
   );
 
   const hasMore = log.hasNextPage;
+  const mayEvaluate = useMayUse(EVALUATE_ROLES);
   return (
     <div className="audit-log">
       <AuditFiltersBar
@@ -127,7 +130,7 @@ export function AuditLogTab() {
           <p className="muted">
             {hasActiveFilters(filters)
               ? 'Widen the time range or clear a filter.'
-              : 'Decisions appear here as the gateway makes them. Try one from the Evaluate tab.'}
+              : `Decisions appear here as the gateway makes them.${mayEvaluate ? ' Try one from the Evaluate tab.' : ''}`}
           </p>
         </div>
       ) : (

@@ -28,6 +28,7 @@ export function SignInPage({ oidc, notice, store }: SignInPageProps) {
   const queryClient = useQueryClient();
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [providerError, setProviderError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'key' | 'oidc' | null>(null);
   const keyRef = useRef<HTMLInputElement>(null);
 
@@ -51,13 +52,13 @@ export function SignInPage({ oidc, notice, store }: SignInPageProps) {
   const signInWithProvider = async () => {
     if (oidc === null) return;
     setBusy('oidc');
-    setError(null);
+    setProviderError(null);
     try {
       const { origin, pathname, search, hash } = window.location;
       const redirectUri = oidcRedirectUri(origin, import.meta.env.BASE_URL);
       await startOidcSignIn(oidc, redirectUri, `${pathname}${search}${hash}`);
     } catch (failure) {
-      setError(`${providerName(oidc)} could not be reached: ${(failure as Error).message}`);
+      setProviderError(`${providerName(oidc)} could not be reached: ${(failure as Error).message}`);
       setBusy(null);
     }
   };
@@ -88,6 +89,11 @@ export function SignInPage({ oidc, notice, store }: SignInPageProps) {
             >
               {busy === 'oidc' ? 'Opening the sign-in page…' : `Sign in with ${providerName(oidc)}`}
             </button>
+            {providerError && (
+              <p className="state state--error sign-in__error" role="alert">
+                {providerError}
+              </p>
+            )}
           </section>
         )}
         <section className="sign-in__option" aria-labelledby={`${id}-key-heading`}>
@@ -124,12 +130,12 @@ export function SignInPage({ oidc, notice, store }: SignInPageProps) {
               </button>
             </div>
           </form>
+          {error && (
+            <p id={`${id}-key-error`} className="state state--error sign-in__error" role="alert">
+              {error}
+            </p>
+          )}
         </section>
-        {error && (
-          <p id={`${id}-key-error`} className="state state--error" role="alert">
-            {error}
-          </p>
-        )}
       </main>
     </div>
   );
