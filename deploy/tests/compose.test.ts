@@ -136,7 +136,9 @@ describe('compose.yaml', () => {
   it('serves the Workbench on 5173, pointed at the gateway', () => {
     const workbench = service('workbench');
     expect(workbench.ports?.some((port) => /(^|:)5173:/.test(port))).toBe(true);
-    expect(workbench.environment?.WORKBENCH_GATEWAY_URL).toBe('http://localhost:8080');
+    // Same origin: nginx forwards /api to the gateway by its service name.
+    expect(workbench.environment?.WORKBENCH_PROXY_TARGET).toBe('http://gateway:8080');
+    expect(workbench.environment?.WORKBENCH_GATEWAY_URL).toBeUndefined();
   });
 
   it('gives every read-only service a tmpfs /tmp', () => {

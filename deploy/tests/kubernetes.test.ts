@@ -170,6 +170,20 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('the Workbench forwards /api to the gateway Service, by its name and port', () => {
+    const env = (at(find('Deployment', 'workbench'), 'spec.template.spec.containers.0.env') ??
+      []) as readonly Json[];
+    const target = at(
+      env.find((e) => at(e, 'name') === 'WORKBENCH_PROXY_TARGET'),
+      'value',
+    );
+    const service = find('Service', 'policy-gateway');
+    expect(target).toBe(
+      `http://${at(service, 'metadata.name')}:${at(service, 'spec.ports.0.port')}`,
+    );
+    expect(env.some((e) => at(e, 'name') === 'WORKBENCH_GATEWAY_URL')).toBe(false);
+  });
+
   it('the gateway listens on every interface of its pod, so with authentication on', () => {
     const env = (at(gatewayContainer, 'env') ?? []) as readonly Json[];
     const value = (name: string) =>
