@@ -28,6 +28,22 @@ export {
 } from './api-key.js';
 export { type AuditChainLink, AuditChainLinkSchema } from './audit-chain-link.js';
 export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
+export {
+  type AuditEntryProofJson,
+  AuditEntryProofSchema,
+  AuditProofLinkSchema,
+} from './audit-entry-proof.js';
+export {
+  type AuditChainHeadJson,
+  AuditChainHeadSchema,
+  type AuditIntegrity,
+  AuditIntegritySchema,
+  type AuditTrailProblemJson,
+  AuditTrailProblemKindSchema,
+  AuditTrailProblemSchema,
+  type AuditVerificationJson,
+  AuditVerificationSchema,
+} from './audit-integrity.js';
 export { type AuditPage, AuditPageSchema } from './audit-page.js';
 export {
   AUDIT_PAGE_DEFAULT_LIMIT,

@@ -77,6 +77,15 @@ const ADMIN_KEYS_ADDITIONS: readonly { pointer: string; note: string }[] = [
   '/openapi/paths/~1admin~1keys~1{id}~1revoke',
 ].map((pointer) => ({ pointer, note: ADMIN_KEYS_NOTE }));
 
+/** Issue 11 (tamper evidence): the trail's verification and the proof of one entry. */
+const TAMPER_EVIDENCE_NOTE =
+  'issue 11: the last verification of the hash chains and checkpoints, a new one on demand, and the proof of one entry';
+const TAMPER_EVIDENCE_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  '/openapi/paths/~1governance~1audit~1integrity',
+  '/openapi/paths/~1governance~1audit~1integrity~1verify',
+  '/openapi/paths/~1governance~1audit~1{id}~1proof',
+].map((pointer) => ({ pointer, note: TAMPER_EVIDENCE_NOTE }));
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -86,6 +95,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...ACCESS_LOG_ADDITIONS,
   ...AUTHENTICATION_ADDITIONS,
   ...ADMIN_KEYS_ADDITIONS,
+  ...TAMPER_EVIDENCE_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

@@ -98,6 +98,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The request was not received in time: its headers within POLICY_GATEWAY_HEADERS_TIMEOUT_MS, or all of it within POLICY_GATEWAY_REQUEST_TIMEOUT_MS. The connection is closed; send the request again, at once.',
   },
+  PROOF_UNAVAILABLE: {
+    status: 409,
+    title: 'Proof not available',
+    description:
+      'No proof of this entry can be made now: no signed checkpoint covers it yet (ask again after the next one, POLICY_GATEWAY_AUDIT_CHECKPOINT_INTERVAL_MS), it was written before tamper evidence (no chain), or the checkpoint that covers it is more than 10,000 entries away.',
+  },
   BODY_TOO_LARGE: {
     status: 413,
     title: 'Request body too large',

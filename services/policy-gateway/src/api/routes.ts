@@ -11,6 +11,7 @@
 import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
+import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
@@ -20,6 +21,7 @@ import { accessLogRoutes } from './access-log-routes.js';
 import { adminKeyRoutes } from './admin-key-routes.js';
 import { AREA_ACCESS } from './area-access.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
+import { auditIntegrityRoutes } from './audit-integrity-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import type { AuthenticationGuard } from './authentication.js';
@@ -110,6 +112,12 @@ export async function registerRoutes(
   await app.register(inScope(auditRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
     audit,
+  });
+  // Tamper evidence: in the audit area's scope (the same role), beside the audit reads.
+  await app.register(inScope(auditIntegrityRoutes, setupOf('audit')), {
+    prefix: '/governance/audit',
+    store: deps.store,
+    monitor: new AuditIntegrityMonitor(deps.store.trail, app.log),
   });
   // Who read the trail: in the audit area's scope (the same role), under its own prefix.
   await app.register(inScope(accessLogRoutes, setupOf('audit')), {

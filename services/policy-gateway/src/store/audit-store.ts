@@ -5,10 +5,12 @@
 import type {
   AccessLogRepository,
   AuditLogEntryRepository,
+  AuditTrailReader,
 } from '@policy-gateway/governance-runtime';
 import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
+import type { TamperEvidenceStatus } from './tamper-evidence.js';
 
 export interface StoreHealth {
   readonly reachable: boolean;
@@ -27,6 +29,13 @@ export interface AuditStore {
   readonly accessLog: AccessLogRepository;
   /** The gateway's API keys, kept in the same database (in memory with the memory store). */
   readonly apiKeys: ApiKeyRepository;
+  /**
+   * The chains and signed checkpoints as the verifier reads them (integrity, proofs); absent
+   * where the gateway cannot read them back (the memory store).
+   */
+  readonly trail?: AuditTrailReader;
+  /** The hash chain this process writes and its signing key (`serve` only; issue 11). */
+  readonly tamperEvidence?: TamperEvidenceStatus;
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

@@ -5,6 +5,7 @@
 import {
   PostgresAccessLogRepository,
   PostgresAuditLogEntryRepository,
+  PostgresAuditTrailReader,
 } from '@policy-gateway/governance-runtime/postgres';
 import { PostgresApiKeyRepository } from '../auth/postgres/postgres-api-key-repository.js';
 import type { Database } from '../db/database.js';
@@ -19,6 +20,9 @@ export function createDatabaseStore(database: Database): AuditStore {
     repository,
     accessLog: new PostgresAccessLogRepository(database.db, { durable: true }),
     apiKeys: PostgresApiKeyRepository.over(database.db),
+    // Small batches: a verification in the gateway hashes one batch between two reads, and
+    // the event loop serves requests in between.
+    trail: new PostgresAuditTrailReader(database.db, { batchSize: 500 }),
     warnings: [],
     async check(): Promise<StoreHealth> {
       try {
