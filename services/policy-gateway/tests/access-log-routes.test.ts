@@ -9,6 +9,7 @@ import type { AccessLogRecord } from '@policy-gateway/governance-runtime';
 import type { FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiProblem } from '../src/api/problem.js';
+import { AUDIT_PAGE_READ, NO_ITEMS_READ } from '../src/api/recorded-read.js';
 import type { AreaScopes } from '../src/api/routes.js';
 import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
 import { ApiKeyManager } from '../src/auth/api-key-manager.js';
@@ -171,6 +172,37 @@ describe('each read of the audit trail is recorded before it is answered', () =>
       payload: { prompt: 'hi', user_id: 'alice' },
     });
     expect(await recorded(t)).toEqual([]);
+  });
+});
+
+describe('a later read of the trail opts in with one line', () => {
+  it('records a route declaring config.accessLog, whether it returns an object or sends JSON text', async () => {
+    const t = await appWith(2);
+    const [newest] = (await t.store.repository.query({ limit: 1 })).entries;
+    const page = { entries: [{ id: newest?.id }], next_cursor: null };
+    t.app.get('/test/returned', { config: { accessLog: AUDIT_PAGE_READ } }, async () => page);
+    t.app.get('/test/sent-as-text', { config: { accessLog: AUDIT_PAGE_READ } }, (_r, reply) =>
+      reply.type('application/json').send(JSON.stringify(page)),
+    );
+    t.app.get('/test/not-a-read', async () => page);
+    for (const url of ['/test/returned', '/test/sent-as-text', '/test/not-a-read']) {
+      expect((await t.app.inject({ url })).statusCode).toBe(200);
+    }
+    expect((await recorded(t)).map(({ route, entryIds }) => ({ route, entryIds }))).toEqual([
+      { route: '/test/sent-as-text', entryIds: [newest?.id] },
+      { route: '/test/returned', entryIds: [newest?.id] },
+    ]);
+  });
+
+  it('refuses such a route too when its read cannot be recorded', async () => {
+    const t = await appWith(1);
+    t.app.get('/test/integrity', { config: { accessLog: NO_ITEMS_READ } }, async () => ({
+      ok: true,
+    }));
+    await t.store.accessLog.close();
+    const answer = await t.app.inject({ url: '/test/integrity' });
+    expect(answer.statusCode).toBe(503);
+    expect(answer.json().code).toBe('ACCESS_LOG_UNAVAILABLE');
   });
 });
 

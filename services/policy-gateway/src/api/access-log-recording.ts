@@ -35,6 +35,7 @@ import { ANONYMOUS_PRINCIPAL, type Principal } from '../auth/principal.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
 import { ApiProblem, problemBody } from './problem.js';
+import type { RecordedRead } from './recorded-read.js';
 
 export interface AccessLogRecordingOptions {
   readonly accessLog: AccessLogRepository;
@@ -65,11 +66,31 @@ export function installAccessLogRecording(
       return payload;
     };
     const record: onSendHookHandler<unknown> = async (request, reply, payload) =>
-      recordThenSend(options, request, reply, payload, answered.get(request) ?? []);
+      recordThenSend(
+        options,
+        request,
+        reply,
+        payload,
+        answered.get(request) ?? itemsOf(read, reply, payload),
+      );
     // Last: the record must see the answer as every other hook left it.
     route.preSerialization = [...hooks(route.preSerialization), noteItems];
     route.onSend = [...hooks(route.onSend), record];
   });
+}
+
+/**
+ * The items of an answer the serialiser did not see: one the handler sent as JSON text. A
+ * stream (or any other body) is recorded with no items; a route that streams the trail must
+ * count what it sent itself.
+ */
+function itemsOf(read: RecordedRead, reply: FastifyReply, payload: unknown): readonly string[] {
+  if (reply.statusCode < 200 || reply.statusCode >= 300 || typeof payload !== 'string') return [];
+  try {
+    return read.idsOf(JSON.parse(payload));
+  } catch {
+    return [];
+  }
 }
 
 function hooks<T>(existing: T | T[] | undefined): T[] {

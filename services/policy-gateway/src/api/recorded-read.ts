@@ -8,7 +8,11 @@
 import type { AccessLogPage, AuditEntry, AuditPage } from '@policy-gateway/gateway-contract';
 
 export interface RecordedRead {
-  /** The ids of the items a successful (2xx) answer carries, in answer order. */
+  /**
+   * The ids of the items a successful (2xx) answer carries, in answer order, from the answer as
+   * the handler returned it (or as JSON text, when it sent one). A streamed answer is not seen:
+   * it is recorded with no items.
+   */
   idsOf(payload: unknown): readonly string[];
 }
 
