@@ -11,7 +11,7 @@ import { MemoryApiKeyRepository } from '../auth/memory/memory-api-key-repository
 import type { AuditStore } from './audit-store.js';
 
 export function memoryStoreWarning(maxEntries: number): string {
-  return `audit entries are kept in memory only (at most ${maxEntries}, oldest dropped first) and are lost on restart; set POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres or embedded for a durable audit trail`;
+  return `audit entries, and the access log of who read them, are kept in memory only (at most ${maxEntries} of each, oldest dropped first) and are lost on restart; set POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres or embedded for a durable audit trail`;
 }
 
 export interface MemoryAuditStore extends AuditStore {
