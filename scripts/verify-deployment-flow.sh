@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs, without Docker, the sequence deploy/compose.yaml and deploy/kubernetes encode, against
 # this machine's PostgreSQL: a fresh database; `serve` refuses it until `policy-gateway migrate`
-# has run; two gateway replicas share it and see each other's decisions; a second migration run
-# is a no-op; a replica serves a schema a newer release has migrated; SIGTERM drains every
-# replica with exit 0. Exits 0 only if every step held.
+# has run; keys made with `policy-gateway keys create` (compose's `keys` service, `kubectl exec`);
+# two gateway replicas on all interfaces with authentication on, as the deployments run them,
+# share it: each answers 401 without a key and 403 for a role the key lacks, sees the other's
+# decisions, and refuses a key revoked through the other at once; a second migration run is a
+# no-op; a replica serves a schema a newer release has migrated; SIGTERM drains every replica
+# with exit 0. Exits 0 only if every step held.
 #
 # Server: the one in POLICY_GATEWAY_TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test
 # (its database is only used to create and drop a uniquely named one). Needs node and psql.
@@ -102,10 +105,12 @@ free_port() {
   '
 }
 
-# The environment of every gateway command, as compose.yaml sets it; a port per replica.
+# The environment of every gateway command, as compose.yaml sets it (all interfaces, so
+# authentication on); a port per replica.
 gateway_env() {
   printf '%s\n' POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres \
-    "POLICY_GATEWAY_DATABASE_URL=$gateway_db_url" POLICY_GATEWAY_HOST=127.0.0.1 \
+    "POLICY_GATEWAY_DATABASE_URL=$gateway_db_url" POLICY_GATEWAY_HOST=0.0.0.0 \
+    POLICY_GATEWAY_AUTH=on POLICY_GATEWAY_ALLOWED_HOSTS=localhost,gateway \
     "POLICY_GATEWAY_DATA_DIR=$work/data"
 }
 
@@ -129,12 +134,14 @@ start_replica() {
   pids+=("$started_pid")
 }
 
-# http METHOD URL [JSON BODY] → prints "STATUS BODY"; bounded by a 10 s timeout.
+# http METHOD URL [JSON BODY [KEY]] → prints "STATUS BODY"; bounded by a 10 s timeout. With
+# KEY, sent as `Authorization: Bearer KEY`.
 http() {
   node -e '
-    const [method, url, body] = process.argv.slice(1);
-    const init = { method, signal: AbortSignal.timeout(10000) };
-    if (body) { init.body = body; init.headers = { "content-type": "application/json" }; }
+    const [method, url, body, key] = process.argv.slice(1);
+    const init = { method, signal: AbortSignal.timeout(10000), headers: {} };
+    if (body) { init.body = body; init.headers["content-type"] = "application/json"; }
+    if (key) init.headers.authorization = "Bearer " + key;
     fetch(url, init).then(
       async (res) => process.stdout.write(res.status + " " + (await res.text())),
       (error) => { process.stdout.write("000 " + error.message); },
@@ -203,6 +210,18 @@ status=$?
   fail "migrate status exited $status on an unmigrated database (expected non-zero)"
 ok "migrate status exited $status"
 
+step "serve on all interfaces without POLICY_GATEWAY_AUTH is refused, with one line saying what to set"
+mapfile -t unguarded_env < <(gateway_env | grep -v '^POLICY_GATEWAY_AUTH=')
+timeout 60 env "${unguarded_env[@]}" POLICY_GATEWAY_PORT="$(free_port)" node "$cli" serve \
+  >"$work/serve-unguarded.log" 2>&1
+status=$?
+[ "$status" -ne 124 ] || fail "serve on 0.0.0.0 without POLICY_GATEWAY_AUTH was still running after 60 s"
+[ "$status" -ne 0 ] || fail "serve on 0.0.0.0 without POLICY_GATEWAY_AUTH exited 0 (expected a refusal)"
+grep -q 'POLICY_GATEWAY_AUTH' "$work/serve-unguarded.log" ||
+  fail "the refusal does not name POLICY_GATEWAY_AUTH"
+ok "serve exited $status: $(grep -m1 'POLICY_GATEWAY_AUTH' "$work/serve-unguarded.log" | cut -c1-160)"
+rm -f "$work/serve-unguarded.log"
+
 step "serve refuses the unmigrated database and says to migrate"
 refuse_port="$(free_port)"
 cli 60 $refuse_port serve >"$work/serve-refused.log" 2>&1
@@ -228,6 +247,27 @@ ok "migrate status exited 0"
 rm -f "$work/status-after.log"
 schema_before="$(schema_snapshot)" || fail "could not read the schema"
 
+step "API keys made before the replicas start (compose's keys service; kubectl exec in Kubernetes)"
+# create_key ROLE NAME → sets $created_key and $created_key_id.
+create_key() {
+  local out
+  out="$(cli 60 - keys create --role "$1" --name "$2" --json 2>"$work/keys-create.log")" ||
+    fail "keys create --role $1 exited $?"
+  created_key="$(json_field "$out" key)"
+  created_key_id="$(json_field "$out" id)"
+  [ -n "$created_key" ] && [ -n "$created_key_id" ] && [ "$(json_field "$out" role)" = "$1" ] ||
+    fail "keys create --role $1 --json did not print {id, key, role}: ${out:0:200}"
+}
+create_key evaluator verify-evaluator
+evaluator_key="$created_key"
+create_key auditor verify-auditor
+auditor_key="$created_key"
+create_key evaluator verify-to-revoke
+revoked_key="$created_key"
+revoked_key_id="$created_key_id"
+ok "an evaluator key, an auditor key, and an evaluator key to revoke later ($revoked_key_id)"
+rm -f "$work/keys-create.log"
+
 step "Two gateway replicas on two ports share the database"
 port_a="$(free_port)"
 port_b="$(free_port)"
@@ -246,7 +286,8 @@ step "One evaluation through each replica"
 evaluate() {
   local port="$1" user="$2" reply status body
   reply="$(http POST "http://127.0.0.1:$port/policy/evaluate" \
-    "{\"prompt\": \"Summarise our deployment runbook for replica $user\", \"user_id\": \"$user\"}")"
+    "{\"prompt\": \"Summarise our deployment runbook for replica $user\", \"user_id\": \"$user\"}" \
+    "$evaluator_key")"
   status="${reply%% *}"
   body="${reply#* }"
   [ "$status" = 200 ] || fail "POST /policy/evaluate on :$port answered $status: ${body:0:200}"
@@ -262,7 +303,7 @@ ok "replica B decided $decision_b"
 
 step "Both decisions are visible through either replica"
 for port in "$port_a" "$port_b"; do
-  reply="$(http GET "http://127.0.0.1:$port/governance/audit?limit=10")"
+  reply="$(http GET "http://127.0.0.1:$port/governance/audit?limit=10" "" "$auditor_key")"
   [ "${reply%% *}" = 200 ] || fail "GET /governance/audit on :$port answered ${reply:0:200}"
   ids="$(json_field "${reply#* }" entries | node -e '
     let text = ""; process.stdin.on("data", (c) => (text += c)).on("end", () => {
@@ -273,6 +314,34 @@ for port in "$port_a" "$port_b"; do
   grep -qxF "$decision_b" <<<"$ids" || fail ":$port does not list replica B's decision $decision_b"
   ok ":$port lists both decisions"
 done
+
+step "Each replica refuses a call without a key (401) and a role the key lacks (403)"
+prompt='{"prompt": "Summarise our deployment runbook", "user_id": "verify-no-key"}'
+for port in "$port_a" "$port_b"; do
+  reply="$(http POST "http://127.0.0.1:$port/policy/evaluate" "$prompt")"
+  [ "${reply%% *}" = 401 ] || fail "POST /policy/evaluate without a key on :$port answered ${reply:0:200}"
+  [ "$(json_field "${reply#* }" code)" = UNAUTHENTICATED ] ||
+    fail "the 401 on :$port is not the UNAUTHENTICATED problem: ${reply:0:200}"
+  reply="$(http GET "http://127.0.0.1:$port/governance/audit?limit=1")"
+  [ "${reply%% *}" = 401 ] || fail "GET /governance/audit without a key on :$port answered ${reply:0:200}"
+  reply="$(http GET "http://127.0.0.1:$port/governance/audit?limit=1" "" "$evaluator_key")"
+  [ "${reply%% *}" = 403 ] || fail "GET /governance/audit with the evaluator key on :$port answered ${reply:0:200}"
+  reply="$(http POST "http://127.0.0.1:$port/policy/evaluate" "$prompt" "$auditor_key")"
+  [ "${reply%% *}" = 403 ] || fail "POST /policy/evaluate with the auditor key on :$port answered ${reply:0:200}"
+  ok ":$port: 401 without a key, 403 for the evaluator reading and the auditor deciding"
+done
+
+step "A key revoked through the database is refused at once by both replicas"
+reply="$(http POST "http://127.0.0.1:$port_b/policy/evaluate" "$prompt" "$revoked_key")"
+[ "${reply%% *}" = 200 ] || fail "the key to revoke was not accepted before its revocation: ${reply:0:200}"
+cli 60 - keys revoke "$revoked_key_id" >"$work/keys-revoke.log" 2>&1 ||
+  fail "keys revoke $revoked_key_id exited $?"
+for port in "$port_a" "$port_b"; do
+  reply="$(http POST "http://127.0.0.1:$port/policy/evaluate" "$prompt" "$revoked_key")"
+  [ "${reply%% *}" = 401 ] || fail "the revoked key on :$port answered ${reply:0:200}"
+done
+ok "revoked $revoked_key_id; its next call on either replica is 401"
+rm -f "$work/keys-revoke.log"
 
 step "A second migrate run is a no-op"
 cli 120 - migrate >"$work/migrate-again.log" 2>&1 || fail "the second migrate exited $?"
