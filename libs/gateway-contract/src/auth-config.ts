@@ -5,6 +5,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
+import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';
 
 export const AUTH_STATES = Object.freeze(['on', 'off'] as const);
@@ -12,6 +13,10 @@ export const AUTH_STATES = Object.freeze(['on', 'off'] as const);
 export const OidcSignInSchema = Type.Object({
   issuer: Type.String({ description: "The identity provider's issuer URL." }),
   client_id: Type.String({ description: 'The OAuth client id the Workbench signs in as.' }),
+  audience: NullableString({
+    description:
+      "The gateway's identifier at the provider (`aud` of its tokens), to ask for as the `resource` (RFC 8707) or `audience` of the access token.",
+  }),
   scopes: Type.Array(Type.String(), { description: 'The scopes to ask for, e.g. `openid`.' }),
 });
 

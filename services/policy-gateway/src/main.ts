@@ -1,12 +1,22 @@
 /**
- * The gateway's lifecycle: settings → audit store → policy engine → app → listen; and on
+ * The gateway's lifecycle: settings → authentication mode → audit store → authenticators →
+ * policy engine → app → listen; and on
  * SIGTERM/SIGINT/SIGHUP the reverse — stop accepting, let requests in flight finish (their audit
  * writes included), close the engine and the store, exit 0.
  */
+import type { OidcSignIn } from '@policy-gateway/gateway-contract';
+import {
+  AuditSigningKeyError,
+  type LoadedAuditSigningKey,
+  loadAuditSigningKey,
+} from '@policy-gateway/governance-runtime';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { admissionOptions, EvaluationAdmission } from './api/evaluation-admission.js';
 import { buildApp } from './app.js';
+import { type Authenticators, createAuthenticators } from './auth/create-authenticators.js';
+import type { OidcSettings } from './auth/oidc-settings.js';
+import { authenticationMode, authenticationWarning } from './config/authentication-mode.js';
 import type { Settings } from './config/settings.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
@@ -35,10 +45,62 @@ export function createLogger(settings: Pick<Settings, 'logLevel' | 'instanceName
   return pino({ level: settings.logLevel, base: { instance: settings.instanceName } }, stdout);
 }
 
+/** What `GET /auth/config` tells browsers: OIDC sign-in when an issuer and a client are set. */
+function oidcSignIn(oidc: OidcSettings): OidcSignIn | null {
+  if (oidc.issuer === undefined || oidc.workbenchClientId === undefined) return null;
+  return {
+    issuer: oidc.issuer,
+    client_id: oidc.workbenchClientId,
+    audience: oidc.audience ?? null,
+    scopes: ['openid', 'profile'],
+  };
+}
+
+/**
+ * The checkpoint signing key: the operator's file, or the one generated in the data directory
+ * (made on first start). A key that cannot be read or made stops the gateway with one line.
+ */
+function signingKeyOf(settings: Settings): LoadedAuditSigningKey {
+  try {
+    return loadAuditSigningKey({
+      keyFile: settings.auditChain.signingKeyFile,
+      dataDir: settings.dataDir,
+    });
+  } catch (error) {
+    if (!(error instanceof AuditSigningKeyError)) throw error;
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_AUDIT_SIGNING_KEY_FILE', 'POLICY_GATEWAY_DATA_DIR'],
+      error.message,
+      { cause: error },
+    );
+  }
+}
+
 /** Starts the gateway; rejects (having released everything) if it cannot serve. */
 export async function startGateway(settings: Settings, log: Logger): Promise<RunningGateway> {
-  const store: AuditStore = await openAuditStore(settings.store, log);
+  // Before anything is opened: a gateway that others could reach unauthenticated by mistake
+  // is refused outright (UnusableSettingError: one line saying what to set).
+  const mode = authenticationMode(settings.auth, settings.host);
+  const store: AuditStore = await openAuditStore(settings.store, log, {
+    signingKey: signingKeyOf(settings),
+    instance: settings.instanceName,
+    checkpointEveryEntries: settings.auditChain.checkpointEveryEntries,
+    checkpointIntervalMs: settings.auditChain.checkpointIntervalMs,
+  });
   for (const warning of store.warnings) log.warn(warning);
+  let auth: Authenticators;
+  try {
+    auth = await createAuthenticators({
+      oidc: settings.oidc,
+      apiKeys: store.apiKeys,
+      required: mode.mode === 'on',
+      log,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  for (const warning of auth.warnings) log.warn(warning);
   let engine: PolicyEngine;
   try {
     engine = await createPolicyEngine({
@@ -50,7 +112,7 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       timeoutMs: settings.evaluation.timeoutMs,
     });
   } catch (error) {
-    await store.close();
+    await Promise.allSettled([auth.close(), store.close()]);
     const variable = settings.policy.opaUrl
       ? 'POLICY_GATEWAY_OPA_URL'
       : 'POLICY_GATEWAY_POLICY_BUNDLE_DIR';
@@ -61,8 +123,22 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       { cause: error },
     );
   }
+  if (engine.name === 'embedded' && settings.evaluation.workers === 0) {
+    log.warn(
+      'POLICY_GATEWAY_EVAL_WORKERS=0: policies are evaluated on the main thread, which serves nothing else meanwhile, and a builtin call that overruns POLICY_GATEWAY_EVAL_TIMEOUT_MS is not stopped; use 1 or more where clients are not trusted',
+    );
+  }
   const admission = new EvaluationAdmission(admissionOptions(engine.name, settings.evaluation));
-  const app = await buildApp({ settings, store, engine, admission, logger: log });
+  // The app owns the authenticators from here: it closes them with itself.
+  const app = await buildApp({
+    settings,
+    store,
+    engine,
+    admission,
+    logger: log,
+    authentication: { mode, authenticators: auth.authenticators },
+    oidcSignIn: oidcSignIn(settings.oidc),
+  });
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
@@ -82,9 +158,17 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       store: { backend: store.backend, durable: store.durable },
       policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
       evaluation: settings.evaluation,
+      auth: {
+        mode: mode.mode,
+        unsafe: mode.unsafe,
+        authenticators: Object.keys(auth.authenticators),
+        allowedHosts: settings.allowedHosts,
+      },
     },
-    `policy-gateway listening on ${url} (audit store: ${store.backend}${store.durable ? '' : ', NOT durable'}; policy engine: ${engine.name})`,
+    `policy-gateway listening on ${url} (audit store: ${store.backend}${store.durable ? '' : ', NOT durable'}; policy engine: ${engine.name}; authentication: ${mode.mode === 'on' ? `on (${Object.keys(auth.authenticators).join(', ')})` : 'OFF'})`,
   );
+  const warning = authenticationWarning(mode);
+  if (warning !== undefined) log.warn(warning);
   return { app, url, stop: () => app.close() };
 }
 

@@ -203,7 +203,12 @@ describe('GET /auth/me and GET /auth/config', () => {
   });
 
   it('tells a client whether to sign in, and where with OIDC', async () => {
-    const oidc = { issuer: 'https://idp.test', client_id: 'workbench', scopes: ['openid'] };
+    const oidc = {
+      issuer: 'https://idp.test',
+      client_id: 'workbench',
+      audience: 'https://gateway.test',
+      scopes: ['openid'],
+    };
     current = await buildTestApp({ authentication: AUTH_ON, oidcSignIn: oidc });
     expect((await current.app.inject({ url: '/auth/config' })).json()).toEqual({
       auth: 'on',

@@ -34,6 +34,18 @@ const ROUTES: Readonly<Record<string, { access: Access; request: InjectOptions }
     request: { url: `/governance/audit/${UNKNOWN_ID}` },
   },
   'GET /governance/access-log': { access: 'auditor', request: { url: '/governance/access-log' } },
+  'GET /governance/audit/integrity': {
+    access: 'auditor',
+    request: { url: '/governance/audit/integrity' },
+  },
+  'POST /governance/audit/integrity/verify': {
+    access: 'auditor',
+    request: { method: 'POST', url: '/governance/audit/integrity/verify' },
+  },
+  'GET /governance/audit/{id}/proof': {
+    access: 'auditor',
+    request: { url: `/governance/audit/${UNKNOWN_ID}/proof` },
+  },
   'GET /admin/keys': { access: 'admin', request: { url: '/admin/keys' } },
   'POST /admin/keys': {
     access: 'admin',

@@ -83,7 +83,10 @@ export class AuthenticationGuard {
   constructor(options: AuthenticationOptions) {
     this.mode = options.mode;
     this.#authenticators = Object.values(options.authenticators);
-    this.authenticatorNames = Object.freeze(Object.keys(options.authenticators));
+    // Not in use, so not listed, when requests need no credentials.
+    this.authenticatorNames = Object.freeze(
+      options.mode.mode === 'on' ? Object.keys(options.authenticators) : [],
+    );
   }
 
   /** Whether requests must authenticate (`POLICY_GATEWAY_AUTH=on`). */
