@@ -84,6 +84,9 @@ export async function startOidcSignIn(
     code_challenge_method: 'S256',
     state: pending.state,
     nonce: pending.nonce,
+    // The gateway's identifier at the provider, so that the access token is a JWT for it
+    // (RFC 8707 resource indicator); providers without them issue ID tokens only.
+    ...(settings.audience ? { resource: settings.audience } : {}),
   }).toString();
   window.sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   window.location.assign(url.href);

@@ -117,7 +117,12 @@ describe('Signing in with an API key', () => {
   it('offers the organisation provider when the gateway names one', async () => {
     gateway.authConfig = {
       auth: 'on',
-      oidc: { issuer: 'https://login.example.com/realms/acme', client_id: 'wb', scopes: [] },
+      oidc: {
+        issuer: 'https://login.example.com/realms/acme',
+        client_id: 'wb',
+        audience: 'https://policy-gateway.example.com',
+        scopes: [],
+      },
     };
     renderWorkbench('/governance');
     expect(
