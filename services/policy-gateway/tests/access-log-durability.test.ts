@@ -23,6 +23,7 @@ import type { AuditStore } from '../src/store/audit-store.js';
 import { openAuditStore } from '../src/store/open-audit-store.js';
 import { auditEntry } from './support/audit-entry-fixture.js';
 import { TEST_APP_SETTINGS } from './support/build-test-app.js';
+import { evaluate, type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
 import { ScriptedPolicyEngine } from './support/scripted-policy-engine.js';
 
 const silent = pino({ level: 'silent' });
@@ -171,6 +172,46 @@ describe('on a PostgreSQL server', () => {
       );
     }
   });
+});
+
+describe('the policy-gateway process on a PostgreSQL server', () => {
+  it('keeps the record of a read committed before a SIGKILL', async () => {
+    const database = await createTestDatabase();
+    const env = { POLICY_GATEWAY_DATABASE_URL: database.url };
+    const started: GatewayProcess[] = [];
+    try {
+      expect((await runCli(['migrate'], env)).code).toBe(0);
+      const first = await startGateway(env);
+      started.push(first);
+      expect((await evaluate(first.url, { prompt: 'hi', user_id: 'alice' })).status).toBe(200);
+      const read = await fetch(`${first.url}/governance/audit?limit=5`);
+      expect(read.status).toBe(200);
+      const requestId = read.headers.get('x-request-id');
+      const [entry] = ((await read.json()) as { entries: { id: string }[] }).entries;
+      expect(await first.kill('SIGKILL')).toBe('SIGKILL');
+
+      const second = await startGateway(env);
+      started.push(second);
+      const log = await fetch(`${second.url}/governance/access-log?route=/governance/audit`);
+      const { records } = (await log.json()) as { records: Record<string, unknown>[] };
+      expect(records).toMatchObject([
+        {
+          request_id: requestId,
+          principal_id: 'anonymous',
+          parameters: { limit: 5 },
+          status: 200,
+          entry_ids: [entry?.id],
+        },
+      ]);
+    } finally {
+      for (const gateway of started) {
+        if (gateway.child.exitCode === null && gateway.child.signalCode === null) {
+          await gateway.kill('SIGKILL');
+        }
+      }
+      await database.drop();
+    }
+  }, 120_000);
 });
 
 describe('on the embedded database (PGlite)', () => {
