@@ -157,6 +157,15 @@ describe('GET /openapi.json', () => {
     expect(evaluate.responses['503'].content['application/problem+json'].schema.required).toContain(
       'code',
     );
+    // Every 503 the route answers is named, so that a client knows which ones to retry when.
+    for (const code of [
+      'POLICY_EVALUATION_FAILED',
+      'AUDIT_STORE_UNAVAILABLE',
+      'AUDIT_COMMIT_UNKNOWN',
+      'TOO_MANY_EVALUATIONS',
+    ]) {
+      expect(evaluate.responses['503'].description).toContain(code);
+    }
     const list = document.paths['/governance/audit'].get;
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
       Object.keys(auditQuerySchema.properties).sort(),

@@ -64,7 +64,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
         description:
-          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`) or the entry could not be committed (nothing is decided). With an `Idempotency-Key` the user already decided under, answers that decision (header `Idempotent-Replayed: true`) and records nothing.',
+          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`), the entry could not be committed (nothing is decided), or too many evaluations are already running or waiting (`TOO_MANY_EVALUATIONS` with `Retry-After`; nothing evaluated or recorded). With an `Idempotency-Key` the user already decided under, answers that decision (header `Idempotent-Replayed: true`) and records nothing.',
         headers: evaluateHeadersSchema,
         body: evaluateBodySchema,
         response: {
@@ -80,7 +80,9 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           422: problemResponse(
             'The Idempotency-Key was already used by this user_id for a different request',
           ),
-          503: problemResponse('Evaluation failed or the audit entry could not be committed'),
+          503: problemResponse(
+            'POLICY_EVALUATION_FAILED (recorded as decision `error`), AUDIT_STORE_UNAVAILABLE or AUDIT_COMMIT_UNKNOWN (the entry could not be committed: nothing is decided), or TOO_MANY_EVALUATIONS (too many evaluations running or waiting, in total or for this client address: nothing evaluated or recorded; retry after `Retry-After`)',
+          ),
         },
       },
     },

@@ -327,7 +327,7 @@ export const SETTING_DECLARATIONS = {
       // limit, and each thread holds its own compiled bundle (about 50 MB).
       default: 1,
       description:
-        'Worker threads that run the embedded engine, so that evaluations never hold up other requests; raise it up to one less than the CPUs the gateway may use. `0` evaluates on the main thread (no isolation, no hard stop of an overrunning evaluation).',
+        'Worker threads that run the embedded engine, so that evaluations never hold up other requests; raise it up to one less than the CPUs the gateway may use. `0` evaluates on the main thread: no request is served while an evaluation runs, and nothing stops one builtin call that overruns `POLICY_GATEWAY_EVAL_TIMEOUT_MS` (the budget only ends a runaway rule between steps); the gateway warns at start. For tests and trusted clients only.',
     }),
     timeoutMs: declareSetting({
       name: 'POLICY_GATEWAY_EVAL_TIMEOUT_MS',
