@@ -93,11 +93,13 @@ export {
 export {
   AUTH_MODES,
   READY_STATES,
+  ReadyAuditChainSchema,
   type ReadyAuth,
   ReadyAuthSchema,
   type ReadyStatus,
   ReadyStatusSchema,
   SCHEMA_STATES,
+  SIGNING_KEY_SOURCES,
   STORE_BACKENDS,
   type StoreBackend,
 } from './ready-status.js';

@@ -18,6 +18,9 @@ export const SCHEMA_STATES = Object.freeze(['current', 'ahead', 'behind', 'unkno
 /** `POLICY_GATEWAY_AUTH`: `on`, `off`, or unset (the workstation case, loopback only). */
 export const AUTH_MODES = Object.freeze(['on', 'off', 'unset'] as const);
 
+/** Where the checkpoint signing key came from: the operator's file, or generated in the data directory. */
+export const SIGNING_KEY_SOURCES = Object.freeze(['file', 'generated'] as const);
+
 export const ReadyAuthSchema = Type.Object({
   mode: StringEnum(AUTH_MODES),
   unsafe: Type.Boolean({
@@ -29,6 +32,27 @@ export const ReadyAuthSchema = Type.Object({
         'The kinds of credential accepted (`api_key`, `oidc`); shown to authenticated callers only.',
     }),
   ),
+});
+
+/** The hash chain this gateway process writes (tamper evidence, issue 11). */
+export const ReadyAuditChainSchema = Type.Object({
+  chain_id: Type.String({
+    description: "This process run's chain: every entry it records is in it.",
+  }),
+  signing_key_id: Type.String({
+    description:
+      'The key that signs its checkpoints: hex of the first 16 bytes of SHA-256 of its public key (SPKI DER).',
+  }),
+  signing_key_source: StringEnum(SIGNING_KEY_SOURCES),
+  last_checkpoint_seq: Type.Integer({
+    minimum: 0,
+    description: 'The seq the newest checkpoint of this chain signs; 0 before the first.',
+  }),
+  sealed_at_start: Type.Integer({
+    minimum: 0,
+    description:
+      'Chains of earlier processes that were killed without closing theirs, sealed at start-up.',
+  }),
 });
 
 /**
@@ -57,6 +81,7 @@ export const ReadyStatusSchema = Type.Object({
     }),
   ),
   warnings: Type.Optional(Type.Array(Type.String())),
+  audit_chain: Type.Optional(ReadyAuditChainSchema),
 });
 
 export type ReadyStatus = Static<typeof ReadyStatusSchema>;

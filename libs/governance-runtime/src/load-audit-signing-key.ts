@@ -6,7 +6,7 @@
  * removing the generated one): the new key signs from then on, and the old public keys stay in
  * `audit_signing_keys`, so older checkpoints still verify.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AuditSigningKey,
@@ -58,14 +58,27 @@ export function loadAuditSigningKey(options: {
   if (pem !== undefined)
     return { key: parse(pem, path), source: 'generated', path, generatedNow: false };
   const { key, privateKeyPem } = generateAuditSigningKey();
+  const temporary = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(options.dataDir, { recursive: true });
-    // Written aside with mode 0600 and renamed, so that no reader sees half a key, and no
-    // moment exists when the key is readable by others.
-    const temporary = `${path}.${process.pid}.tmp`;
+    // Written aside with mode 0600 and linked into place, so that no reader sees half a key,
+    // no moment exists when the key is readable by others, and of two processes generating
+    // at once the first to link wins and the other reads its key.
     writeFileSync(temporary, privateKeyPem, { mode: 0o600, flag: 'wx' });
     chmodSync(temporary, 0o600);
-    renameSync(temporary, path);
+    try {
+      linkSync(temporary, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return {
+        key: parse(readFileSync(path, 'utf8'), path),
+        source: 'generated',
+        path,
+        generatedNow: false,
+      };
+    } finally {
+      rmSync(temporary, { force: true });
+    }
   } catch (error) {
     throw new AuditSigningKeyError(
       `cannot write the generated audit signing key to ${path}: ${(error as Error).message}; set POLICY_GATEWAY_AUDIT_SIGNING_KEY_FILE or make POLICY_GATEWAY_DATA_DIR writable`,

@@ -302,11 +302,13 @@ describe('setting declarations', () => {
     });
   }
 
-  it('fills every field of Settings but the store, and nothing else', () => {
+  it('fills every field of Settings but the store and the data directory, and nothing else', () => {
     const { store: _store, ...others } = SETTING_DECLARATIONS;
-    expectTypeOf<SettingValues<typeof others>>().toEqualTypeOf<Omit<Settings, 'store'>>();
+    expectTypeOf<SettingValues<typeof others>>().toEqualTypeOf<
+      Omit<Settings, 'store' | 'dataDir'>
+    >();
     expect(Object.keys(loadSettings({}, cwd)).sort()).toEqual(
-      [...Object.keys(others), 'store'].sort(),
+      [...Object.keys(others), 'store', 'dataDir'].sort(),
     );
   });
 });

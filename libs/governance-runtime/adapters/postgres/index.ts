@@ -28,3 +28,4 @@ export {
   PostgresAuditTrailReader,
   type PostgresAuditTrailReaderOptions,
 } from './postgres-audit-trail-reader.js';
+export { type HeldChainLock, PostgresChainLocks } from './postgres-chain-locks.js';

@@ -83,6 +83,15 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
         },
         policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
         warnings,
+        ...(store.tamperEvidence !== undefined && {
+          audit_chain: {
+            chain_id: store.tamperEvidence.chainId,
+            signing_key_id: store.tamperEvidence.signingKeyId,
+            signing_key_source: store.tamperEvidence.signingKeySource,
+            last_checkpoint_seq: store.tamperEvidence.lastCheckpointSeq(),
+            sealed_at_start: store.tamperEvidence.sealedAtStart,
+          },
+        }),
       });
     },
   );

@@ -103,8 +103,36 @@ const STORE_SETTINGS = {
   }),
 };
 
+/** Tamper evidence of the audit trail (issue 11): the key that signs checkpoints, and how often. */
+const AUDIT_CHAIN_SETTINGS = {
+  signingKeyFile: declareSetting<string | undefined>({
+    name: 'POLICY_GATEWAY_AUDIT_SIGNING_KEY_FILE',
+    parse: directory,
+    default: undefined,
+    documentedDefault:
+      '(unset: generated on first start as `audit-signing-key.pem` in `POLICY_GATEWAY_DATA_DIR`, mode 0600, whatever the store)',
+    description:
+      'PEM file of the Ed25519 private key (PKCS #8) that signs the audit checkpoints, e.g. mounted from a Kubernetes Secret; make one with `openssl genpkey -algorithm ed25519`. To rotate, give another file: older checkpoints stay verifiable, since every public key that signed is kept in `audit_signing_keys` (`policy-gateway audit public-key` exports them).',
+  }),
+  checkpointEveryEntries: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_CHECKPOINT_EVERY_ENTRIES',
+    parse: integer(1, 100_000_000),
+    default: 1000,
+    description:
+      "A signed checkpoint of this process's audit chain after this many new entries (and one when the gateway stops gracefully).",
+  }),
+  checkpointIntervalMs: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_CHECKPOINT_INTERVAL_MS',
+    parse: integer(0, 86_400_000),
+    default: 60_000,
+    description:
+      'A signed checkpoint at least this often while entries are not yet covered by one; `0` for none by time. Entries after the last checkpoint of a gateway that is killed are sealed by the next one to start.',
+  }),
+};
+
 export const SETTING_DECLARATIONS = {
   store: STORE_SETTINGS,
+  auditChain: AUDIT_CHAIN_SETTINGS,
   host: declareSetting({
     name: 'POLICY_GATEWAY_HOST',
     parse: text,

@@ -6,7 +6,7 @@
  */
 import type { OidcSettings } from '../auth/oidc-settings.js';
 import type { Env, SettingContext } from './setting-declaration.js';
-import { rawSetting } from './setting-declaration.js';
+import { rawSetting, readSetting } from './setting-declaration.js';
 import { type AuthSetting, type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
 import type { TrustedProxies } from './setting-parsers.js';
 import { readSettingTree } from './setting-tree.js';
@@ -25,6 +25,18 @@ export interface Settings {
   readonly allowedHosts: readonly string[];
   readonly port: number;
   readonly store: StoreSettings;
+  /** Tamper evidence (issue 11): the checkpoint signing key and the checkpoint cadence. */
+  readonly auditChain: {
+    /** The operator's key file; undefined: generated in `dataDir`. */
+    readonly signingKeyFile: string | undefined;
+    readonly checkpointEveryEntries: number;
+    readonly checkpointIntervalMs: number;
+  };
+  /**
+   * `POLICY_GATEWAY_DATA_DIR` whatever the store backend: the embedded database's directory,
+   * and where a generated signing key is kept.
+   */
+  readonly dataDir: string;
   readonly policy: {
     readonly opaUrl: string | undefined;
     readonly opaTimeoutMs: number;
@@ -73,8 +85,12 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
   };
   const { store, ...others } = SETTING_DECLARATIONS;
   // Typed against Settings: a field without its declaration does not compile.
-  const values: Omit<Settings, 'store'> = readSettingTree(env, others, context);
-  return deepFreeze({ ...values, store: readStoreSettings(env, context) });
+  const values: Omit<Settings, 'store' | 'dataDir'> = readSettingTree(env, others, context);
+  return deepFreeze({
+    ...values,
+    store: readStoreSettings(env, context),
+    dataDir: readSetting(env, store.dataDir, context),
+  });
 }
 
 function deepFreeze<T>(value: T): T {

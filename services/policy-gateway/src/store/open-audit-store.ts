@@ -5,14 +5,20 @@
  * runs `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
  */
 import { CommitOutcomeResolver } from '@policy-gateway/governance-runtime';
+import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
+import {
+  PostgresAuditCheckpointRepository,
+  PostgresChainLocks,
+} from '@policy-gateway/governance-runtime/postgres';
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
 import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
 import type { AuditStore } from './audit-store.js';
-import { composeAuditWritePath } from './compose-audit-write-path.js';
+import { type AuditWriteStep, composeAuditWritePath } from './compose-audit-write-path.js';
 import { createDatabaseStore } from './database-store.js';
 import { DroppedEntriesWarning } from './dropped-entries-warning.js';
 import { createMemoryStore } from './memory-store.js';
+import { openTamperEvidence, type TamperEvidenceOptions } from './tamper-evidence.js';
 
 /** The schema lacks migrations this build needs; `serve` never migrates by itself. */
 export class SchemaBehindError extends Error {
@@ -24,23 +30,56 @@ export class SchemaBehindError extends Error {
   }
 }
 
+/**
+ * @param tamperEvidence the hash chain and its signed checkpoints, for `serve`; commands that
+ *   only read or manage the store (and tests of other parts) leave it out, and write unchained.
+ */
 export async function openAuditStore(
   settings: StoreSettings,
   log: Pick<Logger, 'info' | 'warn' | 'error'>,
+  tamperEvidence?: TamperEvidenceOptions,
 ): Promise<AuditStore> {
   if (settings.backend === 'memory') {
     const store = createMemoryStore(settings.maxEntries);
-    return composeAuditWritePath(store, [
-      (inner) => new DroppedEntriesWarning(inner, { counter: store.repository, log }),
-    ]);
+    const dropped: AuditWriteStep = (inner) =>
+      new DroppedEntriesWarning(inner, { counter: store.repository, log });
+    if (tamperEvidence === undefined) return composeAuditWritePath(store, [dropped]);
+    const chain = await openTamperEvidence({
+      settings: tamperEvidence,
+      checkpoints: new MemoryAuditCheckpointRepository(),
+      settleMs: 0,
+      log,
+    });
+    return {
+      ...composeAuditWritePath(store, [dropped, chain.step]),
+      tamperEvidence: chain.status,
+    };
   }
   const database = await openServableDatabase(settings, log);
   const store = createDatabaseStore(database);
   // Batching (group commit) and the hash chain go above the resolver, which must see the
   // storage's own errors to tell a failed commit from one whose outcome is unknown.
-  return composeAuditWritePath(store, [
-    (inner) => new CommitOutcomeResolver(inner, { settleMs: database.commitSettleMs }),
-  ]);
+  const resolver: AuditWriteStep = (inner) =>
+    new CommitOutcomeResolver(inner, { settleMs: database.commitSettleMs });
+  if (tamperEvidence === undefined) return composeAuditWritePath(store, [resolver]);
+  let chain: Awaited<ReturnType<typeof openTamperEvidence>>;
+  try {
+    chain = await openTamperEvidence({
+      settings: tamperEvidence,
+      checkpoints: new PostgresAuditCheckpointRepository(database.db),
+      // Only a server is shared by processes; an embedded database has one.
+      ...(database.backend === 'postgres' && { locks: new PostgresChainLocks(database.db) }),
+      settleMs: database.commitSettleMs,
+      log,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    ...composeAuditWritePath(store, [resolver, chain.step]),
+    tamperEvidence: chain.status,
+  };
 }
 
 /** Opens the database and refuses a schema this build cannot serve. */
