@@ -120,34 +120,39 @@ unverifiable_numbers contains "IBAN-shaped numbers" if count(iban_candidates) > 
 
 # Luhn: from the rightmost digit, every second digit counts double (minus 9 past 9); the
 # number is valid when the sum ends in 0. Zeros in front add nothing, so the 13-19 digits
-# are padded to 20, ten pairs of a doubled digit and a plain one, and each pair's share of
-# the sum is looked up: ten lookups, where a loop over the digits costs several times more.
+# are padded to 20: ten pairs of a doubled digit and a plain one. One strings.replace_n
+# writes each pair's share of the sum as that many marks (it reads the pairs left to right,
+# two digits at a time, since every pattern is two digits long), and counting the marks
+# adds the shares up: three builtin calls where a lookup per pair took twelve, and the
+# check costs about half as much (`npm run bench:adversarial`).
 luhn_valid(candidate) if {
-	digits := replace(replace(candidate, " ", ""), "-", "")
+	digits := strings.replace_n({" ": "", "-": ""}, candidate)
 	padded := concat("", [substring("0000000", 0, 20 - count(digits)), digits])
-	share := luhn_pairs
-	total := sum([
-		share[substring(padded, 0, 2)], share[substring(padded, 2, 2)],
-		share[substring(padded, 4, 2)], share[substring(padded, 6, 2)],
-		share[substring(padded, 8, 2)], share[substring(padded, 10, 2)],
-		share[substring(padded, 12, 2)], share[substring(padded, 14, 2)],
-		share[substring(padded, 16, 2)], share[substring(padded, 18, 2)],
-	])
-	total % 10 == 0
+	count(strings.replace_n(luhn_pair_marks, padded)) % 10 == 0
 }
 
-# "ab" → a doubled (minus 9 past 9) plus b.
-luhn_pairs := {
-	"00": 0, "01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6, "07": 7, "08": 8, "09": 9,
-	"10": 2, "11": 3, "12": 4, "13": 5, "14": 6, "15": 7, "16": 8, "17": 9, "18": 10, "19": 11,
-	"20": 4, "21": 5, "22": 6, "23": 7, "24": 8, "25": 9, "26": 10, "27": 11, "28": 12, "29": 13,
-	"30": 6, "31": 7, "32": 8, "33": 9, "34": 10, "35": 11, "36": 12, "37": 13, "38": 14, "39": 15,
-	"40": 8, "41": 9, "42": 10, "43": 11, "44": 12, "45": 13, "46": 14, "47": 15, "48": 16, "49": 17,
-	"50": 1, "51": 2, "52": 3, "53": 4, "54": 5, "55": 6, "56": 7, "57": 8, "58": 9, "59": 10,
-	"60": 3, "61": 4, "62": 5, "63": 6, "64": 7, "65": 8, "66": 9, "67": 10, "68": 11, "69": 12,
-	"70": 5, "71": 6, "72": 7, "73": 8, "74": 9, "75": 10, "76": 11, "77": 12, "78": 13, "79": 14,
-	"80": 7, "81": 8, "82": 9, "83": 10, "84": 11, "85": 12, "86": 13, "87": 14, "88": 15, "89": 16,
-	"90": 9, "91": 10, "92": 11, "93": 12, "94": 13, "95": 14, "96": 15, "97": 16, "98": 17, "99": 18,
+# "ab" → as many marks as a doubled (minus 9 past 9) plus b: "18" → 2 + 8 = 10 marks.
+luhn_pair_marks := {
+	"00": "", "01": "x", "02": "xx", "03": "xxx", "04": "xxxx",
+	"05": "xxxxx", "06": "xxxxxx", "07": "xxxxxxx", "08": "xxxxxxxx", "09": "xxxxxxxxx",
+	"10": "xx", "11": "xxx", "12": "xxxx", "13": "xxxxx", "14": "xxxxxx",
+	"15": "xxxxxxx", "16": "xxxxxxxx", "17": "xxxxxxxxx", "18": "xxxxxxxxxx", "19": "xxxxxxxxxxx",
+	"20": "xxxx", "21": "xxxxx", "22": "xxxxxx", "23": "xxxxxxx", "24": "xxxxxxxx",
+	"25": "xxxxxxxxx", "26": "xxxxxxxxxx", "27": "xxxxxxxxxxx", "28": "xxxxxxxxxxxx", "29": "xxxxxxxxxxxxx",
+	"30": "xxxxxx", "31": "xxxxxxx", "32": "xxxxxxxx", "33": "xxxxxxxxx", "34": "xxxxxxxxxx",
+	"35": "xxxxxxxxxxx", "36": "xxxxxxxxxxxx", "37": "xxxxxxxxxxxxx", "38": "xxxxxxxxxxxxxx", "39": "xxxxxxxxxxxxxxx",
+	"40": "xxxxxxxx", "41": "xxxxxxxxx", "42": "xxxxxxxxxx", "43": "xxxxxxxxxxx", "44": "xxxxxxxxxxxx",
+	"45": "xxxxxxxxxxxxx", "46": "xxxxxxxxxxxxxx", "47": "xxxxxxxxxxxxxxx", "48": "xxxxxxxxxxxxxxxx", "49": "xxxxxxxxxxxxxxxxx",
+	"50": "x", "51": "xx", "52": "xxx", "53": "xxxx", "54": "xxxxx",
+	"55": "xxxxxx", "56": "xxxxxxx", "57": "xxxxxxxx", "58": "xxxxxxxxx", "59": "xxxxxxxxxx",
+	"60": "xxx", "61": "xxxx", "62": "xxxxx", "63": "xxxxxx", "64": "xxxxxxx",
+	"65": "xxxxxxxx", "66": "xxxxxxxxx", "67": "xxxxxxxxxx", "68": "xxxxxxxxxxx", "69": "xxxxxxxxxxxx",
+	"70": "xxxxx", "71": "xxxxxx", "72": "xxxxxxx", "73": "xxxxxxxx", "74": "xxxxxxxxx",
+	"75": "xxxxxxxxxx", "76": "xxxxxxxxxxx", "77": "xxxxxxxxxxxx", "78": "xxxxxxxxxxxxx", "79": "xxxxxxxxxxxxxx",
+	"80": "xxxxxxx", "81": "xxxxxxxx", "82": "xxxxxxxxx", "83": "xxxxxxxxxx", "84": "xxxxxxxxxxx",
+	"85": "xxxxxxxxxxxx", "86": "xxxxxxxxxxxxx", "87": "xxxxxxxxxxxxxx", "88": "xxxxxxxxxxxxxxx", "89": "xxxxxxxxxxxxxxxx",
+	"90": "xxxxxxxxx", "91": "xxxxxxxxxx", "92": "xxxxxxxxxxx", "93": "xxxxxxxxxxxx", "94": "xxxxxxxxxxxxx",
+	"95": "xxxxxxxxxxxxxx", "96": "xxxxxxxxxxxxxxx", "97": "xxxxxxxxxxxxxxxx", "98": "xxxxxxxxxxxxxxxxx", "99": "xxxxxxxxxxxxxxxxxx",
 }
 
 # ISO 13616: move the first four characters to the end, replace letters by 10..35,

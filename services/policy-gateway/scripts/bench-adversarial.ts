@@ -15,10 +15,12 @@
  * unchecked, so the worst case is a prompt holding that many of both, which a case measures.
  *
  * Usage: npm run bench:adversarial -w services/policy-gateway
- *   BENCH_ROUNDS (15): evaluations of each case (and as many of the ordinary prompt).
+ *   BENCH_ROUNDS (21): samples of each case (and as many of the ordinary prompt), each the
+ *   mean of BENCH_BLOCK (4) evaluations in a row; the machine's load average is printed first,
+ *   since a busy machine (other processes on the same cores) makes every figure noisier.
  */
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RegoEngine } from '@policy-gateway/rego';
@@ -28,7 +30,8 @@ import { loadPolicyBundle } from '../src/policy/policy-bundle.js';
 const MAX_RATIO = 3;
 const PROMPT_LIMIT = 65_536;
 const SIZES = [16 * 1024, 64 * 1024];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
 const ASTRAL = '\u{1F600}';
 const policiesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../policies');
 
@@ -264,7 +267,18 @@ try {
     return (used.user + used.system) / 1000;
   }
 
-  /** Medians of `prompt` and of `baseline`, evaluated alternately after a warm-up. */
+  /** CPU milliseconds per evaluation of `BLOCK` evaluations of `prompt` in a row. */
+  async function block(label: string, prompt: string): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < BLOCK; i++) total += await evaluate(label, prompt);
+    return total / BLOCK;
+  }
+
+  /**
+   * Medians of `prompt` and of `baseline`, measured in alternating blocks after a warm-up. A
+   * block rather than one evaluation per sample: the process's CPU time also counts V8's
+   * helper threads (GC, compilation), whose bursts would otherwise land on one sample.
+   */
   async function sideBySide(
     label: string,
     prompt: string,
@@ -277,15 +291,16 @@ try {
     const times: number[] = [];
     const baselineTimes: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      times.push(await evaluate(label, prompt));
-      baselineTimes.push(await evaluate(`${label} (ordinary)`, baseline));
+      times.push(await block(label, prompt));
+      baselineTimes.push(await block(`${label} (ordinary)`, baseline));
     }
     return { ms: median(times), baselineMs: median(baselineTimes) };
   }
 
   process.stdout.write(
     `policy-gateway adversarial bench: ${CASES.length} cases x ${SIZES.length} sizes x with/without ${ASTRAL}, ` +
-      `${ROUNDS} rounds each, alternating with ordinary prose of the same length and the same ` +
+      `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs, ` +
+      `${ROUNDS} samples of ${BLOCK} evaluations each, alternating with ordinary prose of the same length and the same ` +
       `kind of string (with ${ASTRAL} for the astral rows: V8 stores such strings two bytes a ` +
       `character, which slows every string operation; the first row of each size shows by how ` +
       `much, for information); prompt limit raised to ${PROMPT_LIMIT}\n\n` +

@@ -20,6 +20,7 @@ import {
 } from './operands.js';
 import { countOccurrences } from './strings/count-occurrences.js';
 import { hasSurrogates, runeIndexOf, runes } from './strings/runes.js';
+import { StringReplacer } from './strings/string-replacer.js';
 import { searchIncludes, searchIndex } from './strings/string-search.js';
 
 /** Go's unicode.IsSpace: JavaScript's trim also strips U+FEFF and keeps U+0085. */
@@ -86,29 +87,18 @@ export function replaceAll(s: string, old: string, replacement: string): string 
     const rs = runes(s);
     return replacement + rs.map((r) => r + replacement).join('');
   }
-  return s.split(old).join(replacement);
-}
-
-/** Go's `strings.Replacer`: at each position the first pair (in key order) that matches wins. */
-function replaceMany(s: string, pairs: readonly (readonly [string, string])[]): string {
+  // An indexOf loop: several times faster than split and join on short strings (the policy
+  // strips the spaces of every card number), and a subject without `old` is returned as is.
+  let at = s.indexOf(old);
+  if (at < 0) return s;
   let out = '';
-  let i = 0;
-  while (i < s.length) {
-    let matched = false;
-    for (const [old, replacement] of pairs) {
-      if (old !== '' && s.startsWith(old, i)) {
-        out += replacement;
-        i += old.length;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) {
-      out += s[i];
-      i++;
-    }
+  let from = 0;
+  while (at >= 0) {
+    out += s.slice(from, at) + replacement;
+    from = at + old.length;
+    at = s.indexOf(old, from);
   }
-  return out;
+  return out + s.slice(from);
 }
 
 function indexOfRunes(base: string, search: string): number {
@@ -131,6 +121,8 @@ function toNumber(value: Value): Value {
     case 'number':
       return value;
     case 'string': {
+      // Up to 15 decimal digits (leading zeros too) are an exact double: no pattern to test.
+      if (isShortDigitRun(value.value)) return num(Number(value.value));
       const text = value.value.startsWith('+') ? value.value.slice(1) : value.value;
       const parsed = parseNumber(text) ?? parseLooseFloat(text);
       if (parsed === undefined)
@@ -146,6 +138,16 @@ function toNumber(value: Value): Value {
 }
 
 /** Forms Go's ParseFloat accepts beyond JSON's grammar (`1.`, `.5`, `01`). */
+/** 1 to 15 ASCII digits: what a policy cuts out of a number to compute with it (a mod 97 chunk). */
+function isShortDigitRun(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 function parseLooseFloat(text: string): Value | undefined {
   if (!/^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return undefined;
   const n = Number(text);
@@ -225,26 +227,7 @@ export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args) => {
       const patterns = objectArg('strings.replace_n', args, 0);
       const s = stringArg('strings.replace_n', args, 1);
-      const pairs = [...patterns.entries.values()]
-        .sort((a, b) =>
-          a[0].kind === 'string' && b[0].kind === 'string' ? (a[0].value < b[0].value ? -1 : 1) : 0,
-        )
-        .map(([k, v]): [string, string] => {
-          if (k.kind !== 'string')
-            throw operandValueError(
-              'strings.replace_n',
-              1,
-              `must be object with string keys but got ${k.kind} key`,
-            );
-          if (v.kind !== 'string')
-            throw operandValueError(
-              'strings.replace_n',
-              1,
-              `must be object with string values but got ${v.kind} value`,
-            );
-          return [k.value, v.value];
-        });
-      return str(replaceMany(s, pairs));
+      return str(StringReplacer.of(patterns).replace(s));
     },
   },
   twoStrings('trim', (s, cutset) => str(trimRightSet(trimLeftSet(s, cutset), cutset))),
