@@ -10,6 +10,7 @@ import {
 } from './gateway-errors.js';
 import type {
   AuditEntry,
+  AuditIntegrity,
   AuditPage,
   AuditQueryParams,
   EvaluateRequest,
@@ -18,6 +19,7 @@ import type {
 } from './gateway-types.js';
 import {
   parseAuditEntry,
+  parseAuditIntegrity,
   parseAuditPage,
   parseAuthConfig,
   parseEvaluateResult,
@@ -83,6 +85,18 @@ export class GatewayClient {
 
   async evaluate(body: EvaluateRequest): Promise<EvaluateResult> {
     return parseEvaluateResult(await this.request('/policy/evaluate', { method: 'POST', body }));
+  }
+
+  /** The gateway's last verification of its audit trail (`GET /governance/audit/integrity`). */
+  async auditIntegrity(signal?: AbortSignal): Promise<AuditIntegrity> {
+    return parseAuditIntegrity(await this.request('/governance/audit/integrity', { signal }));
+  }
+
+  /** Starts a verification in the background; answers the integrity report at once. */
+  async verifyAuditTrail(): Promise<AuditIntegrity> {
+    return parseAuditIntegrity(
+      await this.request('/governance/audit/integrity/verify', { method: 'POST' }),
+    );
   }
 
   async ready(signal?: AbortSignal): Promise<ReadyStatus> {

@@ -9,6 +9,7 @@ export {
   AUDIT_DECISIONS,
   type AuditDecision,
   type AuditEntry,
+  type AuditIntegrity,
   type AuditPage,
   type AuditReason,
   type EvaluateRequest,

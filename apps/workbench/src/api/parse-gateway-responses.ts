@@ -6,6 +6,8 @@
 import {
   type AuditEntry,
   AuditEntrySchema,
+  type AuditIntegrity,
+  AuditIntegritySchema,
   type AuditPage,
   AuditPageSchema,
   type EvaluateResult,
@@ -69,6 +71,10 @@ export function parseAuditPage(value: unknown): AuditPage {
 
 export function parseEvaluateResult(value: unknown): EvaluateResult {
   return parse(EvaluateResultSchema, value, 'result');
+}
+
+export function parseAuditIntegrity(value: unknown): AuditIntegrity {
+  return parse(AuditIntegritySchema, value, 'integrity');
 }
 
 export function parseReadyStatus(value: unknown): ReadyStatus {

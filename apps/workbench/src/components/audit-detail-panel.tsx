@@ -21,6 +21,7 @@ import { formatLatency } from '../format/format-latency.js';
 import { describeInstant, formatLocalTime } from '../format/format-time.js';
 import { CopyButton } from './copy-button.js';
 import { DecisionBadge } from './decision-badge.js';
+import { EntryIntegrityMark } from './entry-integrity-mark.js';
 import { inertOutside } from './inert-outside.js';
 import { JsonView } from './json-view.js';
 import { SeverityTag } from './severity-tag.js';
@@ -138,6 +139,7 @@ export function AuditDetailPanel({ id, entry, problem, onClose: close }: AuditDe
               Loading entry {id}…
             </p>
           )}
+          {entry && <EntryIntegrityMark id={entry.id} />}
           {entry && <EntryDetails entry={entry} permalink={permalink} />}
         </div>
       </section>

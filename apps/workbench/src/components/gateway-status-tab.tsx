@@ -4,6 +4,7 @@
  */
 import { useReadyStatus } from '../audit/use-ready-status.js';
 import { useGateway } from '../config/gateway-context.js';
+import { AuditIntegrityPanel } from './audit-integrity-panel.js';
 import { JsonView } from './json-view.js';
 
 const SOURCES = {
@@ -72,6 +73,7 @@ export function GatewayStatusTab() {
       </dl>
       {status?.store && <JsonView value={status.store.schema} label="Store schema" />}
       {status?.policy && <JsonView value={status.policy} label="Policy" />}
+      <AuditIntegrityPanel />
     </div>
   );
 }

@@ -5,7 +5,12 @@
  */
 import { vi } from 'vitest';
 import type { AuthConfig, Principal, Role } from '../../src/api/auth-wire.js';
-import type { AuditEntry, EvaluateResult, ReadyStatus } from '../../src/api/gateway-types.js';
+import type {
+  AuditEntry,
+  AuditIntegrity,
+  EvaluateResult,
+  ReadyStatus,
+} from '../../src/api/gateway-types.js';
 
 export const GATEWAY_URL = 'http://gateway.test:8080';
 
@@ -30,6 +35,16 @@ export class FakeGateway {
     policy: { engine: 'embedded', path: 'data.policy_gateway.decision', version: 'sha256:abc' },
     warnings: [],
   };
+  /** `GET /governance/audit/integrity`: nothing verified yet by default. */
+  integrity: AuditIntegrity = {
+    available: true,
+    running: false,
+    progress: null,
+    last: null,
+    last_error: null,
+  };
+  /** What `POST /governance/audit/integrity/verify` makes of the report; by default, nothing. */
+  verify: (current: AuditIntegrity) => AuditIntegrity = (current) => current;
   /** When false, every call fails the way `fetch` does when nothing listens. */
   reachable = true;
   /** Answer for `POST /policy/evaluate`; the default allows. */
@@ -104,6 +119,13 @@ export class FakeGateway {
     if (method === 'GET' && url.pathname === '/governance/audit') {
       if (this.holdAuditList) await this.holdAuditList;
       return this.list(url.searchParams);
+    }
+    if (url.pathname === '/governance/audit/integrity' && method === 'GET') {
+      return json(200, this.integrity);
+    }
+    if (url.pathname === '/governance/audit/integrity/verify' && method === 'POST') {
+      this.integrity = this.verify(this.integrity);
+      return json(202, this.integrity);
     }
     const detail = /^\/governance\/audit\/(.+)$/.exec(url.pathname);
     if (method === 'GET' && detail) {
