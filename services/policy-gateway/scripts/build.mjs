@@ -52,9 +52,11 @@ const externalPackages = {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
       const resolveAt = (resolveDir) =>
         build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'as-installed' });
+      // From the package directory: dist/ holds no node_modules, so a package resolves from it
+      // as from its parent, and the parent exists before the first build.
       const [fromImporter, fromDist] = await Promise.all([
         resolveAt(args.resolveDir),
-        resolveAt(distDir),
+        resolveAt(packageDir),
       ]);
       if (fromImporter.errors.length === 0 && fromImporter.path !== fromDist.path) {
         return {
