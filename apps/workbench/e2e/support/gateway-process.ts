@@ -68,15 +68,6 @@ export class GatewayProcess {
     return JSON.parse(output) as { id: string; key: string };
   }
 
-  /** `policy-gateway keys revoke <id>`, under the same condition as `createKey`. */
-  async revokeKey(id: string): Promise<void> {
-    await runProcess(process.execPath, [this.bin, 'keys', 'revoke', id], {
-      cwd: this.options.repoRoot,
-      env: this.env,
-      logFile: this.options.logFile,
-    });
-  }
-
   async start(): Promise<void> {
     this.child = startProcess(process.execPath, [this.bin, 'serve'], {
       cwd: this.options.repoRoot,
