@@ -13,7 +13,7 @@ import { useGateway } from '../config/gateway-context.js';
 import { shortenDigest } from '../format/format-digest.js';
 import { formatLatency } from '../format/format-latency.js';
 import { AUDIT_LOG_ROLES } from '../session/role-requirements.js';
-import { useMayUse } from '../session/session-context.js';
+import { useMayUse, useSession } from '../session/session-context.js';
 import { DecisionBadge } from './decision-badge.js';
 import { SeverityTag } from './severity-tag.js';
 
@@ -22,7 +22,10 @@ export function EvaluateTab() {
   const { client } = useGateway();
   const queryClient = useQueryClient();
   const [prompt, setPrompt] = useState('');
-  const [userId, setUserId] = useState('');
+  // A token that names a subject records decisions about that subject only (the gateway
+  // refuses another user_id with 403), so the field is that subject and cannot be changed.
+  const { subject } = useSession().principal;
+  const [userId, setUserId] = useState(subject ?? '');
   const [contextText, setContextText] = useState('');
   const [contextError, setContextError] = useState<string | null>(null);
   const contextRef = useRef<HTMLTextAreaElement>(null);
@@ -53,10 +56,17 @@ export function EvaluateTab() {
             id={`${id}-user`}
             value={userId}
             required
+            readOnly={subject !== null}
             autoComplete="off"
             spellCheck={false}
+            aria-describedby={subject !== null ? `${id}-user-hint` : undefined}
             onChange={(event) => setUserId(event.target.value)}
           />
+          {subject !== null && (
+            <p id={`${id}-user-hint`} className="muted field__hint">
+              You, as your sign-in names you: decisions are recorded about the signed-in person.
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor={`${id}-prompt`}>Prompt</label>

@@ -20,7 +20,7 @@ export function SessionSummary() {
       <p>
         Signed in as{' '}
         <span className="app-header__who" title={principal.id}>
-          {principal.name ?? principal.id}
+          {principal.name ?? principal.subject ?? principal.id}
         </span>
         <span className="sr-only">, role{roles.length === 1 ? '' : 's'}: </span>
         {roles.map((role) => (

@@ -89,6 +89,27 @@ describe('Signing in with an API key', () => {
     expect(screen.queryByRole('link', { name: 'Open the audit entry' })).not.toBeInTheDocument();
   });
 
+  it('records decisions about the signed-in person when the credential names a subject', async () => {
+    gateway.keys.set('token-of-olivia', {
+      id: 'oidc:olivia@https://login.example.com',
+      kind: 'oidc',
+      name: null,
+      subject: 'olivia',
+      roles: ['evaluator'],
+    });
+    renderWorkbench('/governance/evaluate');
+    const user = await signIn('token-of-olivia');
+    expect(await screen.findByRole('banner')).toHaveTextContent('Signed in as olivia');
+    const userId = await screen.findByLabelText('User id');
+    expect(userId).toHaveValue('olivia');
+    expect(userId).toHaveAttribute('readonly');
+    await user.type(screen.getByLabelText('Prompt'), 'hello');
+    await user.click(screen.getByRole('button', { name: 'Evaluate' }));
+    await screen.findByText('The prompt is allowed.');
+    const sent = gateway.requests.find((r) => r.url.pathname === '/policy/evaluate');
+    expect(sent?.body).toMatchObject({ user_id: 'olivia' });
+  });
+
   it('signs out: back to the sign-in page, the key forgotten', async () => {
     gateway.addKey('pgw_auditor', 'compliance-team', ['auditor']);
     renderWorkbench('/governance');
