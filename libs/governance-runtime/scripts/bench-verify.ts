@@ -14,7 +14,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
 import { openPostgresAuditLogDatabase } from '../adapters/postgres/open-postgres-audit-log-database.js';
-import { toRow } from '../adapters/postgres/postgres-audit-log-entry-repository.js';
+import {
+  SELECTION,
+  SELECTION_AS_JSON_ARRAY,
+  type SelectedRow,
+  toEntry,
+  toEntryFromJsonArray,
+  toRow,
+} from '../adapters/postgres/postgres-audit-log-entry-repository.js';
 import { PostgresAuditTrailReader } from '../adapters/postgres/postgres-audit-trail-reader.js';
 import type { AuditCheckpointPayload } from '../src/audit-checkpoint-payload.js';
 import { auditEntryHash, chainGenesisHash } from '../src/audit-entry-hash.js';
@@ -168,6 +175,35 @@ async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
   await sql`analyze audit_log_entries`.execute(db);
 }
 
+/** Entries read and mapped per CPU-second, in keyset batches, with either row shape. */
+async function readRateOf(
+  db: Kysely<AuditLogDatabase>,
+  shape: 'columns' | 'json array',
+  limit: number,
+): Promise<number> {
+  const cpu = process.cpuUsage();
+  let count = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  while (count < limit) {
+    const batch = Math.min(BATCH, limit - count);
+    const ids: string[] = [];
+    if (shape === 'columns') {
+      const { rows } = await sql<SelectedRow>`select ${sql.join(SELECTION)} from audit_log_entries
+        where id > ${after}::uuid order by id limit ${batch}`.execute(db);
+      for (const row of rows) ids.push(toEntry(row).id);
+    } else {
+      const { rows } = await sql<{ entry: string }>`select ${SELECTION_AS_JSON_ARRAY} as entry
+        from audit_log_entries where id > ${after}::uuid order by id limit ${batch}`.execute(db);
+      for (const row of rows) ids.push(toEntryFromJsonArray(row.entry).id);
+    }
+    if (ids.length === 0) break;
+    count += ids.length;
+    after = ids[ids.length - 1]!;
+  }
+  const used = process.cpuUsage(cpu);
+  return count / ((used.user + used.system) / 1e6);
+}
+
 async function main(): Promise<void> {
   const database = await createTestDatabase();
   const db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
@@ -225,6 +261,12 @@ async function main(): Promise<void> {
     cpu = hashCpu;
     console.log(
       `reading alone: ${rate(readRate)} entries/s; hashing alone: ${rate(hashRate)} entries/s (${rate(sample.length / ((hashCpu.user + hashCpu.system) / 1e6))} per CPU-second)`,
+    );
+    // The reader's row shape against the repository's own (one column per field), side by side.
+    const columnsRate = await readRateOf(db, 'columns', Math.min(read, 200_000));
+    const arrayRate = await readRateOf(db, 'json array', Math.min(read, 200_000));
+    console.log(
+      `reading ${Math.min(read, 200_000).toLocaleString('en-US')} entries per CPU-second: one column per field ${rate(columnsRate)}, one JSON array per row ${rate(arrayRate)} (×${(arrayRate / columnsRate).toFixed(2)})`,
     );
     console.log(
       `verification median: ${rate(runs[1]!)} entries/s wall clock, ${rate(cpuRuns[1]!)} entries per CPU-second of the verifier (one thread; target ≥ 100,000); load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`,

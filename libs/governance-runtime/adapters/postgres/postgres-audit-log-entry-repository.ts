@@ -422,6 +422,30 @@ export const SELECTION = [
   ...CHAIN_SELECTION,
 ];
 
+/** The names of `SELECTION`'s columns, in its order. */
+const SELECTED_NAMES = [...ENTRY_FIELDS, 'chainId', 'chainSeq', 'prevHash', 'entryHash'] as const;
+
+/**
+ * `SELECTION` as one column: a JSON array of the same expressions, in `SELECTED_NAMES` order,
+ * read back by `toEntryFromJsonArray`. For a reader that streams many rows (the verifier): the
+ * driver decodes one text value per row instead of one per field.
+ */
+export const SELECTION_AS_JSON_ARRAY = sql<string>`json_build_array(${sql.join([
+  ...ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field].read),
+  sql.ref('chain_id'),
+  sql`chain_seq::text`,
+  sql.ref('prev_hash'),
+  sql.ref('entry_hash'),
+])})::text`;
+
+/** The entry a `SELECTION_AS_JSON_ARRAY` value holds, as `toEntry` reads the columns. */
+export function toEntryFromJsonArray(text: string): AuditLogEntry {
+  const values = JSON.parse(text) as unknown[];
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < SELECTED_NAMES.length; i += 1) row[SELECTED_NAMES[i]!] = values[i];
+  return toEntry(row as SelectedRow);
+}
+
 export type SelectedRow = Readonly<
   Record<EntryField | 'chainId' | 'chainSeq' | 'prevHash' | 'entryHash', unknown>
 >;
