@@ -1,0 +1,35 @@
+// The progress of `policy-gateway audit verify`: a bar redrawn in place with entries/s on a
+// terminal, cleared before the result line; on a pipe, nothing for a short run.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { VerificationProgress } from '../src/verification-progress.js';
+
+function stream(isTTY: boolean) {
+  const out = Object.assign(new PassThrough(), { isTTY });
+  let text = '';
+  out.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { out, text: () => text };
+}
+
+describe('VerificationProgress', () => {
+  it('draws a bar with entries, entries/s and the chain on a terminal, and clears it at the end', () => {
+    const { out, text } = stream(true);
+    const progress = new VerificationProgress(out);
+    progress.update({ entriesChecked: 250, totalEntries: 1000, chainsChecked: 0, chains: 2 });
+    expect(text()).toMatch(
+      /^\r\u001b\[2K\[#{8}-{22}\] 25% 250\/1,000 entries, [\d,]+ entries\/s, chain 1\/2$/,
+    );
+    progress.end();
+    expect(text().endsWith('\r\u001b[2K')).toBe(true);
+  });
+
+  it('writes nothing on a pipe for a run shorter than its ten-second interval', () => {
+    const { out, text } = stream(false);
+    const progress = new VerificationProgress(out);
+    progress.update({ entriesChecked: 250, totalEntries: 1000, chainsChecked: 0, chains: 2 });
+    progress.end();
+    expect(text()).toBe('');
+  });
+});
