@@ -10,14 +10,27 @@
  * rounds and its throughput as a share of no authentication. Target: under 10% fewer
  * decisions per second with either credential.
  *
+ * On a machine shared with other work, throughput moves with everyone else's load, so each
+ * sample also reads the CPU time the gateway process spent (utime + stime of
+ * /proc/<pid>/stat, all its threads) and divides it by the decisions answered: CPU per
+ * decision barely depends on what else runs, and its ratio is the cost of authentication
+ * in the gateway itself. (With PostgreSQL, an API key also costs the server one primary-key
+ * lookup per request, which this figure does not include.)
+ *
+ * Last, the authentication path alone, in this process: microseconds per `authenticate()` of
+ * the gateway's own authenticators (an API key in memory and in PostgreSQL, one round trip
+ * each; an RS256 JWT against the provider's cached keys), the median of batches. That is what
+ * authentication adds to each decision, whatever else the machine is doing.
+ *
  * Usage: npm run bench:auth -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (10) per mode and round, BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
- *   BENCH_STORES (memory,postgres). The gateways run with their defaults (per-request logging
+ *   BENCH_STORES (memory,postgres; empty: the path alone). The gateways run with their defaults (per-request logging
  *   at info, one evaluation worker) except POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT, raised to the
  *   connection count since every connection comes from 127.0.0.1. PostgreSQL is
  *   POLICY_GATEWAY_TEST_DATABASE_URL's server, or an embedded one when unset.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import {
@@ -25,6 +38,15 @@ import {
   stopSharedEmbeddedTestServer,
   type TestDatabase,
 } from '@policy-gateway/governance-runtime/testing';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
+import { ApiKeyManager } from '../src/auth/api-key-manager.js';
+import type { ApiKeyRepository } from '../src/auth/api-key-repository.js';
+import type { Authenticator } from '../src/auth/authenticator.js';
+import { MemoryApiKeyRepository } from '../src/auth/memory/memory-api-key-repository.js';
+import { OidcAuthenticator } from '../src/auth/oidc-authenticator.js';
+import { PostgresApiKeyRepository } from '../src/auth/postgres/postgres-api-key-repository.js';
 import {
   type GatewayEnv,
   type GatewayProcess,
@@ -39,7 +61,8 @@ import {
 const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const stores = (process.env.BENCH_STORES ?? 'memory,postgres').split(',');
+/** `BENCH_STORES=` (empty) measures the authentication path alone. */
+const stores = (process.env.BENCH_STORES ?? 'memory,postgres').split(',').filter(Boolean);
 const TARGET_LOSS = 0.1;
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
@@ -56,6 +79,8 @@ const MODES: readonly Mode[] = ['none', 'api key', 'jwt'];
 
 interface Target {
   readonly url: string;
+  /** The gateway's process id, whose CPU time is read. */
+  readonly pid: number;
   /** The `Authorization` header, or none. */
   readonly authorization?: string;
 }
@@ -66,6 +91,8 @@ interface Sample {
   readonly p99: number;
   readonly total: number;
   readonly failed: number;
+  /** CPU time of the gateway process per answered decision, in ms. */
+  readonly cpuMsPerDecision: number;
 }
 
 interface AutocannonResult {
@@ -76,7 +103,26 @@ interface AutocannonResult {
   timeouts: number;
 }
 
-function autocannon(target: Target, seconds: number): Promise<Sample> {
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`: 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, every thread) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function autocannon(target: Target, seconds: number): Promise<Sample> {
+  const cpuBefore = cpuMs(target.pid);
+  const result = await runAutocannon(target, seconds);
+  const answered = result.total - result.failed;
+  return { ...result, cpuMsPerDecision: (cpuMs(target.pid) - cpuBefore) / Math.max(answered, 1) };
+}
+
+function runAutocannon(target: Target, seconds: number): Promise<Omit<Sample, 'cpuMsPerDecision'>> {
   const headers = ['-H', 'content-type=application/json'];
   if (target.authorization !== undefined)
     headers.push('-H', `authorization=${target.authorization}`);
@@ -186,6 +232,11 @@ async function createEvaluatorKey(
   return ((await response.json()) as { key: string }).key;
 }
 
+function pidOf(gateway: GatewayProcess): number {
+  if (gateway.child.pid === undefined) throw new Error('the gateway has no process id');
+  return gateway.child.pid;
+}
+
 async function startStore(
   store: string,
   database: TestDatabase | undefined,
@@ -220,9 +271,9 @@ async function startStore(
       : await createEvaluatorKey(common, guarded, adminToken);
     const token = await idp.clientCredentialsToken(BENCH_CLIENT);
     const targets: Record<Mode, Target> = {
-      none: { url: open.url },
-      'api key': { url: guarded.url, authorization: `Bearer ${apiKey}` },
-      jwt: { url: guarded.url, authorization: `Bearer ${token}` },
+      none: { url: open.url, pid: pidOf(open) },
+      'api key': { url: guarded.url, pid: pidOf(guarded), authorization: `Bearer ${apiKey}` },
+      jwt: { url: guarded.url, pid: pidOf(guarded), authorization: `Bearer ${token}` },
     };
     for (const mode of MODES) await checkOnce(mode, targets[mode]);
     // Without a credential the guarded gateway must refuse, or the comparison means nothing.
@@ -264,40 +315,129 @@ async function measureStore(under: StoreUnderTest): Promise<Row[]> {
       const sample = await autocannon(under.targets[mode], duration);
       samples[mode].push(sample);
       process.stdout.write(
-        `    ${under.store} round ${round + 1} ${mode.padEnd(7)}: ${sample.requestsPerSecond.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms (load ${loadavg()[0]?.toFixed(1)})\n`,
+        `    ${under.store} round ${round + 1} ${mode.padEnd(7)}: ${sample.requestsPerSecond.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, ${sample.cpuMsPerDecision.toFixed(3)} CPU ms/decision (load ${loadavg()[0]?.toFixed(1)})\n`,
       );
     }
   }
   return MODES.map((mode) => ({ store: under.store, mode, samples: samples[mode] }));
 }
 
+/** One table cell: `value` right-aligned in `width`. */
+function cell(value: string, width: number): string {
+  return value.padStart(width);
+}
+
 function printTable(rows: readonly Row[]): boolean {
   const lines = [
     '',
-    '| store    | auth    | req/s (median) | p50 ms | p99 ms | vs none | requests | failed |',
-    '|----------|---------|---------------:|-------:|-------:|--------:|---------:|-------:|',
+    '| store    | auth    | req/s (median) | vs none | p50 ms | p99 ms | CPU ms/decision | vs none | requests | failed |',
+    '|----------|---------|---------------:|--------:|-------:|-------:|----------------:|--------:|---------:|-------:|',
   ];
   let met = true;
   for (const row of rows) {
-    const none = rows.find((r) => r.store === row.store && r.mode === 'none');
-    const rps = median(row.samples.map((s) => s.requestsPerSecond));
-    const base = median((none?.samples ?? []).map((s) => s.requestsPerSecond));
-    const ratio = rps / base;
+    const none = rows.find((r) => r.store === row.store && r.mode === 'none')?.samples ?? [];
+    const of = (samples: readonly Sample[], figure: (s: Sample) => number) =>
+      median(samples.map(figure));
+    const rps = of(row.samples, (s) => s.requestsPerSecond);
+    const ratio = rps / of(none, (s) => s.requestsPerSecond);
+    const cpu = of(row.samples, (s) => s.cpuMsPerDecision);
+    const cpuRatio = cpu / of(none, (s) => s.cpuMsPerDecision);
     if (row.mode !== 'none' && ratio < 1 - TARGET_LOSS) met = false;
-    lines.push(
-      `| ${row.store.padEnd(8)} | ${row.mode.padEnd(7)} | ${rps.toFixed(0).padStart(14)} | ${median(
-        row.samples.map((s) => s.p50),
-      )
-        .toFixed(1)
-        .padStart(6)} | ${median(row.samples.map((s) => s.p99))
-        .toFixed(1)
-        .padStart(
-          6,
-        )} | ${ratio.toFixed(3).padStart(7)} | ${String(row.samples.reduce((n, s) => n + s.total, 0)).padStart(8)} | ${String(row.samples.reduce((n, s) => n + s.failed, 0)).padStart(6)} |`,
-    );
+    const total = row.samples.reduce((n, s) => n + s.total, 0);
+    const failed = row.samples.reduce((n, s) => n + s.failed, 0);
+    const cells = [
+      row.store.padEnd(8),
+      row.mode.padEnd(7),
+      cell(rps.toFixed(0), 14),
+      cell(ratio.toFixed(3), 7),
+      cell(of(row.samples, (s) => s.p50).toFixed(1), 6),
+      cell(of(row.samples, (s) => s.p99).toFixed(1), 6),
+      cell(cpu.toFixed(3), 15),
+      cell(cpuRatio.toFixed(3), 7),
+      cell(String(total), 8),
+      cell(String(failed), 6),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return met;
+}
+
+// ---- the authentication path alone, in this process ------------------------------------------
+
+const PATH_BATCHES = 7;
+const PATH_CALLS = 1_000;
+
+interface PathCost {
+  /** Wall-clock µs per call: with PostgreSQL, the round trip a request waits for. */
+  readonly wallUs: number;
+  /** CPU µs per call in this process (user + system): what it takes from the gateway's CPU. */
+  readonly cpuUs: number;
+}
+
+/** Medians over batches of one `authenticate(token)`; refuses a refused token. */
+async function costPerCall(authenticator: Authenticator, token: string): Promise<PathCost> {
+  const first = await authenticator.authenticate(token);
+  if (first.principal === undefined) throw new Error(`token refused: ${first.refusal}`);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let batch = 0; batch < PATH_BATCHES; batch += 1) {
+    const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
+    for (let call = 0; call < PATH_CALLS; call += 1) await authenticator.authenticate(token);
+    const used = process.cpuUsage(cpuBefore);
+    wall.push(Number(process.hrtime.bigint() - started) / 1_000 / PATH_CALLS);
+    cpu.push((used.user + used.system) / PATH_CALLS);
+  }
+  return { wallUs: median(wall), cpuUs: median(cpu) };
+}
+
+async function apiKeyPath(repository: ApiKeyRepository): Promise<PathCost> {
+  const { key } = await new ApiKeyManager(repository).create({ role: 'evaluator', name: 'bench' });
+  return costPerCall(new ApiKeyAuthenticator(repository), key);
+}
+
+async function measureAuthenticationPath(
+  database: TestDatabase | undefined,
+  idp: OidcTestProvider,
+): Promise<void> {
+  const rows: [string, PathCost][] = [];
+  rows.push(['API key, memory', await apiKeyPath(new MemoryApiKeyRepository())]);
+  if (database !== undefined) {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      rows.push(['API key, PostgreSQL', await apiKeyPath(PostgresApiKeyRepository.over(db))]);
+    } finally {
+      await db.destroy();
+    }
+  }
+  const oidc = new OidcAuthenticator({
+    issuer: idp.issuer,
+    audience: idp.audience,
+    jwksUrl: idp.jwksUrl,
+    jwksCacheSeconds: 600,
+    rolesClaim: idp.rolesClaim,
+    roleMap: undefined,
+    clockSkewSeconds: 30,
+    workbenchClientId: undefined,
+  });
+  rows.push([
+    'OIDC JWT (RS256)',
+    await costPerCall(oidc, await idp.clientCredentialsToken(BENCH_CLIENT)),
+  ]);
+  process.stdout.write(
+    [
+      '',
+      `| authentication path alone (${PATH_BATCHES} × ${PATH_CALLS} calls) | wall µs/request | CPU µs/request |`,
+      '|--------------------------------------------|----------------:|---------------:|',
+      ...rows.map(
+        ([name, cost]) =>
+          `| ${name.padEnd(42)} | ${cell(cost.wallUs.toFixed(1), 15)} | ${cell(cost.cpuUs.toFixed(1), 14)} |`,
+      ),
+      '',
+    ].join('\n'),
+  );
 }
 
 const idp = await startOidcTestProvider({
@@ -308,7 +448,10 @@ const idp = await startOidcTestProvider({
     [ADMIN_CLIENT]: { roles: ['admin'] },
   },
 });
-const database = stores.includes('postgres') ? await createTestDatabase() : undefined;
+// PostgreSQL for the gateways, and for the path alone (keys in the api_keys table).
+const database = await createTestDatabase();
+const migrated = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: database.url });
+if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
 const rows: Row[] = [];
 try {
   process.stdout.write(
@@ -325,8 +468,10 @@ try {
       await under.stop();
     }
   }
+  process.stdout.write('  the authentication path alone…\n');
+  await measureAuthenticationPath(database, idp);
 } finally {
-  await database?.drop();
+  await database.drop();
   await stopSharedEmbeddedTestServer();
   await idp.close();
 }
