@@ -120,6 +120,14 @@ export async function verifyAuditTrail(
     }
     if (!stopped) {
       for (let cp = await pending.next(); cp !== undefined; cp = await pending.next()) {
+        if (cp.seq > walk.lastSeq) {
+          // A live chain: its writer may have committed entries, then this checkpoint, after
+          // the last batch was read. Read up to the checkpoint before calling the chain cut.
+          for await (const entry of reader.entries(segment.chainId, walk.lastSeq + 1, cp.seq)) {
+            walk.entry(entry);
+            entriesChecked += 1;
+          }
+        }
         if (cp.seq <= walk.lastSeq) {
           walk.checkpoint(cp);
           if (stopAt !== null && cp.seq >= stopAt) {

@@ -374,7 +374,43 @@ function describeTamperEvidence(
       const unsealed = await buildAuditEntryProof(reader, trail.b.entries[10]!);
       expect(unsealed).toMatchObject({ reason: 'unsealed' });
     });
+    it('does not call a live chain cut short when its last entries and checkpoint commit during the walk', async () => {
+      // Runs last: it adds a chain for good. The reader's first read of the chain stops at seq 6,
+      // as if 7–10 were not committed yet; the checkpoint at 10 is read after them.
+      const live = new SignedChainFixture(trail.db, trail.key);
+      await live.append(10);
+      await live.checkpoint();
+      const result = await verifyAuditTrail(new LaggingReader(trail.db, live.chainId, 6));
+      expect(failures(result)).toEqual([]);
+      expect(result.entriesChecked).toBe(62);
+    });
   });
+}
+
+/** A reader that, on its first read of one chain, stops after `visibleUpTo`, as a read racing the writer would. */
+class LaggingReader extends PostgresAuditTrailReader {
+  readonly #chainId: string;
+  readonly #visibleUpTo: number;
+  #lagged = false;
+
+  constructor(db: Kysely<AuditLogDatabase>, chainId: string, visibleUpTo: number) {
+    super(db, { batchSize: 7 });
+    this.#chainId = chainId;
+    this.#visibleUpTo = visibleUpTo;
+  }
+
+  override async *entries(
+    chainId: string,
+    fromSeq: number,
+    toSeq?: number,
+  ): AsyncIterable<AuditLogEntry> {
+    const lag = !this.#lagged && chainId === this.#chainId;
+    if (lag) this.#lagged = true;
+    for await (const entry of super.entries(chainId, fromSeq, toSeq)) {
+      if (lag && (entry.chain?.seq ?? 0) > this.#visibleUpTo) return;
+      yield entry;
+    }
+  }
 }
 
 /** An entry at `seq` of the chain linked to `previous`, hashed correctly: a plausible forgery. */
