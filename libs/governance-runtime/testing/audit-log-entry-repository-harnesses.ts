@@ -31,42 +31,54 @@ export function memoryRepositoryHarness(): AuditLogEntryRepositoryHarness {
 const FAILING_WRITES_CONSTRAINT = 'audit_contract_failing_writes';
 
 /**
- * The PostgreSQL adapter over a migrated database that something else opens and closes;
- * each `open()` empties the table.
+ * The PostgreSQL adapter over a migrated database; each `open()` gets an empty one, from
+ * `fresh` (the audit tables are append-only, migration 008, so they are never emptied: each
+ * test gets a schema of its own).
  */
 export function databaseRepositoryHarness(
   name: string,
-  db: () => Kysely<AuditLogDatabase>,
+  fresh: () => Promise<Kysely<AuditLogDatabase>>,
 ): AuditLogEntryRepositoryHarness {
-  let failing = false;
+  let db: Kysely<AuditLogDatabase> | undefined;
   return {
     name,
     durable: true,
     async open() {
-      if (failing) {
-        failing = false;
-        await sql`alter table audit_log_entries drop constraint ${sql.id(FAILING_WRITES_CONSTRAINT)}`.execute(
-          db(),
-        );
-      }
-      await sql`truncate table audit_log_entries`.execute(db());
-      return new PostgresAuditLogEntryRepository(db());
+      db = await fresh();
+      return new PostgresAuditLogEntryRepository(db);
     },
     async failWritesOf(userId) {
       // NOT VALID: rows already stored are not checked, only those written from now on.
       await sql`alter table audit_log_entries add constraint ${sql.id(FAILING_WRITES_CONSTRAINT)} check (user_id <> ${sql.lit(userId)}) not valid`.execute(
-        db(),
+        db!,
       );
-      failing = true;
     },
   };
 }
 
-/** The PostgreSQL adapter over PGlite in a fresh temporary directory (seconds to set up). */
+let schemas = 0;
+
+/** A new schema's name, unique in this process. */
+function newSchemaName(): string {
+  schemas += 1;
+  return `contract_${process.pid}_${schemas}`;
+}
+
+/**
+ * The PostgreSQL adapter over PGlite in a fresh temporary directory (seconds to set up), a
+ * new migrated schema for each test (its one connection's search path moves to it).
+ */
 export function pgliteRepositoryHarness(): AuditLogEntryRepositoryHarness {
   let pglite: TestPglite | undefined;
   return {
-    ...databaseRepositoryHarness('PGlite', () => pglite!.db),
+    ...databaseRepositoryHarness('PGlite', async () => {
+      const db = pglite!.db;
+      const schema = newSchemaName();
+      await sql`create schema ${sql.id(schema)}`.execute(db);
+      await sql`set search_path to ${sql.id(schema)}`.execute(db);
+      await migrateAuditLogToLatest(db, schema);
+      return db;
+    }),
     async setUp() {
       pglite = await openTestPglite();
     },
@@ -76,19 +88,32 @@ export function pgliteRepositoryHarness(): AuditLogEntryRepositoryHarness {
   };
 }
 
-/** The PostgreSQL adapter over a fresh database on the test server (`createTestDatabase`). */
+/**
+ * The PostgreSQL adapter over a fresh database on the test server (`createTestDatabase`), a
+ * new migrated schema and pool (whose connections search it) for each test.
+ */
 export function postgresServerRepositoryHarness(): AuditLogEntryRepositoryHarness {
   let database: TestDatabase | undefined;
+  let admin: Kysely<AuditLogDatabase> | undefined;
   let db: Kysely<AuditLogDatabase> | undefined;
   return {
-    ...databaseRepositoryHarness('PostgreSQL server', () => db!),
+    ...databaseRepositoryHarness('PostgreSQL server', async () => {
+      await db?.destroy();
+      const schema = newSchemaName();
+      await sql`create schema ${sql.id(schema)}`.execute(admin!);
+      const url = new URL(database!.url);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      db = openPostgresAuditLogDatabase({ connectionString: url.toString(), maxConnections: 4 });
+      await migrateAuditLogToLatest(db, schema);
+      return db;
+    }),
     async setUp() {
       database = await createTestDatabase();
-      db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 4 });
-      await migrateAuditLogToLatest(db);
+      admin = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 1 });
     },
     async tearDown() {
       await db?.destroy();
+      await admin?.destroy();
       await database?.drop();
     },
   };

@@ -50,11 +50,19 @@ export async function openTestPglite(dataDir?: string): Promise<TestPglite> {
   };
 }
 
-/** Applies the library's migrations, throwing the first failure. */
-export async function migrateAuditLogToLatest(db: Kysely<AuditLogDatabase>): Promise<void> {
+/**
+ * Applies the library's migrations, throwing the first failure. `schema`: the schema the
+ * connection's search path puts first, when not `public` (the migrator keeps its own tables
+ * there too, instead of finding another schema's).
+ */
+export async function migrateAuditLogToLatest(
+  db: Kysely<AuditLogDatabase>,
+  schema?: string,
+): Promise<void> {
   const { error } = await new Migrator({
     db,
     provider: auditLogMigrationProvider,
+    ...(schema !== undefined && { migrationTableSchema: schema }),
   }).migrateToLatest();
   if (error !== undefined) throw error;
 }

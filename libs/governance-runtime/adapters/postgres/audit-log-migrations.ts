@@ -16,6 +16,7 @@ import * as addPrincipal from './migrations/004-add-principal.js';
 import * as createApiKeys from './migrations/005-create-api-keys.js';
 import * as createAccessLogRecords from './migrations/006-create-access-log-records.js';
 import * as addHashChain from './migrations/007-add-hash-chain.js';
+import * as makeAuditTablesAppendOnly from './migrations/008-make-audit-tables-append-only.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -25,6 +26,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '005_create_api_keys': createApiKeys,
   '006_create_access_log_records': createAccessLogRecords,
   '007_add_hash_chain': addHashChain,
+  '008_make_audit_tables_append_only': makeAuditTablesAppendOnly,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

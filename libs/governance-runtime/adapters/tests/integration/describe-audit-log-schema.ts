@@ -12,6 +12,7 @@ import {
   AUDIT_LOG_MIGRATION_NAMES,
   auditLogMigrationProvider,
 } from '../../postgres/audit-log-migrations.js';
+import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
 
 export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDatabase>): void {
   describe(`migrations on ${name}`, () => {
@@ -139,6 +140,46 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'audit_signing_keys.first_used_at',
         'audit_signing_keys.first_used_by',
       ]);
+    });
+
+    it('refuses UPDATE, DELETE and TRUNCATE of the audit tables, saying why (migration 008)', async () => {
+      const entry = makeEntry();
+      await new PostgresAuditLogEntryRepository(db()).append(entry);
+      await sql`insert into audit_signing_keys (key_id, algorithm, public_key_pem, first_used_by)
+                values ('k-append-only', 'Ed25519', 'pem', 'test') on conflict do nothing`.execute(
+        db(),
+      );
+      const statements = [
+        sql`update audit_log_entries set decision = 'allow', reasons = '[]' where id = ${entry.id}::uuid`,
+        sql`delete from audit_log_entries where id = ${entry.id}::uuid`,
+        sql`truncate table audit_log_entries`,
+        sql`update audit_signing_keys set public_key_pem = 'forged' where key_id = 'k-append-only'`,
+        sql`delete from audit_signing_keys where key_id = 'k-append-only'`,
+        sql`truncate table audit_signing_keys`,
+        sql`truncate table audit_checkpoints`,
+      ];
+      for (const statement of statements) {
+        await expect(statement.execute(db())).rejects.toThrow(
+          /(UPDATE|DELETE|TRUNCATE) on audit_\w+ is refused: the audit trail is append-only/,
+        );
+      }
+      const found = await new PostgresAuditLogEntryRepository(db()).findById(entry.id);
+      expect(found?.decision).toBe(entry.decision);
+    });
+
+    it('lets a superuser who disables triggers change rows: what the chain and the verifier are for', async () => {
+      const entry = makeEntry({ decision: 'deny' });
+      await new PostgresAuditLogEntryRepository(db()).append(entry);
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`set local session_replication_role = replica`.execute(trx);
+          await sql`update audit_log_entries set decision = 'allow' where id = ${entry.id}::uuid`.execute(
+            trx,
+          );
+        });
+      const found = await new PostgresAuditLogEntryRepository(db()).findById(entry.id);
+      expect(found?.decision).toBe('allow');
     });
 
     it('refuses a decision other than allow, deny or error at the database level', async () => {
