@@ -100,7 +100,8 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
     await store.close();
     throw error;
   }
-  for (const warning of auth.warnings) log.warn(warning);
+  // Caveats about keys matter only where keys are asked for.
+  if (mode.mode === 'on') for (const warning of auth.warnings) log.warn(warning);
   let engine: PolicyEngine;
   try {
     engine = await createPolicyEngine({

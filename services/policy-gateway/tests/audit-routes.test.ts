@@ -40,6 +40,7 @@ describe('GET /governance/audit', () => {
         'decision_id',
         'occurred_at',
         'user_id',
+        'principal_id',
         'action',
         'decision',
         'reasons',
@@ -57,6 +58,7 @@ describe('GET /governance/audit', () => {
         'gateway_instance',
         'idempotency_key',
         'request_digest',
+        'chain',
       ].sort(),
     );
     expect(body.entries[0]).toMatchObject({

@@ -118,10 +118,10 @@ describe('authentication on: who may call what', () => {
     expect(response.body).not.toContain('ECONNREFUSED');
   });
 
-  it('keeps /health, /ready, /openapi.json and /auth/config open, even to a refused credential', async () => {
+  it('keeps /health, /ready, /openapi.json and /auth/config open, even to a refused credential or one that cannot be checked', async () => {
     const { app } = await withAuth();
     for (const url of ['/health', '/ready', '/openapi.json', '/auth/config']) {
-      for (const headers of [{}, bearer('revoked')]) {
+      for (const headers of [{}, bearer('revoked'), bearer('down')]) {
         const response = await app.inject({ url, headers });
         expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(200);
       }

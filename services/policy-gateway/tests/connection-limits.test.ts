@@ -95,7 +95,7 @@ describe('connection timeouts', () => {
     const { socket, closed } = await open(port);
     trickle(
       socket,
-      'GET /health HTTP/1.1\r\nHost: gateway\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n',
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n',
       50,
     );
     const { received, afterMs } = await closed;
@@ -112,7 +112,7 @@ describe('connection timeouts', () => {
     const { socket, closed } = await open(port);
     const body = JSON.stringify({ prompt: 'x'.repeat(60), user_id: 'alice' });
     socket.write(
-      `POST /policy/evaluate HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      `POST /policy/evaluate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     trickle(socket, body, 50);
     const { received, afterMs } = await closed;
@@ -127,7 +127,7 @@ describe('connection timeouts', () => {
   it('serves a request sent in time on the same settings', async () => {
     const port = await listening({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const { socket, closed } = await open(port);
-    socket.write('GET /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n');
+    socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     const { received } = await closed;
     expect(parseResponse(received).status).toBe(200);
   });
@@ -135,7 +135,7 @@ describe('connection timeouts', () => {
   it('closes a kept-alive connection left idle past the keep-alive timeout', async () => {
     const port = await listening({ keepAliveTimeoutMs: 300 });
     const { socket, closed } = await open(port);
-    socket.write('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
     const { received, afterMs } = await closed;
     expect(parseResponse(received).status).toBe(200);
     expect(afterMs).toBeGreaterThanOrEqual(300);
@@ -150,12 +150,12 @@ describe('connection limit', () => {
     // The server counts a connection once it has accepted it; give it a moment to.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const past = await open(port);
-    past.socket.write('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    past.socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
     const { received, afterMs } = await past.closed;
     expect(received).toBe('');
     expect(afterMs).toBeLessThan(1_000);
     for (const { socket, closed } of within) {
-      socket.write('GET /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n');
+      socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       expect(parseResponse((await closed).received).status).toBe(200);
     }
   });
@@ -214,14 +214,14 @@ describe('errors before routing', () => {
     {
       note: 'two Content-Length headers that disagree',
       request:
-        'POST /policy/evaluate HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        'POST /policy/evaluate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
       status: 400,
       code: 'BAD_REQUEST',
     },
     {
       note: 'a malformed chunk size',
       request:
-        'POST /policy/evaluate HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+        'POST /policy/evaluate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
       status: 400,
       code: 'BAD_REQUEST',
     },
@@ -233,32 +233,32 @@ describe('errors before routing', () => {
     },
     {
       note: 'an Expect other than 100-continue, which Node would answer bare',
-      request: 'GET /health HTTP/1.1\r\nHost: gateway\r\nExpect: 200-ok\r\n\r\n',
+      request: 'GET /health HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\n\r\n',
       status: 417,
       code: 'EXPECTATION_FAILED',
     },
     {
       note: 'a path that is not percent-encoded UTF-8, which Fastify answers as its own JSON',
       request:
-        'GET /governance/audit/%ED%A0%80 HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n',
+        'GET /governance/audit/%ED%A0%80 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
       status: 400,
       code: 'BAD_REQUEST',
     },
     {
       note: 'a path parameter past 100 characters, which Fastify answers as its own JSON',
-      request: `GET /governance/audit/${'a'.repeat(101)} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`,
+      request: `GET /governance/audit/${'a'.repeat(101)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
       status: 400,
       code: 'BAD_REQUEST',
     },
     {
       note: 'an OPTIONS request that is no CORS preflight, which @fastify/cors answers as text',
-      request: 'OPTIONS /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n',
+      request: 'OPTIONS /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
       status: 400,
       code: 'BAD_REQUEST',
     },
     {
       note: 'headers over 16 KiB',
-      request: `GET /health HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      request: `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
       status: 431,
       code: 'HEADERS_TOO_LARGE',
     },

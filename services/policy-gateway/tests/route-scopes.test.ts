@@ -21,6 +21,7 @@ const REQUESTS = [
   { area: 'audit', method: 'GET', url: '/governance/access-log' },
   { area: 'auth', method: 'GET', url: '/auth/config' },
   { area: 'auth', method: 'GET', url: '/auth/me' },
+  { area: 'admin', method: 'GET', url: '/admin/keys' },
   { area: 'service', method: 'GET', url: '/health' },
   { area: 'service', method: 'GET', url: '/ready' },
   { area: 'service', method: 'GET', url: '/openapi.json' },
@@ -49,7 +50,7 @@ function recordingScope(): { setup: ScopeSetup; seen: string[] } {
 }
 
 describe('each API area is an encapsulated scope', () => {
-  const areas: readonly ApiArea[] = ['evaluation', 'audit', 'auth', 'service'];
+  const areas: readonly ApiArea[] = ['evaluation', 'audit', 'auth', 'admin', 'service'];
   for (const area of areas) {
     it(`runs a hook added in the ${area} scope for the ${area} routes and no others`, async () => {
       const { setup, seen } = recordingScope();
@@ -81,6 +82,7 @@ describe('each API area is an encapsulated scope', () => {
       'GET /governance/access-log': 401,
       'GET /auth/config': 200,
       'GET /auth/me': 200,
+      'GET /admin/keys': 200,
       'GET /health': 200,
       'GET /ready': 200,
       'GET /openapi.json': 200,
@@ -124,9 +126,15 @@ describe('each API area is an encapsulated scope', () => {
       'post /policy/evaluate',
       'get /governance/audit',
       'get /governance/audit/{id}',
+      'get /governance/audit/integrity',
+      'post /governance/audit/integrity/verify',
+      'get /governance/audit/{id}/proof',
       'get /governance/access-log',
       'get /auth/config',
       'get /auth/me',
+      'get /admin/keys',
+      'post /admin/keys',
+      'post /admin/keys/{id}/revoke',
       'get /health',
       'get /ready',
       'get /openapi.json',

@@ -128,11 +128,16 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/admin/keys',
+        '/admin/keys/{id}/revoke',
         '/auth/config',
         '/auth/me',
         '/governance/access-log',
         '/governance/audit',
         '/governance/audit/{id}',
+        '/governance/audit/{id}/proof',
+        '/governance/audit/integrity',
+        '/governance/audit/integrity/verify',
         '/health',
         '/openapi.json',
         '/policy/evaluate',

@@ -122,8 +122,14 @@ export class AuthenticationGuard {
     }
     const header = request.headers.authorization;
     if (access === 'open') {
-      // Read when sent (`/ready` shows more to a known caller), never refused.
-      if (header !== undefined) request.principal = await this.#principalOf(request, header);
+      // Read when sent (`/ready` shows more to a known caller), never refused: not even when
+      // it cannot be checked, so that a probe sending one still learns the readiness.
+      if (header === undefined) return;
+      try {
+        request.principal = await this.#principalOf(request, header);
+      } catch {
+        request.principal = undefined;
+      }
       return;
     }
     if (header === undefined || header.trim() === '') throw unauthenticated(reply, false);
