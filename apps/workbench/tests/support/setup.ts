@@ -1,10 +1,15 @@
 // Test setup for the component tests: jest-dom matchers, cleanup between tests, and the layout
 // numbers jsdom does not compute (it has no layout engine), so the virtualised table renders rows.
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// findBy…/waitFor give up after 5 s instead of 1 s: on a shared 2-core machine under load the
+// fake gateway's answers (config, sign-in, then the page) can take longer than 1 s to render.
+// This bounds a wait; it asserts nothing about speed.
+configure({ asyncUtilTimeout: 5000 });
 
 // Tests of the Workbench's server (tests/server/) run in Node, with no DOM to adjust.
 if (typeof HTMLElement !== 'undefined') installLayout();
