@@ -5,6 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   AuditEntrySchema,
   AuditPageSchema,
+  AuthConfigSchema,
+  AuthPrincipalSchema,
   EvaluateResultSchema,
   HealthStatusSchema,
   PROBLEM_CONTENT_TYPE,
@@ -16,10 +18,16 @@ import { Errors } from '@sinclair/typebox/errors';
 import { Check } from '@sinclair/typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toAuditEntryJson } from '../src/api/audit-api-mapper.js';
+import type { AuthenticationOptions } from '../src/api/authentication.js';
 import type { AuditStore } from '../src/store/audit-store.js';
 import { createMemoryStore } from '../src/store/memory-store.js';
 import { auditEntry } from './support/audit-entry-fixture.js';
 import { buildTestApp, type TestApp } from './support/build-test-app.js';
+import {
+  bearer,
+  FixedPrincipalAuthenticator,
+  keyPrincipal,
+} from './support/fixed-principal-authenticator.js';
 
 /** An entry whose fields all hold different values, so that a mix-up between two shows. */
 const DISTINCT = auditEntry(1, {
@@ -78,6 +86,13 @@ function undeclaredMembers(schema: TSchema, value: unknown, at = ''): string[] {
     return undeclaredMembers(property, member, `${at}/${key}`);
   });
 }
+
+const AUTH_ON: AuthenticationOptions = {
+  mode: { mode: 'on', unsafe: false },
+  authenticators: {
+    test: new FixedPrincipalAuthenticator({ auditor: keyPrincipal('reader', ['auditor']) }),
+  },
+};
 
 function unreachableStore(): AuditStore {
   return {
@@ -157,15 +172,76 @@ describe('answers checked against the contract', () => {
       status: 404,
       schema: ProblemDetailsSchema,
     },
+    {
+      note: 'the sign-in configuration',
+      url: '/auth/config',
+      status: 200,
+      schema: AuthConfigSchema,
+    },
+    { note: 'the anonymous caller', url: '/auth/me', status: 200, schema: AuthPrincipalSchema },
+    {
+      note: '/ready to a stranger with authentication on',
+      url: '/ready',
+      authentication: AUTH_ON,
+      status: 200,
+      schema: ReadyStatusSchema,
+    },
+    {
+      note: '/ready to a known caller with authentication on',
+      url: '/ready',
+      headers: bearer('auditor'),
+      authentication: AUTH_ON,
+      status: 200,
+      schema: ReadyStatusSchema,
+    },
+    {
+      note: 'an authenticated caller',
+      url: '/auth/me',
+      headers: bearer('auditor'),
+      authentication: AUTH_ON,
+      status: 200,
+      schema: AuthPrincipalSchema,
+    },
+    {
+      note: 'a request without credentials',
+      url: '/governance/audit',
+      authentication: AUTH_ON,
+      status: 401,
+      schema: ProblemDetailsSchema,
+    },
+    {
+      note: 'a caller without the role',
+      method: 'POST' as const,
+      url: '/policy/evaluate',
+      payload: { prompt: 'hello', user_id: 'alice' },
+      headers: bearer('auditor'),
+      authentication: AUTH_ON,
+      status: 403,
+      schema: ProblemDetailsSchema,
+    },
   ];
-  for (const { note, method, url, payload, store, status, schema } of cases) {
+  for (const {
+    note,
+    method,
+    url,
+    payload,
+    store,
+    status,
+    schema,
+    headers,
+    authentication,
+  } of cases) {
     it(`answers ${note} as the contract says`, async () => {
-      current = await buildTestApp(store === undefined ? {} : { store: store() });
+      current = await buildTestApp({
+        ...(store === undefined ? {} : { store: store() }),
+        ...(authentication === undefined ? {} : { authentication }),
+      });
       await current.store.repository.append(stored);
       const response = await current.app.inject({
         method: method ?? 'GET',
         url,
         ...(payload === undefined ? {} : { payload }),
+        ...(headers === undefined ? {} : { headers }),
       });
       expect(response.statusCode).toBe(status);
       expect(response.headers['content-type']).toContain(
