@@ -101,8 +101,8 @@ const HOST_NAME =
 /**
  * Comma-separated host names, lower-cased, for matching a request's `Host` (whatever its
  * port): a name (`gateway.example.com`), a name with a leading dot for it and its subdomains
- * (`.example.com`), an IP address (`127.0.0.1`, `[::1]`), or `*` for any. Ports, schemes and paths are refused, so that an entry
- * never silently fails to match.
+ * (`.example.com`), an IP address (`127.0.0.1`, `[::1]`), or `*` for any. Ports, schemes and
+ * paths are refused, so that an entry never silently fails to match.
  */
 export const hostNames: Parser<readonly string[]> = (raw, name) => {
   const list = raw
