@@ -1,8 +1,9 @@
 /**
  * An audit entry's place in its hash chain (tamper evidence), as the API shows it: the
  * domain's `AuditChainLink` in snake_case. `entry_hash` is the hex SHA-256 of the entry's
- * canonical preimage (see `auditEntryHash` in `@policy-gateway/governance-runtime`): the
- * entry's other members as this API shows them, with `chain_id`, `chain_seq` and `prev_hash`.
+ * canonical preimage (see `auditEntryHash` in `@policy-gateway/governance-runtime`):
+ * `chain_id`, `chain_seq`, `prev_hash` and the digest of the entry's other members as this API
+ * shows them (`entry_digest`, so that a proof can check a link without the entry's content).
  */
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
