@@ -28,6 +28,7 @@ const entry = makeEntry({
   client_address: '10.0.0.7',
   user_agent: 'Mozilla/5.0 Workbench',
   gateway_instance: 'gw-a:1234',
+  principal_id: 'key:chat-backend',
   latency_ms: 3.21,
 });
 
@@ -60,6 +61,7 @@ describe('Audit entry detail panel', () => {
       '10.0.0.7',
       'Mozilla/5.0 Workbench',
       'gw-a:1234',
+      'key:chat-backend',
       '3.21 ms',
     ]) {
       expect(panel.getByText(value)).toBeInTheDocument();
