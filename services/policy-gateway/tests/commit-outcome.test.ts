@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadSettings } from '../src/config/settings.js';
 import { migrateToLatest } from '../src/db/migration-runner.js';
@@ -30,7 +30,8 @@ let proxy: TcpProxy;
 let store: AuditStore;
 let app: FastifyInstance;
 
-beforeAll(async () => {
+// A fresh database per test: the audit table is append-only (migration 008), never emptied.
+beforeEach(async () => {
   database = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 1 });
   await migrateToLatest(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }));
@@ -38,11 +39,6 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
 });
-afterAll(async () => {
-  await admin?.end();
-  await database?.drop();
-});
-
 beforeEach(async () => {
   const url = new URL(database.url);
   proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
@@ -54,12 +50,13 @@ beforeEach(async () => {
   });
   store = await openAuditStore(settings.store, silent);
   app = await buildApp({ settings: TEST_APP_SETTINGS, store, engine: new ScriptedPolicyEngine() });
-  await admin.query('truncate audit_log_entries');
 });
 afterEach(async () => {
   await admin.query('rollback').catch(() => undefined);
   await app.close();
   await proxy.down();
+  await admin?.end();
+  await database?.drop();
 });
 
 /** Starts the request at once (an inject chain left unawaited would not be sent). */

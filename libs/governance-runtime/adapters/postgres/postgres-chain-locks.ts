@@ -70,14 +70,20 @@ export class PostgresChainLocks {
     };
   }
 
-  /** Whether nobody holds the chain's lock (its writer is gone). */
-  async isAbandoned(chainId: string): Promise<boolean> {
+  /**
+   * Runs `work` holding the chain's lock if nobody holds it (its writer is gone, and no other
+   * process is sealing it); undefined, without running it, when somebody does.
+   */
+  async whileAbandoned<T>(chainId: string, work: () => Promise<T>): Promise<T | undefined> {
     return this.#db.connection().execute(async (connection) => {
       const { rows } = await sql<{ free: boolean }>`
         select pg_try_advisory_lock(${lockKey(chainId)}) as free`.execute(connection);
-      const free = rows[0]?.free === true;
-      if (free) await sql`select pg_advisory_unlock(${lockKey(chainId)})`.execute(connection);
-      return free;
+      if (rows[0]?.free !== true) return undefined;
+      try {
+        return await work();
+      } finally {
+        await sql`select pg_advisory_unlock(${lockKey(chainId)})`.execute(connection);
+      }
     });
   }
 }

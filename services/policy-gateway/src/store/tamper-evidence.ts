@@ -75,7 +75,9 @@ export async function openTamperEvidence(options: {
       key,
       instance: settings.instance,
       ownChainId: chainId,
-      ...(locks !== undefined && { isAbandoned: (id: string) => locks.isAbandoned(id) }),
+      ...(locks !== undefined && {
+        whileAbandoned: <T>(id: string, seal: () => Promise<T>) => locks.whileAbandoned(id, seal),
+      }),
     });
   } catch (error) {
     await lock?.release();
