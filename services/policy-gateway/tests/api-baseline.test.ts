@@ -86,6 +86,28 @@ const TAMPER_EVIDENCE_ADDITIONS: readonly { pointer: string; note: string }[] = 
   '/openapi/paths/~1governance~1audit~1{id}~1proof',
 ].map((pointer) => ({ pointer, note: TAMPER_EVIDENCE_NOTE }));
 
+/**
+ * Issue 11 (tamper evidence): each entry's place in its hash chain (`chain`, required and
+ * nullable: the baseline's `required` lists of the entry were edited for it), and the chain
+ * `serve` writes on `/ready`.
+ */
+const CHAIN_NOTE = 'issue 11: entries carry their hash chain link; /ready names the chain';
+const CHAIN_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  ...[
+    '/openapi/paths/~1governance~1audit/get/responses/200/content/application~1json/schema/properties/entries/items',
+    '/openapi/paths/~1governance~1audit~1{id}/get/responses/200/content/application~1json/schema',
+  ].map((entry) => ({ pointer: `${entry}/properties/chain`, note: CHAIN_NOTE })),
+  ...['200', '503'].map((status) => ({
+    pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/audit_chain`,
+    note: CHAIN_NOTE,
+  })),
+  ...[0, 1, 2].map((index) => ({
+    pointer: `/responses/GET ~1governance~1audit/body/entries/${index}/chain`,
+    note: CHAIN_NOTE,
+  })),
+  { pointer: '/responses/GET ~1governance~1audit~1:id/body/chain', note: CHAIN_NOTE },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -96,6 +118,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...AUTHENTICATION_ADDITIONS,
   ...ADMIN_KEYS_ADDITIONS,
   ...TAMPER_EVIDENCE_ADDITIONS,
+  ...CHAIN_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {
