@@ -137,6 +137,43 @@ describe('the OIDC authenticator', () => {
     expect(beyond.refusal).toContain('ERR_JWT_EXPIRED');
   });
 
+  it('verifies a repeated token once, yet refuses it past its expiry or once its key is retired', async () => {
+    const rotating = await startOidcTestProvider({
+      audience: AUDIENCE,
+      serviceClients: { 'batch-job': { roles: ['evaluator'] } },
+    });
+    try {
+      let nowSeconds = Date.now() / 1000;
+      const remembering = authenticator(
+        { issuer: rotating.issuer, rolesClaim: 'roles' },
+        { now: () => new Date(nowSeconds * 1000) },
+      );
+      const oldToken = await rotating.clientCredentialsToken('batch-job');
+      const exp = decodeJwt(oldToken).exp ?? 0;
+      expect((await remembering.authenticate(oldToken)).principal?.subject).toBe('batch-job');
+      // Remembered: still accepted within the skew, refused beyond it as without the cache.
+      nowSeconds = exp + SKEW - 1;
+      expect((await remembering.authenticate(oldToken)).principal?.subject).toBe('batch-job');
+      nowSeconds = exp + SKEW + 1;
+      expect((await remembering.authenticate(oldToken)).refusal).toContain('ERR_JWT_EXPIRED');
+
+      nowSeconds = Date.now() / 1000;
+      const token = await rotating.clientCredentialsToken('batch-job');
+      expect((await remembering.authenticate(token)).principal).toBeDefined();
+      await rotating.rotateSigningKey();
+      rotating.retireOldKeys();
+      // A token under the new key sends the authenticator back to the key set, which no longer
+      // has the key that signed the remembered token: it is refused from then on.
+      const newToken = await rotating.clientCredentialsToken('batch-job');
+      expect((await remembering.authenticate(newToken)).principal).toBeDefined();
+      const refused = await remembering.authenticate(token);
+      expect(refused.principal).toBeUndefined();
+      expect(refused.refusal).toContain('ERR_JWKS_NO_MATCHING_KEY');
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('refuses a token issued further in the future than the clock skew', async () => {
     const token = await idp.clientCredentialsToken('batch-job');
     const iat = decodeJwt(token).iat ?? 0;

@@ -9,11 +9,23 @@
  * A token that fails a check is a refusal (401); a provider that cannot be reached for its
  * keys is thrown (the guard's 503), since the token may well be good.
  */
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
 import type { Authentication, Authenticator } from './authenticator.js';
 import type { OidcSettings } from './oidc-settings.js';
 import type { Principal } from './principal.js';
 import { rolesFromClaims } from './roles-claim.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
+
+/** Tokens remembered as verified (see `VerifiedTokenCache`); each entry is about 1 KB. */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 /** Asymmetric JWS algorithms: a token signed otherwise is refused before any key is chosen. */
 export const OIDC_ALGORITHMS = Object.freeze([
@@ -56,8 +68,17 @@ export interface OidcAuthenticatorOptions {
   readonly now?: () => Date;
   /** Least time between two fetches of the keys for unknown key ids, in ms (jose's, 30 s). */
   readonly jwksCooldownMs?: number;
+  /** How many verified tokens to remember (0: verify every request). */
+  readonly verifiedTokensMax?: number;
   /** Bound on one fetch of the discovery document or the keys, in ms. */
   readonly fetchTimeoutMs?: number;
+}
+
+/** Whether the key set as last fetched still has this key id (a token without one: any key). */
+function isPublished(keys: RemoteKeySet, keyId: string | undefined): boolean {
+  const published = keys.jwks()?.keys;
+  if (published === undefined) return false;
+  return keyId === undefined ? published.length > 0 : published.some((key) => key.kid === keyId);
 }
 
 /** The JWKS URL the issuer's discovery document names; its `issuer` must be the configured one. */
@@ -78,12 +99,18 @@ export class OidcAuthenticator implements Authenticator {
   readonly #settings: ConfiguredOidcSettings;
   readonly #options: OidcAuthenticatorOptions;
   readonly #now: () => Date;
-  #keys: Promise<JWTVerifyGetKey> | undefined;
+  #keys: Promise<RemoteKeySet> | undefined;
+  readonly #verified: VerifiedTokenCache;
 
   constructor(settings: ConfiguredOidcSettings, options: OidcAuthenticatorOptions = {}) {
     this.#settings = settings;
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
+    this.#verified = new VerifiedTokenCache({
+      maxEntries: options.verifiedTokensMax ?? VERIFIED_TOKENS_MAX,
+      maxAgeMs: settings.jwksCacheSeconds * 1000,
+      clockSkewSeconds: settings.clockSkewSeconds,
+    });
   }
 
   accepts(token: string): boolean {
@@ -91,7 +118,7 @@ export class OidcAuthenticator implements Authenticator {
   }
 
   /** The key set, from the configured URL or discovery; a failed discovery is tried again next time. */
-  #keySet(): Promise<JWTVerifyGetKey> {
+  #keySet(): Promise<RemoteKeySet> {
     if (this.#keys === undefined) {
       const timeoutDuration = this.#options.fetchTimeoutMs ?? DISCOVERY_TIMEOUT_MS;
       const { jwksUrl, issuer } = this.#settings;
@@ -118,6 +145,9 @@ export class OidcAuthenticator implements Authenticator {
   async authenticate(token: string): Promise<Authentication> {
     const keys = await this.#keySet();
     const now = this.#now();
+    const cacheKey = VerifiedTokenCache.keyOf(token);
+    const known = this.#verified.find(cacheKey, now, (keyId) => isPublished(keys, keyId));
+    if (known !== undefined) return { principal: known };
     const skew = this.#settings.clockSkewSeconds;
     let payload: JWTPayload;
     try {
@@ -142,7 +172,13 @@ export class OidcAuthenticator implements Authenticator {
         refusal: 'token refused: issued in the future (iat beyond the clock skew)',
       };
     }
-    return { principal: this.#principal(payload) };
+    const principal = this.#principal(payload);
+    this.#verified.remember(
+      cacheKey,
+      { principal, expiresAt: Number(payload.exp), keyId: decodeProtectedHeader(token).kid },
+      now,
+    );
+    return { principal };
   }
 
   #principal(payload: JWTPayload): Principal {
@@ -162,5 +198,7 @@ export class OidcAuthenticator implements Authenticator {
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#verified.clear();
+  }
 }
