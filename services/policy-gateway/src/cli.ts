@@ -3,12 +3,17 @@
  * bad settings print one line and exit non-zero; see `EXIT` for the codes.
  */
 import pino from 'pino';
+import {
+  AUDIT_USAGE,
+  type AuditCommand,
+  parseAuditCommand,
+  runAuditCommand,
+} from './audit-commands.js';
 import { loadSettings } from './config/settings.js';
 import { SettingsError } from './config/settings-error.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { KEYS_USAGE, type KeysCommand, parseKeysArgs, runKeysCommand } from './keys-commands.js';
-import { AUDIT_USAGE, type AuditCommand, parseAuditCommand, runAuditCommand } from './audit-commands.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 
@@ -26,7 +31,13 @@ Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
 Exit codes: 0 success, 1 failure, 2 bad usage, 3 migrations pending (migrate status).
 `;
 
-type Command = 'serve' | 'migrate' | 'migrate status' | 'help' | { readonly keys: KeysCommand } | { readonly audit: AuditCommand };
+type Command =
+  | 'serve'
+  | 'migrate'
+  | 'migrate status'
+  | 'help'
+  | { readonly keys: KeysCommand }
+  | { readonly audit: AuditCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
