@@ -136,6 +136,8 @@ describe('Value.Check on the kinds', () => {
       gateway_instance: 'gw',
       idempotency_key: null,
       request_digest: null,
+      principal_id: 'key:k1',
+      chain: null,
     };
     expect(Check(AuditEntrySchema, entry)).toBe(false);
     expect(Errors(AuditEntrySchema, entry).First()?.path).toBe('/reasons/0/severity');

@@ -5,12 +5,15 @@
  * unset). The app runs in this process with its real write path as `serve` composes it
  * (`openAuditStore` with and without the tamper-evidence options: chain, checkpoints every
  * 1,000 entries, signing key), and autocannon loads `POST /policy/evaluate` from another
- * process. The policy engine is scripted (answers at once), so that the figures are the write
- * path's and the chain's cost is not hidden behind the Rego evaluation: the worst case.
+ * process. By default the policy engine is scripted (answers at once), so that the figures are
+ * the write path's and the chain's cost is not hidden behind the Rego evaluation: the worst
+ * case. `BENCH_ENGINE=embedded` runs the shipped bundle on the embedded Rego engine with the
+ * default worker threads instead: the decisions per second a user of `serve` sees.
  * Rounds alternate without/with the chain; the medians and their ratio are printed.
  *
  * Usage: npm run bench:chain -w services/policy-gateway
- *   BENCH_DURATION_SECONDS (5 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32).
+ *   BENCH_DURATION_SECONDS (5 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
+ *   BENCH_ENGINE (scripted | embedded), BENCH_BACKENDS (memory,embedded,postgres).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +27,14 @@ import {
 } from '@policy-gateway/governance-runtime/testing';
 import pino from 'pino';
 import { buildApp } from '../src/app.js';
+import { SETTING_DECLARATIONS } from '../src/config/setting-declarations.js';
 import type { StoreSettings } from '../src/config/settings.js';
+import {
+  createPolicyEngine,
+  DEFAULT_POLICY_BUNDLE_DIR,
+  DEFAULT_POLICY_PATH,
+} from '../src/policy/create-policy-engine.js';
+import type { PolicyEngine } from '../src/policy/policy-engine.js';
 import { openAuditStore } from '../src/store/open-audit-store.js';
 import { TEST_APP_SETTINGS } from '../tests/support/build-test-app.js';
 import { runCli } from '../tests/support/gateway-process.js';
@@ -35,6 +45,20 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const silent = pino({ level: 'silent' });
+const engineKind = process.env.BENCH_ENGINE ?? 'scripted';
+if (engineKind !== 'scripted' && engineKind !== 'embedded') {
+  throw new Error(`BENCH_ENGINE must be scripted or embedded, not ${engineKind}`);
+}
+
+function startEngine(): Promise<PolicyEngine> {
+  if (engineKind === 'scripted') return Promise.resolve(new ScriptedPolicyEngine());
+  return createPolicyEngine({
+    bundleDir: DEFAULT_POLICY_BUNDLE_DIR,
+    policyPath: DEFAULT_POLICY_PATH,
+    opaTimeoutMs: 2_000,
+    workers: SETTING_DECLARATIONS.evaluation.workers.default,
+  });
+}
 const body = JSON.stringify({ prompt: 'summarise the quarterly report', user_id: 'bench-user' });
 
 function autocannon(url: string): Promise<{ rps: number; non2xx: number; errors: number }> {
@@ -91,7 +115,7 @@ async function round(store: StoreSettings, chained: boolean, keyDir: string): Pr
   const app = await buildApp({
     settings: { ...TEST_APP_SETTINGS, maxPromptBytes: 65_536 },
     store: opened,
-    engine: new ScriptedPolicyEngine(),
+    engine: await startEngine(),
   });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -148,7 +172,7 @@ const backends: { name: string; settings: () => Promise<StoreSettings> }[] = [
 
 const only = process.env.BENCH_BACKENDS?.split(',');
 console.log(
-  `decisions/s through POST /policy/evaluate, scripted engine, ${connections} connections, ${rounds} rounds of ${duration} s each way, alternating`,
+  `decisions/s through POST /policy/evaluate, ${engineKind} engine, ${connections} connections, ${rounds} rounds of ${duration} s each way, alternating`,
 );
 console.log('backend    without chain   with chain   with/without');
 try {
