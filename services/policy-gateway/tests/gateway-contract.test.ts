@@ -44,6 +44,12 @@ const DISTINCT = auditEntry(1, {
   gatewayInstance: 'gw-distinct',
   idempotencyKey: 'key-distinct',
   requestDigest: 'sha256:distinct',
+  chain: {
+    chainId: '0193a6f2-2222-7abc-8def-000000000002',
+    seq: 7,
+    prevHash: 'a'.repeat(64),
+    entryHash: 'b'.repeat(64),
+  },
 });
 
 describe('toAuditEntryJson', () => {
@@ -56,10 +62,18 @@ describe('toAuditEntryJson', () => {
   it('carries each domain field into exactly one member, so none is dropped or duplicated', () => {
     const members = Object.values(toAuditEntryJson(DISTINCT));
     expect(members).toHaveLength(Object.keys(DISTINCT).length);
-    for (const [field, value] of Object.entries(DISTINCT)) {
+    const { chain, ...flat } = DISTINCT;
+    for (const [field, value] of Object.entries(flat)) {
       const carriers = members.filter((member) => isDeepStrictEqual(member, value));
       expect(carriers, field).toHaveLength(1);
     }
+    // The chain link is one member, its fields in the contract's spelling.
+    expect(toAuditEntryJson(DISTINCT).chain).toEqual({
+      chain_id: chain?.chainId,
+      seq: chain?.seq,
+      prev_hash: chain?.prevHash,
+      entry_hash: chain?.entryHash,
+    });
   });
 
   it('produces an entry the contract accepts, with and without the nullable fields', () => {

@@ -282,11 +282,12 @@ describe('setting declarations', () => {
     expect([...read].sort()).toEqual(declared.map((setting) => setting.name).sort());
   });
 
-  it('reads only the variables of the chosen store', () => {
+  it('reads only the variables of the chosen store, and the data directory for every store', () => {
     const memory = variablesRead({ POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' });
     expect(memory).toContain('POLICY_GATEWAY_MEMORY_STORE_MAX_ENTRIES');
-    expect(memory).not.toContain('POLICY_GATEWAY_DATA_DIR');
     expect(memory).not.toContain('POLICY_GATEWAY_DB_POOL_SIZE');
+    // The audit signing key is generated there when no key file is given, whatever the store.
+    expect(memory).toContain('POLICY_GATEWAY_DATA_DIR');
   });
 
   const context: SettingContext = { cwd, isSet: () => false };
