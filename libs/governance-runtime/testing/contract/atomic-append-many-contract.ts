@@ -118,8 +118,10 @@ export function describeAtomicAppendManyContract(context: ContractContext): void
       expect(ids((await repository.query({ limit: 10 })).entries)).toEqual([stored.id]);
     });
 
-    // A repository behind the hash chain assigns links itself (its own tests check them).
-    it.skipIf(context.harness.chains === true)(
+    // A repository behind the hash chain assigns links itself (its own tests check them), so
+    // these two cases apply to bare adapters only and are not declared for chained ones.
+    const itUnchained = context.harness.chains === true ? () => {} : it;
+    itUnchained(
       'stores the chain link of each entry and returns it from findById and query',
       async () => {
         const chainId = newAuditLogEntryId();
@@ -150,21 +152,18 @@ export function describeAtomicAppendManyContract(context: ContractContext): void
       },
     );
 
-    it.skipIf(context.harness.chains === true)(
-      'refuses a chain link that is not well-formed, naming the member',
-      async () => {
-        const link = { chainId: newAuditLogEntryId(), seq: 1, prevHash: 'a'.repeat(64) };
-        const cases = [
-          { chain: { ...link, entryHash: 'not-hex' }, field: 'chain.entryHash' },
-          { chain: { ...link, seq: 0, entryHash: 'b'.repeat(64) }, field: 'chain.seq' },
-          { chain: { ...link, chainId: 'x', entryHash: 'b'.repeat(64) }, field: 'chain.chainId' },
-        ];
-        for (const c of cases) {
-          const error = await repository.append(makeEntry({ chain: c.chain })).catch((e) => e);
-          expect(error).toBeInstanceOf(InvalidAuditLogEntryError);
-          expect((error as InvalidAuditLogEntryError).field).toBe(c.field);
-        }
-      },
-    );
+    itUnchained('refuses a chain link that is not well-formed, naming the member', async () => {
+      const link = { chainId: newAuditLogEntryId(), seq: 1, prevHash: 'a'.repeat(64) };
+      const cases = [
+        { chain: { ...link, entryHash: 'not-hex' }, field: 'chain.entryHash' },
+        { chain: { ...link, seq: 0, entryHash: 'b'.repeat(64) }, field: 'chain.seq' },
+        { chain: { ...link, chainId: 'x', entryHash: 'b'.repeat(64) }, field: 'chain.chainId' },
+      ];
+      for (const c of cases) {
+        const error = await repository.append(makeEntry({ chain: c.chain })).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidAuditLogEntryError);
+        expect((error as InvalidAuditLogEntryError).field).toBe(c.field);
+      }
+    });
   });
 }
