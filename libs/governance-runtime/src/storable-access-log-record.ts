@@ -7,6 +7,7 @@ import { ACCESS_LOG_MAX_ENTRY_IDS, type AccessLogRecord } from './access-log-rec
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAccessLogRecordError } from './invalid-access-log-record-error.js';
 import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
+import { findUnstorableString, UNSTORABLE_STRING_REASON } from './unstorable-string.js';
 
 /**
  * Validates `record` and returns the canonical copy to store. Strings containing U+0000 or
@@ -90,24 +91,7 @@ function jsonObject(value: unknown): Readonly<Record<string, unknown>> {
   return copy as Record<string, unknown>;
 }
 
-const UNPAIRED_SURROGATE = /\p{Cs}/u;
-
-function checkStrings(value: unknown, path: string): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000') || UNPAIRED_SURROGATE.test(value)) {
-      throw new InvalidAccessLogRecordError(
-        path,
-        'contains U+0000 or an unpaired surrogate, which PostgreSQL cannot store',
-      );
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      checkStrings(item, `${path}[${index}]`);
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      checkStrings(key, `${path} key`);
-      checkStrings(item, `${path}.${key}`);
-    }
-  }
+function checkStrings(value: unknown, field: string): void {
+  const place = findUnstorableString(value, field);
+  if (place !== undefined) throw new InvalidAccessLogRecordError(place, UNSTORABLE_STRING_REASON);
 }

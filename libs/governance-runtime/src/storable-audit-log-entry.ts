@@ -9,6 +9,7 @@ import { AUDIT_DECISIONS, type AuditLogEntry } from './audit-log-entry.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
+import { findUnstorableString, UNSTORABLE_STRING_REASON } from './unstorable-string.js';
 
 /**
  * Validates `entry` and returns the canonical copy to store.
@@ -126,24 +127,7 @@ function copyJson(field: string, value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-const UNPAIRED_SURROGATE = /\p{Cs}/u;
-
-function checkStrings(value: unknown, path: string): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000') || UNPAIRED_SURROGATE.test(value)) {
-      throw new InvalidAuditLogEntryError(
-        path,
-        'contains U+0000 or an unpaired surrogate, which PostgreSQL cannot store',
-      );
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      checkStrings(item, `${path}[${index}]`);
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      checkStrings(key, `${path} key`);
-      checkStrings(item, `${path}.${key}`);
-    }
-  }
+function checkStrings(value: unknown, field: string): void {
+  const place = findUnstorableString(value, field);
+  if (place !== undefined) throw new InvalidAuditLogEntryError(place, UNSTORABLE_STRING_REASON);
 }
