@@ -8,7 +8,7 @@
 import { request } from 'node:http';
 import type { AuthPrincipal, ReadyStatus } from '@policy-gateway/gateway-contract';
 import { createTestDatabase, type TestDatabase } from '@policy-gateway/governance-runtime/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
 
 let gateway: GatewayProcess | undefined;
@@ -55,13 +55,17 @@ describe('policy-gateway serve: who must authenticate', () => {
   });
 
   it('serves POLICY_GATEWAY_AUTH=off on all interfaces, flagged unsafe in the log and /ready', async () => {
-    gateway = await startGateway({
+    const started = await startGateway({
       ...MEMORY,
       POLICY_GATEWAY_HOST: '0.0.0.0',
       POLICY_GATEWAY_AUTH: 'off',
     });
-    expect(gateway.output()).toMatch(/UNSAFE: POLICY_GATEWAY_AUTH=off/);
-    const port = new URL(gateway.url).port;
+    gateway = started;
+    // The warning follows the listening line, and the process's output arrives in pieces.
+    await vi.waitFor(() => expect(started.output()).toMatch(/UNSAFE: POLICY_GATEWAY_AUTH=off/), {
+      timeout: 10_000,
+    });
+    const port = new URL(started.url).port;
     const ready = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as ReadyStatus;
     expect(ready.auth).toMatchObject({ mode: 'off', unsafe: true });
     expect(ready.warnings?.join(' ')).toMatch(/UNSAFE/);
