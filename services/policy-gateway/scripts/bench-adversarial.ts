@@ -15,7 +15,7 @@
  * unchecked, so the worst case is a prompt holding that many of both, which a case measures.
  *
  * Usage: npm run bench:adversarial -w services/policy-gateway
- *   BENCH_ROUNDS (21): samples of each case (and as many of the ordinary prompt), each the
+ *   BENCH_ROUNDS (41): samples of each case (and as many of the ordinary prompt), each the
  *   mean of BENCH_BLOCK (4) evaluations in a row; the machine's load average is printed first,
  *   since a busy machine (other processes on the same cores) makes every figure noisier.
  */
@@ -30,7 +30,8 @@ import { loadPolicyBundle } from '../src/policy/policy-bundle.js';
 const MAX_RATIO = 3;
 const PROMPT_LIMIT = 65_536;
 const SIZES = [16 * 1024, 64 * 1024];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
+const WARM_UP_BLOCKS = 3;
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
 const ASTRAL = '\u{1F600}';
 const policiesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../policies');
@@ -284,9 +285,11 @@ try {
     prompt: string,
     baseline: string,
   ): Promise<{ ms: number; baselineMs: number }> {
-    for (let i = 0; i < 2; i++) {
-      await evaluate(label, prompt);
-      await evaluate(`${label} (ordinary)`, baseline);
+    // Whole blocks of warm-up: until V8 has optimised both paths, the first blocks of either
+    // string can take several times as long and would decide the median of a short run.
+    for (let i = 0; i < WARM_UP_BLOCKS; i++) {
+      await block(label, prompt);
+      await block(`${label} (ordinary)`, baseline);
     }
     const times: number[] = [];
     const baselineTimes: number[] = [];
