@@ -35,10 +35,10 @@ import { auditEntryHash, chainGenesisHash } from './audit-entry-hash.js';
 import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 import { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
+import type { AuditWriteObserver } from './audit-write-observer.js';
 import type { ChainHead, ChainHeadObserver } from './chain-head.js';
 import { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
 import { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
-import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 import { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
@@ -54,6 +54,8 @@ export interface HashChainedAuditLogOptions {
    */
   readonly settleMs?: number;
   readonly observer?: ChainHeadObserver;
+  /** Told of every batch written to the storage (metrics: batch size, commit latency). */
+  readonly writeObserver?: AuditWriteObserver;
 }
 
 /** One caller's entries (one for `append`, several for an all-or-nothing `appendMany`). */
@@ -86,8 +88,10 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
   readonly #maxBatchEntries: number;
   readonly #settleMs: number;
   readonly #observer: ChainHeadObserver | undefined;
+  readonly #writeObserver: AuditWriteObserver | undefined;
   #head: ChainHead;
   #queue: Pending[] = [];
+  #queuedEntries = 0;
   #draining: Promise<void> | undefined;
   #unresolved: Unresolved | undefined;
   #closed = false;
@@ -98,12 +102,18 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
     this.#maxBatchEntries = options.maxBatchEntries ?? 512;
     this.#settleMs = options.settleMs ?? 0;
     this.#observer = options.observer;
+    this.#writeObserver = options.writeObserver;
     this.#head = { chainId: this.chainId, seq: 0, entryHash: chainGenesisHash(this.chainId) };
   }
 
   /** The last entry this chain committed (seq 0 before the first). */
   get head(): ChainHead {
     return this.#head;
+  }
+
+  /** Entries waiting for a batch (not counting the batch being written): the queue depth. */
+  get queuedEntries(): number {
+    return this.#queuedEntries;
   }
 
   override async append(entry: AuditLogEntry): Promise<void> {
@@ -161,6 +171,7 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
     }
     return new Promise((settle) => {
       this.#queue.push({ entries, whole, settle });
+      this.#queuedEntries += entries.length;
       this.#kick();
     });
   }
@@ -186,6 +197,7 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
         batch.push(next);
         size += next.entries.length;
         this.#queue.shift();
+        this.#queuedEntries -= next.entries.length;
       }
       try {
         await this.#write(batch);
@@ -205,6 +217,11 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
       const entries = pending.flatMap((p) => p.entries);
       const chained = this.#chain(entries);
       const result = await this.inner.appendMany(chained, { atomic: true });
+      this.#writeObserver?.batchWritten({
+        entries: chained.length,
+        durationMs: performance.now() - began,
+        failed: result.error !== undefined,
+      });
       if (result.error === undefined) {
         this.#advance(chained, entries.length);
         let at = 0;

@@ -31,6 +31,7 @@ export {
   chainGenesisHash,
   snakeCase,
 } from './audit-entry-hash.js';
+export type { AuditEntryMasking, RedactedSpans } from './audit-entry-masking.js';
 export {
   AUDIT_ENTRY_PROOF_FORMAT,
   AUDIT_ENTRY_PROOF_MAX_LINKS,
@@ -99,6 +100,7 @@ export {
   type VerifyAuditTrailOptions,
   verifyAuditTrail,
 } from './audit-trail-verifier.js';
+export type { AuditBatchWritten, AuditWriteObserver } from './audit-write-observer.js';
 export { ChainCheckpointer, type ChainCheckpointerOptions } from './chain-checkpointer.js';
 export type { ChainHead, ChainHeadObserver } from './chain-head.js';
 export {
@@ -154,5 +156,6 @@ export {
   resolveAuditLogQuery,
 } from './resolved-audit-log-query.js';
 export { type SealAbandonedChainsOptions, sealAbandonedChains } from './seal-abandoned-chains.js';
+export { SEALED_ORIGINAL_VERSION, type SealedOriginal } from './sealed-original.js';
 export { toStorableAccessLogRecord } from './storable-access-log-record.js';
 export { toStorableAuditLogEntry } from './storable-audit-log-entry.js';

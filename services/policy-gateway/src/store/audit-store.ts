@@ -10,7 +10,7 @@ import type {
 import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
-import type { TamperEvidenceStatus } from './tamper-evidence.js';
+import type { AuditWriteQueue, TamperEvidenceStatus } from './tamper-evidence.js';
 
 export interface StoreHealth {
   readonly reachable: boolean;
@@ -36,6 +36,11 @@ export interface AuditStore {
   readonly trail?: AuditTrailReader;
   /** The hash chain this process writes and its signing key (`serve` only; issue 11). */
   readonly tamperEvidence?: TamperEvidenceStatus;
+  /**
+   * The write path's queue of entries waiting for a batch (group commit; metrics read its
+   * depth); absent where entries are written one by one (no hash chain).
+   */
+  readonly writeQueue?: AuditWriteQueue;
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

@@ -4,7 +4,7 @@
  * database whose schema is behind the build's latest migration is refused (the operator
  * runs `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
  */
-import { CommitOutcomeResolver } from '@policy-gateway/governance-runtime';
+import { type AuditWriteObserver, CommitOutcomeResolver } from '@policy-gateway/governance-runtime';
 import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
 import {
   PostgresAuditCheckpointRepository,
@@ -30,14 +30,22 @@ export class SchemaBehindError extends Error {
   }
 }
 
+/** What a caller of `openAuditStore` may watch on the write path. */
+export interface AuditStoreObservers {
+  /** Told of every batch written (batch size, commit latency, failures); needs the chain. */
+  readonly writeObserver?: AuditWriteObserver;
+}
+
 /**
  * @param tamperEvidence the hash chain and its signed checkpoints, for `serve`; commands that
  *   only read or manage the store (and tests of other parts) leave it out, and write unchained.
+ * @param observers for metrics: with the chain, the store also has `writeQueue` (queue depth).
  */
 export async function openAuditStore(
   settings: StoreSettings,
   log: Pick<Logger, 'info' | 'warn' | 'error'>,
   tamperEvidence?: TamperEvidenceOptions,
+  observers: AuditStoreObservers = {},
 ): Promise<AuditStore> {
   if (settings.backend === 'memory') {
     const store = createMemoryStore(settings.maxEntries);
@@ -48,11 +56,13 @@ export async function openAuditStore(
       settings: tamperEvidence,
       checkpoints: new MemoryAuditCheckpointRepository(),
       settleMs: 0,
+      ...observers,
       log,
     });
     return {
       ...composeAuditWritePath(store, [dropped, chain.step]),
       tamperEvidence: chain.status,
+      writeQueue: chain.writeQueue,
     };
   }
   const database = await openServableDatabase(settings, log);
@@ -70,6 +80,7 @@ export async function openAuditStore(
       // Only a server is shared by processes; an embedded database has one.
       ...(database.backend === 'postgres' && { locks: new PostgresChainLocks(database.db) }),
       settleMs: database.commitSettleMs,
+      ...observers,
       log,
     });
   } catch (error) {
@@ -79,6 +90,7 @@ export async function openAuditStore(
   return {
     ...composeAuditWritePath(store, [resolver, chain.step]),
     tamperEvidence: chain.status,
+    writeQueue: chain.writeQueue,
   };
 }
 

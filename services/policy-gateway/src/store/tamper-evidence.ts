@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AuditCheckpointRepository,
+  type AuditWriteObserver,
   ChainCheckpointer,
   HashChainedAuditLog,
   type LoadedAuditSigningKey,
@@ -34,6 +35,11 @@ export interface TamperEvidenceOptions {
   readonly checkpointIntervalMs: number;
 }
 
+/** Entries accepted by the write path and waiting for a batch to be written. */
+export interface AuditWriteQueue {
+  readonly queuedEntries: number;
+}
+
 /** What `/ready` and the start-up log say about it. */
 export interface TamperEvidenceStatus {
   readonly chainId: string;
@@ -50,6 +56,8 @@ export interface TamperEvidenceStatus {
 export interface OpenedTamperEvidence {
   readonly step: AuditWriteStep;
   readonly status: TamperEvidenceStatus;
+  /** The chain's queue of entries waiting for a batch (0 until `step` made the chain). */
+  readonly writeQueue: AuditWriteQueue;
   /** Releases what opening took when the store fails to open after it. */
   abandon(): Promise<void>;
 }
@@ -61,6 +69,8 @@ export async function openTamperEvidence(options: {
   readonly locks?: PostgresChainLocks;
   /** As for `CommitOutcomeResolver`: how long a write may still commit after it began. */
   readonly settleMs: number;
+  /** Told of every batch the chain writes (metrics). */
+  readonly writeObserver?: AuditWriteObserver;
   readonly log: Pick<Logger, 'info' | 'warn'>;
 }): Promise<OpenedTamperEvidence> {
   const { settings, checkpoints, locks, log } = options;
@@ -97,10 +107,12 @@ export async function openTamperEvidence(options: {
     intervalMs: settings.checkpointIntervalMs,
     log,
   });
-  const step: AuditWriteStep = (inner) =>
-    new HashChainedAuditLog(inner, {
+  let chain: HashChainedAuditLog | undefined;
+  const step: AuditWriteStep = (inner) => {
+    chain = new HashChainedAuditLog(inner, {
       chainId,
       settleMs: options.settleMs,
+      ...(options.writeObserver !== undefined && { writeObserver: options.writeObserver }),
       observer: {
         committed: (head, committed) => checkpointer.committed(head, committed),
         // The final checkpoint, then the lock: the chain is sealed before it looks abandoned.
@@ -113,6 +125,8 @@ export async function openTamperEvidence(options: {
         },
       },
     });
+    return chain;
+  };
   log.info(
     {
       chainId,
@@ -126,6 +140,11 @@ export async function openTamperEvidence(options: {
   );
   return {
     step,
+    writeQueue: {
+      get queuedEntries() {
+        return chain?.queuedEntries ?? 0;
+      },
+    },
     status: {
       chainId,
       signingKeyId: key.keyId,
