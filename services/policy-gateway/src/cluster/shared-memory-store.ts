@@ -1,0 +1,252 @@
+/**
+ * The memory store when several workers serve: one store, kept by the primary, which every
+ * worker reads and writes over IPC. Were each worker to keep its own, a read would see only
+ * the entries (and API keys) of the worker that happened to take it. Each worker still has
+ * its own hash chain on top (`openTamperEvidence`), as with every other store; below it the
+ * chain hands over whole batches, so a group of entries costs one message each way.
+ *
+ * `sharedMemoryStoreTargets` is the primary's side, `openSharedMemoryStore` the worker's.
+ */
+import type {
+  AccessLogPage,
+  AccessLogQuery,
+  AccessLogRecord,
+  AccessLogRepository,
+  AppendManyOptions,
+  AppendManyResult,
+  AppendOutcome,
+  AuditLogEntry,
+  AuditLogEntryRepository,
+  AuditLogPage,
+  AuditLogQuery,
+} from '@policy-gateway/governance-runtime';
+import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
+import type { Logger } from 'pino';
+import type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  NewApiKeyRecord,
+} from '../auth/api-key-repository.js';
+import type { AuditStore, StoreHealth } from '../store/audit-store.js';
+import { composeAuditWritePath } from '../store/compose-audit-write-path.js';
+import { DroppedEntriesWarning } from '../store/dropped-entries-warning.js';
+import { createMemoryStore, memoryStoreWarning } from '../store/memory-store.js';
+import { openTamperEvidence, type TamperEvidenceOptions } from '../store/tamper-evidence.js';
+import type { CallTargets, IpcChannel, PrimaryCalls } from './primary-calls.js';
+import { fromWireError, toWireError, type WireError } from './wire-error.js';
+
+/** What the primary sends every worker when an API key changed (made or revoked). */
+export interface KeyChanged {
+  readonly kind: 'pgw:api-key-changed';
+  readonly id: string;
+}
+
+type WireOutcome =
+  | Exclude<AppendOutcome, { error: unknown }>
+  | (Omit<Extract<AppendOutcome, { error: unknown }>, 'error'> & { readonly error: WireError });
+
+interface WireAppendManyResult {
+  readonly results: readonly WireOutcome[];
+  readonly error?: WireError;
+}
+
+function toWireResult(result: AppendManyResult): WireAppendManyResult {
+  return {
+    results: result.results.map((outcome) =>
+      'error' in outcome ? { ...outcome, error: toWireError(outcome.error) } : outcome,
+    ),
+    ...(result.error !== undefined && { error: toWireError(result.error) }),
+  };
+}
+
+function fromWireResult(wire: WireAppendManyResult): AppendManyResult {
+  return {
+    results: wire.results.map(
+      (outcome) =>
+        ('error' in outcome
+          ? { ...outcome, error: fromWireError(outcome.error) }
+          : outcome) as AppendOutcome,
+    ),
+    ...(wire.error !== undefined && { error: fromWireError(wire.error) }),
+  };
+}
+
+/**
+ * The primary's memory store and what workers may call on it.
+ *
+ * @example
+ * const shared = sharedMemoryStoreTargets(settings.store.maxEntries, log);
+ * answerCalls(channelOf(worker), shared.targets);
+ */
+export function sharedMemoryStoreTargets(
+  maxEntries: number,
+  log: Pick<Logger, 'warn'>,
+): {
+  readonly targets: CallTargets;
+  /** Sends every change of an API key (made, revoked) to `announce`, for every worker's cache. */
+  onKeyChange(announce: (message: KeyChanged) => void): () => void;
+  close(): Promise<void>;
+} {
+  const store = createMemoryStore(maxEntries);
+  const entries = new DroppedEntriesWarning(store.repository, { counter: store.repository, log });
+  const { accessLog, apiKeys } = store;
+  return {
+    targets: {
+      auditLog: {
+        append: (entry: AuditLogEntry) => entries.append(entry),
+        appendMany: async (batch: readonly AuditLogEntry[], options?: AppendManyOptions) =>
+          toWireResult(await entries.appendMany(batch, options)),
+        findById: (id: string) => entries.findById(id),
+        findByIdempotencyKey: (userId: string, key: string) =>
+          entries.findByIdempotencyKey(userId, key),
+        query: (query: AuditLogQuery) => entries.query(query),
+      },
+      accessLog: {
+        append: (record: AccessLogRecord) => accessLog.append(record),
+        query: (query: AccessLogQuery) => accessLog.query(query),
+      },
+      apiKeys: {
+        insert: (record: NewApiKeyRecord) => apiKeys.insert(record),
+        findById: (id: string) => apiKeys.findById(id),
+        list: (options: { readonly limit: number }) => apiKeys.list(options),
+        revoke: (id: string, at: Date) => apiKeys.revoke(id, at),
+        touch: (id: string, at: Date) => apiKeys.touch(id, at),
+      },
+      store: { check: () => store.check() },
+    },
+    onKeyChange: (announce) =>
+      apiKeys.onChange((id) => announce({ kind: 'pgw:api-key-changed', id })),
+    close: () => store.close(),
+  };
+}
+
+class SharedAuditLog implements AuditLogEntryRepository {
+  readonly durable = false;
+  constructor(readonly calls: PrimaryCalls) {}
+  append(entry: AuditLogEntry): Promise<void> {
+    return this.calls.call('auditLog', 'append', [entry]);
+  }
+  async appendMany(
+    entries: readonly AuditLogEntry[],
+    options?: AppendManyOptions,
+  ): Promise<AppendManyResult> {
+    const args = options === undefined ? [entries] : [entries, options];
+    try {
+      return fromWireResult(await this.calls.call('auditLog', 'appendMany', args));
+    } catch (error) {
+      // The primary did not answer: as a storage failure, every entry failed (none is known
+      // to be committed, and none was, unless the answer was lost on its way back).
+      return { results: entries.map((e) => ({ id: e.id, status: 'failed', error })), error };
+    }
+  }
+  findById(id: string): Promise<AuditLogEntry | undefined> {
+    return this.calls.call('auditLog', 'findById', [id]);
+  }
+  findByIdempotencyKey(userId: string, key: string): Promise<AuditLogEntry | undefined> {
+    return this.calls.call('auditLog', 'findByIdempotencyKey', [userId, key]);
+  }
+  query(query: AuditLogQuery): Promise<AuditLogPage> {
+    return this.calls.call('auditLog', 'query', [query]);
+  }
+  /** The primary closes the store; a worker only stops using it. */
+  async close(): Promise<void> {}
+}
+
+class SharedAccessLog implements AccessLogRepository {
+  readonly durable = false;
+  constructor(readonly calls: PrimaryCalls) {}
+  append(record: AccessLogRecord): Promise<void> {
+    return this.calls.call('accessLog', 'append', [record]);
+  }
+  query(query: AccessLogQuery): Promise<AccessLogPage> {
+    return this.calls.call('accessLog', 'query', [query]);
+  }
+  async close(): Promise<void> {}
+}
+
+class SharedApiKeys implements ApiKeyRepository {
+  readonly durable = false;
+  constructor(
+    readonly calls: PrimaryCalls,
+    readonly channel: IpcChannel,
+  ) {}
+  insert(record: NewApiKeyRecord): Promise<void> {
+    return this.calls.call('apiKeys', 'insert', [record]);
+  }
+  findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.calls.call('apiKeys', 'findById', [id]);
+  }
+  list(options: { readonly limit: number }): Promise<readonly ApiKeyRecord[]> {
+    return this.calls.call('apiKeys', 'list', [options]);
+  }
+  revoke(id: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    return this.calls.call('apiKeys', 'revoke', [id, at]);
+  }
+  touch(id: string, at: Date): Promise<void> {
+    return this.calls.call('apiKeys', 'touch', [id, at]);
+  }
+  /** Changes made through any worker: the primary announces each to all of them. */
+  onChange(listener: (id: string) => void): () => void {
+    return this.channel.listen((message) => {
+      if ((message as KeyChanged | null)?.kind === 'pgw:api-key-changed') {
+        listener((message as KeyChanged).id);
+      }
+    });
+  }
+}
+
+/** A worker's view of the primary's memory store, without a chain (as `createMemoryStore`). */
+export function sharedMemoryStore(
+  calls: PrimaryCalls,
+  channel: IpcChannel,
+  maxEntries: number,
+): AuditStore {
+  return {
+    backend: 'memory',
+    durable: false,
+    repository: new SharedAuditLog(calls),
+    accessLog: new SharedAccessLog(calls),
+    apiKeys: new SharedApiKeys(calls, channel),
+    warnings: [memoryStoreWarning(maxEntries)],
+    async check(): Promise<StoreHealth> {
+      try {
+        return await calls.call<StoreHealth>('store', 'check');
+      } catch (error) {
+        return {
+          reachable: false,
+          schema: 'unknown',
+          problem: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * The worker's memory store for `serve`: the primary's, with this worker's own hash chain on
+ * its write path (as `openAuditStore` does for a memory store of its own).
+ */
+export async function openSharedMemoryStore(
+  calls: PrimaryCalls,
+  channel: IpcChannel,
+  maxEntries: number,
+  options: {
+    readonly tamperEvidence: TamperEvidenceOptions;
+    readonly log: Pick<Logger, 'info' | 'warn'>;
+  } & Pick<Parameters<typeof openTamperEvidence>[0], 'writeObserver'>,
+): Promise<AuditStore> {
+  const store = sharedMemoryStore(calls, channel, maxEntries);
+  const chain = await openTamperEvidence({
+    settings: options.tamperEvidence,
+    checkpoints: new MemoryAuditCheckpointRepository(),
+    settleMs: 0,
+    log: options.log,
+    ...(options.writeObserver !== undefined && { writeObserver: options.writeObserver }),
+  });
+  return {
+    ...composeAuditWritePath(store, [chain.step]),
+    tamperEvidence: chain.status,
+    writeQueue: chain.writeQueue,
+  };
+}
