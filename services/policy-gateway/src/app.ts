@@ -22,10 +22,14 @@ import { installErrorHandling } from './api/error-handler.js';
 import type { EvaluationAdmission } from './api/evaluation-admission.js';
 import { answerFrameworkError } from './api/framework-error-handler.js';
 import { installJsonBodyParser } from './api/json-body-parser.js';
+import { metricsRoutes } from './api/metrics-routes.js';
 import { ApiProblem } from './api/problem.js';
 import { type AreaScopes, registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
 import type { Settings } from './config/settings.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { countHttpRequests } from './metrics/http-metrics.js';
+import type { MetricsSource } from './metrics/metrics-source.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
 import type { AuditStore } from './store/audit-store.js';
 
@@ -60,6 +64,8 @@ export interface AppDeps {
   readonly authentication?: AuthenticationOptions;
   /** The OIDC sign-in that `GET /auth/config` offers browsers; none when omitted. */
   readonly oidcSignIn?: OidcSignIn | null;
+  /** What counts requests, and what `GET /metrics` answers with; no `/metrics` when omitted. */
+  readonly metrics?: { readonly metrics: GatewayMetrics; readonly source: MetricsSource };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -103,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // otherwise a kept-alive client connection would hold the server open.
     if (closing) reply.header('connection', 'close');
   });
+  if (deps.metrics !== undefined) countHttpRequests(app, deps.metrics.metrics);
   // Before CORS and every area: a request through a rebound domain learns nothing.
   app.addHook('onRequest', requireAllowedHost(settings.allowedHosts));
   app.addHook('onRequest', requireCompletePreflight);
@@ -113,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Idempotency-Key replayed an earlier decision, and when to retry a refused request.
     exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
   });
+  const guard = new AuthenticationGuard(deps.authentication ?? AUTHENTICATION_OFF);
   await registerRoutes(
     app,
     {
@@ -125,11 +133,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cursorSecret: settings.cursorSecret,
       instanceName: settings.instanceName,
       version: SERVICE_VERSION,
-      guard: new AuthenticationGuard(deps.authentication ?? AUTHENTICATION_OFF),
+      guard,
       oidcSignIn: deps.oidcSignIn ?? null,
     },
     deps.scopes,
   );
+  if (deps.metrics !== undefined) {
+    // Its own scope, guarded like an area: the route's config says who may scrape.
+    const { source } = deps.metrics;
+    await app.register(async (scope) => {
+      guard.scope('authenticated')(scope);
+      await scope.register(metricsRoutes, { source });
+    });
+  }
   app.addHook('onClose', async () => {
     await Promise.allSettled([deps.engine.close(), deps.store.close()]);
   });

@@ -185,6 +185,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The gateway is already running or queueing as many evaluations as it admits, in total (POLICY_GATEWAY_EVAL_QUEUE_LIMIT) or for this client address (POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT). Nothing was evaluated or recorded; retry after the `Retry-After` seconds.',
   },
+  METRICS_UNAVAILABLE: {
+    status: 503,
+    title: 'Metrics unavailable',
+    description:
+      'A worker did not send its metrics to the primary in time (it was starting, stopping or busy); nothing is lost, the next scrape asks again.',
+  },
   SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',
