@@ -7,6 +7,7 @@ import { AUDIT_DECISIONS } from '@policy-gateway/governance-runtime';
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
 import { AuditChainLinkSchema } from './audit-chain-link.js';
+import { AuditEntryMaskingSchema, SealedOriginalSchema } from './audit-entry-privacy.js';
 import { AuditReasonSchema } from './audit-reason.js';
 import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';
@@ -52,6 +53,13 @@ export const AuditEntrySchema = Type.Object({
   request_digest: NullableString({
     description:
       'With an idempotency key: `sha256:` and the SHA-256 of the request (prompt, user_id, context) in canonical JSON.',
+  }),
+  masking: Type.Union([AuditEntryMaskingSchema, Type.Null()], {
+    description:
+      'What a mask policy erased or overwrote and which spans of the prompt were redacted before the entry was stored; null when nothing was.',
+  }),
+  sealed_original: Type.Union([SealedOriginalSchema, Type.Null()], {
+    description: 'The unmasked input, encrypted; null when nothing was masked or none was kept.',
   }),
   chain: Type.Union([AuditChainLinkSchema, Type.Null()], {
     description:

@@ -29,6 +29,11 @@ export {
 export { type AuditChainLink, AuditChainLinkSchema } from './audit-chain-link.js';
 export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-entry.js';
 export {
+  AuditEntryMaskingSchema,
+  RedactedSpansSchema,
+  SealedOriginalSchema,
+} from './audit-entry-privacy.js';
+export {
   type AuditEntryProofJson,
   AuditEntryProofSchema,
   AuditProofLinkSchema,

@@ -4,6 +4,8 @@
  */
 
 import type { AuditChainLink } from './audit-chain-link.js';
+import type { AuditEntryMasking } from './audit-entry-masking.js';
+import type { SealedOriginal } from './sealed-original.js';
 
 /**
  * The one spelling of the decisions an entry records. The HTTP contract
@@ -78,6 +80,17 @@ export interface AuditLogEntry {
    * key. Set whenever `idempotencyKey` is.
    */
   readonly requestDigest: string | null;
+  /**
+   * What a mask policy erased or overwrote, and which spans of the prompt were redacted,
+   * before the entry was stored (`input` and `result` are then the masked forms). Absent on
+   * entries stored unmasked, which hash exactly as before masking existed.
+   */
+  readonly masking?: AuditEntryMasking;
+  /**
+   * The unmasked input, encrypted under the subject's data key; absent when nothing was
+   * masked or no key-encryption key is configured. Hashed as stored (the ciphertext).
+   */
+  readonly sealedOriginal?: SealedOriginal;
   /**
    * Where the entry stands in its hash chain (tamper evidence), set by the chain decorator
    * on the write path and stored with the entry. Absent on entries written without one

@@ -74,11 +74,25 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     idempotencyKey: entry.idempotencyKey,
     requestDigest: entry.requestDigest,
   };
-  for (const [field, value] of Object.entries(canonical)) {
+  // Privacy fields only when present: an entry without them keeps the shape, and the hash,
+  // it had before masking existed.
+  const stored: AuditLogEntry = {
+    ...canonical,
+    ...(entry.masking !== undefined && {
+      masking: copyJson('masking', entry.masking) as AuditLogEntry['masking'],
+    }),
+    ...(entry.sealedOriginal !== undefined && {
+      sealedOriginal: copyJson(
+        'sealedOriginal',
+        entry.sealedOriginal,
+      ) as AuditLogEntry['sealedOriginal'],
+    }),
+  };
+  for (const [field, value] of Object.entries(stored)) {
     checkStrings(value, field);
   }
-  if (entry.chain !== undefined) return { ...canonical, chain: checkedChainLink(entry.chain) };
-  return canonical;
+  if (entry.chain !== undefined) return { ...stored, chain: checkedChainLink(entry.chain) };
+  return stored;
 }
 
 /** Longest idempotency key stored, as the IETF draft's examples and most APIs bound it. */

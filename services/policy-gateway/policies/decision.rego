@@ -3,8 +3,11 @@
 # a prompt is allowed only when there is none.
 package policy_gateway
 
-# {"allow": bool, "reasons": [{"code", "message", "severity"}]}, most severe first.
-decision := {"allow": count(violations) == 0, "reasons": reasons}
+# {"allow": bool, "reasons": [{"code", "message", "severity"}], "redact": [{"code", "text"}]}:
+# reasons most severe first; `redact` lists the text each detector matched, for the gateway to
+# replace in the prompt it records (`[pii.email]`). The gateway drops `redact` before the
+# audit entry is stored, and never answers it to the client.
+decision := {"allow": count(violations) == 0, "reasons": reasons, "redact": redact}
 
 reasons := [reason |
 	some severity in severity_order

@@ -41,12 +41,14 @@ numeric_text := concat("\n", regex.find_n(`[+(A-Z0-9][A-Z0-9 ().+-]*[0-9](?:[A-Z
 # Every match of `pattern` in the digit-shaped runs of the prompt.
 numeric_matches(pattern) := regex.find_n(pattern, numeric_text, -1)
 
+email_matches := regex.find_n(email_pattern, prompt, -1)
+
 violations contains {
 	"code": "pii.email",
 	"message": sprintf("%s found in the prompt", [quantity(found, "e-mail address", "e-mail addresses")]),
 	"severity": "medium",
 } if {
-	found := count(regex.find_n(email_pattern, prompt, -1))
+	found := count(email_matches)
 	found > 0
 }
 
@@ -55,10 +57,11 @@ violations contains {
 	"message": sprintf("%s found in the prompt", [quantity(found, "phone number", "phone numbers")]),
 	"severity": "medium",
 } if {
-	digit_count >= 7
-	found := count(numeric_matches(phone_pattern))
+	found := count(phone_matches)
 	found > 0
 }
+
+phone_matches := numeric_matches(phone_pattern) if digit_count >= 7
 
 # Checking a card or IBAN candidate costs a few microseconds of Rego (a card about 5, an
 # IBAN about 10, in the embedded engine), far more than finding it, so a prompt packed with
@@ -79,9 +82,12 @@ violations contains {
 	"message": sprintf("%s (Luhn-valid) found in the prompt", [quantity(found, "payment card number", "payment card numbers")]),
 	"severity": "high",
 } if {
-	count(card_candidates) <= max_checked_numbers
-	found := count([candidate | some candidate in card_candidates; luhn_valid(candidate)])
+	found := count(valid_cards)
 	found > 0
+}
+
+valid_cards := [candidate | some candidate in card_candidates; luhn_valid(candidate)] if {
+	count(card_candidates) <= max_checked_numbers
 }
 
 violations contains {
@@ -89,19 +95,23 @@ violations contains {
 	"message": sprintf("%s found in the prompt", [quantity(found, "US social security number", "US social security numbers")]),
 	"severity": "high",
 } if {
-	digit_count >= 9
-	found := count(numeric_matches(ssn_pattern))
+	found := count(ssn_matches)
 	found > 0
 }
+
+ssn_matches := numeric_matches(ssn_pattern) if digit_count >= 9
 
 violations contains {
 	"code": "pii.iban",
 	"message": sprintf("%s (checksum-valid) found in the prompt", [quantity(found, "IBAN", "IBANs")]),
 	"severity": "high",
 } if {
-	count(iban_candidates) <= max_checked_numbers
-	found := count([candidate | some candidate in iban_candidates; iban_valid(candidate)])
+	found := count(valid_ibans)
 	found > 0
+}
+
+valid_ibans := [candidate | some candidate in iban_candidates; iban_valid(candidate)] if {
+	count(iban_candidates) <= max_checked_numbers
 }
 
 # Too many candidates to check: fail closed, as if one of them were real.
@@ -117,6 +127,28 @@ violations contains {
 unverifiable_numbers contains "card-shaped numbers" if count(card_candidates) > max_checked_numbers
 
 unverifiable_numbers contains "IBAN-shaped numbers" if count(iban_candidates) > max_checked_numbers
+
+# What the audit trail's redaction replaces (`redact`, see decision.rego; never stored): every
+# match a reason counted. Numbers too many to check are all redacted, as all are suspect.
+redact contains {"code": "pii.email", "text": text} if some text in email_matches
+
+redact contains {"code": "pii.phone_number", "text": text} if some text in phone_matches
+
+redact contains {"code": "pii.payment_card", "text": text} if some text in valid_cards
+
+redact contains {"code": "pii.us_ssn", "text": text} if some text in ssn_matches
+
+redact contains {"code": "pii.iban", "text": text} if some text in valid_ibans
+
+redact contains {"code": "pii.unverifiable_numbers", "text": text} if {
+	count(card_candidates) > max_checked_numbers
+	some text in card_candidates
+}
+
+redact contains {"code": "pii.unverifiable_numbers", "text": text} if {
+	count(iban_candidates) > max_checked_numbers
+	some text in iban_candidates
+}
 
 # Luhn: from the rightmost digit, every second digit counts double (minus 9 past 9); the
 # number is valid when the sum ends in 0. Zeros in front add nothing, so the 13-19 digits

@@ -50,16 +50,28 @@ secret_detectors := {
 	},
 }
 
+# What each detector that fired found, computed once: counted for the reason, and reported
+# to the audit trail's redaction (`redact`, see decision.rego), which never stores it.
+secret_matches[code] := matches if {
+	some code, detector in secret_detectors
+	triggered(detector)
+	matches := regex.find_n(detector.pattern, detector_text(detector), -1)
+	count(matches) > 0
+}
+
 # The message says what and how many, never the secret itself.
 violations contains {
 	"code": code,
-	"message": sprintf("%s found in the prompt", [quantity(found, detector.what[0], detector.what[1])]),
+	"message": sprintf("%s found in the prompt", [quantity(count(matches), detector.what[0], detector.what[1])]),
 	"severity": detector.severity,
 } if {
-	some code, detector in secret_detectors
-	triggered(detector)
-	found := count(regex.find_n(detector.pattern, detector_text(detector), -1))
-	found > 0
+	some code, matches in secret_matches
+	detector := secret_detectors[code]
+}
+
+redact contains {"code": code, "text": text} if {
+	some code, matches in secret_matches
+	some text in matches
 }
 
 # Case-sensitive detectors read the prompt as written; `lowercase` ones read it lowercased

@@ -37,7 +37,22 @@ export interface AuditLogEntriesTable {
   readonly chain_seq: ColumnType<string | number | null, number | null, never>;
   readonly prev_hash: string | null;
   readonly entry_hash: string | null;
+  /** Migration 012: what was masked, and the sealed unmasked input. */
+  readonly masking: ColumnType<unknown, string | null, never>;
+  readonly sealed_original: ColumnType<unknown, string | null, never>;
   readonly inserted_at: Generated<Date>;
+}
+
+/** Migration 013: each erasure of a subject (its data key destroyed). */
+export interface SubjectErasuresTable {
+  readonly id: string;
+  readonly subject_ref: string;
+  readonly key_id: string | null;
+  readonly erased_at: ColumnType<Date | string, string, never>;
+  readonly erased_by: string;
+  readonly reason: string;
+  /** bigint: read back as text (`pg`) or a number (PGlite). */
+  readonly entries_affected: ColumnType<string | number, number, never>;
 }
 
 /** Migration 007: the public keys that ever signed a checkpoint, kept after rotation. */
@@ -74,4 +89,5 @@ export interface AuditLogDatabase {
   readonly access_log_records: AccessLogRecordsTable;
   readonly audit_signing_keys: AuditSigningKeysTable;
   readonly audit_checkpoints: AuditCheckpointsTable;
+  readonly subject_erasures: SubjectErasuresTable;
 }

@@ -17,6 +17,8 @@ import * as createApiKeys from './migrations/005-create-api-keys.js';
 import * as createAccessLogRecords from './migrations/006-create-access-log-records.js';
 import * as addHashChain from './migrations/007-add-hash-chain.js';
 import * as makeAuditTablesAppendOnly from './migrations/008-make-audit-tables-append-only.js';
+import * as addEntryPrivacy from './migrations/012-add-entry-privacy.js';
+import * as createSubjectErasures from './migrations/013-create-subject-erasures.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -27,6 +29,8 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '006_create_access_log_records': createAccessLogRecords,
   '007_add_hash_chain': addHashChain,
   '008_make_audit_tables_append_only': makeAuditTablesAppendOnly,
+  '012_add_entry_privacy': addEntryPrivacy,
+  '013_create_subject_erasures': createSubjectErasures,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

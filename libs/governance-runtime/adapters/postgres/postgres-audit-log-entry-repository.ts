@@ -357,6 +357,21 @@ function json<T>(column: EntryColumn): ColumnMapping<T> {
 }
 
 /**
+ * jsonb for a field entries may lack (migration 012): SQL NULL when absent, and absent again
+ * when read, so that an entry stored without it hashes as it did before the column existed.
+ */
+function optionalJson<T>(column: EntryColumn): ColumnMapping<T | undefined> {
+  return {
+    ...json<T | undefined>(column),
+    write: (value) => (value === undefined ? null : jsonb(value)),
+    parse: (selected) =>
+      selected === null || selected === undefined
+        ? undefined
+        : (JSON.parse(selected as string) as T),
+  };
+}
+
+/**
  * The one column list: every field of an entry, its column, how it is written and how it
  * is read back. The insert, the select list and the row mapping are all built from it,
  * so a new field is one line here (and a migration adding its column).
@@ -394,6 +409,8 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
   gatewayInstance: plain('gateway_instance'),
   idempotencyKey: plain('idempotency_key'),
   requestDigest: plain('request_digest'),
+  masking: optionalJson('masking'),
+  sealedOriginal: optionalJson('sealed_original'),
 };
 
 const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as readonly EntryField[];
@@ -468,7 +485,10 @@ export function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
 /** The entry a selected row holds; `chain` only when the row is chained (migration 007). */
 export function toEntry(row: SelectedRow): AuditLogEntry {
   const entry: Partial<Record<keyof AuditLogEntry, unknown>> = {};
-  for (const field of ENTRY_FIELDS) entry[field] = ENTRY_COLUMNS[field].parse(row[field]);
+  for (const field of ENTRY_FIELDS) {
+    const value = ENTRY_COLUMNS[field].parse(row[field]);
+    if (value !== undefined) entry[field] = value;
+  }
   if (row.chainId !== null && row.chainId !== undefined) {
     entry.chain = {
       chainId: row.chainId,

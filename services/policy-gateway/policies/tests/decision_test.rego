@@ -12,7 +12,7 @@ decide(prompt) := decision if {
 codes(prompt) := {reason.code | some reason in decide(prompt).reasons}
 
 test_clean_prompt_is_allowed_without_reasons if {
-	decide("Summarise the meeting notes in three bullet points.") == {"allow": true, "reasons": []}
+	decide("Summarise the meeting notes in three bullet points.") == {"allow": true, "reasons": [], "redact": set()}
 }
 
 test_luhn_valid_card_denies if {

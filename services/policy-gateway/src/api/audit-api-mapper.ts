@@ -64,6 +64,8 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     gatewayInstance,
     idempotencyKey,
     requestDigest,
+    masking,
+    sealedOriginal,
     chain,
     ...unmapped
   } = entry;
@@ -91,6 +93,15 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
     gateway_instance: gatewayInstance,
     idempotency_key: idempotencyKey,
     request_digest: requestDigest,
+    masking:
+      masking === undefined
+        ? null
+        : {
+            erased: [...masking.erased],
+            masked: [...masking.masked],
+            redacted: masking.redacted.map(({ code, count }) => ({ code, count })),
+          },
+    sealed_original: sealedOriginal === undefined ? null : { ...sealedOriginal },
     chain:
       chain === undefined
         ? null

@@ -130,9 +130,45 @@ const AUDIT_CHAIN_SETTINGS = {
   }),
 };
 
+/** Privacy in the audit trail (issue 13): masking, sealed originals, and where their keys live. */
+const PRIVACY_SETTINGS = {
+  masking: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_MASKING',
+    parse: oneOf(['on', 'off'] as const),
+    default: 'on',
+    description:
+      "Before an entry is stored: spans the policy reports in its result's `redact` member are replaced in the prompt by a marker of their kind (`[pii.email]`), the bundle's mask policy (`data.system.log.mask`, as in OPA) erases or overwrites what it names, and `redact` itself is never stored. `off` stores input and result as evaluated.",
+  }),
+  sealOriginals: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS',
+    parse: oneOf(['on', 'off'] as const),
+    default: 'on',
+    description:
+      "Whether the unmasked input of a masked entry is also stored, encrypted (AES-256-GCM) under its subject's data key, for `privacy-officer`s to read with a reason, until the subject is erased.",
+  }),
+  kekFile: declareSetting<string | undefined>({
+    name: 'POLICY_GATEWAY_SUBJECT_KEK_FILE',
+    parse: directory,
+    default: undefined,
+    documentedDefault:
+      '(unset: generated on first start as `subject-kek.key` in `POLICY_GATEWAY_DATA_DIR`, mode 0600)',
+    description:
+      'File of the key-encryption key that wraps every subject data key: 32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`), e.g. mounted from a Kubernetes Secret. Losing it makes every sealed original unreadable.',
+  }),
+  keysDir: declareSetting<string | undefined>({
+    name: 'POLICY_GATEWAY_SUBJECT_KEYS_DIR',
+    parse: directory,
+    default: undefined,
+    documentedDefault: '(unset: `subject-keys` in `POLICY_GATEWAY_DATA_DIR`)',
+    description:
+      'Directory of the subject data keys (wrapped), one file per subject; erasing a subject deletes its file. Keep it out of the audit database and its backups, so that a restored backup cannot bring an erased key back.',
+  }),
+};
+
 export const SETTING_DECLARATIONS = {
   store: STORE_SETTINGS,
   auditChain: AUDIT_CHAIN_SETTINGS,
+  privacy: PRIVACY_SETTINGS,
   host: declareSetting({
     name: 'POLICY_GATEWAY_HOST',
     parse: text,

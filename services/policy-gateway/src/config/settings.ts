@@ -32,6 +32,15 @@ export interface Settings {
     readonly checkpointEveryEntries: number;
     readonly checkpointIntervalMs: number;
   };
+  /** Privacy in the audit trail (issue 13). */
+  readonly privacy: {
+    readonly masking: 'on' | 'off';
+    readonly sealOriginals: 'on' | 'off';
+    /** undefined: generated in `dataDir`. */
+    readonly kekFile: string | undefined;
+    /** undefined: `subject-keys` in `dataDir`. */
+    readonly keysDir: string | undefined;
+  };
   /**
    * `POLICY_GATEWAY_DATA_DIR` whatever the store backend: the embedded database's directory,
    * and where a generated signing key is kept.

@@ -90,7 +90,7 @@ describe.each(ADAPTERS)('the $name adapter', (adapter) => {
       allow: true,
       reasons: [],
       error: null,
-      result: { allow: true, reasons: [] },
+      result: { allow: true, reasons: [], redact: [] },
     });
     expect(evaluation.latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -115,7 +115,12 @@ describe.each(ADAPTERS)('the $name adapter', (adapter) => {
       },
       { code: 'pii.email', message: '1 e-mail address found in the prompt', severity: 'medium' },
     ]);
-    expect(evaluation.result).toEqual({ allow: false, reasons: evaluation.reasons });
+    // `redact` names what the audit trail's masking replaces; it is never stored or answered.
+    expect(evaluation.result).toEqual({
+      allow: false,
+      reasons: evaluation.reasons,
+      redact: [{ code: 'pii.email', text: 'jane@example.com' }],
+    });
   });
 
   it('never allows when the policy path is undefined', async () => {

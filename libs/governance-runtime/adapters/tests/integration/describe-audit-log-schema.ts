@@ -63,6 +63,8 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'chain_seq bigint null',
         'prev_hash text null',
         'entry_hash text null',
+        'masking jsonb null',
+        'sealed_original jsonb null',
       ]);
     });
 

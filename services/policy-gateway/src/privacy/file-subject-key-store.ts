@@ -1,0 +1,93 @@
+/**
+ * `SubjectKeyStore` in a directory: one small JSON file per subject, named by its
+ * `subjectRef` (a hex digest), written once with an exclusive create and removed on erasure.
+ * The default store: the gateway's data directory (`<data dir>/subject-keys`), or the directory
+ * an operator names (POLICY_GATEWAY_SUBJECT_KEYS_DIR), kept out of the audit database's
+ * backups. Removing a file does not scrub the disk blocks it used; the key inside is wrapped,
+ * so what remains is readable only with the KEK (see the README on backups and disks).
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { StoredSubjectKey, SubjectKeyStore } from './subject-key-store.js';
+
+interface KeyFile {
+  readonly subject_ref: string;
+  readonly key_id: string;
+  readonly kek_id: string;
+  readonly wrapped_key: string;
+  readonly created_at: string;
+}
+
+const SUBJECT_REF = /^[0-9a-f]{64}$/;
+
+export class FileSubjectKeyStore implements SubjectKeyStore {
+  readonly location: string;
+  readonly #dir: string;
+  #ready: Promise<unknown> | undefined;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.location = `directory ${dir}`;
+  }
+
+  async current(subjectRef: string): Promise<StoredSubjectKey | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#fileOf(subjectRef), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const file = JSON.parse(text) as KeyFile;
+    return {
+      subjectRef: file.subject_ref,
+      keyId: file.key_id,
+      kekId: file.kek_id,
+      wrappedKey: Buffer.from(file.wrapped_key, 'base64'),
+      createdAt: file.created_at,
+    };
+  }
+
+  async createIfAbsent(key: StoredSubjectKey): Promise<StoredSubjectKey> {
+    this.#ready ??= mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await this.#ready;
+    const body: KeyFile = {
+      subject_ref: key.subjectRef,
+      key_id: key.keyId,
+      kek_id: key.kekId,
+      wrapped_key: key.wrappedKey.toString('base64'),
+      created_at: key.createdAt,
+    };
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.#fileOf(key.subjectRef), 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const existing = await this.current(key.subjectRef);
+      if (existing === undefined) return this.createIfAbsent(key);
+      return existing;
+    }
+    try {
+      await handle.writeFile(`${JSON.stringify(body)}\n`);
+      // Durable before any original is sealed under it.
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return key;
+  }
+
+  async destroy(subjectRef: string): Promise<StoredSubjectKey | undefined> {
+    const existing = await this.current(subjectRef);
+    if (existing === undefined) return undefined;
+    await rm(this.#fileOf(subjectRef), { force: true });
+    return existing;
+  }
+
+  async close(): Promise<void> {}
+
+  #fileOf(subjectRef: string): string {
+    if (!SUBJECT_REF.test(subjectRef)) throw new Error(`not a subject reference: ${subjectRef}`);
+    return path.join(this.#dir, `${subjectRef}.json`);
+  }
+}

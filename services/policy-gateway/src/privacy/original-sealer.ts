@@ -1,0 +1,105 @@
+/**
+ * Seals and opens originals: the unmasked input of an entry, as JSON text, encrypted with
+ * AES-256-GCM under the data key of the entry's subject. The additional authenticated data
+ * binds a ciphertext to its entry and key (`<entry id>/<key id>`), so it cannot be moved to
+ * another entry. A subject's data key is made on first use (32 random bytes, wrapped by the
+ * KEK and stored before anything is sealed under it).
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
+import type { KeyEncryptionKey } from './key-encryption-key.js';
+import type { SubjectKeyStore } from './subject-key-store.js';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** How a subject is named in the key store and the erasure record: never the user id itself. */
+export function subjectRefOf(userId: string): string {
+  return createHash('sha256').update(`policy-gateway/subject/v1/${userId}`).digest('hex');
+}
+
+/** Why an original cannot be read. */
+export type UnreadableOriginal =
+  /** The subject's key was destroyed (erasure), or replaced by a newer one after it. */
+  | 'erased'
+  /** The ciphertext does not open under the key: altered, or moved from another entry. */
+  | 'corrupt';
+
+export type OpenedOriginal =
+  | { readonly readable: true; readonly input: unknown }
+  | { readonly readable: false; readonly why: UnreadableOriginal };
+
+export class OriginalSealer {
+  readonly #keys: SubjectKeyStore;
+  readonly #kek: KeyEncryptionKey;
+
+  constructor(keys: SubjectKeyStore, kek: KeyEncryptionKey) {
+    this.#keys = keys;
+    this.#kek = kek;
+  }
+
+  get keyStore(): SubjectKeyStore {
+    return this.#keys;
+  }
+
+  async seal(userId: string, entryId: string, input: unknown): Promise<SealedOriginal> {
+    const { keyId, dataKey } = await this.#currentKey(subjectRefOf(userId));
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
+    const ciphertext = Buffer.concat([
+      cipher.update(JSON.stringify(input), 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
+    return {
+      v: SEALED_ORIGINAL_VERSION,
+      key_id: keyId,
+      iv: iv.toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+    };
+  }
+
+  async open(userId: string, entryId: string, sealed: SealedOriginal): Promise<OpenedOriginal> {
+    const key = await this.#keys.current(subjectRefOf(userId));
+    if (key === undefined || key.keyId !== sealed.key_id) return { readable: false, why: 'erased' };
+    const dataKey = await this.#kek.unwrap(key.wrappedKey);
+    const bytes = Buffer.from(sealed.ciphertext, 'base64');
+    if (bytes.length < TAG_BYTES) return { readable: false, why: 'corrupt' };
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(sealed.iv, 'base64'), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${sealed.key_id}`));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      const text = Buffer.concat([
+        decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+      return { readable: true, input: JSON.parse(text) };
+    } catch {
+      return { readable: false, why: 'corrupt' };
+    }
+  }
+
+  async #currentKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
+    const existing = await this.#keys.current(subjectRef);
+    if (existing !== undefined) {
+      return { keyId: existing.keyId, dataKey: await this.#kek.unwrap(existing.wrappedKey) };
+    }
+    const dataKey = randomBytes(32);
+    const subjectKeyId = randomUUID();
+    const stored = await this.#keys.createIfAbsent({
+      subjectRef,
+      keyId: subjectKeyId,
+      kekId: this.#kek.id,
+      wrappedKey: await this.#kek.wrap(dataKey),
+      createdAt: new Date().toISOString(),
+    });
+    // Another writer made the subject's key first: seal under that one.
+    if (stored.keyId !== subjectKeyId) {
+      return { keyId: stored.keyId, dataKey: await this.#kek.unwrap(stored.wrappedKey) };
+    }
+    return { keyId: stored.keyId, dataKey };
+  }
+}
