@@ -2,8 +2,11 @@
  * The gateway's lifecycle: settings → authentication mode → audit store → authenticators →
  * policy engine → app → listen; and on
  * SIGTERM/SIGINT/SIGHUP the reverse — stop accepting, let requests in flight finish (their audit
- * writes included), close the engine and the store, exit 0.
+ * writes included), close the engine and the store, exit 0. With several workers
+ * (`POLICY_GATEWAY_WORKERS`), `serve` is a primary (`cluster/cluster-primary.ts`) and each
+ * worker runs this lifecycle, stopping when the primary tells it to.
  */
+import cluster from 'node:cluster';
 import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import {
   AuditSigningKeyError,
@@ -16,13 +19,22 @@ import { admissionOptions, EvaluationAdmission } from './api/evaluation-admissio
 import { buildApp } from './app.js';
 import { type Authenticators, createAuthenticators } from './auth/create-authenticators.js';
 import type { OidcSettings } from './auth/oidc-settings.js';
+import { runClusterPrimary, STOP_MESSAGE } from './cluster/cluster-primary.js';
+import { channelToPrimary, PrimaryCalls } from './cluster/primary-calls.js';
+import { openSharedMemoryStore } from './cluster/shared-memory-store.js';
+import { workerCount } from './cluster/worker-count.js';
+import type { WorkerIdentity } from './cluster/worker-identity.js';
 import { authenticationMode, authenticationWarning } from './config/authentication-mode.js';
 import type { Settings } from './config/settings.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { MeasuredPolicyEngine } from './metrics/measured-policy-engine.js';
+import { clusterMetrics, localMetrics, type MetricsSource } from './metrics/metrics-source.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
 import type { AuditStore } from './store/audit-store.js';
-import { openAuditStore } from './store/open-audit-store.js';
+import { type AuditStoreObservers, openAuditStore } from './store/open-audit-store.js';
+import type { TamperEvidenceOptions } from './store/tamper-evidence.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -76,17 +88,55 @@ function signingKeyOf(settings: Settings): LoadedAuditSigningKey {
   }
 }
 
+/** What differs between a gateway serving alone and one worker of several. */
+export interface GatewayProcess {
+  readonly metrics: GatewayMetrics;
+  /** Where `GET /metrics` reads: this process's registry, or every worker's. */
+  readonly metricsSource: MetricsSource;
+  /** Opens the audit store; `openAuditStore` unless the store is shared through the primary. */
+  readonly openStore: (
+    tamperEvidence: TamperEvidenceOptions,
+    observers: AuditStoreObservers,
+  ) => Promise<AuditStore>;
+  /** Why one process serves although more cores are there (`/ready` and the log say it). */
+  readonly singleProcessReason?: string;
+}
+
+/** A gateway serving alone: its own metrics and store. */
+export function aloneProcess(settings: Settings, log: Logger): GatewayProcess {
+  const metrics = new GatewayMetrics(1);
+  return {
+    metrics,
+    metricsSource: localMetrics(metrics),
+    openStore: (tamperEvidence, observers) =>
+      openAuditStore(settings.store, log, tamperEvidence, observers),
+  };
+}
+
 /** Starts the gateway; rejects (having released everything) if it cannot serve. */
-export async function startGateway(settings: Settings, log: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  settings: Settings,
+  log: Logger,
+  role: GatewayProcess = aloneProcess(settings, log),
+): Promise<RunningGateway> {
   // Before anything is opened: a gateway that others could reach unauthenticated by mistake
   // is refused outright (UnusableSettingError: one line saying what to set).
   const mode = authenticationMode(settings.auth, settings.host);
-  const store: AuditStore = await openAuditStore(settings.store, log, {
-    signingKey: signingKeyOf(settings),
-    instance: settings.instanceName,
-    checkpointEveryEntries: settings.auditChain.checkpointEveryEntries,
-    checkpointIntervalMs: settings.auditChain.checkpointIntervalMs,
-  });
+  const { metrics } = role;
+  const opened = await role.openStore(
+    {
+      signingKey: signingKeyOf(settings),
+      instance: settings.instanceName,
+      checkpointEveryEntries: settings.auditChain.checkpointEveryEntries,
+      checkpointIntervalMs: settings.auditChain.checkpointIntervalMs,
+    },
+    { writeObserver: metrics.writeObserver },
+  );
+  const store: AuditStore =
+    role.singleProcessReason === undefined
+      ? opened
+      : { ...opened, warnings: [...opened.warnings, role.singleProcessReason] };
+  metrics.watchWriteQueue(store.writeQueue);
   for (const warning of store.warnings) log.warn(warning);
   let auth: Authenticators;
   try {
@@ -111,7 +161,7 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
       opaTimeoutMs: settings.policy.opaTimeoutMs,
       workers: settings.evaluation.workers,
       timeoutMs: settings.evaluation.timeoutMs,
-    });
+    }).then((created) => new MeasuredPolicyEngine(created, metrics));
   } catch (error) {
     await Promise.allSettled([auth.close(), store.close()]);
     const variable = settings.policy.opaUrl
@@ -139,6 +189,7 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
     logger: log,
     authentication: { mode, authenticators: auth.authenticators },
     oidcSignIn: oidcSignIn(settings.oidc),
+    metrics: { metrics, source: role.metricsSource },
   });
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -175,20 +226,81 @@ export async function startGateway(settings: Settings, log: Logger): Promise<Run
 
 /**
  * `policy-gateway serve`: runs until SIGTERM, SIGINT or SIGHUP, then shuts down gracefully.
- * Resolves with the process exit code.
+ * Resolves with the process exit code. With more than one worker this process becomes the
+ * cluster's primary; a worker (forked by it, running this same command) serves.
  */
 export async function serve(settings: Settings): Promise<number> {
+  if (cluster.isWorker) return serveAsWorker(settings);
+  const { count, singleProcessReason } = workerCount(settings);
   const log = createLogger(settings);
-  const gateway = await startGateway(settings, log);
+  if (count > 1) {
+    // Once, before the workers: a key generated now is the one every worker reads, and a key
+    // file that cannot be used is said once.
+    signingKeyOf(settings);
+    return runClusterPrimary(settings, log, count);
+  }
+  const alone = aloneProcess(settings, log);
+  const gateway = await startGateway(settings, log, {
+    ...alone,
+    ...(singleProcessReason !== undefined && { singleProcessReason }),
+  });
+  return untilStopped(gateway, log);
+}
+
+/** One worker of several: told who it is by the primary, stopped by it or by a signal. */
+async function serveAsWorker(settings: Settings): Promise<number> {
+  const channel = channelToPrimary();
+  const primary = new PrimaryCalls(channel);
+  try {
+    const identity = await primary.call<WorkerIdentity>('cluster', 'identity');
+    const worker: Settings = { ...settings, instanceName: identity.instanceName };
+    const log = createLogger(worker);
+    const metrics = new GatewayMetrics(identity.slot);
+    const gateway = await startGateway(worker, log, {
+      metrics,
+      metricsSource: clusterMetrics(metrics, primary),
+      openStore: (tamperEvidence, observers) =>
+        settings.store.backend === 'memory'
+          ? openSharedMemoryStore(primary, channel, settings.store.maxEntries, {
+              tamperEvidence,
+              log,
+              ...observers,
+            })
+          : openAuditStore(settings.store, log, tamperEvidence, observers),
+    });
+    return await untilStopped(gateway, log, (stop) =>
+      channel.listen((message) => {
+        if ((message as typeof STOP_MESSAGE | null)?.kind === STOP_MESSAGE.kind) stop('primary');
+      }),
+    );
+  } finally {
+    primary.close();
+  }
+}
+
+/**
+ * Waits for SIGTERM, SIGINT or SIGHUP (or what `alsoStopOn` reports), then stops the gateway
+ * gracefully; resolves with the exit code.
+ */
+function untilStopped(
+  gateway: RunningGateway,
+  log: Logger,
+  alsoStopOn?: (stop: (cause: 'primary') => void) => () => void,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
+    const onStop = (cause: NodeJS.Signals | 'primary') => {
       if (stopping) {
-        log.warn(`${signal} received again; still waiting for requests in flight to finish`);
+        // The primary's request after a signal the worker received itself says nothing new.
+        if (cause !== 'primary') {
+          log.warn(`${cause} received again; still waiting for requests in flight to finish`);
+        }
         return;
       }
       stopping = true;
-      log.info(`${signal} received; no longer accepting requests, finishing those in flight`);
+      log.info(
+        `${cause === 'primary' ? 'the primary process asked to stop' : `${cause} received`}; no longer accepting requests, finishing those in flight`,
+      );
       gateway.stop().then(
         () => {
           log.info('stopped: requests finished, audit store and policy engine closed');
@@ -200,10 +312,11 @@ export async function serve(settings: Settings): Promise<number> {
         },
       );
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
     // The terminal that ran the gateway in the foreground closed (`npm start` in a window that
     // was shut): stop as gracefully as on Ctrl-C rather than die mid-request, as Node would.
-    process.on('SIGHUP', onSignal);
+    process.on('SIGHUP', onStop);
+    alsoStopOn?.(onStop);
   });
 }

@@ -198,6 +198,15 @@ export const SETTING_DECLARATIONS = {
     default: 8080,
     description: 'TCP port (0 picks a free one).',
   }),
+  workers: declareSetting<number | undefined>({
+    name: 'POLICY_GATEWAY_WORKERS',
+    parse: integer(1, 1024),
+    default: undefined,
+    documentedDefault:
+      'the number of cores (`os.availableParallelism()`) with the `postgres` and `memory` stores; 1 with `embedded`',
+    description:
+      '`serve` processes that share the port (node `cluster`), each with its own connections, hash chain and `/ready`; `1` runs one process as before. The embedded database serves from one process only: more than 1 with it is refused.',
+  }),
   connections: {
     headersTimeoutMs: declareSetting({
       name: 'POLICY_GATEWAY_HEADERS_TIMEOUT_MS',

@@ -24,6 +24,8 @@ export interface Settings {
   /** Host names a request's `Host` may carry, lower-case: `*`, a name, or `.domain`. */
   readonly allowedHosts: readonly string[];
   readonly port: number;
+  /** `serve` processes (`cluster/worker-count.ts` resolves the default); undefined when unset. */
+  readonly workers: number | undefined;
   readonly store: StoreSettings;
   /** Tamper evidence (issue 11): the checkpoint signing key and the checkpoint cadence. */
   readonly auditChain: {
