@@ -12,12 +12,16 @@ export type GatewayEnv = Record<string, string>;
 /** Generous: a fresh embedded data directory alone takes several seconds to open. */
 const START_TIMEOUT_MS = 90_000;
 
-/** The child's environment: none of the test runner's POLICY_GATEWAY_* settings leak in. */
+/**
+ * The child's environment: none of the test runner's POLICY_GATEWAY_* settings leak in. One
+ * `serve` process unless a test asks for more (`POLICY_GATEWAY_WORKERS`): the tests of other
+ * parts check what one process does, and each further worker adds its start-up time.
+ */
 function childEnv(env: GatewayEnv): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('POLICY_GATEWAY_')),
   );
-  return { ...base, POLICY_GATEWAY_LOG_LEVEL: 'info', ...env };
+  return { ...base, POLICY_GATEWAY_LOG_LEVEL: 'info', POLICY_GATEWAY_WORKERS: '1', ...env };
 }
 
 export interface CliResult {
