@@ -16,6 +16,12 @@ import { DataDirLockedError } from './db/data-dir-lock.js';
 import { KEYS_USAGE, type KeysCommand, parseKeysArgs, runKeysCommand } from './keys-commands.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
+import {
+  parseSubjectsArgs,
+  runSubjectsCommand,
+  SUBJECTS_USAGE,
+  type SubjectsCommand,
+} from './subjects-commands.js';
 
 export const USAGE = `Usage: policy-gateway <command>
 
@@ -25,6 +31,7 @@ Commands:
   migrate status   List applied and pending migrations; exit 0 when none is pending, 3 when some are
 ${KEYS_USAGE}
 ${AUDIT_USAGE}
+${SUBJECTS_USAGE}
   --help           Show this help
 
 Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
@@ -37,7 +44,8 @@ type Command =
   | 'migrate status'
   | 'help'
   | { readonly keys: KeysCommand }
-  | { readonly audit: AuditCommand };
+  | { readonly audit: AuditCommand }
+  | { readonly subjects: SubjectsCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
@@ -52,6 +60,10 @@ function parse(args: readonly string[]): Command | { error: string } {
   if (first === 'audit') {
     const audit = parseAuditCommand(args.slice(1));
     return typeof audit === 'string' ? { error: audit } : { audit };
+  }
+  if (first === 'subjects') {
+    const subjects = parseSubjectsArgs(args.slice(1));
+    return 'error' in subjects ? { error: subjects.error } : { subjects };
   }
   if (first === 'keys') {
     const keys = parseKeysArgs(args.slice(1));
@@ -97,6 +109,9 @@ export async function runCli(args: readonly string[]): Promise<number> {
     if (typeof command === 'object' && 'audit' in command) {
       return await runAuditCommand(command.audit, settings, { ...io, err: process.stderr });
     }
+    if (typeof command === 'object' && 'subjects' in command) {
+      return await runSubjectsCommand(command.subjects, settings, io);
+    }
     if (typeof command === 'object') return await runKeysCommand(command.keys, settings, io);
     return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
   } catch (error) {
@@ -106,7 +121,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
       );
     } else {
       process.stderr.write(
-        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : 'subjects' in command ? 'subjects erase' : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     }
     return EXIT.FAILURE;
