@@ -108,6 +108,15 @@ const CHAIN_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/responses/GET ~1governance~1audit~1:id/body/chain', note: CHAIN_NOTE },
 ];
 
+/** Issue 14: OPA's Data API, recorded, beside the gateway's own evaluation. */
+const OPA_DATA_API_NOTE =
+  "issue 14: OPA's Data API (POST/GET /v1/data/{path}, POST /) so that OPA's clients work unchanged";
+const OPA_DATA_API_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  '/openapi/paths/~1',
+  '/openapi/paths/~1v1~1data',
+  '/openapi/paths/~1v1~1data~1*',
+].map((pointer) => ({ pointer, note: OPA_DATA_API_NOTE }));
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -119,6 +128,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...ADMIN_KEYS_ADDITIONS,
   ...TAMPER_EVIDENCE_ADDITIONS,
   ...CHAIN_ADDITIONS,
+  ...OPA_DATA_API_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

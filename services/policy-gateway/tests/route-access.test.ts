@@ -28,6 +28,17 @@ const ROUTES: Readonly<Record<string, { access: Access; request: InjectOptions }
       payload: { prompt: 'hi', user_id: 'alice' },
     },
   },
+  'POST /v1/data': {
+    access: 'evaluator',
+    request: { method: 'POST', url: '/v1/data', payload: { input: {} } },
+  },
+  'POST /v1/data/*': {
+    access: 'evaluator',
+    request: { method: 'POST', url: '/v1/data/policy_gateway/decision', payload: { input: {} } },
+  },
+  'GET /v1/data': { access: 'evaluator', request: { url: '/v1/data' } },
+  'GET /v1/data/*': { access: 'evaluator', request: { url: '/v1/data/policy_gateway' } },
+  'POST /': { access: 'evaluator', request: { method: 'POST', url: '/', payload: {} } },
   'GET /governance/audit': { access: 'auditor', request: { url: '/governance/audit' } },
   'GET /governance/audit/{id}': {
     access: 'auditor',

@@ -16,6 +16,9 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 /** One request per route of every area. */
 const REQUESTS = [
   { area: 'evaluation', method: 'POST', url: '/policy/evaluate' },
+  { area: 'opa', method: 'POST', url: '/v1/data/policy_gateway/decision' },
+  { area: 'opa', method: 'GET', url: '/v1/data' },
+  { area: 'opa', method: 'POST', url: '/' },
   { area: 'audit', method: 'GET', url: '/governance/audit' },
   { area: 'audit', method: 'GET', url: `/governance/audit/${UNKNOWN_ID}` },
   { area: 'audit', method: 'GET', url: '/governance/access-log' },
@@ -50,7 +53,7 @@ function recordingScope(): { setup: ScopeSetup; seen: string[] } {
 }
 
 describe('each API area is an encapsulated scope', () => {
-  const areas: readonly ApiArea[] = ['evaluation', 'audit', 'auth', 'admin', 'service'];
+  const areas: readonly ApiArea[] = ['evaluation', 'opa', 'audit', 'auth', 'admin', 'service'];
   for (const area of areas) {
     it(`runs a hook added in the ${area} scope for the ${area} routes and no others`, async () => {
       const { setup, seen } = recordingScope();
@@ -77,6 +80,10 @@ describe('each API area is an encapsulated scope', () => {
     }
     expect(statuses).toEqual({
       'POST /policy/evaluate': 200,
+      'POST /v1/data/policy_gateway/decision': 200,
+      'GET /v1/data': 200,
+      // The scripted engine leaves data.system.main undefined.
+      'POST /': 404,
       'GET /governance/audit': 401,
       [`GET /governance/audit/${UNKNOWN_ID}`]: 401,
       'GET /governance/access-log': 401,
@@ -124,6 +131,11 @@ describe('each API area is an encapsulated scope', () => {
       ),
     ).toEqual([
       'post /policy/evaluate',
+      'post /v1/data',
+      'get /v1/data',
+      'post /v1/data/*',
+      'get /v1/data/*',
+      'post /',
       'get /governance/audit',
       'get /governance/audit/{id}',
       'get /governance/audit/integrity',

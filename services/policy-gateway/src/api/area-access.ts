@@ -16,6 +16,7 @@ export type Access = 'open' | 'authenticated' | Role;
 
 export const AREA_ACCESS: Readonly<Record<ApiArea, Access>> = Object.freeze({
   evaluation: 'evaluator',
+  opa: 'evaluator',
   audit: 'auditor',
   auth: 'authenticated',
   admin: 'admin',

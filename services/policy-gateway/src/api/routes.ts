@@ -1,6 +1,6 @@
 /**
  * The API as areas, each an encapsulated Fastify plugin registered under its prefix:
- * evaluation (`/policy`), audit reads (`/governance/audit`, and who read it:
+ * evaluation (`/policy`), OPA's Data API (`/v1/data`, `POST /`), audit reads (`/governance/audit`, and who read it:
  * `/governance/access-log`), who the caller is (`/auth`) and
  * the service's own routes (`/health`, `/ready`, `/openapi.json`). What the root sets up
  * before them — error handling, the validator compiler, CORS, the request-id, Host and
@@ -27,6 +27,7 @@ import { authRoutes } from './auth-routes.js';
 import type { AuthenticationGuard } from './authentication.js';
 import { evaluateRoute } from './evaluate-route.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
+import { opaDataRoutes } from './opa-data-routes.js';
 import { collectRoutes } from './openapi.js';
 import { serviceRoutes } from './service-routes.js';
 
@@ -48,7 +49,7 @@ export interface RouteDeps {
   readonly oidcSignIn: OidcSignIn | null;
 }
 
-export type ApiArea = 'evaluation' | 'audit' | 'auth' | 'admin' | 'service';
+export type ApiArea = 'evaluation' | 'opa' | 'audit' | 'auth' | 'admin' | 'service';
 
 /**
  * Runs inside one area's scope before its routes are added, so what it adds stays in that
@@ -108,6 +109,15 @@ export async function registerRoutes(
     maxPromptBytes: deps.maxPromptBytes,
     maxContextBytes: deps.maxContextBytes,
     instanceName: deps.instanceName,
+  });
+  // OPA's Data API at the root (`/v1/data/…`, `POST /`), as OPA's clients expect it.
+  await app.register(inScope(opaDataRoutes, setupOf('opa')), {
+    prefix: '',
+    engine: deps.engine,
+    ...(deps.admission === undefined ? {} : { admission: deps.admission }),
+    audit,
+    instanceName: deps.instanceName,
+    version: deps.version,
   });
   await app.register(inScope(auditRoutes, setupOf('audit')), {
     prefix: '/governance/audit',

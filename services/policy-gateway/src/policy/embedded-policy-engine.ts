@@ -7,6 +7,8 @@
  * stops a thread that overruns.
  */
 import { RegoEngine } from '@policy-gateway/rego';
+import { type DocumentAnswer, type DocumentQuery, documentRef } from './data-document.js';
+import { documentErrorOf } from './document-error.js';
 import { loadPolicyBundle, type PolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
@@ -118,6 +120,29 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
       policyPath: this.policyPath,
       latencyMs: elapsedMs(startedAt),
     });
+  }
+
+  async queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
+    const startedAt = performance.now();
+    if (this.#closed) {
+      return {
+        kind: 'error',
+        error: { code: 'internal_error', message: 'the embedded policy engine is closed' },
+        latencyMs: 0,
+      };
+    }
+    try {
+      const result = this.#engine.evalRule(documentRef(query.path), {
+        ...(query.input === undefined ? {} : { input: query.input }),
+        ...(query.strictBuiltinErrors === undefined ? {} : { strict: query.strictBuiltinErrors }),
+      });
+      const latencyMs = elapsedMs(startedAt);
+      return result === undefined
+        ? { kind: 'undefined', latencyMs }
+        : { kind: 'defined', result, latencyMs };
+    } catch (error) {
+      return { kind: 'error', error: documentErrorOf(error), latencyMs: elapsedMs(startedAt) };
+    }
   }
 
   async close(): Promise<void> {

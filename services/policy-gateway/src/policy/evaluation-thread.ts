@@ -6,18 +6,19 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
+  EvaluationJob,
+  EvaluationJobResult,
   EvaluationRequest,
   EvaluationWorkerData,
   EvaluationWorkerMessage,
 } from './evaluation-worker-protocol.js';
-import type { PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
 // Beside this module in src/ (a shim that registers tsx); in the build, beside the chunk that
 // holds this code, the compiled worker (scripts/build.mjs writes every file directly in dist/).
 const ENTRY = new URL('./evaluation-worker.mjs', import.meta.url);
 
 export type ThreadOutcome =
-  | { readonly kind: 'evaluated'; readonly evaluation: PolicyEvaluation }
+  | { readonly kind: 'evaluated'; readonly result: EvaluationJobResult }
   /** The thread is gone: it overran its limit, crashed (out of memory too), or was closed. */
   | { readonly kind: 'lost'; readonly cause: LostCause; readonly reason: string };
 
@@ -74,7 +75,7 @@ export class EvaluationThread {
         } else if (message.type === 'failed') {
           reject(new EvaluationThreadStartError(message.message));
         } else {
-          thread.#settle(message.id, { kind: 'evaluated', evaluation: message.evaluation });
+          thread.#settle(message.id, { kind: 'evaluated', result: message.result });
         }
       });
       worker.on('error', (error: NodeJS.ErrnoException) => {
@@ -97,11 +98,11 @@ export class EvaluationThread {
   }
 
   /**
-   * Evaluates `input`; a thread that has not answered within `limitMs` is terminated and the
+   * Runs `job`; a thread that has not answered within `limitMs` is terminated and the
    * outcome is `lost` (a builtin call such as a huge `numbers.range` is not interrupted by the
    * evaluator's own time budget, and must not hold the thread for ever).
    */
-  run(input: PolicyInput, limitMs: number): Promise<ThreadOutcome> {
+  run(job: EvaluationJob, limitMs: number): Promise<ThreadOutcome> {
     if (this.#gone) {
       return Promise.resolve({ kind: 'lost', cause: 'crashed', reason: 'the thread had ended' });
     }
@@ -113,7 +114,7 @@ export class EvaluationThread {
         void this.#worker.terminate();
       }, limitMs);
       this.#running = { id, resolve, timer };
-      const request: EvaluationRequest = { id, input };
+      const request: EvaluationRequest = { id, job };
       this.#worker.postMessage(request);
     });
   }

@@ -2,6 +2,7 @@
  * The messages between `WorkerPolicyEngine` and its evaluation threads, in one place so that
  * both sides agree. Everything here crosses a thread boundary by structured clone.
  */
+import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import type { EmbeddedPolicyBudget } from './embedded-policy-engine.js';
 import type { PolicyBundle } from './policy-bundle.js';
 import type { PolicyEvaluation, PolicyInput } from './policy-engine.js';
@@ -11,10 +12,20 @@ export interface EvaluationWorkerData extends EmbeddedPolicyBudget {
   readonly bundle: PolicyBundle;
 }
 
-/** Parent → thread: evaluate one input. */
+/** What a thread is asked to do: the gateway's decision on an input, or any document. */
+export type EvaluationJob =
+  | { readonly kind: 'decision'; readonly input: PolicyInput }
+  | { readonly kind: 'document'; readonly query: DocumentQuery };
+
+/** What a thread answers, of the same kind as its job. */
+export type EvaluationJobResult =
+  | { readonly kind: 'decision'; readonly evaluation: PolicyEvaluation }
+  | { readonly kind: 'document'; readonly answer: DocumentAnswer };
+
+/** Parent → thread: run one job. */
 export interface EvaluationRequest {
   readonly id: number;
-  readonly input: PolicyInput;
+  readonly job: EvaluationJob;
 }
 
 /** Thread → parent. */
@@ -23,4 +34,4 @@ export type EvaluationWorkerMessage =
   | { readonly type: 'ready' }
   /** The bundle cannot serve; the thread ends. `message` names the file and why. */
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'evaluated'; readonly id: number; readonly evaluation: PolicyEvaluation };
+  | { readonly type: 'evaluated'; readonly id: number; readonly result: EvaluationJobResult };

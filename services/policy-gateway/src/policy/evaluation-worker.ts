@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
 import type {
+  EvaluationJobResult,
   EvaluationRequest,
   EvaluationWorkerData,
   EvaluationWorkerMessage,
@@ -26,9 +27,13 @@ try {
 }
 if (engine !== undefined) {
   const ready = engine;
-  port.on('message', async (request: EvaluationRequest) => {
-    // `evaluate` never rejects: a policy failure comes back as decision `error`.
-    post({ type: 'evaluated', id: request.id, evaluation: await ready.evaluate(request.input) });
+  port.on('message', async ({ id, job }: EvaluationRequest) => {
+    // Neither rejects: a policy failure comes back as decision `error` or an error answer.
+    const result: EvaluationJobResult =
+      job.kind === 'decision'
+        ? { kind: 'decision', evaluation: await ready.evaluate(job.input) }
+        : { kind: 'document', answer: await ready.queryDocument(job.query) };
+    post({ type: 'evaluated', id, result });
   });
   post({ type: 'ready' });
 }

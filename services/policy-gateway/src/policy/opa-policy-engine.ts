@@ -3,6 +3,7 @@
  * (`POST /v1/data/<path>` with `{"input": …}`). Every failure (unreachable, timeout, non-2xx,
  * undefined result, unexpected shape) is decision `error`: an unanswered question is never allow.
  */
+import type { DocumentAnswer, DocumentError, DocumentQuery } from './data-document.js';
 import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
@@ -104,6 +105,45 @@ export class OpaPolicyEngine implements PolicyEngine {
       );
     }
     return evaluationFromResult(body.result, facts);
+  }
+
+  /** Forwards a Data API query to OPA as it came, and reads OPA's answer back. */
+  async queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
+    const startedAt = performance.now();
+    const fail = (error: DocumentError): DocumentAnswer => ({
+      kind: 'error',
+      error,
+      latencyMs: elapsedMs(startedAt),
+    });
+    if (this.#closing.signal.aborted) {
+      return fail({ code: 'internal_error', message: 'the OPA policy engine is closed' });
+    }
+    const path = query.path.map(encodeURIComponent).join('/');
+    const url = `${this.#baseUrl}/v1/data${path === '' ? '' : `/${path}`}${query.strictBuiltinErrors === true ? '?strict-builtin-errors=true' : ''}`;
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(query.input === undefined ? {} : { input: query.input }),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#closing.signal]),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      return fail({ code: 'internal_error', message: this.#describeFetchError(error) });
+    }
+    const body = parseJson(text);
+    if (status < 200 || status > 299 || !isRecord(body)) {
+      const code = isRecord(body) && typeof body.code === 'string' ? body.code : 'internal_error';
+      return fail({ code, message: describeOpaError(status, body, text) });
+    }
+    this.#learnVersion(body.provenance);
+    const latencyMs = elapsedMs(startedAt);
+    return 'result' in body
+      ? { kind: 'defined', result: body.result, latencyMs }
+      : { kind: 'undefined', latencyMs };
   }
 
   /** Aborts queries in flight (they end as decision `error`) and refuses new ones. */

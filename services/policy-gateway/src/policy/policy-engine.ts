@@ -3,6 +3,7 @@
  * Two adapters implement it, the embedded `libs/rego` engine and a remote OPA server.
  */
 import type { AuditDecision, AuditReason } from '@policy-gateway/governance-runtime';
+import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 
 /** The document the policy sees as `input`. */
 export interface PolicyInput {
@@ -33,5 +34,10 @@ export interface PolicyEngine {
   readonly policyVersion: string;
   /** Never rejects: any failure is a decision `error` (fail-closed). */
   evaluate(input: PolicyInput): Promise<PolicyEvaluation>;
+  /**
+   * Evaluates any document of the policy's data tree on any input, as OPA's Data API does.
+   * Never rejects: a failure is an answer of kind `error`.
+   */
+  queryDocument(query: DocumentQuery): Promise<DocumentAnswer>;
   close(): Promise<void>;
 }

@@ -6,13 +6,14 @@
  * stops a runaway rule itself (decision `error`), and a thread that has not answered shortly
  * after its budget (a long builtin call) is terminated and replaced, the evaluation `error`.
  */
+import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import { DEFAULT_EVALUATION_TIMEOUT_MS, PolicyStartError } from './embedded-policy-engine.js';
 import {
   EvaluationThread,
   EvaluationThreadStartError,
   type ThreadOutcome,
 } from './evaluation-thread.js';
-import type { EvaluationWorkerData } from './evaluation-worker-protocol.js';
+import type { EvaluationJob, EvaluationWorkerData } from './evaluation-worker-protocol.js';
 import { loadPolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation } from './policy-decision.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
@@ -32,9 +33,10 @@ export interface WorkerPolicyEngineOptions {
 }
 
 interface Waiting {
-  readonly input: PolicyInput;
+  readonly job: EvaluationJob;
   readonly queuedAt: number;
-  readonly resolve: (evaluation: PolicyEvaluation) => void;
+  /** Called once with what became of the job; `startedAt` is when a thread took it. */
+  readonly settle: (outcome: ThreadOutcome, startedAt: number) => void;
 }
 
 /** How long to wait before starting a replacement thread again after one failed to start. */
@@ -128,7 +130,29 @@ export class WorkerPolicyEngine implements PolicyEngine {
       );
     }
     return new Promise((resolve) => {
-      this.#waiting.push({ input, queuedAt: performance.now(), resolve });
+      this.#waiting.push({
+        job: { kind: 'decision', input },
+        queuedAt: performance.now(),
+        settle: (outcome, startedAt) => resolve(this.#evaluationOf(outcome, startedAt)),
+      });
+      this.#dispatch();
+    });
+  }
+
+  queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
+    if (this.#closed) {
+      return Promise.resolve({
+        kind: 'error',
+        error: { code: 'internal_error', message: 'the embedded policy engine is closed' },
+        latencyMs: 0,
+      });
+    }
+    return new Promise((resolve) => {
+      this.#waiting.push({
+        job: { kind: 'document', query },
+        queuedAt: performance.now(),
+        settle: (outcome, startedAt) => resolve(this.#answerOf(outcome, startedAt)),
+      });
       this.#dispatch();
     });
   }
@@ -137,11 +161,9 @@ export class WorkerPolicyEngine implements PolicyEngine {
   async close(): Promise<void> {
     this.#closed = true;
     for (const waiting of this.#waiting.splice(0)) {
-      waiting.resolve(
-        errorEvaluation('the embedded policy engine was closed before the evaluation ran', {
-          policyPath: this.policyPath,
-          latencyMs: elapsedMs(waiting.queuedAt),
-        }),
+      waiting.settle(
+        { kind: 'lost', cause: 'closed', reason: 'the policy engine was closed before it ran' },
+        waiting.queuedAt,
       );
     }
     await Promise.allSettled(this.#starting);
@@ -155,32 +177,42 @@ export class WorkerPolicyEngine implements PolicyEngine {
       const thread = this.#idle.pop()!;
       const waiting = this.#waiting.shift()!;
       const startedAt = performance.now();
-      void thread.run(waiting.input, this.#limitMs).then((outcome) => {
-        waiting.resolve(this.#evaluationOf(outcome, startedAt));
+      void thread.run(waiting.job, this.#limitMs).then((outcome) => {
+        waiting.settle(outcome, startedAt);
         if (outcome.kind === 'evaluated') this.#release(thread);
       });
     }
   }
 
   #evaluationOf(outcome: ThreadOutcome, startedAt: number): PolicyEvaluation {
-    if (outcome.kind === 'evaluated') return outcome.evaluation;
+    if (outcome.kind === 'evaluated') {
+      if (outcome.result.kind === 'decision') return outcome.result.evaluation;
+      throw new Error('an evaluation thread answered a decision with a document');
+    }
     const facts = { policyPath: this.policyPath, latencyMs: elapsedMs(startedAt) };
+    return errorEvaluation(this.#lostReason(outcome, this.policyPath), facts);
+  }
+
+  #answerOf(outcome: ThreadOutcome, startedAt: number): DocumentAnswer {
+    if (outcome.kind === 'evaluated') {
+      if (outcome.result.kind === 'document') return outcome.result.answer;
+      throw new Error('an evaluation thread answered a document with a decision');
+    }
+    return {
+      kind: 'error',
+      error: { code: 'internal_error', message: this.#lostReason(outcome, 'the document') },
+      latencyMs: elapsedMs(startedAt),
+    };
+  }
+
+  #lostReason(outcome: Extract<ThreadOutcome, { kind: 'lost' }>, what: string): string {
     switch (outcome.cause) {
       case 'overran':
-        return errorEvaluation(
-          `evaluating ${this.policyPath} did not finish within its time budget of ${this.#timeoutMs} ms: its thread ${outcome.reason}; the thread was replaced`,
-          facts,
-        );
+        return `evaluating ${what} did not finish within its time budget of ${this.#timeoutMs} ms: its thread ${outcome.reason}; the thread was replaced`;
       case 'crashed':
-        return errorEvaluation(
-          `the thread evaluating ${this.policyPath} failed (${outcome.reason}); the thread was replaced`,
-          facts,
-        );
+        return `the thread evaluating ${what} failed (${outcome.reason}); the thread was replaced`;
       case 'closed':
-        return errorEvaluation(
-          `evaluating ${this.policyPath} was cut short: ${outcome.reason}`,
-          facts,
-        );
+        return `evaluating ${what} was cut short: ${outcome.reason}`;
     }
   }
 

@@ -3,6 +3,7 @@
  * ask for allow, deny or a failed evaluation without the Rego bundle. The real engines are
  * exercised by the policy tests and by the child-process tests.
  */
+import type { DocumentAnswer, DocumentQuery } from '../../src/policy/data-document.js';
 import type {
   PolicyEngine,
   PolicyEvaluation,
@@ -47,6 +48,11 @@ export class ScriptedPolicyEngine implements PolicyEngine {
       error: null,
       latencyMs: 0.5,
     };
+  }
+
+  /** Every document is undefined: the Data API's tests run the real engines. */
+  async queryDocument(_query: DocumentQuery): Promise<DocumentAnswer> {
+    return { kind: 'undefined', latencyMs: 0.25 };
   }
 
   async close(): Promise<void> {
