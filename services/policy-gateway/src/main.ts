@@ -143,6 +143,7 @@ export async function startGateway(
     auth = await createAuthenticators({
       oidc: settings.oidc,
       apiKeys: store.apiKeys,
+      apiKeyCache: { ...settings.apiKeyCache, store: settings.store },
       required: mode.mode === 'on',
       log,
     });

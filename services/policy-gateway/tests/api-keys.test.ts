@@ -14,16 +14,33 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
+import { THIS_PROCESS_ONLY } from '../src/auth/api-key-changes.js';
 import { parseApiKeyExpiry } from '../src/auth/api-key-expiry.js';
 import { ApiKeyManager } from '../src/auth/api-key-manager.js';
 import type { ApiKeyRepository } from '../src/auth/api-key-repository.js';
+import { CachedApiKeyRepository } from '../src/auth/cached-api-key-repository.js';
 import { MemoryApiKeyRepository } from '../src/auth/memory/memory-api-key-repository.js';
+import { PostgresApiKeyChangeListener } from '../src/auth/postgres/postgres-api-key-change-listener.js';
 import { PostgresApiKeyRepository } from '../src/auth/postgres/postgres-api-key-repository.js';
 import { migrateToLatest } from '../src/db/migration-runner.js';
 
 let server: TestDatabase;
 let pglite: TestPglite;
 const pools: Kysely<unknown>[] = [];
+const caches: CachedApiKeyRepository[] = [];
+
+/** As the gateway reads keys: through a cache of records (`createAuthenticators`). */
+function cached(
+  repository: ApiKeyRepository,
+  changes: ConstructorParameters<typeof CachedApiKeyRepository>[1],
+): CachedApiKeyRepository {
+  const cache = new CachedApiKeyRepository(repository, changes, {
+    ttlMs: 30_000,
+    maxEntries: 100,
+  });
+  caches.push(cache);
+  return cache;
+}
 
 function connect(url: string): Kysely<unknown> {
   const db = new Kysely<unknown>({
@@ -40,6 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(caches.map((cache) => cache.close()));
   await Promise.all(pools.map((db) => db.destroy()));
   await Promise.all([server?.drop(), pglite?.remove()]);
 });
@@ -71,10 +89,24 @@ const BACKENDS: readonly Backend[] = [
     },
   },
   { name: 'memory', repository: () => new MemoryApiKeyRepository() },
+  {
+    name: 'PostgreSQL server, read through a cache that listens for changes',
+    repository: () =>
+      cached(
+        PostgresApiKeyRepository.over(connect(server.url)),
+        new PostgresApiKeyChangeListener({ connectionString: server.url }),
+      ),
+  },
+  {
+    name: 'embedded PGlite, read through a cache (this process the only writer)',
+    repository: () => cached(PostgresApiKeyRepository.over(pglite.db), THIS_PROCESS_ONLY),
+  },
 ];
 
 describe.each(BACKENDS)('API keys kept in $name', (backend) => {
-  let clock = new Date('2026-12-01T10:00:00Z');
+  // Backends over one database list one another's keys: each starts a year after the one
+  // before, so that its own keys are the newest.
+  let clock = new Date(Date.UTC(2026 + BACKENDS.indexOf(backend), 11, 1, 10));
   const now = () => clock;
   let keys: ApiKeyManager;
   let authenticator: ApiKeyAuthenticator;

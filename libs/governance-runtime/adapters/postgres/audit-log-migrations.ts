@@ -17,6 +17,7 @@ import * as createApiKeys from './migrations/005-create-api-keys.js';
 import * as createAccessLogRecords from './migrations/006-create-access-log-records.js';
 import * as addHashChain from './migrations/007-add-hash-chain.js';
 import * as makeAuditTablesAppendOnly from './migrations/008-make-audit-tables-append-only.js';
+import * as notifyApiKeyChanges from './migrations/009-notify-api-key-changes.js';
 import * as addEntryPrivacy from './migrations/012-add-entry-privacy.js';
 import * as createSubjectErasures from './migrations/013-create-subject-erasures.js';
 
@@ -29,6 +30,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '006_create_access_log_records': createAccessLogRecords,
   '007_add_hash_chain': addHashChain,
   '008_make_audit_tables_append_only': makeAuditTablesAppendOnly,
+  '009_notify_api_key_changes': notifyApiKeyChanges,
   '012_add_entry_privacy': addEntryPrivacy,
   '013_create_subject_erasures': createSubjectErasures,
 });

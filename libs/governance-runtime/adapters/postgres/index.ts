@@ -6,6 +6,7 @@ export {
   auditLogMigrationProvider,
   auditLogMigrations,
 } from './audit-log-migrations.js';
+export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';
 export {
   openPgliteAuditLogDatabase,
   type PgliteAuditLogDatabase,

@@ -1,8 +1,8 @@
 /**
- * Authenticates `pgw_…` API keys: finds the record by the key's id (one primary-key lookup
- * per request, so that a revocation or expiry is seen by the next request on every replica
- * sharing the database, with no cache to invalidate), compares the key's hash in constant
- * time and refuses a revoked or expired key. Unknown, revoked and expired keys all come back
+ * Authenticates `pgw_…` API keys: finds the record by the key's id (in the gateway, through
+ * `CachedApiKeyRepository`, which answers from memory while it hears of every change), compares
+ * the key's hash in constant time and refuses a revoked or expired key, checking both on every
+ * request against this authenticator's clock, whether the record came from memory or not. Unknown, revoked and expired keys all come back
  * as a refusal; the reason is for the log. A database that does not answer is thrown, for
  * the guard's 503.
  */
@@ -21,6 +21,8 @@ export interface ApiKeyAuthenticatorOptions {
   readonly now?: () => Date;
   /** Where a failed use record is reported. */
   readonly onTouchError?: (error: unknown) => void;
+  /** Releases what the authenticator was given to own (a cache and its connection). */
+  readonly onClose?: () => Promise<void>;
 }
 
 export function apiKeyPrincipal(record: {
@@ -42,11 +44,13 @@ export class ApiKeyAuthenticator implements Authenticator {
   readonly #now: () => Date;
   readonly #onTouchError: (error: unknown) => void;
   readonly #touched = new Map<string, number>();
+  readonly #onClose: () => Promise<void>;
 
   constructor(keys: ApiKeyRepository, options: ApiKeyAuthenticatorOptions = {}) {
     this.#keys = keys;
     this.#now = options.now ?? (() => new Date());
     this.#onTouchError = options.onTouchError ?? (() => {});
+    this.#onClose = options.onClose ?? (async () => {});
   }
 
   accepts(token: string): boolean {
@@ -86,5 +90,7 @@ export class ApiKeyAuthenticator implements Authenticator {
     this.#keys.touch(id, now).catch(this.#onTouchError);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#onClose();
+  }
 }

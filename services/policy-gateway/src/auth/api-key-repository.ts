@@ -2,7 +2,7 @@
  * The port API keys are kept behind: one record per key, found by its id. Only the secret's
  * hash is stored (`api-key-token.ts`); the key itself is shown once, when it is made. Two
  * adapters: PostgreSQL (server or embedded PGlite, migration 005) and memory (with the memory
- * audit store: keys live as long as the process).
+ * audit store: keys live as long as the process). `CachedApiKeyRepository` decorates either.
  */
 import type { Role } from './principal.js';
 
@@ -39,4 +39,10 @@ export interface ApiKeyRepository {
   revoke(id: string, at: Date): Promise<ApiKeyRecord | undefined>;
   /** Records a use; best effort, callers do not wait on it for the request. */
   touch(id: string, at: Date): Promise<void>;
+  /**
+   * Calls `listener` with a key's id once a change made through this object (`insert`,
+   * `revoke`) has been stored; not for recorded uses. A cache in the same process evicts on
+   * it, so that a key revoked here is refused at once. Returns the unsubscribe function.
+   */
+  onChange(listener: (id: string) => void): () => void;
 }

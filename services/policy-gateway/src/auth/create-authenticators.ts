@@ -3,7 +3,10 @@
  * audit store's key repository: API keys (always; in the database, or in memory with the
  * memory audit store) and OIDC tokens (when `POLICY_GATEWAY_OIDC_ISSUER` is set). The guard
  * (`api/authentication.ts`) takes `authenticators`; the admin routes and nothing else take
- * `apiKeys`.
+ * `apiKeys`. API key records are cached per process where that stays exact
+ * (`cached-api-key-repository.ts`): on a PostgreSQL server the cache listens for changes, on
+ * the embedded database this process is the only writer; with the memory store there is
+ * nothing to save, a lookup is already in memory.
  *
  * @example
  * const auth = await createAuthenticators({ oidc: settings.oidc, apiKeys: store.apiKeys, required: true, log });
@@ -11,13 +14,17 @@
  * // … buildApp({ …, authenticators: auth.authenticators, apiKeys: auth.apiKeys }); later: await auth.close();
  */
 import type { Logger } from 'pino';
+import type { StoreSettings } from '../config/settings.js';
 import { UnusableSettingError } from '../config/unusable-setting-error.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
+import { type ApiKeyChanges, THIS_PROCESS_ONLY } from './api-key-changes.js';
 import { ApiKeyManager } from './api-key-manager.js';
 import type { ApiKeyRepository } from './api-key-repository.js';
 import type { Authenticator } from './authenticator.js';
+import { CachedApiKeyRepository } from './cached-api-key-repository.js';
 import { OidcAuthenticator, type OidcAuthenticatorOptions } from './oidc-authenticator.js';
 import type { OidcSettings } from './oidc-settings.js';
+import { PostgresApiKeyChangeListener } from './postgres/postgres-api-key-change-listener.js';
 
 export interface AuthenticatorsDeps {
   readonly oidc: OidcSettings;
@@ -31,7 +38,16 @@ export interface AuthenticatorsDeps {
    * credential could ever be valid (memory store, no OIDC issuer) is refused.
    */
   readonly required: boolean;
-  readonly log: Pick<Logger, 'warn'>;
+  readonly log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Caching API key records (`POLICY_GATEWAY_API_KEY_CACHE_*`) and where the keys are kept,
+   * which decides how the cache hears of changes; undefined: every request looks its key up.
+   */
+  readonly apiKeyCache?: {
+    readonly ttlSeconds: number;
+    readonly maxEntries: number;
+    readonly store: StoreSettings;
+  };
   /** Tests only: clock and key-fetch timings of the OIDC authenticator. */
   readonly oidcOptions?: OidcAuthenticatorOptions;
   /** Tests only: the clock API keys are checked against. */
@@ -75,6 +91,51 @@ function configuredOidc(
   return { ...oidc, issuer: oidc.issuer, audience: oidc.audience };
 }
 
+/** Where a cache of keys kept in `store` hears of changes; undefined: no cache is worth it. */
+function changesOf(
+  store: StoreSettings,
+  log: Pick<Logger, 'info' | 'warn'>,
+): ApiKeyChanges | undefined {
+  switch (store.backend) {
+    case 'memory':
+      return undefined;
+    case 'embedded':
+      // The data directory is locked by this process: `keys revoke` cannot run beside it, and
+      // the admin routes revoke through the repository the cache wraps.
+      return THIS_PROCESS_ONLY;
+    case 'postgres':
+      return new PostgresApiKeyChangeListener({
+        connectionString: store.databaseUrl,
+        timeoutMs: store.connect.operationTimeoutMs,
+        onListening: () =>
+          log.info('listening for API key changes: verified keys are answered from memory'),
+        onDeaf: (error) =>
+          log.warn(
+            { err: error },
+            'not listening for API key changes (every API key is looked up in the database until listening resumes); reconnecting',
+          ),
+      });
+  }
+}
+
+/** The repository the API key authenticator reads through, and what closing it releases. */
+function keyLookups(
+  repository: ApiKeyRepository,
+  deps: AuthenticatorsDeps,
+): { readonly keys: ApiKeyRepository; close(): Promise<void> } {
+  const cache = deps.apiKeyCache;
+  const changes =
+    cache === undefined || cache.ttlSeconds === 0 ? undefined : changesOf(cache.store, deps.log);
+  if (cache === undefined || changes === undefined) {
+    return { keys: repository, close: async () => {} };
+  }
+  const cached = new CachedApiKeyRepository(repository, changes, {
+    ttlMs: cache.ttlSeconds * 1000,
+    maxEntries: cache.maxEntries,
+  });
+  return { keys: cached, close: () => cached.close() };
+}
+
 export async function createAuthenticators(deps: AuthenticatorsDeps): Promise<Authenticators> {
   const oidc = configuredOidc(deps.oidc);
   const warnings: string[] = [];
@@ -91,9 +152,11 @@ export async function createAuthenticators(deps: AuthenticatorsDeps): Promise<Au
     );
   }
   const apiKeys = new ApiKeyManager(repository, deps.now === undefined ? {} : { now: deps.now });
+  const lookups = keyLookups(repository, deps);
   const authenticators: Record<string, Authenticator> = {
-    api_key: new ApiKeyAuthenticator(repository, {
+    api_key: new ApiKeyAuthenticator(lookups.keys, {
       ...(deps.now === undefined ? {} : { now: deps.now }),
+      onClose: () => lookups.close(),
       onTouchError: (error) =>
         deps.log.warn({ err: error }, 'could not record when an API key was last used'),
     }),

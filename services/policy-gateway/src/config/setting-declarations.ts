@@ -244,6 +244,22 @@ export const SETTING_DECLARATIONS = {
         'Open client connections at most; one more is closed as soon as it is accepted, and the log says so.',
     }),
   },
+  apiKeyCache: {
+    ttlSeconds: declareSetting({
+      name: 'POLICY_GATEWAY_API_KEY_CACHE_SECONDS',
+      parse: integer(0, 3600),
+      default: 30,
+      description:
+        'How long a verified API key record is answered from memory at most; `0` looks every key up in the database. A revocation is seen at once anyway (by notification, `LISTEN policy_gateway_api_keys`, on a PostgreSQL server; while that connection is down nothing is answered from memory): this bounds only a notification lost without anyone noticing.',
+    }),
+    maxEntries: declareSetting({
+      name: 'POLICY_GATEWAY_API_KEY_CACHE_MAX_ENTRIES',
+      parse: integer(1, 1_000_000),
+      default: 10_000,
+      description:
+        'API key records kept in memory at most, the least recently used dropped first. Only keys that exist are kept, so unknown ids cannot fill it.',
+    }),
+  },
   oidc: {
     issuer: declareSetting<string | undefined>({
       name: 'POLICY_GATEWAY_OIDC_ISSUER',

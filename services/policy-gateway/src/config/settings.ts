@@ -68,6 +68,12 @@ export interface Settings {
     readonly idleTimeoutMs: number;
     readonly maxConnections: number;
   };
+  /** The per-process cache of API key records (`auth/cached-api-key-repository.ts`). */
+  readonly apiKeyCache: {
+    /** 0: no cache. */
+    readonly ttlSeconds: number;
+    readonly maxEntries: number;
+  };
   /** `POLICY_GATEWAY_OIDC_*`: no OIDC authenticator without an issuer. */
   readonly oidc: OidcSettings;
   readonly corsOrigins: readonly string[];

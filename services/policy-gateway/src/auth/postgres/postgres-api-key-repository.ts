@@ -1,10 +1,12 @@
 /**
  * API keys in the audit database's `api_keys` table (migration 005), on a PostgreSQL server
- * or the embedded PGlite database alike. `findById` is one primary-key lookup, the per-request
- * cost of an API key; revocation is one UPDATE that every replica sees on its next lookup.
+ * or the embedded PGlite database alike. `findById` is one primary-key lookup; revocation is one
+ * UPDATE, which migration 009's trigger announces to every replica (`policy_gateway_api_keys`)
+ * and this object to its own listeners (`onChange`), so that caches of records can evict.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeyRecord, ApiKeyRepository, NewApiKeyRecord } from '../api-key-repository.js';
+import { KeyChangeListeners } from '../key-change-listeners.js';
 import { ROLES, type Role } from '../principal.js';
 import type { ApiKeysDatabase, ApiKeysTable } from './api-keys-table.js';
 
@@ -34,6 +36,7 @@ function toRecord(row: Row): ApiKeyRecord {
 export class PostgresApiKeyRepository implements ApiKeyRepository {
   readonly durable = true;
   readonly #db: Kysely<ApiKeysDatabase>;
+  readonly #changes = new KeyChangeListeners();
 
   /** Over the audit database, whatever tables its type lists; its owner closes it. */
   static over<DB>(db: Kysely<DB>): PostgresApiKeyRepository {
@@ -61,6 +64,7 @@ export class PostgresApiKeyRepository implements ApiKeyRepository {
         last_used_at: null,
       })
       .execute();
+    this.#changes.announce(record.id);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
@@ -91,10 +95,16 @@ export class PostgresApiKeyRepository implements ApiKeyRepository {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    return row === undefined ? undefined : toRecord(row);
+    if (row === undefined) return undefined;
+    this.#changes.announce(id);
+    return toRecord(row);
   }
 
   async touch(id: string, at: Date): Promise<void> {
     await this.#db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+  }
+
+  onChange(listener: (id: string) => void): () => void {
+    return this.#changes.add(listener);
   }
 }
