@@ -252,6 +252,15 @@ export async function serve(settings: Settings): Promise<number> {
 async function serveAsWorker(settings: Settings): Promise<number> {
   const channel = channelToPrimary();
   const primary = new PrimaryCalls(channel);
+  // Listened for from the start: a stop asked for while this worker is still starting is
+  // carried out as soon as it serves.
+  let stopAsked = false;
+  let stop: ((cause: 'primary') => void) | undefined;
+  const stopListening = channel.listen((message) => {
+    if ((message as typeof STOP_MESSAGE | null)?.kind !== STOP_MESSAGE.kind) return;
+    stopAsked = true;
+    stop?.('primary');
+  });
   try {
     const identity = await primary.call<WorkerIdentity>('cluster', 'identity');
     const worker: Settings = { ...settings, instanceName: identity.instanceName };
@@ -269,12 +278,12 @@ async function serveAsWorker(settings: Settings): Promise<number> {
             })
           : openAuditStore(settings.store, log, tamperEvidence, observers),
     });
-    return await untilStopped(gateway, log, (stop) =>
-      channel.listen((message) => {
-        if ((message as typeof STOP_MESSAGE | null)?.kind === STOP_MESSAGE.kind) stop('primary');
-      }),
-    );
+    return await untilStopped(gateway, log, (onStop) => {
+      stop = onStop;
+      if (stopAsked) onStop('primary');
+    });
   } finally {
+    stopListening();
     primary.close();
   }
 }
