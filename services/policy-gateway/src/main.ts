@@ -32,6 +32,7 @@ import { MeasuredPolicyEngine } from './metrics/measured-policy-engine.js';
 import { clusterMetrics, localMetrics, type MetricsSource } from './metrics/metrics-source.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
+import { withAuditPrivacy } from './privacy/audit-privacy.js';
 import type { AuditStore } from './store/audit-store.js';
 import { type AuditStoreObservers, openAuditStore } from './store/open-audit-store.js';
 import type { TamperEvidenceOptions } from './store/tamper-evidence.js';
@@ -123,14 +124,19 @@ export async function startGateway(
   // is refused outright (UnusableSettingError: one line saying what to set).
   const mode = authenticationMode(settings.auth, settings.host);
   const { metrics } = role;
-  const opened = await role.openStore(
-    {
-      signingKey: signingKeyOf(settings),
-      instance: settings.instanceName,
-      checkpointEveryEntries: settings.auditChain.checkpointEveryEntries,
-      checkpointIntervalMs: settings.auditChain.checkpointIntervalMs,
-    },
-    { writeObserver: metrics.writeObserver },
+  // Masking outermost on each process's write path (issue 13), whichever store it opened.
+  const opened = await withAuditPrivacy(
+    await role.openStore(
+      {
+        signingKey: signingKeyOf(settings),
+        instance: settings.instanceName,
+        checkpointEveryEntries: settings.auditChain.checkpointEveryEntries,
+        checkpointIntervalMs: settings.auditChain.checkpointIntervalMs,
+      },
+      { writeObserver: metrics.writeObserver },
+    ),
+    settings,
+    log,
   );
   const store: AuditStore =
     role.singleProcessReason === undefined
@@ -295,7 +301,7 @@ async function serveAsWorker(settings: Settings): Promise<number> {
 function untilStopped(
   gateway: RunningGateway,
   log: Logger,
-  alsoStopOn?: (stop: (cause: 'primary') => void) => () => void,
+  alsoStopOn?: (stop: (cause: 'primary') => void) => void,
 ): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -7,9 +7,12 @@ import type {
   AuditLogEntryRepository,
   AuditTrailReader,
 } from '@policy-gateway/governance-runtime';
+import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
+import type { Kysely } from 'kysely';
 import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
+import type { AuditPrivacy } from '../privacy/audit-privacy.js';
 import type { AuditWriteQueue, TamperEvidenceStatus } from './tamper-evidence.js';
 
 export interface StoreHealth {
@@ -34,6 +37,13 @@ export interface AuditStore {
    * where the gateway cannot read them back (the memory store).
    */
   readonly trail?: AuditTrailReader;
+  /**
+   * The open database, for what keeps its own tables beside the trail (subject erasures);
+   * absent on the memory store.
+   */
+  readonly db?: Kysely<AuditLogDatabase>;
+  /** Reading sealed originals and erasing subjects (issue 13), when originals are sealed. */
+  readonly privacy?: AuditPrivacy;
   /** The hash chain this process writes and its signing key (`serve` only; issue 11). */
   readonly tamperEvidence?: TamperEvidenceStatus;
   /**

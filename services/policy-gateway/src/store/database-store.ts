@@ -23,6 +23,7 @@ export function createDatabaseStore(database: Database): AuditStore {
     // Small batches: a verification in the gateway hashes one batch between two reads, and
     // the event loop serves requests in between.
     trail: new PostgresAuditTrailReader(database.db, { batchSize: 500 }),
+    db: database.db,
     warnings: [],
     async check(): Promise<StoreHealth> {
       try {
