@@ -70,7 +70,8 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
     options: EmbeddedPolicyBudget,
   ): Promise<EmbeddedPolicyEngine> {
     const engine = new RegoEngine({
-      regoVersion: 'v1',
+      // The manifest's rego_version: modules without `import rego.v1` are read in it.
+      regoVersion: bundle.manifest.regoVersion,
       maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
       timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
     });

@@ -1,52 +1,92 @@
 /**
- * Reads a Rego bundle directory the way `opa run` reads one: every `.rego` module (tests
- * excluded) and every `data.json`, mounted at its directory's path. Also computes the
- * bundle's version, a digest of exactly the files that decide.
+ * Reads an OPA bundle the way `opa run` reads one, from a directory or a `.tar.gz` archive
+ * (`bundle-archive.ts`): every `.rego` module (tests excluded), every `data.json` and
+ * `data.yaml` mounted at its directory's path, and the `.manifest` at the root
+ * (`bundle-manifest.ts`), whose `roots` every module's package and every data document must
+ * lie under. The bundle's version is the manifest's `revision`, or, without one, a digest of
+ * exactly the files that decide.
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type BundleArchiveLimits, readBundleArchive } from './bundle-archive.js';
+import {
+  type BundleManifest,
+  NO_MANIFEST,
+  parseBundleManifest,
+  withinRoots,
+} from './bundle-manifest.js';
+import { PolicyBundleError } from './policy-bundle-error.js';
+import type { PolicyBundleFile } from './policy-bundle-file.js';
 
-export interface PolicyBundleFile {
-  /** Path relative to the bundle directory, with `/` separators on every platform. */
-  readonly relativePath: string;
-  readonly content: string;
-}
+export { PolicyBundleError } from './policy-bundle-error.js';
+export type { PolicyBundleFile } from './policy-bundle-file.js';
 
 export interface PolicyBundle {
+  /** Where the bundle was read from: a directory or a `.tar.gz` file. */
   readonly dir: string;
   /** Rego modules, sorted by path. `*_test.rego` files are not part of a running bundle. */
   readonly modules: readonly PolicyBundleFile[];
-  /** `data.json` files, sorted by path. */
+  /** `data.json` and `data.yaml` files, sorted by path. */
   readonly dataFiles: readonly PolicyBundleFile[];
-  /** Every `data.json` merged into one document, each mounted at its directory's path. */
+  /** Every data file merged into one document, each mounted at its directory's path. */
   readonly data: Readonly<Record<string, unknown>>;
-  /** `sha256:<hex>` over modules and data files; see `bundleDigest`. */
+  /** The manifest (`NO_MANIFEST` when the bundle has none). */
+  readonly manifest: BundleManifest;
+  /** The manifest's revision, else `sha256:<hex>` over modules and data files (`bundleDigest`). */
   readonly version: string;
 }
 
-/** A bundle that cannot be read: names the file and why. */
-export class PolicyBundleError extends Error {
-  override readonly name = 'PolicyBundleError';
+const DATA_FILES: ReadonlySet<string> = new Set(['data.json', 'data.yaml', 'data.yml']);
+
+/**
+ * Loads the bundle at `source` (a directory, or a `.tar.gz`/`.tgz` file); rejects with a
+ * `PolicyBundleError` naming the file when one cannot be used.
+ *
+ * @example
+ * const bundle = await loadPolicyBundle('dist/bundle.tar.gz');
+ * bundle.version; // the manifest's revision, e.g. "v1.4.2"
+ */
+export async function loadPolicyBundle(
+  source: string,
+  limits?: BundleArchiveLimits,
+): Promise<PolicyBundle> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(source)).isFile();
+  } catch (error) {
+    throw new PolicyBundleError(`cannot read policy bundle ${source}: ${(error as Error).message}`);
+  }
+  const files = isFile ? await readBundleArchive(source, limits) : await readDirectory(source);
+  return assembleBundle(source, files);
 }
 
-/** Loads `dir`; rejects with a `PolicyBundleError` naming the file when one cannot be used. */
-export async function loadPolicyBundle(dir: string): Promise<PolicyBundle> {
-  const relativePaths = await listFiles(dir);
+/** Sorts a bundle's files into modules, data and manifest, and checks them against its roots. */
+export function assembleBundle(source: string, files: readonly PolicyBundleFile[]): PolicyBundle {
   const modules: PolicyBundleFile[] = [];
   const dataFiles: PolicyBundleFile[] = [];
-  for (const relativePath of relativePaths) {
-    const base = relativePath.slice(relativePath.lastIndexOf('/') + 1);
-    const isModule = base.endsWith('.rego') && !base.endsWith('_test.rego');
-    if (!isModule && base !== 'data.json') continue;
-    const content = await readFile(path.join(dir, ...relativePath.split('/')), 'utf8');
-    (isModule ? modules : dataFiles).push({ relativePath, content });
+  let manifest = NO_MANIFEST;
+  for (const file of [...files].sort((a, b) => compareCodeUnits(a.relativePath, b.relativePath))) {
+    const base = file.relativePath.slice(file.relativePath.lastIndexOf('/') + 1);
+    if (file.relativePath === '.manifest') manifest = parseBundleManifest(file.content);
+    else if (file.relativePath.split('/').some((part) => part.startsWith('.'))) continue;
+    else if (base.endsWith('.rego') && !base.endsWith('_test.rego')) modules.push(file);
+    else if (DATA_FILES.has(base)) dataFiles.push(file);
   }
-  if (modules.length === 0) throw new PolicyBundleError(`no .rego module found under ${dir}`);
+  if (modules.length === 0) throw new PolicyBundleError(`no .rego module found under ${source}`);
+  for (const module of modules) checkPackageWithinRoots(manifest, module);
   const data: Record<string, unknown> = {};
-  for (const file of dataFiles) mountDataFile(data, file);
-  return { dir, modules, dataFiles, data, version: bundleDigest([...modules, ...dataFiles]) };
+  for (const file of dataFiles) mountDataFile(data, file, manifest);
+  return {
+    dir: source,
+    modules,
+    dataFiles,
+    data,
+    manifest,
+    version: manifest.revision ?? bundleDigest([...modules, ...dataFiles]),
+  };
 }
 
 /**
@@ -67,32 +107,91 @@ export function bundleDigest(files: readonly PolicyBundleFile[]): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Files under `dir`, relative with `/`, sorted; hidden entries (`.git`, `.manifest`) skipped. */
-async function listFiles(dir: string): Promise<string[]> {
+/** The files under `dir` that a bundle may use, relative with `/`. */
+async function readDirectory(dir: string): Promise<PolicyBundleFile[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true, encoding: 'utf8' });
   } catch (error) {
     throw new PolicyBundleError(`cannot read policy bundle ${dir}: ${(error as Error).message}`);
   }
-  const files: string[] = [];
+  const files: PolicyBundleFile[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const relative = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep);
-    if (relative.some((part) => part.startsWith('.'))) continue;
-    files.push(relative.join('/'));
+    const parts = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep);
+    const relativePath = parts.join('/');
+    const base = parts.at(-1) ?? '';
+    const used =
+      relativePath === '.manifest' ||
+      (!parts.some((part) => part.startsWith('.')) &&
+        (base.endsWith('.rego') || DATA_FILES.has(base)));
+    if (!used) continue;
+    const content = await readFile(path.join(dir, ...parts), 'utf8');
+    files.push({ relativePath, content });
   }
-  return files.sort(compareCodeUnits);
+  return files;
 }
 
-function mountDataFile(root: Record<string, unknown>, file: PolicyBundleFile): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(file.content);
-  } catch (error) {
-    throw new PolicyBundleError(`${file.relativePath}: invalid JSON: ${(error as Error).message}`);
+/** The package a module declares, as data path segments (`package a.b` → `["a", "b"]`). */
+function packageOf(module: PolicyBundleFile): string[] | undefined {
+  const declared = /^\s*package\s+([^\s#]+)/m.exec(module.content)?.[1];
+  if (declared === undefined) return undefined;
+  return declared
+    .split('.')
+    .map((segment) => segment.replace(/^\[?"?|"?\]?$/g, ''))
+    .filter((segment) => segment !== '');
+}
+
+function checkPackageWithinRoots(manifest: BundleManifest, module: PolicyBundleFile): void {
+  const pkg = packageOf(module);
+  if (pkg === undefined || withinRoots(manifest.roots, pkg)) return;
+  throw new PolicyBundleError(
+    `${module.relativePath}: package ${pkg.join('.')} is outside the bundle's roots (${manifest.roots.join(', ')}) named in .manifest`,
+  );
+}
+
+/** Refuses data that lies outside every root, descending where a root lies deeper. */
+function checkDataWithinRoots(
+  manifest: BundleManifest,
+  file: PolicyBundleFile,
+  at: readonly string[],
+  value: unknown,
+): void {
+  if (withinRoots(manifest.roots, at)) return;
+  const deeper = manifest.roots.some((root) => {
+    const segments = root.split('/');
+    return segments.length > at.length && at.every((segment, index) => segments[index] === segment);
+  });
+  if (deeper && isRecord(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      checkDataWithinRoots(manifest, file, [...at, key], child);
+    }
+    return;
   }
+  throw new PolicyBundleError(
+    `${file.relativePath}: data.${at.join('.')} is outside the bundle's roots (${manifest.roots.join(', ')}) named in .manifest`,
+  );
+}
+
+function parseDataFile(file: PolicyBundleFile): unknown {
+  const yaml = !file.relativePath.endsWith('.json');
+  try {
+    return yaml ? parseYaml(file.content) : JSON.parse(file.content);
+  } catch (error) {
+    throw new PolicyBundleError(
+      `${file.relativePath}: invalid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function mountDataFile(
+  root: Record<string, unknown>,
+  file: PolicyBundleFile,
+  manifest: BundleManifest,
+): void {
+  const parsed = parseDataFile(file);
   const segments = file.relativePath.split('/').slice(0, -1);
+  checkDataWithinRoots(manifest, file, segments, parsed);
   if (segments.length === 0) {
     if (!isRecord(parsed)) throw new PolicyBundleError(`${file.relativePath}: must hold an object`);
     mergeInto(root, parsed, file.relativePath, []);
