@@ -60,6 +60,26 @@ const AUTHENTICATION_ADDITIONS: readonly { pointer: string; note: string }[] = [
   },
 ];
 
+/**
+ * Issue 10 (loose end): the document says which credentials each operation takes and which
+ * role it needs (`security`, with the schemes under `components`), open routes included.
+ */
+const SECURITY_NOTE = 'issue 10: securitySchemes (API key, OIDC token) and security per operation';
+const SECURITY_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  { pointer: '/openapi/components', note: SECURITY_NOTE },
+  ...[
+    { path: '~1policy~1evaluate', method: 'post' },
+    { path: '~1governance~1audit', method: 'get' },
+    { path: '~1governance~1audit~1{id}', method: 'get' },
+    { path: '~1health', method: 'get' },
+    { path: '~1ready', method: 'get' },
+    { path: '~1openapi.json', method: 'get' },
+  ].map(({ path, method }) => ({
+    pointer: `/openapi/paths/${path}/${method}/security`,
+    note: SECURITY_NOTE,
+  })),
+];
+
 /** Issue 10 (audited reads): the access log's route, and what a read of it answers. */
 const ACCESS_LOG_NOTE =
   'issue 10: every read of the trail is recorded; GET /governance/access-log lists the records';
@@ -117,6 +137,34 @@ const OPA_DATA_API_ADDITIONS: readonly { pointer: string; note: string }[] = [
   '/openapi/paths/~1v1~1data~1*',
 ].map((pointer) => ({ pointer, note: OPA_DATA_API_NOTE }));
 
+/**
+ * Issue 13 (privacy in the audit trail): what was masked before an entry was stored, and its
+ * sealed original (both required and nullable: the baseline's `required` lists of the entry
+ * were edited for them).
+ */
+const PRIVACY_NOTE = 'issue 13: entries record what was masked and carry the sealed original';
+const ENTRY_SCHEMAS = [
+  '/openapi/paths/~1governance~1audit/get/responses/200/content/application~1json/schema/properties/entries/items',
+  '/openapi/paths/~1governance~1audit~1{id}/get/responses/200/content/application~1json/schema',
+];
+const PRIVACY_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  ...ENTRY_SCHEMAS.flatMap((entry) =>
+    ['masking', 'sealed_original'].map((member) => ({
+      pointer: `${entry}/properties/${member}`,
+      note: PRIVACY_NOTE,
+    })),
+  ),
+  ...[
+    '/responses/GET ~1governance~1audit~1:id/body',
+    ...[0, 1, 2].map((index) => `/responses/GET ~1governance~1audit/body/entries/${index}`),
+  ].flatMap((entry) =>
+    ['masking', 'sealed_original'].map((member) => ({
+      pointer: `${entry}/${member}`,
+      note: PRIVACY_NOTE,
+    })),
+  ),
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -125,10 +173,12 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/responses/GET ~1ready/body/store/dropped_entries', note: DROPPED_ENTRIES_NOTE },
   ...ACCESS_LOG_ADDITIONS,
   ...AUTHENTICATION_ADDITIONS,
+  ...SECURITY_ADDITIONS,
   ...ADMIN_KEYS_ADDITIONS,
   ...TAMPER_EVIDENCE_ADDITIONS,
   ...CHAIN_ADDITIONS,
   ...OPA_DATA_API_ADDITIONS,
+  ...PRIVACY_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {
