@@ -29,8 +29,10 @@ async function tempDir(): Promise<string> {
 async function tarball(files: Readonly<Record<string, string>>): Promise<string> {
   const archive = pack();
   const chunks: Buffer[] = [];
-  archive.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => archive.on('end', resolve));
+  archive.on('data', (chunk) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve) => archive.on('end', () => resolve()));
   for (const [name, content] of Object.entries(files)) archive.entry({ name: `/${name}` }, content);
   archive.finalize();
   await done;
