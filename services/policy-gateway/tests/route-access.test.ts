@@ -57,7 +57,23 @@ const ROUTES: Readonly<Record<string, { access: Access; request: InjectOptions }
     access: 'auditor',
     request: { url: `/governance/audit/${UNKNOWN_ID}/proof` },
   },
+  'POST /governance/audit/{id}/original': {
+    access: 'privacy-officer',
+    request: {
+      method: 'POST',
+      url: `/governance/audit/${UNKNOWN_ID}/original`,
+      payload: { reason: 'subject access request #12' },
+    },
+  },
   'GET /admin/keys': { access: 'admin', request: { url: '/admin/keys' } },
+  'POST /admin/subjects/{user_id}/erasure': {
+    access: 'admin',
+    request: {
+      method: 'POST',
+      url: '/admin/subjects/alice/erasure',
+      payload: { reason: 'erasure request #7' },
+    },
+  },
   'POST /admin/keys': {
     access: 'admin',
     request: { method: 'POST', url: '/admin/keys', payload: { role: 'evaluator' } },
@@ -106,7 +122,7 @@ beforeAll(async () => {
   current = await buildTestApp({
     authentication: { mode: { mode: 'on', unsafe: false }, authenticators: auth.authenticators },
   });
-  for (const role of ['evaluator', 'auditor', 'admin'] as const) {
+  for (const role of ['evaluator', 'auditor', 'admin', 'privacy-officer'] as const) {
     const { key } = await auth.apiKeys.create({ role, name: `${role} key` });
     headers[`${role} key`] = { authorization: `Bearer ${key}` };
   }
@@ -149,11 +165,29 @@ describe('every route × every caller, authentication on, real credentials', () 
     expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
   });
 
+  it('documents who may call each route as OpenAPI security: either bearer credential, with the role it needs', async () => {
+    const document = (await current.app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'apiKey',
+      'oidcToken',
+    ]);
+    for (const [route, { access }] of Object.entries(ROUTES)) {
+      const [method = '', path = ''] = route.split(' ');
+      const roles = access === 'open' || access === 'authenticated' ? [] : [access];
+      expect(document.paths[path][method.toLowerCase()].security, route).toEqual([
+        ...(access === 'open' ? [{}] : []),
+        { apiKey: roles },
+        { oidcToken: roles },
+      ]);
+    }
+  });
+
   const callers: readonly Caller[] = [
     'nobody',
     'evaluator key',
     'auditor key',
     'admin key',
+    'privacy-officer key',
     'auditor token',
     'evaluator token',
   ];

@@ -12,6 +12,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { ANONYMOUS_PRINCIPAL, type Principal } from '../auth/principal.js';
 import type { AuthenticationMode } from '../config/authentication-mode.js';
 import type { Access } from './area-access.js';
+import { operationSecurity } from './openapi.js';
 import { ApiProblem } from './problem.js';
 import type { ScopeSetup } from './routes.js';
 import { problemResponse } from './schemas.js';
@@ -62,7 +63,11 @@ function unauthenticated(reply: FastifyReply, sent: boolean): ApiProblem {
  * whether or not this gateway requires authentication: the API is the same either way.
  */
 function documentAccess(route: RouteOptions, access: Access): void {
-  if (access === 'open' || route.schema === undefined) return;
+  if (route.schema === undefined) return;
+  route.schema.security ??= operationSecurity(
+    access === 'open' ? { optional: true } : access === 'authenticated' ? {} : { role: access },
+  );
+  if (access === 'open') return;
   const schema = route.schema as { response?: Record<string, unknown> };
   schema.response ??= {};
   schema.response[401] ??= problemResponse(

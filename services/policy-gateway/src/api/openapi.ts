@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifySchema {
     summary?: string;
     description?: string;
+    /** Who may call, as OpenAPI says it (`operationSecurity`); set by the authentication guard. */
+    security?: readonly Readonly<Record<string, readonly string[]>>[];
   }
 }
 
@@ -24,6 +26,43 @@ interface RouteSchema {
   readonly params?: JsonObject;
   readonly headers?: JsonObject;
   readonly response?: Record<string, JsonObject>;
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+}
+
+/**
+ * The credentials the gateway takes, both as `Authorization: Bearer …`: its own API keys and
+ * the identity provider's access tokens (when `POLICY_GATEWAY_OIDC_ISSUER` is set).
+ */
+export const SECURITY_SCHEMES = Object.freeze({
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'pgw_<id>_<secret>',
+    description:
+      'An API key made by `policy-gateway keys create` or `POST /admin/keys`; its role is fixed when it is made.',
+  },
+  oidcToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'An access token of the identity provider the gateway trusts (POLICY_GATEWAY_OIDC_ISSUER), for the configured audience; roles come from its roles claim (POLICY_GATEWAY_OIDC_ROLES_CLAIM). GET /auth/config names the issuer.',
+  },
+});
+
+/**
+ * An operation's `security` for an access rule: either credential, holding `role` when one is
+ * named (OpenAPI 3.1 lets `http` schemes list the roles an operation needs); an `optional`
+ * operation also takes none (`{}`), as the open routes do, reading credentials only when sent.
+ */
+export function operationSecurity(
+  access: { readonly role?: string; readonly optional?: boolean } = {},
+): readonly Readonly<Record<string, readonly string[]>>[] {
+  const roles = access.role === undefined ? [] : [access.role];
+  return [
+    ...(access.optional ? [{}] : []),
+    ...Object.keys(SECURITY_SCHEMES).map((scheme) => ({ [scheme]: roles })),
+  ];
 }
 
 export interface DocumentedRoute {
@@ -101,6 +140,7 @@ export function openApiDocument(routes: readonly DocumentedRoute[], version: str
             },
           }),
       responses: responses(schema.response),
+      ...(schema.security === undefined ? {} : { security: schema.security }),
     };
     paths[path] = { ...paths[path], [method.toLowerCase()]: operation };
   }
@@ -113,6 +153,7 @@ export function openApiDocument(routes: readonly DocumentedRoute[], version: str
         'Evaluates Rego policies on prompts and records every decision in an audit trail. Errors are application/problem+json (RFC 9457).',
     },
     paths,
+    components: { securitySchemes: SECURITY_SCHEMES },
   };
 }
 
