@@ -1,33 +1,32 @@
 /**
- * Verification speed of the audit trail on a real PostgreSQL server: seeds N chained entries
- * (default 1,000,000, over 4 chains, a signed checkpoint every 1,000) with correct hashes,
- * inserted set-based (`unnest` of arrays, 5,000 rows a statement), then runs the verifier and
- * prints entries/s, with the two halves of its cost measured apart: reading the entries
- * (keyset batches through the repository's mapping) and hashing them. The verifier runs on
- * this process's one thread; the server works in its own process.
+ * Verification speed of the audit trail: seeds N chained entries (default 1,000,000, over 4
+ * chains, a signed checkpoint every 1,000) with correct hashes, inserted set-based (`unnest`
+ * of arrays, 5,000 rows a statement), then runs the verifier as `audit verify` does (rows
+ * digested by `PostgresChainStream`) and, alternating with it, as it did before (whole
+ * entries read through the repository's mapping, then digested), and prints for each the
+ * median of 3 runs: entries/s of wall time, entries per CPU-second of the verifying process
+ * (one thread), and, on a server on this machine, counting its backends' CPU (/proc) too.
  *
  * Usage: `npm run bench:verify -w libs/governance-runtime [-- entries]`, with
- * POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one is started).
+ * POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one is started), or
+ * BENCH_ENGINE=embedded for PGlite in this process (whose CPU then includes the database's).
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
+import { openPgliteAuditLogDatabase } from '../adapters/postgres/open-pglite-audit-log-database.js';
 import { openPostgresAuditLogDatabase } from '../adapters/postgres/open-postgres-audit-log-database.js';
-import {
-  SELECTION,
-  SELECTION_AS_JSON_ARRAY,
-  type SelectedRow,
-  toEntry,
-  toEntryFromJsonArray,
-  toRow,
-} from '../adapters/postgres/postgres-audit-log-entry-repository.js';
+import { toRow } from '../adapters/postgres/postgres-audit-log-entry-repository.js';
 import { PostgresAuditTrailReader } from '../adapters/postgres/postgres-audit-trail-reader.js';
 import type { AuditCheckpointPayload } from '../src/audit-checkpoint-payload.js';
 import { auditEntryHash, chainGenesisHash } from '../src/audit-entry-hash.js';
 import type { AuditLogEntry } from '../src/audit-log-entry.js';
 import { formatEpochMicros } from '../src/audit-timestamp.js';
 import { verifyAuditTrail } from '../src/audit-trail-verifier.js';
+import { type DigestedAuditEntry, digestAuditEntry } from '../src/digested-audit-entry.js';
 import { newAuditLogEntryId } from '../src/new-audit-log-entry-id.js';
 import { toStorableAuditLogEntry } from '../src/storable-audit-log-entry.js';
 import { createTestDatabase } from '../testing/create-test-database.js';
@@ -42,6 +41,11 @@ const CHECKPOINT_EVERY = 1000;
 const ROWS_PER_STATEMENT = 5000;
 /** Entries per read of the verifier. */
 const BATCH = Number(process.env.BENCH_VERIFY_BATCH ?? 2000);
+const RUNS = Number(process.env.BENCH_VERIFY_RUNS ?? 3);
+/** `server` (POLICY_GATEWAY_TEST_DATABASE_URL, else an embedded server) or `embedded` (PGlite). */
+const ENGINE = process.env.BENCH_ENGINE === 'embedded' ? 'embedded' : 'server';
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS_PER_SECOND = 100;
 const START_MICROS = Date.UTC(2026, 11, 1) * 1000;
 
 function entry(i: number): AuditLogEntry {
@@ -79,10 +83,10 @@ function entry(i: number): AuditLogEntry {
 async function insertRows(db: Kysely<AuditLogDatabase>, entries: readonly AuditLogEntry[]) {
   const rows = entries.map((e) => toRow(e) as unknown as Record<string, unknown>);
   const columns = Object.keys(rows[0]!);
-  const json = new Set(['reasons', 'input', 'result']);
   const arrays = columns.map((column) => {
     const values = rows.map((row, index) => {
-      if (json.has(column)) return JSON.stringify(jsonOf(entries[index]!, column));
+      if (JSON_COLUMNS.has(column))
+        return row[column] === null ? null : JSON.stringify(jsonOf(entries[index]!, column));
       if (column === 'occurred_at') return entries[index]!.occurredAt;
       return row[column];
     });
@@ -96,8 +100,12 @@ async function insertRows(db: Kysely<AuditLogDatabase>, entries: readonly AuditL
   );
 }
 
+/** The jsonb columns: the entry's JSON fields (the last two only where masking stored them). */
+const JSON_COLUMNS = new Set(['reasons', 'input', 'result', 'masking', 'sealed_original']);
+
 function jsonOf(entry: AuditLogEntry, column: string): unknown {
-  return column === 'reasons' ? entry.reasons : column === 'input' ? entry.input : entry.result;
+  const field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return (entry as unknown as Record<string, unknown>)[field];
 }
 
 function columnType(column: string): string {
@@ -108,8 +116,7 @@ function columnType(column: string): string {
 }
 
 function cast(column: string): string {
-  if (column === 'reasons' || column === 'input' || column === 'result')
-    return `"${column}"::jsonb`;
+  if (JSON_COLUMNS.has(column)) return `"${column}"::jsonb`;
   if (column === 'occurred_at') return `"${column}"::timestamptz`;
   return `"${column}"`;
 }
@@ -175,106 +182,162 @@ async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
   await sql`analyze audit_log_entries`.execute(db);
 }
 
-/** Entries read and mapped per CPU-second, in keyset batches, with either row shape. */
-async function readRateOf(
-  db: Kysely<AuditLogDatabase>,
-  shape: 'columns' | 'json array',
-  limit: number,
-): Promise<number> {
-  const cpu = process.cpuUsage();
-  let count = 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  while (count < limit) {
-    const batch = Math.min(BATCH, limit - count);
-    const ids: string[] = [];
-    if (shape === 'columns') {
-      const { rows } = await sql<SelectedRow>`select ${sql.join(SELECTION)} from audit_log_entries
-        where id > ${after}::uuid order by id limit ${batch}`.execute(db);
-      for (const row of rows) ids.push(toEntry(row).id);
-    } else {
-      const { rows } = await sql<{ entry: string }>`select ${SELECTION_AS_JSON_ARRAY} as entry
-        from audit_log_entries where id > ${after}::uuid order by id limit ${batch}`.execute(db);
-      for (const row of rows) ids.push(toEntryFromJsonArray(row.entry).id);
+/** The verifier as it read before the digest stream: whole entries, digested here. */
+class EntryReader extends PostgresAuditTrailReader {
+  override async *entryDigests(
+    chainId: string,
+    fromSeq: number,
+    toSeq?: number,
+  ): AsyncIterable<readonly DigestedAuditEntry[]> {
+    let batch: DigestedAuditEntry[] = [];
+    for await (const entry of this.entries(chainId, fromSeq, toSeq)) {
+      batch.push(digestAuditEntry(entry)!);
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (ids.length === 0) break;
-    count += ids.length;
-    after = ids[ids.length - 1]!;
+    if (batch.length > 0) yield batch;
   }
+}
+
+/**
+ * CPU seconds used so far by each server backend of this database, by pid, from /proc (the
+ * server runs on this machine); undefined where it does not, or on PGlite (whose CPU is this
+ * process's own).
+ */
+async function backendCpu(db: Kysely<AuditLogDatabase>): Promise<Map<number, number> | undefined> {
+  if (ENGINE !== 'server') return undefined;
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where datname = current_database()`.execute(db);
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime: fields 14 and 15 of stat(5), 12 and 13 after the command.
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      return undefined;
+    }
+  }
+  return seconds;
+}
+
+/** CPU seconds the backends used between two readings (a backend opened meanwhile from 0). */
+function backendCpuSpent(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  let spent = 0;
+  for (const [pid, seconds] of after) spent += seconds - (before.get(pid) ?? 0);
+  return spent;
+}
+
+interface Run {
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  readonly backendSeconds: number | undefined;
+  readonly entries: number;
+}
+
+async function verifyRun(db: Kysely<AuditLogDatabase>, reader: PostgresAuditTrailReader) {
+  const backendBefore = await backendCpu(db);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await verifyAuditTrail(reader);
   const used = process.cpuUsage(cpu);
-  return count / ((used.user + used.system) / 1e6);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const backendAfter = await backendCpu(db);
+  if (!result.intact) {
+    throw new Error(`the seeded trail is not intact: ${JSON.stringify(result.problems)}`);
+  }
+  return {
+    wallSeconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    backendSeconds: backendCpuSpent(backendBefore, backendAfter),
+    entries: result.entriesChecked,
+  } satisfies Run;
+}
+
+function describeRun(label: string, run: Run): string {
+  const backend =
+    run.backendSeconds === undefined
+      ? ''
+      : `, server backend ${run.backendSeconds.toFixed(2)} s, together ${rate(run.entries / (run.cpuSeconds + run.backendSeconds))} entries per CPU-second`;
+  return `${label}: ${run.entries.toLocaleString('en-US')} entries in ${run.wallSeconds.toFixed(2)} s = ${rate(run.entries / run.wallSeconds)} entries/s wall; verifier CPU ${run.cpuSeconds.toFixed(2)} s = ${rate(run.entries / run.cpuSeconds)} entries per CPU-second${backend}`;
+}
+
+function median(runs: readonly Run[], of: (run: Run) => number | undefined): number | undefined {
+  const values = runs.map(of).filter((v): v is number => v !== undefined);
+  if (values.length < runs.length) return undefined;
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)];
+}
+
+async function openEngine(): Promise<{ db: Kysely<AuditLogDatabase>; close(): Promise<void> }> {
+  if (ENGINE === 'embedded') {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-verify-pglite-'));
+    const { db, close } = await openPgliteAuditLogDatabase(join(dir, 'data'));
+    return {
+      db,
+      async close() {
+        await close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createTestDatabase();
+  const db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
+  return {
+    db,
+    async close() {
+      await db.destroy();
+      await database.drop();
+      await stopSharedEmbeddedTestServer();
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase();
-  const db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
+  const engine = await openEngine();
+  const { db } = engine;
   try {
     await migrateAuditLogToLatest(db);
-    let started = performance.now();
+    const started = performance.now();
     await seed(db);
     const seedSeconds = (performance.now() - started) / 1000;
     console.log(
-      `seeded ${ENTRIES.toLocaleString('en-US')} chained entries in ${CHAINS} chains (checkpoint every ${CHECKPOINT_EVERY}) in ${seedSeconds.toFixed(1)} s (${Math.round(ENTRIES / seedSeconds).toLocaleString('en-US')} entries/s)`,
+      `${ENGINE === 'embedded' ? 'PGlite' : 'PostgreSQL server'}: seeded ${ENTRIES.toLocaleString('en-US')} chained entries in ${CHAINS} chains (checkpoint every ${CHECKPOINT_EVERY}) in ${seedSeconds.toFixed(1)} s`,
     );
-
-    const reader = new PostgresAuditTrailReader(db, { batchSize: BATCH });
-    const runs: number[] = [];
-    const cpuRuns: number[] = [];
-    for (let run = 0; run < 3; run += 1) {
-      started = performance.now();
-      const cpu = process.cpuUsage();
-      const result = await verifyAuditTrail(reader);
-      const seconds = (performance.now() - started) / 1000;
-      const used = process.cpuUsage(cpu);
-      const cpuSeconds = (used.user + used.system) / 1e6;
-      runs.push(result.entriesChecked / seconds);
-      cpuRuns.push(result.entriesChecked / cpuSeconds);
-      if (!result.intact)
-        throw new Error(`the seeded trail is not intact: ${JSON.stringify(result.problems)}`);
-      console.log(
-        `verify run ${run + 1}: ${result.entriesChecked.toLocaleString('en-US')} entries, ${result.checkpoints} checkpoints in ${seconds.toFixed(2)} s = ${rate(result.entriesChecked / seconds)} entries/s (${cpuSeconds.toFixed(2)} s of this process's CPU = ${rate(result.entriesChecked / cpuSeconds)} entries per CPU-second)`,
-      );
-    }
-    runs.sort((a, b) => a - b);
-    cpuRuns.sort((a, b) => a - b);
-
-    // The two halves, apart: reading (batches and mapping) and hashing (in memory).
-    started = performance.now();
-    const sample: AuditLogEntry[] = [];
-    let read = 0;
-    for (const segment of await reader.chainSegments({})) {
-      for await (const e of reader.entries(segment.chainId, 1)) {
-        read += 1;
-        if (sample.length < 100_000) sample.push(e);
+    // Side by side, alternating, so that a change in the machine's load falls on both.
+    const readers = {
+      stream: new PostgresAuditTrailReader(db, { batchSize: BATCH }),
+      entries: new EntryReader(db, { batchSize: BATCH }),
+    };
+    const runs: Record<keyof typeof readers, Run[]> = { stream: [], entries: [] };
+    for (let i = 0; i < RUNS; i += 1) {
+      for (const name of ['stream', 'entries'] as const) {
+        const run = await verifyRun(db, readers[name]);
+        runs[name].push(run);
+        console.log(describeRun(`run ${i + 1}, ${name.padEnd(7)}`, run));
       }
     }
-    const readRate = read / ((performance.now() - started) / 1000);
-    let cpu = process.cpuUsage();
-    started = performance.now();
-    for (const e of sample)
-      auditEntryHash(e, {
-        chainId: e.chain!.chainId,
-        seq: e.chain!.seq,
-        prevHash: e.chain!.prevHash,
-      });
-    const hashRate = sample.length / ((performance.now() - started) / 1000);
-    const hashCpu = process.cpuUsage(cpu);
-    cpu = hashCpu;
+    const load = loadavg()[0]!.toFixed(1);
+    for (const name of ['stream', 'entries'] as const) {
+      const list = runs[name];
+      const together = median(list, (r) =>
+        r.backendSeconds === undefined ? undefined : r.entries / (r.cpuSeconds + r.backendSeconds),
+      );
+      console.log(
+        `median of ${RUNS}, ${name === 'stream' ? 'digest stream (audit verify)' : 'whole entries (before)'}: ${rate(median(list, (r) => r.entries / r.wallSeconds)!)} entries/s wall, ${rate(median(list, (r) => r.entries / r.cpuSeconds)!)} entries per CPU-second of the verifier${together === undefined ? '' : `, ${rate(together)} counting the server backend too`}`,
+      );
+    }
     console.log(
-      `reading alone: ${rate(readRate)} entries/s; hashing alone: ${rate(hashRate)} entries/s (${rate(sample.length / ((hashCpu.user + hashCpu.system) / 1e6))} per CPU-second)`,
-    );
-    // The reader's row shape against the repository's own (one column per field), side by side.
-    const columnsRate = await readRateOf(db, 'columns', Math.min(read, 200_000));
-    const arrayRate = await readRateOf(db, 'json array', Math.min(read, 200_000));
-    console.log(
-      `reading ${Math.min(read, 200_000).toLocaleString('en-US')} entries per CPU-second: one column per field ${rate(columnsRate)}, one JSON array per row ${rate(arrayRate)} (×${(arrayRate / columnsRate).toFixed(2)})`,
-    );
-    console.log(
-      `verification median: ${rate(runs[1]!)} entries/s wall clock, ${rate(cpuRuns[1]!)} entries per CPU-second of the verifier (one thread; target ≥ 100,000); load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`,
+      `target: >= 100,000 entries per CPU-second of the verifier; load average ${load} on ${availableParallelism()} CPUs`,
     );
   } finally {
-    await db.destroy();
-    await database.drop();
-    await stopSharedEmbeddedTestServer();
+    await engine.close();
   }
 }
 

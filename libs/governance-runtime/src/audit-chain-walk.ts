@@ -2,15 +2,16 @@
  * The verification of one chain, entry by entry in sequence order, with its checkpoints
  * merged in: the state machine behind `AuditTrailVerifier`. It holds a few hashes and a
  * small window of recent ones, never the chain, so a chain of any length takes constant
- * memory; each entry costs one hash (`auditEntryHash`), and only an entry that does not
- * hash as stored costs a few more, to tell a moved entry from an altered one.
+ * memory; each entry costs one hash of its link (`auditLinkHash`, over the entry's digest,
+ * which the reader computed), and only an entry that does not hash as stored costs a few
+ * more, to tell a moved entry from an altered one.
  */
 
-import { auditEntryHash, chainGenesisHash } from './audit-entry-hash.js';
-import type { AuditLogEntry } from './audit-log-entry.js';
+import { auditLinkHash, chainGenesisHash } from './audit-entry-hash.js';
 import type { AuditTrailProblem, AuditTrailProblemKind } from './audit-trail-problem.js';
 import type { StoredAuditCheckpoint } from './audit-trail-reader.js';
 import type { CheckpointCheck } from './checkpoint-check.js';
+import type { DigestedAuditEntry } from './digested-audit-entry.js';
 
 /** Where problems go; the verifier keeps the first of each kind and counts the rest. */
 export type ProblemSink = (problem: AuditTrailProblem) => void;
@@ -91,9 +92,8 @@ export class AuditChainWalk {
   }
 
   /** The next entry of the chain, in seq order. */
-  entry(entry: AuditLogEntry): void {
+  entry(entry: DigestedAuditEntry): void {
     const link = entry.chain;
-    if (link === undefined) return;
     this.#entries += 1;
     const seq = link.seq;
     const previous = this.#previous;
@@ -118,7 +118,7 @@ export class AuditChainWalk {
 
     let faulty = false;
     let moved = false;
-    const computed = auditEntryHash(entry, {
+    const computed = auditLinkHash(entry.entryDigest, {
       chainId: link.chainId,
       seq,
       prevHash: link.prevHash,
@@ -248,9 +248,9 @@ export class AuditChainWalk {
    * the entry links to the one before `previous`, `previous` was slipped in between (a forged
    * entry with a plausible hash); otherwise `previous` was replaced by one.
    */
-  #brokenLink(entry: AuditLogEntry, seq: number, previous: Placed, moved: boolean): void {
+  #brokenLink(entry: DigestedAuditEntry, seq: number, previous: Placed, moved: boolean): void {
     if (previous.faulty) return;
-    const link = entry.chain!;
+    const link = entry.chain;
     const here = { chainId: this.#chainId, seq };
     const linksPastPrevious =
       previous.id !== undefined &&
@@ -285,11 +285,11 @@ export class AuditChainWalk {
    * sits: first where its prev hash points (the seq after the entry it links to), then
    * nearby seqs.
    */
-  #originalSeq(entry: AuditLogEntry): number | undefined {
-    const link = entry.chain!;
+  #originalSeq(entry: DigestedAuditEntry): number | undefined {
+    const link = entry.chain;
     const hashesAt = (seq: number) =>
       seq >= 1 &&
-      auditEntryHash(entry, { chainId: link.chainId, seq, prevHash: link.prevHash }) ===
+      auditLinkHash(entry.entryDigest, { chainId: link.chainId, seq, prevHash: link.prevHash }) ===
         link.entryHash;
     const linked = this.#recent.get(link.prevHash);
     if (linked !== undefined && linked + 1 !== link.seq && hashesAt(linked + 1)) return linked + 1;

@@ -5,6 +5,7 @@
  * constant memory. Adapters: `postgres/` (PostgreSQL server and PGlite).
  */
 import type { AuditLogEntry } from './audit-log-entry.js';
+import type { DigestedAuditEntry } from './digested-audit-entry.js';
 
 /** A checkpoint as stored: the signed payload and the columns that repeat its members. */
 export interface StoredAuditCheckpoint {
@@ -57,6 +58,15 @@ export interface AuditTrailReader {
   chainSegments(range: AuditTrailRange): Promise<readonly AuditChainSegment[]>;
   /** A chain's entries from `fromSeq` on (up to `toSeq` when given), in seq order. */
   entries(chainId: string, fromSeq: number, toSeq?: number): AsyncIterable<AuditLogEntry>;
+  /**
+   * The same entries as `entries`, digested (`digestAuditEntry` of each, or the same digests
+   * computed another way), in batches: what the verifier walks. A batch is never empty.
+   */
+  entryDigests(
+    chainId: string,
+    fromSeq: number,
+    toSeq?: number,
+  ): AsyncIterable<readonly DigestedAuditEntry[]>;
   /** A chain's checkpoints with seq ≥ `fromSeq`, in seq order (then creation order). */
   checkpoints(chainId: string, fromSeq: number): AsyncIterable<StoredAuditCheckpoint>;
   /** The chain's newest checkpoint with seq ≤ `seq`, or undefined. */

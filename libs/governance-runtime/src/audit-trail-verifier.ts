@@ -2,8 +2,9 @@
  * The verifier of the audit trail: walks every chain (or the segments of them that overlap a
  * time range) in sequence order with its signed checkpoints, and reports what was altered,
  * deleted, inserted, moved or cut off, and which checkpoints cannot be believed. Entries are
- * streamed from an `AuditTrailReader` in bounded batches, so memory stays constant however
- * long the trail; the result holds the first problem of each kind and counts of all.
+ * streamed from an `AuditTrailReader` in bounded batches, already digested (the reader may
+ * digest rows without building entries), so memory stays constant however long the trail;
+ * the result holds the first problem of each kind and counts of all.
  *
  * @example
  * const result = await verifyAuditTrail(new PostgresAuditTrailReader(db), {
@@ -96,46 +97,53 @@ export async function verifyAuditTrail(
     const stopAt = ranged ? segment.lastSeq : null;
     const pending = new Peekable(reader.checkpoints(segment.chainId, fromSeq));
     let stopped = false;
-    entries: for await (const entry of reader.entries(segment.chainId, fromSeq)) {
-      const seq = entry.chain?.seq ?? 0;
-      for (
-        let cp = await pending.peek();
-        cp !== undefined && cp.seq < seq;
-        cp = await pending.peek()
-      ) {
-        await pending.next();
-        walk.checkpoint(cp);
-        if (stopAt !== null && cp.seq >= stopAt) {
-          stopped = true;
-          break entries;
+    // The next checkpoint is held here rather than peeked per entry: an await per entry would
+    // cost as much as the hash.
+    let cp = await pending.peek();
+    entries: for await (const batch of reader.entryDigests(segment.chainId, fromSeq)) {
+      for (const entry of batch) {
+        const seq = entry.chain.seq;
+        while (cp !== undefined && cp.seq < seq) {
+          walk.checkpoint(cp);
+          const reached = stopAt !== null && cp.seq >= stopAt;
+          await pending.next();
+          cp = await pending.peek();
+          if (reached) {
+            stopped = true;
+            break entries;
+          }
         }
-      }
-      walk.entry(entry);
-      entriesChecked += 1;
-      if (entriesChecked >= nextProgress) {
-        nextProgress += progressEvery;
-        options.signal?.throwIfAborted();
-        progress();
+        walk.entry(entry);
+        entriesChecked += 1;
+        if (entriesChecked >= nextProgress) {
+          nextProgress += progressEvery;
+          options.signal?.throwIfAborted();
+          progress();
+        }
       }
     }
     if (!stopped) {
-      for (let cp = await pending.next(); cp !== undefined; cp = await pending.next()) {
-        if (cp.seq > walk.lastSeq) {
+      for (let later = await pending.next(); later !== undefined; later = await pending.next()) {
+        if (later.seq > walk.lastSeq) {
           // A live chain: its writer may have committed entries, then this checkpoint, after
           // the last batch was read. Read up to the checkpoint before calling the chain cut.
-          for await (const entry of reader.entries(segment.chainId, walk.lastSeq + 1, cp.seq)) {
-            walk.entry(entry);
-            entriesChecked += 1;
+          for await (const batch of reader.entryDigests(
+            segment.chainId,
+            walk.lastSeq + 1,
+            later.seq,
+          )) {
+            for (const entry of batch) walk.entry(entry);
+            entriesChecked += batch.length;
           }
         }
-        if (cp.seq <= walk.lastSeq) {
-          walk.checkpoint(cp);
-          if (stopAt !== null && cp.seq >= stopAt) {
+        if (later.seq <= walk.lastSeq) {
+          walk.checkpoint(later);
+          if (stopAt !== null && later.seq >= stopAt) {
             stopped = true;
             break;
           }
         } else {
-          walk.checkpointPastEnd(cp);
+          walk.checkpointPastEnd(later);
         }
       }
     }

@@ -14,11 +14,14 @@ import type {
   StoredAuditCheckpoint,
   StoredSigningKey,
 } from '../../src/audit-trail-reader.js';
+import { type DigestedAuditEntry, digestAuditEntry } from '../../src/digested-audit-entry.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
 import {
   SELECTION_AS_JSON_ARRAY,
   toEntryFromJsonArray,
 } from './postgres-audit-log-entry-repository.js';
+import { PostgresChainStream } from './postgres-chain-stream.js';
+import { storedEntryDigestPlan } from './stored-entry-digest.js';
 
 export interface PostgresAuditTrailReaderOptions {
   /** Entries per query. Default 2,000. */
@@ -28,10 +31,13 @@ export interface PostgresAuditTrailReaderOptions {
 export class PostgresAuditTrailReader implements AuditTrailReader {
   readonly #db: Kysely<AuditLogDatabase>;
   readonly #batchSize: number;
+  readonly #stream: PostgresChainStream | undefined;
 
   constructor(db: Kysely<AuditLogDatabase>, options: PostgresAuditTrailReaderOptions = {}) {
     this.#db = db;
     this.#batchSize = options.batchSize ?? 2000;
+    const plan = storedEntryDigestPlan();
+    this.#stream = plan && new PostgresChainStream(db, plan, this.#batchSize);
   }
 
   async chainSegments(range: AuditTrailRange): Promise<readonly AuditChainSegment[]> {
@@ -101,6 +107,28 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
       if (rows.length < this.#batchSize || last === undefined) return;
       after = { seq: last.chain?.seq ?? 0, id: last.id };
     }
+  }
+
+  /** Digested from the rows (`PostgresChainStream`), or from `entries` for an unknown shape. */
+  async *entryDigests(
+    chainId: string,
+    fromSeq: number,
+    toSeq?: number,
+  ): AsyncIterable<readonly DigestedAuditEntry[]> {
+    if (this.#stream !== undefined) {
+      yield* this.#stream.digests(chainId, fromSeq, toSeq);
+      return;
+    }
+    let batch: DigestedAuditEntry[] = [];
+    for await (const entry of this.entries(chainId, fromSeq, toSeq)) {
+      const digested = digestAuditEntry(entry);
+      if (digested !== undefined) batch.push(digested);
+      if (batch.length === this.#batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   async *checkpoints(chainId: string, fromSeq: number): AsyncIterable<StoredAuditCheckpoint> {

@@ -23,6 +23,7 @@ import {
   verifyAuditTrail,
 } from '../../../src/audit-trail-verifier.js';
 import { publicKeysFromPem } from '../../../src/checkpoint-check.js';
+import type { DigestedAuditEntry } from '../../../src/digested-audit-entry.js';
 import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import { migrateAuditLogToLatest, openTestPglite } from '../../../testing/open-test-pglite.js';
@@ -399,16 +400,17 @@ class LaggingReader extends PostgresAuditTrailReader {
     this.#visibleUpTo = visibleUpTo;
   }
 
-  override async *entries(
+  override async *entryDigests(
     chainId: string,
     fromSeq: number,
     toSeq?: number,
-  ): AsyncIterable<AuditLogEntry> {
+  ): AsyncIterable<readonly DigestedAuditEntry[]> {
     const lag = !this.#lagged && chainId === this.#chainId;
     if (lag) this.#lagged = true;
-    for await (const entry of super.entries(chainId, fromSeq, toSeq)) {
-      if (lag && (entry.chain?.seq ?? 0) > this.#visibleUpTo) return;
-      yield entry;
+    for await (const batch of super.entryDigests(chainId, fromSeq, toSeq)) {
+      const visible = lag ? batch.filter((entry) => entry.chain.seq <= this.#visibleUpTo) : batch;
+      if (visible.length > 0) yield visible;
+      if (visible.length < batch.length) return;
     }
   }
 }

@@ -1,0 +1,245 @@
+/**
+ * The `entry_digest` of a stored entry computed from its row, without building the entry:
+ * the verifier's fast path. PostgreSQL writes every string member of the digest's canonical
+ * JSON itself (`to_json(…)::text` escapes exactly as `JSON.stringify` does, and a database
+ * string cannot hold the lone surrogates RFC 8785 refuses), joined in canonical member order
+ * into a few text runs; only the JSON columns and numbers are canonicalised here. The result
+ * equals `auditEntryDigest` of the entry the repository reads from the same row (a test holds
+ * the two to the same digests on both engines, over generated awkward entries).
+ *
+ * Nothing here lists the entry's fields: they, and how each column is read, come from the
+ * repository's `SELECTION`; how each value is encoded is learnt by giving the repository's own
+ * `toEntry` two probe rows. A field read in a way the probes do not recognise makes
+ * `storedEntryDigestPlan` return undefined, and the reader falls back to digesting entries.
+ */
+import { hash } from 'node:crypto';
+import { type RawBuilder, sql } from 'kysely';
+import { snakeCase } from '../../src/audit-entry-hash.js';
+import { canonicalMemberOrder, write as writeCanonical } from '../../src/canonical-json.js';
+import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
+import { SELECTION, type SelectedRow, toEntry } from './postgres-audit-log-entry-repository.js';
+
+/** How a field's value becomes canonical JSON. */
+type Encoding =
+  /** Text: PostgreSQL writes the JSON string. */
+  | 'string'
+  /** jsonb read as text: parsed and canonicalised here. */
+  | 'json'
+  /** A number (float8): written here as ECMAScript writes it. */
+  | 'number';
+
+/** One field of a packed row after the link's: a run of string members, or one member encoded here. */
+type Part =
+  | { readonly kind: 'run' }
+  | {
+      readonly kind: 'json' | 'number';
+      readonly name: string;
+      readonly whenNull: string | undefined;
+    };
+
+export interface StoredEntryDigestPlan {
+  /** The inner select list over `audit_log_entries`: every field's read, and the chain link. */
+  readonly reads: RawBuilder<unknown>;
+  /** The whole row as one text over the inner rows as `e` (see `digestStoredRow`). */
+  readonly packed: RawBuilder<string>;
+  readonly parts: readonly Part[];
+}
+
+/**
+ * Separates the fields of a packed row (`chr(31)` in SQL). PostgreSQL escapes every control character inside JSON
+ * text (`\u001f`), and the other fields are ids, hashes, numbers and timestamps, so it
+ * appears nowhere else.
+ */
+const SEPARATOR = '\u001f';
+/** The link's fields before the parts: id, occurred-at, seq, prev hash, entry hash. */
+const LINK_FIELDS = 5;
+
+const CHAIN_ALIASES = new Set(['chainId', 'chainSeq', 'prevHash', 'entryHash']);
+
+let cachedPlan: StoredEntryDigestPlan | null | undefined;
+
+/** The plan for this build's entry shape, or undefined when a field's encoding is not known. */
+export function storedEntryDigestPlan(): StoredEntryDigestPlan | undefined {
+  if (cachedPlan === undefined) cachedPlan = buildPlan() ?? null;
+  return cachedPlan ?? undefined;
+}
+
+function buildPlan(): StoredEntryDigestPlan | undefined {
+  const fields: { field: string; read: RawBuilder<unknown>; inner: string }[] = [];
+  for (const selected of SELECTION) {
+    const alias = selected.alias;
+    if (typeof alias !== 'string' || CHAIN_ALIASES.has(alias)) continue;
+    fields.push({ field: alias, read: selected.rawBuilder, inner: `f${fields.length}` });
+  }
+  const encodings = probeEncodings(fields.map((f) => f.field));
+  if (encodings === undefined) return undefined;
+  const byName = new Map(fields.map((f) => [snakeCase(f.field), f]));
+  const members = canonicalMemberOrder([...byName.keys()]).map((name) => {
+    const f = byName.get(name)!;
+    return { name: writeCanonical(name), inner: f.inner, ...encodings.get(f.field)! };
+  });
+  const id = fields.find((f) => f.field === 'id');
+  const occurredAt = fields.find((f) => f.field === 'occurredAt');
+  if (id === undefined || occurredAt === undefined) return undefined;
+
+  const parts: Part[] = [];
+  // Each packed field as text, '' for SQL NULL (no field is '' otherwise).
+  const packed: RawBuilder<unknown>[] = [
+    sql.ref(`e.${id.inner}`),
+    sql.ref(`e.${occurredAt.inner}`),
+    sql`e.chain_seq::text`,
+    sql`coalesce(e.prev_hash, '')`,
+    sql`coalesce(e.entry_hash, '')`,
+  ];
+  let run: RawBuilder<unknown>[] = [];
+  const endRun = () => {
+    if (run.length === 0) return;
+    parts.push({ kind: 'run' });
+    packed.push(sql.join(run, sql` || ',' || `));
+    run = [];
+  };
+  for (const member of members) {
+    const value = sql.ref(`e.${member.inner}`);
+    if (member.encoding === 'string') {
+      if (member.whenNull === undefined) return undefined;
+      run.push(
+        sql`${sql.lit(`${member.name}:`)} || coalesce(to_json(${value})::text, ${sql.lit(member.whenNull)})`,
+      );
+      continue;
+    }
+    endRun();
+    parts.push({ kind: member.encoding, name: member.name, whenNull: member.whenNull });
+    packed.push(sql`coalesce(${value}::text, '')`);
+  }
+  endRun();
+  return {
+    reads: sql.join([
+      ...fields.map((f) => sql`${f.read} as ${sql.ref(f.inner)}`),
+      sql`chain_seq, prev_hash, entry_hash`,
+    ]),
+    packed: sql<string>`concat_ws(chr(31), ${sql.join(packed)})`,
+    parts,
+  };
+}
+interface FieldEncoding {
+  readonly encoding: Encoding;
+  /** Its canonical text when the column is SQL NULL, or undefined when the member is then absent. */
+  readonly whenNull: string | undefined;
+}
+
+/**
+ * How the repository reads each field, learnt from `toEntry` on two rows: every field `"1"`
+ * (text stays `"1"`, JSON parses to the string `1`, a number is NaN), then every field NULL
+ * (what a NULL column becomes: null, a value, or absent).
+ */
+function probeEncodings(fields: readonly string[]): Map<string, FieldEncoding> | undefined {
+  const probe = (value: string | null) => {
+    const row: Record<string, unknown> = { chainId: null, chainSeq: null, prevHash: null };
+    for (const field of fields) row[field] = value;
+    return toEntry({ ...row, entryHash: null } as SelectedRow) as unknown as Record<
+      string,
+      unknown
+    >;
+  };
+  let quoted: Record<string, unknown>;
+  let nulls: Record<string, unknown>;
+  try {
+    quoted = probe('"1"');
+    nulls = probe(null);
+  } catch {
+    return undefined;
+  }
+  const encodings = new Map<string, FieldEncoding>();
+  for (const field of fields) {
+    const q = quoted[field];
+    const encoding: Encoding | undefined =
+      q === '"1"'
+        ? 'string'
+        : q === '1'
+          ? 'json'
+          : typeof q === 'number' && Number.isNaN(q)
+            ? 'number'
+            : undefined;
+    if (encoding === undefined) return undefined;
+    const n = nulls[field];
+    encodings.set(field, { encoding, whenNull: n === undefined ? undefined : writeCanonical(n) });
+  }
+  return encodings;
+}
+
+/** Canonical JSON of jsonb text; short texts (results, reasons) repeat, so they are memoised. */
+export class CanonicalJsonTexts {
+  readonly #memo = new Map<string, string>();
+
+  canonical(text: string): string {
+    if (text.length > MEMO_TEXT_LENGTH) return writeCanonical(JSON.parse(text));
+    let canonical = this.#memo.get(text);
+    if (canonical === undefined) {
+      canonical = writeCanonical(JSON.parse(text));
+      if (this.#memo.size >= MEMO_ENTRIES) this.#memo.clear();
+      this.#memo.set(text, canonical);
+    }
+    return canonical;
+  }
+}
+
+const MEMO_TEXT_LENGTH = 256;
+const MEMO_ENTRIES = 4096;
+
+/** The canonical JSON text that `entry_digest` digests, from the fields of a packed row. */
+export function storedEntryDigestPreimage(
+  fields: readonly string[],
+  plan: StoredEntryDigestPlan,
+  texts: CanonicalJsonTexts,
+): string {
+  let text = '{';
+  let first = true;
+  const { parts } = plan;
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i]!;
+    const value = fields[LINK_FIELDS + i] ?? '';
+    let member: string;
+    if (part.kind === 'run') {
+      member = value;
+    } else if (value === '') {
+      if (part.whenNull === undefined) continue;
+      member = `${part.name}:${part.whenNull}`;
+    } else {
+      member = `${part.name}:${part.kind === 'json' ? texts.canonical(value) : writeCanonical(Number(value))}`;
+    }
+    text += first ? member : `,${member}`;
+    first = false;
+  }
+  return `${text}}`;
+}
+
+/**
+ * One packed row of `chainId` as the verifier walks it. A row whose fields cannot be written
+ * as canonical JSON (a number set to NaN behind the database's back) gets a digest no entry
+ * hashes to, so that it is reported as altered rather than ending the walk.
+ */
+export function digestStoredRow(
+  packed: string,
+  chainId: string,
+  plan: StoredEntryDigestPlan,
+  texts: CanonicalJsonTexts,
+): DigestedAuditEntry {
+  const fields = packed.split(SEPARATOR);
+  let entryDigest: string;
+  try {
+    entryDigest = hash('sha256', storedEntryDigestPreimage(fields, plan, texts), 'hex');
+  } catch (error) {
+    entryDigest = `unencodable: ${(error as Error).message}`;
+  }
+  return {
+    id: fields[0]!,
+    occurredAt: fields[1]!,
+    chain: {
+      chainId,
+      seq: Number(fields[2]),
+      prevHash: fields[3]!,
+      entryHash: fields[4]!,
+    },
+    entryDigest,
+  };
+}
