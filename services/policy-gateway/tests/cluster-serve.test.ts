@@ -210,6 +210,20 @@ describe('serve with two workers on the memory store', () => {
   }, 240_000);
 });
 
+describe('serve with two workers, stopped while starting', () => {
+  it('stops every worker, the one still starting included, and exits 0', async () => {
+    // Resolves when worker 1 listens; worker 2 starts only then.
+    const gateway = await startGateway({
+      POLICY_GATEWAY_DATA_DIR: dataDir,
+      POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory',
+      POLICY_GATEWAY_WORKERS: '2',
+    });
+    expect(gateway.output()).not.toContain('serving from 2 worker processes');
+    expect(await gateway.kill('SIGTERM')).toBe(0);
+    expect(gateway.output()).toContain('stopped: every worker finished');
+  }, 240_000);
+});
+
 describe('serve with the embedded database', () => {
   it('refuses more than one worker with one line', async () => {
     const result = await runCli(['serve'], {

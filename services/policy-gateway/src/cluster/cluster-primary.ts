@@ -99,6 +99,9 @@ export async function runClusterPrimary(
     return new Promise((resolve) => {
       worker.once('listening', () => {
         listened = true;
+        // A stop sent while it was still loading found no listener yet: it serves now, so
+        // it hears this one.
+        if (stopping) worker.send(STOP_MESSAGE);
         resolve('listening');
       });
       worker.once('exit', (code, signal) => {
