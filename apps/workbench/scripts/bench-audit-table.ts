@@ -50,6 +50,8 @@ function makeEntries(count: number): AuditEntry[] {
     idempotency_key: null,
     request_digest: null,
     chain: null,
+    masking: null,
+    sealed_original: null,
   }));
 }
 

@@ -39,6 +39,8 @@ export function makeEntry(
     idempotency_key: null,
     request_digest: null,
     chain: null,
+    masking: null,
+    sealed_original: null,
     ...rest,
   };
 }
