@@ -269,6 +269,27 @@ describe('who read', () => {
 });
 
 describe('who read, with authentication on and real API keys', () => {
+  it('records the parameters of a refused read typed as those of a served one (limit a number)', async () => {
+    const keys = new MemoryApiKeyRepository();
+    current = await buildTestApp({
+      authentication: {
+        mode: { mode: 'on', unsafe: false },
+        authenticators: { api_key: new ApiKeyAuthenticator(keys) },
+      },
+    });
+    const manager = new ApiKeyManager(keys);
+    const auditor = await manager.create({ role: 'auditor' });
+    const evaluator = await manager.create({ role: 'evaluator' });
+    const url = '/governance/audit?limit=3&user_id=42';
+    expect((await get(current, url, { authorization: `Bearer ${evaluator.key}` })).status).toBe(
+      403,
+    );
+    expect((await get(current, url, { authorization: `Bearer ${auditor.key}` })).status).toBe(200);
+    const [served, refused] = await recorded(current);
+    expect(served?.parameters).toEqual({ limit: 3, user_id: '42' });
+    expect(refused?.parameters).toEqual(served?.parameters);
+  });
+
   it('records the key that read, refusals by role with the key that tried, and no 401', async () => {
     const keys = new MemoryApiKeyRepository();
     current = await buildTestApp({

@@ -160,7 +160,43 @@ function parametersOf(request: FastifyRequest): Record<string, unknown> {
     ...objectOrEmpty(request.query),
   };
   if ('cursor' in parameters) parameters.cursor = true;
-  return storable(parameters) as Record<string, unknown>;
+  return storable(typedAsDeclared(parameters, request.routeOptions.schema)) as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * Path and query values typed as the route's schema declares them (`limit` a number), as
+ * validation leaves them on a served read: a read refused before validation (403) is then
+ * recorded alike, and the log can be filtered and compared by value. A value the schema would
+ * refuse (`limit=ten`) stays as sent.
+ */
+function typedAsDeclared(
+  parameters: Record<string, unknown>,
+  schema: { readonly params?: unknown; readonly querystring?: unknown } | undefined,
+): Record<string, unknown> {
+  const declared = { ...propertiesOf(schema?.params), ...propertiesOf(schema?.querystring) };
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, value]) => [name, typed(value, declared[name]?.type)]),
+  );
+}
+
+function propertiesOf(schema: unknown): Record<string, { readonly type?: unknown }> {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  return typeof properties === 'object' && properties !== null
+    ? (properties as Record<string, { readonly type?: unknown }>)
+    : {};
+}
+
+function typed(value: unknown, type: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if ((type === 'integer' || type === 'number') && value.trim() !== '') {
+    const number = Number(value);
+    if (Number.isFinite(number) && (type === 'number' || Number.isInteger(number))) return number;
+  }
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {
