@@ -14,8 +14,9 @@
  * sample also reads the CPU time the gateway process spent (utime + stime of
  * /proc/<pid>/stat, all its threads) and divides it by the decisions answered: CPU per
  * decision barely depends on what else runs, and its ratio is the cost of authentication
- * in the gateway itself. (With PostgreSQL, an API key also costs the server one primary-key
- * lookup per request, which this figure does not include.)
+ * in the gateway itself. (With PostgreSQL, an API key looked up in the database also costs the
+ * server a primary-key lookup, which this figure does not include; the gateway's cache of key
+ * records, `CachedApiKeyRepository`, answers a known key from memory instead.)
  *
  * Then the pairs: no authentication and one credential loaded at the same time, for the same
  * seconds, each by its own autocannon; both gateways then share the machine, and whatever else
@@ -23,15 +24,17 @@
  * machine gives (BENCH_PAIRED_ROUNDS, 3).
  *
  * Last, the authentication path alone, in this process: microseconds per `authenticate()` of
- * the gateway's own authenticators (an API key in memory and in PostgreSQL, one round trip
- * each; an RS256 JWT against the provider's cached keys), the median of batches. That is what
+ * the gateway's own authenticators (an API key in memory; in PostgreSQL looked up on every call,
+ * one round trip each, and through the cache of records as the gateway reads it, listening for
+ * changes; an RS256 JWT against the provider's cached keys), the median of batches. That is what
  * authentication adds to each decision, whatever else the machine is doing.
  *
  * Usage: npm run bench:auth -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (10) per mode and round, BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
  *   BENCH_STORES (memory,postgres; empty: the path alone). The gateways run with their defaults (per-request logging
  *   at info, one evaluation worker) except POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT, raised to the
- *   connection count since every connection comes from 127.0.0.1. PostgreSQL is
+ *   connection count since every connection comes from 127.0.0.1, and POLICY_GATEWAY_WORKERS=1:
+ *   one serve process each, whose CPU time is the one read. PostgreSQL is
  *   POLICY_GATEWAY_TEST_DATABASE_URL's server, or an embedded one when unset.
  */
 import { spawn } from 'node:child_process';
@@ -49,8 +52,10 @@ import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
 import { ApiKeyManager } from '../src/auth/api-key-manager.js';
 import type { ApiKeyRepository } from '../src/auth/api-key-repository.js';
 import type { Authenticator } from '../src/auth/authenticator.js';
+import { CachedApiKeyRepository } from '../src/auth/cached-api-key-repository.js';
 import { MemoryApiKeyRepository } from '../src/auth/memory/memory-api-key-repository.js';
 import { OidcAuthenticator } from '../src/auth/oidc-authenticator.js';
+import { PostgresApiKeyChangeListener } from '../src/auth/postgres/postgres-api-key-change-listener.js';
 import { PostgresApiKeyRepository } from '../src/auth/postgres/postgres-api-key-repository.js';
 import {
   type GatewayEnv,
@@ -251,6 +256,8 @@ async function startStore(
   const common: GatewayEnv = {
     ...storeEnv(store, database),
     POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT: String(Math.max(connections, 8)),
+    // One process per gateway: its CPU time per decision is what the table reads.
+    POLICY_GATEWAY_WORKERS: '1',
   };
   if (store !== 'memory') {
     const migrate = await runCli(['migrate'], common);
@@ -447,6 +454,26 @@ async function apiKeyPath(repository: ApiKeyRepository): Promise<PathCost> {
   return costPerCall(new ApiKeyAuthenticator(repository), key);
 }
 
+/** As the gateway reads keys on a PostgreSQL server: through the cache, once it listens. */
+async function cachedApiKeyPath(repository: ApiKeyRepository, url: string): Promise<PathCost> {
+  const listener = new PostgresApiKeyChangeListener({ connectionString: url });
+  const cached = new CachedApiKeyRepository(repository, listener, {
+    ttlMs: 30_000,
+    maxEntries: 10_000,
+  });
+  try {
+    await cached.findById('NoSuchKey000');
+    const deadline = Date.now() + 10_000;
+    while (!listener.listening) {
+      if (Date.now() > deadline) throw new Error('the change listener did not start listening');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return await apiKeyPath(cached);
+  } finally {
+    await cached.close();
+  }
+}
+
 async function measureAuthenticationPath(
   database: TestDatabase | undefined,
   idp: OidcTestProvider,
@@ -457,7 +484,12 @@ async function measureAuthenticationPath(
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     try {
-      rows.push(['API key, PostgreSQL', await apiKeyPath(PostgresApiKeyRepository.over(db))]);
+      const repository = PostgresApiKeyRepository.over(db);
+      rows.push(['API key, PostgreSQL, looked up every time', await apiKeyPath(repository)]);
+      rows.push([
+        'API key, PostgreSQL, cached (as serve)',
+        await cachedApiKeyPath(repository, database.url),
+      ]);
     } finally {
       await db.destroy();
     }
