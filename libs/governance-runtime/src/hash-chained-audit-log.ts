@@ -4,10 +4,22 @@
  * gaps, the previous entry's hash, its own hash by `auditEntryHash`) before the storage
  * stores it.
  *
- * Concurrent appends are gathered into batches, one batch in flight per chain (group
- * commit): while one batch is being written, the next fills up. A batch gets consecutive
- * seqs after the head and is written with an all-or-nothing `appendMany` (`atomic`), so a
- * chain never has a gap:
+ * Concurrent appends are gathered into batches by a `GroupCommitQueue` (group commit, issue
+ * 12): one batch in flight per chain, flushed when full or after `maxDelayMs`, the queue
+ * bounded by `maxQueuedEntries` (beyond it `append` fails at once with
+ * `AuditWriteQueueFullError`, nothing written). A batch gets consecutive seqs after the head
+ * and is written with an all-or-nothing `appendMany` (`atomic`), so a chain never has a gap.
+ *
+ * Why batching lives in this decorator rather than in a `GroupCommitAuditLog` of its own:
+ * seqs and the previous hash can only be given to a batch once the batch before it is known
+ * to have committed (a failed batch's seqs are used again), so the chain needs to see batches
+ * form and end. Below the chain, a batching decorator would receive entries already chained
+ * on a head that a failing batch ahead of them might never commit (a gap); above it, the
+ * chain would still have to hold its own one-batch-in-flight queue, and the callers would
+ * wait in two. So the queue is a part the chain owns (`group-commit-queue.ts`), and the chain
+ * decides what a batch is; the storage below sees one `appendMany` per batch.
+ *
+ * How each outcome keeps the chain whole:
  * - an invalid entry is refused before it gets a seq;
  * - a duplicate (id, or idempotency key already held) refuses the whole batch; its caller
  *   gets its duplicate error and the other entries are chained again and retried at once;
@@ -36,17 +48,23 @@ import type { AuditLogEntry } from './audit-log-entry.js';
 import type { AuditLogEntryRepository } from './audit-log-entry-repository.js';
 import { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-decorator.js';
 import type { AuditWriteObserver } from './audit-write-observer.js';
+import { AuditWriteQueueFullError } from './audit-write-queue-full-error.js';
 import type { ChainHead, ChainHeadObserver } from './chain-head.js';
 import { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
 import { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
+import {
+  type GroupCommitOptions,
+  GroupCommitQueue,
+  type QueuedWrite,
+} from './group-commit-queue.js';
+import { markStorable } from './known-storable-entries.js';
 import { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
-export interface HashChainedAuditLogOptions {
+/** Batching (`GroupCommitOptions`: batch size, delay, queue bound) and the chain's own. */
+export interface HashChainedAuditLogOptions extends GroupCommitOptions {
   /** The chain's id; a random UUID by default (one chain per process run). */
   readonly chainId?: string;
-  /** Most entries written in one batch. Default 512. */
-  readonly maxBatchEntries?: number;
   /**
    * How long after a batch began the storage may still commit it, in ms (as for
    * `CommitOutcomeResolver`): a batch whose outcome was unknown and whose first entry cannot be
@@ -59,7 +77,7 @@ export interface HashChainedAuditLogOptions {
 }
 
 /** One caller's entries (one for `append`, several for an all-or-nothing `appendMany`). */
-interface Pending {
+interface Pending extends QueuedWrite {
   readonly entries: readonly AuditLogEntry[];
   /** All or nothing: when one of the entries cannot be stored, none is. */
   readonly whole: boolean;
@@ -85,21 +103,18 @@ export class ChainClosedError extends Error {
 
 export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
   readonly chainId: string;
-  readonly #maxBatchEntries: number;
   readonly #settleMs: number;
   readonly #observer: ChainHeadObserver | undefined;
   readonly #writeObserver: AuditWriteObserver | undefined;
   #head: ChainHead;
-  #queue: Pending[] = [];
-  #queuedEntries = 0;
-  #draining: Promise<void> | undefined;
+  readonly #queue: GroupCommitQueue<Pending>;
   #unresolved: Unresolved | undefined;
   #closed = false;
 
   constructor(inner: AuditLogEntryRepository, options: HashChainedAuditLogOptions = {}) {
     super(inner);
     this.chainId = (options.chainId ?? randomUUID()).toLowerCase();
-    this.#maxBatchEntries = options.maxBatchEntries ?? 512;
+    this.#queue = new GroupCommitQueue((batch) => this.#writeBatch(batch), options);
     this.#settleMs = options.settleMs ?? 0;
     this.#observer = options.observer;
     this.#writeObserver = options.writeObserver;
@@ -113,7 +128,7 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
 
   /** Entries waiting for a batch (not counting the batch being written): the queue depth. */
   get queuedEntries(): number {
-    return this.#queuedEntries;
+    return this.#queue.queuedEntries;
   }
 
   override async append(entry: AuditLogEntry): Promise<void> {
@@ -154,7 +169,7 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
   override async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      while (this.#draining !== undefined) await this.#draining;
+      await this.#queue.drained();
       await this.#observer?.closing(this.#head);
     }
     await super.close();
@@ -165,46 +180,21 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
    * if one cannot be stored, none is; otherwise its duplicates are settled and the rest retried.
    */
   #enqueue(entries: readonly AuditLogEntry[], whole: boolean): Promise<readonly AppendOutcome[]> {
-    if (this.#closed) {
-      const error = new ChainClosedError();
-      return Promise.resolve(entries.map((e) => ({ id: e.id, status: 'failed', error })));
-    }
+    if (this.#closed) return Promise.resolve(failedAll(entries, new ChainClosedError()));
     return new Promise((settle) => {
-      this.#queue.push({ entries, whole, settle });
-      this.#queuedEntries += entries.length;
-      this.#kick();
+      if (this.#queue.enqueue({ entries, size: entries.length, whole, settle })) return;
+      const { queuedEntries, maxQueuedEntries } = this.#queue;
+      settle(failedAll(entries, new AuditWriteQueueFullError(queuedEntries, maxQueuedEntries)));
     });
   }
 
-  /** Starts draining the queue unless a drain is running; one that ends with work left restarts. */
-  #kick(): void {
-    if (this.#draining !== undefined) return;
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#queue.length > 0) this.#kick();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    // Let the appends made in the same tick join the first batch.
-    await Promise.resolve();
-    while (this.#queue.length > 0) {
-      const batch: Pending[] = [];
-      let size = 0;
-      while (this.#queue.length > 0) {
-        const next = this.#queue[0]!;
-        if (batch.length > 0 && size + next.entries.length > this.#maxBatchEntries) break;
-        batch.push(next);
-        size += next.entries.length;
-        this.#queue.shift();
-        this.#queuedEntries -= next.entries.length;
-      }
-      try {
-        await this.#write(batch);
-      } catch (error) {
-        // Not expected (the storage reports failures in its result): fail the batch, not the chain.
-        settleAll(batch, error);
-      }
+  /** One batch of the queue, written whole; its callers are all answered when it resolves. */
+  async #writeBatch(batch: readonly Pending[]): Promise<void> {
+    try {
+      await this.#write(batch);
+    } catch (error) {
+      // Not expected (the storage reports failures in its result): fail the batch, not the chain.
+      settleAll(batch, error);
     }
   }
 
@@ -315,7 +305,7 @@ export class HashChainedAuditLog extends AuditLogEntryRepositoryDecorator {
       const position = { chainId: this.chainId, seq, prevHash };
       const link: AuditChainLink = { ...position, entryHash: auditEntryHash(entry, position) };
       prevHash = link.entryHash;
-      return { ...entry, chain: link };
+      return markStorable({ ...entry, chain: link });
     });
   }
 
@@ -342,6 +332,7 @@ function retryInnocent(p: Pending, outcomes: readonly AppendOutcome[]): Pending 
   }
   return {
     entries: kept.map((index) => p.entries[index]!),
+    size: kept.length,
     whole: false,
     settle(later) {
       const merged = [...outcomes];
@@ -354,9 +345,11 @@ function retryInnocent(p: Pending, outcomes: readonly AppendOutcome[]): Pending 
 }
 
 function settleAll(batch: readonly Pending[], error: unknown): void {
-  for (const p of batch) {
-    p.settle(p.entries.map((e) => ({ id: e.id, status: 'failed', error })));
-  }
+  for (const p of batch) p.settle(failedAll(p.entries, error));
+}
+
+function failedAll(entries: readonly AuditLogEntry[], error: unknown): AppendOutcome[] {
+  return entries.map((e) => ({ id: e.id, status: 'failed', error }));
 }
 
 function toResult(outcomes: readonly AppendOutcome[]): AppendManyResult {

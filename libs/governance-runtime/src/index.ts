@@ -101,6 +101,7 @@ export {
   verifyAuditTrail,
 } from './audit-trail-verifier.js';
 export type { AuditBatchWritten, AuditWriteObserver } from './audit-write-observer.js';
+export { AuditWriteQueueFullError } from './audit-write-queue-full-error.js';
 export { ChainCheckpointer, type ChainCheckpointerOptions } from './chain-checkpointer.js';
 export type { ChainHead, ChainHeadObserver } from './chain-head.js';
 export {
@@ -120,6 +121,12 @@ export { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
 export { DuplicateAccessLogRecordError } from './duplicate-access-log-record-error.js';
 export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
 export { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
+export {
+  GROUP_COMMIT_DEFAULTS,
+  type GroupCommitOptions,
+  GroupCommitQueue,
+  type QueuedWrite,
+} from './group-commit-queue.js';
 export {
   ChainClosedError,
   HashChainedAuditLog,

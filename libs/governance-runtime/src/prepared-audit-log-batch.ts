@@ -12,6 +12,7 @@ import { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.j
 import { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
 import { heldIdempotencyKey } from './held-idempotency-key.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
+import { isKnownStorable } from './known-storable-entries.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
 /** Where each entry given stands before the write: settled already, or waiting on it. */
@@ -49,7 +50,7 @@ export class PreparedAuditLogBatch {
     this.#slots = entries.map((entry): Slot => {
       let canonical: AuditLogEntry;
       try {
-        canonical = toStorableAuditLogEntry(entry);
+        canonical = isKnownStorable(entry) ? entry : toStorableAuditLogEntry(entry);
       } catch (error) {
         if (!(error instanceof InvalidAuditLogEntryError)) throw error;
         return { kind: 'settled', outcome: { id: entry.id, status: 'invalid', error } };
