@@ -9,9 +9,15 @@ import { StringEnum } from './string-enum.js';
 
 /**
  * `evaluator` asks for decisions, `auditor` reads the audit trail and its access log, `admin`
- * manages API keys. A role does not include another.
+ * manages API keys and erases subjects, `privacy-officer` reads the sealed originals of
+ * masked entries (giving a reason each time). A role does not include another.
  */
-export const PRINCIPAL_ROLES = Object.freeze(['evaluator', 'auditor', 'admin'] as const);
+export const PRINCIPAL_ROLES = Object.freeze([
+  'evaluator',
+  'auditor',
+  'admin',
+  'privacy-officer',
+] as const);
 
 /** `anonymous` is every caller when authentication is off. */
 export const PRINCIPAL_KINDS = Object.freeze(['api_key', 'oidc', 'anonymous'] as const);

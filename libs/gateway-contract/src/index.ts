@@ -108,5 +108,20 @@ export {
   STORE_BACKENDS,
   type StoreBackend,
 } from './ready-status.js';
+export {
+  type OpenedOriginal,
+  OpenedOriginalSchema,
+  PRIVACY_REASON_MAX_LENGTH,
+  PrivacyReasonSchema,
+  type ReadOriginalRequest,
+  ReadOriginalRequestSchema,
+} from './sealed-original-read.js';
 export { StringEnum, type TStringEnum } from './string-enum.js';
 export { DateTime, Uuid } from './string-formats.js';
+export {
+  type SubjectErasure,
+  type SubjectErasureRequest,
+  SubjectErasureRequestSchema,
+  SubjectErasureSchema,
+  SubjectParamsSchema,
+} from './subject-erasure.js';

@@ -147,7 +147,13 @@ const ENTRY_SCHEMAS = [
   '/openapi/paths/~1governance~1audit/get/responses/200/content/application~1json/schema/properties/entries/items',
   '/openapi/paths/~1governance~1audit~1{id}/get/responses/200/content/application~1json/schema',
 ];
+const PRIVACY_ROUTES_NOTE =
+  'issue 13: privacy officers read sealed originals with a reason, admins erase subjects';
 const PRIVACY_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  ...[
+    '/openapi/paths/~1governance~1audit~1{id}~1original',
+    '/openapi/paths/~1admin~1subjects~1{user_id}~1erasure',
+  ].map((pointer) => ({ pointer, note: PRIVACY_ROUTES_NOTE })),
   ...ENTRY_SCHEMAS.flatMap((entry) =>
     ['masking', 'sealed_original'].map((member) => ({
       pointer: `${entry}/properties/${member}`,

@@ -20,6 +20,7 @@ import * as makeAuditTablesAppendOnly from './migrations/008-make-audit-tables-a
 import * as notifyApiKeyChanges from './migrations/009-notify-api-key-changes.js';
 import * as addEntryPrivacy from './migrations/012-add-entry-privacy.js';
 import * as createSubjectErasures from './migrations/013-create-subject-erasures.js';
+import * as allowPrivacyOfficerKeys from './migrations/014-allow-privacy-officer-keys.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -33,6 +34,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '009_notify_api_key_changes': notifyApiKeyChanges,
   '012_add_entry_privacy': addEntryPrivacy,
   '013_create_subject_erasures': createSubjectErasures,
+  '014_allow_privacy_officer_keys': allowPrivacyOfficerKeys,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -14,7 +14,8 @@
  *   credentials fill the access log; the server log has them;
  * - the query and path parameters as sent, except `cursor`, recorded as `true`: a cursor is a
  *   signed position, which the entry ids of the answer already give;
- * - never a credential or a body.
+ * - of a body, only the members the route names (`bodyParameters`: a reason the reader gives);
+ *   never a credential.
  */
 import { PROBLEM_CONTENT_TYPE } from '@policy-gateway/gateway-contract';
 import {
@@ -68,6 +69,7 @@ export function installAccessLogRecording(
     const record: onSendHookHandler<unknown> = async (request, reply, payload) =>
       recordThenSend(
         options,
+        read,
         request,
         reply,
         payload,
@@ -100,6 +102,7 @@ function hooks<T>(existing: T | T[] | undefined): T[] {
 
 async function recordThenSend(
   options: AccessLogRecordingOptions,
+  read: RecordedRead,
   request: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
@@ -117,7 +120,7 @@ async function recordThenSend(
     principalId: (principal ?? ANONYMOUS_PRINCIPAL).id,
     method: request.method,
     route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
-    parameters: parametersOf(request),
+    parameters: parametersOf(request, read),
     status: reply.statusCode,
     entryCount: ids.length,
     entryIds: ids.slice(0, ACCESS_LOG_MAX_ENTRY_IDS),
@@ -153,11 +156,18 @@ function principalOf(request: FastifyRequest): Principal | undefined {
   return typeof principal?.id === 'string' ? principal : undefined;
 }
 
-/** Path parameters, then the query string, as sent; a cursor only as present. */
-function parametersOf(request: FastifyRequest): Record<string, unknown> {
+/**
+ * Path parameters, then the query string, as sent, then the body members the route names; a
+ * cursor only as present.
+ */
+function parametersOf(request: FastifyRequest, read: RecordedRead): Record<string, unknown> {
+  const body = objectOrEmpty(request.body);
   const parameters: Record<string, unknown> = {
     ...objectOrEmpty(request.params),
     ...objectOrEmpty(request.query),
+    ...Object.fromEntries(
+      (read.bodyParameters ?? []).filter((name) => name in body).map((name) => [name, body[name]]),
+    ),
   };
   if ('cursor' in parameters) parameters.cursor = true;
   return storable(typedAsDeclared(parameters, request.routeOptions.schema)) as Record<

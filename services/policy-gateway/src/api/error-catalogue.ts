@@ -104,6 +104,30 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'No proof of this entry can be made now: no signed checkpoint covers it yet (ask again after the next one, POLICY_GATEWAY_AUDIT_CHECKPOINT_INTERVAL_MS), it was written before tamper evidence (no chain), or the checkpoint that covers it is more than 10,000 entries away.',
   },
+  NO_SEALED_ORIGINAL: {
+    status: 409,
+    title: 'No sealed original',
+    description:
+      'This entry has no sealed original to read: nothing in it was masked (its input is the original), or it was stored with POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off.',
+  },
+  ORIGINAL_UNREADABLE: {
+    status: 409,
+    title: 'Original unreadable',
+    description:
+      "The entry's sealed original does not open under its subject's data key: it was altered, or the key-encryption key (POLICY_GATEWAY_SUBJECT_KEK_FILE) is not the one it was sealed under. Run `policy-gateway audit verify`, and check the KEK.",
+  },
+  ERASURE_UNAVAILABLE: {
+    status: 409,
+    title: 'Erasure not available',
+    description:
+      'Subjects cannot be erased here: originals are not sealed (POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off), so there is no data key to destroy, or the memory audit store keeps no record of an erasure.',
+  },
+  SUBJECT_ERASED: {
+    status: 410,
+    title: 'Subject erased',
+    description:
+      "The entry's subject was erased: its data key is destroyed, so nobody can read the original any more. The masked entry is still served by `GET /governance/audit/{id}`.",
+  },
   BODY_TOO_LARGE: {
     status: 413,
     title: 'Request body too large',
@@ -166,6 +190,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Audit commit unknown',
     description:
       'The audit store did not say whether the decision was committed, and the gateway could not find out in time, so no decision is returned (fail-closed). Retry with the same `Idempotency-Key`: the retry answers the recorded decision, if there is one, instead of recording a second. Without a key, `GET /governance/audit/{audit_id}` shows whether it was recorded.',
+  },
+  AUDIT_QUEUE_FULL: {
+    status: 503,
+    title: 'Audit queue full',
+    description:
+      'The audit store is not keeping up: as many decisions as the gateway lets wait for their commit are already waiting (POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES). Nothing was recorded and no decision is returned (fail-closed); retry after the `Retry-After` seconds, or against another replica. If it persists, check the database (/ready) or raise the limit.',
   },
   AUTHENTICATION_UNAVAILABLE: {
     status: 503,

@@ -14,6 +14,11 @@ export interface RecordedRead {
    * it is recorded with no items.
    */
   idsOf(payload: unknown): readonly string[];
+  /**
+   * Members of the request body recorded with the parameters, as sent: what a reader must
+   * state to be let in (the reason for reading an original). Never a credential.
+   */
+  readonly bodyParameters?: readonly string[];
 }
 
 declare module 'fastify' {

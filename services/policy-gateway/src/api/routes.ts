@@ -29,7 +29,9 @@ import { evaluateRoute } from './evaluate-route.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
 import { opaDataRoutes } from './opa-data-routes.js';
 import { collectRoutes } from './openapi.js';
+import { sealedOriginalRoutes } from './sealed-original-routes.js';
 import { serviceRoutes } from './service-routes.js';
+import { subjectErasureRoutes } from './subject-erasure-routes.js';
 
 export interface RouteDeps {
   readonly store: AuditStore;
@@ -129,6 +131,12 @@ export async function registerRoutes(
     store: deps.store,
     monitor: new AuditIntegrityMonitor(deps.store.trail, app.log),
   });
+  // Sealed originals: the audit area's prefix, the privacy-officer role (route config).
+  await app.register(inScope(sealedOriginalRoutes, setupOf('audit')), {
+    prefix: '/governance/audit',
+    repository: deps.store.repository,
+    privacy: deps.store.privacy,
+  });
   // Who read the trail: in the audit area's scope (the same role), under its own prefix.
   await app.register(inScope(accessLogRoutes, setupOf('audit')), {
     prefix: '/governance/access-log',
@@ -142,6 +150,10 @@ export async function registerRoutes(
   await app.register(inScope(adminKeyRoutes, setupOf('admin')), {
     prefix: '/admin',
     keys: new ApiKeyManager(deps.store.apiKeys),
+  });
+  await app.register(inScope(subjectErasureRoutes, setupOf('admin')), {
+    prefix: '/admin',
+    privacy: deps.store.privacy,
   });
   await app.register(inScope(serviceRoutes, setupOf('service')), {
     prefix: '',

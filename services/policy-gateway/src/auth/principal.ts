@@ -7,9 +7,10 @@
 /**
  * The roles, least to most powerful in what they reveal: `evaluator` may ask for decisions,
  * `auditor` may read the trail (and export and verify it), `admin` manages keys and the
- * gateway's other administrative operations.
+ * gateway's other administrative operations (erasing a subject among them),
+ * `privacy-officer` may read the unmasked originals of masked entries, with a reason.
  */
-export const ROLES = Object.freeze(['evaluator', 'auditor', 'admin'] as const);
+export const ROLES = Object.freeze(['evaluator', 'auditor', 'admin', 'privacy-officer'] as const);
 
 export type Role = (typeof ROLES)[number];
 
