@@ -1,7 +1,8 @@
 /**
  * The mapping between HTTP and the audit repository (not a storage adapter): validated query
  * parameters become an `AuditLogQuery`, entries become the flat snake_case JSON of the API,
- * and repository failures become problems (400 for a query it refuses, 503 when unreachable).
+ * and repository failures become problems (400 for a query it refuses, 503 when unreachable or
+ * when the write queue is full).
  */
 import type { AuditEntry, AuditPage, AuditQuery } from '@policy-gateway/gateway-contract';
 import {
@@ -9,6 +10,7 @@ import {
   type AuditLogEntry,
   type AuditLogEntryRepository,
   type AuditLogQuery,
+  AuditWriteQueueFullError,
   CommitOutcomeUnknownError,
   DuplicateIdempotencyKeyError,
   InvalidAuditLogEntryError,
@@ -17,6 +19,12 @@ import {
 } from '@policy-gateway/governance-runtime';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
 import { ApiProblem } from './problem.js';
+
+/**
+ * When a caller refused for a full audit queue may try again: a batch commits in milliseconds,
+ * so a second is long enough for the queue to drain and short for a caller.
+ */
+export const AUDIT_QUEUE_RETRY_AFTER_SECONDS = 1;
 
 /** The query string of `GET /governance/audit` after schema validation, which defaults `limit`. */
 export type AuditQueryParams = AuditQuery & { readonly limit: number };
@@ -167,6 +175,18 @@ export class AuditApiMapper {
       return 'committed';
     } catch (error) {
       if (error instanceof DuplicateIdempotencyKeyError) return 'key-taken';
+      if (error instanceof AuditWriteQueueFullError) {
+        throw Object.assign(
+          new ApiProblem(
+            'AUDIT_QUEUE_FULL',
+            `${error.queuedEntries} decisions are already waiting for the audit store to commit them, the limit (POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES); nothing was recorded and no decision is returned, retry after the Retry-After delay or against another replica`,
+            undefined,
+            {},
+            { retryAfterSeconds: AUDIT_QUEUE_RETRY_AFTER_SECONDS },
+          ),
+          { cause: error },
+        );
+      }
       if (error instanceof CommitOutcomeUnknownError) {
         throw Object.assign(
           new ApiProblem(

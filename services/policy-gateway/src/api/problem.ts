@@ -19,6 +19,12 @@ export interface ProblemBody {
   readonly [extension: string]: unknown;
 }
 
+/** How an answer tells the caller when to try again (for 503s that shed load). */
+export interface ProblemOptions {
+  /** Sent as the `Retry-After` header. */
+  readonly retryAfterSeconds?: number;
+}
+
 /** Thrown by handlers; the error handler turns it into a problem response. */
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
@@ -27,6 +33,7 @@ export class ApiProblem extends Error {
     readonly detail: string,
     readonly field?: string,
     readonly extensions: Readonly<Record<string, unknown>> = {},
+    readonly options: ProblemOptions = {},
   ) {
     super(detail);
   }
@@ -51,6 +58,8 @@ export function problemBody(problem: ApiProblem, requestId: string | undefined):
 }
 
 export function sendProblem(reply: FastifyReply, problem: ApiProblem): FastifyReply {
+  const { retryAfterSeconds } = problem.options;
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GROUP_COMMIT_DEFAULTS } from '@policy-gateway/governance-runtime';
 import { ROLES, type Role } from '../auth/principal.js';
 import { PACKAGE_DIRECTORY } from '../package-directory.js';
 import { declareSetting } from './setting-declaration.js';
@@ -101,6 +102,30 @@ const STORE_SETTINGS = {
     default: 1000,
     description: 'Capacity of the `memory` store; the oldest entries are dropped first.',
   }),
+  /** Group commit on `serve`'s write path (issue 12), whatever the backend. */
+  writeBatch: {
+    maxEntries: declareSetting({
+      name: 'POLICY_GATEWAY_AUDIT_BATCH_MAX_ENTRIES',
+      parse: integer(1, 100_000),
+      default: GROUP_COMMIT_DEFAULTS.maxBatchEntries,
+      description:
+        'Most audit entries committed in one transaction (group commit): concurrent decisions share a multi-row INSERT, each answered only once its own entry is committed.',
+    }),
+    maxDelayMs: declareSetting({
+      name: 'POLICY_GATEWAY_AUDIT_BATCH_MAX_DELAY_MS',
+      parse: integer(0, 1000),
+      default: GROUP_COMMIT_DEFAULTS.maxDelayMs,
+      description:
+        'How long the first decision after a quiet spell waits for others to share its commit. `0` writes at once; under load batches form anyway, from the decisions that arrive while the previous batch commits.',
+    }),
+    queueMaxEntries: declareSetting({
+      name: 'POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES',
+      parse: integer(1, 10_000_000),
+      default: GROUP_COMMIT_DEFAULTS.maxQueuedEntries,
+      description:
+        'Most audit entries waiting for their commit; beyond it a decision is answered 503 `AUDIT_QUEUE_FULL` with `Retry-After` (nothing recorded) instead of waiting without bound for a store that is not keeping up.',
+    }),
+  },
 };
 
 /** Tamper evidence of the audit trail (issue 11): the key that signs checkpoints, and how often. */

@@ -10,11 +10,11 @@ import {
   type SettingDeclaration,
 } from './setting-declaration.js';
 import { SETTING_DECLARATIONS } from './setting-declarations.js';
-import { readSettingTree } from './setting-tree.js';
+import { readSettingTree, type SettingValues } from './setting-tree.js';
 import { SettingsError } from './settings-error.js';
 
 /** Where the audit trail lives; exactly one of these, chosen by the backend. */
-export type StoreSettings =
+export type StoreSettings = (
   | { readonly backend: 'memory'; readonly maxEntries: number }
   | {
       readonly backend: 'postgres';
@@ -30,7 +30,17 @@ export type StoreSettings =
       /** Absolute path of the data directory. */
       readonly dataDir: string;
       readonly connect: ConnectSettings;
-    };
+    }
+) & {
+  /**
+   * Group commit on the chained write path (`serve`); `readStoreSettings` always fills it, and
+   * a store opened without it (tests, tools) batches with the declared defaults.
+   */
+  readonly writeBatch?: WriteBatchSettings;
+};
+
+/** `POLICY_GATEWAY_AUDIT_BATCH_*` and `POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES`. */
+export type WriteBatchSettings = SettingValues<typeof SETTING_DECLARATIONS.store.writeBatch>;
 
 export interface ConnectSettings {
   /** How long start-up waits for the database before giving up. */
@@ -53,6 +63,7 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
   const urlName = STORE.databaseUrl.name;
   const backendName = STORE.backend.name;
   const connect: ConnectSettings = readSettingTree(env, STORE.connect, context);
+  const writeBatch: WriteBatchSettings = readSettingTree(env, STORE.writeBatch, context);
   switch (backend) {
     case 'memory':
       if (context.isSet(STORE.databaseUrl)) {
@@ -61,7 +72,7 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
           `${urlName} is set but ${backendName}=memory: unset the URL to use the non-durable memory store, or choose postgres`,
         );
       }
-      return { backend, maxEntries: read(STORE.maxEntries) };
+      return { backend, maxEntries: read(STORE.maxEntries), writeBatch };
     case 'embedded':
       if (context.isSet(STORE.databaseUrl)) {
         throw new SettingsError(
@@ -69,7 +80,7 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
           `${urlName} is set but ${backendName}=embedded: unset the URL to use the embedded database in ${STORE.dataDir.name}, or choose postgres`,
         );
       }
-      return { backend, dataDir: read(STORE.dataDir), connect };
+      return { backend, dataDir: read(STORE.dataDir), connect, writeBatch };
     case 'postgres': {
       const database = read(STORE.databaseUrl);
       if (database === undefined) {
@@ -84,6 +95,7 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
         redactedDatabaseUrl: database.redacted,
         poolSize: read(STORE.poolSize),
         connect,
+        writeBatch,
       };
     }
   }

@@ -4,7 +4,12 @@
  * database whose schema is behind the build's latest migration is refused (the operator
  * runs `policy-gateway migrate`); one that is ahead (a newer build migrated it) is served.
  */
-import { type AuditWriteObserver, CommitOutcomeResolver } from '@policy-gateway/governance-runtime';
+import {
+  type AuditWriteObserver,
+  CommitOutcomeResolver,
+  GROUP_COMMIT_DEFAULTS,
+  type GroupCommitOptions,
+} from '@policy-gateway/governance-runtime';
 import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
 import {
   PostgresAuditCheckpointRepository,
@@ -47,6 +52,7 @@ export async function openAuditStore(
   tamperEvidence?: TamperEvidenceOptions,
   observers: AuditStoreObservers = {},
 ): Promise<AuditStore> {
+  const batching = groupCommitOf(settings);
   if (settings.backend === 'memory') {
     const store = createMemoryStore(settings.maxEntries);
     const dropped: AuditWriteStep = (inner) =>
@@ -56,6 +62,7 @@ export async function openAuditStore(
       settings: tamperEvidence,
       checkpoints: new MemoryAuditCheckpointRepository(),
       settleMs: 0,
+      batching,
       ...observers,
       log,
     });
@@ -80,6 +87,7 @@ export async function openAuditStore(
       // Only a server is shared by processes; an embedded database has one.
       ...(database.backend === 'postgres' && { locks: new PostgresChainLocks(database.db) }),
       settleMs: database.commitSettleMs,
+      batching,
       ...observers,
       log,
     });
@@ -91,6 +99,17 @@ export async function openAuditStore(
     ...composeAuditWritePath(store, [resolver, chain.step]),
     tamperEvidence: chain.status,
     writeQueue: chain.writeQueue,
+  };
+}
+
+/** The chain's group commit, as configured (the declared defaults for a store opened without). */
+function groupCommitOf(settings: StoreSettings): GroupCommitOptions {
+  const batch = settings.writeBatch;
+  if (batch === undefined) return GROUP_COMMIT_DEFAULTS;
+  return {
+    maxBatchEntries: batch.maxEntries,
+    maxDelayMs: batch.maxDelayMs,
+    maxQueuedEntries: batch.queueMaxEntries,
   };
 }
 

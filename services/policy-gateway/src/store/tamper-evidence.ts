@@ -14,6 +14,7 @@ import {
   type AuditCheckpointRepository,
   type AuditWriteObserver,
   ChainCheckpointer,
+  type GroupCommitOptions,
   HashChainedAuditLog,
   type LoadedAuditSigningKey,
   publicKeyOf,
@@ -69,6 +70,8 @@ export async function openTamperEvidence(options: {
   readonly locks?: PostgresChainLocks;
   /** As for `CommitOutcomeResolver`: how long a write may still commit after it began. */
   readonly settleMs: number;
+  /** Group commit: batch size, delay and queue bound of the chain's batches (default: the library's). */
+  readonly batching?: GroupCommitOptions;
   /** Told of every batch the chain writes (metrics). */
   readonly writeObserver?: AuditWriteObserver;
   readonly log: Pick<Logger, 'info' | 'warn'>;
@@ -110,6 +113,7 @@ export async function openTamperEvidence(options: {
   let chain: HashChainedAuditLog | undefined;
   const step: AuditWriteStep = (inner) => {
     chain = new HashChainedAuditLog(inner, {
+      ...options.batching,
       chainId,
       settleMs: options.settleMs,
       ...(options.writeObserver !== undefined && { writeObserver: options.writeObserver }),
