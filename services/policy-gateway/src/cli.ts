@@ -15,6 +15,12 @@ import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { KEYS_USAGE, type KeysCommand, parseKeysArgs, runKeysCommand } from './keys-commands.js';
 import { EXIT, migrate, migrateStatus } from './migrate-commands.js';
+import {
+  POLICY_USAGE,
+  type PolicyCommand,
+  parsePolicyArgs,
+  runPolicyCommand,
+} from './policy-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 import {
   parseSubjectsArgs,
@@ -32,6 +38,7 @@ Commands:
 ${KEYS_USAGE}
 ${AUDIT_USAGE}
 ${SUBJECTS_USAGE}
+${POLICY_USAGE}
   --help           Show this help
 
 Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
@@ -45,7 +52,8 @@ type Command =
   | 'help'
   | { readonly keys: KeysCommand }
   | { readonly audit: AuditCommand }
-  | { readonly subjects: SubjectsCommand };
+  | { readonly subjects: SubjectsCommand }
+  | { readonly policy: PolicyCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
@@ -64,6 +72,10 @@ function parse(args: readonly string[]): Command | { error: string } {
   if (first === 'subjects') {
     const subjects = parseSubjectsArgs(args.slice(1));
     return 'error' in subjects ? { error: subjects.error } : { subjects };
+  }
+  if (first === 'policy') {
+    const policy = parsePolicyArgs(args.slice(1));
+    return 'error' in policy ? { error: policy.error } : { policy };
   }
   if (first === 'keys') {
     const keys = parseKeysArgs(args.slice(1));
@@ -93,6 +105,10 @@ export async function runCli(args: readonly string[]): Promise<number> {
   if (command === 'help') {
     process.stdout.write(USAGE);
     return EXIT.OK;
+  }
+  if (typeof command === 'object' && 'policy' in command) {
+    // Tools for policy authors: no settings, no database.
+    return runPolicyCommand(command.policy, { out: process.stdout, err: process.stderr });
   }
   try {
     const settings = loadSettings(process.env);
