@@ -70,6 +70,10 @@ function load(url: string, seconds: number): Promise<Sample> {
   });
 }
 
+function figures(sample: Sample): string {
+  return `${sample.requestsPerSecond.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, ${sample.failed} failed (load average ${loadavg()[0]?.toFixed(2)})`;
+}
+
 async function measure(env: GatewayEnv, count: number): Promise<Sample> {
   // Generous limits: the bench measures throughput, not the admission of one client address.
   const gateway = await startGateway({
@@ -112,10 +116,10 @@ try {
     ['memory', { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory', POLICY_GATEWAY_DATA_DIR: dataDir }],
     ['postgres', postgres],
   ] as const) {
-    process.stdout.write(`  ${name}, 1 worker…\n`);
     const one = await measure(env, 1);
-    process.stdout.write(`  ${name}, ${workers} workers…\n`);
+    process.stdout.write(`  ${name}, 1 worker: ${figures(one)}\n`);
     const all = await measure(env, workers);
+    process.stdout.write(`  ${name}, ${workers} workers: ${figures(all)}\n`);
     rows.push(
       `| ${name.padEnd(8)} | ${one.requestsPerSecond.toFixed(0).padStart(10)} | ${one.p99.toFixed(1).padStart(6)} | ${all.requestsPerSecond.toFixed(0).padStart(10)} | ${all.p99.toFixed(1).padStart(6)} | ${(all.requestsPerSecond / one.requestsPerSecond).toFixed(2).padStart(5)}x | ${String(one.failed + all.failed).padStart(6)} |`,
     );
