@@ -1,28 +1,48 @@
 /**
- * Load on `POST /policy/evaluate` for each audit store backend in one run: the real gateway
- * runs as a child process (memory, embedded in a fresh data dir, postgres on a fresh database)
- * and autocannon loads it from another process. Prints requests/s, p50 and p99 per backend
- * and the postgres/memory ratio.
+ * Issue 12's throughput benchmark, one run, side by side, the same load on each row: the real
+ * gateway (`policy-gateway serve` as a child process, shipped policy, default settings, each
+ * request logged at info) on the memory, embedded and PostgreSQL stores, with one worker
+ * (`POLICY_GATEWAY_WORKERS=1`) and with all of them (the default; the embedded database stays
+ * one process), and `pgbench` committing the gateway's own row, one INSERT per transaction,
+ * into a copy of the entries table on the same server with as many clients. autocannon loads
+ * `POST /policy/evaluate` from another process (its connections all come from one address, so
+ * the per-client limit is raised to their number). Prints decisions/s (2xx answers: decisions
+ * committed), p50 and p99 per row, the
+ * ratios the issue targets with PASS/FAIL, and the load average (the figures mean little on a
+ * busy machine). Then runs `bench:reads`, which measures the reads at scale.
+ *
+ * Soak: BENCH_SOAK_SECONDS=300 loads each row that long instead, sampling the resident memory
+ * of every process of the gateway (primary and workers, from /proc) every BENCH_SAMPLE_SECONDS
+ * (5), and prints first, median and last RSS and the slope of a least-squares line: flat memory
+ * is a slope near 0 MB/min.
  *
  * Usage: npm run bench -w services/policy-gateway
- *   BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (20). The gateway runs with its default
- *   settings (log level info, so each request is logged, as in production). Postgres uses
- *   POLICY_GATEWAY_TEST_DATABASE_URL's server, or starts an embedded one when unset.
+ *   BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROWS (all: memory-1,memory-all,
+ *   embedded-1,postgres-1,postgres-all,pgbench), BENCH_SOAK_SECONDS, BENCH_SAMPLE_SECONDS,
+ *   BENCH_SKIP_READS=1. PostgreSQL is POLICY_GATEWAY_TEST_DATABASE_URL's server (pgbench needs
+ *   it), or an embedded one when unset (then the pgbench row is left out).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   createTestDatabase,
   stopSharedEmbeddedTestServer,
+  type TestDatabase,
 } from '@policy-gateway/governance-runtime/testing';
+import pg from 'pg';
 import { type GatewayEnv, runCli, startGateway } from '../tests/support/gateway-process.js';
 
 const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
+const sampleSeconds = Number(process.env.BENCH_SAMPLE_SECONDS ?? 5);
+const onlyRows = process.env.BENCH_ROWS?.split(',');
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const run = promisify(execFile);
 
 const body = JSON.stringify({
   prompt:
@@ -32,18 +52,28 @@ const body = JSON.stringify({
   context: { app: 'bench', tenant: 'acme' },
 });
 
-interface Figures {
-  readonly backend: string;
-  readonly requestsPerSecond: number;
+interface Row {
+  readonly name: string;
+  readonly decisionsPerSecond: number;
   readonly p50: number;
   readonly p99: number;
-  readonly total: number;
-  readonly non2xx: number;
-  readonly errors: number;
+  readonly failed: number;
+  readonly memory?: MemoryTrend;
+}
+
+interface MemoryTrend {
+  readonly processes: number;
+  readonly firstMb: number;
+  readonly medianMb: number;
+  readonly lastMb: number;
+  readonly slopeMbPerMinute: number;
 }
 
 interface AutocannonResult {
-  requests: { average: number; total: number };
+  /** Answers with a 2xx status: decisions made and committed. */
+  '2xx': number;
+  /** Seconds the load ran. */
+  duration: number;
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -79,70 +109,323 @@ function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
   });
 }
 
-async function measure(backend: string, env: GatewayEnv): Promise<Figures> {
-  if (backend !== 'memory') {
-    const migrate = await runCli(['migrate'], env);
-    if (migrate.code !== 0) throw new Error(`migrate failed for ${backend}: ${migrate.stderr}`);
+/** The gateway's process and its descendants (cluster workers), from /proc. */
+function processTree(root: number): number[] {
+  const all = [root];
+  for (let i = 0; i < all.length; i += 1) {
+    const pid = all[i]!;
+    for (const task of safeReaddir(`/proc/${pid}/task`)) {
+      const children = safeRead(`/proc/${pid}/task/${task}/children`).trim();
+      if (children !== '') all.push(...children.split(/\s+/).map(Number));
+    }
   }
+  return all;
+}
+
+function rssMb(pid: number): number {
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(safeRead(`/proc/${pid}/status`))?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+/** Samples the summed RSS of the gateway's processes until `stop`. */
+function sampleMemory(root: number): { stop(): MemoryTrend } {
+  const samples: { minutes: number; mb: number }[] = [];
+  const started = Date.now();
+  let processes = 0;
+  const take = () => {
+    const pids = processTree(root);
+    processes = Math.max(processes, pids.length);
+    samples.push({
+      minutes: (Date.now() - started) / 60_000,
+      mb: pids.reduce((sum, pid) => sum + rssMb(pid), 0),
+    });
+  };
+  take();
+  const timer = setInterval(take, sampleSeconds * 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      const mbs = samples.map((s) => s.mb);
+      return {
+        processes,
+        firstMb: mbs[0]!,
+        medianMb: median(mbs),
+        lastMb: mbs[mbs.length - 1]!,
+        slopeMbPerMinute: slope(samples.map((s) => [s.minutes, s.mb] as const)),
+      };
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+async function measureGateway(name: string, env: GatewayEnv): Promise<Row> {
   const gateway = await startGateway(env);
   try {
-    await autocannon(gateway.url, 2); // warm-up: JIT, pool, PGlite caches
-    const result = await autocannon(gateway.url, duration);
+    await autocannon(gateway.url, 2); // warm-up: JIT, pools, PGlite caches, worker threads
+    const memory = soakSeconds > 0 ? sampleMemory(gateway.child.pid!) : undefined;
+    const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
     return {
-      backend,
-      requestsPerSecond: result.requests.average,
+      name,
+      decisionsPerSecond: result['2xx'] / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
-      total: result.requests.total,
-      non2xx: result.non2xx,
-      errors: result.errors,
+      failed: result.non2xx + result.errors,
+      ...(memory !== undefined && { memory: memory.stop() }),
     };
   } finally {
     await gateway.kill('SIGTERM');
   }
 }
 
-const results: Figures[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'pgw-bench-'));
+/**
+ * pgbench on the gateway's database: the row the gateway last committed, inserted again and
+ * again (a new id and chain seq each time, as the unique indexes demand) into a copy of the
+ * entries table with the same columns and indexes, one row per transaction.
+ */
+async function measurePgbench(database: TestDatabase, scratch: string): Promise<Row> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query(
+      'create table bench_entries (like audit_log_entries including defaults including indexes)',
+    );
+    await client.query(
+      'create table bench_template as select * from audit_log_entries where chain_seq is not null limit 1',
+    );
+    await client.query('create sequence bench_seq');
+    const { rows } = await client.query<{ column_name: string }>(
+      "select column_name from information_schema.columns where table_name = 'bench_entries' order by ordinal_position",
+    );
+    const columns = rows.map((r) => r.column_name);
+    const values = columns.map((column) => {
+      if (column === 'id') return 'gen_random_uuid()';
+      if (column === 'chain_seq') return "nextval('bench_seq')";
+      return column;
+    });
+    const script = join(scratch, 'insert.sql');
+    writeFileSync(
+      script,
+      `insert into bench_entries (${columns.join(', ')}) select ${values.join(', ')} from bench_template;\n`,
+    );
+    const seconds = soakSeconds > 0 ? Math.min(soakSeconds, 60) : duration;
+    const { stdout } = await run(
+      'pgbench',
+      [
+        '-n',
+        '-M',
+        'prepared',
+        '-f',
+        script,
+        '-c',
+        String(connections),
+        '-j',
+        '2',
+        '-T',
+        String(seconds),
+        '-l',
+        `--log-prefix=${join(scratch, 'pgbench')}`,
+        database.url,
+      ],
+      { cwd: scratch, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
+    const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
+    // Per-transaction logs: "client transaction latency_us script epoch epoch_us".
+    const latencies = readdirSync(scratch)
+      .filter((file) => file.startsWith('pgbench.'))
+      .flatMap((file) =>
+        readFileSync(join(scratch, file), 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => Number(line.split(' ')[2]) / 1000),
+      )
+      .sort((a, b) => a - b);
+    return {
+      name: 'pgbench-insert',
+      decisionsPerSecond: tps,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      failed,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+function wanted(name: string): boolean {
+  return onlyRows === undefined || onlyRows.includes(name);
+}
+
+const cores = availableParallelism();
+const scratch = mkdtempSync(join(tmpdir(), 'pgw-bench-'));
 const database = await createTestDatabase();
+const rows: Row[] = [];
+const loadBefore = loadavg();
+process.stdout.write(
+  `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a 2 s warm-up; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
+);
 try {
-  process.stdout.write(
-    `policy-gateway bench: ${connections} connections, ${duration} s per backend, after a 2 s warm-up\n`,
-  );
-  for (const [backend, env] of [
-    ['memory', { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' }],
-    [
-      'embedded',
-      { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'embedded', POLICY_GATEWAY_DATA_DIR: dataDir },
-    ],
-    ['postgres', { POLICY_GATEWAY_DATABASE_URL: database.url }],
-  ] as const) {
-    process.stdout.write(`  measuring ${backend}…\n`);
-    results.push(await measure(backend, env));
+  const embeddedDir = join(scratch, 'embedded');
+  const plans: { name: string; env: GatewayEnv; migrate?: boolean }[] = [
+    { name: 'memory-1', env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' } },
+    { name: 'memory-all', env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory' } },
+    {
+      name: 'embedded-1',
+      env: { POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'embedded', POLICY_GATEWAY_DATA_DIR: embeddedDir },
+      migrate: true,
+    },
+    { name: 'postgres-1', env: { POLICY_GATEWAY_DATABASE_URL: database.url }, migrate: true },
+    { name: 'postgres-all', env: { POLICY_GATEWAY_DATABASE_URL: database.url }, migrate: true },
+  ];
+  for (const plan of plans) {
+    if (!wanted(plan.name)) continue;
+    // Data dir for the generated signing key of every store; its own per row.
+    const env: GatewayEnv = {
+      POLICY_GATEWAY_DATA_DIR: join(scratch, `data-${plan.name}`),
+      // autocannon is one client address standing for many clients: let it use every connection.
+      POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT: String(connections),
+      ...plan.env,
+      POLICY_GATEWAY_WORKERS: plan.name.endsWith('-all') ? String(cores) : '1',
+    };
+    if (plan.migrate === true) {
+      const migrate = await runCli(['migrate'], env);
+      if (migrate.code !== 0) throw new Error(`migrate failed for ${plan.name}: ${migrate.stderr}`);
+    }
+    process.stdout.write(`  measuring ${plan.name}…\n`);
+    rows.push(await measureGateway(plan.name, env));
+  }
+  if (wanted('pgbench')) {
+    if (process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
+      process.stdout.write('  pgbench: left out (no POLICY_GATEWAY_TEST_DATABASE_URL server)\n');
+    } else if (!rows.some((r) => r.name.startsWith('postgres'))) {
+      process.stdout.write('  pgbench: left out (it inserts a row a postgres row committed)\n');
+    } else {
+      process.stdout.write('  measuring pgbench-insert…\n');
+      rows.push(await measurePgbench(database, scratch));
+    }
   }
 } finally {
   await database.drop();
   await stopSharedEmbeddedTestServer();
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
 }
 
-const rows = results.map(
+const table = rows.map(
   (r) =>
-    `| ${r.backend.padEnd(8)} | ${r.requestsPerSecond.toFixed(0).padStart(8)} | ${r.p50.toFixed(1).padStart(7)} | ${r.p99.toFixed(1).padStart(7)} | ${String(r.total).padStart(8)} | ${String(r.non2xx + r.errors).padStart(6)} |`,
+    `| ${r.name.padEnd(14)} | ${r.decisionsPerSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.failed).padStart(6)} |`,
 );
 process.stdout.write(
   [
     '',
-    '| backend  |    req/s | p50 ms  | p99 ms  | requests | failed |',
-    '|----------|----------|---------|---------|----------|--------|',
-    ...rows,
+    '| row            | decisions/s | p50 ms | p99 ms | failed |',
+    '|----------------|-------------|--------|--------|--------|',
+    ...table,
+    '',
+    '(pgbench-insert: single-row INSERT transactions/s of the same row, same server and clients)',
     '',
   ].join('\n'),
 );
-const memory = results.find((r) => r.backend === 'memory');
-const postgres = results.find((r) => r.backend === 'postgres');
-if (memory !== undefined && postgres !== undefined) {
+
+const byName = new Map(rows.map((r) => [r.name, r]));
+const targets: { label: string; value: number; target: number; higher: boolean }[] = [];
+function ratio(label: string, a: string, b: string, target: number, of: 'rate' | 'p99'): void {
+  const x = byName.get(a);
+  const y = byName.get(b);
+  if (x === undefined || y === undefined) return;
+  if (of === 'rate') {
+    targets.push({
+      label,
+      value: x.decisionsPerSecond / y.decisionsPerSecond,
+      target,
+      higher: true,
+    });
+  } else {
+    targets.push({ label, value: x.p99 / Math.max(y.p99, 0.001), target, higher: false });
+  }
+}
+ratio('postgres / memory, 1 worker', 'postgres-1', 'memory-1', 0.8, 'rate');
+ratio('postgres / memory, all workers', 'postgres-all', 'memory-all', 0.8, 'rate');
+ratio('embedded / memory, 1 worker', 'embedded-1', 'memory-1', 0.6, 'rate');
+ratio('postgres (1 worker) / pgbench single-row', 'postgres-1', 'pgbench-insert', 1.5, 'rate');
+ratio('postgres (all workers) / pgbench single-row', 'postgres-all', 'pgbench-insert', 1.5, 'rate');
+ratio('p99 postgres / memory, 1 worker', 'postgres-1', 'memory-1', 2, 'p99');
+ratio('p99 postgres / memory, all workers', 'postgres-all', 'memory-all', 2, 'p99');
+ratio('p99 embedded / memory, 1 worker', 'embedded-1', 'memory-1', 2, 'p99');
+for (const t of targets) {
+  const pass = t.higher ? t.value >= t.target : t.value <= t.target;
   process.stdout.write(
-    `postgres/memory: ${(postgres.requestsPerSecond / memory.requestsPerSecond).toFixed(2)}× the throughput, p99 ${(postgres.p99 / Math.max(memory.p99, 0.001)).toFixed(2)}× the latency\n`,
+    `${pass ? 'PASS' : 'FAIL'}  ${t.label}: ${t.value.toFixed(2)}× (target ${t.higher ? '≥' : '≤'} ${t.target}×)\n`,
+  );
+}
+
+const soaked = rows.filter((r) => r.memory !== undefined);
+if (soaked.length > 0) {
+  process.stdout.write(
+    `\nresident memory over the soak, all processes of each gateway summed, sampled every ${sampleSeconds} s:\n`,
+  );
+  process.stdout.write(
+    '| row            | processes | first MB | median MB | last MB | MB/min |\n',
+  );
+  for (const r of soaked) {
+    const m = r.memory!;
+    process.stdout.write(
+      `| ${r.name.padEnd(14)} | ${String(m.processes).padStart(9)} | ${m.firstMb.toFixed(0).padStart(8)} | ${m.medianMb.toFixed(0).padStart(9)} | ${m.lastMb.toFixed(0).padStart(7)} | ${m.slopeMbPerMinute.toFixed(2).padStart(6)} |\n`,
+    );
+  }
+}
+process.stdout.write(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
+
+const readsScript = new URL('./bench-reads.ts', import.meta.url);
+if (process.env.BENCH_SKIP_READS === '1') {
+  process.stdout.write('reads at scale: skipped (BENCH_SKIP_READS=1)\n');
+} else if (existsSync(readsScript)) {
+  process.stdout.write('\nreads at scale (bench:reads):\n');
+  const reads = spawn(process.execPath, ['--import', 'tsx', readsScript.pathname], {
+    stdio: 'inherit',
+  });
+  await new Promise((resolve) => reads.on('close', resolve));
+} else {
+  process.stdout.write(
+    'reads at scale: run `npm run bench:reads -w services/policy-gateway` (scripts/bench-reads.ts)\n',
   );
 }
