@@ -132,7 +132,7 @@ export async function runAuditCommand(
       return EXIT.OK;
     }
     const progress = new VerificationProgress(io.err);
-    let result: AuditTrailVerification;
+    let result: AuditTrailVerification | undefined;
     try {
       result = await verifyAuditTrail(reader, {
         range: {
@@ -145,7 +145,7 @@ export async function runAuditCommand(
         onProgress: (p) => progress.update(p),
       });
     } finally {
-      progress.end();
+      progress.end(result?.entriesChecked);
     }
     io.out.write(`${verificationLine(result)}\n`);
     return result.intact ? EXIT.OK : EXIT.FAILURE;

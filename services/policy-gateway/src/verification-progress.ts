@@ -1,7 +1,8 @@
 /**
  * The progress of `policy-gateway audit verify`: on a terminal, a bar redrawn in place with
  * entries checked, entries/s and chains; elsewhere (a pipe, a log file, CI) a plain line
- * every ten seconds, so that a long run shows it is alive without flooding the log.
+ * every ten seconds, so that a long run shows it is alive without flooding the log. At the
+ * end, where progress was shown, one line with the speed of the whole run.
  */
 import type { Writable } from 'node:stream';
 import type { AuditTrailProgress } from '@policy-gateway/governance-runtime';
@@ -16,6 +17,7 @@ export class VerificationProgress {
   readonly #started = performance.now();
   #lastWrite: number;
   #drawn = false;
+  #shown = false;
 
   constructor(out: Writable & { readonly isTTY?: boolean }) {
     this.#out = out;
@@ -43,11 +45,23 @@ export class VerificationProgress {
     } else {
       this.#out.write(`verifying: ${counts}\n`);
     }
+    this.#shown = true;
   }
 
-  /** Clears the bar, so that the result line stands alone. */
-  end(): void {
+  /**
+   * Clears the bar, so that the result line stands alone, and, when progress was shown and the
+   * run finished (`entriesChecked` given), says how fast it went, e.g. `verified 1,000,000
+   * entries in 8.2 s: 121,951 entries/s`.
+   */
+  end(entriesChecked?: number): void {
     if (this.#drawn) this.#out.write('\r\u001b[2K');
     this.#drawn = false;
+    if (!this.#shown || entriesChecked === undefined) return;
+    const seconds = (performance.now() - this.#started) / 1000;
+    const rate = seconds > 0 ? Math.round(entriesChecked / seconds) : 0;
+    this.#out.write(
+      `verified ${entriesChecked.toLocaleString('en-US')} entries in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en-US')} entries/s\n`,
+    );
+    this.#shown = false;
   }
 }

@@ -27,11 +27,24 @@ describe('VerificationProgress', () => {
     expect(text().endsWith('\r\u001b[2K')).toBe(true);
   });
 
-  it('writes nothing on a pipe for a run shorter than its ten-second interval', () => {
+  it('ends a run shown on a terminal with one line of its speed, after clearing the bar', () => {
+    const { out, text } = stream(true);
+    const progress = new VerificationProgress(out);
+    progress.update({ entriesChecked: 250, totalEntries: 1000, chainsChecked: 0, chains: 2 });
+    const drawn = text().length;
+    progress.end(1000);
+    const clearLine = '\r\u001b[2K';
+    expect(text().slice(drawn).startsWith(clearLine)).toBe(true);
+    expect(text().slice(drawn + clearLine.length)).toMatch(
+      /^verified 1,000 entries in \d+\.\d s: [\d,]+ entries\/s\n$/,
+    );
+  });
+
+  it('writes nothing on a pipe for a run shorter than its ten-second interval, speed included', () => {
     const { out, text } = stream(false);
     const progress = new VerificationProgress(out);
     progress.update({ entriesChecked: 250, totalEntries: 1000, chainsChecked: 0, chains: 2 });
-    progress.end();
+    progress.end(1000);
     expect(text()).toBe('');
   });
 });
