@@ -67,6 +67,16 @@ describe('the gateway Dockerfile', () => {
   const stages = stagesOf('services/policy-gateway/Dockerfile');
   const runtime = finalStage(stages);
 
+  it('listens on every interface with authentication on, so that a bare `docker run` starts rather than being refused', () => {
+    const env = runtime.instructions
+      .filter((instruction) => instruction.keyword === 'ENV')
+      .flatMap((instruction) => instruction.args.split(/\s+/))
+      .map((pair) => pair.split('='));
+    expect(env).toContainEqual(['POLICY_GATEWAY_HOST', '0.0.0.0']);
+    // The gateway refuses a non-loopback host with POLICY_GATEWAY_AUTH unset.
+    expect(env).toContainEqual(['POLICY_GATEWAY_AUTH', 'on']);
+  });
+
   it('checks health on /health with Node’s fetch (no curl in the image)', () => {
     const check = lastInstruction(runtime, 'HEALTHCHECK') ?? '';
     expect(check).toContain('/health');

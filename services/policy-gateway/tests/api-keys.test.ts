@@ -12,6 +12,7 @@ import {
 } from '@policy-gateway/governance-runtime/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
 import { THIS_PROCESS_ONLY } from '../src/auth/api-key-changes.js';
@@ -19,10 +20,22 @@ import { parseApiKeyExpiry } from '../src/auth/api-key-expiry.js';
 import { ApiKeyManager } from '../src/auth/api-key-manager.js';
 import type { ApiKeyRepository } from '../src/auth/api-key-repository.js';
 import { CachedApiKeyRepository } from '../src/auth/cached-api-key-repository.js';
+import { createAuthenticators } from '../src/auth/create-authenticators.js';
 import { MemoryApiKeyRepository } from '../src/auth/memory/memory-api-key-repository.js';
 import { PostgresApiKeyChangeListener } from '../src/auth/postgres/postgres-api-key-change-listener.js';
 import { PostgresApiKeyRepository } from '../src/auth/postgres/postgres-api-key-repository.js';
 import { migrateToLatest } from '../src/db/migration-runner.js';
+
+const NO_OIDC = {
+  issuer: undefined,
+  audience: undefined,
+  jwksUrl: undefined,
+  jwksCacheSeconds: 600,
+  rolesClaim: 'roles',
+  roleMap: undefined,
+  clockSkewSeconds: 30,
+  workbenchClientId: undefined,
+} as const;
 
 let server: TestDatabase;
 let pglite: TestPglite;
@@ -206,6 +219,36 @@ describe('two gateway replicas sharing one PostgreSQL database', () => {
     await adminOnA.revoke(description.id);
     expect((await authB.authenticate(key)).principal).toBeUndefined();
     expect((await authA.authenticate(key)).principal).toBeUndefined();
+  });
+});
+
+describe('start-up with authentication on', () => {
+  it('warns, saying how to make one, while no API key exists and no OIDC issuer is set', async () => {
+    const empty = await createTestDatabase();
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: empty.url, max: 2 }) }),
+    });
+    try {
+      const outcome = await migrateToLatest(db);
+      if (outcome.error !== undefined) throw outcome.error;
+      const start = () =>
+        createAuthenticators({
+          oidc: NO_OIDC,
+          apiKeys: PostgresApiKeyRepository.over(db),
+          required: true,
+          log: pino({ level: 'silent' }),
+        });
+      const before = await start();
+      await before.close();
+      expect(before.warnings.join('\n')).toContain('policy-gateway keys create --role admin');
+      await before.apiKeys.create({ role: 'admin' });
+      const after = await start();
+      await after.close();
+      expect(after.warnings).toEqual([]);
+    } finally {
+      await db.destroy();
+      await empty.drop();
+    }
   });
 });
 

@@ -151,6 +151,14 @@ export async function createAuthenticators(deps: AuthenticatorsDeps): Promise<Au
       'API keys are kept in memory with the memory audit store: keys made through POST /admin/keys are lost on restart, and `policy-gateway keys` cannot reach them',
     );
   }
+  if (repository.durable && deps.required && oidc === undefined) {
+    const keys = await repository.list({ limit: 1 });
+    if (keys.length === 0) {
+      warnings.push(
+        'authentication is on and no API key exists yet, so every request but /health, /ready and /openapi.json is refused: make one with `policy-gateway keys create --role admin` against the same database (for the embedded one, while the gateway is stopped; in a container, `--entrypoint policy-gateway <image> keys create --role admin` on the same volume), or set POLICY_GATEWAY_OIDC_ISSUER',
+      );
+    }
+  }
   const apiKeys = new ApiKeyManager(repository, deps.now === undefined ? {} : { now: deps.now });
   const lookups = keyLookups(repository, deps);
   const authenticators: Record<string, Authenticator> = {
