@@ -9,7 +9,10 @@
  * the write path's and the chain's cost is not hidden behind the Rego evaluation: the worst
  * case. `BENCH_ENGINE=embedded` runs the shipped bundle on the embedded Rego engine with the
  * default worker threads instead: the decisions per second a user of `serve` sees.
- * Rounds alternate without/with the chain; the medians and their ratio are printed.
+ * Rounds alternate without/with the chain; the medians and their ratio are printed, and beside
+ * them the CPU time of the process (every thread: HTTP, chain, engine workers) per decision and
+ * the ratio without/with: the decisions/s a core affords with the chain, a figure that other
+ * load on a shared machine moves far less than decisions/s.
  *
  * Usage: npm run bench:chain -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (5 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
@@ -61,7 +64,9 @@ function startEngine(): Promise<PolicyEngine> {
 }
 const body = JSON.stringify({ prompt: 'summarise the quarterly report', user_id: 'bench-user' });
 
-function autocannon(url: string): Promise<{ rps: number; non2xx: number; errors: number }> {
+function autocannon(
+  url: string,
+): Promise<{ rps: number; total: number; non2xx: number; errors: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -90,16 +95,27 @@ function autocannon(url: string): Promise<{ rps: number; non2xx: number; errors:
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
       const result = JSON.parse(out) as {
-        requests: { average: number };
+        requests: { average: number; total: number };
         non2xx: number;
         errors: number;
       };
-      resolve({ rps: result.requests.average, non2xx: result.non2xx, errors: result.errors });
+      resolve({
+        rps: result.requests.average,
+        total: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      });
     });
   });
 }
 
-async function round(store: StoreSettings, chained: boolean, keyDir: string): Promise<number> {
+/** Decisions per second, and CPU time of this process (all its threads) per decision in µs. */
+interface Round {
+  readonly rps: number;
+  readonly cpuUs: number;
+}
+
+async function round(store: StoreSettings, chained: boolean, keyDir: string): Promise<Round> {
   const opened = await openAuditStore(
     store,
     silent,
@@ -119,11 +135,13 @@ async function round(store: StoreSettings, chained: boolean, keyDir: string): Pr
   });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const cpuBefore = process.cpuUsage();
     const result = await autocannon(url);
+    const cpu = process.cpuUsage(cpuBefore);
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors`);
     }
-    return result.rps;
+    return { rps: result.rps, cpuUs: (cpu.user + cpu.system) / result.total };
   } finally {
     await app.close();
     await opened.close();
@@ -174,21 +192,26 @@ const only = process.env.BENCH_BACKENDS?.split(',');
 console.log(
   `decisions/s through POST /policy/evaluate, ${engineKind} engine, ${connections} connections, ${rounds} rounds of ${duration} s each way, alternating`,
 );
-console.log('backend    without chain   with chain   with/without');
+console.log(
+  'backend    without chain   with chain   with/without   CPU µs/decision without, with, ratio',
+);
 try {
   for (const backend of backends) {
     if (only !== undefined && !only.includes(backend.name)) continue;
     const settings = await backend.settings();
-    const without: number[] = [];
-    const withChain: number[] = [];
+    const without: Round[] = [];
+    const withChain: Round[] = [];
     for (let i = 0; i < rounds; i += 1) {
       without.push(await round(settings, false, scratch));
       withChain.push(await round(settings, true, scratch));
     }
-    const a = median(without);
-    const b = median(withChain);
+    const a = median(without.map((r) => r.rps));
+    const b = median(withChain.map((r) => r.rps));
+    // CPU per decision moves far less with other load on the machine than decisions/s do.
+    const ca = median(without.map((r) => r.cpuUs));
+    const cb = median(withChain.map((r) => r.cpuUs));
     console.log(
-      `${backend.name.padEnd(10)} ${a.toFixed(0).padStart(13)} ${b.toFixed(0).padStart(12)} ${(b / a).toFixed(3).padStart(14)}   (rounds: ${without.map((v) => v.toFixed(0)).join('/')} vs ${withChain.map((v) => v.toFixed(0)).join('/')})`,
+      `${backend.name.padEnd(10)} ${a.toFixed(0).padStart(13)} ${b.toFixed(0).padStart(12)} ${(b / a).toFixed(3).padStart(14)}   ${ca.toFixed(0)}, ${cb.toFixed(0)}, ${(ca / cb).toFixed(3)}   (rounds: ${without.map((v) => v.rps.toFixed(0)).join('/')} vs ${withChain.map((v) => v.rps.toFixed(0)).join('/')})`,
     );
   }
 } finally {
