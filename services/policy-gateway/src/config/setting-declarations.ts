@@ -22,7 +22,9 @@ import {
   oneOf,
   origins,
   roleMap,
+  type SubjectKeysLocation,
   secret,
+  subjectKeysLocation,
   text,
   trustedProxies,
 } from './setting-parsers.js';
@@ -180,13 +182,13 @@ const PRIVACY_SETTINGS = {
     description:
       'File of the key-encryption key that wraps every subject data key: 32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`), e.g. mounted from a Kubernetes Secret. Losing it makes every sealed original unreadable.',
   }),
-  keysDir: declareSetting<string | undefined>({
-    name: 'POLICY_GATEWAY_SUBJECT_KEYS_DIR',
-    parse: directory,
+  subjectKeys: declareSetting<SubjectKeysLocation | undefined>({
+    name: 'POLICY_GATEWAY_SUBJECT_KEYS',
+    parse: subjectKeysLocation,
     default: undefined,
-    documentedDefault: '(unset: `subject-keys` in `POLICY_GATEWAY_DATA_DIR`)',
+    documentedDefault: '(unset: `file:` `subject-keys` in `POLICY_GATEWAY_DATA_DIR`)',
     description:
-      'Directory of the subject data keys (wrapped), one file per subject; erasing a subject deletes its file. Keep it out of the audit database and its backups, so that a restored backup cannot bring an erased key back.',
+      'Where the subject data keys (wrapped by the KEK) are kept; erasing a subject destroys its key there. `file:<dir>`: one file per subject, for one gateway or a shared volume. `postgresql://…`: a table `subject_keys` in a database of its own, for replicas that share no disk; refused when it is the audit database. Keep either out of the audit database and its backups, so that a restored backup cannot bring an erased key back.',
   }),
 };
 

@@ -281,3 +281,24 @@ export function secret(minLength: number): Parser<string> {
     return raw;
   };
 }
+
+/** Where subject data keys are kept: a directory of files, or a PostgreSQL database. */
+export type SubjectKeysLocation =
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'postgres'; readonly url: DatabaseUrl };
+
+/** `file:<dir>` (relative to the working directory) or a PostgreSQL URL. */
+export const subjectKeysLocation: Parser<SubjectKeysLocation> = (raw, name, context) => {
+  if (raw.startsWith('file:')) {
+    const dir = raw.slice('file:'.length);
+    if (dir === '') throw new SettingsError(name, `${name}=file: names no directory: file:<dir>`);
+    return { kind: 'file', dir: resolve(context.cwd, dir) };
+  }
+  if (/^postgres(ql)?(\+asyncpg)?:\/\//.test(raw)) {
+    return { kind: 'postgres', url: databaseUrl(raw, name, context) };
+  }
+  throw new SettingsError(
+    name,
+    `${name} must be file:<dir> or postgresql://user:password@host:5432/database (a database other than the audit trail's)`,
+  );
+};

@@ -8,7 +8,7 @@ import type { OidcSettings } from '../auth/oidc-settings.js';
 import type { Env, SettingContext } from './setting-declaration.js';
 import { rawSetting, readSetting } from './setting-declaration.js';
 import { type AuthSetting, type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
-import type { TrustedProxies } from './setting-parsers.js';
+import type { SubjectKeysLocation, TrustedProxies } from './setting-parsers.js';
 import { readSettingTree } from './setting-tree.js';
 import { readStoreSettings, type StoreSettings } from './store-settings.js';
 
@@ -40,8 +40,8 @@ export interface Settings {
     readonly sealOriginals: 'on' | 'off';
     /** undefined: generated in `dataDir`. */
     readonly kekFile: string | undefined;
-    /** undefined: `subject-keys` in `dataDir`. */
-    readonly keysDir: string | undefined;
+    /** undefined: files in `subject-keys` in `dataDir`. */
+    readonly subjectKeys: SubjectKeysLocation | undefined;
   };
   /**
    * `POLICY_GATEWAY_DATA_DIR` whatever the store backend: the embedded database's directory,

@@ -15,9 +15,11 @@ import { FileKeyEncryptionKey, KeyEncryptionKeyError } from './key-encryption-ke
 import { MaskPolicy } from './mask-policy.js';
 import { MaskingAuditLog } from './masking-audit-log.js';
 import { OriginalSealer } from './original-sealer.js';
+import { PostgresSubjectKeyStore } from './postgres-subject-key-store.js';
 import { SubjectEraser } from './subject-erasure.js';
+import type { SubjectKeyStore } from './subject-key-store.js';
 
-export type AuditPrivacySettings = Pick<Settings, 'privacy' | 'dataDir'> & {
+export type AuditPrivacySettings = Pick<Settings, 'privacy' | 'dataDir' | 'store'> & {
   readonly policy: Pick<Settings['policy'], 'bundleDir'>;
 };
 
@@ -29,8 +31,40 @@ export interface AuditPrivacy {
   readonly eraser: SubjectEraser | null;
 }
 
-/** Where the subject data keys live when `POLICY_GATEWAY_SUBJECT_KEYS_DIR` is unset. */
+/** Where the subject data keys live when `POLICY_GATEWAY_SUBJECT_KEYS` is unset. */
 export const DEFAULT_SUBJECT_KEYS_DIR = 'subject-keys';
+
+/**
+ * The key store the settings name: files (the default, in the data directory) or a PostgreSQL
+ * database, never the audit database itself.
+ */
+export function subjectKeyStoreOf(settings: AuditPrivacySettings): SubjectKeyStore {
+  const location = settings.privacy.subjectKeys ?? {
+    kind: 'file',
+    dir: path.join(settings.dataDir, DEFAULT_SUBJECT_KEYS_DIR),
+  };
+  if (location.kind === 'file') return new FileSubjectKeyStore(location.dir);
+  if (
+    settings.store.backend === 'postgres' &&
+    sameDatabase(location.url.url, settings.store.databaseUrl)
+  ) {
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_SUBJECT_KEYS', 'POLICY_GATEWAY_DATABASE_URL'],
+      'POLICY_GATEWAY_SUBJECT_KEYS names the audit database: a restored backup of the trail would bring erased keys back; give the keys a database of their own',
+    );
+  }
+  return new PostgresSubjectKeyStore({ url: location.url.url, redactedUrl: location.url.redacted });
+}
+
+/** Whether two PostgreSQL URLs name the same database on the same server. */
+function sameDatabase(a: string, b: string): boolean {
+  const [left, right] = [new URL(a), new URL(b)];
+  return (
+    left.hostname === right.hostname &&
+    (left.port || '5432') === (right.port || '5432') &&
+    left.pathname === right.pathname
+  );
+}
 
 /** The sealer the settings ask for, or null when originals are not kept. */
 export function originalSealerOf(settings: AuditPrivacySettings): OriginalSealer | null {
@@ -49,8 +83,7 @@ export function originalSealerOf(settings: AuditPrivacySettings): OriginalSealer
       { cause: error },
     );
   }
-  const keysDir = settings.privacy.keysDir ?? path.join(settings.dataDir, DEFAULT_SUBJECT_KEYS_DIR);
-  return new OriginalSealer(new FileSubjectKeyStore(keysDir), kek);
+  return new OriginalSealer(subjectKeyStoreOf(settings), kek);
 }
 
 /**

@@ -130,7 +130,7 @@ describe('an entry stored through the masking step', () => {
       'u-privacy-2',
     );
     const read = await writer.findById(entry.id);
-    expect((read?.input as { prompt: string }).prompt).toBe(
+    expect((read!.input as { prompt: string }).prompt).toBe(
       'mail [pii.email] and [pii.email], card [pii.payment_card]',
     );
     expect(read?.masking).toEqual({
@@ -147,14 +147,14 @@ describe('an entry stored through the masking step', () => {
   it("applies the shipped mask policy: a context member marked private is erased, as OPA's erased says", async () => {
     const entry = await decide('hello', 'u-privacy-3', { email: 'x@y.example', team: 'blue' });
     const read = await writer.findById(entry.id);
-    expect((read?.input as { context: unknown }).context).toEqual({ team: 'blue' });
+    expect((read!.input as { context: unknown }).context).toEqual({ team: 'blue' });
     expect(read?.masking?.erased).toEqual(['/input/context/email']);
   });
 
   it('stores a clean prompt as evaluated, without masking or a sealed original', async () => {
     const entry = await decide('Summarise the meeting notes.', 'u-privacy-4');
     const read = await writer.findById(entry.id);
-    expect((read?.input as { prompt: string }).prompt).toBe('Summarise the meeting notes.');
+    expect((read!.input as { prompt: string }).prompt).toBe('Summarise the meeting notes.');
     expect(read).not.toHaveProperty('masking');
     expect(read).not.toHaveProperty('sealedOriginal');
   });

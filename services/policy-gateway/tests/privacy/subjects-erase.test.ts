@@ -16,6 +16,7 @@ import {
 } from '@policy-gateway/governance-runtime/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings.js';
 import { originalSealerOf } from '../../src/privacy/audit-privacy.js';
 import { MaskingAuditLog } from '../../src/privacy/masking-audit-log.js';
 import type { OriginalSealer } from '../../src/privacy/original-sealer.js';
@@ -33,12 +34,8 @@ beforeAll(async () => {
   db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
   await migrateAuditLogToLatest(db);
   dataDir = await mkdtemp(path.join(tmpdir(), 'subjects-erase-'));
-  sealer = originalSealerOf({
-    privacy: { masking: 'on', sealOriginals: 'on', kekFile: undefined, keysDir: undefined },
-    dataDir,
-    policy: { bundleDir: '' },
-  })!;
   env = { POLICY_GATEWAY_DATABASE_URL: database.url, POLICY_GATEWAY_DATA_DIR: dataDir };
+  sealer = originalSealerOf(loadSettings(env))!;
 });
 
 afterAll(async () => {
@@ -89,7 +86,7 @@ describe('policy-gateway subjects erase', () => {
 
     for (const id of [first, second]) {
       const entry = await new PostgresAuditLogEntryRepository(db).findById(id);
-      expect((entry?.input as { prompt: string }).prompt).toBe('mail [pii.email]');
+      expect((entry!.input as { prompt: string }).prompt).toBe('mail [pii.email]');
       expect(await sealer.open('u-gdpr', id, entry!.sealedOriginal!)).toEqual({
         readable: false,
         why: 'erased',
