@@ -150,7 +150,11 @@ export {
   type CheckpointReason,
   newAuditCheckpoint,
 } from './new-audit-checkpoint.js';
-export { isAuditLogEntryId, newAuditLogEntryId } from './new-audit-log-entry-id.js';
+export {
+  auditLogEntryIdOf,
+  isAuditLogEntryId,
+  newAuditLogEntryId,
+} from './new-audit-log-entry-id.js';
 export { PreparedAuditLogBatch } from './prepared-audit-log-batch.js';
 export {
   ACCESS_LOG_QUERY_MAX_LIMIT,

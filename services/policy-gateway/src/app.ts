@@ -48,7 +48,8 @@ export type AppSettings = Pick<
   | 'cursorSecret'
   | 'instanceName'
   | 'allowedHosts'
->;
+> &
+  Partial<Pick<Settings, 'decisionLogs'>>;
 
 export interface AppDeps {
   readonly settings: AppSettings;
@@ -129,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.admission === undefined ? {} : { admission: deps.admission }),
       maxPromptBytes: settings.maxPromptBytes,
       maxContextBytes: settings.maxContextBytes,
+      maxJsonDepth: settings.maxJsonDepth,
+      ...(settings.decisionLogs === undefined ? {} : { decisionLogs: settings.decisionLogs }),
       auditPageMaxBytes: settings.auditPageMaxBytes,
       cursorSecret: settings.cursorSecret,
       instanceName: settings.instanceName,

@@ -137,6 +137,14 @@ const OPA_DATA_API_ADDITIONS: readonly { pointer: string; note: string }[] = [
   '/openapi/paths/~1v1~1data~1*',
 ].map((pointer) => ({ pointer, note: OPA_DATA_API_NOTE }));
 
+/** Issue 14: OPA servers upload their decision logs to the trail. */
+const DECISION_LOG_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  {
+    pointer: '/openapi/paths/~1logs',
+    note: "issue 14: OPA's decision_logs plugin uploads to POST /logs",
+  },
+];
+
 /**
  * Issue 13 (privacy in the audit trail): what was masked before an entry was stored, and its
  * sealed original (both required and nullable: the baseline's `required` lists of the entry
@@ -184,6 +192,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...TAMPER_EVIDENCE_ADDITIONS,
   ...CHAIN_ADDITIONS,
   ...OPA_DATA_API_ADDITIONS,
+  ...DECISION_LOG_ADDITIONS,
   ...PRIVACY_ADDITIONS,
 ];
 

@@ -39,6 +39,7 @@ const ROUTES: Readonly<Record<string, { access: Access; request: InjectOptions }
   'GET /v1/data': { access: 'evaluator', request: { url: '/v1/data' } },
   'GET /v1/data/*': { access: 'evaluator', request: { url: '/v1/data/policy_gateway' } },
   'POST /': { access: 'evaluator', request: { method: 'POST', url: '/', payload: {} } },
+  'POST /logs': { access: 'evaluator', request: { method: 'POST', url: '/logs', payload: [] } },
   'GET /governance/audit': { access: 'auditor', request: { url: '/governance/audit' } },
   'GET /governance/audit/{id}': {
     access: 'auditor',

@@ -1,6 +1,6 @@
 /**
  * The API as areas, each an encapsulated Fastify plugin registered under its prefix:
- * evaluation (`/policy`), OPA's Data API (`/v1/data`, `POST /`), audit reads (`/governance/audit`, and who read it:
+ * evaluation (`/policy`), OPA's Data API (`/v1/data`, `POST /`) and decision-log uploads (`/logs`), audit reads (`/governance/audit`, and who read it:
  * `/governance/access-log`), who the caller is (`/auth`) and
  * the service's own routes (`/health`, `/ready`, `/openapi.json`). What the root sets up
  * before them — error handling, the validator compiler, CORS, the request-id, Host and
@@ -28,6 +28,10 @@ import type { AuthenticationGuard } from './authentication.js';
 import { evaluateRoute } from './evaluate-route.js';
 import type { EvaluationAdmission } from './evaluation-admission.js';
 import { opaDataRoutes } from './opa-data-routes.js';
+import {
+  type DecisionLogIngestionSettings,
+  opaDecisionLogRoutes,
+} from './opa-decision-log-routes.js';
 import { collectRoutes } from './openapi.js';
 import { sealedOriginalRoutes } from './sealed-original-routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -39,6 +43,9 @@ export interface RouteDeps {
   readonly admission?: EvaluationAdmission;
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
+  readonly maxJsonDepth: number;
+  /** Where OPA servers upload decision logs, and how much; `/logs`, 8 MiB when omitted. */
+  readonly decisionLogs?: DecisionLogIngestionSettings;
   /** Budget of one page of audit entries, in bytes. */
   readonly auditPageMaxBytes: number;
   /** The key that signs audit page cursors. */
@@ -50,6 +57,11 @@ export interface RouteDeps {
   /** The OIDC sign-in `GET /auth/config` offers browsers, when an issuer is configured. */
   readonly oidcSignIn: OidcSignIn | null;
 }
+
+const DEFAULT_DECISION_LOG_INGESTION: DecisionLogIngestionSettings = Object.freeze({
+  path: '/logs',
+  maxBytes: 8_388_608,
+});
 
 export type ApiArea = 'evaluation' | 'opa' | 'audit' | 'auth' | 'admin' | 'service';
 
@@ -120,6 +132,14 @@ export async function registerRoutes(
     audit,
     instanceName: deps.instanceName,
     version: deps.version,
+  });
+  // OPA's decision-log uploads: the same role as the Data API, in a scope of their own (their
+  // body parser inflates gzip within its own bound).
+  await app.register(inScope(opaDecisionLogRoutes, setupOf('opa')), {
+    prefix: '',
+    store: deps.store,
+    maxJsonDepth: deps.maxJsonDepth,
+    ...(deps.decisionLogs ?? DEFAULT_DECISION_LOG_INGESTION),
   });
   await app.register(inScope(auditRoutes, setupOf('audit')), {
     prefix: '/governance/audit',

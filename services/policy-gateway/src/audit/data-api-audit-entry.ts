@@ -60,7 +60,8 @@ export function dataApiAuditEntry(
   };
 }
 
-function decisionOf(
+/** What a client enforcing the document would decide (see the module's header). */
+export function decisionOf(
   answer: DocumentAnswer,
   ref: string,
 ): { decision: AuditDecision; reasons: readonly AuditReason[] } {

@@ -22,6 +22,7 @@ import {
   oneOf,
   origins,
   roleMap,
+  routePath,
   type SubjectKeysLocation,
   secret,
   subjectKeysLocation,
@@ -465,6 +466,22 @@ export const SETTING_DECLARATIONS = {
       default: 8,
       description:
         'Evaluations one client address may have running or waiting; beyond it `503 TOO_MANY_EVALUATIONS` with `Retry-After`.',
+    }),
+  },
+  decisionLogs: {
+    path: declareSetting({
+      name: 'POLICY_GATEWAY_DECISION_LOG_PATH',
+      parse: routePath,
+      default: '/logs',
+      description:
+        "Where OPA servers upload their decision logs (the `resource` of OPA's `decision_logs` plugin; `/logs` is OPA's default). Callers need the `evaluator` role.",
+    }),
+    maxBytes: declareSetting({
+      name: 'POLICY_GATEWAY_DECISION_LOG_MAX_BYTES',
+      parse: integer(1024, 1_073_741_824),
+      default: 8_388_608,
+      description:
+        "The most bytes one decision-log upload may hold, compressed and inflated alike; beyond it `413 BODY_TOO_LARGE` (keep OPA's `upload_size_limit_bytes` below it).",
     }),
   },
   instanceName: declareSetting({

@@ -302,3 +302,12 @@ export const subjectKeysLocation: Parser<SubjectKeysLocation> = (raw, name, cont
     `${name} must be file:<dir> or postgresql://user:password@host:5432/database (a database other than the audit trail's)`,
   );
 };
+
+/** The path of a route, e.g. `/logs`: a leading `/`, then URL path characters only. */
+export const routePath: Parser<string> = (raw, name) => {
+  if (/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(raw) && !raw.includes('//')) return raw;
+  throw new SettingsError(
+    name,
+    `${name}=${raw} is invalid: expected a URL path such as /logs (a leading /, no query)`,
+  );
+};

@@ -76,6 +76,8 @@ export interface Settings {
   };
   /** `POLICY_GATEWAY_OIDC_*`: no OIDC authenticator without an issuer. */
   readonly oidc: OidcSettings;
+  /** Decision-log ingestion from OPA servers (`api/opa-decision-log-routes.ts`). */
+  readonly decisionLogs: { readonly path: string; readonly maxBytes: number };
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly maxPromptBytes: number;
