@@ -52,7 +52,7 @@ export const AuditEntrySchema = Type.Object({
   }),
   request_digest: NullableString({
     description:
-      'With an idempotency key: `sha256:` and the SHA-256 of the request (prompt, user_id, context) in canonical JSON.',
+      'With an idempotency key: a digest of the request (prompt, user_id, context) in canonical JSON: `hmac-sha256:` and its HMAC under the gateway audit HMAC key while masking is on (so that what was masked cannot be found again by hashing guesses), else `sha256:` and its SHA-256.',
   }),
   masking: Type.Union([AuditEntryMaskingSchema, Type.Null()], {
     description:

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, requestDigest } from '../src/audit/request-digest.js';
+import { AuditHmacKey } from '../src/privacy/audit-hmac-key.js';
 
 describe('requestDigest', () => {
   const input = { prompt: 'hi', user_id: 'u', context: { b: [1, { y: 2, x: 1 }], a: 'é' } };
@@ -29,5 +30,31 @@ describe('requestDigest', () => {
       '{"z": [true, null, 1e21, 0.1], "__proto__": {"k": "v"}, "a": "\\u00e9"}',
     );
     expect(canonicalJson(value)).toBe('{"__proto__":{"k":"v"},"a":"é","z":[true,null,1e+21,0.1]}');
+  });
+});
+
+describe('requestDigest keyed with the audit HMAC key (masking on)', () => {
+  const card = { prompt: 'card 4111 1111 1111 1111', user_id: 'u', context: {} };
+  const key = new AuditHmacKey(Buffer.alloc(32, 7));
+
+  it('is an HMAC the plain SHA-256 of a guessed input does not reproduce', () => {
+    const keyed = requestDigest(card, key);
+    expect(keyed).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(keyed.slice('hmac-sha256:'.length)).not.toBe(
+      requestDigest(card).slice('sha256:'.length),
+    );
+  });
+
+  it('matches a retry of the same request under the same key, and nothing under another', () => {
+    const retry = { context: {}, user_id: 'u', prompt: 'card 4111 1111 1111 1111' };
+    expect(requestDigest(retry, key)).toBe(requestDigest(card, key));
+    expect(requestDigest(card, new AuditHmacKey(Buffer.alloc(32, 8)))).not.toBe(
+      requestDigest(card, key),
+    );
+  });
+
+  it('differs for another card number, though both mask to the same marker', () => {
+    const other = { ...card, prompt: 'card 4012 8888 8888 1881' };
+    expect(requestDigest(other, key)).not.toBe(requestDigest(card, key));
   });
 });

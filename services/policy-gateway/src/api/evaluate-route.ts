@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import { requestDigest } from '../audit/request-digest.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+import type { AuditHmacKey } from '../privacy/audit-hmac-key.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
@@ -42,6 +43,8 @@ export interface EvaluateRouteOptions {
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
   readonly instanceName: string;
+  /** Keys the request digest (`hmac-sha256:`) where the trail masks what it stores. */
+  readonly requestDigestKey?: AuditHmacKey;
 }
 
 async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise<PolicyEvaluation> {
@@ -108,7 +111,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const keyed =
         idempotencyKey === undefined
           ? undefined
-          : { key: idempotencyKey, digest: requestDigest(input) };
+          : { key: idempotencyKey, digest: requestDigest(input, deps.requestDigestKey) };
       if (keyed !== undefined) {
         const first = await deps.audit.findByIdempotencyKey(user_id, keyed.key);
         if (first !== undefined) return replayRecorded(reply, first, keyed.digest);

@@ -123,6 +123,7 @@ export async function registerRoutes(
     maxPromptBytes: deps.maxPromptBytes,
     maxContextBytes: deps.maxContextBytes,
     instanceName: deps.instanceName,
+    ...(deps.store.privacy === undefined ? {} : { requestDigestKey: deps.store.privacy.hmacKey }),
   });
   // OPA's Data API at the root (`/v1/data/…`, `POST /`), as OPA's clients expect it.
   await app.register(inScope(opaDataRoutes, setupOf('opa')), {

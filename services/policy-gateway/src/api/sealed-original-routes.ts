@@ -20,7 +20,7 @@ import { auditIdParamsSchema, problemResponse } from './schemas.js';
 
 export interface SealedOriginalRoutesOptions {
   readonly repository: AuditLogEntryRepository;
-  /** Undefined when this gateway seals no originals. */
+  /** Undefined (or without a sealer) when this gateway seals no originals. */
   readonly privacy: AuditPrivacy | undefined;
 }
 
@@ -70,13 +70,14 @@ export const sealedOriginalRoutes: FastifyPluginAsync<SealedOriginalRoutesOption
             : `entry ${id} was masked but its original was not kept (POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off when it was stored)`,
         );
       }
-      if (privacy === undefined) {
+      const sealer = privacy?.sealer;
+      if (sealer === undefined || sealer === null) {
         throw new ApiProblem(
           'NO_SEALED_ORIGINAL',
           'this gateway seals no originals (POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off), so it holds no key to open one',
         );
       }
-      const opened = await privacy.sealer.open(entry.userId, entry.id, sealed);
+      const opened = await sealer.open(entry.userId, entry.id, sealed);
       if (!opened.readable) {
         if (opened.why === 'erased') {
           throw new ApiProblem(

@@ -48,7 +48,7 @@ export const subjectErasureRoutes: FastifyPluginAsync<SubjectErasureRoutesOption
       if (eraser === undefined || eraser === null) {
         throw new ApiProblem(
           'ERASURE_UNAVAILABLE',
-          privacy === undefined
+          privacy?.sealer === undefined || privacy.sealer === null
             ? 'this gateway seals no originals (POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off): there is no subject key to destroy'
             : 'the memory audit store keeps no record of an erasure: use the embedded backend or a PostgreSQL server',
         );

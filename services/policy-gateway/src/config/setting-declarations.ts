@@ -183,6 +183,15 @@ const PRIVACY_SETTINGS = {
     description:
       'File of the key-encryption key that wraps every subject data key: 32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`), e.g. mounted from a Kubernetes Secret. Losing it makes every sealed original unreadable.',
   }),
+  hmacKeyFile: declareSetting<string | undefined>({
+    name: 'POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE',
+    parse: directory,
+    default: undefined,
+    documentedDefault:
+      '(unset: generated on first start as `audit-hmac.key` in `POLICY_GATEWAY_DATA_DIR`, mode 0600)',
+    description:
+      'File of the secret (32 bytes or more, hex or base64: `openssl rand -hex 32`) that keys the request digest stored with an idempotency key while masking is on (`hmac-sha256:`), so that what was masked cannot be recovered by hashing guesses. Gateways sharing a database must share it, or a retry reaching another replica is refused as a reused key.',
+  }),
   subjectKeys: declareSetting<SubjectKeysLocation | undefined>({
     name: 'POLICY_GATEWAY_SUBJECT_KEYS',
     parse: subjectKeysLocation,

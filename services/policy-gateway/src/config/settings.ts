@@ -40,6 +40,8 @@ export interface Settings {
     readonly sealOriginals: 'on' | 'off';
     /** undefined: generated in `dataDir`. */
     readonly kekFile: string | undefined;
+    /** undefined: generated in `dataDir`. */
+    readonly hmacKeyFile: string | undefined;
     /** undefined: files in `subject-keys` in `dataDir`. */
     readonly subjectKeys: SubjectKeysLocation | undefined;
   };

@@ -10,6 +10,7 @@ import { UnusableSettingError } from '../config/unusable-setting-error.js';
 import { loadPolicyBundle } from '../policy/policy-bundle.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { composeAuditWritePath } from '../store/compose-audit-write-path.js';
+import { AuditHmacKey, AuditHmacKeyError, GENERATED_HMAC_KEY_FILE } from './audit-hmac-key.js';
 import { FileSubjectKeyStore } from './file-subject-key-store.js';
 import { FileKeyEncryptionKey, KeyEncryptionKeyError } from './key-encryption-key.js';
 import { MaskPolicy } from './mask-policy.js';
@@ -23,12 +24,34 @@ export type AuditPrivacySettings = Pick<Settings, 'privacy' | 'dataDir' | 'store
   readonly policy: Pick<Settings['policy'], 'bundleDir'>;
 };
 
-/** What the routes read originals and erase subjects with; on `AuditStore.privacy`. */
+/**
+ * What the routes read originals, erase subjects and key digests with; on `AuditStore.privacy`
+ * whenever masking or sealing is on.
+ */
 export interface AuditPrivacy {
-  /** Opens sealed originals with their subject's key. */
-  readonly sealer: OriginalSealer;
-  /** Destroys a subject's key and records it; null on the memory store, which keeps no record. */
+  /** Opens sealed originals with their subject's key; null when originals are not sealed. */
+  readonly sealer: OriginalSealer | null;
+  /** Destroys a subject's key and records it; null without a sealer or on the memory store. */
   readonly eraser: SubjectEraser | null;
+  /** Keys the request digest stored with an idempotency key. */
+  readonly hmacKey: AuditHmacKey;
+}
+
+/** The audit HMAC key the settings name, or the one generated in the data directory. */
+export function auditHmacKeyOf(settings: AuditPrivacySettings): AuditHmacKey {
+  const configured = settings.privacy.hmacKeyFile;
+  try {
+    return configured === undefined
+      ? AuditHmacKey.load(path.join(settings.dataDir, GENERATED_HMAC_KEY_FILE), { generate: true })
+      : AuditHmacKey.load(configured, { generate: false });
+  } catch (error) {
+    if (!(error instanceof AuditHmacKeyError)) throw error;
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE', 'POLICY_GATEWAY_DATA_DIR'],
+      error.message,
+      { cause: error },
+    );
+  }
 }
 
 /** Where the subject data keys live when `POLICY_GATEWAY_SUBJECT_KEYS` is unset. */
@@ -108,18 +131,22 @@ export async function withAuditPrivacy(
         (inner) => new MaskingAuditLog(inner, { policy, sealer, log }),
       ]);
     }
-    if (sealer === null) return masked;
+    if (sealer === null && settings.privacy.masking === 'off') return masked;
     return {
       ...masked,
       privacy: {
         sealer,
-        eraser: store.db === undefined ? null : new SubjectEraser(sealer.keyStore, store.db),
+        eraser:
+          sealer === null || store.db === undefined
+            ? null
+            : new SubjectEraser(sealer.keyStore, store.db),
+        hmacKey: auditHmacKeyOf(settings),
       },
       close: async () => {
         try {
           await masked.close();
         } finally {
-          await sealer.keyStore.close();
+          await sealer?.keyStore.close();
         }
       },
     };

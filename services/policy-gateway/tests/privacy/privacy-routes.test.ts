@@ -139,6 +139,28 @@ describe('POST /governance/audit/{id}/original', () => {
   });
 });
 
+describe('an idempotent evaluation while masking is on', () => {
+  it('stores a keyed request digest, replays a retry of the same body and refuses another body', async () => {
+    const body = { prompt: `Charge card ${CARD}`, user_id: 'u-retry' };
+    const send = (payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/policy/evaluate',
+        headers: { authorization: `Bearer ${bearer.evaluator}`, 'idempotency-key': 'retry-1' },
+        payload,
+      });
+    const first = await send(body);
+    expect(first.statusCode).toBe(200);
+    const retry = await send({ user_id: 'u-retry', prompt: `Charge card ${CARD}` });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().audit_id).toBe(first.json().audit_id);
+    const other = await send({ ...body, prompt: 'Charge card 4012 8888 8888 1881' });
+    expect(other.statusCode).toBe(422);
+    const entry = await call('auditor', 'GET', `/governance/audit/${first.json().audit_id}`);
+    expect(entry.body.request_digest).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+  });
+});
+
 describe('POST /admin/subjects/{user_id}/erasure', () => {
   it('erases the subject: its original is gone (410), the masked entry stays, a second erasure says so', async () => {
     const id = await decide(`Charge card ${CARD} again`, 'u-routes-erased');
