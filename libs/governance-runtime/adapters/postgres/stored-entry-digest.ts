@@ -95,7 +95,8 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
   const endRun = () => {
     if (run.length === 0) return;
     parts.push({ kind: 'run' });
-    packed.push(sql.join(run, sql` || ',' || `));
+    // One concat() per run: a chain of || would copy the growing text once per member.
+    packed.push(sql`concat(${sql.join(run, sql`, ',', `)})`);
     run = [];
   };
   for (const member of members) {
@@ -103,7 +104,7 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
     if (member.encoding === 'string') {
       if (member.whenNull === undefined) return undefined;
       run.push(
-        sql`${sql.lit(`${member.name}:`)} || coalesce(to_json(${value})::text, ${sql.lit(member.whenNull)})`,
+        sql`${sql.lit(`${member.name}:`)}, coalesce(to_json(${value})::text, ${sql.lit(member.whenNull)})`,
       );
       continue;
     }
