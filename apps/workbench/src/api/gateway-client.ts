@@ -15,6 +15,7 @@ import type {
   AuditQueryParams,
   EvaluateRequest,
   EvaluateResult,
+  OpenedOriginal,
   ReadyStatus,
 } from './gateway-types.js';
 import {
@@ -23,6 +24,7 @@ import {
   parseAuditPage,
   parseAuthConfig,
   parseEvaluateResult,
+  parseOpenedOriginal,
   parsePrincipal,
   parseReadyStatus,
 } from './parse-gateway-responses.js';
@@ -80,6 +82,19 @@ export class GatewayClient {
   async getAuditEntry(id: string, signal?: AbortSignal): Promise<AuditEntry> {
     return parseAuditEntry(
       await this.request(`/governance/audit/${encodeURIComponent(id)}`, { signal }),
+    );
+  }
+
+  /**
+   * The unmasked input of a masked entry (privacy-officer role); the gateway records the read
+   * and `reason` in its access log. 410 `SUBJECT_ERASED` once the subject is erased.
+   */
+  async readOriginal(id: string, reason: string): Promise<OpenedOriginal> {
+    return parseOpenedOriginal(
+      await this.request(`/governance/audit/${encodeURIComponent(id)}/original`, {
+        method: 'POST',
+        body: { reason },
+      }),
     );
   }
 

@@ -14,6 +14,7 @@ export {
   type AuditReason,
   type EvaluateRequest,
   type EvaluateResult,
+  type OpenedOriginal,
   type ReadyStatus,
   type ReasonSeverity,
   type StoreBackend,

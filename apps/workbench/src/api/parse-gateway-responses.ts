@@ -12,6 +12,8 @@ import {
   AuditPageSchema,
   type EvaluateResult,
   EvaluateResultSchema,
+  type OpenedOriginal,
+  OpenedOriginalSchema,
   type ReadyStatus,
   ReadyStatusSchema,
 } from '@policy-gateway/gateway-contract';
@@ -87,4 +89,8 @@ export function parseAuthConfig(value: unknown): AuthConfig {
 
 export function parsePrincipal(value: unknown): Principal {
   return parse(PrincipalSchema, value, 'principal');
+}
+
+export function parseOpenedOriginal(value: unknown): OpenedOriginal {
+  return parse(OpenedOriginalSchema, value, 'original');
 }

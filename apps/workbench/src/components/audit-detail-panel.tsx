@@ -22,6 +22,7 @@ import { describeInstant, formatLocalTime } from '../format/format-time.js';
 import { CopyButton } from './copy-button.js';
 import { DecisionBadge } from './decision-badge.js';
 import { EntryIntegrityMark } from './entry-integrity-mark.js';
+import { EntryPrivacySection } from './entry-privacy-section.js';
 import { inertOutside } from './inert-outside.js';
 import { JsonView } from './json-view.js';
 import { SeverityTag } from './severity-tag.js';
@@ -251,9 +252,14 @@ function EntryDetails({ entry, permalink }: { entry: AuditEntry; permalink: stri
 
       <section aria-labelledby="detail-json" className="detail-section">
         <h3 id="detail-json">Policy input and result</h3>
-        <JsonView value={entry.input} label="Policy input" />
+        <JsonView
+          value={entry.input}
+          label={entry.masking === null ? 'Policy input' : 'Policy input (masked)'}
+        />
         <JsonView value={entry.result} label="Raw policy result" />
       </section>
+
+      <EntryPrivacySection entry={entry} />
     </>
   );
 }

@@ -9,3 +9,6 @@ export const AUDIT_LOG_ROLES: readonly Role[] = ['auditor'];
 
 /** `POST /policy/evaluate`. */
 export const EVALUATE_ROLES: readonly Role[] = ['evaluator'];
+
+/** `POST /governance/audit/{id}/original`: reading a masked entry's original. */
+export const READ_ORIGINAL_ROLES: readonly Role[] = ['privacy-officer'];

@@ -21,7 +21,7 @@ export const ANONYMOUS: Principal = {
   id: 'anonymous',
   name: null,
   subject: null,
-  roles: ['evaluator', 'auditor', 'admin'],
+  roles: ['evaluator', 'auditor', 'admin', 'privacy-officer'],
 };
 
 const SessionContext = createContext<SessionContextValue | null>(null);

@@ -1,0 +1,134 @@
+// Privacy in the detail panel, in a real browser (Debian's Chromium through playwright-core)
+// against the real gateway on a fresh embedded database, masking and sealing on as `npm start`
+// has them: a decision on a prompt with a card number and an e-mail address shows the masked
+// prompt and what was redacted; "Show original" asks for a reason and shows the original; after
+// the subject's erasure (the admin API) the same action says "Erased". Each state is audited
+// with axe-core (WCAG 2.1 A/AA).
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditAccessibility, describeViolations } from './support/axe-audit.js';
+import { freePort } from './support/free-port.js';
+import { GatewayProcess } from './support/gateway-process.js';
+import { WorkbenchPreview } from './support/workbench-preview.js';
+
+const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(appRoot, '../..');
+const resultsDir = join(appRoot, 'test-results');
+const CARD = '4111 1111 1111 1111';
+const EMAIL = 'jane.doe@example.com';
+
+let workDir: string;
+let gateway: GatewayProcess;
+let preview: WorkbenchPreview;
+let browser: Browser;
+let page: Page;
+let auditId: string;
+
+async function expectAccessible(where: string): Promise<void> {
+  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+}
+
+async function openEntry(): Promise<ReturnType<Page['getByRole']>> {
+  await page.goto(`${preview.origin}/governance/audit/${auditId}`);
+  const dialog = page.getByRole('dialog', { name: 'Decision details' });
+  await dialog.getByRole('heading', { name: 'Privacy' }).waitFor({ timeout: 20_000 });
+  return dialog;
+}
+
+async function readOriginal(dialog: ReturnType<Page['getByRole']>, reason: string) {
+  await dialog.getByRole('button', { name: 'Show original' }).click();
+  const open = dialog.getByRole('button', { name: 'Open original' });
+  expect(await open.isDisabled()).toBe(true);
+  await dialog.getByLabel('Reason for reading the original (recorded)').fill(reason);
+  await open.click();
+}
+
+beforeAll(async () => {
+  await mkdir(resultsDir, { recursive: true });
+  workDir = await mkdtemp(join(tmpdir(), 'workbench-privacy-e2e-'));
+  const [gatewayPort, previewPort] = [await freePort(), await freePort()];
+  preview = new WorkbenchPreview({
+    appRoot,
+    outDir: join(workDir, 'dist'),
+    port: previewPort,
+    logFile: join(resultsDir, 'privacy-preview.log'),
+  });
+  gateway = new GatewayProcess({
+    repoRoot,
+    dataDir: join(workDir, 'gateway-data'),
+    port: gatewayPort,
+    logFile: join(resultsDir, 'privacy-gateway.log'),
+  });
+  await Promise.all([gateway.migrate(), preview.build()]);
+  await Promise.all([gateway.start(), preview.start(gateway.url)]);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 1100 } })).newPage();
+  ({ audit_id: auditId } = await gateway.evaluate(
+    'dana',
+    `Charge card ${CARD} and mail the receipt to ${EMAIL}`,
+  ));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await preview?.stop();
+  await gateway?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('the detail panel of a masked entry', () => {
+  it('shows the masked prompt and the kinds of spans that were redacted, never the originals', async () => {
+    const dialog = await openEntry();
+    const text = (await dialog.textContent()) ?? '';
+    expect(text).toContain('[pii.payment_card]');
+    expect(text).toContain('Policy input (masked)');
+    expect(text).not.toContain(CARD);
+    expect(text).not.toContain(EMAIL);
+    const privacy = dialog.locator('section[aria-labelledby="detail-privacy"]');
+    expect(await privacy.getByRole('listitem').allTextContents()).toEqual([
+      '[pii.email] × 1',
+      '[pii.payment_card] × 1',
+    ]);
+    await expectAccessible('detail panel of a masked entry');
+  });
+
+  it('shows the original after asking for a reason', async () => {
+    const dialog = await openEntry();
+    await readOriginal(dialog, 'subject access request #12');
+    const original = dialog.locator('figure').filter({ hasText: 'Original input (not masked)' });
+    await original.waitFor();
+    expect(await original.textContent()).toContain(CARD);
+    await dialog
+      .getByRole('heading', { name: 'Privacy' })
+      .evaluate((heading) => heading.scrollIntoView());
+    await page.screenshot({ path: join(resultsDir, 'privacy-original.png') });
+    await expectAccessible('detail panel showing the original');
+  });
+
+  it('says "Erased" once the subject has been erased, while the masked entry is still shown', async () => {
+    const erasure = await fetch(`${gateway.url}/admin/subjects/dana/erasure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'GDPR Art. 17 request #3' }),
+    });
+    expect(erasure.status).toBe(200);
+    const dialog = await openEntry();
+    await readOriginal(dialog, 'after the erasure');
+    const erased = dialog.getByRole('status').filter({ hasText: 'Erased.' });
+    await erased.waitFor();
+    expect(await erased.textContent()).toContain('can no longer be read by anyone');
+    expect(await dialog.textContent()).toContain('[pii.payment_card]');
+    await dialog
+      .getByRole('heading', { name: 'Privacy' })
+      .evaluate((heading) => heading.scrollIntoView());
+    await page.screenshot({ path: join(resultsDir, 'privacy-erased.png') });
+    await expectAccessible('detail panel of an erased subject');
+  });
+});
