@@ -113,25 +113,27 @@ describe('serve with two workers on PostgreSQL', () => {
         ...env,
         POLICY_GATEWAY_POLICY_BUNDLE_DIR: bundle.dir,
         POLICY_GATEWAY_POLICY_PATH: SLOW_POLICY_PATH,
-        POLICY_GATEWAY_EVAL_TIMEOUT_MS: '5000',
+        // Generous: the evaluations must finish, not time out, however loaded the machine.
+        POLICY_GATEWAY_EVAL_TIMEOUT_MS: '60000',
       });
       await outputMatching(gateway, /serving from 2 worker processes/);
       // Slow evaluations (a few long builtin calls each), so that some are running at SIGTERM.
-      const inFlight = Array.from({ length: 12 }, (_, i) =>
+      const inFlight = Array.from({ length: 8 }, (_, i) =>
         evaluate(gateway.url, { prompt: 'builtin', user_id: `user-${i}` }).catch(() => undefined),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Every request has reached a worker (each logs its arrival) before the signal.
+      await outputMatching(gateway, /(?:"msg":"incoming request"[\s\S]*){8}/);
       const exited = gateway.kill('SIGTERM');
       const answers = await Promise.all(inFlight);
       expect(await exited).toBe(0);
       const answered = answers.filter((answer) => answer?.status === 200);
-      expect(answered.length).toBeGreaterThan(0);
+      expect(
+        answered.length,
+        JSON.stringify(answers.map((answer) => answer?.body ?? 'no answer')),
+      ).toBe(answers.length);
       const ids = answered.map((answer) => answer?.body.audit_id as string);
       // None lost: every decision answered 200 is in the trail.
       expect((await instancesOf(ids)).size).toBe(ids.length);
-      for (const answer of answers) {
-        if (answer !== undefined && answer.status !== 200) expect(answer.status).toBe(503);
-      }
     } finally {
       await bundle.remove();
     }
