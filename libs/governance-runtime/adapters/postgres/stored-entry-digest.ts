@@ -168,24 +168,51 @@ function probeEncodings(fields: readonly string[]): Map<string, FieldEncoding> |
   return encodings;
 }
 
-/** Canonical JSON of jsonb text; short texts (results, reasons) repeat, so they are memoised. */
+/**
+ * Canonical JSON of jsonb text, memoised per column for short texts while that pays: results
+ * and reasons repeat from entry to entry, prompts rarely do, and a memo that keeps missing
+ * only churns memory, so a column whose lookups mostly miss stops being memoised.
+ */
 export class CanonicalJsonTexts {
-  readonly #memo = new Map<string, string>();
+  readonly #columns = new Map<number, ColumnMemo>();
 
-  canonical(text: string): string {
-    if (text.length > MEMO_TEXT_LENGTH) return writeCanonical(JSON.parse(text));
-    let canonical = this.#memo.get(text);
-    if (canonical === undefined) {
-      canonical = writeCanonical(JSON.parse(text));
-      if (this.#memo.size >= MEMO_ENTRIES) this.#memo.clear();
-      this.#memo.set(text, canonical);
+  /** `column`: the part's index, so that each column keeps its own memo. */
+  canonical(text: string, column: number): string {
+    let memo = this.#columns.get(column);
+    if (memo === undefined) {
+      memo = { texts: new Map(), lookups: 0, hits: 0, on: true };
+      this.#columns.set(column, memo);
     }
+    if (!memo.on || text.length > MEMO_TEXT_LENGTH) return writeCanonical(JSON.parse(text));
+    memo.lookups += 1;
+    let canonical = memo.texts.get(text);
+    if (canonical !== undefined) {
+      memo.hits += 1;
+      return canonical;
+    }
+    canonical = writeCanonical(JSON.parse(text));
+    if (memo.lookups >= MEMO_TRIAL && memo.hits * 2 < memo.lookups) {
+      memo.on = false;
+      memo.texts.clear();
+      return canonical;
+    }
+    if (memo.texts.size >= MEMO_ENTRIES) memo.texts.clear();
+    memo.texts.set(text, canonical);
     return canonical;
   }
 }
 
+interface ColumnMemo {
+  readonly texts: Map<string, string>;
+  lookups: number;
+  hits: number;
+  on: boolean;
+}
+
 const MEMO_TEXT_LENGTH = 256;
 const MEMO_ENTRIES = 4096;
+/** Lookups after which a column that hit less than half the time stops being memoised. */
+const MEMO_TRIAL = 1000;
 
 /** The canonical JSON text that `entry_digest` digests, from the fields of a packed row. */
 export function storedEntryDigestPreimage(
@@ -206,7 +233,7 @@ export function storedEntryDigestPreimage(
       if (part.whenNull === undefined) continue;
       member = `${part.name}:${part.whenNull}`;
     } else {
-      member = `${part.name}:${part.kind === 'json' ? texts.canonical(value) : writeCanonical(Number(value))}`;
+      member = `${part.name}:${part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value))}`;
     }
     text += first ? member : `,${member}`;
     first = false;
