@@ -46,6 +46,20 @@ export const AuditQuerySchema = Type.Object(
       DateTime({ description: 'Exclusive upper bound on `occurred_at` (RFC 3339).' }),
     ),
     decision_id: Type.Optional(Type.String({ minLength: 1 })),
+    action: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'What was decided on: `policy.evaluate`, `opa.data` (the Data API) or `opa.decision_log` (decisions OPA servers uploaded).',
+      }),
+    ),
+    gateway_instance: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The gateway process that decided, or the OPA instance id of an uploaded decision.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,10 @@ export interface AuditLogQuery {
   readonly decision?: AuditDecision;
   readonly policyPath?: string;
   readonly decisionId?: string;
+  /** What was decided on, e.g. `opa.decision_log` for decisions ingested from OPA servers. */
+  readonly action?: string;
+  /** The gateway process, or the OPA instance (`labels.id`) of an ingested decision. */
+  readonly gatewayInstance?: string;
   /** Inclusive lower bound on `occurredAt`, RFC 3339. */
   readonly since?: string;
   /** Exclusive upper bound on `occurredAt`, RFC 3339. */

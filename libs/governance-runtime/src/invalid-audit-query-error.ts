@@ -13,7 +13,9 @@ export type AuditQueryField =
   | 'userId'
   | 'decision'
   | 'policyPath'
-  | 'decisionId';
+  | 'decisionId'
+  | 'action'
+  | 'gatewayInstance';
 
 export class InvalidAuditQueryError extends Error {
   override readonly name: string = 'InvalidAuditQueryError';

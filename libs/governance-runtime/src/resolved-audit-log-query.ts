@@ -16,6 +16,8 @@ export interface ResolvedAuditLogQuery {
   readonly decision?: AuditDecision;
   readonly policyPath?: string;
   readonly decisionId?: string;
+  readonly action?: string;
+  readonly gatewayInstance?: string;
   /** Canonical, inclusive. */
   readonly since?: string;
   /** Canonical, exclusive. */
@@ -41,6 +43,10 @@ export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuer
     ...(query.decision !== undefined && { decision: decision(query.decision) }),
     ...(query.policyPath !== undefined && { policyPath: text('policyPath', query.policyPath) }),
     ...(query.decisionId !== undefined && { decisionId: text('decisionId', query.decisionId) }),
+    ...(query.action !== undefined && { action: text('action', query.action) }),
+    ...(query.gatewayInstance !== undefined && {
+      gatewayInstance: text('gatewayInstance', query.gatewayInstance),
+    }),
     ...(query.since !== undefined && { since: timeBound('since', query.since) }),
     ...(query.until !== undefined && { until: timeBound('until', query.until) }),
     ...(query.cursor !== undefined && { after: decodeAuditLogCursor(query.cursor) }),
@@ -50,7 +56,10 @@ export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuer
 }
 
 /** A filter value no stored entry could have would make PostgreSQL fail, not match. */
-function text(field: 'userId' | 'policyPath' | 'decisionId', value: string): string {
+function text(
+  field: 'userId' | 'policyPath' | 'decisionId' | 'action' | 'gatewayInstance',
+  value: string,
+): string {
   if (value.includes('\u0000') || /\p{Cs}/u.test(value)) {
     throw new InvalidAuditQueryError(
       field,

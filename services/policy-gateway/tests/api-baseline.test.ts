@@ -137,7 +137,11 @@ const OPA_DATA_API_ADDITIONS: readonly { pointer: string; note: string }[] = [
   '/openapi/paths/~1v1~1data~1*',
 ].map((pointer) => ({ pointer, note: OPA_DATA_API_NOTE }));
 
-/** Issue 14: OPA servers upload their decision logs to the trail. */
+/**
+ * Issue 14: OPA servers upload their decision logs to the trail, and the audit list selects
+ * entries by `action` and `gateway_instance` (to tell uploaded decisions apart; those two
+ * query parameters were added to the baseline's parameter list, an array no pointer can skip).
+ */
 const DECISION_LOG_ADDITIONS: readonly { pointer: string; note: string }[] = [
   {
     pointer: '/openapi/paths/~1logs',

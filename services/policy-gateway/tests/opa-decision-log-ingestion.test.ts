@@ -150,6 +150,31 @@ describe('POST /logs (OPA decision-log uploads)', () => {
     });
   });
 
+  it("lets auditors list uploaded decisions apart from the gateway's own, by action and OPA instance", async () => {
+    const ours = opaEvent();
+    const another = opaEvent({ labels: { id: 'another-opa' } });
+    expect((await upload([ours, another])).status).toBe(204);
+    const gatewayOwn = await fetch(`${url}/policy/evaluate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer('opa') },
+      body: JSON.stringify({ prompt: 'hi', user_id: 'alice' }),
+    });
+    expect(gatewayOwn.status).toBe(200);
+    const list = async (query: string) => {
+      const response = await fetch(`${url}/governance/audit?${query}`, {
+        headers: bearer('auditor'),
+      });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { entries: { decision_id: string }[] };
+      return page.entries.map((entry) => entry.decision_id).sort();
+    };
+    expect(await list('action=opa.decision_log')).toEqual(
+      [ours.decision_id, another.decision_id].sort(),
+    );
+    expect(await list(`gateway_instance=${OPA_INSTANCE}`)).toEqual([ours.decision_id]);
+    expect(await list('action=policy.evaluate')).toHaveLength(1);
+  });
+
   it('stores nothing twice when OPA uploads the same batch again, even with new events in it', async () => {
     const first = [opaEvent(), opaEvent()];
     expect((await upload(first)).status).toBe(204);

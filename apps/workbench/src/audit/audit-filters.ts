@@ -8,6 +8,17 @@ import {
   type AuditQueryParams,
 } from '../api/gateway-types.js';
 
+/**
+ * Where a decision came from, as the entry's `action` records it: the gateway's own
+ * evaluation, OPA's Data API served by the gateway, or a decision an OPA server made and
+ * uploaded in its decision log.
+ */
+export const DECISION_SOURCES: readonly { readonly action: string; readonly label: string }[] = [
+  { action: 'policy.evaluate', label: 'Gateway evaluations' },
+  { action: 'opa.data', label: 'Data API queries' },
+  { action: 'opa.decision_log', label: 'OPA decision logs' },
+];
+
 export type RangePreset = '15m' | '1h' | '24h' | '7d' | 'all' | 'custom';
 
 export const RANGE_PRESETS: readonly { readonly value: RangePreset; readonly label: string }[] = [
@@ -32,6 +43,8 @@ export interface AuditFilters {
   readonly policy: string;
   /** A decision id given to a caller, to find the one entry behind it. */
   readonly decisionId: string;
+  /** An `action` of `DECISION_SOURCES`, or '' for every source. */
+  readonly source: string;
   readonly range: RangePreset;
   /** Custom range start, RFC 3339 UTC (inclusive). Only used when `range` is `custom`. */
   readonly from: string;
@@ -44,12 +57,22 @@ export const NO_FILTERS: AuditFilters = {
   decision: '',
   policy: '',
   decisionId: '',
+  source: '',
   range: 'all',
   from: '',
   to: '',
 };
 
-const FILTER_PARAMS = ['user', 'decision', 'policy', 'decision_id', 'range', 'from', 'to'] as const;
+const FILTER_PARAMS = [
+  'user',
+  'decision',
+  'policy',
+  'decision_id',
+  'source',
+  'range',
+  'from',
+  'to',
+] as const;
 
 function isInstant(value: string): boolean {
   return value !== '' && !Number.isNaN(Date.parse(value));
@@ -61,6 +84,7 @@ export function parseAuditFilters(search: URLSearchParams): AuditFilters {
   const range = search.get('range') ?? 'all';
   const from = search.get('from') ?? '';
   const to = search.get('to') ?? '';
+  const source = search.get('source') ?? '';
   return {
     user: (search.get('user') ?? '').trim(),
     decision: (AUDIT_DECISIONS as readonly string[]).includes(decision)
@@ -68,6 +92,7 @@ export function parseAuditFilters(search: URLSearchParams): AuditFilters {
       : '',
     policy: (search.get('policy') ?? '').trim(),
     decisionId: (search.get('decision_id') ?? '').trim(),
+    source: DECISION_SOURCES.some((s) => s.action === source) ? source : '',
     range: RANGE_PRESETS.some((p) => p.value === range) ? (range as RangePreset) : 'all',
     from: isInstant(from) ? from : '',
     to: isInstant(to) ? to : '',
@@ -85,6 +110,7 @@ export function writeAuditFilters(search: URLSearchParams, filters: AuditFilters
   if (filters.decision) next.set('decision', filters.decision);
   if (filters.policy) next.set('policy', filters.policy);
   if (filters.decisionId) next.set('decision_id', filters.decisionId);
+  if (filters.source) next.set('source', filters.source);
   if (filters.range !== 'all') next.set('range', filters.range);
   if (filters.range === 'custom') {
     if (filters.from) next.set('from', filters.from);
@@ -99,6 +125,7 @@ export function hasActiveFilters(filters: AuditFilters): boolean {
     filters.decision !== '' ||
     filters.policy !== '' ||
     filters.decisionId !== '' ||
+    filters.source !== '' ||
     filters.range !== 'all'
   );
 }
@@ -127,6 +154,7 @@ export function toAuditQueryParams(
     decision: filters.decision || undefined,
     policy: filters.policy || undefined,
     decision_id: filters.decisionId || undefined,
+    action: filters.source || undefined,
     since: bounds.since,
     until: bounds.until,
   };

@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { AUDIT_DECISIONS, type AuditDecision } from '../api/gateway-types.js';
 import {
   type AuditFilters,
+  DECISION_SOURCES,
   hasActiveFilters,
   NO_FILTERS,
   RANGE_PRESETS,
@@ -87,6 +88,21 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
           {AUDIT_DECISIONS.map((decision) => (
             <option key={decision} value={decision}>
               {decision[0]!.toUpperCase() + decision.slice(1)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-source`}>Source</label>
+        <select
+          id={`${id}-source`}
+          value={filters.source}
+          onChange={(event) => choose({ source: event.target.value })}
+        >
+          <option value="">Any source</option>
+          {DECISION_SOURCES.map((source) => (
+            <option key={source.action} value={source.action}>
+              {source.label}
             </option>
           ))}
         </select>

@@ -79,6 +79,21 @@ describe('Audit Log filters', () => {
     expect(lastQuery().get('decision_id')).toBe(gateway.entries[1]!.decision_id);
   });
 
+  it('shows only the decisions OPA servers uploaded when that source is chosen', async () => {
+    gateway.entries = [
+      ...gateway.entries,
+      makeEntry({ user_id: 'dora', action: 'opa.decision_log', secondsAgo: 30 }),
+    ];
+    const user = userEvent.setup();
+    const { location } = renderWorkbench('/governance');
+    await screen.findByText('4 decisions shown');
+
+    await user.selectOptions(screen.getByLabelText('Source'), 'OPA decision logs');
+    await waitFor(() => expect(location().search).toBe('?source=opa.decision_log'));
+    await screen.findByText('1 decision shown');
+    expect(lastQuery().get('action')).toBe('opa.decision_log');
+  });
+
   it('turns a time-range preset into a `since` instant for the gateway', async () => {
     const user = userEvent.setup();
     const { location } = renderWorkbench('/governance');

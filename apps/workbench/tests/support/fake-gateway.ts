@@ -172,6 +172,7 @@ export class FakeGateway {
         (!params.get('decision') || e.decision === params.get('decision')) &&
         (!params.get('policy') || e.policy_path === params.get('policy')) &&
         (!params.get('decision_id') || e.decision_id === params.get('decision_id')) &&
+        (!params.get('action') || e.action === params.get('action')) &&
         (!since || Date.parse(e.occurred_at) >= Date.parse(since)) &&
         (!until || Date.parse(e.occurred_at) < Date.parse(until)),
     );

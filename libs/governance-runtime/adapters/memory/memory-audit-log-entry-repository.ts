@@ -125,6 +125,8 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
       if (q.decision !== undefined && entry.decision !== q.decision) continue;
       if (q.policyPath !== undefined && entry.policyPath !== q.policyPath) continue;
       if (q.decisionId !== undefined && entry.decisionId !== q.decisionId) continue;
+      if (q.action !== undefined && entry.action !== q.action) continue;
+      if (q.gatewayInstance !== undefined && entry.gatewayInstance !== q.gatewayInstance) continue;
       const size = this.#sizes.get(entry) ?? 0;
       const overBudget = q.maxBytes !== undefined && bytes + size > q.maxBytes;
       if (page.length === q.limit || (page.length > 0 && overBudget)) {

@@ -261,6 +261,10 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     if (q.decision !== undefined) filters.push(sql`decision = ${q.decision}`);
     if (q.policyPath !== undefined) filters.push(sql`policy_path = ${q.policyPath}`);
     if (q.decisionId !== undefined) filters.push(sql`decision_id = ${q.decisionId}`);
+    if (q.action !== undefined) filters.push(sql`action = ${q.action}`);
+    if (q.gatewayInstance !== undefined) {
+      filters.push(sql`gateway_instance = ${q.gatewayInstance}`);
+    }
     if (q.since !== undefined) filters.push(sql`occurred_at >= ${q.since}::text::timestamptz`);
     if (q.until !== undefined) filters.push(sql`occurred_at < ${q.until}::text::timestamptz`);
     const where = sql.join([sql`true`, ...filters], sql` and `);

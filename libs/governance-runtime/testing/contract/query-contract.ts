@@ -51,12 +51,15 @@ export function describeQueryContract(context: ContractContext): void {
           userId: 'alice',
           decision: 'error',
           decisionId: 'opa-decision-7',
+          action: 'opa.decision_log',
+          gatewayInstance: 'opa-7',
         }),
         makeEntry({
           occurredAt: at(5),
           userId: 'carol',
           decision: 'allow',
           policyPath: 'data.other',
+          action: 'opa.decision_log',
         }),
       ];
       const [e1, e2, e3, e4, e5] = entries as [
@@ -76,6 +79,8 @@ export function describeQueryContract(context: ContractContext): void {
         { note: 'decision', query: { decision: 'deny' as const }, expected: [e3, e2] },
         { note: 'policy path', query: { policyPath: 'data.other' }, expected: [e5, e3] },
         { note: 'decision id', query: { decisionId: 'opa-decision-7' }, expected: [e4] },
+        { note: 'action', query: { action: 'opa.decision_log' }, expected: [e5, e4] },
+        { note: 'gateway instance', query: { gatewayInstance: 'opa-7' }, expected: [e4] },
         { note: 'since is inclusive', query: { since: at(3) }, expected: [e5, e4, e3] },
         { note: 'until is exclusive', query: { until: at(3) }, expected: [e2, e1] },
         { note: 'since and until', query: { since: at(2), until: at(4) }, expected: [e3, e2] },

@@ -39,6 +39,8 @@ export function toAuditLogQuery(params: AuditQueryParams): AuditLogQuery {
     ...(params.since !== undefined && { since: params.since }),
     ...(params.until !== undefined && { until: params.until }),
     ...(params.decision_id !== undefined && { decisionId: params.decision_id }),
+    ...(params.action !== undefined && { action: params.action }),
+    ...(params.gateway_instance !== undefined && { gatewayInstance: params.gateway_instance }),
   };
 }
 
@@ -136,6 +138,7 @@ const QUERY_PARAMETER_OF: Readonly<Record<string, string>> = {
   userId: 'user_id',
   policyPath: 'policy',
   decisionId: 'decision_id',
+  gatewayInstance: 'gateway_instance',
 };
 
 function queryParameterOf(queryField: string): string {
