@@ -82,7 +82,28 @@ describe('settings', () => {
       },
       cwd,
     );
-    expect(settings.store).toEqual({ backend: 'memory', maxEntries: 25 });
+    expect(settings.store).toEqual({
+      backend: 'memory',
+      maxEntries: 25,
+      writeBatch: { maxEntries: 512, maxDelayMs: 0, queueMaxEntries: 10_000 },
+    });
+  });
+
+  it('reads group commit settings for every store backend', () => {
+    const settings = loadSettings(
+      {
+        POLICY_GATEWAY_DATABASE_URL: 'postgresql://db/audit',
+        POLICY_GATEWAY_AUDIT_BATCH_MAX_ENTRIES: '64',
+        POLICY_GATEWAY_AUDIT_BATCH_MAX_DELAY_MS: '2',
+        POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES: '500',
+      },
+      cwd,
+    );
+    expect(settings.store.writeBatch).toEqual({
+      maxEntries: 64,
+      maxDelayMs: 2,
+      queueMaxEntries: 500,
+    });
   });
 
   const refused: { note: string; env: Record<string, string>; variable: string; says: string }[] = [
@@ -130,6 +151,12 @@ describe('settings', () => {
       env: { POLICY_GATEWAY_PORT: '70000' },
       variable: 'POLICY_GATEWAY_PORT',
       says: '0 to 65535',
+    },
+    {
+      note: 'an audit queue of no entries',
+      env: { POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES: '0' },
+      variable: 'POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES',
+      says: 'integer from 1',
     },
     {
       note: 'a non-numeric prompt limit',
