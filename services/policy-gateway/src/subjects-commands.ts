@@ -11,7 +11,7 @@ import type { Settings } from './config/settings.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
 import { openDatabase } from './db/database.js';
 import { EXIT } from './migrate-commands.js';
-import { originalSealerOf } from './privacy/audit-privacy.js';
+import { originalSealerOf, userIdPseudonymsOf } from './privacy/audit-privacy.js';
 import { MAX_REASON_LENGTH, SubjectEraser } from './privacy/subject-erasure.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 
@@ -81,7 +81,8 @@ export async function runSubjectsCommand(
   try {
     const status = await database.migrationStatus();
     if (status.state === 'behind') throw new SchemaBehindError(status.pending);
-    const outcome = await new SubjectEraser(sealer.keyStore, database.db).erase({
+    const eraser = new SubjectEraser(sealer.keyStore, database.db, userIdPseudonymsOf(settings));
+    const outcome = await eraser.erase({
       userId: command.userId,
       erasedBy: `cli:${userInfo().username}`,
       reason: command.reason,

@@ -183,6 +183,13 @@ const PRIVACY_SETTINGS = {
     description:
       'File of the key-encryption key that wraps every subject data key: 32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`), e.g. mounted from a Kubernetes Secret. Losing it makes every sealed original unreadable.',
   }),
+  userIds: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_USER_IDS',
+    parse: oneOf(['plain', 'hmac'] as const),
+    default: 'plain',
+    description:
+      '`hmac`: entries store `hmac-sha256:` and an HMAC of the user id under the audit HMAC key instead of the user id (column, input and sealed original), for where the user id is personal data itself; a `user_id` filter, idempotency and erasure hash what they are given the same way. Only exact matches then, and the Workbench shows the pseudonym. Applies to entries written from then on.',
+  }),
   hmacKeyFile: declareSetting<string | undefined>({
     name: 'POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE',
     parse: directory,

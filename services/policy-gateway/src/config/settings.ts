@@ -40,6 +40,7 @@ export interface Settings {
     readonly sealOriginals: 'on' | 'off';
     /** undefined: generated in `dataDir`. */
     readonly kekFile: string | undefined;
+    readonly userIds: 'plain' | 'hmac';
     /** undefined: generated in `dataDir`. */
     readonly hmacKeyFile: string | undefined;
     /** undefined: files in `subject-keys` in `dataDir`. */

@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { UnusableSettingError } from '../config/unusable-setting-error.js';
 import { loadPolicyBundle } from '../policy/policy-bundle.js';
 import type { AuditStore } from '../store/audit-store.js';
-import { composeAuditWritePath } from '../store/compose-audit-write-path.js';
+import { type AuditWriteStep, composeAuditWritePath } from '../store/compose-audit-write-path.js';
 import { AuditHmacKey, AuditHmacKeyError, GENERATED_HMAC_KEY_FILE } from './audit-hmac-key.js';
 import { FileSubjectKeyStore } from './file-subject-key-store.js';
 import { FileKeyEncryptionKey, KeyEncryptionKeyError } from './key-encryption-key.js';
@@ -17,8 +17,10 @@ import { MaskPolicy } from './mask-policy.js';
 import { MaskingAuditLog } from './masking-audit-log.js';
 import { OriginalSealer } from './original-sealer.js';
 import { PostgresSubjectKeyStore } from './postgres-subject-key-store.js';
+import { PseudonymisingAuditLog } from './pseudonymising-audit-log.js';
 import { SubjectEraser } from './subject-erasure.js';
 import type { SubjectKeyStore } from './subject-key-store.js';
+import { UserIdPseudonyms } from './user-id-pseudonyms.js';
 
 export type AuditPrivacySettings = Pick<Settings, 'privacy' | 'dataDir' | 'store'> & {
   readonly policy: Pick<Settings['policy'], 'bundleDir'>;
@@ -52,6 +54,13 @@ export function auditHmacKeyOf(settings: AuditPrivacySettings): AuditHmacKey {
       { cause: error },
     );
   }
+}
+
+/** Pseudonyms for user ids when POLICY_GATEWAY_AUDIT_USER_IDS=hmac, else null. */
+export function userIdPseudonymsOf(settings: AuditPrivacySettings): UserIdPseudonyms | null {
+  return settings.privacy.userIds === 'hmac'
+    ? new UserIdPseudonyms(auditHmacKeyOf(settings))
+    : null;
 }
 
 /** Where the subject data keys live when `POLICY_GATEWAY_SUBJECT_KEYS` is unset. */
@@ -124,14 +133,16 @@ export async function withAuditPrivacy(
 ): Promise<AuditStore> {
   try {
     const sealer = originalSealerOf(settings);
-    let masked = store;
+    const pseudonyms = userIdPseudonymsOf(settings);
+    const steps: AuditWriteStep[] = [];
     if (settings.privacy.masking === 'on') {
       const policy = MaskPolicy.fromBundle(await loadPolicyBundle(settings.policy.bundleDir));
-      masked = composeAuditWritePath(store, [
-        (inner) => new MaskingAuditLog(inner, { policy, sealer, log }),
-      ]);
+      steps.push((inner) => new MaskingAuditLog(inner, { policy, sealer, log }));
     }
-    if (sealer === null && settings.privacy.masking === 'off') return masked;
+    // Outermost: what masking seals carries the pseudonym too.
+    if (pseudonyms !== null) steps.push((inner) => new PseudonymisingAuditLog(inner, pseudonyms));
+    const masked = composeAuditWritePath(store, steps);
+    if (sealer === null && steps.length === 0) return masked;
     return {
       ...masked,
       privacy: {
@@ -139,7 +150,7 @@ export async function withAuditPrivacy(
         eraser:
           sealer === null || store.db === undefined
             ? null
-            : new SubjectEraser(sealer.keyStore, store.db),
+            : new SubjectEraser(sealer.keyStore, store.db, pseudonyms),
         hmacKey: auditHmacKeyOf(settings),
       },
       close: async () => {

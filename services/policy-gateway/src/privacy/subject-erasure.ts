@@ -11,6 +11,7 @@ import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgr
 import { type Kysely, sql } from 'kysely';
 import { subjectRefOf } from './original-sealer.js';
 import type { SubjectKeyStore } from './subject-key-store.js';
+import type { UserIdPseudonyms } from './user-id-pseudonyms.js';
 
 export interface ErasureRequest {
   readonly userId: string;
@@ -40,10 +41,17 @@ export const MAX_REASON_LENGTH = 1000;
 export class SubjectEraser {
   readonly #keys: SubjectKeyStore;
   readonly #db: Kysely<AuditLogDatabase>;
+  readonly #pseudonyms: UserIdPseudonyms | null;
 
-  constructor(keys: SubjectKeyStore, db: Kysely<AuditLogDatabase>) {
+  /** `pseudonyms`: the trail stores user ids as pseudonyms, so a subject is erased by its own. */
+  constructor(
+    keys: SubjectKeyStore,
+    db: Kysely<AuditLogDatabase>,
+    pseudonyms: UserIdPseudonyms | null = null,
+  ) {
     this.#keys = keys;
     this.#db = db;
+    this.#pseudonyms = pseudonyms;
   }
 
   async erase(request: ErasureRequest): Promise<ErasureOutcome> {
@@ -51,7 +59,8 @@ export class SubjectEraser {
     if (reason === '' || reason.length > MAX_REASON_LENGTH) {
       throw new RangeError(`an erasure needs a reason of 1 to ${MAX_REASON_LENGTH} characters`);
     }
-    const subjectRef = subjectRefOf(request.userId);
+    const storedUserId = this.#pseudonyms?.of(request.userId) ?? request.userId;
+    const subjectRef = subjectRefOf(storedUserId);
     const previous = await this.#db
       .selectFrom('subject_erasures')
       .select([
@@ -69,7 +78,7 @@ export class SubjectEraser {
         : Number(
             (
               await sql<{ n: string | number }>`select count(*) as n from audit_log_entries
-                where user_id = ${request.userId}
+                where user_id = ${storedUserId}
                   and sealed_original ->> 'key_id' = ${destroyed.keyId}`.execute(this.#db)
             ).rows[0]?.n ?? 0,
           );
