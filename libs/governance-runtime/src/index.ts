@@ -64,6 +64,12 @@ export { AuditLogEntryRepositoryDecorator } from './audit-log-entry-repository-d
 export { auditLogEntrySize } from './audit-log-entry-size.js';
 export type { AuditLogPage, AuditLogQuery } from './audit-log-query.js';
 export {
+  type AuditRetentionPayload,
+  type AuditRetentionRecord,
+  newAuditRetentionRecord,
+  retentionRecordProblem,
+} from './audit-retention-record.js';
+export {
   AUDIT_SIGNING_ALGORITHM,
   type AuditPublicKey,
   type AuditSigningKey,

@@ -21,6 +21,12 @@ import {
   parsePolicyArgs,
   runPolicyCommand,
 } from './policy-commands.js';
+import {
+  parseRetentionCommand,
+  RETENTION_USAGE,
+  type RetentionCommand,
+  runRetentionCommand,
+} from './retention-commands.js';
 import { SchemaBehindError } from './store/open-audit-store.js';
 import {
   parseSubjectsArgs,
@@ -39,6 +45,7 @@ ${KEYS_USAGE}
 ${AUDIT_USAGE}
 ${SUBJECTS_USAGE}
 ${POLICY_USAGE}
+${RETENTION_USAGE}
   --help           Show this help
 
 Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
@@ -53,7 +60,8 @@ type Command =
   | { readonly keys: KeysCommand }
   | { readonly audit: AuditCommand }
   | { readonly subjects: SubjectsCommand }
-  | { readonly policy: PolicyCommand };
+  | { readonly policy: PolicyCommand }
+  | { readonly retention: RetentionCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
@@ -76,6 +84,10 @@ function parse(args: readonly string[]): Command | { error: string } {
   if (first === 'policy') {
     const policy = parsePolicyArgs(args.slice(1));
     return 'error' in policy ? { error: policy.error } : { policy };
+  }
+  if (first === 'retention') {
+    const retention = parseRetentionCommand(args.slice(1));
+    return typeof retention === 'string' ? { error: retention } : { retention };
   }
   if (first === 'keys') {
     const keys = parseKeysArgs(args.slice(1));
@@ -128,6 +140,9 @@ export async function runCli(args: readonly string[]): Promise<number> {
     if (typeof command === 'object' && 'subjects' in command) {
       return await runSubjectsCommand(command.subjects, settings, io);
     }
+    if (typeof command === 'object' && 'retention' in command) {
+      return await runRetentionCommand(command.retention, settings, io);
+    }
     if (typeof command === 'object') return await runKeysCommand(command.keys, settings, io);
     return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
   } catch (error) {
@@ -137,7 +152,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
       );
     } else {
       process.stderr.write(
-        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : 'subjects' in command ? 'subjects erase' : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : 'subjects' in command ? 'subjects erase' : 'retention' in command ? command.retention.name : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     }
     return EXIT.FAILURE;

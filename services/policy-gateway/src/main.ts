@@ -144,6 +144,12 @@ export async function startGateway(
       : { ...opened, warnings: [...opened.warnings, role.singleProcessReason] };
   metrics.watchWriteQueue(store.writeQueue);
   for (const warning of store.warnings) log.warn(warning);
+  store.maintenance?.start({
+    retentionDays: settings.retention.days,
+    signingKey: signingKeyOf(settings).key,
+    instance: settings.instanceName,
+    log,
+  });
   let auth: Authenticators;
   try {
     auth = await createAuthenticators({

@@ -4,6 +4,10 @@
  * migration; the exit code is for scripts.
  */
 import type { Writable } from 'node:stream';
+import {
+  ensureAuditPartitions,
+  prepareOnlineMigrations,
+} from '@policy-gateway/governance-runtime/postgres';
 import type { Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openDatabase } from './db/database.js';
@@ -51,6 +55,14 @@ export async function migrate(settings: Settings, { out, log }: Io): Promise<num
       );
       return EXIT.FAILURE;
     }
+    if (before.pending.length > 0) {
+      // The slow, online part of pending migrations (reading a large table with writers
+      // going on), outside the migrations' transaction: that then only changes the catalog.
+      const prepared = await prepareOnlineMigrations(database.db);
+      for (const { table, bound } of prepared.partitioning) {
+        out.write(`  prepared: ${table} holds no entry from ${bound} on (validated online)\n`);
+      }
+    }
     const outcome = await migrateToLatest(database.db);
     for (const result of outcome.results) {
       const verb =
@@ -65,7 +77,12 @@ export async function migrate(settings: Settings, { out, log }: Io): Promise<num
     }
     if (outcome.results.length === 0) out.write('schema is current: nothing to apply\n');
     else out.write(`schema is current: applied ${outcome.results.length} migration(s)\n`);
-    return EXIT.OK;
+    const partitions = await ensureAuditPartitions(database.db);
+    for (const name of partitions.created) out.write(`  partition created: ${name}\n`);
+    for (const { name, error } of partitions.failed) {
+      out.write(`  partition NOT created: ${name}: ${errorText(error)}\n`);
+    }
+    return partitions.failed.length === 0 ? EXIT.OK : EXIT.FAILURE;
   } finally {
     await database.close();
   }

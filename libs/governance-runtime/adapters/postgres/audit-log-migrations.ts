@@ -18,6 +18,7 @@ import * as createAccessLogRecords from './migrations/006-create-access-log-reco
 import * as addHashChain from './migrations/007-add-hash-chain.js';
 import * as makeAuditTablesAppendOnly from './migrations/008-make-audit-tables-append-only.js';
 import * as notifyApiKeyChanges from './migrations/009-notify-api-key-changes.js';
+import * as partitionAuditLogEntries from './migrations/010-partition-audit-log-entries.js';
 import * as addEntryPrivacy from './migrations/012-add-entry-privacy.js';
 import * as createSubjectErasures from './migrations/013-create-subject-erasures.js';
 import * as allowPrivacyOfficerKeys from './migrations/014-allow-privacy-officer-keys.js';
@@ -32,6 +33,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '007_add_hash_chain': addHashChain,
   '008_make_audit_tables_append_only': makeAuditTablesAppendOnly,
   '009_notify_api_key_changes': notifyApiKeyChanges,
+  '010_partition_audit_log_entries': partitionAuditLogEntries,
   '012_add_entry_privacy': addEntryPrivacy,
   '013_create_subject_erasures': createSubjectErasures,
   '014_allow_privacy_officer_keys': allowPrivacyOfficerKeys,

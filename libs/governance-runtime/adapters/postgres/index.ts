@@ -6,6 +6,20 @@ export {
   auditLogMigrationProvider,
   auditLogMigrations,
 } from './audit-log-migrations.js';
+export {
+  ensureAuditPartitions,
+  listPartitions,
+  type PartitionMaintenanceResult,
+  partitionedTables,
+  type StoredPartition,
+} from './audit-partition-maintenance.js';
+export {
+  applyAuditRetention,
+  type ExpiredPartition,
+  type RetentionOptions,
+  type RetentionOutcome,
+  retentionRecordsOf,
+} from './audit-retention.js';
 export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';
 export {
   openPgliteAuditLogDatabase,
@@ -30,3 +44,4 @@ export {
   type PostgresAuditTrailReaderOptions,
 } from './postgres-audit-trail-reader.js';
 export { type HeldChainLock, PostgresChainLocks } from './postgres-chain-locks.js';
+export { type PreparedMigrations, prepareOnlineMigrations } from './prepare-online-migrations.js';

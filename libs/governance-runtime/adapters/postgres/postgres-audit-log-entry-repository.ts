@@ -13,6 +13,7 @@ import type { AuditLogEntryRepository } from '../../src/audit-log-entry-reposito
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
 import { CommitOutcomeUnknownError } from '../../src/commit-outcome-unknown-error.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
+import { DuplicateIdempotencyKeyError } from '../../src/duplicate-idempotency-key-error.js';
 import { heldIdempotencyKey, idempotencyScope } from '../../src/held-idempotency-key.js';
 import { isAuditLogEntryId } from '../../src/new-audit-log-entry-id.js';
 import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
@@ -20,6 +21,10 @@ import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 import type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
 import { IDEMPOTENCY_KEY_INDEX } from './migrations/003-add-idempotency-key.js';
+import {
+  LOCAL_ID_INDEX_SUFFIX,
+  LOCAL_IDEMPOTENCY_INDEX_SUFFIX,
+} from './partitioned-audit-tables.js';
 
 export interface PostgresAuditLogEntryRepositoryOptions {
   /** False for a PGlite database in memory (`memory://`). Default true. */
@@ -54,11 +59,18 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     const e = toStorableAuditLogEntry(entry);
     const sent = { value: false };
     try {
-      await this.#db.connection().execute(async (connection) => {
+      const inserted = await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        await connection.insertInto('audit_log_entries').values(toRow(e)).execute();
+        return connection
+          .insertInto('audit_log_entries')
+          .values(toRow(e))
+          .returning('id')
+          .execute();
       });
+      // Migration 010's trigger skips an entry whose user's key a stored entry holds.
+      if (inserted.length === 0) throw duplicateKeyError(e);
     } catch (error) {
+      if (error instanceof DuplicateIdempotencyKeyError) throw error;
       if (uniqueViolationOf(error) === IDEMPOTENCY_KEY_INDEX) {
         throw duplicateKeyError(e);
       }
@@ -125,22 +137,34 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     const rows = batch.storable.map(toRow);
     const sent = { value: false };
     try {
+      // Migration 010's trigger skips an entry whose key is held rather than failing the
+      // statement, so a batch with keys counts what it inserted, in a transaction to undo.
+      const keyed = batch.storable.some((e) => heldIdempotencyKey(e) !== undefined);
       await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        if (rows.length <= ROWS_PER_INSERT) {
+        if (rows.length <= ROWS_PER_INSERT && !keyed) {
           await connection.insertInto('audit_log_entries').values(rows).execute();
           return;
         }
         await connection.transaction().execute(async (trx) => {
           for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
             const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-            await trx.insertInto('audit_log_entries').values(chunk).execute();
+            const inserted = await trx
+              .insertInto('audit_log_entries')
+              .values(chunk)
+              .returning('id')
+              .execute();
+            if (inserted.length < chunk.length) throw new HeldKeySkipped();
           }
         });
       });
     } catch (error) {
       const index = uniqueViolationOf(error);
-      if (index === PRIMARY_KEY || index === IDEMPOTENCY_KEY_INDEX) {
+      if (
+        index === PRIMARY_KEY ||
+        index === IDEMPOTENCY_KEY_INDEX ||
+        error instanceof HeldKeySkipped
+      ) {
         const conflicts = await this.#conflicts(batch.storable).catch(() => undefined);
         if (conflicts !== undefined && conflicts.stored.size + conflicts.keyTaken.size > 0) {
           return batch.refused(conflicts.stored, conflicts.keyTaken);
@@ -229,7 +253,23 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     const canonicalId = id.toLowerCase();
     // Not a UUID: no entry can have it, and PostgreSQL would reject the comparison.
     if (!isAuditLogEntryId(canonicalId)) return undefined;
-    const row = await selectEntries(this.#db).where('id', '=', canonicalId).executeTakeFirst();
+    // An id made with its entry (UUIDv7) carries the time it was made: look in the partition
+    // of that time first, and in every partition only if the entry is not there.
+    const made = uuidV7Time(canonicalId);
+    const near =
+      made === undefined
+        ? undefined
+        : await selectEntries(this.#db)
+            .where('id', '=', canonicalId)
+            .where(
+              sql<boolean>`occurred_at >= ${new Date(made - ID_TIME_SLACK_MS).toISOString()}::text::timestamptz`,
+            )
+            .where(
+              sql<boolean>`occurred_at < ${new Date(made + ID_TIME_SLACK_MS).toISOString()}::text::timestamptz`,
+            )
+            .executeTakeFirst();
+    const row =
+      near ?? (await selectEntries(this.#db).where('id', '=', canonicalId).executeTakeFirst());
     return row === undefined ? undefined : toEntry(row);
   }
 
@@ -272,7 +312,8 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     const start =
       q.after === undefined
         ? sql`true`
-        : sql`(occurred_at, id) < (${q.after.occurredAt}::text::timestamptz, ${q.after.id}::text::uuid)`;
+        : sql`(occurred_at, id) < (${q.after.occurredAt}::text::timestamptz, ${q.after.id}::text::uuid)
+               and occurred_at <= ${q.after.occurredAt}::text::timestamptz`;
     const included = (position: RawBuilder<number>, running: RawBuilder<number>) =>
       q.maxBytes === undefined
         ? sql`${position} <= ${q.limit}`
@@ -292,6 +333,9 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
                   from audit_log_entries
                  where ${where}
                    and (occurred_at, id) < (page.entry_occurred_at, page.entry_id)
+                   -- Redundant with the row comparison, but one PostgreSQL prunes
+                   -- partitions by (migration 010): each step reads only its months.
+                   and occurred_at <= page.entry_occurred_at
                  order by occurred_at desc, id desc
                  limit 1) next
           where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))})
@@ -300,6 +344,7 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
              (select count(*) from page)::int as candidates
         from page
         join audit_log_entries on audit_log_entries.id = page.entry_id
+                              and audit_log_entries.occurred_at = page.entry_occurred_at
        where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))}
     `.execute(this.#db);
     // In page order; sorted here so that the statement needs no sort step of its own.
@@ -534,12 +579,35 @@ function jsonb(value: unknown) {
 
 const PRIMARY_KEY = 'audit_log_entries_pkey';
 
-/** The unique index a unique violation (23505) names (the primary key when it names none). */
+/**
+ * The unique index a unique violation (23505) names (the primary key when it names none). Since
+ * migration 010 each partition holds its own unique indexes (`partitioned-audit-tables.ts`):
+ * an id's and a key's are reported as `PRIMARY_KEY` and `IDEMPOTENCY_KEY_INDEX`.
+ */
 function uniqueViolationOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   if (error.code !== '23505') return undefined;
   const constraint = 'constraint' in error ? error.constraint : undefined;
-  return typeof constraint === 'string' ? constraint : PRIMARY_KEY;
+  if (typeof constraint !== 'string') return PRIMARY_KEY;
+  if (constraint.endsWith(LOCAL_ID_INDEX_SUFFIX)) return PRIMARY_KEY;
+  if (constraint.endsWith(LOCAL_IDEMPOTENCY_INDEX_SUFFIX)) return IDEMPOTENCY_KEY_INDEX;
+  return constraint;
+}
+
+/** A keyed batch lost an entry to migration 010's trigger: its key is held. */
+class HeldKeySkipped extends Error {}
+
+/**
+ * How far an entry's time may be from its UUIDv7's for `findById` to look in that time's
+ * partitions first; an entry further off (written with a time of its own) is found by the
+ * second look, across all partitions.
+ */
+const ID_TIME_SLACK_MS = 24 * 60 * 60 * 1000;
+
+/** The milliseconds since the epoch a UUIDv7 was made at; undefined for other versions. */
+function uuidV7Time(id: string): number | undefined {
+  if (id[14] !== '7') return undefined;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
 
 /**

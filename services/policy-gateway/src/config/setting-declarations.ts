@@ -158,6 +158,18 @@ const AUDIT_CHAIN_SETTINGS = {
   }),
 };
 
+/** Retention of the audit trail and the access log (issue 12): whole monthly partitions. */
+const RETENTION_SETTINGS = {
+  days: declareSetting<number | undefined>({
+    name: 'POLICY_GATEWAY_AUDIT_RETENTION_DAYS',
+    parse: integer(1, 36_500),
+    default: undefined,
+    documentedDefault: '(unset: nothing is ever removed)',
+    description:
+      "Keep audit entries and access-log records this many days: a monthly partition is dropped once all of its month is older (so entries stay up to a month longer), never row by row, after a signed retention record per hash chain it cuts. Applied hourly by `serve` and by `policy-gateway retention apply`; dropping needs the tables' owner role.",
+  }),
+};
+
 /** Privacy in the audit trail (issue 13): masking, sealed originals, and where their keys live. */
 const PRIVACY_SETTINGS = {
   masking: declareSetting({
@@ -212,6 +224,7 @@ const PRIVACY_SETTINGS = {
 export const SETTING_DECLARATIONS = {
   store: STORE_SETTINGS,
   auditChain: AUDIT_CHAIN_SETTINGS,
+  retention: RETENTION_SETTINGS,
   privacy: PRIVACY_SETTINGS,
   host: declareSetting({
     name: 'POLICY_GATEWAY_HOST',

@@ -34,6 +34,8 @@ export interface Settings {
     readonly checkpointEveryEntries: number;
     readonly checkpointIntervalMs: number;
   };
+  /** Retention (issue 12): undefined days keep everything. */
+  readonly retention: { readonly days: number | undefined };
   /** Privacy in the audit trail (issue 13). */
   readonly privacy: {
     readonly masking: 'on' | 'off';

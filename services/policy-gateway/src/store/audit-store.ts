@@ -13,6 +13,7 @@ import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { SchemaState } from '../db/schema-state.js';
 import type { AuditPrivacy } from '../privacy/audit-privacy.js';
+import type { AuditMaintenanceOptions } from './audit-maintenance.js';
 import type { AuditWriteQueue, TamperEvidenceStatus } from './tamper-evidence.js';
 
 export interface StoreHealth {
@@ -51,6 +52,11 @@ export interface AuditStore {
    * depth); absent where entries are written one by one (no hash chain).
    */
   readonly writeQueue?: AuditWriteQueue;
+  /**
+   * Partitions made ahead and retention on a schedule (database stores; `serve` starts it,
+   * `close` stops it).
+   */
+  readonly maintenance?: { start(options: AuditMaintenanceOptions): void };
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

@@ -9,11 +9,13 @@ import {
 } from '@policy-gateway/governance-runtime/postgres';
 import { PostgresApiKeyRepository } from '../auth/postgres/postgres-api-key-repository.js';
 import type { Database } from '../db/database.js';
+import { type RunningAuditMaintenance, startAuditMaintenance } from './audit-maintenance.js';
 import type { AuditStore, StoreHealth } from './audit-store.js';
 
 export function createDatabaseStore(database: Database): AuditStore {
   // The connection manager owns the database; the repository must not destroy it.
   const repository = new PostgresAuditLogEntryRepository(database.db, { durable: true });
+  let maintenance: RunningAuditMaintenance | undefined;
   return {
     backend: database.backend,
     durable: true,
@@ -37,7 +39,13 @@ export function createDatabaseStore(database: Database): AuditStore {
         };
       }
     },
+    maintenance: {
+      start(options) {
+        maintenance ??= startAuditMaintenance(database.db, options);
+      },
+    },
     close: async () => {
+      await maintenance?.stop();
       await repository.close();
       await database.close();
     },

@@ -1,0 +1,85 @@
+/**
+ * What `serve` does to a database store besides reading and writing: create the monthly
+ * partitions ahead of time (at start, then every six hours) and, when
+ * `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` is set, drop the expired ones (at start, then hourly).
+ * Both are idempotent and take the library's advisory lock, so every replica and worker may
+ * run them. A failure is logged and tried again on the next round; it never stops serving
+ * (the default partition takes any entry a missing month would have held).
+ */
+import type { AuditSigningKey } from '@policy-gateway/governance-runtime';
+import {
+  type AuditLogDatabase,
+  applyAuditRetention,
+  ensureAuditPartitions,
+} from '@policy-gateway/governance-runtime/postgres';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+
+export interface AuditMaintenanceOptions {
+  readonly retentionDays: number | undefined;
+  readonly signingKey: AuditSigningKey;
+  readonly instance: string;
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly partitionsEveryMs?: number;
+  readonly retentionEveryMs?: number;
+}
+
+export interface RunningAuditMaintenance {
+  /** Stops the schedule and waits for a round in progress. */
+  stop(): Promise<void>;
+}
+
+export function startAuditMaintenance(
+  db: Kysely<AuditLogDatabase>,
+  options: AuditMaintenanceOptions,
+): RunningAuditMaintenance {
+  const { log } = options;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const partitions = async () => {
+    const { created, failed } = await ensureAuditPartitions(db);
+    if (created.length > 0) log.info({ created }, 'audit partitions created ahead of time');
+    for (const { name, error } of failed) {
+      log.error({ partition: name, err: error }, 'an audit partition could not be created');
+    }
+  };
+  const retention = async () => {
+    const days = options.retentionDays;
+    if (days === undefined) return;
+    const outcome = await applyAuditRetention(db, {
+      retentionDays: days,
+      key: options.signingKey,
+      removedBy: options.instance,
+    });
+    for (const p of outcome.partitions) {
+      const fields = {
+        partition: p.name,
+        to: p.to,
+        chains: p.chains.length,
+        rows: p.estimatedRows,
+      };
+      if (p.status === 'dropped') log.info(fields, 'retention dropped an expired audit partition');
+      else log.error({ ...fields, err: p.error }, 'retention could not drop an expired partition');
+    }
+  };
+  const round = (work: () => Promise<void>) => () => {
+    if (stopped) return;
+    running = running
+      .then(work)
+      .catch((error: unknown) => log.error({ err: error }, 'audit maintenance failed'));
+  };
+  round(partitions)();
+  round(retention)();
+  const timers = [
+    setInterval(round(partitions), options.partitionsEveryMs ?? 6 * 3_600_000),
+    setInterval(round(retention), options.retentionEveryMs ?? 3_600_000),
+  ];
+  for (const timer of timers) timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      await running;
+    },
+  };
+}
