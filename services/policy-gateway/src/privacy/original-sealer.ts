@@ -4,6 +4,11 @@
  * binds a ciphertext to its entry and key (`<entry id>/<key id>`), so it cannot be moved to
  * another entry. A subject's data key is made on first use (32 random bytes, wrapped by the
  * KEK and stored before anything is sealed under it).
+ *
+ * Sealing remembers a subject's unwrapped key for `SEALING_KEY_TTL_MS` (reading and unwrapping
+ * it cost more than a decision: bench:privacy), so an erasure elsewhere may see a few more
+ * originals sealed under the destroyed key in that second: unreadable like the rest, never
+ * readable. Opening always asks the key store, so an erased key opens nothing at once.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
@@ -12,6 +17,15 @@ import type { SubjectKeyStore } from './subject-key-store.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+export const SEALING_KEY_TTL_MS = 1000;
+/** Subjects whose sealing key is remembered at once: a bound on memory (about 100 B each). */
+const SEALING_KEYS_MAX = 10_000;
+
+interface SealingKey {
+  readonly keyId: string;
+  readonly dataKey: Buffer;
+  readonly expiresAt: number;
+}
 
 /** How a subject is named in the key store and the erasure record: never the user id itself. */
 export function subjectRefOf(userId: string): string {
@@ -32,18 +46,38 @@ export type OpenedOriginal =
 export class OriginalSealer {
   readonly #keys: SubjectKeyStore;
   readonly #kek: KeyEncryptionKey;
+  readonly #sealingKeys = new Map<string, SealingKey>();
 
   constructor(keys: SubjectKeyStore, kek: KeyEncryptionKey) {
     this.#keys = keys;
     this.#kek = kek;
   }
 
+  /**
+   * The key store sealed with; destroying a key through it also forgets the remembered one, so
+   * an erasure in this process takes effect for sealing at once.
+   */
   get keyStore(): SubjectKeyStore {
-    return this.#keys;
+    const keys = this.#keys;
+    const remembered = this.#sealingKeys;
+    return {
+      location: keys.location,
+      current: (subjectRef) => keys.current(subjectRef),
+      createIfAbsent: (key) => keys.createIfAbsent(key),
+      destroy: async (subjectRef) => {
+        remembered.delete(subjectRef);
+        try {
+          return await keys.destroy(subjectRef);
+        } finally {
+          remembered.delete(subjectRef);
+        }
+      },
+      close: () => keys.close(),
+    };
   }
 
   async seal(userId: string, entryId: string, input: unknown): Promise<SealedOriginal> {
-    const { keyId, dataKey } = await this.#currentKey(subjectRefOf(userId));
+    const { keyId, dataKey } = await this.#sealingKey(subjectRefOf(userId));
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
@@ -80,6 +114,20 @@ export class OriginalSealer {
     } catch {
       return { readable: false, why: 'corrupt' };
     }
+  }
+
+  async #sealingKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
+    const now = Date.now();
+    const remembered = this.#sealingKeys.get(subjectRef);
+    if (remembered !== undefined && remembered.expiresAt > now) return remembered;
+    const current = await this.#currentKey(subjectRef);
+    this.#sealingKeys.delete(subjectRef);
+    if (this.#sealingKeys.size >= SEALING_KEYS_MAX) {
+      const oldest = this.#sealingKeys.keys().next().value;
+      if (oldest !== undefined) this.#sealingKeys.delete(oldest);
+    }
+    this.#sealingKeys.set(subjectRef, { ...current, expiresAt: now + SEALING_KEY_TTL_MS });
+    return current;
   }
 
   async #currentKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
