@@ -6,9 +6,13 @@
  * be fetched, read or compiled leaves the active one in place, and `status()` says why, for
  * `/ready` and the log. A download is bounded in bytes and in time.
  */
+
+import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readBundleArchive } from './bundle-archive.js';
+import { verifyBundleSignature } from './bundle-signature.js';
 import type { PolicyEngine } from './policy-engine.js';
 import type { SwitchablePolicyEngine } from './switchable-policy-engine.js';
 
@@ -23,6 +27,8 @@ export interface BundlePollerOptions {
   readonly maxBytes: number;
   /** Starts an engine on the bundle file; rejects when it does not load or compile. */
   readonly startEngine: (bundleFile: string) => Promise<PolicyEngine>;
+  /** When set, a bundle is activated only if its `.signatures.json` verifies with this key. */
+  readonly verificationKey?: KeyObject;
   readonly engine: SwitchablePolicyEngine;
   readonly log: {
     info(object: object, message: string): void;
@@ -94,7 +100,7 @@ export class BundlePoller {
     try {
       const fetched = await this.#fetch();
       if (fetched !== undefined) {
-        const engine = await this.#options.startEngine(fetched.file).catch(async (error) => {
+        const engine = await this.#activatable(fetched.file).catch(async (error) => {
           // Kept only while an engine may read it again (a worker thread that is replaced).
           await rm(fetched.file, { force: true });
           throw new Error(`the bundle does not load: ${(error as Error).message}`);
@@ -113,6 +119,13 @@ export class BundlePoller {
     } finally {
       this.#lastCheckAt = new Date().toISOString();
     }
+  }
+
+  /** The engine on the bundle, once its signature verifies (when a key is configured). */
+  async #activatable(file: string): Promise<PolicyEngine> {
+    const key = this.#options.verificationKey;
+    if (key !== undefined) await verifyBundleSignature(await readBundleArchive(file), key);
+    return this.#options.startEngine(file);
   }
 
   /** The new bundle written to a file, or undefined when it has not changed (304). */

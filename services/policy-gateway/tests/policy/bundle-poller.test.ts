@@ -4,9 +4,12 @@
  * the embedded engine compiling each: a new bundle becomes active only once it compiles, one
  * that does not keeps the old one active and says why, and an unchanged one is not reloaded.
  */
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import canonicalize from 'canonicalize';
+import { CompactSign } from 'jose';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BundlePoller } from '../../src/policy/bundle-poller.js';
@@ -187,5 +190,72 @@ describe('BundlePoller', () => {
     const decisions = await Promise.all(pending);
     expect(decisions.every((d) => d.decision === 'allow')).toBe(true);
     expect((await engine.evaluate(input('none'))).decision).toBe('deny');
+  });
+});
+
+/** Signs `files` as `opa sign` does: one ES256 JWS listing each file's SHA-256. */
+async function signed(
+  files: Readonly<Record<string, string>>,
+  key: KeyObject,
+): Promise<Record<string, string>> {
+  const listed = Object.entries(files).map(([name, content]) => {
+    const json = name.endsWith('.json') || name.endsWith('.manifest');
+    const text = json ? (canonicalize(JSON.parse(content)) ?? '') : content;
+    return { name, hash: createHash('sha256').update(text).digest('hex'), algorithm: 'SHA-256' };
+  });
+  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify({ files: listed })))
+    .setProtectedHeader({ alg: 'ES256' })
+    .sign(key);
+  return { ...files, '.signatures.json': JSON.stringify({ signatures: [jws] }) };
+}
+
+describe('BundlePoller with a verification key', () => {
+  const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  beforeEach(async () => {
+    await poller.stop();
+    poller = new BundlePoller({
+      url: server.url,
+      token: TOKEN,
+      intervalMs: 60_000,
+      timeoutMs: 5_000,
+      maxBytes: 1_048_576,
+      startEngine: (file) => EmbeddedPolicyEngine.start({ bundleDir: file, policyPath: PATH }),
+      engine,
+      verificationKey: signer.publicKey,
+      log: { info: () => undefined, warn: (object) => warnings.push(JSON.stringify(object)) },
+    });
+  });
+
+  it('activates a bundle whose signature verifies', async () => {
+    await server.publish(await signed(bundleFiles('s1', 'signed'), signer.privateKey), 's1');
+    await poller.pollOnce();
+    expect(poller.status()).toMatchObject({ activeVersion: 's1', lastError: null });
+  });
+
+  it('refuses a bundle signed by another key, a file changed after signing, and an unsigned one', async () => {
+    const cases = [
+      {
+        note: 'another key',
+        files: await signed(bundleFiles('s2', 'x'), stranger.privateKey),
+        error: 'does not verify',
+      },
+      {
+        note: 'a file changed after signing',
+        files: {
+          ...(await signed(bundleFiles('s3', 'x'), signer.privateKey)),
+          't/policy.rego': bundleFiles('s3', 'mallory')['t/policy.rego']!,
+        },
+        error: 't/policy.rego differs from the signed file',
+      },
+      { note: 'unsigned', files: bundleFiles('s4', 'x'), error: 'has no .signatures.json' },
+    ];
+    for (const [index, { files, error }] of cases.entries()) {
+      await server.publish(files, `bad-${index}`);
+      await poller.pollOnce();
+      expect(poller.status().activeVersion).toBe('v0');
+      expect(poller.status().lastError).toContain(error);
+    }
   });
 });
