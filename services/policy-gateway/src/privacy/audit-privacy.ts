@@ -145,6 +145,7 @@ export async function withAuditPrivacy(
     if (sealer === null && steps.length === 0) return masked;
     return {
       ...masked,
+      warnings: [...masked.warnings, ...sharedKeyWarnings(settings)],
       privacy: {
         sealer,
         eraser:
@@ -165,4 +166,23 @@ export async function withAuditPrivacy(
     await store.close();
     throw error;
   }
+}
+
+/**
+ * On a shared PostgreSQL trail, a key generated in this process's data directory is this
+ * replica's alone: originals it seals are unreadable by the others, and an idempotent retry that
+ * reaches another replica is refused. Said at start-up; one replica alone can ignore it.
+ */
+function sharedKeyWarnings(settings: AuditPrivacySettings): string[] {
+  if (settings.store.backend !== 'postgres') return [];
+  const generated = [
+    ...(settings.privacy.sealOriginals === 'on' && settings.privacy.kekFile === undefined
+      ? ['POLICY_GATEWAY_SUBJECT_KEK_FILE']
+      : []),
+    ...(settings.privacy.hmacKeyFile === undefined ? ['POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE'] : []),
+  ];
+  if (generated.length === 0) return [];
+  return [
+    `privacy keys are generated in POLICY_GATEWAY_DATA_DIR (${generated.join(', ')} unset): with more than one gateway on this database, give every replica the same files (e.g. from a Kubernetes Secret), or originals sealed by one cannot be read through another and idempotent retries reaching another replica are refused`,
+  ];
 }
