@@ -32,6 +32,7 @@ import { MeasuredPolicyEngine } from './metrics/measured-policy-engine.js';
 import { clusterMetrics, localMetrics, type MetricsSource } from './metrics/metrics-source.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
+import { withBundlePolling } from './policy/start-bundle-polling.js';
 import { withAuditPrivacy } from './privacy/audit-privacy.js';
 import type { AuditStore } from './store/audit-store.js';
 import { type AuditStoreObservers, openAuditStore } from './store/open-audit-store.js';
@@ -167,14 +168,23 @@ export async function startGateway(
   if (mode.mode === 'on') for (const warning of auth.warnings) log.warn(warning);
   let engine: PolicyEngine;
   try {
-    engine = await createPolicyEngine({
-      ...(settings.policy.opaUrl === undefined ? {} : { opaUrl: settings.policy.opaUrl }),
-      bundleDir: settings.policy.bundleDir,
-      policyPath: settings.policy.path,
-      opaTimeoutMs: settings.policy.opaTimeoutMs,
-      workers: settings.evaluation.workers,
-      timeoutMs: settings.evaluation.timeoutMs,
-    }).then((created) => new MeasuredPolicyEngine(created, metrics));
+    const startEngine = (bundleDir: string) =>
+      createPolicyEngine({
+        ...(settings.policy.opaUrl === undefined ? {} : { opaUrl: settings.policy.opaUrl }),
+        bundleDir,
+        policyPath: settings.policy.path,
+        opaTimeoutMs: settings.policy.opaTimeoutMs,
+        workers: settings.evaluation.workers,
+        timeoutMs: settings.evaluation.timeoutMs,
+      }).then((created) => new MeasuredPolicyEngine(created, metrics));
+    engine = await withBundlePolling(
+      await startEngine(settings.policy.bundleDir),
+      settings.policy,
+      {
+        startEngine,
+        log,
+      },
+    );
   } catch (error) {
     await Promise.allSettled([auth.close(), store.close()]);
     const variable = settings.policy.opaUrl

@@ -128,8 +128,14 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/',
         '/admin/keys',
         '/admin/keys/{id}/revoke',
+        '/admin/subjects/{user_id}/erasure',
+        '/governance/audit/{id}/original',
+        '/logs',
+        '/v1/data',
+        '/v1/data/*',
         '/auth/config',
         '/auth/me',
         '/governance/access-log',

@@ -62,6 +62,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
       }
       const warnings = [...store.warnings];
       if (authWarning !== undefined) warnings.push(authWarning);
+      warnings.push(...(engine.warnings ?? []));
       if (!health.reachable) {
         warnings.push(
           `the ${store.backend} audit store is unreachable: ${health.problem ?? 'no answer'}`,

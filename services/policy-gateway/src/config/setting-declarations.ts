@@ -464,6 +464,35 @@ export const SETTING_DECLARATIONS = {
       default: 'data.policy_gateway.decision',
       description: 'Data path of the decision document.',
     }),
+    bundleUrl: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_BUNDLE_URL',
+      parse: httpUrl,
+      default: undefined,
+      documentedDefault: '(unset: no polling)',
+      description:
+        'URL of a bundle (`.tar.gz`, as `opa build` writes it) polled with `If-None-Match`; a new one is activated only once it compiles (and verifies, with a key), else the active one stays and `/ready` and the log say why. Embedded engine only.',
+    }),
+    bundlePollIntervalMs: declareSetting({
+      name: 'POLICY_GATEWAY_BUNDLE_POLL_INTERVAL_MS',
+      parse: integer(1000, 86_400_000),
+      default: 60_000,
+      description: 'How often the bundle URL is polled.',
+    }),
+    bundleToken: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_BUNDLE_TOKEN',
+      parse: text,
+      default: undefined,
+      documentedDefault: '(unset: none sent)',
+      description: 'Bearer token sent to the bundle server.',
+    }),
+    bundleVerificationKeyFile: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_BUNDLE_VERIFICATION_KEY_FILE',
+      parse: directory,
+      default: undefined,
+      documentedDefault: '(unset: signatures not checked)',
+      description:
+        "PEM public key (RSA, EC or Ed25519) that polled bundles must be signed with (`.signatures.json`, OPA's format, as `opa sign` writes it); a bundle that does not verify is refused.",
+    }),
   },
   evaluation: {
     workers: declareSetting({

@@ -58,6 +58,11 @@ export interface Settings {
     readonly opaTimeoutMs: number;
     readonly bundleDir: string;
     readonly path: string;
+    /** Polled for new bundles (`policy/bundle-poller.ts`); undefined: no polling. */
+    readonly bundleUrl: string | undefined;
+    readonly bundlePollIntervalMs: number;
+    readonly bundleToken: string | undefined;
+    readonly bundleVerificationKeyFile: string | undefined;
   };
   readonly evaluation: {
     readonly workers: number;

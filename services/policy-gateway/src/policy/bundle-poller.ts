@@ -110,8 +110,12 @@ export class BundlePoller {
         log.info({ url, version: engine.policyVersion }, 'new policy bundle active');
       }
       this.#lastError = null;
+      this.#options.engine.reportProblem(null);
     } catch (error) {
       this.#lastError = (error as Error).message;
+      this.#options.engine.reportProblem(
+        `the policy bundle at ${url} was not activated (${this.#lastError}); version ${this.#options.engine.policyVersion} stays active`,
+      );
       log.warn(
         { url, error: this.#lastError, activeVersion: this.#options.engine.policyVersion },
         'policy bundle not updated; the active bundle stays',

@@ -39,5 +39,7 @@ export interface PolicyEngine {
    * Never rejects: a failure is an answer of kind `error`.
    */
   queryDocument(query: DocumentQuery): Promise<DocumentAnswer>;
+  /** What `/ready` should warn of, e.g. a polled bundle that was not activated; none if omitted. */
+  readonly warnings?: readonly string[];
   close(): Promise<void>;
 }

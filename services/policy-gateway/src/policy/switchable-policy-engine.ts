@@ -13,9 +13,22 @@ export class SwitchablePolicyEngine implements PolicyEngine {
   /** Calls in flight per engine, so that a replaced engine is closed only once it is idle. */
   readonly #inFlight = new Map<PolicyEngine, number>();
   readonly #idle = new Map<PolicyEngine, () => void>();
+  readonly #beforeClose: (() => Promise<void>) | undefined;
+  #problem: string | null = null;
 
-  constructor(initial: PolicyEngine) {
+  /** `beforeClose`: what must stop before the active engine closes (the poller that switches it). */
+  constructor(initial: PolicyEngine, beforeClose?: () => Promise<void>) {
     this.#current = initial;
+    this.#beforeClose = beforeClose;
+  }
+
+  /** Why the latest bundle was not activated, for `/ready`; none once one is. */
+  get warnings(): readonly string[] {
+    return this.#problem === null ? [] : [this.#problem];
+  }
+
+  reportProblem(problem: string | null): void {
+    this.#problem = problem;
   }
 
   get name(): PolicyEngine['name'] {
@@ -50,6 +63,7 @@ export class SwitchablePolicyEngine implements PolicyEngine {
   }
 
   async close(): Promise<void> {
+    await this.#beforeClose?.();
     await this.#current.close();
   }
 

@@ -12,10 +12,13 @@ import canonicalize from 'canonicalize';
 import { CompactSign } from 'jose';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { BundlePoller } from '../../src/policy/bundle-poller.js';
 import { EmbeddedPolicyEngine } from '../../src/policy/embedded-policy-engine.js';
 import type { PolicyEngine } from '../../src/policy/policy-engine.js';
 import { SwitchablePolicyEngine } from '../../src/policy/switchable-policy-engine.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { TEST_APP_SETTINGS } from '../support/build-test-app.js';
 
 const TOKEN = 'bundle-server-token';
 const PATH = 'data.t.decision';
@@ -171,6 +174,36 @@ describe('BundlePoller', () => {
     await poller.pollOnce();
     expect(poller.status()).toMatchObject({ activeVersion: 'v3', lastError: null });
     expect((await engine.evaluate(input('three'))).decision).toBe('allow');
+  });
+
+  it('says in /ready why the served bundle is not active, until one is', async () => {
+    const app = await buildApp({
+      settings: TEST_APP_SETTINGS,
+      store: createMemoryStore(10),
+      engine,
+    });
+    try {
+      await server.publish({ 't/policy.rego': 'package t\n\ndecision := {' }, 'broken');
+      await poller.pollOnce();
+      const ready = (await app.inject({ url: '/ready' })).json() as {
+        policy: { version: string };
+        warnings: string[];
+      };
+      expect(ready.policy.version).toBe('v0');
+      expect(ready.warnings.join('\n')).toContain(
+        `the policy bundle at ${server.url} was not activated`,
+      );
+      await server.publish(bundleFiles('v5', 'five'), 'v5');
+      await poller.pollOnce();
+      const after = (await app.inject({ url: '/ready' })).json() as {
+        policy: { version: string };
+        warnings: string[];
+      };
+      expect(after.policy.version).toBe('v5');
+      expect(after.warnings.join('\n')).not.toContain('not activated');
+    } finally {
+      await app.close();
+    }
   });
 
   it('keeps the old bundle when the server refuses or is unreachable', async () => {
