@@ -36,6 +36,20 @@ export const AuditChainHeadSchema = Type.Object({
   final: Type.Boolean({ description: 'Closed by its writer with a final checkpoint.' }),
 });
 
+export const AuditChainRetentionSchema = Type.Object({
+  chain_id: Uuid(),
+  removed_through_seq: Type.Integer({
+    minimum: 1,
+    description: 'Seqs 1 to this went with expired partitions, as a valid signed record says.',
+  }),
+  removed_at: DateTime(),
+  partition: Type.String({ description: 'The partition the record names.' }),
+  record_id: Uuid(),
+  verified_through_seq: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'The last seq verified after the cut; null when retention removed every entry.',
+  }),
+});
+
 export const AuditVerificationSchema = Type.Object({
   started_at: DateTime(),
   finished_at: DateTime(),
@@ -52,6 +66,10 @@ export const AuditVerificationSchema = Type.Object({
   }),
   failed_entry_ids_truncated: Type.Boolean(),
   heads: Type.Array(AuditChainHeadSchema, { description: 'Newest chains first, at most 100.' }),
+  retention: Type.Array(AuditChainRetentionSchema, {
+    description: 'Chains whose start retention removed, in chain id order, at most 100.',
+  }),
+  entries_removed_by_retention: Type.Integer({ minimum: 0 }),
 });
 
 export const AuditIntegritySchema = Type.Object({
@@ -74,5 +92,6 @@ export const AuditIntegritySchema = Type.Object({
 
 export type AuditTrailProblemJson = Static<typeof AuditTrailProblemSchema>;
 export type AuditChainHeadJson = Static<typeof AuditChainHeadSchema>;
+export type AuditChainRetentionJson = Static<typeof AuditChainRetentionSchema>;
 export type AuditVerificationJson = Static<typeof AuditVerificationSchema>;
 export type AuditIntegrity = Static<typeof AuditIntegritySchema>;

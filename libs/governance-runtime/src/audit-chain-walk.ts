@@ -12,6 +12,7 @@ import type { AuditTrailProblem, AuditTrailProblemKind } from './audit-trail-pro
 import type { StoredAuditCheckpoint } from './audit-trail-reader.js';
 import type { CheckpointCheck } from './checkpoint-check.js';
 import type { DigestedAuditEntry } from './digested-audit-entry.js';
+import type { RetentionCut } from './retention-cut.js';
 
 /** Where problems go; the verifier keeps the first of each kind and counts the rest. */
 export type ProblemSink = (problem: AuditTrailProblem) => void;
@@ -24,8 +25,10 @@ const RECENT_HASHES = 256;
 interface Anchor {
   readonly seq: number;
   readonly hash: string;
-  /** What the anchor is, for messages: `the chain's start` or `checkpoint <id>`. */
+  /** What the anchor is, for messages: `the chain's genesis hash`, `checkpoint <id>`, … */
   readonly label: string;
+  /** Whether a retention record, not a checkpoint or the genesis hash, gave it. */
+  readonly retention: boolean;
 }
 
 interface Placed {
@@ -40,6 +43,12 @@ export interface ChainWalkOptions {
   readonly chainId: string;
   /** The checkpoint the walk starts after (its entry hash is the first entry's prev), or none: seq 1. */
   readonly start?: StoredAuditCheckpoint;
+  /**
+   * Where retention removed the chain's start (trusted already): the walk starts after it,
+   * linked to the last removed entry's hash, when that is past `start`. Checkpoints below it
+   * are still checked and linked, but their heads are gone and cannot be compared.
+   */
+  readonly retention?: RetentionCut;
   readonly checkCheckpoint: CheckpointCheck;
   readonly report: ProblemSink;
 }
@@ -78,14 +87,29 @@ export class AuditChainWalk {
     this.#chainId = options.chainId;
     this.#checkCheckpoint = options.checkCheckpoint;
     this.#report = options.report;
+    const start = options.start;
+    const removed = options.retention?.record;
     const anchor: Anchor =
-      options.start === undefined
-        ? { seq: 0, hash: chainGenesisHash(options.chainId), label: "the chain's genesis hash" }
-        : {
-            seq: options.start.seq,
-            hash: options.start.entryHash,
-            label: `checkpoint ${options.start.id}`,
-          };
+      removed !== undefined && (start === undefined || removed.lastRemovedSeq > start.seq)
+        ? {
+            seq: removed.lastRemovedSeq,
+            hash: removed.lastRemovedEntryHash,
+            label: `the last entry retention removed (seq ${removed.lastRemovedSeq}, retention record ${removed.id})`,
+            retention: true,
+          }
+        : start !== undefined
+          ? {
+              seq: start.seq,
+              hash: start.entryHash,
+              label: `checkpoint ${start.id}`,
+              retention: false,
+            }
+          : {
+              seq: 0,
+              hash: chainGenesisHash(options.chainId),
+              label: "the chain's genesis hash",
+              retention: false,
+            };
     this.#anchor = anchor;
     this.#previous = { seq: anchor.seq, hash: anchor.hash, id: undefined, faulty: false };
     if (options.start !== undefined) this.checkpoint(options.start);
@@ -182,7 +206,12 @@ export class AuditChainWalk {
     this.#lastCheckpoint = checkpoint;
     if (checkpoint.final) this.#finalCheckpoint = checkpoint;
     if (checkpoint.seq === this.#previous.seq && checkpoint.entryHash !== this.#previous.hash) {
-      if (!this.#previous.faulty) {
+      if (this.#previous.id === undefined && this.#anchor.retention) {
+        this.#problem('bad-signature', {
+          ...at,
+          message: `checkpoint ${checkpoint.id} signs seq ${checkpoint.seq} of chain ${this.#chainId} with another entry hash than ${this.#anchor.label} records: one of the two was forged with the signing key`,
+        });
+      } else if (!this.#previous.faulty) {
         this.#problem('inserted', {
           ...at,
           ...(this.#previous.id === undefined ? {} : { entryId: this.#previous.id }),
@@ -257,7 +286,13 @@ export class AuditChainWalk {
       this.#beforePrevious !== undefined &&
       link.prevHash === this.#beforePrevious.hash;
     if (moved && !linksPastPrevious) return;
-    if (previous.id === undefined) {
+    if (previous.id === undefined && this.#anchor.retention) {
+      this.#problem('inserted', {
+        ...here,
+        entryId: entry.id,
+        message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId}, the first after retention's cut, does not link to ${this.#anchor.label}: the record does not describe this chain's cut, or the entry was forged`,
+      });
+    } else if (previous.id === undefined) {
       this.#problem('inserted', {
         ...here,
         entryId: entry.id,

@@ -65,6 +65,19 @@ export interface AuditChainHead {
   readonly final: boolean;
 }
 
+/** A chain whose first entries retention removed, as a valid signed record says. */
+export interface AuditChainRetention {
+  readonly chainId: string;
+  /** Seqs 1 to this went with expired partitions. */
+  readonly removedThroughSeq: number;
+  /** When, and the partition the record names (the last one dropped), as signed. */
+  readonly removedAt: string;
+  readonly partition: string;
+  readonly recordId: string;
+  /** The last seq walked after the cut; null when retention removed every entry walked. */
+  readonly verifiedThroughSeq: number | null;
+}
+
 /** The outcome of one verification run. */
 export interface AuditTrailVerification {
   /** RFC 3339 timestamps. */
@@ -88,6 +101,10 @@ export interface AuditTrailVerification {
   readonly failedEntryIdsTruncated: boolean;
   /** Chain heads, newest chains first, up to `MAX_REPORTED_CHAIN_HEADS`. */
   readonly heads: readonly AuditChainHead[];
+  /** Chains cut by retention, in chain id order, up to `MAX_REPORTED_CHAIN_HEADS`. */
+  readonly retention: readonly AuditChainRetention[];
+  /** Entries of every chain walked that retention removed (not only those listed). */
+  readonly entriesRemovedByRetention: number;
 }
 
 /** Bounds on what a result holds, so that a trail in a bad way still gives a small result. */

@@ -1,10 +1,11 @@
 /**
  * The port through which the verifier reads the stored audit trail: chains of entries in
  * sequence order, the checkpoints that sign their heads, and the public keys the store
- * knows. Reads are streamed in bounded batches, so verifying a trail of any length takes
+ * knows, and the signed records of chain starts removed by retention. Reads are streamed in bounded batches, so verifying a trail of any length takes
  * constant memory. Adapters: `postgres/` (PostgreSQL server and PGlite).
  */
 import type { AuditLogEntry } from './audit-log-entry.js';
+import type { AuditRetentionRecord } from './audit-retention-record.js';
 import type { DigestedAuditEntry } from './digested-audit-entry.js';
 
 /** A checkpoint as stored: the signed payload and the columns that repeat its members. */
@@ -77,4 +78,10 @@ export interface AuditTrailReader {
   unchainedEntries(range: AuditTrailRange): Promise<number>;
   /** The public keys the store holds. */
   signingKeys(): Promise<readonly StoredSigningKey[]>;
+  /**
+   * The chain's retention records (one per partition retention dropped while the chain had
+   * entries in it, so a handful), highest removed seq first, then newest first; none where
+   * the store has no retention.
+   */
+  retentionRecords(chainId: string): Promise<readonly AuditRetentionRecord[]>;
 }

@@ -1,7 +1,9 @@
 /**
  * The verifier of the audit trail: walks every chain (or the segments of them that overlap a
  * time range) in sequence order with its signed checkpoints, and reports what was altered,
- * deleted, inserted, moved or cut off, and which checkpoints cannot be believed. Entries are
+ * deleted, inserted, moved or cut off, and which checkpoints cannot be believed. A chain whose
+ * start retention removed is walked from the cut a valid signed retention record names
+ * (`retention-cut.ts`), and the removal is reported rather than called missing. Entries are
  * streamed from an `AuditTrailReader` in bounded batches, already digested (the reader may
  * digest rows without building entries), so memory stays constant however long the trail;
  * the result holds the first problem of each kind and counts of all.
@@ -12,11 +14,14 @@
  * });
  * if (!result.intact) console.log(result.problems.map((p) => p.message).join('\n'));
  */
+
+import type { KeyObject } from 'node:crypto';
 import { AuditChainWalk, type ChainWalkHead } from './audit-chain-walk.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import {
   AUDIT_TRAIL_PROBLEM_KINDS,
   type AuditChainHead,
+  type AuditChainRetention,
   type AuditTrailProblem,
   type AuditTrailProblemKind,
   type AuditTrailVerification,
@@ -25,7 +30,13 @@ import {
   MAX_REPORTED_CHAIN_HEADS,
 } from './audit-trail-problem.js';
 import type { AuditTrailRange, AuditTrailReader } from './audit-trail-reader.js';
-import { checkpointCheck, type TrustedSigningKey, trustStoredKeys } from './checkpoint-check.js';
+import {
+  type CheckpointCheck,
+  checkpointCheck,
+  type TrustedSigningKey,
+  trustStoredKeys,
+} from './checkpoint-check.js';
+import { trustedRetentionCut } from './retention-cut.js';
 
 export interface AuditTrailProgress {
   readonly entriesChecked: number;
@@ -60,7 +71,7 @@ export async function verifyAuditTrail(
   const startedAt = new Date().toISOString();
   const range = normalisedRange(options.range ?? {});
   const findings = new Findings();
-  const check = await checkpointCheckFor(reader, options);
+  const { check, keyOf } = await trustFor(reader, options);
   const [segments, unchained] = await Promise.all([
     reader.chainSegments(range),
     reader.unchainedEntries(range),
@@ -75,6 +86,8 @@ export async function verifyAuditTrail(
   let chainsChecked = 0;
   let nextProgress = progressEvery;
   const heads = new HeadList();
+  const retention: AuditChainRetention[] = [];
+  let entriesRemovedByRetention = 0;
   const progress = () =>
     options.onProgress?.({ entriesChecked, totalEntries, chainsChecked, chains: segments.length });
 
@@ -85,13 +98,23 @@ export async function verifyAuditTrail(
       ranged && segment.firstSeq !== null && segment.firstSeq > 1
         ? await reader.checkpointAtOrBefore(segment.chainId, segment.firstSeq - 1)
         : undefined;
+    const cut = trustedRetentionCut(
+      await reader.retentionRecords(segment.chainId),
+      segment.firstSeq,
+      keyOf,
+      (problem) => findings.add(problem),
+    );
     const walk = new AuditChainWalk({
       chainId: segment.chainId,
       ...(start === undefined ? {} : { start }),
+      ...(cut === undefined ? {} : { retention: cut }),
       checkCheckpoint: check,
       report: (problem) => findings.add(problem),
     });
+    // Checkpoints from the start (below a retention cut too: they are still checked and
+    // linked); entries from the walk's anchor on, past what retention removed.
     const fromSeq = (start?.seq ?? 0) + 1;
+    const entriesFrom = walk.lastSeq + 1;
     // With a range, the walk goes on past its last entry up to the next checkpoint, so that a
     // signature vouches for the whole segment; without one, to the chain's end.
     const stopAt = ranged ? segment.lastSeq : null;
@@ -100,7 +123,7 @@ export async function verifyAuditTrail(
     // The next checkpoint is held here rather than peeked per entry: an await per entry would
     // cost as much as the hash.
     let cp = await pending.peek();
-    entries: for await (const batch of reader.entryDigests(segment.chainId, fromSeq)) {
+    entries: for await (const batch of reader.entryDigests(segment.chainId, entriesFrom)) {
       for (const entry of batch) {
         const seq = entry.chain.seq;
         while (cp !== undefined && cp.seq < seq) {
@@ -150,6 +173,19 @@ export async function verifyAuditTrail(
     await pending.close();
     const summary = walk.finish(!stopped);
     checkpoints += summary.checkpoints;
+    if (cut !== undefined && cut.record.lastRemovedSeq > fromSeq - 1) {
+      entriesRemovedByRetention += cut.record.lastRemovedSeq;
+      if (retention.length < MAX_REPORTED_CHAIN_HEADS) {
+        retention.push({
+          chainId: segment.chainId,
+          removedThroughSeq: cut.record.lastRemovedSeq,
+          removedAt: cut.record.removedAt,
+          partition: cut.record.partition,
+          recordId: cut.record.id,
+          verifiedThroughSeq: summary.head?.seq ?? null,
+        });
+      }
+    }
     if (summary.head !== undefined) {
       heads.add(segment.chainId, summary.head, summary.checkpointSeq, summary.final);
     }
@@ -177,22 +213,35 @@ export async function verifyAuditTrail(
     failedEntryIds: [...findings.failedEntryIds],
     failedEntryIdsTruncated: findings.failedEntryIdsTruncated,
     heads: heads.list(),
+    retention,
+    entriesRemovedByRetention,
   };
 }
 
-async function checkpointCheckFor(reader: AuditTrailReader, options: VerifyAuditTrailOptions) {
+/** The checks of checkpoints and retention records, with the same trusted keys. */
+async function trustFor(
+  reader: AuditTrailReader,
+  options: VerifyAuditTrailOptions,
+): Promise<{ check: CheckpointCheck; keyOf: (keyId: string) => KeyObject | undefined }> {
+  const keyMap = (keys: readonly TrustedSigningKey[]) => {
+    const byId = new Map(keys.map((key) => [key.keyId, key.key]));
+    return (keyId: string) => byId.get(keyId);
+  };
   if (options.trustedKeys !== undefined) {
-    return checkpointCheck({
-      trusted: options.trustedKeys,
-      source: options.trustedKeysSource ?? 'the given public keys',
-    });
+    return {
+      check: checkpointCheck({
+        trusted: options.trustedKeys,
+        source: options.trustedKeysSource ?? 'the given public keys',
+      }),
+      keyOf: keyMap(options.trustedKeys),
+    };
   }
-  const { trusted, mismatched } = trustStoredKeys(await reader.signingKeys());
-  return checkpointCheck({
-    trusted: [...trusted, ...(options.alsoTrusted ?? [])],
-    mismatched,
-    source: "the audit store's key table",
-  });
+  const { trusted: stored, mismatched } = trustStoredKeys(await reader.signingKeys());
+  const trusted = [...stored, ...(options.alsoTrusted ?? [])];
+  return {
+    check: checkpointCheck({ trusted, mismatched, source: "the audit store's key table" }),
+    keyOf: keyMap(trusted),
+  };
 }
 
 function normalisedRange(range: AuditTrailRange): AuditTrailRange {

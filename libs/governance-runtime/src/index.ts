@@ -87,6 +87,7 @@ export {
 export {
   AUDIT_TRAIL_PROBLEM_KINDS,
   type AuditChainHead,
+  type AuditChainRetention,
   type AuditTrailProblem,
   type AuditTrailProblemKind,
   type AuditTrailVerification,

@@ -147,6 +147,7 @@ export async function runAuditCommand(
     } finally {
       progress.end(result?.entriesChecked);
     }
+    for (const line of retentionLines(result)) io.out.write(`${line}\n`);
     io.out.write(`${verificationLine(result)}\n`);
     return result.intact ? EXIT.OK : EXIT.FAILURE;
   } finally {
@@ -191,6 +192,29 @@ export function verificationLine(result: AuditTrailVerification): string {
   const note = warnings.length === 0 ? '' : ` (warnings: ${warnings.join('; ')})`;
   if (result.intact) return `${head}: intact${note}`;
   return `${head}: NOT INTACT: ${describe(true).join('; ')}${note}`;
+}
+
+/**
+ * One line per chain whose start retention removed, e.g. `chain 0190…: 1–4,200 removed by
+ * retention on 2027-01-02 (audit_log_entries_y2026m01), 4,201–9,000 verified`.
+ */
+export function retentionLines(result: AuditTrailVerification): string[] {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const lines = result.retention.map((r) => {
+    const removed = `${r.removedThroughSeq === 1 ? '1' : `1–${n(r.removedThroughSeq)}`} removed by retention on ${r.removedAt.slice(0, 10)} (${r.partition})`;
+    const verified =
+      r.verifiedThroughSeq === null
+        ? 'no entry left'
+        : `${n(r.removedThroughSeq + 1)}–${n(r.verifiedThroughSeq)} verified`;
+    return `chain ${r.chainId}: ${removed}, ${verified}`;
+  });
+  const listed = result.retention.reduce((sum, r) => sum + r.removedThroughSeq, 0);
+  if (listed < result.entriesRemovedByRetention) {
+    lines.push(
+      `(${n(result.entriesRemovedByRetention - listed)} more entries removed by retention in chains not listed)`,
+    );
+  }
+  return lines;
 }
 
 async function verifyProofFile(file: string, io: AuditIo): Promise<number> {

@@ -41,6 +41,8 @@ function verified(last: Partial<NonNullable<AuditIntegrity['last']>>): AuditInte
           final: false,
         },
       ],
+      retention: [],
+      entries_removed_by_retention: 0,
       ...last,
     },
   };

@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
+import type { AuditRetentionRecord } from '../../src/audit-retention-record.js';
 import type {
   AuditChainSegment,
   AuditTrailRange,
@@ -16,6 +17,7 @@ import type {
 } from '../../src/audit-trail-reader.js';
 import { type DigestedAuditEntry, digestAuditEntry } from '../../src/digested-audit-entry.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
+import { retentionRecordsOf } from './audit-retention.js';
 import {
   SELECTION_AS_JSON_ARRAY,
   toEntryFromJsonArray,
@@ -195,6 +197,10 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
       .orderBy('first_used_at')
       .execute();
     return rows.map((row) => ({ keyId: row.key_id, publicKeyPem: row.public_key_pem }));
+  }
+
+  retentionRecords(chainId: string): Promise<readonly AuditRetentionRecord[]> {
+    return retentionRecordsOf(this.#db, chainId);
   }
 }
 

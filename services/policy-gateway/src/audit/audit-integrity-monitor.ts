@@ -120,5 +120,14 @@ function toJson(result: AuditTrailVerification): AuditVerificationJson {
       checkpoint_seq: h.checkpointSeq,
       final: h.final,
     })),
+    retention: result.retention.map((r) => ({
+      chain_id: r.chainId,
+      removed_through_seq: r.removedThroughSeq,
+      removed_at: r.removedAt,
+      partition: r.partition,
+      record_id: r.recordId,
+      verified_through_seq: r.verifiedThroughSeq,
+    })),
+    entries_removed_by_retention: result.entriesRemovedByRetention,
   };
 }
