@@ -35,7 +35,11 @@ import type { PolicyEngine } from './policy/policy-engine.js';
 import { withBundlePolling } from './policy/start-bundle-polling.js';
 import { withAuditPrivacy } from './privacy/audit-privacy.js';
 import type { AuditStore } from './store/audit-store.js';
-import { type AuditStoreObservers, openAuditStore } from './store/open-audit-store.js';
+import {
+  type AuditStoreObservers,
+  groupCommitOf,
+  openAuditStore,
+} from './store/open-audit-store.js';
 import type { TamperEvidenceOptions } from './store/tamper-evidence.js';
 
 export interface RunningGateway {
@@ -295,6 +299,8 @@ async function serveAsWorker(settings: Settings): Promise<number> {
         settings.store.backend === 'memory'
           ? openSharedMemoryStore(primary, channel, settings.store.maxEntries, {
               tamperEvidence,
+              // The group commit settings, as openAuditStore gives a memory store of its own.
+              batching: groupCommitOf(settings.store),
               log,
               ...observers,
             })

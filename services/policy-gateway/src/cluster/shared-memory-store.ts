@@ -234,7 +234,7 @@ export async function openSharedMemoryStore(
   options: {
     readonly tamperEvidence: TamperEvidenceOptions;
     readonly log: Pick<Logger, 'info' | 'warn'>;
-  } & Pick<Parameters<typeof openTamperEvidence>[0], 'writeObserver'>,
+  } & Pick<Parameters<typeof openTamperEvidence>[0], 'writeObserver' | 'batching'>,
 ): Promise<AuditStore> {
   const store = sharedMemoryStore(calls, channel, maxEntries);
   const chain = await openTamperEvidence({
@@ -242,6 +242,7 @@ export async function openSharedMemoryStore(
     checkpoints: new MemoryAuditCheckpointRepository(),
     settleMs: 0,
     log: options.log,
+    ...(options.batching !== undefined && { batching: options.batching }),
     ...(options.writeObserver !== undefined && { writeObserver: options.writeObserver }),
   });
   return {

@@ -103,7 +103,7 @@ export async function openAuditStore(
 }
 
 /** The chain's group commit, as configured (the declared defaults for a store opened without). */
-function groupCommitOf(settings: StoreSettings): GroupCommitOptions {
+export function groupCommitOf(settings: Pick<StoreSettings, 'writeBatch'>): GroupCommitOptions {
   const batch = settings.writeBatch;
   if (batch === undefined) return GROUP_COMMIT_DEFAULTS;
   return {
