@@ -125,6 +125,7 @@ export {
   type CommitOutcomeResolverOptions,
 } from './commit-outcome-resolver.js';
 export { CommitOutcomeUnknownError } from './commit-outcome-unknown-error.js';
+export { type DigestedAuditEntry, digestAuditEntry } from './digested-audit-entry.js';
 export { DuplicateAccessLogRecordError } from './duplicate-access-log-record-error.js';
 export { DuplicateAuditLogEntryError } from './duplicate-audit-log-entry-error.js';
 export { DuplicateIdempotencyKeyError } from './duplicate-idempotency-key-error.js';
