@@ -138,6 +138,8 @@ describe('Value.Check on the kinds', () => {
       request_digest: null,
       principal_id: 'key:k1',
       chain: null,
+      masking: null,
+      sealed_original: null,
     };
     expect(Check(AuditEntrySchema, entry)).toBe(false);
     expect(Errors(AuditEntrySchema, entry).First()?.path).toBe('/reasons/0/severity');

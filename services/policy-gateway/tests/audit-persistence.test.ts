@@ -98,7 +98,13 @@ describe.each([
       decision: 'deny',
       action: 'policy.evaluate',
       policy_engine: 'embedded',
-      input: { prompt: prompts[1]?.prompt, user_id: 'ops', context: { app: 'cli' } },
+      // Stored masked: the key the policy found is replaced by a marker naming its kind.
+      input: {
+        prompt: 'deploy with key [secret.aws_access_key]',
+        user_id: 'ops',
+        context: { app: 'cli' },
+      },
+      masking: { redacted: [{ code: 'secret.aws_access_key', count: 1 }] },
       user_agent: 'persistence-test',
     });
 

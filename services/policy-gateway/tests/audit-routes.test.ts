@@ -59,6 +59,8 @@ describe('GET /governance/audit', () => {
         'idempotency_key',
         'request_digest',
         'chain',
+        'masking',
+        'sealed_original',
       ].sort(),
     );
     expect(body.entries[0]).toMatchObject({

@@ -57,7 +57,8 @@ describe('policy-gateway serve, refusing to start', () => {
     });
     expectOneLineRefusal(
       result,
-      `cannot start the policy engine (POLICY_GATEWAY_POLICY_BUNDLE_DIR ${emptyBundle})`,
+      // The mask policy is read from the bundle first (when masking is on, as by default).
+      `(POLICY_GATEWAY_POLICY_BUNDLE_DIR ${emptyBundle}): no .rego module found`,
     );
   });
 });

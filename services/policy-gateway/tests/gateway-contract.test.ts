@@ -50,6 +50,12 @@ const DISTINCT = auditEntry(1, {
     prevHash: 'a'.repeat(64),
     entryHash: 'b'.repeat(64),
   },
+  masking: {
+    erased: ['/input/context/ssn'],
+    masked: [],
+    redacted: [{ code: 'pii.email', count: 1 }],
+  },
+  sealedOriginal: { v: 1, key_id: 'key-distinct', iv: 'aXYtZGlzdGluY3Q=', ciphertext: 'Y2lwaGVy' },
 });
 
 describe('toAuditEntryJson', () => {

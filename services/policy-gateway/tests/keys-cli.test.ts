@@ -100,7 +100,7 @@ describe('policy-gateway keys', () => {
     const result = await runCli(['keys', 'create', '--role', 'root'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'policy-gateway: keys create: unknown role "root": expected evaluator, auditor, admin\n',
+      'policy-gateway: keys create: unknown role "root": expected evaluator, auditor, admin, privacy-officer\n',
     );
   });
 

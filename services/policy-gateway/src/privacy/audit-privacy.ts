@@ -136,7 +136,7 @@ export async function withAuditPrivacy(
     const pseudonyms = userIdPseudonymsOf(settings);
     const steps: AuditWriteStep[] = [];
     if (settings.privacy.masking === 'on') {
-      const policy = MaskPolicy.fromBundle(await loadPolicyBundle(settings.policy.bundleDir));
+      const policy = await maskPolicyOf(settings.policy.bundleDir);
       steps.push((inner) => new MaskingAuditLog(inner, { policy, sealer, log }));
     }
     // Outermost: what masking seals carries the pseudonym too.
@@ -185,4 +185,20 @@ function sharedKeyWarnings(settings: AuditPrivacySettings): string[] {
   return [
     `privacy keys are generated in POLICY_GATEWAY_DATA_DIR (${generated.join(', ')} unset): with more than one gateway on this database, give every replica the same files (e.g. from a Kubernetes Secret), or originals sealed by one cannot be read through another and idempotent retries reaching another replica are refused`,
   ];
+}
+
+/**
+ * The bundle's mask policy (null when it has none); a bundle that cannot be read names the
+ * setting, as the engine does.
+ */
+async function maskPolicyOf(bundleDir: string): Promise<MaskPolicy | null> {
+  try {
+    return MaskPolicy.fromBundle(await loadPolicyBundle(bundleDir));
+  } catch (error) {
+    throw new UnusableSettingError(
+      ['POLICY_GATEWAY_POLICY_BUNDLE_DIR'],
+      `cannot read the mask policy (POLICY_GATEWAY_POLICY_BUNDLE_DIR ${bundleDir}): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
 }
