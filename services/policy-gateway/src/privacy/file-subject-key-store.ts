@@ -5,10 +5,20 @@
  * an operator names (POLICY_GATEWAY_SUBJECT_KEYS_DIR), kept out of the audit database's
  * backups. Removing a file does not scrub the disk blocks it used; the key inside is wrapped,
  * so what remains is readable only with the KEK (see the README on backups and disks).
+ *
+ * Destructions are announced to this process's caches when made here, and when another process
+ * on the same machine removes a file (the workers of `serve`, or the CLI), through a watch on the
+ * directory (inotify). A watch sees nothing a process on another host does to a network volume:
+ * replicas on several hosts keep their keys in PostgreSQL (`postgres-subject-key-store.ts`).
  */
+import { existsSync, type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoredSubjectKey, SubjectKeyStore } from './subject-key-store.js';
+import type {
+  StoredSubjectKey,
+  SubjectKeyDestructions,
+  SubjectKeyStore,
+} from './subject-key-store.js';
 
 interface KeyFile {
   readonly subject_ref: string;
@@ -22,12 +32,28 @@ const SUBJECT_REF = /^[0-9a-f]{64}$/;
 
 export class FileSubjectKeyStore implements SubjectKeyStore {
   readonly location: string;
+  readonly destructions: SubjectKeyDestructions;
   readonly #dir: string;
+  readonly #listeners = new Set<(subjectRef: string | undefined) => void>();
+  #watcher: FSWatcher | undefined;
   #ready: Promise<unknown> | undefined;
 
   constructor(dir: string) {
     this.#dir = dir;
     this.location = `directory ${dir}`;
+    const store = this;
+    this.destructions = {
+      get listening() {
+        return store.#watcher !== undefined;
+      },
+      subscribe: (listener) => {
+        this.#listeners.add(listener);
+        this.#watch();
+        return () => {
+          this.#listeners.delete(listener);
+        };
+      },
+    };
   }
 
   async current(subjectRef: string): Promise<StoredSubjectKey | undefined> {
@@ -77,14 +103,51 @@ export class FileSubjectKeyStore implements SubjectKeyStore {
     return key;
   }
 
+  async currentKeyIds(subjectRefs: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const refs = [...new Set(subjectRefs)];
+    const keys = await Promise.all(refs.map((ref) => this.current(ref)));
+    return new Map(keys.flatMap((key) => (key === undefined ? [] : [[key.subjectRef, key.keyId]])));
+  }
+
   async destroy(subjectRef: string): Promise<StoredSubjectKey | undefined> {
     const existing = await this.current(subjectRef);
     if (existing === undefined) return undefined;
     await rm(this.#fileOf(subjectRef), { force: true });
+    this.#announce(subjectRef);
     return existing;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  #announce(subjectRef: string | undefined): void {
+    for (const listener of this.#listeners) listener(subjectRef);
+  }
+
+  /** Watches the directory for files removed by other processes; on failure, stops listening. */
+  #watch(): void {
+    if (this.#watcher !== undefined) return;
+    try {
+      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      const watcher = watch(this.#dir, { persistent: false }, (_event, name) => {
+        const subjectRef = typeof name === 'string' ? name.replace(/\.json$/, '') : '';
+        if (!SUBJECT_REF.test(subjectRef)) return this.#announce(undefined);
+        // A file made (a new subject's key) is no destruction.
+        if (!existsSync(this.#fileOf(subjectRef))) this.#announce(subjectRef);
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+        this.#announce(undefined);
+      });
+      this.#watcher = watcher;
+    } catch {
+      this.#watcher = undefined;
+    }
+    this.#announce(undefined);
+  }
 
   #fileOf(subjectRef: string): string {
     if (!SUBJECT_REF.test(subjectRef)) throw new Error(`not a subject reference: ${subjectRef}`);

@@ -6,9 +6,10 @@
  * KEK and stored before anything is sealed under it).
  *
  * Sealing remembers a subject's unwrapped key for `SEALING_KEY_TTL_MS` (reading and unwrapping
- * it cost more than a decision: bench:privacy), so an erasure elsewhere may see a few more
- * originals sealed under the destroyed key in that second: unreadable like the rest, never
- * readable. Opening always asks the key store, so an erased key opens nothing at once.
+ * it cost more than a decision: bench:privacy), and only while the key store's `destructions`
+ * listen: a key destroyed by any process is forgotten as soon as it is announced, and a look-up
+ * that an announcement for its subject overtook is made again, so nothing is sealed under a key
+ * known to be destroyed. Opening always asks the key store, so an erased key opens nothing.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
@@ -47,6 +48,9 @@ export class OriginalSealer {
   readonly #keys: SubjectKeyStore;
   readonly #kek: KeyEncryptionKey;
   readonly #sealingKeys = new Map<string, SealingKey>();
+  /** Look-ups in flight: `overtaken` when a destruction of their subject is announced. */
+  readonly #lookups = new Set<{ readonly subjectRef: string; overtaken: boolean }>();
+  #unsubscribe: (() => void) | undefined;
 
   constructor(keys: SubjectKeyStore, kek: KeyEncryptionKey) {
     this.#keys = keys;
@@ -62,7 +66,9 @@ export class OriginalSealer {
     const remembered = this.#sealingKeys;
     return {
       location: keys.location,
+      destructions: keys.destructions,
       current: (subjectRef) => keys.current(subjectRef),
+      currentKeyIds: (subjectRefs) => keys.currentKeyIds(subjectRefs),
       createIfAbsent: (key) => keys.createIfAbsent(key),
       destroy: async (subjectRef) => {
         remembered.delete(subjectRef);
@@ -72,7 +78,10 @@ export class OriginalSealer {
           remembered.delete(subjectRef);
         }
       },
-      close: () => keys.close(),
+      close: () => {
+        this.#unsubscribe?.();
+        return keys.close();
+      },
     };
   }
 
@@ -117,10 +126,17 @@ export class OriginalSealer {
   }
 
   async #sealingKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
+    this.#unsubscribe ??= this.#keys.destructions.subscribe((destroyed) => this.#forget(destroyed));
+    if (!this.#keys.destructions.listening) {
+      // Deaf to destructions elsewhere: ask the store every time, as opening does.
+      this.#sealingKeys.clear();
+      return this.#currentKey(subjectRef);
+    }
     const now = Date.now();
     const remembered = this.#sealingKeys.get(subjectRef);
     if (remembered !== undefined && remembered.expiresAt > now) return remembered;
-    const current = await this.#currentKey(subjectRef);
+    const current = await this.#lookUp(subjectRef);
+    if (current === undefined) return this.#currentKey(subjectRef);
     this.#sealingKeys.delete(subjectRef);
     if (this.#sealingKeys.size >= SEALING_KEYS_MAX) {
       const oldest = this.#sealingKeys.keys().next().value;
@@ -128,6 +144,34 @@ export class OriginalSealer {
     }
     this.#sealingKeys.set(subjectRef, { ...current, expiresAt: now + SEALING_KEY_TTL_MS });
     return current;
+  }
+
+  /**
+   * The subject's current key, unless a destruction of the subject was announced while it was
+   * looked up (the answer may be the destroyed key): then once more, and undefined if overtaken
+   * again, for the caller to use without remembering it.
+   */
+  async #lookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const lookup = { subjectRef, overtaken: false };
+      this.#lookups.add(lookup);
+      try {
+        const current = await this.#currentKey(subjectRef);
+        if (!lookup.overtaken) return current;
+      } finally {
+        this.#lookups.delete(lookup);
+      }
+    }
+    return undefined;
+  }
+
+  /** A key was destroyed (`subjectRef`), or any may have been (undefined). */
+  #forget(subjectRef: string | undefined): void {
+    if (subjectRef === undefined) this.#sealingKeys.clear();
+    else this.#sealingKeys.delete(subjectRef);
+    for (const lookup of this.#lookups) {
+      if (subjectRef === undefined || lookup.subjectRef === subjectRef) lookup.overtaken = true;
+    }
   }
 
   async #currentKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {

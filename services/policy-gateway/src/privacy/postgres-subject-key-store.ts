@@ -6,9 +6,22 @@
  * trail's backup taken before an erasure would bring the erased key back with it
  * (`originalSealerOf` refuses the same URL). A deleted row lingers in the table's pages and the
  * WAL until vacuumed and recycled; it holds a wrapped key, useless without the KEK.
+ *
+ * Every replica remembers sealing keys for a moment (`OriginalSealer`), so a destruction is
+ * announced on the channel `policy_gateway_subject_keys` in the statement that deletes the row
+ * (delivered when it commits), and each store listens on a connection of its own: a replica
+ * forgets the destroyed key as soon as it hears, and trusts its memory only while it listens.
  */
 import pg from 'pg';
-import type { StoredSubjectKey, SubjectKeyStore } from './subject-key-store.js';
+import { PostgresApiKeyChangeListener } from '../auth/postgres/postgres-api-key-change-listener.js';
+import type {
+  StoredSubjectKey,
+  SubjectKeyDestructions,
+  SubjectKeyStore,
+} from './subject-key-store.js';
+
+/** Where destructions are announced: the payload is the destroyed key's `subject_ref`. */
+export const SUBJECT_KEY_DESTRUCTIONS_CHANNEL = 'policy_gateway_subject_keys';
 
 interface KeyRow {
   readonly subject_ref: string;
@@ -41,7 +54,9 @@ export interface PostgresSubjectKeyStoreOptions {
 
 export class PostgresSubjectKeyStore implements SubjectKeyStore {
   readonly location: string;
+  readonly destructions: SubjectKeyDestructions;
   readonly #pool: pg.Pool;
+  readonly #listener: PostgresApiKeyChangeListener;
   #ready: Promise<unknown> | undefined;
 
   constructor(options: PostgresSubjectKeyStoreOptions) {
@@ -55,6 +70,13 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     });
     // An idle connection the server dropped must not crash the process; the next query reconnects.
     this.#pool.on('error', () => {});
+    this.#listener = new PostgresApiKeyChangeListener({
+      connectionString: options.url,
+      channel: SUBJECT_KEY_DESTRUCTIONS_CHANNEL,
+      applicationName: 'policy-gateway subject key destructions',
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    this.destructions = this.#listener;
   }
 
   async current(subjectRef: string): Promise<StoredSubjectKey | undefined> {
@@ -78,17 +100,34 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     return (await this.current(key.subjectRef)) ?? this.createIfAbsent(key);
   }
 
+  async currentKeyIds(subjectRefs: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (subjectRefs.length === 0) return new Map();
+    await this.#table();
+    const { rows } = await this.#pool.query<{ subject_ref: string; key_id: string }>(
+      'select subject_ref, key_id from subject_keys where subject_ref = any($1::text[])',
+      [[...new Set(subjectRefs)]],
+    );
+    return new Map(rows.map((row) => [row.subject_ref, row.key_id]));
+  }
+
   async destroy(subjectRef: string): Promise<StoredSubjectKey | undefined> {
     await this.#table();
+    // One statement: the notification is sent if and only if the row's deletion commits.
     const { rows } = await this.#pool.query<KeyRow>(
-      `delete from subject_keys where subject_ref = $1 returning ${COLUMNS}`,
+      `with gone as (delete from subject_keys where subject_ref = $1 returning ${COLUMNS})
+       select ${COLUMNS}, pg_notify('${SUBJECT_KEY_DESTRUCTIONS_CHANNEL}', subject_ref)::text as told
+       from gone`,
       [subjectRef],
     );
     return rows[0] === undefined ? undefined : keyOf(rows[0]);
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    try {
+      await this.#listener.close();
+    } finally {
+      await this.#pool.end();
+    }
   }
 
   /** The table, made on first use: the key database holds nothing else to migrate. */

@@ -17,6 +17,23 @@ export interface StoredSubjectKey {
   readonly createdAt: string;
 }
 
+/**
+ * How a cache of keys hears that a key was destroyed, through this store or, for a store several
+ * processes share, by another one. The same shape as the API-key cache's `ApiKeyChanges`.
+ */
+export interface SubjectKeyDestructions {
+  /**
+   * Whether every destruction from now on will be announced; while false, a cache must not
+   * answer from memory (a destruction it could not hear of is then seen by the next look-up).
+   */
+  readonly listening: boolean;
+  /**
+   * Calls `listener` with the subject whose key was destroyed, or with undefined when any may
+   * have been (listening began or ended); starts listening if not yet begun.
+   */
+  subscribe(listener: (subjectRef: string | undefined) => void): () => void;
+}
+
 export interface SubjectKeyStore {
   /** Where the keys are, for the start-up log and the README's backup advice. */
   readonly location: string;
@@ -27,7 +44,16 @@ export interface SubjectKeyStore {
    * that is current afterwards (another writer's, when it won the race).
    */
   createIfAbsent(key: StoredSubjectKey): Promise<StoredSubjectKey>;
-  /** Destroys the subject's key; returns it as it was, or undefined when there was none. */
+  /**
+   * The current key id of each of these subjects, in one look-up (one query, not one per
+   * subject): subjects without a key are absent from the map. For annotating a page of entries.
+   */
+  currentKeyIds(subjectRefs: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Destroys the subject's key and announces it to `destructions` (every process's, for a
+   * shared store); returns the key as it was, or undefined when there was none.
+   */
   destroy(subjectRef: string): Promise<StoredSubjectKey | undefined>;
+  readonly destructions: SubjectKeyDestructions;
   close(): Promise<void>;
 }

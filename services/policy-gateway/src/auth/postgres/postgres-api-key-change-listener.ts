@@ -16,6 +16,11 @@ import type { ApiKeyChangeListener, ApiKeyChanges } from '../api-key-changes.js'
 export interface PostgresApiKeyChangeListenerOptions {
   /** The audit database's `postgresql://` URL. */
   readonly connectionString: string;
+  /**
+   * The channel listened to; default `policy_gateway_api_keys` (migration 009). Another channel
+   * whose payloads name what changed reuses this listener: the subject key store's destructions.
+   */
+  readonly channel?: string;
   /** Bound on connecting and on each statement (LISTEN, the ping), in ms. Default 5000. */
   readonly timeoutMs?: number;
   /** Delay before the first reconnection, in ms; doubles after each failure. Default 100. */
@@ -44,6 +49,13 @@ export class PostgresApiKeyChangeListener implements ApiKeyChanges {
 
   constructor(options: PostgresApiKeyChangeListenerOptions) {
     this.#options = options;
+    if (options.channel !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.channel)) {
+      throw new RangeError(`not a channel name: ${options.channel}`);
+    }
+  }
+
+  get #channel(): string {
+    return this.#options.channel ?? API_KEY_CHANGES_CHANNEL;
   }
 
   get listening(): boolean {
@@ -88,14 +100,14 @@ export class PostgresApiKeyChangeListener implements ApiKeyChanges {
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, new Error('the connection was closed')));
     client.on('notification', (message) => {
-      if (client !== this.#client || message.channel !== API_KEY_CHANGES_CHANNEL) return;
+      if (client !== this.#client || message.channel !== this.#channel) return;
       this.#announce(
         message.payload === undefined || message.payload === '' ? undefined : message.payload,
       );
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${API_KEY_CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${this.#channel}`);
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
