@@ -8,6 +8,8 @@
  * - `audit public-key` prints the public keys that signed checkpoints, as PEM, to hand to a
  *   verifier elsewhere (`--public-key`).
  * - `audit verify-proof FILE` checks a proof from `GET /governance/audit/{id}/proof` offline.
+ * - `audit rotate-key` replaces the generated checkpoint signing key with a new one, used from
+ *   the gateway's next start (`audit/audit-signing-key-rotation.ts`).
  */
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -22,6 +24,7 @@ import {
 } from '@policy-gateway/governance-runtime';
 import { PostgresAuditTrailReader } from '@policy-gateway/governance-runtime/postgres';
 import type { Logger } from 'pino';
+import { rotateAuditSigningKey } from './audit/audit-signing-key-rotation.js';
 import type { Settings } from './config/settings.js';
 import { openDatabase } from './db/database.js';
 import { EXIT } from './migrate-commands.js';
@@ -31,7 +34,9 @@ export const AUDIT_USAGE = `  audit verify [--since T] [--until T] [--public-key
                    Verify the audit trail's hash chains and signed checkpoints; exit 0 when intact, 1 when not
   audit public-key Print the public keys that signed checkpoints (PEM)
   audit verify-proof FILE
-                   Check a proof of one entry (GET /governance/audit/{id}/proof) offline`;
+                   Check a proof of one entry (GET /governance/audit/{id}/proof) offline
+  audit rotate-key Replace the generated checkpoint signing key; the gateway signs with the
+                   new one from its next start, and older checkpoints still verify`;
 
 export type AuditCommand =
   | {
@@ -41,12 +46,16 @@ export type AuditCommand =
       readonly publicKeyFile?: string;
     }
   | { readonly name: 'audit public-key' }
-  | { readonly name: 'audit verify-proof'; readonly file: string };
+  | { readonly name: 'audit verify-proof'; readonly file: string }
+  | { readonly name: 'audit rotate-key' };
 
 /** Parses what follows `audit`; a string is a usage error. */
 export function parseAuditCommand(args: readonly string[]): AuditCommand | string {
   const [sub, ...rest] = args;
   if (sub === 'public-key' && rest.length === 0) return { name: 'audit public-key' };
+  if (sub === 'rotate-key') {
+    return rest.length === 0 ? { name: 'audit rotate-key' } : 'audit rotate-key takes no arguments';
+  }
   if (sub === 'verify-proof') {
     if (rest.length !== 1 || rest[0]!.startsWith('-')) {
       return 'audit verify-proof takes one argument: the proof file';
@@ -54,7 +63,7 @@ export function parseAuditCommand(args: readonly string[]): AuditCommand | strin
     return { name: 'audit verify-proof', file: rest[0]! };
   }
   if (sub !== 'verify') {
-    return `unknown command "audit ${args.join(' ')}": expected audit verify, audit public-key or audit verify-proof FILE (see --help)`;
+    return `unknown command "audit ${args.join(' ')}": expected audit verify, audit public-key, audit verify-proof FILE or audit rotate-key (see --help)`;
   }
   const options: { since?: string; until?: string; publicKeyFile?: string } = {};
   for (let i = 0; i < rest.length; i += 1) {
@@ -101,6 +110,7 @@ export async function runAuditCommand(
   io: AuditIo,
 ): Promise<number> {
   if (command.name === 'audit verify-proof') return verifyProofFile(command.file, io);
+  if (command.name === 'audit rotate-key') return rotateKey(settings, io);
   if (settings.store.backend === 'memory') {
     io.err.write(
       'policy-gateway: the memory audit store lives inside the gateway process and cannot be read from here; ask the gateway (GET /governance/audit/integrity)\n',
@@ -215,6 +225,25 @@ export function retentionLines(result: AuditTrailVerification): string[] {
     );
   }
   return lines;
+}
+
+function rotateKey(settings: Settings, io: AuditIo): number {
+  const rotation = rotateAuditSigningKey({
+    keyFile: settings.auditChain.signingKeyFile,
+    dataDir: settings.dataDir,
+  });
+  if (!rotation.rotated) {
+    io.err.write(`policy-gateway: ${rotation.message}\n`);
+    return EXIT.FAILURE;
+  }
+  const was =
+    rotation.previousKeyId === null
+      ? 'there was no key before'
+      : `a running gateway signs with the old key ${rotation.previousKeyId} until it is restarted; that key's private half is gone, its public key stays registered in the audit store, so the checkpoints it signed still verify`;
+  io.out.write(
+    `rotated: new checkpoint signing key ${rotation.key.keyId} in ${rotation.path}, used from the gateway's next start (${was})\n`,
+  );
+  return EXIT.OK;
 }
 
 async function verifyProofFile(file: string, io: AuditIo): Promise<number> {
