@@ -7,3 +7,10 @@ export {
   MemoryAuditLogEntryRepository,
   type MemoryAuditLogEntryRepositoryOptions,
 } from './memory-audit-log-entry-repository.js';
+export {
+  MEMORY_BOUND_PARTITION,
+  MemoryAuditTrailReader,
+  type MemoryAuditTrailReaderOptions,
+  memoryCutRecord,
+} from './memory-audit-trail-reader.js';
+export { type MemoryChainCut, MemoryChainIndex } from './memory-chain-index.js';
