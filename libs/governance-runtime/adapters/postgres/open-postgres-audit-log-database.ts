@@ -4,9 +4,10 @@
  * pool the service runs with: bounded waits, TCP keep-alive, and listeners that keep a
  * dropped connection from crashing the process.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, type PostgresCursorConstructor, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { AuditLogDatabase } from './audit-log-database.js';
+import { CopyOutCursor } from './copy-out-cursor.js';
 
 export interface PostgresAuditLogDatabaseOptions {
   /** `postgres://` or `postgresql://` URL. */
@@ -67,5 +68,8 @@ export function openPostgresAuditLogDatabase(
   pool.on('connect', (client) => {
     client.on('error', onConnectionError);
   });
-  return new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
+  // Streams COPY … TO STDOUT, which the verifier reads chains with (`PostgresChainStream`);
+  // the rows it streams are chunks of COPY data, whatever row type a caller names.
+  const cursor = CopyOutCursor as unknown as PostgresCursorConstructor;
+  return new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool, cursor }) });
 }

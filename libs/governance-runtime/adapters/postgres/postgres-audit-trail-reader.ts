@@ -26,8 +26,14 @@ import { PostgresChainStream } from './postgres-chain-stream.js';
 import { storedEntryDigestPlan } from './stored-entry-digest.js';
 
 export interface PostgresAuditTrailReaderOptions {
-  /** Entries per query. Default 2,000. */
+  /** Entries (or checkpoints) per query. Default 2,000. */
   readonly batchSize?: number;
+  /**
+   * Entries per COPY statement where the verifier streams them (a `pg` Kysely opened by
+   * `openPostgresAuditLogDatabase`). Memory does not grow with it: rows are digested as they
+   * arrive; fewer statements save the server planning each. Default 50,000.
+   */
+  readonly streamedBatchSize?: number;
 }
 
 export class PostgresAuditTrailReader implements AuditTrailReader {
@@ -39,7 +45,12 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
     this.#db = db;
     this.#batchSize = options.batchSize ?? 2000;
     const plan = storedEntryDigestPlan();
-    this.#stream = plan && new PostgresChainStream(db, plan, this.#batchSize);
+    this.#stream =
+      plan &&
+      new PostgresChainStream(db, plan, {
+        queried: this.#batchSize,
+        streamed: options.streamedBatchSize ?? 50_000,
+      });
   }
 
   async chainSegments(range: AuditTrailRange): Promise<readonly AuditChainSegment[]> {

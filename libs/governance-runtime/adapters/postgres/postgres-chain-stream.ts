@@ -1,15 +1,24 @@
 /**
  * A chain's entries as the verifier walks them, digested straight from their rows
- * (`stored-entry-digest.ts`), in keyset batches along the `(chain_id, chain_seq)` index, with
- * the next batch asked for before this one is digested, so that the server reads while this
- * process hashes. Memory stays bounded by two batches.
+ * (`stored-entry-digest.ts`), in keyset batches along the `(chain_id, chain_seq)` index.
+ *
+ * On a PostgreSQL server each batch is one `COPY (…) TO STDOUT (FORMAT binary)` streamed
+ * through the dialect's `CopyOutCursor`: rows are parsed from the bytes as they arrive and
+ * their text runs hashed as those bytes, with no string or object per row from the driver, and
+ * the server sends while this process hashes. Where the Kysely cannot stream a COPY (PGlite,
+ * or a dialect opened without the cursor), each batch is an ordinary query returning one
+ * packed text per row, the next batch asked for before this one is digested. Memory stays
+ * bounded either way: by the socket's buffers, or by two batches.
  */
 import { type Kysely, sql } from 'kysely';
 import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
+import { BinaryCopyTuples } from './binary-copy-tuples.js';
+import { PreimageBytes } from './preimage-bytes.js';
 import {
   CanonicalJsonTexts,
   digestStoredRow,
+  digestStoredTuple,
   type StoredEntryDigestPlan,
 } from './stored-entry-digest.js';
 
@@ -17,15 +26,28 @@ interface PackedRow {
   readonly row: string;
 }
 
+type BatchStart = { fromSeq: number } | { afterSeq: number; afterId: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class PostgresChainStream {
   readonly #db: Kysely<AuditLogDatabase>;
   readonly #plan: StoredEntryDigestPlan;
   readonly #batchSize: number;
+  readonly #copyBatchSize: number;
+  /** Whether the Kysely streams COPY; learnt from the first attempt. */
+  #copies: boolean | undefined;
 
-  constructor(db: Kysely<AuditLogDatabase>, plan: StoredEntryDigestPlan, batchSize: number) {
+  /** `batchSizes`: rows per query, and per COPY statement. */
+  constructor(
+    db: Kysely<AuditLogDatabase>,
+    plan: StoredEntryDigestPlan,
+    batchSizes: { readonly queried: number; readonly streamed: number },
+  ) {
     this.#db = db;
     this.#plan = plan;
-    this.#batchSize = batchSize;
+    this.#batchSize = batchSizes.queried;
+    this.#copyBatchSize = batchSizes.streamed;
   }
 
   /** The chain's entries from `fromSeq` on (up to `toSeq` when given), in seq order, digested. */
@@ -34,8 +56,81 @@ export class PostgresChainStream {
     fromSeq: number,
     toSeq?: number,
   ): AsyncIterable<readonly DigestedAuditEntry[]> {
+    if (this.#copies !== false && UUID.test(chainId)) {
+      const texts = new CanonicalJsonTexts();
+      const preimage = new PreimageBytes();
+      let from: BatchStart = { fromSeq };
+      for (;;) {
+        let count = 0;
+        let last: DigestedAuditEntry | undefined;
+        try {
+          for await (const batch of this.#copyBatch(chainId, from, toSeq, texts, preimage)) {
+            count += batch.length;
+            last = batch[batch.length - 1];
+            yield batch;
+          }
+        } catch (error) {
+          if (this.#copies === undefined && count === 0 && cannotStream(error)) {
+            this.#copies = false;
+            break;
+          }
+          throw error;
+        }
+        this.#copies = true;
+        if (count < this.#copyBatchSize || last === undefined) return;
+        from = { afterSeq: last.chain.seq, afterId: last.id };
+      }
+    }
+    yield* this.#packedDigests(chainId, fromSeq, toSeq);
+  }
+
+  /** One batch through COPY, in the chunks it arrives in (a chunk with no whole row yields nothing). */
+  async *#copyBatch(
+    chainId: string,
+    from: BatchStart,
+    toSeq: number | undefined,
+    texts: CanonicalJsonTexts,
+    preimage: PreimageBytes,
+  ): AsyncIterable<DigestedAuditEntry[]> {
+    const plan = this.#plan;
+    // COPY takes no parameters: every value is a literal, the chain id checked as a uuid and
+    // the seqs integers.
+    const start =
+      'fromSeq' in from
+        ? sql`chain_seq >= ${sql.lit(integer(from.fromSeq))}`
+        : sql`(chain_seq, id) > (${sql.lit(integer(from.afterSeq))}, ${sql.lit(uuid(from.afterId))}::uuid)`;
+    const end = toSeq === undefined ? sql`true` : sql`chain_seq <= ${sql.lit(integer(toSeq))}`;
+    const compiled = sql`copy (
+      select ${plan.fields}
+        from (select ${plan.reads}, id as key_id
+                from audit_log_entries
+               where chain_id = ${sql.lit(uuid(chainId))}::uuid and ${start} and ${end}
+               order by chain_seq, id
+               limit ${sql.lit(this.#copyBatchSize)}) e
+       order by e.chain_seq, e.key_id) to stdout (format binary)`.compile(this.#db);
+    const tuples = new BinaryCopyTuples(plan.fieldCount);
+    let digested: DigestedAuditEntry[] = [];
+    const onTuple = (tuple: Parameters<Parameters<BinaryCopyTuples['push']>[1]>[0]) => {
+      digested.push(digestStoredTuple(tuple, chainId, plan, texts, preimage));
+    };
+    for await (const { rows } of this.#db.getExecutor().stream<Buffer>(compiled, 1)) {
+      for (const chunk of rows) tuples.push(chunk, onTuple);
+      if (digested.length > 0) {
+        yield digested;
+        digested = [];
+      }
+    }
+    tuples.end();
+  }
+
+  /** Batches through ordinary queries of packed rows. */
+  async *#packedDigests(
+    chainId: string,
+    fromSeq: number,
+    toSeq?: number,
+  ): AsyncIterable<readonly DigestedAuditEntry[]> {
     const texts = new CanonicalJsonTexts();
-    let next = this.#batch(chainId, { fromSeq }, toSeq);
+    let next = this.#packedBatch(chainId, { fromSeq }, toSeq);
     for (;;) {
       const rows = await next;
       const count = rows.length;
@@ -44,7 +139,7 @@ export class PostgresChainStream {
       const last = digestStoredRow(rows[count - 1]!.row, chainId, this.#plan, texts);
       const more = count === this.#batchSize;
       if (more) {
-        next = this.#batch(chainId, { afterSeq: last.chain.seq, afterId: last.id }, toSeq);
+        next = this.#packedBatch(chainId, { afterSeq: last.chain.seq, afterId: last.id }, toSeq);
         // Awaited on the next turn; a walk that stops early must not leave it unhandled.
         next.catch(() => undefined);
       }
@@ -58,9 +153,9 @@ export class PostgresChainStream {
     }
   }
 
-  async #batch(
+  async #packedBatch(
     chainId: string,
-    from: { fromSeq: number } | { afterSeq: number; afterId: string },
+    from: BatchStart,
     toSeq: number | undefined,
   ): Promise<readonly PackedRow[]> {
     const plan = this.#plan;
@@ -81,4 +176,23 @@ export class PostgresChainStream {
        order by e.chain_seq, e.key_id`.execute(this.#db);
     return rows;
   }
+}
+
+/**
+ * Whether the Kysely refused to stream before sending anything (PGlite; a `pg` dialect
+ * without `CopyOutCursor`): an error of the client, not the server, which would carry a
+ * SQLSTATE and, in a transaction, have aborted it.
+ */
+function cannotStream(error: unknown): boolean {
+  return !(error instanceof Error && 'code' in error);
+}
+
+function integer(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not a seq: ${value}`);
+  return value;
+}
+
+function uuid(value: string): string {
+  if (!UUID.test(value)) throw new RangeError(`not a uuid: ${value}`);
+  return value;
 }

@@ -7,6 +7,12 @@
  * equals `auditEntryDigest` of the entry the repository reads from the same row (a test holds
  * the two to the same digests on both engines, over generated awkward entries).
  *
+ * Rows come one of two ways: as the fields of a binary COPY row (`digestStoredTuple`, the
+ * fast path on a PostgreSQL server: text runs are copied into the preimage as the bytes that
+ * arrived, never decoded), or packed into one text per row by an ordinary query
+ * (`digestStoredRow`, wherever COPY cannot stream, as on PGlite). Both read the same fields,
+ * `StoredEntryDigestPlan.fields`.
+ *
  * Nothing here lists the entry's fields: they, and how each column is read, come from the
  * repository's `SELECTION`; how each value is encoded is learnt by giving the repository's own
  * `toEntry` two probe rows. A field read in a way the probes do not recognise makes
@@ -17,7 +23,9 @@ import { type RawBuilder, sql } from 'kysely';
 import { snakeCase } from '../../src/audit-entry-hash.js';
 import { canonicalMemberOrder, write as writeCanonical } from '../../src/canonical-json.js';
 import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
+import type { CopyTuple } from './binary-copy-tuples.js';
 import { SELECTION, type SelectedRow, toEntry } from './postgres-audit-log-entry-repository.js';
+import type { PreimageBytes } from './preimage-bytes.js';
 
 /** How a field's value becomes canonical JSON. */
 type Encoding =
@@ -40,7 +48,14 @@ type Part =
 export interface StoredEntryDigestPlan {
   /** The inner select list over `audit_log_entries`: every field's read, and the chain link. */
   readonly reads: RawBuilder<unknown>;
-  /** The whole row as one text over the inner rows as `e` (see `digestStoredRow`). */
+  /**
+   * The row's fields over the inner rows as `e`: the link's (id, occurred-at, seq, prev hash,
+   * entry hash), then one per part, NULL where the column is; what a binary COPY selects.
+   */
+  readonly fields: RawBuilder<unknown>;
+  /** The number of `fields`. */
+  readonly fieldCount: number;
+  /** The same fields packed into one text (see `digestStoredRow`). */
   readonly packed: RawBuilder<string>;
   readonly parts: readonly Part[];
 }
@@ -83,20 +98,20 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
   if (id === undefined || occurredAt === undefined) return undefined;
 
   const parts: Part[] = [];
-  // Each packed field as text, '' for SQL NULL (no field is '' otherwise).
-  const packed: RawBuilder<unknown>[] = [
-    sql.ref(`e.${id.inner}`),
-    sql.ref(`e.${occurredAt.inner}`),
+  // Each field as text, NULL where the column is.
+  const selected: RawBuilder<unknown>[] = [
+    sql`${sql.ref(`e.${id.inner}`)}::text`,
+    sql`${sql.ref(`e.${occurredAt.inner}`)}::text`,
     sql`e.chain_seq::text`,
-    sql`coalesce(e.prev_hash, '')`,
-    sql`coalesce(e.entry_hash, '')`,
+    sql`e.prev_hash::text`,
+    sql`e.entry_hash::text`,
   ];
   let run: RawBuilder<unknown>[] = [];
   const endRun = () => {
     if (run.length === 0) return;
     parts.push({ kind: 'run' });
     // One concat() per run: a chain of || would copy the growing text once per member.
-    packed.push(sql`concat(${sql.join(run, sql`, ',', `)})`);
+    selected.push(sql`concat(${sql.join(run, sql`, ',', `)})`);
     run = [];
   };
   for (const member of members) {
@@ -110,7 +125,7 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
     }
     endRun();
     parts.push({ kind: member.encoding, name: member.name, whenNull: member.whenNull });
-    packed.push(sql`coalesce(${value}::text, '')`);
+    selected.push(sql`${value}::text`);
   }
   endRun();
   return {
@@ -118,7 +133,10 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
       ...fields.map((f) => sql`${f.read} as ${sql.ref(f.inner)}`),
       sql`chain_seq, prev_hash, entry_hash`,
     ]),
-    packed: sql<string>`concat_ws(chr(31), ${sql.join(packed)})`,
+    fields: sql.join(selected),
+    fieldCount: selected.length,
+    // '' for SQL NULL (no field is '' otherwise).
+    packed: sql<string>`concat_ws(chr(31), ${sql.join(selected.map((f) => sql`coalesce(${f}, '')`))})`,
     parts,
   };
 }
@@ -270,4 +288,73 @@ export function digestStoredRow(
     },
     entryDigest,
   };
+}
+
+/**
+ * The digest of one binary COPY row of `chainId` (fields as `plan.fields`), its preimage built
+ * in `preimage`. As `digestStoredRow`, a row that cannot be written as canonical JSON gets a
+ * digest no entry hashes to.
+ */
+export function digestStoredTuple(
+  tuple: CopyTuple,
+  chainId: string,
+  plan: StoredEntryDigestPlan,
+  texts: CanonicalJsonTexts,
+  preimage: PreimageBytes,
+): DigestedAuditEntry {
+  let entryDigest: string;
+  try {
+    writeTuplePreimage(tuple, plan, texts, preimage);
+    entryDigest = hash('sha256', preimage.view(), 'hex');
+  } catch (error) {
+    entryDigest = `unencodable: ${(error as Error).message}`;
+  }
+  return {
+    id: tuple.ascii(0),
+    occurredAt: tuple.ascii(1),
+    chain: {
+      chainId,
+      seq: Number(tuple.ascii(2)),
+      prevHash: tuple.ascii(3),
+      entryHash: tuple.ascii(4),
+    },
+    entryDigest,
+  };
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+
+function writeTuplePreimage(
+  tuple: CopyTuple,
+  plan: StoredEntryDigestPlan,
+  texts: CanonicalJsonTexts,
+  preimage: PreimageBytes,
+): void {
+  preimage.reset();
+  preimage.char(OPEN_BRACE);
+  let first = true;
+  const { parts } = plan;
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i]!;
+    const field = LINK_FIELDS + i;
+    if (part.kind === 'run') {
+      if (!first) preimage.char(COMMA);
+      const start = tuple.starts[field]!;
+      preimage.bytes(tuple.buffer, start, start + Math.max(tuple.lengths[field]!, 0));
+    } else if (tuple.isNull(field)) {
+      if (part.whenNull === undefined) continue;
+      if (!first) preimage.char(COMMA);
+      preimage.text(`${part.name}:${part.whenNull}`);
+    } else {
+      if (!first) preimage.char(COMMA);
+      const value = tuple.text(field);
+      preimage.text(
+        `${part.name}:${part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value))}`,
+      );
+    }
+    first = false;
+  }
+  preimage.char(CLOSE_BRACE);
 }
