@@ -101,6 +101,7 @@ export {
   ReadyAuditChainSchema,
   type ReadyAuth,
   ReadyAuthSchema,
+  ReadyReadReplicaSchema,
   type ReadyStatus,
   ReadyStatusSchema,
   SCHEMA_STATES,

@@ -5,6 +5,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
+import { ReadyRolloutSchema } from './audit-entry-rollout.js';
 import { StringEnum } from './string-enum.js';
 
 export const READY_STATES = Object.freeze(['ready', 'not_ready'] as const);
@@ -56,6 +57,30 @@ export const ReadyAuditChainSchema = Type.Object({
 });
 
 /**
+ * The streaming replica that serves audit reads (`POLICY_GATEWAY_READ_DATABASE_URL`), when one
+ * is set. Its state never makes the gateway not ready: while it fails, reads go to the primary.
+ */
+export const ReadyReadReplicaSchema = Type.Object({
+  reachable: Type.Boolean(),
+  serving_reads: Type.Boolean({
+    description:
+      'Reads go to the replica now; false while it fails (they go to the primary until it answers again).',
+  }),
+  in_recovery: Type.Optional(
+    Type.Boolean({
+      description: 'Still a standby; false once promoted (a failover), which reads still use.',
+    }),
+  ),
+  replay_paused: Type.Optional(Type.Boolean()),
+  lag_ms: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description:
+        'How far its replay is behind: 0 when it has replayed all the WAL it received, else the age of the last transaction it replayed; null before it replayed any.',
+    }),
+  ),
+});
+
+/**
  * With authentication on, a caller without valid credentials gets `status` and `auth` only:
  * the store, the policy and the warnings (which may quote a database error) are for
  * authenticated callers. Probes need only the status code.
@@ -82,6 +107,8 @@ export const ReadyStatusSchema = Type.Object({
   ),
   warnings: Type.Optional(Type.Array(Type.String())),
   audit_chain: Type.Optional(ReadyAuditChainSchema),
+  rollout: Type.Optional(ReadyRolloutSchema),
+  read_replica: Type.Optional(ReadyReadReplicaSchema),
 });
 
 export type ReadyStatus = Static<typeof ReadyStatusSchema>;

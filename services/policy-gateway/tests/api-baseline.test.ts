@@ -183,6 +183,16 @@ const PRIVACY_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ),
 ];
 
+/** Issue 12: the streaming replica that serves audit reads, on `/ready` when one is set. */
+const READ_REPLICA_NOTE =
+  'issue 12: /ready reports the read replica (POLICY_GATEWAY_READ_DATABASE_URL)';
+const READ_REPLICA_ADDITIONS: readonly { pointer: string; note: string }[] = ['200', '503'].map(
+  (status) => ({
+    pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/read_replica`,
+    note: READ_REPLICA_NOTE,
+  }),
+);
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -198,6 +208,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...OPA_DATA_API_ADDITIONS,
   ...DECISION_LOG_ADDITIONS,
   ...PRIVACY_ADDITIONS,
+  ...READ_REPLICA_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

@@ -55,6 +55,23 @@ describe('settings', () => {
     });
   });
 
+  it('reads a read replica beside a PostgreSQL primary, its password masked for logs', () => {
+    const settings = loadSettings(
+      {
+        POLICY_GATEWAY_DATABASE_URL: 'postgresql://u:p@db:5432/audit',
+        POLICY_GATEWAY_READ_DATABASE_URL: 'postgres://u:secret@replica:5432/audit',
+      },
+      cwd,
+    );
+    expect(settings.store).toMatchObject({
+      backend: 'postgres',
+      readReplica: {
+        databaseUrl: 'postgresql://u:secret@replica:5432/audit',
+        redactedDatabaseUrl: 'postgresql://u:***@replica:5432/audit',
+      },
+    });
+  });
+
   const urls = [
     { note: 'postgresql://', raw: 'postgresql://u:p@db:5432/audit' },
     { note: 'postgres://', raw: 'postgres://u:p@db:5432/audit' },
@@ -144,6 +161,39 @@ describe('settings', () => {
       note: 'a URL without a database name',
       env: { POLICY_GATEWAY_DATABASE_URL: 'postgresql://u:p@db:5432' },
       variable: 'POLICY_GATEWAY_DATABASE_URL',
+      says: 'no database',
+    },
+    {
+      note: 'a read replica with the embedded store',
+      env: { POLICY_GATEWAY_READ_DATABASE_URL: 'postgresql://replica/audit' },
+      variable: 'POLICY_GATEWAY_READ_DATABASE_URL',
+      says: 'PostgreSQL server',
+    },
+    {
+      note: 'a read replica with the memory store',
+      env: {
+        POLICY_GATEWAY_AUDIT_STORE_BACKEND: 'memory',
+        POLICY_GATEWAY_READ_DATABASE_URL: 'postgresql://replica/audit',
+      },
+      variable: 'POLICY_GATEWAY_READ_DATABASE_URL',
+      says: 'memory',
+    },
+    {
+      note: 'a read replica that is the primary',
+      env: {
+        POLICY_GATEWAY_DATABASE_URL: 'postgresql://db/audit',
+        POLICY_GATEWAY_READ_DATABASE_URL: 'postgres://db/audit',
+      },
+      variable: 'POLICY_GATEWAY_READ_DATABASE_URL',
+      says: 'same server',
+    },
+    {
+      note: 'a read replica URL without a database name',
+      env: {
+        POLICY_GATEWAY_DATABASE_URL: 'postgresql://db/audit',
+        POLICY_GATEWAY_READ_DATABASE_URL: 'postgresql://replica',
+      },
+      variable: 'POLICY_GATEWAY_READ_DATABASE_URL',
       says: 'no database',
     },
     {

@@ -53,7 +53,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const health = await store.check();
+      const [health, replica] = await Promise.all([store.check(), store.readReplica?.check()]);
       const ready = isServable(health);
       if (!ready) request.log.warn({ store: health }, 'not ready');
       const status = ready ? 'ready' : 'not_ready';
@@ -71,6 +71,19 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
         warnings.push('the database schema is behind this build: run `policy-gateway migrate`');
       } else if (health.schema === 'ahead') {
         warnings.push('the database schema is ahead of this build (a newer build migrated it)');
+      }
+      if (replica !== undefined && !replica.servingReads) {
+        warnings.push(
+          `the read replica is not serving reads (${replica.problem ?? 'no answer'}): audit reads go to the primary`,
+        );
+      } else if (replica?.inRecovery === false) {
+        warnings.push(
+          'the read replica is not in recovery (promoted, or no longer following the primary): its reads may miss newer entries',
+        );
+      } else if (replica?.replayPaused === true) {
+        warnings.push(
+          'the read replica has paused its replay: lists of the audit trail lag behind',
+        );
       }
       return reply.code(ready ? 200 : 503).send({
         status,
@@ -91,6 +104,15 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
             signing_key_source: store.tamperEvidence.signingKeySource,
             last_checkpoint_seq: store.tamperEvidence.lastCheckpointSeq(),
             sealed_at_start: store.tamperEvidence.sealedAtStart,
+          },
+        }),
+        ...(replica !== undefined && {
+          read_replica: {
+            reachable: replica.reachable,
+            serving_reads: replica.servingReads,
+            ...(replica.inRecovery !== undefined && { in_recovery: replica.inRecovery }),
+            ...(replica.replayPaused !== undefined && { replay_paused: replica.replayPaused }),
+            ...(replica.lagMs !== undefined && { lag_ms: replica.lagMs }),
           },
         }),
       });

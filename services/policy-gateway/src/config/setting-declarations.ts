@@ -63,6 +63,13 @@ const STORE_SETTINGS = {
     description: `Where the audit trail is kept: \`postgres\` (a PostgreSQL server), \`embedded\` (PGlite in \`POLICY_GATEWAY_DATA_DIR\`) or \`memory\` (bounded, lost on restart; only without a database URL).`,
   }),
   databaseUrl: DATABASE_URL,
+  readDatabaseUrl: declareSetting<DatabaseUrl | undefined>({
+    name: 'POLICY_GATEWAY_READ_DATABASE_URL',
+    parse: databaseUrl,
+    default: undefined,
+    description:
+      'A streaming replica of `POLICY_GATEWAY_DATABASE_URL` that serves the audit reads (`GET /governance/audit`, get-by-id, sealed originals); writes, idempotency lookups, API keys, the access log and integrity checks stay on the primary. An entry not found there yet (replication lag) is looked up on the primary; while the replica fails, reads go to the primary and `/ready` says so. `postgres` store only.',
+  }),
   dataDir: declareSetting({
     name: 'POLICY_GATEWAY_DATA_DIR',
     parse: directory,

@@ -24,6 +24,8 @@ export type StoreSettings = (
       readonly redactedDatabaseUrl: string;
       readonly poolSize: number;
       readonly connect: ConnectSettings;
+      /** `POLICY_GATEWAY_READ_DATABASE_URL`: a streaming replica for the audit reads. */
+      readonly readReplica?: ReadReplicaSettings;
     }
   | {
       readonly backend: 'embedded';
@@ -41,6 +43,13 @@ export type StoreSettings = (
 
 /** `POLICY_GATEWAY_AUDIT_BATCH_*` and `POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES`. */
 export type WriteBatchSettings = SettingValues<typeof SETTING_DECLARATIONS.store.writeBatch>;
+
+/** A replica of the primary that serves audit reads; the pool has the primary's size and bounds. */
+export interface ReadReplicaSettings {
+  /** Normalised for `pg`, like the primary's. */
+  readonly databaseUrl: string;
+  readonly redactedDatabaseUrl: string;
+}
 
 export interface ConnectSettings {
   /** How long start-up waits for the database before giving up. */
@@ -62,6 +71,14 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
   const backend = read(STORE.backend);
   const urlName = STORE.databaseUrl.name;
   const backendName = STORE.backend.name;
+  const readUrlName = STORE.readDatabaseUrl.name;
+  // A read replica of a database the store does not use would be silently ignored.
+  if (backend !== 'postgres' && context.isSet(STORE.readDatabaseUrl)) {
+    throw new SettingsError(
+      readUrlName,
+      `${readUrlName} is set but ${backendName}=${backend}: a read replica serves a PostgreSQL server's audit reads only; unset it, or set ${urlName} to the primary`,
+    );
+  }
   const connect: ConnectSettings = readSettingTree(env, STORE.connect, context);
   const writeBatch: WriteBatchSettings = readSettingTree(env, STORE.writeBatch, context);
   switch (backend) {
@@ -89,12 +106,22 @@ export function readStoreSettings(env: Env, context: SettingContext): StoreSetti
           `${urlName} is required when ${backendName}=postgres: expected postgresql://user:password@host:5432/database`,
         );
       }
+      const replica = read(STORE.readDatabaseUrl);
+      if (replica !== undefined && replica.url === database.url) {
+        throw new SettingsError(
+          readUrlName,
+          `${readUrlName} names the same server and database as ${urlName}: set it to a streaming replica of that primary, or unset it`,
+        );
+      }
       return {
         backend,
         databaseUrl: database.url,
         redactedDatabaseUrl: database.redacted,
         poolSize: read(STORE.poolSize),
         connect,
+        ...(replica !== undefined && {
+          readReplica: { databaseUrl: replica.url, redactedDatabaseUrl: replica.redacted },
+        }),
         writeBatch,
       };
     }

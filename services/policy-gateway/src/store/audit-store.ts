@@ -11,6 +11,7 @@ import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgr
 import type { Kysely } from 'kysely';
 import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
+import type { ReadReplicaHealth } from '../db/read-replica.js';
 import type { SchemaState } from '../db/schema-state.js';
 import type { AuditPrivacy } from '../privacy/audit-privacy.js';
 import type { AuditMaintenanceOptions } from './audit-maintenance.js';
@@ -57,6 +58,11 @@ export interface AuditStore {
    * `close` stops it).
    */
   readonly maintenance?: { start(options: AuditMaintenanceOptions): void };
+  /**
+   * The streaming replica serving the audit reads (`POLICY_GATEWAY_READ_DATABASE_URL`), for
+   * `/ready`; absent without one. The repository's reads already go through it.
+   */
+  readonly readReplica?: { readonly location: string; check(): Promise<ReadReplicaHealth> };
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

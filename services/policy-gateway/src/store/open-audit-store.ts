@@ -13,16 +13,19 @@ import {
 import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
 import {
   PostgresAuditCheckpointRepository,
+  PostgresAuditLogEntryRepository,
   PostgresChainLocks,
 } from '@policy-gateway/governance-runtime/postgres';
 import type { Logger } from 'pino';
 import type { StoreSettings } from '../config/settings.js';
 import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
+import { openReadReplica, type ReadReplica } from '../db/read-replica.js';
 import type { AuditStore } from './audit-store.js';
 import { type AuditWriteStep, composeAuditWritePath } from './compose-audit-write-path.js';
 import { createDatabaseStore } from './database-store.js';
 import { DroppedEntriesWarning } from './dropped-entries-warning.js';
 import { createMemoryStore } from './memory-store.js';
+import { ReplicaReadRouting } from './replica-read-routing.js';
 import { openTamperEvidence, type TamperEvidenceOptions } from './tamper-evidence.js';
 
 /** The schema lacks migrations this build needs; `serve` never migrates by itself. */
@@ -73,12 +76,24 @@ export async function openAuditStore(
     };
   }
   const database = await openServableDatabase(settings, log);
-  const store = createDatabaseStore(database);
+  const replica = await openReplicaOf(settings, database, log);
+  const store: AuditStore = {
+    ...createDatabaseStore(database),
+    ...(replica !== undefined && { readReplica: replica }),
+  };
   // Batching (group commit) and the hash chain go above the resolver, which must see the
   // storage's own errors to tell a failed commit from one whose outcome is unknown.
   const resolver: AuditWriteStep = (inner) =>
     new CommitOutcomeResolver(inner, { settleMs: database.commitSettleMs });
-  if (tamperEvidence === undefined) return composeAuditWritePath(store, [resolver]);
+  // Outermost: only the routes' reads go to the replica, never what the write path reads.
+  const reads: AuditWriteStep[] =
+    replica === undefined
+      ? []
+      : [
+          (inner) =>
+            new ReplicaReadRouting(inner, replica, new PostgresAuditLogEntryRepository(replica.db)),
+        ];
+  if (tamperEvidence === undefined) return composeAuditWritePath(store, [resolver, ...reads]);
   let chain: Awaited<ReturnType<typeof openTamperEvidence>>;
   try {
     chain = await openTamperEvidence({
@@ -92,11 +107,12 @@ export async function openAuditStore(
       log,
     });
   } catch (error) {
+    await replica?.close();
     await database.close();
     throw error;
   }
   return {
-    ...composeAuditWritePath(store, [resolver, chain.step]),
+    ...composeAuditWritePath(store, [resolver, chain.step, ...reads]),
     tamperEvidence: chain.status,
     writeQueue: chain.writeQueue,
   };
@@ -111,6 +127,25 @@ export function groupCommitOf(settings: Pick<StoreSettings, 'writeBatch'>): Grou
     maxDelayMs: batch.maxDelayMs,
     maxQueuedEntries: batch.queueMaxEntries,
   };
+}
+
+/** The read replica of a PostgreSQL store, when one is set; closes the primary if refused. */
+async function openReplicaOf(
+  settings: DatabaseSettings,
+  database: Database,
+  log: Pick<Logger, 'info' | 'warn' | 'error'>,
+): Promise<ReadReplica | undefined> {
+  if (settings.backend !== 'postgres' || settings.readReplica === undefined) return undefined;
+  try {
+    return await openReadReplica(settings.readReplica, database.db, {
+      poolSize: settings.poolSize,
+      connect: settings.connect,
+      log,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
 /** Opens the database and refuses a schema this build cannot serve. */

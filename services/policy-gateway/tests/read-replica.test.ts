@@ -1,0 +1,210 @@
+/**
+ * Audit reads on a real streaming replica (POLICY_GATEWAY_READ_DATABASE_URL): the script in
+ * deploy/scripts starts a scratch primary and a hot standby following it with the machine's
+ * PostgreSQL binaries, and the real `policy-gateway serve` runs against both. Replay is paused
+ * on the replica to show where each read is served, then the replica is stopped.
+ *
+ * The scratch primary, rather than the shared test server: a base backup copies a whole
+ * server (others' databases included) and needs a `replication` line in its pg_hba.conf,
+ * which the shared server's configuration does not have and a test must not add.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase } from '@policy-gateway/governance-runtime/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  auditEntries,
+  evaluate,
+  type GatewayProcess,
+  runCli,
+  startGateway,
+} from './support/gateway-process.js';
+
+const SCRIPT = fileURLToPath(
+  new URL('../../../deploy/scripts/start-streaming-replica.sh', import.meta.url),
+);
+
+async function script(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('bash', [SCRIPT, ...args]);
+    return stdout.trim();
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`start-streaming-replica.sh ${args[0]} failed: ${stderr ?? String(error)}`);
+  }
+}
+
+async function onServer<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls `probe` until it returns true, for at most `ms`. */
+async function eventually(probe: () => Promise<boolean>, what: string, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function ready(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/ready`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterAll(async () => {
+  // Every step runs even when one fails: no server may outlive the test run.
+  const failures: unknown[] = [];
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'cleaning up the replica failed');
+});
+
+let root: string;
+let primaryUrl: string;
+let replicaUrl: string;
+let gateway: GatewayProcess;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'pgw-read-replica-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  // As root, the servers run as the `postgres` account, which must reach their directories.
+  chmodSync(root, 0o755);
+  const primaryDir = join(root, 'primary');
+  const replicaDir = join(root, 'replica');
+  cleanups.push(() => script('clean', '--dir', primaryDir));
+  primaryUrl = await script('start-primary', '--dir', primaryDir);
+  const migrate = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: primaryUrl });
+  if (migrate.code !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
+  cleanups.push(() => script('clean', '--dir', replicaDir));
+  replicaUrl = await script('start', '--primary', primaryUrl, '--dir', replicaDir);
+  gateway = await startGateway({
+    POLICY_GATEWAY_DATABASE_URL: primaryUrl,
+    POLICY_GATEWAY_READ_DATABASE_URL: replicaUrl,
+  });
+  cleanups.push(async () => {
+    if (gateway.child.exitCode === null && gateway.child.signalCode === null) {
+      await gateway.kill('SIGKILL');
+    }
+  });
+}, 120_000);
+
+describe('audit reads on a streaming replica', () => {
+  it('lists from the replica, and finds by id on the primary an entry the replica has not replayed', async () => {
+    const first = await evaluate(gateway.url, { prompt: 'hello', user_id: 'replica-user' });
+    expect(first.status).toBe(200);
+    await eventually(
+      async () => (await auditEntries(gateway.url)).length === 1,
+      'the first entry reaching the replica',
+    );
+    const readers = await onServer<{ count: string }>(
+      replicaUrl,
+      "select count(*) from pg_stat_activity where application_name = 'policy-gateway read'",
+    );
+    expect(Number(readers[0]?.count)).toBeGreaterThan(0);
+
+    await onServer(replicaUrl, 'select pg_wal_replay_pause()');
+    await eventually(
+      async () =>
+        (
+          await onServer<{ state: string }>(
+            replicaUrl,
+            'select pg_get_wal_replay_pause_state() as state',
+          )
+        )[0]?.state === 'paused',
+      'replay pausing',
+    );
+    const second = await evaluate(gateway.url, { prompt: 'again', user_id: 'replica-user' });
+    expect(second.status).toBe(200);
+    const id = String(second.body.audit_id);
+
+    // The list is the replica's, which has not replayed the second decision...
+    expect((await auditEntries(gateway.url)).map((entry) => entry.id)).toEqual([
+      first.body.audit_id,
+    ]);
+    // ...but the client that was just answered finds its entry.
+    const byId = await fetch(`${gateway.url}/governance/audit/${id}`);
+    expect(byId.status).toBe(200);
+    expect(await byId.json()).toMatchObject({
+      id,
+      user_id: 'replica-user',
+      input: { prompt: 'again' },
+    });
+    const paused = await ready(gateway.url);
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({
+      status: 'ready',
+      read_replica: {
+        reachable: true,
+        serving_reads: true,
+        in_recovery: true,
+        replay_paused: true,
+      },
+    });
+    expect(paused.body.warnings).toContain(
+      'the read replica has paused its replay: lists of the audit trail lag behind',
+    );
+
+    await onServer(replicaUrl, 'select pg_wal_replay_resume()');
+    await eventually(
+      async () => (await auditEntries(gateway.url)).length === 2,
+      'the replica catching up after replay resumed',
+    );
+    const caughtUp = await ready(gateway.url);
+    expect(caughtUp.body).toMatchObject({
+      read_replica: { reachable: true, serving_reads: true, replay_paused: false },
+    });
+  });
+
+  it('reads from the primary while the replica is down, and says so in /ready', async () => {
+    await script('stop', '--dir', join(root, 'replica'));
+    const third = await evaluate(gateway.url, { prompt: 'third', user_id: 'replica-user' });
+    expect(third.status).toBe(200);
+    const entries = await auditEntries(gateway.url);
+    expect(entries.map((entry) => entry.id)[0]).toBe(third.body.audit_id);
+    expect(entries).toHaveLength(3);
+    const down = await ready(gateway.url);
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({
+      status: 'ready',
+      read_replica: { reachable: false, serving_reads: false },
+    });
+    expect(String(down.body.warnings)).toMatch(
+      /the read replica is not serving reads \(.+\): audit reads go to the primary/,
+    );
+    expect(gateway.output()).toContain('audit reads go to the primary');
+  });
+});
+
+describe('a read URL that is not a replica of the primary', () => {
+  it('is refused at start in one line naming the setting', async () => {
+    const other = await createTestDatabase();
+    cleanups.push(() => other.drop());
+    const result = await runCli(['serve'], {
+      POLICY_GATEWAY_DATABASE_URL: primaryUrl,
+      POLICY_GATEWAY_READ_DATABASE_URL: other.url,
+      POLICY_GATEWAY_PORT: '0',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /POLICY_GATEWAY_READ_DATABASE_URL .* is not a replica of POLICY_GATEWAY_DATABASE_URL \(another PostgreSQL system/,
+    );
+  });
+});
