@@ -16,8 +16,11 @@ import {
 } from '@policy-gateway/governance-runtime';
 import type { ReadReplica } from '../db/read-replica.js';
 
+/** What the routing needs of the replica: whether to try it, what became of it, and close. */
+export type ReplicaCircuit = Pick<ReadReplica, 'available' | 'failed' | 'succeeded' | 'close'>;
+
 export class ReplicaReadRouting extends AuditLogEntryRepositoryDecorator {
-  readonly #replica: ReadReplica;
+  readonly #replica: ReplicaCircuit;
   readonly #replicaEntries: AuditLogEntryRepository;
 
   /**
@@ -25,7 +28,7 @@ export class ReplicaReadRouting extends AuditLogEntryRepositoryDecorator {
    */
   constructor(
     primary: AuditLogEntryRepository,
-    replica: ReadReplica,
+    replica: ReplicaCircuit,
     replicaEntries: AuditLogEntryRepository,
   ) {
     super(primary);
