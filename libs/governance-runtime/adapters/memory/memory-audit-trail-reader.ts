@@ -154,9 +154,25 @@ export class MemoryAuditTrailReader implements AuditTrailReader {
   }
 
   /**
-   * A chain's entries from `fromSeq` in batches, each found again by seq: the index may cut
-   * the chain's start between two batches while writes go on.
+   * Up to `limit` of a chain's entries from `fromSeq` (up to `toSeq`), ascending seq: one page,
+   * found by seq, since the index may cut the chain's start between two pages while writes go on.
    */
+  entryPage(chainId: string, fromSeq: number, toSeq: number | undefined, limit: number) {
+    const entries = this.#index.chainEntries(chainId);
+    const page: AuditLogEntry[] = [];
+    for (let i = firstAtOrAfter(entries, fromSeq); i < entries.length; i += 1) {
+      const entry = entries[i]!;
+      if (page.length === limit || (toSeq !== undefined && entry.chain!.seq > toSeq)) break;
+      page.push(entry);
+    }
+    return page;
+  }
+
+  /** What retention records describe for the chain: where the store's bound cut it, if it did. */
+  cutOf(chainId: string): MemoryChainCut | undefined {
+    return this.#index.cutOf(chainId);
+  }
+
   async *#batches(
     chainId: string,
     fromSeq: number,
@@ -164,14 +180,7 @@ export class MemoryAuditTrailReader implements AuditTrailReader {
   ): AsyncIterable<readonly AuditLogEntry[]> {
     let next = fromSeq;
     for (;;) {
-      const entries = this.#index.chainEntries(chainId);
-      const start = firstAtOrAfter(entries, next);
-      const batch: AuditLogEntry[] = [];
-      for (let i = start; i < entries.length && batch.length < this.#batchSize; i += 1) {
-        const entry = entries[i]!;
-        if (toSeq !== undefined && entry.chain!.seq > toSeq) break;
-        batch.push(entry);
-      }
+      const batch = this.entryPage(chainId, next, toSeq, this.#batchSize);
       if (batch.length === 0) return;
       yield batch;
       next = batch[batch.length - 1]!.chain!.seq + 1;

@@ -98,7 +98,7 @@ export const auditIntegrityRoutes: FastifyPluginAsync<AuditIntegrityRoutesOption
       if (store.trail === undefined) {
         throw new ApiProblem(
           'PROOF_UNAVAILABLE',
-          'the memory audit store keeps no signed checkpoints to prove an entry by',
+          'this audit store keeps no hash chain to prove an entry by (it was opened without tamper evidence)',
         );
       }
       const proof = await buildAuditEntryProof(store.trail, entry);

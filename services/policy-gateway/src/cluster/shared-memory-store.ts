@@ -3,7 +3,9 @@
  * worker reads and writes over IPC. Were each worker to keep its own, a read would see only
  * the entries (and API keys) of the worker that happened to take it. Each worker still has
  * its own hash chain on top (`openTamperEvidence`), as with every other store; below it the
- * chain hands over whole batches, so a group of entries costs one message each way.
+ * chain hands over whole batches, so a group of entries costs one message each way. The
+ * checkpoints of every chain are kept by the primary too, beside the entries, so that the
+ * trail can be verified from any worker (`SharedAuditTrailReader`).
  *
  * `sharedMemoryStoreTargets` is the primary's side, `openSharedMemoryStore` the worker's.
  */
@@ -19,8 +21,15 @@ import type {
   AuditLogEntryRepository,
   AuditLogPage,
   AuditLogQuery,
+  AuditPublicKey,
+  AuditTrailRange,
+  StoredAuditCheckpoint,
 } from '@policy-gateway/governance-runtime';
-import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
+import {
+  MemoryAuditCheckpointRepository,
+  MemoryAuditTrailReader,
+  MemoryChainIndex,
+} from '@policy-gateway/governance-runtime/memory';
 import type { Logger } from 'pino';
 import type {
   ApiKeyRecord,
@@ -33,6 +42,8 @@ import { DroppedEntriesWarning } from '../store/dropped-entries-warning.js';
 import { createMemoryStore, memoryStoreWarning } from '../store/memory-store.js';
 import { openTamperEvidence, type TamperEvidenceOptions } from '../store/tamper-evidence.js';
 import type { CallTargets, IpcChannel, PrimaryCalls } from './primary-calls.js';
+import { SharedAuditCheckpoints } from './shared-audit-checkpoints.js';
+import { SharedAuditTrailReader } from './shared-audit-trail-reader.js';
 import { fromWireError, toWireError, type WireError } from './wire-error.js';
 
 /** What the primary sends every worker when an API key changed (made or revoked). */
@@ -88,7 +99,12 @@ export function sharedMemoryStoreTargets(
   close(): Promise<void>;
 } {
   const store = createMemoryStore(maxEntries);
-  const entries = new DroppedEntriesWarning(store.repository, { counter: store.repository, log });
+  // The chain index next to the storage, and the checkpoints of every worker's chain beside
+  // it: the trail as one, which any worker reads back to verify (`SharedAuditTrailReader`).
+  const index = new MemoryChainIndex(store.repository);
+  const entries = new DroppedEntriesWarning(index, { counter: store.repository, log });
+  const checkpoints = new MemoryAuditCheckpointRepository();
+  const trail = new MemoryAuditTrailReader(index, checkpoints);
   const { accessLog, apiKeys } = store;
   return {
     targets: {
@@ -111,6 +127,25 @@ export function sharedMemoryStoreTargets(
         list: (options: { readonly limit: number }) => apiKeys.list(options),
         revoke: (id: string, at: Date) => apiKeys.revoke(id, at),
         touch: (id: string, at: Date) => apiKeys.touch(id, at),
+      },
+      checkpoints: {
+        registerSigningKey: (key: AuditPublicKey) => checkpoints.registerSigningKey(key),
+        signingKeys: () => checkpoints.signingKeys(),
+        append: (checkpoint: StoredAuditCheckpoint) => checkpoints.append(checkpoint),
+        checkpoints: (chainId?: string) => checkpoints.checkpoints(chainId),
+        latest: (chainId: string) => checkpoints.latest(chainId),
+      },
+      auditTrail: {
+        chainSegments: (range: AuditTrailRange) => trail.chainSegments(range),
+        entryPage: (chainId: string, fromSeq: number, toSeq: number | null, limit: number) =>
+          trail.entryPage(chainId, fromSeq, toSeq ?? undefined, Math.min(limit, 1000)),
+        checkpointAtOrBefore: (chainId: string, seq: number) =>
+          trail.checkpointAtOrBefore(chainId, seq),
+        checkpointAtOrAfter: (chainId: string, seq: number) =>
+          trail.checkpointAtOrAfter(chainId, seq),
+        unchainedEntries: (range: AuditTrailRange) => trail.unchainedEntries(range),
+        signingKeys: () => trail.signingKeys(),
+        cut: (chainId: string) => trail.cutOf(chainId),
       },
       store: { check: () => store.check() },
     },
@@ -239,7 +274,7 @@ export async function openSharedMemoryStore(
   const store = sharedMemoryStore(calls, channel, maxEntries);
   const chain = await openTamperEvidence({
     settings: options.tamperEvidence,
-    checkpoints: new MemoryAuditCheckpointRepository(),
+    checkpoints: new SharedAuditCheckpoints(calls),
     settleMs: 0,
     log: options.log,
     ...(options.batching !== undefined && { batching: options.batching }),
@@ -247,6 +282,10 @@ export async function openSharedMemoryStore(
   });
   return {
     ...composeAuditWritePath(store, [chain.step]),
+    trail: new SharedAuditTrailReader(calls, {
+      key: options.tamperEvidence.signingKey.key,
+      removedBy: options.tamperEvidence.instance,
+    }),
     tamperEvidence: chain.status,
     writeQueue: chain.writeQueue,
   };

@@ -36,7 +36,8 @@ export interface AuditStore {
   readonly apiKeys: ApiKeyRepository;
   /**
    * The chains and signed checkpoints as the verifier reads them (integrity, proofs); absent
-   * where the gateway cannot read them back (the memory store).
+   * where nothing chains the entries (a memory store opened without tamper evidence, as the
+   * commands open one).
    */
   readonly trail?: AuditTrailReader;
   /**

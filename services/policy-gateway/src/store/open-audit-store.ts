@@ -10,7 +10,11 @@ import {
   GROUP_COMMIT_DEFAULTS,
   type GroupCommitOptions,
 } from '@policy-gateway/governance-runtime';
-import { MemoryAuditCheckpointRepository } from '@policy-gateway/governance-runtime/memory';
+import {
+  MemoryAuditCheckpointRepository,
+  MemoryAuditTrailReader,
+  MemoryChainIndex,
+} from '@policy-gateway/governance-runtime/memory';
 import {
   PostgresAuditCheckpointRepository,
   PostgresAuditLogEntryRepository,
@@ -61,16 +65,23 @@ export async function openAuditStore(
     const dropped: AuditWriteStep = (inner) =>
       new DroppedEntriesWarning(inner, { counter: store.repository, log });
     if (tamperEvidence === undefined) return composeAuditWritePath(store, [dropped]);
+    const checkpoints = new MemoryAuditCheckpointRepository();
     const chain = await openTamperEvidence({
       settings: tamperEvidence,
-      checkpoints: new MemoryAuditCheckpointRepository(),
+      checkpoints,
       settleMs: 0,
       batching,
       ...observers,
       log,
     });
+    // Next to the storage, so that the trail reader sees each entry as stored.
+    const index = new MemoryChainIndex(store.repository);
     return {
-      ...composeAuditWritePath(store, [dropped, chain.step]),
+      ...composeAuditWritePath({ ...store, repository: index }, [dropped, chain.step]),
+      trail: new MemoryAuditTrailReader(index, checkpoints, {
+        retentionKey: tamperEvidence.signingKey.key,
+        removedBy: tamperEvidence.instance,
+      }),
       tamperEvidence: chain.status,
       writeQueue: chain.writeQueue,
     };
