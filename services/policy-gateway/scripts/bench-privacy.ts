@@ -8,8 +8,11 @@
  * composes it (`openAuditStore` with the hash chain, then `withAuditPrivacy`) and the shipped
  * bundle on the embedded Rego engine; autocannon loads it from another process with a prompt
  * that holds a card number and an e-mail address, so that every decision is masked and sealed.
- * Rounds alternate off/on; the medians, their ratio and the CPU time of this process per
- * decision are printed, with the load average beside them.
+ * A third configuration, `on (mask on main)`, is masking and sealing as they were before the
+ * mask policy moved onto the evaluation thread: the engine does not evaluate the mask with the
+ * decision and the write path evaluates the bundle's mask policy in-process on the main thread.
+ * Rounds alternate off / on (mask on main) / on; the medians, their ratios to off and the CPU
+ * time of this process (all its threads) per decision are printed, with the load average.
  *
  * Usage: npm run bench:privacy -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (5 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
@@ -106,7 +109,12 @@ interface Round {
   readonly cpuUs: number;
 }
 
-async function round(store: StoreSettings, privacy: 'on' | 'off', dataDir: string): Promise<Round> {
+type Mode = 'off' | 'on (mask on main)' | 'on';
+const MODES: readonly Mode[] = ['off', 'on (mask on main)', 'on'];
+
+async function round(store: StoreSettings, mode: Mode, dataDir: string): Promise<Round> {
+  const privacy = mode === 'off' ? 'off' : 'on';
+  const maskWithDecision = mode === 'on';
   const settings: Pick<Settings, 'privacy' | 'dataDir' | 'store'> & {
     policy: { bundleDir: string };
   } = {
@@ -132,15 +140,20 @@ async function round(store: StoreSettings, privacy: 'on' | 'off', dataDir: strin
     settings,
     silent,
   );
+  // As `serve` composes them: the engine evaluates each decision's mask, and the write path
+  // asks it for entries decided without one.
+  const engine = await createPolicyEngine({
+    bundleDir: DEFAULT_POLICY_BUNDLE_DIR,
+    policyPath: DEFAULT_POLICY_PATH,
+    opaTimeoutMs: 2_000,
+    workers: SETTING_DECLARATIONS.evaluation.workers.default,
+    decisionLogMask: maskWithDecision,
+  });
+  if (maskWithDecision) opened.privacy?.maskPolicy?.follow(engine);
   const app = await buildApp({
     settings: { ...TEST_APP_SETTINGS, maxPromptBytes: 65_536 },
     store: opened,
-    engine: await createPolicyEngine({
-      bundleDir: DEFAULT_POLICY_BUNDLE_DIR,
-      policyPath: DEFAULT_POLICY_PATH,
-      opaTimeoutMs: 2_000,
-      workers: SETTING_DECLARATIONS.evaluation.workers.default,
-    }),
+    engine,
   });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -189,26 +202,29 @@ const load = () =>
     .join(', ');
 const only = process.env.BENCH_BACKENDS?.split(',');
 console.log(
-  `decisions/s through POST /policy/evaluate, shipped bundle on the embedded engine, a prompt with a card number and an e-mail, ${connections} connections, ${rounds} rounds of ${duration} s each way, alternating; load average at start ${load()}`,
+  `decisions/s through POST /policy/evaluate, shipped bundle on the embedded engine, a prompt with a card number and an e-mail, ${connections} connections, ${rounds} rounds of ${duration} s per configuration, alternating; load average at start ${load()}`,
 );
-console.log('backend    privacy off   privacy on   on/off   CPU µs/decision off, on, ratio off/on');
+console.log(
+  'backend    mode                decisions/s   ×off   CPU µs/decision   ×off   (rounds, decisions/s)',
+);
 try {
   for (const backend of backends) {
     if (only !== undefined && !only.includes(backend.name)) continue;
     const settings = await backend.settings();
-    const off: Round[] = [];
-    const on: Round[] = [];
+    const results = new Map<Mode, Round[]>(MODES.map((mode) => [mode, []]));
     for (let i = 0; i < rounds; i += 1) {
-      off.push(await round(settings, 'off', scratch));
-      on.push(await round(settings, 'on', scratch));
+      for (const mode of MODES) results.get(mode)!.push(await round(settings, mode, scratch));
     }
-    const a = median(off.map((r) => r.rps));
-    const b = median(on.map((r) => r.rps));
-    const ca = median(off.map((r) => r.cpuUs));
-    const cb = median(on.map((r) => r.cpuUs));
-    console.log(
-      `${backend.name.padEnd(10)} ${a.toFixed(0).padStart(11)} ${b.toFixed(0).padStart(12)} ${(b / a).toFixed(3).padStart(8)}   ${ca.toFixed(0)}, ${cb.toFixed(0)}, ${(ca / cb).toFixed(3)}   (rounds: ${off.map((v) => v.rps.toFixed(0)).join('/')} vs ${on.map((v) => v.rps.toFixed(0)).join('/')})`,
-    );
+    const rps = (mode: Mode) => median(results.get(mode)!.map((r) => r.rps));
+    const cpu = (mode: Mode) => median(results.get(mode)!.map((r) => r.cpuUs));
+    for (const mode of MODES) {
+      console.log(
+        `${backend.name.padEnd(10)} ${mode.padEnd(19)} ${rps(mode).toFixed(0).padStart(11)} ${(rps(mode) / rps('off')).toFixed(3).padStart(6)} ${cpu(mode).toFixed(0).padStart(17)} ${(cpu(mode) / cpu('off')).toFixed(3).padStart(6)}   (${results
+          .get(mode)!
+          .map((r) => r.rps.toFixed(0))
+          .join('/')})`,
+      );
+    }
   }
   console.log(`load average at end ${load()}`);
 } finally {

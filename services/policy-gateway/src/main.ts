@@ -180,6 +180,8 @@ export async function startGateway(
         opaTimeoutMs: settings.policy.opaTimeoutMs,
         workers: settings.evaluation.workers,
         timeoutMs: settings.evaluation.timeoutMs,
+        // Each decision answered with its bundle's mask, on the evaluation thread (issue 13).
+        decisionLogMask: settings.privacy.masking === 'on',
       }).then((created) => new MeasuredPolicyEngine(created, metrics));
     engine = await withBundlePolling(
       await startEngine(settings.policy.bundleDir),
@@ -201,6 +203,8 @@ export async function startGateway(
       { cause: error },
     );
   }
+  // Entries not decided with their mask ask the active engine's mask policy.
+  store.privacy?.maskPolicy?.follow(engine);
   if (engine.name === 'embedded' && settings.evaluation.workers === 0) {
     log.warn(
       'POLICY_GATEWAY_EVAL_WORKERS=0: policies are evaluated on the main thread, which serves nothing else meanwhile, and a builtin call that overruns POLICY_GATEWAY_EVAL_TIMEOUT_MS is not stopped; use 1 or more where clients are not trusted',

@@ -29,6 +29,11 @@ export interface CreatePolicyEngineOptions {
   readonly workers?: number;
   /** Time budget of one embedded evaluation (the engine's default, 1 s, when unset). */
   readonly timeoutMs?: number;
+  /**
+   * Evaluate the bundle's `data.system.log.mask` with each embedded decision, for the audit
+   * trail's masking (`decision-log-mask.ts`). OPA is asked for its mask by the write path.
+   */
+  readonly decisionLogMask?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export async function createPolicyEngine(
     bundleDir: options.bundleDir,
     policyPath: options.policyPath,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.decisionLogMask === undefined ? {} : { decisionLogMask: options.decisionLogMask }),
   };
   if (options.workers !== undefined && options.workers > 0) {
     const { WorkerPolicyEngine } = await import('./worker-policy-engine.js');

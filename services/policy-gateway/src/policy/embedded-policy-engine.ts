@@ -8,6 +8,13 @@
  */
 import { RegoEngine } from '@policy-gateway/rego';
 import { type DocumentAnswer, type DocumentQuery, documentRef } from './data-document.js';
+import {
+  DECISION_LOG_MASK_PATH,
+  type DecidedEvent,
+  decisionLogPath,
+  masksWithDecision,
+  rememberDecisionLogMask,
+} from './decision-log-mask.js';
 import { documentErrorOf } from './document-error.js';
 import { loadPolicyBundle, type PolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation, evaluationFromResult } from './policy-decision.js';
@@ -25,6 +32,11 @@ export interface EmbeddedPolicyBudget {
   readonly maxSteps?: number;
   /** Wall-clock budget of one request, in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * Evaluate the bundle's `data.system.log.mask` with each decision (`PolicyEvaluation.mask`),
+   * for the audit trail's masking; off by default.
+   */
+  readonly decisionLogMask?: boolean;
 }
 
 /** Generous for the shipped policy (a 64 KiB prompt stays far below), tight enough to stop a runaway rule. */
@@ -45,12 +57,22 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
   /** `sha256:` digest of the bundle's modules and data files (see `bundleDigest`). */
   readonly policyVersion: string;
   readonly #engine: RegoEngine;
+  /** Whether each decision is answered with its mask (the bundle has one and it was asked for). */
+  readonly #masksWithDecision: boolean;
+  readonly #maskPath: string;
   #closed = false;
 
-  private constructor(engine: RegoEngine, policyPath: string, policyVersion: string) {
+  private constructor(
+    engine: RegoEngine,
+    policyPath: string,
+    policyVersion: string,
+    masksWithDecision: boolean,
+  ) {
     this.#engine = engine;
     this.policyPath = policyPath;
     this.policyVersion = policyVersion;
+    this.#masksWithDecision = masksWithDecision;
+    this.#maskPath = decisionLogPath(policyPath);
   }
 
   /**
@@ -92,7 +114,12 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
         `policy bundle ${bundle.dir} does not compile: ${messageOf(error)}`,
       );
     }
-    const policy = new EmbeddedPolicyEngine(engine, options.policyPath, bundle.version);
+    const policy = new EmbeddedPolicyEngine(
+      engine,
+      options.policyPath,
+      bundle.version,
+      options.decisionLogMask === true && masksWithDecision(bundle),
+    );
     const probe = await policy.evaluate(PROBE_INPUT);
     if (probe.decision === 'error') {
       throw new PolicyStartError(`policy bundle ${bundle.dir} cannot decide: ${probe.error}`);
@@ -117,14 +144,22 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
         latencyMs: elapsedMs(startedAt),
       });
     }
-    return evaluationFromResult(result, {
+    const evaluation = evaluationFromResult(result, {
       policyPath: this.policyPath,
       latencyMs: elapsedMs(startedAt),
     });
+    if (!this.#masksWithDecision) return evaluation;
+    // After the decision's latency was taken: masking is the audit trail's cost, not the policy's.
+    return rememberDecisionLogMask({ ...evaluation, mask: this.#maskOf(input, result) });
+  }
+
+  /** The mask policy's answer for a decision, evaluated as `queryDocument` would. */
+  #maskOf(input: PolicyInput, result: unknown): DocumentAnswer {
+    const event: DecidedEvent = { path: this.#maskPath, input, result: result ?? null };
+    return this.#query({ path: DECISION_LOG_MASK_PATH, input: event });
   }
 
   async queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
-    const startedAt = performance.now();
     if (this.#closed) {
       return {
         kind: 'error',
@@ -132,6 +167,11 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
         latencyMs: 0,
       };
     }
+    return this.#query(query);
+  }
+
+  #query(query: DocumentQuery): DocumentAnswer {
+    const startedAt = performance.now();
     try {
       const result = this.#engine.evalRule(documentRef(query.path), {
         ...(query.input === undefined ? {} : { input: query.input }),

@@ -25,6 +25,11 @@ export interface PolicyEvaluation {
   /** OPA's `decision_id` when OPA returned one. */
   readonly decisionId?: string;
   readonly latencyMs: number;
+  /**
+   * The answer of the bundle's `data.system.log.mask` for this decision, when the engine
+   * evaluates it with the decision (`decision-log-mask.ts`); absent otherwise.
+   */
+  readonly mask?: DocumentAnswer;
 }
 
 export interface PolicyEngine {

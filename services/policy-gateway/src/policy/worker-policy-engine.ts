@@ -7,6 +7,7 @@
  * after its budget (a long builtin call) is terminated and replaced, the evaluation `error`.
  */
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
+import { rememberDecisionLogMask } from './decision-log-mask.js';
 import { DEFAULT_EVALUATION_TIMEOUT_MS, PolicyStartError } from './embedded-policy-engine.js';
 import {
   EvaluationThread,
@@ -30,6 +31,8 @@ export interface WorkerPolicyEngineOptions {
   readonly maxSteps?: number;
   /** Heap limit of each thread in MiB; a thread that exceeds it is replaced. Node's default when unset. */
   readonly maxHeapMb?: number;
+  /** Evaluate the bundle's mask policy with each decision, on its thread (`decision-log-mask.ts`). */
+  readonly decisionLogMask?: boolean;
 }
 
 interface Waiting {
@@ -93,6 +96,9 @@ export class WorkerPolicyEngine implements PolicyEngine {
       policyPath: options.policyPath,
       timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      ...(options.decisionLogMask === undefined
+        ? {}
+        : { decisionLogMask: options.decisionLogMask }),
     });
     const started = await Promise.allSettled(
       Array.from({ length: options.threads }, () => engine.#startThread()),
@@ -186,7 +192,9 @@ export class WorkerPolicyEngine implements PolicyEngine {
 
   #evaluationOf(outcome: ThreadOutcome, startedAt: number): PolicyEvaluation {
     if (outcome.kind === 'evaluated') {
-      if (outcome.result.kind === 'decision') return outcome.result.evaluation;
+      // Remembered here: what the thread remembered stayed on the thread.
+      if (outcome.result.kind === 'decision')
+        return rememberDecisionLogMask(outcome.result.evaluation);
       throw new Error('an evaluation thread answered a decision with a document');
     }
     const facts = { policyPath: this.policyPath, latencyMs: elapsedMs(startedAt) };

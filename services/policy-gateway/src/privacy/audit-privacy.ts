@@ -2,18 +2,18 @@
  * Privacy on the audit write path, from the settings: the masking step (`MaskingAuditLog`, the
  * outermost step, above the hash chain) and, when originals are sealed, the key-encryption key
  * and the subject key store it seals with. `withAuditPrivacy` wraps an opened store with it and
- * hands the routes what reads originals and erases subjects (`AuditStore.privacy`).
+ * hands the routes what reads originals and erases subjects (`AuditStore.privacy`). The mask
+ * policy is the policy engine's (`ActiveMaskPolicy`): the caller makes it follow its engine.
  */
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { UnusableSettingError } from '../config/unusable-setting-error.js';
-import { loadPolicyBundle } from '../policy/policy-bundle.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { type AuditWriteStep, composeAuditWritePath } from '../store/compose-audit-write-path.js';
+import { ActiveMaskPolicy } from './active-mask-policy.js';
 import { AuditHmacKey, AuditHmacKeyError, GENERATED_HMAC_KEY_FILE } from './audit-hmac-key.js';
 import { FileSubjectKeyStore } from './file-subject-key-store.js';
 import { FileKeyEncryptionKey, KeyEncryptionKeyError } from './key-encryption-key.js';
-import { MaskPolicy } from './mask-policy.js';
 import { MaskingAuditLog } from './masking-audit-log.js';
 import { OriginalSealer } from './original-sealer.js';
 import { PostgresSubjectKeyStore } from './postgres-subject-key-store.js';
@@ -37,6 +37,11 @@ export interface AuditPrivacy {
   readonly eraser: SubjectEraser | null;
   /** Keys the request digest stored with an idempotency key. */
   readonly hmacKey: AuditHmacKey;
+  /**
+   * The mask policy of entries not decided with their mask; null when masking is off. Make it
+   * follow the engine the routes decide with (`follow(engine)`) before serving.
+   */
+  readonly maskPolicy: ActiveMaskPolicy | null;
 }
 
 /** The audit HMAC key the settings name, or the one generated in the data directory. */
@@ -135,9 +140,10 @@ export async function withAuditPrivacy(
     const sealer = originalSealerOf(settings);
     const pseudonyms = userIdPseudonymsOf(settings);
     const steps: AuditWriteStep[] = [];
-    if (settings.privacy.masking === 'on') {
-      const policy = await maskPolicyOf(settings.policy.bundleDir);
-      steps.push((inner) => new MaskingAuditLog(inner, { policy, sealer, log }));
+    const maskPolicy =
+      settings.privacy.masking === 'on' ? new ActiveMaskPolicy(settings.policy.bundleDir) : null;
+    if (maskPolicy !== null) {
+      steps.push((inner) => new MaskingAuditLog(inner, { policy: maskPolicy, sealer, log }));
     }
     // Outermost: what masking seals carries the pseudonym too.
     if (pseudonyms !== null) steps.push((inner) => new PseudonymisingAuditLog(inner, pseudonyms));
@@ -153,6 +159,7 @@ export async function withAuditPrivacy(
             ? null
             : new SubjectEraser(sealer.keyStore, store.db, pseudonyms),
         hmacKey: auditHmacKeyOf(settings),
+        maskPolicy,
       },
       close: async () => {
         try {
@@ -185,20 +192,4 @@ function sharedKeyWarnings(settings: AuditPrivacySettings): string[] {
   return [
     `privacy keys are generated in POLICY_GATEWAY_DATA_DIR (${generated.join(', ')} unset): with more than one gateway on this database, give every replica the same files (e.g. from a Kubernetes Secret), or originals sealed by one cannot be read through another and idempotent retries reaching another replica are refused`,
   ];
-}
-
-/**
- * The bundle's mask policy (null when it has none); a bundle that cannot be read names the
- * setting, as the engine does.
- */
-async function maskPolicyOf(bundleDir: string): Promise<MaskPolicy | null> {
-  try {
-    return MaskPolicy.fromBundle(await loadPolicyBundle(bundleDir));
-  } catch (error) {
-    throw new UnusableSettingError(
-      ['POLICY_GATEWAY_POLICY_BUNDLE_DIR'],
-      `cannot read the mask policy (POLICY_GATEWAY_POLICY_BUNDLE_DIR ${bundleDir}): ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
 }

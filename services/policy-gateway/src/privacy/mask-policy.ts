@@ -1,12 +1,15 @@
 /**
- * The bundle's mask policy, evaluated in-process with `libs/rego` whatever engine decides (the
- * embedded one or an OPA server): `data.system.log.mask` over the decision-log event, as OPA
- * evaluates it for its own decision logs, so one `system.log` package serves both. A bundle
- * without that package masks nothing by policy (in-text redaction still applies).
+ * Where the masking step gets the mask rules of an entry that was not decided with its mask
+ * (`decision-log-mask.ts`): a `MaskRuleSource`, asked with OPA's decision-log event. Two
+ * sources: the active engine (`ActiveMaskPolicy`), and `MaskPolicy`, a bundle's
+ * `data.system.log.mask` evaluated in-process with `libs/rego`, for a write path composed
+ * without an engine. A bundle without the `system.log` package masks nothing by policy
+ * (in-text redaction still applies).
  */
 import { RegoEngine } from '@policy-gateway/rego';
+import type { DocumentAnswer } from '../policy/data-document.js';
 import type { PolicyBundle } from '../policy/policy-bundle.js';
-import { type MaskRule, parseMaskRules } from './mask-rules.js';
+import { MaskPolicyError, type MaskRule, parseMaskRules } from './mask-rules.js';
 
 export const MASK_RULE_PATH = 'data.system.log.mask';
 
@@ -21,11 +24,25 @@ export interface MaskPolicyEvent {
   readonly requested_by: string | null;
 }
 
+/** What answers the mask rules for an event. */
+export interface MaskRuleSource {
+  /** Rejects on an evaluation error or a malformed rule (`MaskPolicyError`). */
+  rulesFor(event: MaskPolicyEvent): Promise<readonly MaskRule[]>;
+}
+
+/** The rules of an engine's answer for `data.system.log.mask`; throws `MaskPolicyError`. */
+export function maskRulesOf(answer: DocumentAnswer): readonly MaskRule[] {
+  if (answer.kind === 'error') {
+    throw new MaskPolicyError(`${MASK_RULE_PATH} failed: ${answer.error.message}`);
+  }
+  return answer.kind === 'defined' ? parseMaskRules(answer.result) : [];
+}
+
 /** A mask policy is a handful of rules: these bound a runaway one well below a decision's cost. */
 const MAX_STEPS = 100_000;
 const TIMEOUT_MS = 250;
 
-export class MaskPolicy {
+export class MaskPolicy implements MaskRuleSource {
   readonly #engine: RegoEngine;
 
   private constructor(engine: RegoEngine) {
@@ -49,8 +66,7 @@ export class MaskPolicy {
     return new MaskPolicy(engine);
   }
 
-  /** The rules for `event`; throws on an evaluation error or a malformed rule (`MaskPolicyError`). */
-  rulesFor(event: MaskPolicyEvent): readonly MaskRule[] {
+  async rulesFor(event: MaskPolicyEvent): Promise<readonly MaskRule[]> {
     return parseMaskRules(this.#engine.evalRule(MASK_RULE_PATH, { input: event }));
   }
 }

@@ -3,6 +3,9 @@
  * is redacted (the spans the policy reported in its result's `redact` member), the mask
  * policy's rules erase or overwrite what they name (OPA's `erased` and `masked`), `redact`
  * is dropped from the result, and the unmasked input is sealed under the subject's data key.
+ * The rules are those the engine evaluated with the decision, on its thread and with the bundle
+ * that decided (`decision-log-mask.ts`); an entry without them asks `policy` (the active
+ * engine, `ActiveMaskPolicy`).
  *
  * A write-path decorator rather than a step of the route's evaluation→entry mapping: every
  * writer of entries goes through it, so nothing reaches the chain (which hashes what is stored)
@@ -20,7 +23,8 @@ import {
   type AuditLogEntryRepository,
   AuditLogEntryRepositoryDecorator,
 } from '@policy-gateway/governance-runtime';
-import type { MaskPolicy } from './mask-policy.js';
+import { decisionLogMaskOf, decisionLogPath } from '../policy/decision-log-mask.js';
+import { type MaskRuleSource, maskRulesOf } from './mask-policy.js';
 import { applyMaskRules, type MaskableEvent, type MaskRule } from './mask-rules.js';
 import type { OriginalSealer } from './original-sealer.js';
 import { type ReportedSpan, redactText, WITHHELD_PROMPT } from './text-redaction.js';
@@ -29,8 +33,11 @@ import { type ReportedSpan, redactText, WITHHELD_PROMPT } from './text-redaction
 export const REDACT_MEMBER = 'redact';
 
 export interface MaskingOptions {
-  /** The bundle's `data.system.log.mask`; null: redaction of reported spans only. */
-  readonly policy: MaskPolicy | null;
+  /**
+   * Asked for the rules of an entry not decided with its mask; null: such entries get the
+   * redaction of reported spans only.
+   */
+  readonly policy: MaskRuleSource | null;
   /** Seals the unmasked input of every entry that was masked; null: originals are not kept. */
   readonly sealer: OriginalSealer | null;
   readonly log: { warn(object: object, message: string): void };
@@ -58,6 +65,8 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
   /** The entry as it is to be stored. */
   async mask(entry: AuditLogEntry): Promise<AuditLogEntry> {
     const { spans, result } = reportedSpans(entry.result);
+    // Asked first, on the entry as decided: an engine's answer may be awaited meanwhile.
+    const rules = await this.#rulesFor(entry);
     const event: MaskableEvent = { input: structuredClone(entry.input), result };
     let redacted: AuditEntryMasking['redacted'] = [];
     if (spans.length > 0 && isRecord(event.input) && typeof event.input.prompt === 'string') {
@@ -68,7 +77,7 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
       event.input.prompt = WITHHELD_PROMPT;
       redacted = [{ code: 'redaction.withheld', count: 1 }];
     }
-    const { erased, masked } = applyMaskRules(event, this.#rulesFor(entry));
+    const { erased, masked } = applyMaskRules(event, rules);
     if (erased.length === 0 && masked.length === 0 && redacted.length === 0) {
       return result === entry.result ? entry : { ...entry, result };
     }
@@ -82,13 +91,15 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
     };
   }
 
-  #rulesFor(entry: AuditLogEntry): readonly MaskRule[] {
+  async #rulesFor(entry: AuditLogEntry): Promise<readonly MaskRule[]> {
     const { policy } = this.#options;
-    if (policy === null) return [];
     try {
-      return policy.rulesFor({
+      const decided = decisionLogMaskOf(entry.result);
+      if (decided !== undefined) return maskRulesOf(decided);
+      if (policy === null) return [];
+      return await policy.rulesFor({
         decision_id: entry.decisionId,
-        path: entry.policyPath.replace(/^data\./, '').replaceAll('.', '/'),
+        path: decisionLogPath(entry.policyPath),
         input: entry.input,
         result: entry.result,
         timestamp: entry.occurredAt,
