@@ -11,13 +11,16 @@
 #       a scratch primary (initdb, trust on 127.0.0.1 only, replication allowed) for a replica
 #       to follow, when the primary at hand refuses replication connections; prints its URL.
 #   start-streaming-replica.sh stop --dir DIR      stops the server in DIR (kept on disk)
+#   start-streaming-replica.sh restart --dir DIR   starts a stopped one again, on its port
 #   start-streaming-replica.sh clean --dir DIR     stops it and removes DIR
 #
+# The servers are for trying and testing: they run with fsync off, listen on 127.0.0.1 only,
+# and a start that fails removes what it made in DIR.
 # As root, the servers run as the `postgres` account (PostgreSQL refuses to run as root) and
 # DIR is handed to it; otherwise they run as the current user. Nothing outside DIR is changed:
 # a primary that refuses replication is reported with the pg_hba.conf line it needs, never
-# edited. Environment: PG_BINDIR (default: `pg_config --bindir`, else
-# /usr/lib/postgresql/15/bin), REPLICA_SERVER_ACCOUNT (default postgres, when root).
+# edited. Environment: PG_BINDIR (default /usr/lib/postgresql/15/bin, else
+# `pg_config --bindir`), REPLICA_SERVER_ACCOUNT (default postgres, when root).
 set -euo pipefail
 
 readonly MARKER=.policy-gateway-streaming-replica
@@ -29,7 +32,7 @@ fail() {
 }
 
 usage() {
-  sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '7,20p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -66,10 +69,21 @@ free_port() {
   fail "no free port found in 20000-29999"
 }
 
+# Empties DIR again when a start fails half-way, so that the same command can be run again.
+abandon() {
+  local status=$?
+  if [[ $status -ne 0 && -e $DIR/$MARKER ]]; then
+    stop_server
+    find "$DIR" -mindepth 1 -delete
+  fi
+  exit "$status"
+}
+
 # Makes DIR (or checks an empty one), marks it as ours and hands it to the server account.
 prepare_dir() {
   mkdir -p "$DIR"
   [[ -z $(ls -A "$DIR") ]] || fail "$DIR is not empty: give a new or empty directory"
+  trap abandon EXIT
   touch "$DIR/$MARKER"
   if [[ $(id -u) -eq 0 ]]; then
     chown -R "$ACCOUNT" "$DIR"
@@ -82,7 +96,7 @@ prepare_dir() {
 # Settings given on the server's command line: they win over whatever the base backup copied
 # (the primary's port, sockets in a directory only the system's server may use).
 server_options() {
-  echo "-c port=$1 -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on"
+  echo "-c port=$1 -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on -c fsync=off -c full_page_writes=off"
 }
 
 start_server() {
@@ -184,6 +198,11 @@ case $COMMAND in
 start) start_replica ;;
 start-primary) start_primary ;;
 stop) stop_server ;;
+restart)
+  [[ -e $DIR/$MARKER && -e $DIR/port ]] || fail "$DIR holds no server made by this script"
+  [[ ! -e $DIR/data/postmaster.pid ]] || fail "the server in $DIR is running already"
+  start_server "$(cat "$DIR/port")"
+  ;;
 clean)
   if [[ -e $DIR ]]; then
     stop_server
