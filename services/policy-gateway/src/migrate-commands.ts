@@ -62,6 +62,9 @@ export async function migrate(settings: Settings, { out, log }: Io): Promise<num
       for (const { table, bound } of prepared.partitioning) {
         out.write(`  prepared: ${table} holds no entry from ${bound} on (validated online)\n`);
       }
+      for (const copy of prepared.indexCopies) {
+        out.write(`  prepared: index ${copy} (built concurrently)\n`);
+      }
     }
     const outcome = await migrateToLatest(database.db);
     for (const result of outcome.results) {

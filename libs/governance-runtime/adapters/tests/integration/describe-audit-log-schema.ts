@@ -68,18 +68,25 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
       ]);
     });
 
-    it('creates the indexes the queries use on the parent (time; user, decision or policy and time), so every partition has them', async () => {
+    it('creates the indexes the queries use on the parent (time; each filter and time), so every partition has them', async () => {
       const { rows } = await sql<{ indexdef: string }>`
       select indexdef from pg_indexes where tablename = 'audit_log_entries' order by indexname`.execute(
         db(),
       );
       expect(rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''))).toEqual([
-        '(decision_id)',
+        '(action, occurred_at DESC, id DESC)',
+        '(decision_id, occurred_at DESC, id DESC)',
         '(decision, occurred_at DESC, id DESC)',
+        '(gateway_instance, occurred_at DESC, id DESC)',
         '(occurred_at DESC, id DESC)',
         '(policy_path, occurred_at DESC, id DESC)',
         '(user_id, occurred_at DESC, id DESC)',
       ]);
+      // Valid: migration 015's indexes, made on the parent alone, have every partition's copy.
+      const { rows: invalid } = await sql<{ name: string }>`
+        select c.relname as name from pg_index x join pg_class c on c.oid = x.indexrelid
+         where x.indrelid = 'audit_log_entries'::regclass and not x.indisvalid`.execute(db());
+      expect(invalid).toEqual([]);
     });
 
     /** Each partition's unique indexes, as `<suffix>: <definition>` (migration 010). */
