@@ -25,6 +25,20 @@ export const AuditEntryMaskingSchema = Type.Object(
   { description: 'What was taken out of the entry before it was stored.' },
 );
 
+/**
+ * Whether a sealed original can still be opened, as the gateway knows when it serves the entry:
+ * a read-time annotation from the subject key store, never stored nor hashed.
+ */
+export const SEALED_ORIGINAL_STATES = ['sealed', 'erased', 'unknown'] as const;
+
+export const SealedOriginalStateSchema = Type.Union(
+  SEALED_ORIGINAL_STATES.map((state) => Type.Literal(state)),
+  {
+    description:
+      "`sealed`: the subject's data key that sealed it is held, so a privacy officer can open it. `erased`: that key was destroyed (the subject's erasure): nobody can open it any more. `unknown`: this gateway holds no subject keys to tell (POLICY_GATEWAY_AUDIT_SEAL_ORIGINALS=off) or could not reach them.",
+  },
+);
+
 export const SealedOriginalSchema = Type.Object(
   {
     v: Type.Literal(1),

@@ -7,7 +7,11 @@ import { AUDIT_DECISIONS } from '@policy-gateway/governance-runtime';
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
 import { AuditChainLinkSchema } from './audit-chain-link.js';
-import { AuditEntryMaskingSchema, SealedOriginalSchema } from './audit-entry-privacy.js';
+import {
+  AuditEntryMaskingSchema,
+  SealedOriginalSchema,
+  SealedOriginalStateSchema,
+} from './audit-entry-privacy.js';
 import { AuditReasonSchema } from './audit-reason.js';
 import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';
@@ -60,6 +64,10 @@ export const AuditEntrySchema = Type.Object({
   }),
   sealed_original: Type.Union([SealedOriginalSchema, Type.Null()], {
     description: 'The unmasked input, encrypted; null when nothing was masked or none was kept.',
+  }),
+  sealed_original_state: Type.Union([SealedOriginalStateSchema, Type.Null()], {
+    description:
+      "Whether the sealed original can still be opened: `erased` once the subject's key is destroyed. Told when the entry is served (the stored entry and its hash are unchanged by an erasure); null when there is no sealed original.",
   }),
   chain: Type.Union([AuditChainLinkSchema, Type.Null()], {
     description:

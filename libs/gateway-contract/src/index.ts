@@ -31,7 +31,9 @@ export { AuditDecisionSchema, type AuditEntry, AuditEntrySchema } from './audit-
 export {
   AuditEntryMaskingSchema,
   RedactedSpansSchema,
+  SEALED_ORIGINAL_STATES,
   SealedOriginalSchema,
+  SealedOriginalStateSchema,
 } from './audit-entry-privacy.js';
 export {
   type AuditEntryProofJson,

@@ -154,7 +154,8 @@ const DECISION_LOG_ADDITIONS: readonly { pointer: string; note: string }[] = [
  * sealed original (both required and nullable: the baseline's `required` lists of the entry
  * were edited for them).
  */
-const PRIVACY_NOTE = 'issue 13: entries record what was masked and carry the sealed original';
+const PRIVACY_NOTE =
+  'issue 13: entries record what was masked and carry the sealed original, and whether it was erased';
 const ENTRY_SCHEMAS = [
   '/openapi/paths/~1governance~1audit/get/responses/200/content/application~1json/schema/properties/entries/items',
   '/openapi/paths/~1governance~1audit~1{id}/get/responses/200/content/application~1json/schema',
@@ -167,7 +168,7 @@ const PRIVACY_ADDITIONS: readonly { pointer: string; note: string }[] = [
     '/openapi/paths/~1admin~1subjects~1{user_id}~1erasure',
   ].map((pointer) => ({ pointer, note: PRIVACY_ROUTES_NOTE })),
   ...ENTRY_SCHEMAS.flatMap((entry) =>
-    ['masking', 'sealed_original'].map((member) => ({
+    ['masking', 'sealed_original', 'sealed_original_state'].map((member) => ({
       pointer: `${entry}/properties/${member}`,
       note: PRIVACY_NOTE,
     })),
@@ -176,7 +177,7 @@ const PRIVACY_ADDITIONS: readonly { pointer: string; note: string }[] = [
     '/responses/GET ~1governance~1audit~1:id/body',
     ...[0, 1, 2].map((index) => `/responses/GET ~1governance~1audit/body/entries/${index}`),
   ].flatMap((entry) =>
-    ['masking', 'sealed_original'].map((member) => ({
+    ['masking', 'sealed_original', 'sealed_original_state'].map((member) => ({
       pointer: `${entry}/${member}`,
       note: PRIVACY_NOTE,
     })),

@@ -61,6 +61,7 @@ describe('GET /governance/audit', () => {
         'chain',
         'masking',
         'sealed_original',
+        'sealed_original_state',
       ].sort(),
     );
     expect(body.entries[0]).toMatchObject({

@@ -66,7 +66,10 @@ describe('toAuditEntryJson', () => {
   });
 
   it('carries each domain field into exactly one member, so none is dropped or duplicated', () => {
-    const members = Object.values(toAuditEntryJson(DISTINCT));
+    // `sealed_original_state` is told when the entry is served, from no domain field.
+    const { sealed_original_state: told, ...mapped } = toAuditEntryJson(DISTINCT, 'erased');
+    expect(told).toBe('erased');
+    const members = Object.values(mapped);
     expect(members).toHaveLength(Object.keys(DISTINCT).length);
     const { chain, ...flat } = DISTINCT;
     for (const [field, value] of Object.entries(flat)) {
@@ -80,6 +83,12 @@ describe('toAuditEntryJson', () => {
       prev_hash: chain?.prevHash,
       entry_hash: chain?.entryHash,
     });
+  });
+
+  it("says a sealed original's state is unknown unless told, and null without a sealed original", () => {
+    expect(toAuditEntryJson(DISTINCT).sealed_original_state).toBe('unknown');
+    const { sealedOriginal: _, ...unsealed } = DISTINCT;
+    expect(toAuditEntryJson(unsealed, 'erased').sealed_original_state).toBeNull();
   });
 
   it('produces an entry the contract accepts, with and without the nullable fields', () => {

@@ -17,6 +17,7 @@ import {
   InvalidAuditQueryError,
   InvalidCursorError,
 } from '@policy-gateway/governance-runtime';
+import type { SealedOriginalStates } from '../privacy/sealed-original-states.js';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
 import { ApiProblem } from './problem.js';
 
@@ -48,9 +49,15 @@ export function toAuditLogQuery(params: AuditQueryParams): AuditLogQuery {
  * The one mapping from the domain's entry to the API's. Both sides are checked by the compiler:
  * the result is the contract's type, so a contract field left out here is an error, and every
  * domain field is taken apart by name, so a domain field this function does not map is left in
- * `unmapped` and fails its type.
+ * `unmapped` and fails its type. `sealedOriginalState` is what the key store says of the sealed
+ * original when the entry is served (`SealedOriginalStates`); `unknown` when not asked.
  */
-export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
+export function toAuditEntryJson(
+  entry: AuditLogEntry,
+  sealedOriginalState: AuditEntry['sealed_original_state'] = entry.sealedOriginal === undefined
+    ? null
+    : 'unknown',
+): AuditEntry {
   const {
     id,
     decisionId,
@@ -112,6 +119,7 @@ export function toAuditEntryJson(entry: AuditLogEntry): AuditEntry {
             redacted: masking.redacted.map(({ code, count }) => ({ code, count })),
           },
     sealed_original: sealedOriginal === undefined ? null : { ...sealedOriginal },
+    sealed_original_state: sealedOriginal === undefined ? null : sealedOriginalState,
     chain:
       chain === undefined
         ? null
@@ -158,6 +166,8 @@ export interface AuditReadOptions {
   readonly pageMaxBytes?: number;
   /** Signs each `next_cursor` and refuses a `cursor` it did not sign; cursors as stored when omitted. */
   readonly cursorSigner?: AuditLogCursorSigner;
+  /** Tells whether sealed originals were erased, one key-store look-up per page or entry. */
+  readonly originals?: SealedOriginalStates;
 }
 
 export class AuditApiMapper {
@@ -239,8 +249,9 @@ export class AuditApiMapper {
           cursorSigner !== undefined && { cursor: cursorSigner.verify(query.cursor) }),
       });
       const next = page.nextCursor;
+      const states = await this.reads.originals?.of(page.entries);
       return {
-        entries: page.entries.map(toAuditEntryJson),
+        entries: page.entries.map((entry) => toAuditEntryJson(entry, states?.get(entry.id))),
         next_cursor: next === null || cursorSigner === undefined ? next : cursorSigner.sign(next),
       };
     } catch (error) {
@@ -262,7 +273,9 @@ export class AuditApiMapper {
   async findById(id: string): Promise<AuditEntry | undefined> {
     try {
       const entry = await this.repository.findById(id.toLowerCase());
-      return entry === undefined ? undefined : toAuditEntryJson(entry);
+      if (entry === undefined) return undefined;
+      const states = await this.reads.originals?.of([entry]);
+      return toAuditEntryJson(entry, states?.get(entry.id));
     } catch (error) {
       throw Object.assign(unavailable('be read'), { cause: error });
     }

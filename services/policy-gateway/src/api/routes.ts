@@ -15,6 +15,7 @@ import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
+import { SealedOriginalStates } from '../privacy/sealed-original-states.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
 import { installAccessLogRecording } from './access-log-recording.js';
 import { accessLogRoutes } from './access-log-routes.js';
@@ -114,6 +115,7 @@ export async function registerRoutes(
   const audit = new AuditApiMapper(deps.store.repository, {
     pageMaxBytes: deps.auditPageMaxBytes,
     cursorSigner,
+    originals: new SealedOriginalStates(deps.store.privacy?.sealer?.keyStore ?? null),
   });
   await app.register(inScope(evaluateRoute, setupOf('evaluation')), {
     prefix: '/policy',

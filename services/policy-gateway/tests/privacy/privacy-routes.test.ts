@@ -216,3 +216,40 @@ describe('POST /admin/subjects/{user_id}/erasure', () => {
     expect(erased.body).toMatchObject({ status: 'nothing_to_erase', previous: null });
   });
 });
+
+describe("the entry as served: its sealed original's state", () => {
+  it('says `erased` once the subject is erased, in pages and by id, leaving what is stored as it was', async () => {
+    const [gone, kept] = [
+      await decide(`Charge card ${CARD} for the state`, 'u-state-erased'),
+      await decide(`Charge card ${CARD} for the state`, 'u-state-kept'),
+    ];
+    const plain = await decide('Summarise the state of things.', 'u-state-kept');
+    const stateOf = async (id: string) =>
+      ((await call('auditor', 'GET', `/governance/audit/${id}`)).body as AuditEntry)
+        .sealed_original_state;
+    expect([await stateOf(gone), await stateOf(kept), await stateOf(plain)]).toEqual([
+      'sealed',
+      'sealed',
+      null,
+    ]);
+    const before = (await call('auditor', 'GET', `/governance/audit/${gone}`)).body as AuditEntry;
+
+    await call('admin', 'POST', '/admin/subjects/u-state-erased/erasure', { reason: 'ticket 21' });
+    const after = (await call('auditor', 'GET', `/governance/audit/${gone}`)).body as AuditEntry;
+    expect(after.sealed_original_state).toBe('erased');
+    expect({ ...after, sealed_original_state: 'sealed' }).toEqual(before);
+
+    const page = await call('auditor', 'GET', '/governance/audit?limit=100');
+    const listed = new Map(
+      (page.body.entries as AuditEntry[]).map((entry) => [entry.id, entry.sealed_original_state]),
+    );
+    expect([listed.get(gone), listed.get(kept), listed.get(plain)]).toEqual([
+      'erased',
+      'sealed',
+      null,
+    ]);
+    // Seen again, the subject's new originals are sealed under a new key; the old one stays erased.
+    const again = await decide(`Charge card ${CARD} once more`, 'u-state-erased');
+    expect([await stateOf(again), await stateOf(gone)]).toEqual(['sealed', 'erased']);
+  });
+});
