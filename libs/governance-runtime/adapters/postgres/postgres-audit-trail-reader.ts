@@ -30,8 +30,8 @@ export interface PostgresAuditTrailReaderOptions {
   readonly batchSize?: number;
   /**
    * Entries per COPY statement where the verifier streams them (a `pg` Kysely opened by
-   * `openPostgresAuditLogDatabase`). Memory does not grow with it: rows are digested as they
-   * arrive; fewer statements save the server planning each. Default 50,000.
+   * `openPostgresAuditLogDatabase`): fewer statements save the server planning each; the
+   * batch's digests (some 400 bytes an entry) are held until it ends. Default 20,000.
    */
   readonly streamedBatchSize?: number;
 }
@@ -49,7 +49,7 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
       plan &&
       new PostgresChainStream(db, plan, {
         queried: this.#batchSize,
-        streamed: options.streamedBatchSize ?? 50_000,
+        streamed: options.streamedBatchSize ?? 20_000,
       });
   }
 
@@ -71,6 +71,13 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
           union all
           select chain_id::text, first_seq::text, last_seq::text from checkpoint_chains
            where chain_id not in (select chain_id from entry_chains)
+          union all
+          -- Chains retention removed whole, of which only the record is left: those whose
+          -- removed partition ended after the range began.
+          select distinct chain_id::text, null, null from audit_retention_records
+           where ${range.since === undefined ? sql`true` : sql`partition_to > ${range.since}::text`}
+             and chain_id not in (select chain_id from entry_chains)
+             and chain_id not in (select chain_id from checkpoint_chains)
           order by chain_id`.execute(this.#db)
       : // Every chain: a skip scan over the (chain_id, chain_seq) index, one step per chain,
         // rather than reading the whole index to group it.
@@ -85,7 +92,10 @@ export class PostgresAuditTrailReader implements AuditTrailReader {
           all_chains as (
             select chain_id from chains where chain_id is not null
             union
-            select distinct chain_id from audit_checkpoints)
+            select distinct chain_id from audit_checkpoints
+            union
+            -- A chain retention removed whole before it was ever checkpointed.
+            select distinct chain_id from audit_retention_records)
           select c.chain_id::text,
                  (select min(chain_seq) from audit_log_entries e where e.chain_id = c.chain_id)::text as first_seq,
                  (select max(chain_seq) from audit_log_entries e where e.chain_id = c.chain_id)::text as last_seq

@@ -3,17 +3,17 @@
  * (`stored-entry-digest.ts`), in keyset batches along the `(chain_id, chain_seq)` index.
  *
  * On a PostgreSQL server each batch is one `COPY (…) TO STDOUT (FORMAT binary)` streamed
- * through the dialect's `CopyOutCursor`: rows are parsed from the bytes as they arrive and
- * their text runs hashed as those bytes, with no string or object per row from the driver, and
- * the server sends while this process hashes. Where the Kysely cannot stream a COPY (PGlite,
+ * through the dialect's `CopyOutCursor`: rows are parsed and digested from the bytes as they
+ * arrive, their text runs hashed as those bytes, with no string or object per row from the
+ * driver, while the server goes on sending. Where the Kysely cannot stream a COPY (PGlite,
  * or a dialect opened without the cursor), each batch is an ordinary query returning one
  * packed text per row, the next batch asked for before this one is digested. Memory stays
- * bounded either way: by the socket's buffers, or by two batches.
+ * bounded by a batch's digests (COPY) or two batches' rows (queries).
  */
 import { type Kysely, sql } from 'kysely';
 import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
-import { BinaryCopyTuples } from './binary-copy-tuples.js';
+import { BinaryCopyTuples, type CopyTuple } from './binary-copy-tuples.js';
 import { PreimageBytes } from './preimage-bytes.js';
 import {
   CanonicalJsonTexts,
@@ -61,37 +61,35 @@ export class PostgresChainStream {
       const preimage = new PreimageBytes();
       let from: BatchStart = { fromSeq };
       for (;;) {
-        let count = 0;
-        let last: DigestedAuditEntry | undefined;
+        let batch: DigestedAuditEntry[];
         try {
-          for await (const batch of this.#copyBatch(chainId, from, toSeq, texts, preimage)) {
-            count += batch.length;
-            last = batch[batch.length - 1];
-            yield batch;
-          }
+          batch = await this.#copyBatch(chainId, from, toSeq, texts, preimage);
         } catch (error) {
-          if (this.#copies === undefined && count === 0 && cannotStream(error)) {
+          if (this.#copies === undefined && cannotStream(error)) {
             this.#copies = false;
             break;
           }
           throw error;
         }
         this.#copies = true;
-        if (count < this.#copyBatchSize || last === undefined) return;
+        const last = batch[batch.length - 1];
+        if (last === undefined) return;
+        yield batch;
+        if (batch.length < this.#copyBatchSize) return;
         from = { afterSeq: last.chain.seq, afterId: last.id };
       }
     }
     yield* this.#packedDigests(chainId, fromSeq, toSeq);
   }
 
-  /** One batch through COPY, in the chunks it arrives in (a chunk with no whole row yields nothing). */
-  async *#copyBatch(
+  /** One batch through COPY, digested. */
+  async #copyBatch(
     chainId: string,
     from: BatchStart,
     toSeq: number | undefined,
     texts: CanonicalJsonTexts,
     preimage: PreimageBytes,
-  ): AsyncIterable<DigestedAuditEntry[]> {
+  ): Promise<DigestedAuditEntry[]> {
     const plan = this.#plan;
     // COPY takes no parameters: every value is a literal, the chain id checked as a uuid and
     // the seqs integers.
@@ -109,18 +107,18 @@ export class PostgresChainStream {
                limit ${sql.lit(this.#copyBatchSize)}) e
        order by e.chain_seq, e.key_id) to stdout (format binary)`.compile(this.#db);
     const tuples = new BinaryCopyTuples(plan.fieldCount);
-    let digested: DigestedAuditEntry[] = [];
-    const onTuple = (tuple: Parameters<Parameters<BinaryCopyTuples['push']>[1]>[0]) => {
+    const digested: DigestedAuditEntry[] = [];
+    const onTuple = (tuple: CopyTuple) => {
       digested.push(digestStoredTuple(tuple, chainId, plan, texts, preimage));
     };
+    // Rows are digested as they arrive, but handed on only once the COPY has ended: until
+    // then the connection is busy, and the verifier, which asks it for checkpoints between
+    // entries, would wait on it forever where it has only one (a transaction's).
     for await (const { rows } of this.#db.getExecutor().stream<Buffer>(compiled, 1)) {
       for (const chunk of rows) tuples.push(chunk, onTuple);
-      if (digested.length > 0) {
-        yield digested;
-        digested = [];
-      }
     }
     tuples.end();
+    return digested;
   }
 
   /** Batches through ordinary queries of packed rows. */

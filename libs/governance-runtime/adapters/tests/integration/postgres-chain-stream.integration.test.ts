@@ -135,8 +135,7 @@ function describeChainStream(
       expect(streamed).toEqual(expected);
       // And the entries as written hash to what was read: nothing was lost on the way in.
       expect(expected[0]).toBe(`1 ${written[0]!.id} ${auditEntryDigest(written[0]!)}`);
-      // Never an empty batch (on a server they are the rows of each network chunk).
-      expect(batches.every((length) => length > 0)).toBe(true);
+      expect(batches).toEqual([50, 50, 50, 50, 40]);
     });
 
     it('reads a range of seqs in batches, the last one short', async () => {
