@@ -54,7 +54,9 @@ export interface AuditTrailReader {
   /**
    * Every chain that has entries or checkpoints in the range (all chains without one), in
    * chain id order, with the seqs of its first and last entry in the range (of its first and
-   * last checkpoint in it, for a chain that has no entry in the range).
+   * last checkpoint in it, for a chain that has no entry in the range). A chain of which only
+   * retention records are left (removed whole, never checkpointed) is listed too, with null
+   * seqs, where the removed entries may have fallen in the range.
    */
   chainSegments(range: AuditTrailRange): Promise<readonly AuditChainSegment[]>;
   /** A chain's entries from `fromSeq` on (up to `toSeq` when given), in seq order. */

@@ -15,6 +15,7 @@ import type {
   AuditTrailProblemKind,
   AuditTrailVerification,
 } from '../../../src/audit-trail-problem.js';
+import type { AuditTrailRange } from '../../../src/audit-trail-reader.js';
 import { verifyAuditTrail } from '../../../src/audit-trail-verifier.js';
 import { createTestDatabase, type TestDatabase } from '../../../testing/create-test-database.js';
 import { migrateAuditLogToLatest, openTestPglite } from '../../../testing/open-test-pglite.js';
@@ -44,6 +45,8 @@ interface Trail {
   readonly checkpointsOfA: readonly string[];
   /** 3 entries, all in January; a final checkpoint at 3: retention removes all of it. */
   readonly b: SignedChainFixture;
+  /** 2 entries, in January, never checkpointed: only its retention record is left. */
+  readonly c: SignedChainFixture;
 }
 
 async function writeTrailAndApplyRetention(db: Kysely<AuditLogDatabase>): Promise<Trail> {
@@ -51,6 +54,7 @@ async function writeTrailAndApplyRetention(db: Kysely<AuditLogDatabase>): Promis
   const key = newSigningKeyPair();
   const a = new SignedChainFixture(db, key);
   const b = new SignedChainFixture(db, key);
+  const c = new SignedChainFixture(db, key);
   await a.registerKey();
   const repository = new PostgresAuditLogEntryRepository(db);
   const store = async (fixture: SignedChainFixture, times: readonly string[]) => {
@@ -71,19 +75,29 @@ async function writeTrailAndApplyRetention(db: Kysely<AuditLogDatabase>): Promis
   }
   await store(b, [JANUARY(5), JANUARY(6), JANUARY(7)]);
   await b.checkpoint({ final: true });
+  await store(c, [JANUARY(8), JANUARY(9)]);
 
   const outcome = await applyAuditRetention(db, { ...RETENTION, key, removedBy: 'test' });
   const january = outcome.partitions.find((p) => p.name === 'audit_log_entries_y2099m01');
   expect(january?.status).toBe('dropped');
   expect(outcome.partitions.some((p) => p.name === 'audit_log_entries_y2099m02')).toBe(false);
-  return { db, key, a, checkpointsOfA, b };
+  return { db, key, a, checkpointsOfA, b, c };
 }
 
 const ROLLBACK = new Error('rollback');
 
+/** Verifies a time range of the trail as it is. */
+function verifyTamperedIn(
+  db: Kysely<AuditLogDatabase>,
+  range: AuditTrailRange,
+): Promise<AuditTrailVerification> {
+  return verifyTampered(db, async () => undefined, range);
+}
+
 async function verifyTampered(
   db: Kysely<AuditLogDatabase>,
   tamper: (trx: Transaction<AuditLogDatabase>) => Promise<void>,
+  range?: AuditTrailRange,
 ): Promise<AuditTrailVerification> {
   let result: AuditTrailVerification | undefined;
   await db
@@ -91,7 +105,10 @@ async function verifyTampered(
     .execute(async (trx) => {
       await sql`set local session_replication_role = replica`.execute(trx);
       await tamper(trx);
-      result = await verifyAuditTrail(new PostgresAuditTrailReader(trx, { batchSize: 3 }));
+      result = await verifyAuditTrail(
+        new PostgresAuditTrailReader(trx, { batchSize: 3, streamedBatchSize: 3 }),
+        range === undefined ? {} : { range },
+      );
       throw ROLLBACK;
     })
     .catch((error: unknown) => {
@@ -151,7 +168,7 @@ function describeVerificationAfterRetention(
       expect(result.problems).toEqual([]);
       expect(result.intact).toBe(true);
       expect(result.entriesChecked).toBe(4);
-      expect(result.entriesRemovedByRetention).toBe(7);
+      expect(result.entriesRemovedByRetention).toBe(9);
       const byChain = new Map(result.retention.map((r) => [r.chainId, r]));
       expect(byChain.get(trail.a.chainId)).toMatchObject({
         removedThroughSeq: 4,
@@ -162,6 +179,35 @@ function describeVerificationAfterRetention(
         removedThroughSeq: 3,
         verifiedThroughSeq: null,
       });
+      // Removed whole before any checkpoint: only its record tells of it.
+      expect(byChain.get(trail.c.chainId)).toMatchObject({
+        removedThroughSeq: 2,
+        partition: 'audit_log_entries_y2099m01',
+        verifiedThroughSeq: null,
+      });
+      expect(result.chains).toBe(3);
+    });
+
+    it('lists the removal when a time range starts from a checkpoint above the cut', async () => {
+      // From 3 February: chain A's walk starts from its checkpoint at seq 6, past the cut at 4.
+      const result = await verifyTamperedIn(trail.db, { since: FEBRUARY(3) });
+      expect(result.problems).toEqual([]);
+      expect(result.entriesChecked).toBe(2);
+      expect(result.retention).toEqual([
+        expect.objectContaining({
+          chainId: trail.a.chainId,
+          removedThroughSeq: 4,
+          verifiedThroughSeq: 8,
+        }),
+      ]);
+      expect(result.entriesRemovedByRetention).toBe(4);
+    });
+
+    it('lists a chain removed whole by a range reaching into its partition, and not by a later one', async () => {
+      const january = await verifyTamperedIn(trail.db, { since: JANUARY(20) });
+      expect(january.retention.map((r) => r.chainId)).toContain(trail.c.chainId);
+      const march = await verifyTamperedIn(trail.db, { since: '2099-03-01T00:00:00.000000Z' });
+      expect(march.retention.map((r) => r.chainId)).not.toContain(trail.c.chainId);
     });
 
     it('names a chain start deleted without a retention record as missing', async () => {
