@@ -1,8 +1,9 @@
 /**
  * Audit reads on a real streaming replica (POLICY_GATEWAY_READ_DATABASE_URL): the script in
  * deploy/scripts starts a scratch primary and a hot standby following it with the machine's
- * PostgreSQL binaries, and the real `policy-gateway serve` runs against both. Replay is paused
- * on the replica to show where each read is served, then the replica is stopped.
+ * PostgreSQL binaries, and the real `policy-gateway serve` runs against both, started before
+ * the replica is up. Replay is paused on the replica to show where each read is served; then
+ * the replica is stopped and started again.
  *
  * The scratch primary, rather than the shared test server: a base backup copies a whole
  * server (others' databases included) and needs a `replication` line in its pg_hba.conf,
@@ -10,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,22 @@ async function onServer<T extends pg.QueryResultRow>(url: string, text: string):
   }
 }
 
+/** A port nobody listens on now, for the replica the gateway is told of before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 /** Polls `probe` until it returns true, for at most `ms`. */
 async function eventually(probe: () => Promise<boolean>, what: string, ms = 15_000) {
   const deadline = Date.now() + ms;
@@ -86,6 +104,7 @@ afterAll(async () => {
 
 let root: string;
 let primaryUrl: string;
+let replicaPort: number;
 let replicaUrl: string;
 let gateway: GatewayProcess;
 
@@ -101,7 +120,10 @@ beforeAll(async () => {
   const migrate = await runCli(['migrate'], { POLICY_GATEWAY_DATABASE_URL: primaryUrl });
   if (migrate.code !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
   cleanups.push(() => script('clean', '--dir', replicaDir));
-  replicaUrl = await script('start', '--primary', primaryUrl, '--dir', replicaDir);
+  // The gateway starts before its replica does, as after a replica's outage or with a replica
+  // that is still being made: the replica's URL is known ahead by its port.
+  replicaPort = await freePort();
+  replicaUrl = `postgresql://postgres@127.0.0.1:${replicaPort}/postgres`;
   gateway = await startGateway({
     POLICY_GATEWAY_DATABASE_URL: primaryUrl,
     POLICY_GATEWAY_READ_DATABASE_URL: replicaUrl,
@@ -113,20 +135,35 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-describe('audit reads on a streaming replica', () => {
-  it('lists from the replica, and finds by id on the primary an entry the replica has not replayed', async () => {
-    const first = await evaluate(gateway.url, { prompt: 'hello', user_id: 'replica-user' });
-    expect(first.status).toBe(200);
-    await eventually(
-      async () => (await auditEntries(gateway.url)).length === 1,
-      'the first entry reaching the replica',
-    );
-    const readers = await onServer<{ count: string }>(
-      replicaUrl,
-      "select count(*) from pg_stat_activity where application_name = 'policy-gateway read'",
-    );
-    expect(Number(readers[0]?.count)).toBeGreaterThan(0);
+let first: { status: number; body: Record<string, unknown> };
 
+describe('audit reads on a streaming replica', () => {
+  it('starts while the replica is not up yet, reading from the primary', async () => {
+    first = await evaluate(gateway.url, { prompt: 'hello', user_id: 'replica-user' });
+    expect(first.status).toBe(200);
+    expect((await auditEntries(gateway.url)).map((entry) => entry.id)).toEqual([
+      first.body.audit_id,
+    ]);
+    const down = await ready(gateway.url);
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({
+      status: 'ready',
+      read_replica: { reachable: false, serving_reads: false },
+    });
+  });
+
+  it('lists from the replica once it is up, and finds by id on the primary an entry the replica has not replayed', async () => {
+    const printed = await script(
+      'start',
+      '--primary',
+      primaryUrl,
+      '--dir',
+      join(root, 'replica'),
+      '--port',
+      String(replicaPort),
+    );
+    expect(printed).toBe(replicaUrl);
+    // The base backup holds the first entry; replay stops before any later one.
     await onServer(replicaUrl, 'select pg_wal_replay_pause()');
     await eventually(
       async () =>
@@ -142,10 +179,21 @@ describe('audit reads on a streaming replica', () => {
     expect(second.status).toBe(200);
     const id = String(second.body.audit_id);
 
-    // The list is the replica's, which has not replayed the second decision...
+    // Once the gateway tries the replica again (it was left alone after failing), the list is
+    // the replica's, which has not replayed the second decision...
+    await eventually(
+      async () => (await auditEntries(gateway.url)).length === 1,
+      'the list coming from the replica',
+    );
     expect((await auditEntries(gateway.url)).map((entry) => entry.id)).toEqual([
       first.body.audit_id,
     ]);
+    const readers = await onServer<{ count: string }>(
+      replicaUrl,
+      "select count(*) from pg_stat_activity where application_name = 'policy-gateway read'",
+    );
+    expect(Number(readers[0]?.count)).toBeGreaterThan(0);
+    expect(gateway.output()).toContain('answers again; audit reads go to it');
     // ...but the client that was just answered finds its entry.
     const byId = await fetch(`${gateway.url}/governance/audit/${id}`);
     expect(byId.status).toBe(200);
@@ -181,6 +229,7 @@ describe('audit reads on a streaming replica', () => {
   });
 
   it('reads from the primary while the replica is down, and says so in /ready', async () => {
+    const logged = gateway.output().length;
     await script('stop', '--dir', join(root, 'replica'));
     const third = await evaluate(gateway.url, { prompt: 'third', user_id: 'replica-user' });
     expect(third.status).toBe(200);
@@ -196,10 +245,11 @@ describe('audit reads on a streaming replica', () => {
     expect(String(down.body.warnings)).toMatch(
       /the read replica is not serving reads \(.+\): audit reads go to the primary/,
     );
-    expect(gateway.output()).toContain('audit reads go to the primary');
+    expect(gateway.output().slice(logged)).toContain('audit reads go to the primary');
   });
 
   it('goes back to the replica once it answers again', async () => {
+    const logged = gateway.output().length;
     await script('restart', '--dir', join(root, 'replica'));
     await eventually(
       async () => (await ready(gateway.url)).body.read_replica?.serving_reads === true,
@@ -223,7 +273,7 @@ describe('audit reads on a streaming replica', () => {
     expect((await evaluate(gateway.url, { prompt: 'fourth', user_id: 'u' })).status).toBe(200);
     // Served by the replica again: the list lags behind the primary.
     expect(await auditEntries(gateway.url)).toHaveLength(3);
-    expect(gateway.output()).toContain('answers again; audit reads go to it');
+    expect(gateway.output().slice(logged)).toContain('answers again; audit reads go to it');
     await onServer(replicaUrl, 'select pg_wal_replay_resume()');
   });
 });

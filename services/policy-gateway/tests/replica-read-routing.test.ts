@@ -23,7 +23,7 @@ function circuit(): ReplicaCircuit & { failures: unknown[]; successes: number; o
     failures: [] as unknown[],
     successes: 0,
     open: false,
-    available: () => !state.open,
+    usable: async () => !state.open,
     failed: (error: unknown) => {
       state.failures.push(error);
       state.open = true;

@@ -37,8 +37,11 @@ export interface ReadReplica {
   readonly db: Kysely<AuditLogDatabase>;
   /** Where it is, for logs: the URL without its password. */
   readonly location: string;
-  /** Whether a read should try the replica now. */
-  available(): boolean;
+  /**
+   * Whether a read should try the replica now: not while it is left alone after a failure, and
+   * not before it has been seen to be a copy of the primary (checked once, when it first answers).
+   */
+  usable(): Promise<boolean>;
   /** Tells that a read on the replica failed: reads go to the primary for a while. */
   failed(error: unknown): void;
   /** Tells that a read on the replica succeeded. */
@@ -136,13 +139,35 @@ export async function openReadReplica(
     throw error;
   }
   let foreign = false;
+  let verified = false;
   let lastProblem: string | undefined;
+  const bypassed = () => foreign || Date.now() < bypassUntil;
   const notAReplica = (id: string) =>
     `POLICY_GATEWAY_READ_DATABASE_URL ${location} is not a replica of POLICY_GATEWAY_DATABASE_URL (another PostgreSQL system: ${id}, the primary's is ${primaryId}): its reads would show another trail; set it to a streaming replica of the primary, or unset it`;
+  /** Whether the state is a copy of the primary's system; says so once when it is not. */
+  const verify = (state: ReplicaState): boolean => {
+    if (state.system_identifier === primaryId) {
+      verified = true;
+      return true;
+    }
+    lastProblem = notAReplica(state.system_identifier);
+    if (!foreign) log.error(`${lastProblem}; audit reads go to the primary`);
+    foreign = true;
+    return false;
+  };
   const replica: ReadReplica = {
     db,
     location,
-    available: () => !foreign && Date.now() >= bypassUntil,
+    async usable() {
+      if (bypassed()) return false;
+      if (verified) return true;
+      try {
+        return verify(await replicaState(db));
+      } catch (error) {
+        replica.failed(error);
+        return false;
+      }
+    },
     failed(error) {
       bypassUntil = Date.now() + READ_REPLICA_RETRY_AFTER_MS;
       lastProblem = describe(error);
@@ -160,15 +185,12 @@ export async function openReadReplica(
     async check() {
       // While the replica is left alone after a failure, the probe reports that failure rather
       // than wait for a connection again: a readiness probe must answer quickly.
-      if (!replica.available() && lastProblem !== undefined) {
+      if (bypassed() && lastProblem !== undefined) {
         return { reachable: !down, servingReads: false, problem: lastProblem };
       }
       try {
         const state = await withDeadline(replicaState(db), PROBE_TIMEOUT_MS);
-        if (state.system_identifier !== primaryId) {
-          lastProblem = notAReplica(state.system_identifier);
-          if (!foreign) log.error(lastProblem);
-          foreign = true;
+        if (!verify(state)) {
           return { reachable: true, servingReads: false, problem: lastProblem };
         }
         replica.succeeded();
@@ -201,6 +223,7 @@ export async function openReadReplica(
       notAReplica(state.system_identifier),
     );
   }
+  verified = true;
   if (!state.in_recovery) {
     log.warn(
       `the read replica ${location} is not in recovery (promoted by a failover, or a copy that no longer follows the primary): audit reads still go to it, and may miss what the primary records from now on`,

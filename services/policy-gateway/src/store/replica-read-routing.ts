@@ -17,7 +17,7 @@ import {
 import type { ReadReplica } from '../db/read-replica.js';
 
 /** What the routing needs of the replica: whether to try it, what became of it, and close. */
-export type ReplicaCircuit = Pick<ReadReplica, 'available' | 'failed' | 'succeeded' | 'close'>;
+export type ReplicaCircuit = Pick<ReadReplica, 'usable' | 'failed' | 'succeeded' | 'close'>;
 
 export class ReplicaReadRouting extends AuditLogEntryRepositoryDecorator {
   readonly #replica: ReplicaCircuit;
@@ -59,7 +59,7 @@ export class ReplicaReadRouting extends AuditLogEntryRepositoryDecorator {
   async #onReplica<T>(
     read: (entries: AuditLogEntryRepository) => Promise<T | undefined>,
   ): Promise<T | undefined> {
-    if (!this.#replica.available()) return undefined;
+    if (!(await this.#replica.usable())) return undefined;
     try {
       const result = await read(this.#replicaEntries);
       this.#replica.succeeded();
