@@ -52,6 +52,7 @@ function makeEntries(count: number): AuditEntry[] {
     chain: null,
     masking: null,
     sealed_original: null,
+    sealed_original_state: null,
   }));
 }
 

@@ -2,8 +2,9 @@
  * What privacy took out of an audit entry before it was stored, in the detail panel: the kinds
  * of spans redacted in the prompt (each a `[kind]` marker there now) and the JSON pointers the
  * mask policy erased or overwrote. For a privacy officer, "Show original" asks for a reason and
- * opens the sealed original (the gateway records the read and the reason); once the subject is
- * erased the gateway answers 410 and the section says "Erased".
+ * opens the sealed original (the gateway records the read and the reason). Once the subject is
+ * erased the entry says so (`sealed_original_state`) and the section says "Erased" to everyone,
+ * with nothing to click; an erasure between loading and reading still ends in the gateway's 410.
  */
 import { type FormEvent, useId, useState } from 'react';
 import { GatewayProblemError } from '../api/gateway-errors.js';
@@ -23,7 +24,7 @@ type OriginalState =
 
 export function EntryPrivacySection({ entry }: { entry: AuditEntry }) {
   const mayRead = useMayUse(READ_ORIGINAL_ROLES);
-  const { masking, sealed_original: sealed } = entry;
+  const { masking, sealed_original: sealed, sealed_original_state: sealedState } = entry;
   if (masking === null && sealed === null) return null;
   const redacted = masking?.redacted ?? [];
   const erased = masking?.erased ?? [];
@@ -35,7 +36,9 @@ export function EntryPrivacySection({ entry }: { entry: AuditEntry }) {
         Stored masked: the input below is what the trail keeps.{' '}
         {sealed === null
           ? 'No original was kept.'
-          : 'The original is sealed, encrypted under the subject’s key.'}
+          : sealedState === 'erased'
+            ? 'The original was sealed under the subject’s key, which has since been destroyed.'
+            : 'The original is sealed, encrypted under the subject’s key.'}
       </p>
       <dl className="facts">
         <Fact label="Redacted in the prompt">
@@ -58,7 +61,14 @@ export function EntryPrivacySection({ entry }: { entry: AuditEntry }) {
           <PointerList pointers={masked} />
         </Fact>
       </dl>
-      {sealed !== null && mayRead && <OriginalReader id={entry.id} />}
+      {sealedState === 'erased' ? (
+        <p className="state state--erased" role="status">
+          <strong>Erased.</strong> The subject was erased: this original can no longer be read by
+          anyone. The masked entry stays.
+        </p>
+      ) : (
+        sealed !== null && mayRead && <OriginalReader id={entry.id} />
+      )}
     </section>
   );
 }

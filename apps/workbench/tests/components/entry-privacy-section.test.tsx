@@ -20,6 +20,12 @@ const masked = makeEntry({
     redacted: [{ code: 'pii.payment_card', count: 1 }],
   },
   sealed_original: { v: 1, key_id: 'k-1', iv: 'aXY=', ciphertext: 'Y2lwaGVy' },
+  sealed_original_state: 'sealed',
+});
+const erasedEntry = makeEntry({
+  ...masked,
+  id: '01900000-0000-7000-8000-0000000000e1',
+  sealed_original_state: 'erased',
 });
 
 beforeEach(() => {
@@ -30,8 +36,8 @@ beforeEach(() => {
   window.localStorage.clear();
 });
 
-async function openAs(key: string) {
-  renderWorkbench(`/governance/audit/${masked.id}`);
+async function openAs(key: string, id = masked.id) {
+  renderWorkbench(`/governance/audit/${id}`);
   const user = userEvent.setup();
   await user.type(await screen.findByLabelText('API key'), key);
   await user.click(screen.getByRole('button', { name: 'Sign in with the key' }));
@@ -55,5 +61,16 @@ describe('the privacy section of the detail panel', () => {
     await userEvent.setup().click(panel.getByRole('button', { name: 'Show original' }));
     expect(panel.getByLabelText('Reason for reading the original (recorded)')).toBeInTheDocument();
     expect(panel.getByRole('button', { name: 'Open original' })).toBeDisabled();
+  });
+
+  it('says "Erased" for an erased subject without a click, offering no original to read', async () => {
+    gateway.entries = [erasedEntry];
+    gateway.addKey('pgw_officer', 'dpo', ['auditor', 'privacy-officer']);
+    const panel = await openAs('pgw_officer', erasedEntry.id);
+    expect(panel.getByText('Erased.').closest('[role="status"]')).toHaveTextContent(
+      'Erased. The subject was erased: this original can no longer be read by anyone.',
+    );
+    expect(panel.queryByRole('button', { name: 'Show original' })).not.toBeInTheDocument();
+    expect(panel.getByText('[pii.payment_card]')).toBeInTheDocument();
   });
 });

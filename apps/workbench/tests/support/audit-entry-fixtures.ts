@@ -41,6 +41,7 @@ export function makeEntry(
     chain: null,
     masking: null,
     sealed_original: null,
+    sealed_original_state: null,
     ...rest,
   };
 }
