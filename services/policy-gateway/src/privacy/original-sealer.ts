@@ -14,6 +14,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
+import { RandomBytesPool } from './random-bytes-pool.js';
 import type { SubjectKeyStore } from './subject-key-store.js';
 
 const IV_BYTES = 12;
@@ -50,6 +51,12 @@ export class OriginalSealer {
   readonly #sealingKeys = new Map<string, SealingKey>();
   /** Look-ups in flight: `overtaken` when a destruction of their subject is announced. */
   readonly #lookups = new Set<{ readonly subjectRef: string; overtaken: boolean }>();
+  /** The look-up in flight per subject, shared by the seals that missed while it ran. */
+  readonly #sharedLookups = new Map<
+    string,
+    Promise<{ keyId: string; dataKey: Buffer } | undefined>
+  >();
+  readonly #ivs = new RandomBytesPool();
   #unsubscribe: (() => void) | undefined;
 
   constructor(keys: SubjectKeyStore, kek: KeyEncryptionKey) {
@@ -87,7 +94,7 @@ export class OriginalSealer {
 
   async seal(userId: string, entryId: string, input: unknown): Promise<SealedOriginal> {
     const { keyId, dataKey } = await this.#sealingKey(subjectRefOf(userId));
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.#ivs.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
     const ciphertext = Buffer.concat([
@@ -135,7 +142,7 @@ export class OriginalSealer {
     const now = Date.now();
     const remembered = this.#sealingKeys.get(subjectRef);
     if (remembered !== undefined && remembered.expiresAt > now) return remembered;
-    const current = await this.#lookUp(subjectRef);
+    const current = await this.#sharedLookUp(subjectRef);
     if (current === undefined) return this.#currentKey(subjectRef);
     this.#sealingKeys.delete(subjectRef);
     if (this.#sealingKeys.size >= SEALING_KEYS_MAX) {
@@ -144,6 +151,21 @@ export class OriginalSealer {
     }
     this.#sealingKeys.set(subjectRef, { ...current, expiresAt: now + SEALING_KEY_TTL_MS });
     return current;
+  }
+
+  /**
+   * `#lookUp`, once for all the seals of a subject that miss at the same time: when its key
+   * expires with many decisions in flight, each of them read and unwrapped it (and opened a
+   * file each, up to running out of descriptors). A destruction announced meanwhile overtakes
+   * the shared look-up as it would a single one.
+   */
+  #sharedLookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
+    let shared = this.#sharedLookups.get(subjectRef);
+    if (shared === undefined) {
+      shared = this.#lookUp(subjectRef).finally(() => this.#sharedLookups.delete(subjectRef));
+      this.#sharedLookups.set(subjectRef, shared);
+    }
+    return shared;
   }
 
   /**
