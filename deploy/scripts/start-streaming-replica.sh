@@ -116,7 +116,8 @@ start_replica() {
   [[ -n $PRIMARY ]] || fail "start needs --primary postgresql://user@host:port/database"
   local url=${PRIMARY/#postgresql+asyncpg:/postgresql:}
   url=${url/#postgres:/postgresql:}
-  local port=${PORT:-$(free_port)}
+  local port
+  port=${PORT:-$(free_port)}
   prepare_dir
   local output
   # -R writes standby.signal and primary_conninfo; -X stream copies the WAL the backup needs.
@@ -147,7 +148,8 @@ replica_url() {
 }
 
 start_primary() {
-  local port=${PORT:-$(free_port)}
+  local port
+  port=${PORT:-$(free_port)}
   prepare_dir
   as_server "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust --no-sync -E UTF8 \
     --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
