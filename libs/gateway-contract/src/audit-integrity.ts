@@ -50,7 +50,18 @@ export const AuditChainRetentionSchema = Type.Object({
   }),
 });
 
+export const AuditVerificationScopeSchema = StringEnum(['full', 'incremental'] as const, {
+  description:
+    '`full`: the whole trail; `incremental`: the entries written since `since`, walked from the signed checkpoint before them (what scheduled runs do between full ones).',
+});
+
 export const AuditVerificationSchema = Type.Object({
+  scope: Type.Optional(AuditVerificationScopeSchema),
+  since: Type.Optional(
+    Type.Union([DateTime(), Type.Null()], {
+      description: 'Where an incremental verification began; null for a full one.',
+    }),
+  ),
   started_at: DateTime(),
   finished_at: DateTime(),
   entries_checked: Type.Integer({ minimum: 0 }),
@@ -88,6 +99,26 @@ export const AuditIntegritySchema = Type.Object({
     description: 'The last finished verification, null before the first.',
   }),
   last_error: NullableString({ description: 'Why the last verification could not finish.' }),
+  running_scope: Type.Optional(AuditVerificationScopeSchema),
+  schedule: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          interval_seconds: Type.Integer({ minimum: 1 }),
+          full_interval_seconds: Type.Integer({ minimum: 1 }),
+          next_at: Type.Union([DateTime(), Type.Null()], {
+            description: 'When the next scheduled verification starts.',
+          }),
+          next_scope: AuditVerificationScopeSchema,
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The gateway verifying its trail on a schedule (POLICY_GATEWAY_AUDIT_VERIFY_INTERVAL_SECONDS); null when it does not.',
+      },
+    ),
+  ),
 });
 
 export type AuditTrailProblemJson = Static<typeof AuditTrailProblemSchema>;

@@ -25,6 +25,7 @@ import { installJsonBodyParser } from './api/json-body-parser.js';
 import { metricsRoutes } from './api/metrics-routes.js';
 import { ApiProblem } from './api/problem.js';
 import { type AreaScopes, registerRoutes } from './api/routes.js';
+import type { AuditIntegrityView } from './audit/audit-integrity-view.js';
 import { createValidatorCompiler } from './api/validators.js';
 import type { Settings } from './config/settings.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
   readonly authentication?: AuthenticationOptions;
   /** The OIDC sign-in that `GET /auth/config` offers browsers; none when omitted. */
   readonly oidcSignIn?: OidcSignIn | null;
+  /** The gateway's verification of its trail; one that verifies only when asked when omitted. */
+  readonly integrity?: AuditIntegrityView;
   /** What counts requests, and what `GET /metrics` answers with; no `/metrics` when omitted. */
   readonly metrics?: { readonly metrics: GatewayMetrics; readonly source: MetricsSource };
 }
@@ -138,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       version: SERVICE_VERSION,
       guard,
       oidcSignIn: deps.oidcSignIn ?? null,
+      ...(deps.integrity !== undefined && { integrity: deps.integrity }),
     },
     deps.scopes,
   );

@@ -17,10 +17,16 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { admissionOptions, EvaluationAdmission } from './api/evaluation-admission.js';
 import { buildApp } from './app.js';
+import { type AuditIntegrityView, scheduledIntegrity } from './audit/audit-integrity-view.js';
 import { type Authenticators, createAuthenticators } from './auth/create-authenticators.js';
 import type { OidcSettings } from './auth/oidc-settings.js';
+import {
+  integrityTargets,
+  relayedIntegrity,
+  VERIFYING_WORKER_SLOT,
+} from './cluster/audit-integrity-relay.js';
 import { runClusterPrimary, STOP_MESSAGE } from './cluster/cluster-primary.js';
-import { channelToPrimary, PrimaryCalls } from './cluster/primary-calls.js';
+import { answerCalls, channelToPrimary, PrimaryCalls } from './cluster/primary-calls.js';
 import { openSharedMemoryStore } from './cluster/shared-memory-store.js';
 import { workerCount } from './cluster/worker-count.js';
 import type { WorkerIdentity } from './cluster/worker-identity.js';
@@ -106,6 +112,13 @@ export interface GatewayProcess {
   ) => Promise<AuditStore>;
   /** Why one process serves although more cores are there (`/ready` and the log say it). */
   readonly singleProcessReason?: string;
+  /**
+   * Who verifies the audit trail: this process (when omitted), this process for every worker
+   * (`expose`: worker 1, answering the others through the primary), or another (`relayTo`).
+   */
+  readonly integrity?:
+    | { readonly relayTo: PrimaryCalls }
+    | { readonly expose: (view: AuditIntegrityView) => void };
 }
 
 /** A gateway serving alone: its own metrics and store. */
@@ -211,12 +224,23 @@ export async function startGateway(
     );
   }
   const admission = new EvaluationAdmission(admissionOptions(engine.name, settings.evaluation));
+  const integrity =
+    role.integrity !== undefined && 'relayTo' in role.integrity
+      ? relayedIntegrity(role.integrity.relayTo)
+      : scheduledIntegrity(store.trail, {
+          intervalSeconds: settings.auditChain.verifyIntervalSeconds,
+          fullIntervalSeconds: settings.auditChain.verifyFullIntervalSeconds,
+          observer: metrics.verificationObserver,
+          log,
+        });
+  if (role.integrity !== undefined && 'expose' in role.integrity) role.integrity.expose(integrity);
   // The app owns the authenticators from here: it closes them with itself.
   const app = await buildApp({
     settings,
     store,
     engine,
     admission,
+    integrity,
     logger: log,
     authentication: { mode, authenticators: auth.authenticators },
     oidcSignIn: oidcSignIn(settings.oidc),
@@ -286,6 +310,7 @@ async function serveAsWorker(settings: Settings): Promise<number> {
   // carried out as soon as it serves.
   let stopAsked = false;
   let stop: ((cause: 'primary') => void) | undefined;
+  let stopAnswering: (() => void) | undefined;
   const stopListening = channel.listen((message) => {
     if ((message as typeof STOP_MESSAGE | null)?.kind !== STOP_MESSAGE.kind) return;
     stopAsked = true;
@@ -299,6 +324,14 @@ async function serveAsWorker(settings: Settings): Promise<number> {
     const gateway = await startGateway(worker, log, {
       metrics,
       metricsSource: clusterMetrics(metrics, primary),
+      integrity:
+        identity.slot === VERIFYING_WORKER_SLOT
+          ? {
+              expose: (view) => {
+                stopAnswering = answerCalls(channel, integrityTargets(view));
+              },
+            }
+          : { relayTo: primary },
       openStore: (tamperEvidence, observers) =>
         settings.store.backend === 'memory'
           ? openSharedMemoryStore(primary, channel, settings.store.maxEntries, {
@@ -315,6 +348,7 @@ async function serveAsWorker(settings: Settings): Promise<number> {
       if (stopAsked) onStop('primary');
     });
   } finally {
+    stopAnswering?.();
     stopListening();
     primary.close();
   }

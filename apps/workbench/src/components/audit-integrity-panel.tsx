@@ -20,9 +20,7 @@ export function AuditIntegrityPanel() {
       ) : integrity.isError ? (
         <p>Unavailable: {integrity.error.message}</p>
       ) : report && !report.available ? (
-        <p>
-          Not verifiable here: the memory audit store keeps no hash chain the gateway can read back.
-        </p>
+        <p>Not verifiable here: this audit store was opened without its hash chain.</p>
       ) : (
         report && <IntegrityReport report={report} />
       )}
@@ -40,6 +38,13 @@ export function AuditIntegrityPanel() {
   );
 }
 
+/** e.g. `5 min`, `1 h`, `90 s`. */
+function formatSeconds(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
 /** Kinds that say what nothing vouches for yet, not that something changed. */
 const WARNINGS: ReadonlySet<string> = new Set(['unsealed-tail', 'unchained']);
 
@@ -55,6 +60,15 @@ function IntegrityReport({ report }: { readonly report: AuditIntegrity }) {
         </p>
       )}
       {report.last_error && <p role="alert">The last verification failed: {report.last_error}</p>}
+      {report.schedule && (
+        <p>
+          Verified by the gateway every {formatSeconds(report.schedule.interval_seconds)}, the whole
+          trail every {formatSeconds(report.schedule.full_interval_seconds)}
+          {report.schedule.next_at &&
+            `; next (${report.schedule.next_scope}) at ${formatLocalTime(report.schedule.next_at)}`}
+          .
+        </p>
+      )}
       {last === null ? (
         <p>Not verified yet.</p>
       ) : (
@@ -68,6 +82,9 @@ function IntegrityReport({ report }: { readonly report: AuditIntegrity }) {
             {last.entries_checked.toLocaleString()} entries in {last.chains} chain
             {last.chains === 1 ? '' : 's'}, {last.checkpoints} checkpoint
             {last.checkpoints === 1 ? '' : 's'}, verified {formatLocalTime(last.finished_at)}
+            {last.scope === 'incremental' &&
+              last.since &&
+              ` (incremental: entries since ${formatLocalTime(last.since)}, from the checkpoint before them)`}
           </p>
           {problems.length > 0 && (
             <ul aria-label="Problems found">

@@ -75,6 +75,30 @@ describe('Audit trail integrity on the Gateway tab', () => {
     ).toBe(true);
   });
 
+  it('says an incremental verification from when, and the schedule the gateway verifies on', async () => {
+    gateway.integrity = {
+      ...verified({ scope: 'incremental', since: '2026-12-05T09:55:00.000000Z' }),
+      schedule: {
+        interval_seconds: 300,
+        full_interval_seconds: 86_400,
+        next_at: '2026-12-05T10:05:00.000000Z',
+        next_scope: 'incremental',
+      },
+    };
+    renderWorkbench('/governance/gateway');
+    const section = await screen.findByRole('region', { name: 'Audit trail integrity' });
+    expect(
+      await within(section).findByText(
+        /\(incremental: entries since .*from the checkpoint before them\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText(
+        /Verified by the gateway every 5 min, the whole trail every 24 h; next \(incremental\) at/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('names the problems of a trail that is not intact', async () => {
     gateway.integrity = verified({
       intact: false,

@@ -16,7 +16,7 @@ import {
   isAuditEntryProofRefusal,
 } from '@policy-gateway/governance-runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import type { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
+import type { AuditIntegrityView } from '../audit/audit-integrity-view.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { ApiProblem } from './problem.js';
 import { NO_ITEMS_READ, type RecordedRead } from './recorded-read.js';
@@ -24,7 +24,7 @@ import { auditIdParamsSchema, problemResponse } from './schemas.js';
 
 export interface AuditIntegrityRoutesOptions {
   readonly store: Pick<AuditStore, 'trail'> & { readonly repository: AuditLogEntryRepository };
-  readonly monitor: AuditIntegrityMonitor;
+  readonly integrity: AuditIntegrityView;
 }
 
 /** `GET /governance/audit/{id}/proof`: the one entry whose content the proof carries. */
@@ -34,9 +34,9 @@ export const AUDIT_PROOF_READ: RecordedRead = Object.freeze({
 
 export const auditIntegrityRoutes: FastifyPluginAsync<AuditIntegrityRoutesOptions> = async (
   app,
-  { store, monitor },
+  { store, integrity },
 ) => {
-  app.addHook('onClose', () => monitor.close());
+  app.addHook('onClose', () => integrity.close());
 
   app.get(
     '/integrity',
@@ -45,11 +45,11 @@ export const auditIntegrityRoutes: FastifyPluginAsync<AuditIntegrityRoutesOption
       schema: {
         summary: "The last verification of the audit trail's hash chains and signed checkpoints",
         description:
-          'What `policy-gateway audit verify` would say, as of the last verification the gateway ran (`last`, null before the first; `POST /governance/audit/integrity/verify` starts one), whether one is running, and the heads of the chains.',
+          'What `policy-gateway audit verify` would say, as of the last verification the gateway ran (`last`, null before the first; `POST /governance/audit/integrity/verify` starts one, and the gateway runs one every POLICY_GATEWAY_AUDIT_VERIFY_INTERVAL_SECONDS: `schedule`), whether one is running, and the heads of the chains. In a cluster every worker answers for the one that verifies.',
         response: { 200: AuditIntegritySchema },
       },
     },
-    () => monitor.status(),
+    () => integrity.status(),
   );
 
   app.post(
@@ -63,10 +63,7 @@ export const auditIntegrityRoutes: FastifyPluginAsync<AuditIntegrityRoutesOption
         response: { 202: AuditIntegritySchema },
       },
     },
-    async (_request, reply) => {
-      monitor.start();
-      return reply.code(202).send(monitor.status());
-    },
+    async (_request, reply) => reply.code(202).send(await integrity.verifyNow()),
   );
 
   app.get<{ Params: { id: string } }>(

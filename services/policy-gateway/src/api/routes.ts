@@ -12,6 +12,7 @@ import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
 import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
+import { type AuditIntegrityView, localIntegrity } from '../audit/audit-integrity-view.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { AuditStore } from '../store/audit-store.js';
@@ -57,6 +58,11 @@ export interface RouteDeps {
   readonly guard: AuthenticationGuard;
   /** The OIDC sign-in `GET /auth/config` offers browsers, when an issuer is configured. */
   readonly oidcSignIn: OidcSignIn | null;
+  /**
+   * The gateway's verification of its trail (`serve` gives it, with its schedule); when
+   * omitted, a monitor of the store's trail that verifies only when asked.
+   */
+  readonly integrity?: AuditIntegrityView;
 }
 
 const DEFAULT_DECISION_LOG_INGESTION: DecisionLogIngestionSettings = Object.freeze({
@@ -152,7 +158,9 @@ export async function registerRoutes(
   await app.register(inScope(auditIntegrityRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
     store: deps.store,
-    monitor: new AuditIntegrityMonitor(deps.store.trail, app.log),
+    integrity:
+      deps.integrity ??
+      localIntegrity(new AuditIntegrityMonitor(deps.store.trail, { log: app.log })),
   });
   // Sealed originals: the audit area's prefix, the privacy-officer role (route config).
   await app.register(inScope(sealedOriginalRoutes, setupOf('audit')), {

@@ -8,7 +8,8 @@
  * finished and recorded, the chain's final checkpoint), then exits once all have.
  *
  * The primary opens no store and takes no lock: each worker opens its own connections and
- * chain. Why processes rather than threads: each worker is a whole gateway (its Fastify, its
+ * chain. Worker 1 verifies the trail for all (`audit-integrity-relay.ts`); the primary relays
+ * the others' integrity requests to it. Why processes rather than threads: each worker is a whole gateway (its Fastify, its
  * evaluation threads, its database pool), so a crash takes down one worker and not the rest,
  * and the port is shared by the kernel-facing primary without a proxy in between.
  */
@@ -16,7 +17,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { clusterMetricsTarget } from '../metrics/metrics-source.js';
-import { answerCalls, type CallTargets, type IpcChannel } from './primary-calls.js';
+import { integrityRelayTargets, VERIFYING_WORKER_SLOT } from './audit-integrity-relay.js';
+import { answerCalls, type CallTargets, type IpcChannel, PrimaryCalls } from './primary-calls.js';
 import { RestartPolicy } from './restart-policy.js';
 import { sharedMemoryStoreTargets } from './shared-memory-store.js';
 import type { WorkerIdentity } from './worker-identity.js';
@@ -56,8 +58,11 @@ export async function runClusterPrimary(
     settings.store.backend === 'memory'
       ? sharedMemoryStoreTargets(settings.store.maxEntries, log)
       : undefined;
+  /** Calls to the worker that verifies the trail for all (its integrity, relayed). */
+  let verifier: PrimaryCalls | undefined;
   const sharedTargets: CallTargets = {
     metrics: clusterMetricsTarget(),
+    ...integrityRelayTargets(() => verifier),
     ...shared?.targets,
   };
   const stopAnnouncing = shared?.onKeyChange((message) => {
@@ -95,6 +100,16 @@ export async function runClusterPrimary(
       ...sharedTargets,
       cluster: { identity: () => identity },
     });
+    // The same call protocol the other way: the primary asks this worker (less time than a
+    // worker waits for the primary, so that a relaying worker hears why).
+    const calls =
+      slot === VERIFYING_WORKER_SLOT
+        ? new PrimaryCalls(channelOf(worker), { timeoutMs: 5_000 })
+        : undefined;
+    if (calls !== undefined) {
+      verifier?.close();
+      verifier = calls;
+    }
     let listened = false;
     return new Promise((resolve) => {
       worker.once('listening', () => {
@@ -106,6 +121,10 @@ export async function runClusterPrimary(
       });
       worker.once('exit', (code, signal) => {
         if (slots.get(slot) === worker) slots.delete(slot);
+        if (calls !== undefined && verifier === calls) {
+          calls.close();
+          verifier = undefined;
+        }
         if (!listened) resolve('exited');
         if (stopping) {
           if (code !== 0) exitCode = Math.max(exitCode, 1);

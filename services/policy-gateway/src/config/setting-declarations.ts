@@ -163,6 +163,20 @@ const AUDIT_CHAIN_SETTINGS = {
     description:
       'A signed checkpoint at least this often while entries are not yet covered by one; `0` for none by time. Entries after the last checkpoint of a gateway that is killed are sealed by the next one to start.',
   }),
+  verifyIntervalSeconds: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_VERIFY_INTERVAL_SECONDS',
+    parse: integer(0, 604_800),
+    default: 300,
+    description:
+      'How often the gateway verifies its own audit trail (one process of a cluster does); `0` for never (only `POST /governance/audit/integrity/verify`). A run after an intact one verifies what was written since, from the checkpoint before it; a failed verification is logged at error level, counted in `policy_gateway_audit_verifications_total` and shown by `GET /governance/audit/integrity` until a full run finds the trail intact.',
+  }),
+  verifyFullIntervalSeconds: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_VERIFY_FULL_INTERVAL_SECONDS',
+    parse: integer(1, 31_536_000),
+    default: 86_400,
+    description:
+      'How often a scheduled verification walks the whole trail rather than what was written since the last one, which is what catches a change to older entries; the first scheduled run after start is a full one.',
+  }),
 };
 
 /** Retention of the audit trail and the access log (issue 12): whole monthly partitions. */

@@ -27,12 +27,18 @@ export interface Settings {
   /** `serve` processes (`cluster/worker-count.ts` resolves the default); undefined when unset. */
   readonly workers: number | undefined;
   readonly store: StoreSettings;
-  /** Tamper evidence (issue 11): the checkpoint signing key and the checkpoint cadence. */
+  /**
+   * Tamper evidence (issue 11): the checkpoint signing key, the checkpoint cadence, and how
+   * often the gateway verifies its own trail.
+   */
   readonly auditChain: {
     /** The operator's key file; undefined: generated in `dataDir`. */
     readonly signingKeyFile: string | undefined;
     readonly checkpointEveryEntries: number;
     readonly checkpointIntervalMs: number;
+    /** 0: no scheduled verification. */
+    readonly verifyIntervalSeconds: number;
+    readonly verifyFullIntervalSeconds: number;
   };
   /** Retention (issue 12): undefined days keep everything. */
   readonly retention: { readonly days: number | undefined };

@@ -11,6 +11,7 @@
  */
 import type { AuditBatchWritten, AuditWriteObserver } from '@policy-gateway/governance-runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditVerificationObserver } from '../audit/audit-integrity-monitor.js';
 import type { AuditWriteQueue } from '../store/tamper-evidence.js';
 
 /** Seconds; from 100 µs (an in-memory commit) to 5 s (a stalled database). */
@@ -28,6 +29,9 @@ export class GatewayMetrics {
   readonly #storeErrors: Counter<'operation'>;
   readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly #httpSeconds: Histogram<'method' | 'route'>;
+  readonly #verifications: Counter<'scope' | 'outcome'>;
+  readonly #trailBroken: Gauge;
+  readonly #lastVerified: Gauge;
   #writeQueue: AuditWriteQueue | undefined;
 
   /** @param worker this process's slot among the workers; `1` when one process serves. */
@@ -77,6 +81,24 @@ export class GatewayMetrics {
       registers,
     });
     this.#storeErrors.inc({ operation: 'write' }, 0);
+    // The gateway's own verifications of its trail: only the process that runs them (one
+    // worker of a cluster) moves these; the others report 0, so `max` over workers alerts.
+    this.#verifications = new Counter({
+      name: 'policy_gateway_audit_verifications_total',
+      help: 'Verifications of the audit trail this process ran, by scope (full, incremental) and outcome (intact, not-intact: tampering found, failed: could not finish).',
+      labelNames: ['scope', 'outcome'],
+      registers,
+    });
+    this.#trailBroken = new Gauge({
+      name: 'policy_gateway_audit_trail_not_intact',
+      help: "1 when this process's last finished verification of the audit trail found it not intact (altered, missing, inserted, reordered, truncated entries or bad checkpoints), else 0.",
+      registers,
+    });
+    this.#lastVerified = new Gauge({
+      name: 'policy_gateway_audit_verification_last_finished_seconds',
+      help: 'When the last verification of the audit trail by this process ended (Unix time), whatever its outcome; 0 before the first.',
+      registers,
+    });
     this.#httpRequests = new Counter({
       name: 'policy_gateway_http_requests_total',
       help: 'HTTP requests answered, by method, route (as declared; "unmatched" for none) and status code.',
@@ -104,6 +126,13 @@ export class GatewayMetrics {
       this.#commitSeconds.observe({ outcome: failed ? 'failed' : 'committed' }, durationMs / 1000);
       if (failed) this.#storeErrors.inc({ operation: 'write' });
     },
+  };
+
+  /** Told of every verification of the trail that ended (`AuditIntegrityMonitor`). */
+  readonly verificationObserver: AuditVerificationObserver = ({ scope, outcome, finishedAt }) => {
+    this.#verifications.inc({ scope, outcome });
+    if (outcome !== 'failed') this.#trailBroken.set(outcome === 'not-intact' ? 1 : 0);
+    this.#lastVerified.set(finishedAt.getTime() / 1000);
   };
 
   /** The queue whose depth `policy_gateway_audit_write_queue_entries` reports. */
