@@ -1,21 +1,24 @@
 /**
  * Verification speed of the audit trail: seeds N chained entries (default 1,000,000, over 4
  * chains, a signed checkpoint every 1,000) with correct hashes, inserted set-based (`unnest`
- * of arrays, 5,000 rows a statement), then runs the verifier as `audit verify` does (rows
- * digested by `PostgresChainStream`) and, alternating with it, as it did before (whole
- * entries read through the repository's mapping, then digested), and prints for each the
- * median of 3 runs: entries/s of wall time, entries per CPU-second of the verifying process
- * (one thread), and, on a server on this machine, counting its backends' CPU (/proc) too.
+ * of arrays, 5,000 rows a statement), then runs the verifier as `audit verify` does and,
+ * alternating with it, as it did before, and prints for each the median of 3 runs: entries/s
+ * of wall time, entries per CPU-second of the verifying process (one thread), and, on a
+ * server on this machine, counting its backends' CPU (/proc) too. On a server, `audit verify`
+ * streams each chain by binary COPY (`PostgresChainStream` through `CopyOutCursor`); before,
+ * it queried 2,000 rows at a time packed into one text each (what it still does where COPY
+ * cannot stream). On PGlite, which cannot stream COPY, the packed queries run alone.
  *
- * Usage: `npm run bench:verify -w libs/governance-runtime [-- entries]`, with
- * POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one is started), or
- * BENCH_ENGINE=embedded for PGlite in this process (whose CPU then includes the database's).
+ * Usage: `npm run bench:verify -w libs/governance-runtime [-- entries]` (or BENCH_ENTRIES),
+ * with POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one is started),
+ * or BENCH_ENGINE=embedded for PGlite in this process (whose CPU then includes the database's).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
 import { openPgliteAuditLogDatabase } from '../adapters/postgres/open-pglite-audit-log-database.js';
 import { openPostgresAuditLogDatabase } from '../adapters/postgres/open-postgres-audit-log-database.js';
@@ -26,7 +29,6 @@ import { auditEntryHash, chainGenesisHash } from '../src/audit-entry-hash.js';
 import type { AuditLogEntry } from '../src/audit-log-entry.js';
 import { formatEpochMicros } from '../src/audit-timestamp.js';
 import { verifyAuditTrail } from '../src/audit-trail-verifier.js';
-import { type DigestedAuditEntry, digestAuditEntry } from '../src/digested-audit-entry.js';
 import { newAuditLogEntryId } from '../src/new-audit-log-entry-id.js';
 import { toStorableAuditLogEntry } from '../src/storable-audit-log-entry.js';
 import { createTestDatabase } from '../testing/create-test-database.js';
@@ -35,11 +37,11 @@ import { migrateAuditLogToLatest } from '../testing/open-test-pglite.js';
 import { insertCheckpoint, newSigningKeyPair } from '../testing/signed-chain-fixture.js';
 
 const rate = (value: number) => Math.round(value).toLocaleString('en-US');
-const ENTRIES = Number(process.argv[2] ?? 1_000_000);
+const ENTRIES = Number(process.argv[2] ?? process.env.BENCH_ENTRIES ?? 1_000_000);
 const CHAINS = 4;
 const CHECKPOINT_EVERY = 1000;
 const ROWS_PER_STATEMENT = 5000;
-/** Entries per read of the verifier. */
+/** Entries per query of the packed reader (the reader's default). */
 const BATCH = Number(process.env.BENCH_VERIFY_BATCH ?? 2000);
 const RUNS = Number(process.env.BENCH_VERIFY_RUNS ?? 3);
 /** `server` (POLICY_GATEWAY_TEST_DATABASE_URL, else an embedded server) or `embedded` (PGlite). */
@@ -80,48 +82,52 @@ function entry(i: number): AuditLogEntry {
 }
 
 /** Inserts rows set-based: one `insert … select from unnest(…)` per batch. */
-async function insertRows(db: Kysely<AuditLogDatabase>, entries: readonly AuditLogEntry[]) {
+async function insertRows(
+  db: Kysely<AuditLogDatabase>,
+  types: ReadonlyMap<string, string>,
+  entries: readonly AuditLogEntry[],
+) {
   const rows = entries.map((e) => toRow(e) as unknown as Record<string, unknown>);
   const columns = Object.keys(rows[0]!);
+  // jsonb and timestamptz travel as text, cast in the select; the rest as arrays of their type.
+  const asText = (column: string) => {
+    const type = types.get(column);
+    return type === 'jsonb' || type === 'timestamptz';
+  };
   const arrays = columns.map((column) => {
     const values = rows.map((row, index) => {
-      if (JSON_COLUMNS.has(column))
-        return row[column] === null ? null : JSON.stringify(jsonOf(entries[index]!, column));
       if (column === 'occurred_at') return entries[index]!.occurredAt;
+      if (types.get(column) === 'jsonb') {
+        return row[column] === null
+          ? null
+          : (JSON.stringify(fieldOf(entries[index]!, column)) ?? null);
+      }
       return row[column];
     });
-    const type = columnType(column);
-    return sql`${values}::${sql.raw(type)}[]`;
+    return sql`${values}::${sql.raw(asText(column) ? 'text' : types.get(column)!)}[]`;
   });
   await sql`insert into audit_log_entries (${sql.join(columns.map((c) => sql.ref(c)))})
-            select ${sql.join(columns.map((c) => sql.raw(cast(c))))}
+            select ${sql.join(columns.map((c) => (asText(c) ? sql`${sql.ref(c)}::${sql.raw(types.get(c)!)}` : sql.ref(c))))}
               from unnest(${sql.join(arrays)}) as t(${sql.join(columns.map((c) => sql.ref(c)))})`.execute(
     db,
   );
 }
 
-/** The jsonb columns: the entry's JSON fields (the last two only where masking stored them). */
-const JSON_COLUMNS = new Set(['reasons', 'input', 'result', 'masking', 'sealed_original']);
+/** The column types of `audit_log_entries` (udt names: text, uuid, jsonb, int8, …). */
+async function columnTypes(db: Kysely<AuditLogDatabase>): Promise<Map<string, string>> {
+  const { rows } = await sql<{ column_name: string; udt_name: string }>`
+    select column_name, udt_name from information_schema.columns
+     where table_name = 'audit_log_entries' and table_schema = current_schema()`.execute(db);
+  return new Map(rows.map((row) => [row.column_name, row.udt_name]));
+}
 
-function jsonOf(entry: AuditLogEntry, column: string): unknown {
+function fieldOf(entry: AuditLogEntry, column: string): unknown {
   const field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
   return (entry as unknown as Record<string, unknown>)[field];
 }
 
-function columnType(column: string): string {
-  if (column === 'id' || column === 'chain_id') return 'uuid';
-  if (column === 'chain_seq') return 'bigint';
-  if (column === 'latency_ms') return 'float8';
-  return 'text';
-}
-
-function cast(column: string): string {
-  if (JSON_COLUMNS.has(column)) return `"${column}"::jsonb`;
-  if (column === 'occurred_at') return `"${column}"::timestamptz`;
-  return `"${column}"`;
-}
-
 async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
+  const types = await columnTypes(db);
   const key = newSigningKeyPair();
   await db
     .insertInto('audit_signing_keys')
@@ -146,7 +152,7 @@ async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
       batch.push({ ...e, chain: { ...position, entryHash: head } });
       const last = seq === perChain || i === ENTRIES - 1;
       if (batch.length === ROWS_PER_STATEMENT || last) {
-        await insertRows(db, batch);
+        await insertRows(db, types, batch);
         batch = [];
       }
       if (seq % CHECKPOINT_EVERY === 0 || last) {
@@ -166,7 +172,7 @@ async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
         };
         // Checkpoints must be stored after the entries they sign.
         if (batch.length > 0) {
-          await insertRows(db, batch);
+          await insertRows(db, types, batch);
           batch = [];
         }
         await insertCheckpoint(db, payload, key.privateKey);
@@ -180,25 +186,6 @@ async function seed(db: Kysely<AuditLogDatabase>): Promise<void> {
     }
   }
   await sql`analyze audit_log_entries`.execute(db);
-}
-
-/** The verifier as it read before the digest stream: whole entries, digested here. */
-class EntryReader extends PostgresAuditTrailReader {
-  override async *entryDigests(
-    chainId: string,
-    fromSeq: number,
-    toSeq?: number,
-  ): AsyncIterable<readonly DigestedAuditEntry[]> {
-    let batch: DigestedAuditEntry[] = [];
-    for await (const entry of this.entries(chainId, fromSeq, toSeq)) {
-      batch.push(digestAuditEntry(entry)!);
-      if (batch.length === BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  }
 }
 
 /**
@@ -275,12 +262,20 @@ function median(runs: readonly Run[], of: (run: Run) => number | undefined): num
   return values[Math.floor(values.length / 2)];
 }
 
-async function openEngine(): Promise<{ db: Kysely<AuditLogDatabase>; close(): Promise<void> }> {
+interface Engine {
+  readonly db: Kysely<AuditLogDatabase>;
+  /** The same database through a Kysely that cannot stream COPY; undefined on PGlite. */
+  readonly packedDb: Kysely<AuditLogDatabase> | undefined;
+  close(): Promise<void>;
+}
+
+async function openEngine(): Promise<Engine> {
   if (ENGINE === 'embedded') {
     const dir = mkdtempSync(join(tmpdir(), 'bench-verify-pglite-'));
     const { db, close } = await openPgliteAuditLogDatabase(join(dir, 'data'));
     return {
       db,
+      packedDb: undefined,
       async close() {
         await close();
         rmSync(dir, { recursive: true, force: true });
@@ -289,9 +284,13 @@ async function openEngine(): Promise<{ db: Kysely<AuditLogDatabase>; close(): Pr
   }
   const database = await createTestDatabase();
   const db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const packedDb = new Kysely<AuditLogDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    packedDb,
     async close() {
+      await packedDb.destroy();
       await db.destroy();
       await database.drop();
       await stopSharedEmbeddedTestServer();
@@ -311,26 +310,30 @@ async function main(): Promise<void> {
       `${ENGINE === 'embedded' ? 'PGlite' : 'PostgreSQL server'}: seeded ${ENTRIES.toLocaleString('en-US')} chained entries in ${CHAINS} chains (checkpoint every ${CHECKPOINT_EVERY}) in ${seedSeconds.toFixed(1)} s`,
     );
     // Side by side, alternating, so that a change in the machine's load falls on both.
-    const readers = {
-      stream: new PostgresAuditTrailReader(db, { batchSize: BATCH }),
-      entries: new EntryReader(db, { batchSize: BATCH }),
-    };
-    const runs: Record<keyof typeof readers, Run[]> = { stream: [], entries: [] };
+    const readers = new Map<string, PostgresAuditTrailReader>();
+    if (engine.packedDb !== undefined) {
+      readers.set('COPY stream (audit verify)', new PostgresAuditTrailReader(db));
+    }
+    readers.set(
+      engine.packedDb === undefined ? 'packed queries (audit verify)' : 'packed queries (before)',
+      new PostgresAuditTrailReader(engine.packedDb ?? db, { batchSize: BATCH }),
+    );
+    const runs = new Map<string, Run[]>([...readers.keys()].map((name) => [name, []]));
+    const width = Math.max(...[...readers.keys()].map((name) => name.length));
     for (let i = 0; i < RUNS; i += 1) {
-      for (const name of ['stream', 'entries'] as const) {
-        const run = await verifyRun(db, readers[name]);
-        runs[name].push(run);
-        console.log(describeRun(`run ${i + 1}, ${name.padEnd(7)}`, run));
+      for (const [name, reader] of readers) {
+        const run = await verifyRun(db, reader);
+        runs.get(name)!.push(run);
+        console.log(describeRun(`run ${i + 1}, ${name.padEnd(width)}`, run));
       }
     }
     const load = loadavg()[0]!.toFixed(1);
-    for (const name of ['stream', 'entries'] as const) {
-      const list = runs[name];
+    for (const [name, list] of runs) {
       const together = median(list, (r) =>
         r.backendSeconds === undefined ? undefined : r.entries / (r.cpuSeconds + r.backendSeconds),
       );
       console.log(
-        `median of ${RUNS}, ${name === 'stream' ? 'digest stream (audit verify)' : 'whole entries (before)'}: ${rate(median(list, (r) => r.entries / r.wallSeconds)!)} entries/s wall, ${rate(median(list, (r) => r.entries / r.cpuSeconds)!)} entries per CPU-second of the verifier${together === undefined ? '' : `, ${rate(together)} counting the server backend too`}`,
+        `median of ${RUNS}, ${name.padEnd(width)}: ${rate(median(list, (r) => r.entries / r.wallSeconds)!)} entries/s wall, ${rate(median(list, (r) => r.entries / r.cpuSeconds)!)} entries per CPU-second of the verifier${together === undefined ? '' : `, ${rate(together)} counting the server backend too`}`,
       );
     }
     console.log(
