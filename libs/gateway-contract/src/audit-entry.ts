@@ -12,6 +12,7 @@ import {
   SealedOriginalSchema,
   SealedOriginalStateSchema,
 } from './audit-entry-privacy.js';
+import { AuditShadowDecisionSchema } from './audit-entry-rollout.js';
 import { AuditReasonSchema } from './audit-reason.js';
 import { NullableString } from './nullable-string.js';
 import { StringEnum } from './string-enum.js';
@@ -68,6 +69,14 @@ export const AuditEntrySchema = Type.Object({
   sealed_original_state: Type.Union([SealedOriginalStateSchema, Type.Null()], {
     description:
       "Whether the sealed original can still be opened: `erased` once the subject's key is destroyed. Told when the entry is served (the stored entry and its hash are unchanged by an erasure); null when there is no sealed original.",
+  }),
+  shadow: Type.Union([AuditShadowDecisionSchema, Type.Null()], {
+    description:
+      'What the candidate bundle running in shadow decided on the same request; null when none ran.',
+  }),
+  enforced: Type.Boolean({
+    description:
+      'False when the gateway ran in monitor mode: `decision` is what the policy decided, but the caller was answered allow. True (stored as absent, and so not hashed) otherwise.',
   }),
   chain: Type.Union([AuditChainLinkSchema, Type.Null()], {
     description:

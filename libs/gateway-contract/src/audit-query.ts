@@ -6,6 +6,7 @@ import { AUDIT_QUERY_MAX_LIMIT } from '@policy-gateway/governance-runtime';
 import type { Static } from '@sinclair/typebox';
 import * as Type from '@sinclair/typebox/type';
 import { AuditDecisionSchema } from './audit-entry.js';
+import { AuditShadowFilterSchema } from './audit-entry-rollout.js';
 import { DateTime, Uuid } from './string-formats.js';
 
 /** Entries per page when the query does not say. */
@@ -60,6 +61,7 @@ export const AuditQuerySchema = Type.Object(
           'The gateway process that decided, or the OPA instance id of an uploaded decision.',
       }),
     ),
+    shadow: Type.Optional(AuditShadowFilterSchema),
   },
   { additionalProperties: false },
 );

@@ -32,6 +32,12 @@ export const EvaluateResultSchema = Type.Object({
     engine: StringEnum(POLICY_ENGINES),
   }),
   latency_ms: Type.Number({ description: 'Policy evaluation time.' }),
+  enforced: Type.Optional(
+    Type.Literal(false, {
+      description:
+        'Present (false) when the gateway runs in monitor mode: the answer allows whatever the policy decided, and the audit entry records the real decision.',
+    }),
+  ),
 });
 
 export type EvaluateResult = Static<typeof EvaluateResultSchema>;

@@ -41,6 +41,12 @@ export {
   AuditProofLinkSchema,
 } from './audit-entry-proof.js';
 export {
+  AuditShadowDecisionSchema,
+  AuditShadowFilterSchema,
+  ENFORCEMENT_MODES,
+  ReadyRolloutSchema,
+} from './audit-entry-rollout.js';
+export {
   type AuditChainHeadJson,
   AuditChainHeadSchema,
   type AuditIntegrity,

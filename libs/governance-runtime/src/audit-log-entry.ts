@@ -5,6 +5,7 @@
 
 import type { AuditChainLink } from './audit-chain-link.js';
 import type { AuditEntryMasking } from './audit-entry-masking.js';
+import type { AuditShadowDecision } from './audit-shadow-decision.js';
 import type { SealedOriginal } from './sealed-original.js';
 
 /**
@@ -91,6 +92,18 @@ export interface AuditLogEntry {
    * masked or no key-encryption key is configured. Hashed as stored (the ciphertext).
    */
   readonly sealedOriginal?: SealedOriginal;
+  /**
+   * What the candidate bundle running in shadow decided on the same request (shadow rollout):
+   * recorded, never answered or enforced. Absent when no shadow ran; entries without it hash
+   * exactly as before shadows existed.
+   */
+  readonly shadow?: AuditShadowDecision;
+  /**
+   * False when the gateway ran in monitor mode: `decision` is what the policy decided, but the
+   * caller was answered allow whatever it was. Absent (never `true`) on an enforced decision,
+   * so that entries of an enforcing gateway hash exactly as before monitor mode existed.
+   */
+  readonly enforced?: false;
   /**
    * Where the entry stands in its hash chain (tamper evidence), set by the chain decorator
    * on the write path and stored with the entry. Absent on entries written without one

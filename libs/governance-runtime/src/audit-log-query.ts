@@ -3,6 +3,7 @@
  * with an opaque cursor that resumes strictly after its last entry.
  */
 import type { AuditDecision, AuditLogEntry } from './audit-log-entry.js';
+import type { AuditShadowFilter } from './audit-shadow-decision.js';
 
 export interface AuditLogQuery {
   readonly userId?: string;
@@ -13,6 +14,11 @@ export interface AuditLogQuery {
   readonly action?: string;
   /** The gateway process, or the OPA instance (`labels.id`) of an ingested decision. */
   readonly gatewayInstance?: string;
+  /**
+   * Shadow rollout: `recorded`, entries with a shadow decision; `differs`, those whose shadow
+   * decision is not the entry's own.
+   */
+  readonly shadow?: AuditShadowFilter;
   /** Inclusive lower bound on `occurredAt`, RFC 3339. */
   readonly since?: string;
   /** Exclusive upper bound on `occurredAt`, RFC 3339. */

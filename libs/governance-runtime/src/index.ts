@@ -70,6 +70,12 @@ export {
   retentionRecordProblem,
 } from './audit-retention-record.js';
 export {
+  AUDIT_SHADOW_FILTERS,
+  type AuditShadowDecision,
+  type AuditShadowFilter,
+  matchesShadowFilter,
+} from './audit-shadow-decision.js';
+export {
   AUDIT_SIGNING_ALGORITHM,
   type AuditPublicKey,
   type AuditSigningKey,

@@ -15,7 +15,8 @@ export type AuditQueryField =
   | 'policyPath'
   | 'decisionId'
   | 'action'
-  | 'gatewayInstance';
+  | 'gatewayInstance'
+  | 'shadow';
 
 export class InvalidAuditQueryError extends Error {
   override readonly name: string = 'InvalidAuditQueryError';

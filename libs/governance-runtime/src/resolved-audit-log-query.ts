@@ -6,6 +6,7 @@
 import { type AuditLogCursor, decodeAuditLogCursor } from './audit-log-cursor.js';
 import { AUDIT_DECISIONS, type AuditDecision } from './audit-log-entry.js';
 import type { AuditLogQuery } from './audit-log-query.js';
+import { AUDIT_SHADOW_FILTERS, type AuditShadowFilter } from './audit-shadow-decision.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAuditQueryError } from './invalid-audit-query-error.js';
 
@@ -18,6 +19,7 @@ export interface ResolvedAuditLogQuery {
   readonly decisionId?: string;
   readonly action?: string;
   readonly gatewayInstance?: string;
+  readonly shadow?: AuditShadowFilter;
   /** Canonical, inclusive. */
   readonly since?: string;
   /** Canonical, exclusive. */
@@ -47,6 +49,7 @@ export function resolveAuditLogQuery(query: AuditLogQuery): ResolvedAuditLogQuer
     ...(query.gatewayInstance !== undefined && {
       gatewayInstance: text('gatewayInstance', query.gatewayInstance),
     }),
+    ...(query.shadow !== undefined && { shadow: shadowFilter(query.shadow) }),
     ...(query.since !== undefined && { since: timeBound('since', query.since) }),
     ...(query.until !== undefined && { until: timeBound('until', query.until) }),
     ...(query.cursor !== undefined && { after: decodeAuditLogCursor(query.cursor) }),
@@ -84,6 +87,16 @@ function decision(value: AuditDecision): AuditDecision {
     throw new InvalidAuditQueryError(
       'decision',
       `decision must be one of ${AUDIT_DECISIONS.join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function shadowFilter(value: AuditShadowFilter): AuditShadowFilter {
+  if (!AUDIT_SHADOW_FILTERS.includes(value)) {
+    throw new InvalidAuditQueryError(
+      'shadow',
+      `shadow must be one of ${AUDIT_SHADOW_FILTERS.join(', ')}, got ${JSON.stringify(value)}`,
     );
   }
   return value;

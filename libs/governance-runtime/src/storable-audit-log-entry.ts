@@ -6,6 +6,7 @@
  */
 import { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
 import { AUDIT_DECISIONS, type AuditLogEntry } from './audit-log-entry.js';
+import type { AuditShadowDecision } from './audit-shadow-decision.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
@@ -43,6 +44,10 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     throw new InvalidAuditLogEntryError('latencyMs', 'must be a finite number ≥ 0');
   }
   checkIdempotencyKey(entry);
+  if (entry.enforced !== undefined && entry.enforced !== false) {
+    // `true` is said by leaving the member out, so that enforced entries keep their old hash.
+    throw new InvalidAuditLogEntryError('enforced', 'must be false or absent');
+  }
   if (
     entry.principalId !== null &&
     entry.principalId !== undefined &&
@@ -74,8 +79,8 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     idempotencyKey: entry.idempotencyKey,
     requestDigest: entry.requestDigest,
   };
-  // Privacy fields only when present: an entry without them keeps the shape, and the hash,
-  // it had before masking existed.
+  // Privacy and rollout fields only when present: an entry without them keeps the shape, and
+  // the hash, it had before they existed.
   const stored: AuditLogEntry = {
     ...canonical,
     ...(entry.masking !== undefined && {
@@ -87,6 +92,8 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
         entry.sealedOriginal,
       ) as AuditLogEntry['sealedOriginal'],
     }),
+    ...(entry.shadow !== undefined && { shadow: checkedShadow(entry.shadow) }),
+    ...(entry.enforced === false && { enforced: false as const }),
   };
   for (const [field, value] of Object.entries(stored)) {
     checkStrings(value, field);
@@ -111,6 +118,35 @@ function checkIdempotencyKey(entry: AuditLogEntry): void {
     // Without it a retry could not be told from another request that reuses the key.
     throw new InvalidAuditLogEntryError('requestDigest', 'must be set with an idempotencyKey');
   }
+}
+
+/** A JSON copy of the shadow decision, its decision and latency checked as the entry's are. */
+function checkedShadow(shadow: AuditShadowDecision): AuditShadowDecision {
+  if (!AUDIT_DECISIONS.includes(shadow.decision)) {
+    throw new InvalidAuditLogEntryError(
+      'shadow.decision',
+      `must be one of ${AUDIT_DECISIONS.join(', ')}`,
+    );
+  }
+  if (!Array.isArray(shadow.reasons)) {
+    throw new InvalidAuditLogEntryError('shadow.reasons', 'must be an array');
+  }
+  if (typeof shadow.policy_version !== 'string' || shadow.policy_version.length === 0) {
+    throw new InvalidAuditLogEntryError('shadow.policy_version', 'must be a non-empty string');
+  }
+  if (!Number.isFinite(shadow.latency_ms) || shadow.latency_ms < 0) {
+    throw new InvalidAuditLogEntryError('shadow.latency_ms', 'must be a finite number ≥ 0');
+  }
+  if (shadow.error !== null && typeof shadow.error !== 'string') {
+    throw new InvalidAuditLogEntryError('shadow.error', 'must be null or a string');
+  }
+  return copyJson('shadow', {
+    decision: shadow.decision,
+    reasons: shadow.reasons,
+    policy_version: shadow.policy_version,
+    latency_ms: shadow.latency_ms,
+    error: shadow.error,
+  }) as AuditShadowDecision;
 }
 
 /** A copy of the link with every member checked: lower-case UUID, seq ≥ 1, hex digests. */

@@ -2,7 +2,8 @@
  * Audit entries for the contract suite: realistic values, every field set, overridable
  * one field at a time.
  */
-import type { AuditLogEntry } from '../src/audit-log-entry.js';
+import type { AuditDecision, AuditLogEntry } from '../src/audit-log-entry.js';
+import type { AuditShadowDecision } from '../src/audit-shadow-decision.js';
 import { formatEpochMicros } from '../src/audit-timestamp.js';
 import { newAuditLogEntryId } from '../src/new-audit-log-entry-id.js';
 
@@ -39,5 +40,19 @@ export function makeEntry(overrides: Partial<AuditLogEntry> = {}): AuditLogEntry
     idempotencyKey: null,
     requestDigest: null,
     ...overrides,
+  };
+}
+
+/** A shadow decision of a candidate bundle, as the gateway records it. */
+export function shadowOf(decision: AuditDecision): AuditShadowDecision {
+  return {
+    decision,
+    reasons:
+      decision === 'deny'
+        ? [{ code: 'secret.aws_access_key', message: 'an AWS key', severity: 'high' }]
+        : [],
+    policy_version: 'candidate-2',
+    latency_ms: 0.125,
+    error: decision === 'error' ? 'candidate failed' : null,
   };
 }

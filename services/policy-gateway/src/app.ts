@@ -32,6 +32,7 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { countHttpRequests } from './metrics/http-metrics.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
+import type { PolicyRollout } from './policy/policy-rollout.js';
 import type { AuditStore } from './store/audit-store.js';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -56,6 +57,8 @@ export interface AppDeps {
   readonly settings: AppSettings;
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
+  /** Monitor mode, and a shadow bundle (closed with the app); enforcing, no shadow, when omitted. */
+  readonly rollout?: PolicyRollout;
   /** Limits on evaluations at once (503 with Retry-After beyond); none when omitted, as in tests. */
   readonly admission?: EvaluationAdmission;
   /** A pino logger; none (silent) when omitted, as in tests. */
@@ -130,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       store: deps.store,
       engine: deps.engine,
+      ...(deps.rollout === undefined ? {} : { rollout: deps.rollout }),
       ...(deps.admission === undefined ? {} : { admission: deps.admission }),
       maxPromptBytes: settings.maxPromptBytes,
       maxContextBytes: settings.maxContextBytes,
@@ -154,7 +158,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   app.addHook('onClose', async () => {
-    await Promise.allSettled([deps.engine.close(), deps.store.close()]);
+    await Promise.allSettled([
+      deps.engine.close(),
+      deps.rollout?.shadow?.close(),
+      deps.store.close(),
+    ]);
   });
   return app;
 }

@@ -38,7 +38,9 @@ import { MeasuredPolicyEngine } from './metrics/measured-policy-engine.js';
 import { clusterMetrics, localMetrics, type MetricsSource } from './metrics/metrics-source.js';
 import { createPolicyEngine } from './policy/create-policy-engine.js';
 import type { PolicyEngine } from './policy/policy-engine.js';
+import type { PolicyRollout } from './policy/policy-rollout.js';
 import { withBundlePolling } from './policy/start-bundle-polling.js';
+import { startPolicyRollout } from './policy/start-policy-rollout.js';
 import { withAuditPrivacy } from './privacy/audit-privacy.js';
 import type { AuditStore } from './store/audit-store.js';
 import {
@@ -223,6 +225,13 @@ export async function startGateway(
       'POLICY_GATEWAY_EVAL_WORKERS=0: policies are evaluated on the main thread, which serves nothing else meanwhile, and a builtin call that overruns POLICY_GATEWAY_EVAL_TIMEOUT_MS is not stopped; use 1 or more where clients are not trusted',
     );
   }
+  let rollout: PolicyRollout;
+  try {
+    rollout = await startPolicyRollout(settings, log);
+  } catch (error) {
+    await Promise.allSettled([engine.close(), auth.close(), store.close()]);
+    throw error;
+  }
   const admission = new EvaluationAdmission(admissionOptions(engine.name, settings.evaluation));
   const integrity =
     role.integrity !== undefined && 'relayTo' in role.integrity
@@ -239,6 +248,7 @@ export async function startGateway(
     settings,
     store,
     engine,
+    rollout,
     admission,
     integrity,
     logger: log,

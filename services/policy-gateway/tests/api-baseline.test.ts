@@ -194,6 +194,39 @@ const READ_REPLICA_ADDITIONS: readonly { pointer: string; note: string }[] = ['2
   }),
 );
 
+/**
+ * Issue 14 (shadow rollout, monitor mode): entries carry the shadow bundle's decision and
+ * whether they were enforced (both required, `shadow` nullable: the baseline's `required` lists
+ * of the entry, its parameter list (`shadow`) and the evaluate route's description were edited
+ * for them); `/ready` says how the policy is rolled out; a monitored answer says `enforced`.
+ */
+const ROLLOUT_NOTE =
+  'issue 14: shadow decisions and monitor mode on entries, /ready and the evaluate answer';
+const ROLLOUT_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  ...ENTRY_SCHEMAS.flatMap((entry) =>
+    ['shadow', 'enforced'].map((member) => ({
+      pointer: `${entry}/properties/${member}`,
+      note: ROLLOUT_NOTE,
+    })),
+  ),
+  ...[
+    '/responses/GET ~1governance~1audit~1:id/body',
+    ...[0, 1, 2].map((index) => `/responses/GET ~1governance~1audit/body/entries/${index}`),
+  ].flatMap((entry) =>
+    ['shadow', 'enforced'].map((member) => ({ pointer: `${entry}/${member}`, note: ROLLOUT_NOTE })),
+  ),
+  ...['200', '503'].map((status) => ({
+    pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/rollout`,
+    note: ROLLOUT_NOTE,
+  })),
+  { pointer: '/responses/GET ~1ready/body/rollout', note: ROLLOUT_NOTE },
+  {
+    pointer:
+      '/openapi/paths/~1policy~1evaluate/post/responses/200/content/application~1json/schema/properties/enforced',
+    note: ROLLOUT_NOTE,
+  },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -210,6 +243,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...DECISION_LOG_ADDITIONS,
   ...PRIVACY_ADDITIONS,
   ...READ_REPLICA_ADDITIONS,
+  ...ROLLOUT_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

@@ -10,6 +10,7 @@ import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
 import { auditLogEntrySize } from '../../src/audit-log-entry-size.js';
 import type { AuditLogPage, AuditLogQuery } from '../../src/audit-log-query.js';
+import { matchesShadowFilter } from '../../src/audit-shadow-decision.js';
 import { DuplicateAuditLogEntryError } from '../../src/duplicate-audit-log-entry-error.js';
 import { heldIdempotencyKey, idempotencyScope } from '../../src/held-idempotency-key.js';
 import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
@@ -127,6 +128,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
       if (q.decisionId !== undefined && entry.decisionId !== q.decisionId) continue;
       if (q.action !== undefined && entry.action !== q.action) continue;
       if (q.gatewayInstance !== undefined && entry.gatewayInstance !== q.gatewayInstance) continue;
+      if (q.shadow !== undefined && !matchesShadowFilter(entry, q.shadow)) continue;
       const size = this.#sizes.get(entry) ?? 0;
       const overBudget = q.maxBytes !== undefined && bytes + size > q.maxBytes;
       if (page.length === q.limit || (page.length > 0 && overBudget)) {

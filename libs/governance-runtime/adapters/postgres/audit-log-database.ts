@@ -40,6 +40,9 @@ export interface AuditLogEntriesTable {
   /** Migration 012: what was masked, and the sealed unmasked input. */
   readonly masking: ColumnType<unknown, string | null, never>;
   readonly sealed_original: ColumnType<unknown, string | null, never>;
+  /** Migration 016: the shadow decision, and false on a decision monitor mode did not enforce. */
+  readonly shadow: ColumnType<unknown, string | null, never>;
+  readonly enforced: ColumnType<boolean | null, boolean | null, never>;
   readonly inserted_at: Generated<Date>;
 }
 

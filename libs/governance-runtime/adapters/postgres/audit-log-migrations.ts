@@ -23,6 +23,7 @@ import * as addEntryPrivacy from './migrations/012-add-entry-privacy.js';
 import * as createSubjectErasures from './migrations/013-create-subject-erasures.js';
 import * as allowPrivacyOfficerKeys from './migrations/014-allow-privacy-officer-keys.js';
 import * as indexAuditFilters from './migrations/015-index-audit-filters.js';
+import * as addShadowRollout from './migrations/016-add-shadow-rollout.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -39,6 +40,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '013_create_subject_erasures': createSubjectErasures,
   '014_allow_privacy_officer_keys': allowPrivacyOfficerKeys,
   '015_index_audit_filters': indexAuditFilters,
+  '016_add_shadow_rollout': addShadowRollout,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -305,6 +305,14 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     if (q.gatewayInstance !== undefined) {
       filters.push(sql`gateway_instance = ${q.gatewayInstance}`);
     }
+    if (q.shadow !== undefined) {
+      // As `matchesShadowFilter`: a stored shadow, and for `differs` another decision than the entry's.
+      filters.push(
+        q.shadow === 'recorded'
+          ? sql`shadow is not null`
+          : sql`shadow is not null and shadow->>'decision' <> decision`,
+      );
+    }
     if (q.since !== undefined) filters.push(sql`occurred_at >= ${q.since}::text::timestamptz`);
     if (q.until !== undefined) filters.push(sql`occurred_at < ${q.until}::text::timestamptz`);
     const where = sql.join([sql`true`, ...filters], sql` and `);
@@ -460,6 +468,15 @@ const ENTRY_COLUMNS: { readonly [F in EntryField]: ColumnMapping<AuditLogEntry[F
   requestDigest: plain('request_digest'),
   masking: optionalJson('masking'),
   sealedOriginal: optionalJson('sealed_original'),
+  shadow: optionalJson('shadow'),
+  // Read as JSON text (`false`), so that the verifier's digest stream sees a JSON column.
+  enforced: {
+    ...optionalJson<false>('enforced'),
+    write: (value) => (value === undefined ? null : value),
+    read: sql`to_json(enforced)::text`,
+    // A boolean weighs nothing in `auditLogEntrySize`.
+    size: sql<number>`0`,
+  },
 };
 
 const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as readonly EntryField[];

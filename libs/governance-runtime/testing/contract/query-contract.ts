@@ -11,7 +11,7 @@ import {
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
 import { InvalidAuditQueryError } from '../../src/invalid-audit-query-error.js';
-import { at, makeEntry } from '../audit-log-entry-fixtures.js';
+import { at, makeEntry, shadowOf } from '../audit-log-entry-fixtures.js';
 import { type ContractContext, ids, newestFirst, shuffled, walk } from './contract-support.js';
 
 export function describeQueryContract(context: ContractContext): void {
@@ -39,12 +39,13 @@ export function describeQueryContract(context: ContractContext): void {
     describe('filters', () => {
       const entries = [
         makeEntry({ occurredAt: at(1), userId: 'alice', decision: 'allow' }),
-        makeEntry({ occurredAt: at(2), userId: 'bob', decision: 'deny' }),
+        makeEntry({ occurredAt: at(2), userId: 'bob', decision: 'deny', shadow: shadowOf('deny') }),
         makeEntry({
           occurredAt: at(3),
           userId: 'alice',
           decision: 'deny',
           policyPath: 'data.other',
+          shadow: shadowOf('allow'),
         }),
         makeEntry({
           occurredAt: at(4),
@@ -60,6 +61,8 @@ export function describeQueryContract(context: ContractContext): void {
           decision: 'allow',
           policyPath: 'data.other',
           action: 'opa.decision_log',
+          shadow: { ...shadowOf('error'), error: 'candidate timed out' },
+          enforced: false,
         }),
       ];
       const [e1, e2, e3, e4, e5] = entries as [
@@ -81,6 +84,21 @@ export function describeQueryContract(context: ContractContext): void {
         { note: 'decision id', query: { decisionId: 'opa-decision-7' }, expected: [e4] },
         { note: 'action', query: { action: 'opa.decision_log' }, expected: [e5, e4] },
         { note: 'gateway instance', query: { gatewayInstance: 'opa-7' }, expected: [e4] },
+        {
+          note: 'a recorded shadow',
+          query: { shadow: 'recorded' as const },
+          expected: [e5, e3, e2],
+        },
+        {
+          note: 'a shadow decision that differs (a shadow error differs)',
+          query: { shadow: 'differs' as const },
+          expected: [e5, e3],
+        },
+        {
+          note: 'a differing shadow and the decision',
+          query: { shadow: 'differs' as const, decision: 'deny' as const },
+          expected: [e3],
+        },
         { note: 'since is inclusive', query: { since: at(3) }, expected: [e5, e4, e3] },
         { note: 'until is exclusive', query: { until: at(3) }, expected: [e2, e1] },
         { note: 'since and until', query: { since: at(2), until: at(4) }, expected: [e3, e2] },

@@ -42,6 +42,7 @@ export function toAuditLogQuery(params: AuditQueryParams): AuditLogQuery {
     ...(params.decision_id !== undefined && { decisionId: params.decision_id }),
     ...(params.action !== undefined && { action: params.action }),
     ...(params.gateway_instance !== undefined && { gatewayInstance: params.gateway_instance }),
+    ...(params.shadow !== undefined && { shadow: params.shadow }),
   };
 }
 
@@ -83,6 +84,8 @@ export function toAuditEntryJson(
     requestDigest,
     masking,
     sealedOriginal,
+    shadow,
+    enforced,
     chain,
     ...unmapped
   } = entry;
@@ -120,6 +123,8 @@ export function toAuditEntryJson(
           },
     sealed_original: sealedOriginal === undefined ? null : { ...sealedOriginal },
     sealed_original_state: sealedOriginal === undefined ? null : sealedOriginalState,
+    shadow: shadow === undefined ? null : { ...shadow, reasons: [...shadow.reasons] },
+    enforced: enforced !== false,
     chain:
       chain === undefined
         ? null

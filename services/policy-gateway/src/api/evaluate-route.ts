@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import { requestDigest } from '../audit/request-digest.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+import type { PolicyRollout } from '../policy/policy-rollout.js';
 import type { AuditHmacKey } from '../privacy/audit-hmac-key.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
@@ -21,7 +22,7 @@ import { type EvaluationAdmission, evaluationCost } from './evaluation-admission
 import { EvaluationRefusals } from './evaluation-refusal.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
 import { ApiProblem } from './problem.js';
-import { replayRecorded } from './recorded-decision.js';
+import { decisionAnswer, recordDecision, replayRecorded } from './recorded-decision.js';
 import {
   evaluateBodySchema,
   evaluateHeadersSchema,
@@ -40,6 +41,8 @@ export interface EvaluateRouteOptions {
   /** Limits on evaluations at once; beyond them 503 with Retry-After, nothing recorded. */
   readonly admission?: EvaluationAdmission;
   readonly audit: AuditApiMapper;
+  /** Monitor mode, and the shadow evaluated beside every decision. */
+  readonly rollout: PolicyRollout;
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
   readonly instanceName: string;
@@ -67,7 +70,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       schema: {
         summary: 'Evaluate the policy on a prompt and record the decision',
         description:
-          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`), the entry could not be committed (nothing is decided), or too many evaluations are already running or waiting (`TOO_MANY_EVALUATIONS` with `Retry-After`; nothing evaluated or recorded). With an `Idempotency-Key` the user already decided under, answers that decision (header `Idempotent-Replayed: true`) and records nothing.',
+          'Evaluates, commits the audit entry, then answers. 503 when the evaluation failed (recorded with decision `error`), the entry could not be committed (nothing is decided), or too many evaluations are already running or waiting (`TOO_MANY_EVALUATIONS` with `Retry-After`; nothing evaluated or recorded). With an `Idempotency-Key` the user already decided under, answers that decision (header `Idempotent-Replayed: true`) and records nothing. With a shadow bundle, the request is also evaluated under it and its decision recorded in the entry, never answered. In monitor mode (`POLICY_GATEWAY_ENFORCEMENT=monitor`) every answer allows, with `enforced: false`, a failed evaluation included; the entry records the real decision.',
         headers: evaluateHeadersSchema,
         body: evaluateBodySchema,
         response: {
@@ -120,26 +123,29 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       const occurredAt = auditTimestampNow();
       const admitted = admission?.admit(request.ip, evaluationCost(prompt));
       if (admitted?.refused === true) return refusals.refuse(reply, admitted);
-      const evaluate = () => evaluateSafely(deps.engine, input);
-      const evaluation = await (admitted === undefined ? evaluate() : admitted.run(evaluate));
-      const decisionId = evaluation.decisionId ?? randomUUID();
       const userAgent = request.headers['user-agent'];
-      const recorded = await deps.audit.append(
-        evaluationAuditEntry(deps.engine, input, evaluation, {
-          id,
-          decisionId,
-          occurredAt,
-          requestId: request.id,
-          clientRequestId: clientRequestIdOf(request.headers),
-          clientAddress: clientAddressOf(request),
-          userAgent: userAgent ?? null,
-          gatewayInstance: deps.instanceName,
-          principalId: principal.id,
-          idempotencyKey: keyed?.key ?? null,
-          requestDigest: keyed?.digest ?? null,
-        }),
-      );
-      if (recorded === 'key-taken' && keyed !== undefined) {
+      const { entry, outcome } = await recordDecision({
+        audit: deps.audit,
+        rollout: deps.rollout,
+        ...(admitted === undefined ? {} : { admitted }),
+        ask: () => evaluateSafely(deps.engine, input),
+        askShadow: (shadow) => shadow.evaluate(input),
+        entry: (evaluation) =>
+          evaluationAuditEntry(deps.engine, input, evaluation, {
+            id,
+            decisionId: evaluation.decisionId ?? randomUUID(),
+            occurredAt,
+            requestId: request.id,
+            clientRequestId: clientRequestIdOf(request.headers),
+            clientAddress: clientAddressOf(request),
+            userAgent: userAgent ?? null,
+            gatewayInstance: deps.instanceName,
+            principalId: principal.id,
+            idempotencyKey: keyed?.key ?? null,
+            requestDigest: keyed?.digest ?? null,
+          }),
+      });
+      if (outcome === 'key-taken' && keyed !== undefined) {
         // A request with the same key committed first while this one was being evaluated.
         const first = await deps.audit.findByIdempotencyKey(user_id, keyed.key);
         if (first !== undefined) return replayRecorded(reply, first, keyed.digest);
@@ -148,31 +154,27 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
           `the decision recorded under this ${IDEMPOTENCY_KEY_HEADER} could not be read back; retry with the same key`,
         );
       }
-      if (evaluation.decision === 'error') {
+      const { decisionId } = entry;
+      if (entry.decision === 'error') {
+        if (entry.enforced === false) {
+          request.log.warn(
+            { auditId: id, decisionId, error: entry.error },
+            'policy evaluation failed; recorded as decision error and answered allow (monitor mode)',
+          );
+          return decisionAnswer(entry);
+        }
         request.log.warn(
-          { auditId: id, decisionId, error: evaluation.error },
+          { auditId: id, decisionId, error: entry.error },
           'policy evaluation failed; recorded as decision error and answered 503',
         );
         throw new ApiProblem(
           'POLICY_EVALUATION_FAILED',
-          `the policy could not be evaluated (${evaluation.error ?? 'unknown error'}); no decision was made, treat it as a denial`,
+          `the policy could not be evaluated (${entry.error ?? 'unknown error'}); no decision was made, treat it as a denial`,
           undefined,
           { audit_id: id, decision_id: decisionId },
         );
       }
-      return {
-        decision_id: decisionId,
-        audit_id: id,
-        allow: evaluation.decision === 'allow',
-        decision: evaluation.decision,
-        reasons: evaluation.reasons,
-        policy: {
-          path: deps.engine.policyPath,
-          version: deps.engine.policyVersion,
-          engine: deps.engine.name,
-        },
-        latency_ms: evaluation.latencyMs,
-      };
+      return decisionAnswer(entry);
     },
   );
 };

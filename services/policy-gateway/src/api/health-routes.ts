@@ -11,6 +11,12 @@ import type { ReadyAuth } from '@policy-gateway/gateway-contract';
 import type { FastifyPluginAsync } from 'fastify';
 import { authenticationWarning } from '../config/authentication-mode.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import {
+  ENFORCING,
+  type PolicyRollout,
+  readyRollout,
+  rolloutWarnings,
+} from '../policy/policy-rollout.js';
 import { type AuditStore, isServable } from '../store/audit-store.js';
 import type { AuthenticationGuard } from './authentication.js';
 import { healthResponseSchema, readyResponseSchema } from './schemas.js';
@@ -19,11 +25,13 @@ export interface HealthRoutesOptions {
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
   readonly guard: AuthenticationGuard;
+  /** Monitor mode and the shadow bundle, shown in `rollout` (monitor mode also warns). */
+  readonly rollout?: PolicyRollout;
 }
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
   app,
-  { store, engine, guard },
+  { store, engine, guard, rollout = ENFORCING },
 ) => {
   const auth: ReadyAuth = { mode: guard.mode.mode, unsafe: guard.mode.unsafe };
   const authDetails: ReadyAuth = { ...auth, authenticators: [...guard.authenticatorNames] };
@@ -63,6 +71,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
       const warnings = [...store.warnings];
       if (authWarning !== undefined) warnings.push(authWarning);
       warnings.push(...(engine.warnings ?? []));
+      warnings.push(...rolloutWarnings(rollout));
       if (!health.reachable) {
         warnings.push(
           `the ${store.backend} audit store is unreachable: ${health.problem ?? 'no answer'}`,
@@ -96,6 +105,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
           ...(health.droppedEntries !== undefined && { dropped_entries: health.droppedEntries }),
         },
         policy: { engine: engine.name, path: engine.policyPath, version: engine.policyVersion },
+        rollout: readyRollout(rollout),
         warnings,
         ...(store.tamperEvidence !== undefined && {
           audit_chain: {

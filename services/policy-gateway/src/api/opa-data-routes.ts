@@ -16,8 +16,9 @@ import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governanc
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { dataApiAuditEntry } from '../audit/data-api-audit-entry.js';
 import type { Principal } from '../auth/principal.js';
-import { type DocumentAnswer, documentRef } from '../policy/data-document.js';
+import { type DocumentAnswer, type DocumentQuery, documentRef } from '../policy/data-document.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import type { PolicyRollout } from '../policy/policy-rollout.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
@@ -32,12 +33,15 @@ import {
 } from './opa-error-body.js';
 import { type OpaQueryOptions, opaQueryOptions, type RawQuery } from './opa-query-options.js';
 import { ApiProblem } from './problem.js';
+import { recordDecision } from './recorded-decision.js';
 
 export interface OpaDataRoutesOptions {
   readonly engine: PolicyEngine;
   /** The same limits as `/policy/evaluate`'s: both share the engine's threads. */
   readonly admission?: EvaluationAdmission;
   readonly audit: AuditApiMapper;
+  /** Monitor mode, and the shadow evaluated beside every query. */
+  readonly rollout: PolicyRollout;
   readonly instanceName: string;
   /** The gateway's version, as `provenance.version` names it. */
   readonly version: string;
@@ -91,33 +95,39 @@ export const opaDataRoutes: FastifyPluginAsync<OpaDataRoutesOptions> = async (ap
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       throw new ApiProblem('TOO_MANY_EVALUATIONS', admitted.detail);
     }
-    const ask = () => askSafely(deps.engine, query);
-    const answer = await (admitted === undefined ? ask() : admitted.run(ask));
     const decisionId = randomUUID();
     const ref = documentRef(query.path);
     const userAgent = request.headers['user-agent'];
-    const appendStartedAt = performance.now();
-    await deps.audit.append(
-      dataApiAuditEntry(
-        deps.engine,
-        { ref, input: query.input, userId: subjectOf(principal, query.input) },
-        answer,
-        {
-          id,
-          decisionId,
-          occurredAt,
-          requestId: request.id,
-          clientRequestId: clientRequestIdOf(request.headers),
-          clientAddress: clientAddressOf(request),
-          userAgent: userAgent ?? null,
-          gatewayInstance: deps.instanceName,
-          principalId: principal.id,
-          idempotencyKey: null,
-          requestDigest: null,
-        },
-      ),
-    );
-    if (answer.kind === 'error') {
+    const appendStartedAt = { value: 0 };
+    const { answer, entry } = await recordDecision({
+      audit: deps.audit,
+      rollout: deps.rollout,
+      ...(admitted === undefined ? {} : { admitted }),
+      ask: () => askSafely(deps.engine, query),
+      askShadow: (shadow) => shadow.queryDocument(documentQuery(query), ref),
+      entry: (answer) => {
+        appendStartedAt.value = performance.now();
+        return dataApiAuditEntry(
+          deps.engine,
+          { ref, input: query.input, userId: subjectOf(principal, query.input) },
+          answer,
+          {
+            id,
+            decisionId,
+            occurredAt,
+            requestId: request.id,
+            clientRequestId: clientRequestIdOf(request.headers),
+            clientAddress: clientAddressOf(request),
+            userAgent: userAgent ?? null,
+            gatewayInstance: deps.instanceName,
+            principalId: principal.id,
+            idempotencyKey: null,
+            requestDigest: null,
+          },
+        );
+      },
+    });
+    if (answer.kind === 'error' && entry.enforced !== false) {
       request.log.warn(
         { auditId: id, decisionId, error: answer.error },
         'Data API query failed; recorded as decision error and answered 500',
@@ -132,9 +142,13 @@ export const opaDataRoutes: FastifyPluginAsync<OpaDataRoutesOptions> = async (ap
     const now = performance.now();
     const metrics = {
       timer_rego_query_eval_ns: Math.round(answer.latencyMs * 1e6),
-      timer_audit_append_ns: Math.round((now - appendStartedAt) * 1e6),
+      timer_audit_append_ns: Math.round((now - appendStartedAt.value) * 1e6),
       timer_server_handler_ns: Math.round((now - startedAt) * 1e6),
     };
+    if (entry.enforced === false && entry.decision !== 'allow') {
+      // Monitor mode: the entry keeps the real decision; the client is answered a grant.
+      return { answer: grantingAnswer(answer), decisionId, ref, metrics };
+    }
     return { answer, decisionId, ref, metrics };
   }
 
@@ -254,14 +268,35 @@ interface Recorded {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+function documentQuery(query: QueryFacts): DocumentQuery {
+  return {
+    path: query.path,
+    ...(query.input === undefined ? {} : { input: query.input }),
+    strictBuiltinErrors: query.options.strictBuiltinErrors,
+  };
+}
+
+/**
+ * What monitor mode answers for a document that would deny, or failed: a decision is answered
+ * in its granting form, as `decisionOf` reads documents (an object with an `allow` member gets
+ * `allow: true`; `false`, an undefined document or a failure become `true`). Other documents
+ * are data rather than decisions, and are answered as evaluated.
+ */
+function grantingAnswer(answer: DocumentAnswer): DocumentAnswer {
+  if (answer.kind === 'defined') {
+    const { result } = answer;
+    if (isRecord(result) && Object.hasOwn(result, 'allow')) {
+      return { ...answer, result: { ...result, allow: true } };
+    }
+    if (result !== false) return answer;
+  }
+  return { kind: 'defined', result: true, latencyMs: answer.latencyMs };
+}
+
 async function askSafely(engine: PolicyEngine, query: QueryFacts): Promise<DocumentAnswer> {
   const startedAt = performance.now();
   try {
-    return await engine.queryDocument({
-      path: query.path,
-      ...(query.input === undefined ? {} : { input: query.input }),
-      strictBuiltinErrors: query.options.strictBuiltinErrors,
-    });
+    return await engine.queryDocument(documentQuery(query));
   } catch (error) {
     // The port promises never to reject; if an adapter does, it is still a recorded error.
     return {

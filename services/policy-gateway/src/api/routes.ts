@@ -15,6 +15,7 @@ import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
 import { type AuditIntegrityView, localIntegrity } from '../audit/audit-integrity-view.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
+import { ENFORCING, type PolicyRollout } from '../policy/policy-rollout.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { SealedOriginalStates } from '../privacy/sealed-original-states.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
@@ -42,6 +43,8 @@ import { subjectErasureRoutes } from './subject-erasure-routes.js';
 export interface RouteDeps {
   readonly store: AuditStore;
   readonly engine: PolicyEngine;
+  /** Monitor mode and the shadow bundle; enforcing, without a shadow, when omitted. */
+  readonly rollout?: PolicyRollout;
   readonly admission?: EvaluationAdmission;
   readonly maxPromptBytes: number;
   readonly maxContextBytes: number;
@@ -126,6 +129,7 @@ export async function registerRoutes(
   await app.register(inScope(evaluateRoute, setupOf('evaluation')), {
     prefix: '/policy',
     engine: deps.engine,
+    rollout: deps.rollout ?? ENFORCING,
     ...(deps.admission === undefined ? {} : { admission: deps.admission }),
     audit,
     maxPromptBytes: deps.maxPromptBytes,
@@ -137,6 +141,7 @@ export async function registerRoutes(
   await app.register(inScope(opaDataRoutes, setupOf('opa')), {
     prefix: '',
     engine: deps.engine,
+    rollout: deps.rollout ?? ENFORCING,
     ...(deps.admission === undefined ? {} : { admission: deps.admission }),
     audit,
     instanceName: deps.instanceName,
@@ -190,6 +195,7 @@ export async function registerRoutes(
     prefix: '',
     store: deps.store,
     engine: deps.engine,
+    ...(deps.rollout === undefined ? {} : { rollout: deps.rollout }),
     guard: deps.guard,
     routes: documented,
     version: deps.version,

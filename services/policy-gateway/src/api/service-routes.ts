@@ -14,6 +14,7 @@ export const serviceRoutes: FastifyPluginAsync<ServiceRoutesOptions> = async (ap
     store: options.store,
     engine: options.engine,
     guard: options.guard,
+    ...(options.rollout === undefined ? {} : { rollout: options.rollout }),
   });
   await app.register(openApiRoute, { routes: options.routes, version: options.version });
 };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ENFORCEMENT_MODES } from '@policy-gateway/gateway-contract';
 import { GROUP_COMMIT_DEFAULTS } from '@policy-gateway/governance-runtime';
 import { ROLES, type Role } from '../auth/principal.js';
 import { PACKAGE_DIRECTORY } from '../package-directory.js';
@@ -36,6 +37,9 @@ export type AuditStoreBackend = (typeof AUDIT_STORE_BACKENDS)[number];
 /** `POLICY_GATEWAY_AUTH`: whether requests must authenticate; unset is the workstation case. */
 export const AUTH_SETTINGS = ['on', 'off'] as const;
 export type AuthSetting = (typeof AUTH_SETTINGS)[number];
+
+/** `POLICY_GATEWAY_ENFORCEMENT`: answer decisions as made, or answer allow and only record them. */
+export type EnforcementMode = (typeof ENFORCEMENT_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -513,6 +517,21 @@ export const SETTING_DECLARATIONS = {
       documentedDefault: '(unset: signatures not checked)',
       description:
         "PEM public key (RSA, EC or Ed25519) that polled bundles must be signed with (`.signatures.json`, OPA's format, as `opa sign` writes it); a bundle that does not verify is refused.",
+    }),
+    shadowBundleDir: declareSetting<string | undefined>({
+      name: 'POLICY_GATEWAY_SHADOW_BUNDLE_DIR',
+      parse: directory,
+      default: undefined,
+      documentedDefault: '(unset: no shadow)',
+      description:
+        "A candidate bundle (a directory or `.tar.gz`, as `POLICY_GATEWAY_POLICY_BUNDLE_DIR`) that every decision is also evaluated under, at the same time and on the embedded engine, at the same policy path: its decision, reasons and version are recorded in the entry's `shadow` and never answered or enforced; a failing shadow evaluation is recorded as a shadow `error` and never fails the request. `GET /governance/audit?shadow=differs` lists the entries where it decided otherwise. Costs a second evaluation per decision (`npm run bench:shadow`).",
+    }),
+    enforcement: declareSetting<EnforcementMode>({
+      name: 'POLICY_GATEWAY_ENFORCEMENT',
+      parse: oneOf(ENFORCEMENT_MODES),
+      default: 'enforce',
+      description:
+        '`monitor` for a first rollout: every decision is evaluated and recorded as the policy made it, with `enforced: false`, but every answer allows (`/policy/evaluate` answers `allow` with `enforced: false`; the Data API answers the granting form of the document). `/ready` and the log at start warn while it is on.',
     }),
   },
   evaluation: {

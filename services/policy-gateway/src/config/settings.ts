@@ -7,7 +7,12 @@
 import type { OidcSettings } from '../auth/oidc-settings.js';
 import type { Env, SettingContext } from './setting-declaration.js';
 import { rawSetting, readSetting } from './setting-declaration.js';
-import { type AuthSetting, type LogLevel, SETTING_DECLARATIONS } from './setting-declarations.js';
+import {
+  type AuthSetting,
+  type EnforcementMode,
+  type LogLevel,
+  SETTING_DECLARATIONS,
+} from './setting-declarations.js';
 import type { SubjectKeysLocation, TrustedProxies } from './setting-parsers.js';
 import { readSettingTree } from './setting-tree.js';
 import { readStoreSettings, type StoreSettings } from './store-settings.js';
@@ -69,6 +74,10 @@ export interface Settings {
     readonly bundlePollIntervalMs: number;
     readonly bundleToken: string | undefined;
     readonly bundleVerificationKeyFile: string | undefined;
+    /** A candidate bundle every decision is also evaluated under, recorded only (shadow rollout). */
+    readonly shadowBundleDir: string | undefined;
+    /** `monitor`: every answer allows; entries record the real decision with `enforced: false`. */
+    readonly enforcement: EnforcementMode;
   };
   readonly evaluation: {
     readonly workers: number;

@@ -65,6 +65,8 @@ export function describeAuditLogSchema(name: string, db: () => Kysely<AuditLogDa
         'entry_hash text null',
         'masking jsonb null',
         'sealed_original jsonb null',
+        'shadow jsonb null',
+        'enforced boolean null',
       ]);
     });
 
