@@ -221,4 +221,42 @@ describe('Kubernetes manifests', () => {
     expect(String(at(secret, 'stringData.url'))).toContain('CHANGE_ME');
     expect(kustomization.resources).not.toContain('policy-gateway-database-secret.example.yaml');
   });
+
+  it('every replica reads the same privacy keys from Secret policy-gateway-privacy-keys, whose example is not applied', () => {
+    const env = (at(gatewayContainer, 'env') ?? []) as readonly Json[];
+    const variable = (name: string) => env.find((e) => at(e, 'name') === name);
+    const mount = ((at(gatewayContainer, 'volumeMounts') ?? []) as readonly Json[]).find(
+      (m) => at(m, 'name') === 'privacy-keys',
+    );
+    expect(at(mount, 'readOnly')).toBe(true);
+    const volume = ((at(gateway, 'spec.template.spec.volumes') ?? []) as readonly Json[]).find(
+      (v) => at(v, 'name') === 'privacy-keys',
+    );
+    expect(at(volume, 'secret.secretName')).toBe('policy-gateway-privacy-keys');
+    const files = ((at(volume, 'secret.items') ?? []) as readonly Json[]).map(
+      (item) => `${at(mount, 'mountPath')}/${at(item, 'path')}`,
+    );
+    // The KEK and the HMAC key are files of the mounted Secret, not generated per pod.
+    for (const name of ['POLICY_GATEWAY_SUBJECT_KEK_FILE', 'POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE']) {
+      expect(files, name).toContain(at(variable(name), 'value'));
+    }
+    // The subject data keys in a database of their own, named by the same Secret.
+    expect(at(variable('POLICY_GATEWAY_SUBJECT_KEYS'), 'valueFrom.secretKeyRef')).toEqual({
+      name: 'policy-gateway-privacy-keys',
+      key: 'subject-keys-url',
+    });
+    const [example] = manifestsOf('policy-gateway-privacy-keys-secret.example.yaml');
+    expect(example?.kind).toBe('Secret');
+    expect(at(example, 'metadata.name')).toBe('policy-gateway-privacy-keys');
+    const keys = Object.keys((at(example, 'stringData') ?? {}) as object).sort();
+    expect(keys).toEqual(['audit-hmac-key', 'subject-kek', 'subject-keys-url']);
+    expect(
+      ((at(volume, 'secret.items') ?? []) as readonly Json[]).every((item) =>
+        keys.includes(String(at(item, 'key'))),
+      ),
+    ).toBe(true);
+    expect(kustomization.resources).not.toContain(
+      'policy-gateway-privacy-keys-secret.example.yaml',
+    );
+  });
 });
