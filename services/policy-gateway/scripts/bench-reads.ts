@@ -1,27 +1,36 @@
 /**
  * Reads at scale (issue 12): `GET /governance/audit` and `GET /governance/audit/{id}` over
  * BENCH_READS_ROWS entries (10 M) spread over the last 90 days, on a PostgreSQL server, through
- * a gateway listening on a real port. Prints p50 and p95 per query (target: p95 < 20 ms), then
- * the sizes of the table, its partitions and indexes, and the bytes per entry.
+ * a gateway listening on a real port, and the repository's SQL alone beside each (the same
+ * query, no HTTP). Prints p50, p95 and p99 per query shape (target: p95 < 20 ms over HTTP),
+ * the load average, then the sizes of the table, its partitions and indexes, and the bytes
+ * per entry. BENCH_READS_EXPLAIN=1 also prints each shape's `EXPLAIN (ANALYZE, BUFFERS)`.
  *
- * The database is fresh (created on POLICY_GATEWAY_TEST_DATABASE_URL's server, or on
- * postgresql://postgres@127.0.0.1:5432/test's, and dropped after unless BENCH_KEEP=1), migrated,
- * and shaped as one that has run partitioned for months: the empty legacy partition of
- * migration 010 is narrowed to before the first month seeded, and each month has its
- * partition. Seeding is set-based (`INSERT … SELECT generate_series`), one month per statement,
- * with ids that are UUIDv7 of each entry's time, realistic sizes (prompt, reasons, result,
- * chain link), 10,000 users, 20 policies, 80 % allow / 15 % deny / 5 % error.
+ * The database is created on POLICY_GATEWAY_TEST_DATABASE_URL's server (or
+ * postgresql://postgres@127.0.0.1:5432/test's), migrated, and shaped as one that has run
+ * partitioned for months: the empty legacy partition of migration 010 is narrowed to before
+ * the first month seeded, and each month has its partition. Seeding is set-based
+ * (`seed-audit-entries.ts`: one `INSERT … SELECT generate_series` per month). It is dropped
+ * after the run unless BENCH_KEEP_DATABASE names it: then a database of that name seeded
+ * with as many entries is reused as it is (seeding 10 M entries takes minutes), after
+ * `migrate`'s steps (online preparation, pending migrations, partitions ahead), so that a
+ * new migration is applied to the seeded table as it would be to a live one.
  *
  * Usage: npm run bench:reads -w services/policy-gateway
- *   BENCH_READS_ROWS (10000000), BENCH_READS_SAMPLES (200 per query), BENCH_KEEP (0),
- *   BENCH_READS_DATABASE (reuse an already seeded database of that name; skips seeding).
+ *   BENCH_READS_ROWS (10000000), BENCH_READS_SAMPLES (200 per query), BENCH_KEEP_DATABASE,
+ *   BENCH_READS_EXPLAIN (0).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import type { AuditLogQuery } from '@policy-gateway/governance-runtime';
 import {
   ensureAuditPartitions,
   openPostgresAuditLogDatabase,
+  PostgresAuditLogEntryRepository,
+  prepareOnlineMigrations,
 } from '@policy-gateway/governance-runtime/postgres';
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../src/app.js';
@@ -30,15 +39,20 @@ import { migrateToLatest } from '../src/db/migration-runner.js';
 import { openAuditStore } from '../src/store/open-audit-store.js';
 import { TEST_APP_SETTINGS } from '../tests/support/build-test-app.js';
 import { ScriptedPolicyEngine } from '../tests/support/scripted-policy-engine.js';
+import { seedAuditEntries } from './seed-audit-entries.js';
 
 const ROWS = Number(process.env.BENCH_READS_ROWS ?? 10_000_000);
 const SAMPLES = Number(process.env.BENCH_READS_SAMPLES ?? 200);
+const EXPLAIN = process.env.BENCH_READS_EXPLAIN === '1';
 const DAYS = 90;
 const serverUrl = new URL(
   process.env.POLICY_GATEWAY_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
 );
-const reuse = process.env.BENCH_READS_DATABASE;
-const databaseName = reuse ?? `bench_reads_${process.pid}`;
+const kept = process.env.BENCH_KEEP_DATABASE;
+if (kept !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(kept)) {
+  throw new Error(`BENCH_KEEP_DATABASE must be a plain lower-case database name, not ${kept}`);
+}
+const databaseName = kept ?? `bench_reads_${process.pid}`;
 const databaseUrl = new URL(serverUrl);
 databaseUrl.pathname = `/${databaseName}`;
 const silent = pino({ level: 'silent' });
@@ -48,14 +62,60 @@ function quantile(samples: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-async function admin(statement: string): Promise<void> {
+/**
+ * CPU time (user + system, ms) a process on this machine has used so far, from /proc: the
+ * server's backend of the SQL-alone connection, whose queries are measured in CPU, which the
+ * other loads on a shared machine do not inflate as they do wall-clock time. Undefined when
+ * the server runs elsewhere.
+ */
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+async function admin<T extends pg.QueryResultRow>(
+  statement: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: serverUrl.href });
   await client.connect();
   try {
-    await client.query(statement);
+    return (await client.query<T>(statement, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+/** What a kept database's comment says it holds, e.g. `bench:reads 10000000 entries to 2026-12-05T11:00:00.000Z`. */
+function seededMark(rows: number, end: Date): string {
+  return `bench:reads ${rows} entries to ${end.toISOString()}`;
+}
+
+/**
+ * The end of the 90 days a kept database holds, or undefined when it must be (re)created:
+ * it does not exist, holds another number of entries, or its seeding did not finish.
+ */
+async function keptSeedEnd(name: string): Promise<Date | undefined> {
+  const rows = await admin<{ mark: string | null }>(
+    "select shobj_description(oid, 'pg_database') as mark from pg_database where datname = $1",
+    [name],
+  );
+  if (rows.length === 0) return undefined;
+  const match = /^bench:reads (\d+) entries to (\S+)$/.exec(rows[0]!.mark ?? '');
+  if (match !== null && Number(match[1]) === ROWS) return new Date(match[2]!);
+  console.log(`database ${name} is not a finished seeding of ${ROWS} entries: seeding it again`);
+  await admin(`drop database ${name}`);
+  return undefined;
 }
 
 /** Months partitions from `first`'s up to two after now; the legacy partition ends at `first`. */
@@ -71,50 +131,6 @@ async function shapeAsRunningForMonths<DB>(db: Kysely<DB>, first: Date): Promise
     2;
   const { failed } = await ensureAuditPartitions(db, { now: first, monthsAhead });
   if (failed.length > 0) throw failed[0]!.error;
-}
-
-/** One month's share of the rows, in one set-based INSERT. */
-async function seed<DB>(db: Kysely<DB>, start: Date, end: Date): Promise<void> {
-  const startMs = start.getTime();
-  const stepMs = (end.getTime() - startMs) / ROWS;
-  const chainId = '0190a000-0000-7000-8000-00000000c4a1';
-  for (let month = new Date(start); month < end; ) {
-    const next = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
-    const upTo = next < end ? next : end;
-    const firstRow = Math.ceil((month.getTime() - startMs) / stepMs);
-    const lastRow = Math.min(ROWS, Math.ceil((upTo.getTime() - startMs) / stepMs)) - 1;
-    const began = performance.now();
-    await sql`
-      insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision,
-        reasons, policy_path, policy_version, policy_engine, input, result, error, latency_ms,
-        request_id, client_request_id, client_address, user_agent, gateway_instance,
-        principal_id, chain_id, chain_seq, prev_hash, entry_hash)
-      select (lpad(to_hex(ms), 12, '0') || '7' || substr(h, 1, 3) || '8' || substr(h, 4, 15))::uuid,
-             'dec-' || i,
-             to_timestamp(ms / 1000.0),
-             'user-' || (i * 7919 % 10000),
-             'policy.evaluate',
-             d,
-             case d when 'deny' then '[{"code":"PII_DETECTED","message":"the prompt holds an e-mail address","severity":"high"}]'::jsonb else '[]'::jsonb end,
-             'data.policies.p' || (i % 20) || '.decision',
-             'sha256:0123456789abcdef',
-             'embedded',
-             jsonb_build_object('prompt', 'Summarise the quarterly report for the board, request ' || i || ', with the figures of each region and a short outlook.', 'user_id', 'user-' || (i * 7919 % 10000), 'context', jsonb_build_object('app', 'bench')),
-             case d when 'error' then null else jsonb_build_object('allow', d = 'allow', 'reasons', '[]'::jsonb) end,
-             case d when 'error' then 'policy evaluation timed out' else null end,
-             0.4,
-             'req-' || i, null, '10.0.0.' || (i % 250), 'bench-reads/1', 'bench-host:1',
-             'key:bench', ${chainId}::uuid, i + 1, h || h, md5(h) || md5(h || 'x')
-        from (select i, (${startMs} + i * ${stepMs})::bigint as ms, md5(i::text) as h,
-                     case when i % 20 = 0 then 'error' when i % 20 < 4 then 'deny' else 'allow' end as d
-                from generate_series(${firstRow}::bigint, ${lastRow}::bigint) as i) as rows`.execute(
-      db,
-    );
-    console.log(
-      `  seeded ${(lastRow - firstRow + 1).toLocaleString('en')} entries of ${month.toISOString().slice(0, 7)} in ${((performance.now() - began) / 1000).toFixed(1)} s`,
-    );
-    month = next;
-  }
 }
 
 async function sizes<DB>(db: Kysely<DB>): Promise<void> {
@@ -156,25 +172,55 @@ async function sizes<DB>(db: Kysely<DB>): Promise<void> {
   }
 }
 
-const end = new Date();
-const start = new Date(end.getTime() - DAYS * 86_400_000);
-if (reuse === undefined) {
-  await admin(`create database ${databaseName}`);
+/** The plan and timing of `statement`, summarised: execution time and buffers read. */
+async function explain(ran: { sql: string; parameters: readonly unknown[] }) {
+  const client = new pg.Client({ connectionString: databaseUrl.href });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers, costs off) ${ran.sql}`,
+      [...ran.parameters],
+    );
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.end();
+  }
 }
+
+const keptEnd = kept === undefined ? undefined : await keptSeedEnd(kept);
+const end = keptEnd ?? new Date();
+const start = new Date(end.getTime() - DAYS * 86_400_000);
+if (keptEnd === undefined) await admin(`create database ${databaseName}`);
 const db = openPostgresAuditLogDatabase({ connectionString: databaseUrl.href, maxConnections: 2 });
 try {
-  if (reuse === undefined) {
+  if (keptEnd === undefined) {
     const migrated = await migrateToLatest(db);
     if (migrated.error !== undefined) throw migrated.error;
     await shapeAsRunningForMonths(db, start);
     console.log(
-      `seeding ${ROWS.toLocaleString('en')} entries over ${DAYS} days into ${databaseName}`,
+      `seeding ${ROWS.toLocaleString('en')} entries over ${DAYS} days into ${databaseName} (load average ${load()})`,
     );
     const began = performance.now();
     await sql`set synchronous_commit = off`.execute(db);
-    await seed(db, start, end);
+    await seedAuditEntries(db, { rows: ROWS, start, end, log: console.log });
     await sql`vacuum (analyze) audit_log_entries`.execute(db);
     console.log(`seeded and analysed in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+    if (kept !== undefined)
+      await admin(`comment on database ${kept} is '${seededMark(ROWS, end)}'`);
+  } else {
+    // As \`policy-gateway migrate\` does: a migration newer than the seeding meets a full table.
+    const began = performance.now();
+    await prepareOnlineMigrations(db);
+    const migrated = await migrateToLatest(db);
+    if (migrated.error !== undefined) throw migrated.error;
+    await ensureAuditPartitions(db);
+    const applied = migrated.results.map((result) => result.migrationName);
+    console.log(
+      `reusing ${databaseName} (${ROWS.toLocaleString('en')} entries to ${end.toISOString()})` +
+        (applied.length === 0
+          ? ''
+          : `; applied ${applied.join(', ')} in ${((performance.now() - began) / 1000).toFixed(1)} s`),
+    );
   }
   const { store: storeSettings } = loadSettings({ POLICY_GATEWAY_DATABASE_URL: databaseUrl.href });
   const store = await openAuditStore(storeSettings, silent);
@@ -183,6 +229,19 @@ try {
     store,
     engine: new ScriptedPolicyEngine(),
   });
+  // The repository's SQL alone, on a pool of its own, with the statement it ran kept for EXPLAIN.
+  let lastQuery: { sql: string; parameters: readonly unknown[] } | undefined;
+  const sqlDb = new Kysely({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: databaseUrl.href, max: 1 }),
+    }),
+    log: (event) => {
+      if (event.level === 'query') {
+        lastQuery = { sql: event.query.sql, parameters: event.query.parameters };
+      }
+    },
+  });
+  const repository = new PostgresAuditLogEntryRepository(sqlDb as never);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const get = async (
@@ -194,56 +253,122 @@ try {
       return (await response.json()) as { entries: { id: string }[]; next_cursor: string | null };
     };
     const day = (daysAgo: number) => new Date(end.getTime() - daysAgo * 86_400_000).toISOString();
-    const deep = await get(`/governance/audit?limit=50&until=${encodeURIComponent(day(60))}`);
-    const deepCursor = deep.next_cursor!;
-    const { rows: sampleIds } = await sql<{ id: string }>`
-      select id::text from audit_log_entries tablesample system (0.01) limit ${SAMPLES}`.execute(
-      db,
-    );
-    let nextId = 0;
-    const queries: Record<string, () => string> = {
-      'first page, no filter': () => '/governance/audit?limit=50',
-      'first page, user_id': () =>
-        `/governance/audit?limit=50&user_id=user-${(nextId++ * 37) % 10000}`,
-      'first page, decision=deny': () => '/governance/audit?limit=50&decision=deny',
-      'first page, decision=error': () => '/governance/audit?limit=50&decision=error',
-      'first page, policy': () =>
-        `/governance/audit?limit=50&policy=data.policies.p${nextId++ % 20}.decision`,
-      'first page, decision_id': () =>
-        `/governance/audit?limit=50&decision_id=dec-${(nextId++ * 104729) % ROWS}`,
+    const deepUntil = day(60);
+    const deepHttp = await get(`/governance/audit?limit=50&until=${encodeURIComponent(deepUntil)}`);
+    const deepSql = await repository.query({ limit: 50, until: deepUntil });
+    const deepCursor = { http: deepHttp.next_cursor!, sql: deepSql.nextCursor! };
+    const { rows: samples } = await sql<{ id: string; decisionId: string }>`
+      select id::text, decision_id as "decisionId"
+        from audit_log_entries tablesample system (${Math.min(100, (SAMPLES * 1000) / ROWS)})
+       limit ${SAMPLES}`.execute(db);
+    let n = 0;
+    const pick = () => samples[n++ % samples.length]!;
+    const user = () => `user-${(n++ * 37) % 300}`;
+    // Each shape as an HTTP path and as the repository query the route makes of it.
+    type Shape = () => { path: string; query: AuditLogQuery | { id: string } };
+    const filtered = (params: Record<string, string>, query: Omit<AuditLogQuery, 'limit'>) => ({
+      path: `/governance/audit?${new URLSearchParams({ limit: '50', ...params })}`,
+      query: { ...query, limit: 50, maxBytes: TEST_APP_SETTINGS.auditPageMaxBytes },
+    });
+    const shapes: Record<string, Shape> = {
+      'first page, no filter': () => filtered({}, {}),
+      'first page, user_id (busy)': () => {
+        const u = user();
+        return filtered({ user_id: u }, { userId: u });
+      },
+      'first page, user_id (rare)': () => {
+        const u = `rare-${(n++ * 7) % 5000}`;
+        return filtered({ user_id: u }, { userId: u });
+      },
+      'first page, decision=deny': () => filtered({ decision: 'deny' }, { decision: 'deny' }),
+      'first page, decision=error': () => filtered({ decision: 'error' }, { decision: 'error' }),
+      'first page, policy (rare)': () => {
+        const p = 'data.policies.research.decision';
+        return filtered({ policy: p }, { policyPath: p });
+      },
+      'first page, decision_id': () => {
+        const d = pick().decisionId;
+        return filtered({ decision_id: d }, { decisionId: d });
+      },
+      'first page, action=opa.data': () => filtered({ action: 'opa.data' }, { action: 'opa.data' }),
+      'first page, gateway_instance=opa-1': () =>
+        filtered({ gateway_instance: 'opa-1' }, { gatewayInstance: 'opa-1' }),
       'first page, since+until (1 day, 30 days ago)': () =>
-        `/governance/audit?limit=50&since=${encodeURIComponent(day(31))}&until=${encodeURIComponent(day(30))}`,
-      'first page, user_id + since (7 days)': () =>
-        `/governance/audit?limit=50&user_id=user-${(nextId++ * 37) % 10000}&since=${encodeURIComponent(day(7))}`,
-      'deep page (cursor 60 days back)': () =>
-        `/governance/audit?limit=50&cursor=${encodeURIComponent(deepCursor)}`,
-      'get by id': () => `/governance/audit/${sampleIds[nextId++ % sampleIds.length]!.id}`,
+        filtered({ since: day(31), until: day(30) }, { since: day(31), until: day(30) }),
+      'first page, user_id + since (7 days)': () => {
+        const u = user();
+        return filtered({ user_id: u, since: day(7) }, { userId: u, since: day(7) });
+      },
+      'deep page (cursor 60 days back)': () => ({
+        path: `/governance/audit?limit=50&cursor=${encodeURIComponent(deepCursor.http)}`,
+        query: {
+          limit: 50,
+          maxBytes: TEST_APP_SETTINGS.auditPageMaxBytes,
+          cursor: deepCursor.sql,
+        },
+      }),
+      'get by id': () => {
+        const { id } = pick();
+        return { path: `/governance/audit/${id}`, query: { id } };
+      },
     };
-    console.log(`\n${SAMPLES} requests per query, one at a time, over HTTP; ms`);
-    console.log(`${'query'.padEnd(46)}    p50      p95`);
-    for (const [name, path] of Object.entries(queries)) {
-      for (let i = 0; i < 20; i += 1) await get(path());
-      const samples: number[] = [];
-      for (let i = 0; i < SAMPLES; i += 1) {
-        const began = performance.now();
-        await get(path());
-        samples.push(performance.now() - began);
+    const viaSql = async (query: AuditLogQuery | { id: string }) => {
+      if ('id' in query) await repository.findById(query.id);
+      else await repository.query(query);
+    };
+    console.log(
+      `\n${SAMPLES} requests per query shape, one at a time, alternating HTTP and SQL alone: wall-clock ms, then CPU ms per query of the server's backend (SQL alone) and of the gateway process with its HTTP client (per request); load average ${load()}`,
+    );
+    console.log(
+      `${'query shape'.padEnd(44)}   HTTP p50    p95    p99   |  SQL p50    p95    p99   | CPU: server gateway`,
+    );
+    const fmt = (value: number) => value.toFixed(2).padStart(6);
+    for (const [name, shape] of Object.entries(shapes)) {
+      for (let i = 0; i < 20; i += 1) {
+        const { path, query } = shape();
+        await get(path);
+        await viaSql(query);
       }
-      const p95 = quantile(samples, 0.95);
-      console.log(
-        `${name.padEnd(46)} ${quantile(samples, 0.5).toFixed(2).padStart(6)}  ${p95.toFixed(2).padStart(7)}${p95 < 20 ? '' : '  (over 20 ms)'}`,
+      const http: number[] = [];
+      const alone: number[] = [];
+      const { rows: backend } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(
+        sqlDb,
       );
-      await sleep(10);
+      const pid = backend[0]!.pid;
+      const cpuBefore = cpuMsOf(pid);
+      const gatewayBefore = process.cpuUsage();
+      for (let i = 0; i < SAMPLES; i += 1) {
+        const { path, query } = shape();
+        let began = performance.now();
+        await get(path);
+        http.push(performance.now() - began);
+        began = performance.now();
+        await viaSql(query);
+        alone.push(performance.now() - began);
+      }
+      const cpuAfter = cpuMsOf(pid);
+      const gateway = process.cpuUsage(gatewayBefore);
+      const serverCpu =
+        cpuBefore === undefined || cpuAfter === undefined
+          ? '     –'
+          : fmt((cpuAfter - cpuBefore) / SAMPLES);
+      const p95 = quantile(http, 0.95);
+      console.log(
+        `${name.padEnd(44)}  ${fmt(quantile(http, 0.5))} ${fmt(p95)} ${fmt(quantile(http, 0.99))}   | ${fmt(quantile(alone, 0.5))} ${fmt(quantile(alone, 0.95))} ${fmt(quantile(alone, 0.99))}   | ${serverCpu}  ${fmt((gateway.user + gateway.system) / 1000 / SAMPLES)}${p95 < 20 ? '' : '  (over 20 ms)'}`,
+      );
+      if (EXPLAIN) {
+        await viaSql(shape().query);
+        console.log(`${(await explain(lastQuery!)).replace(/^/gm, '    ')}\n`);
+      }
     }
+    console.log(`load average after: ${load()}`);
     await sizes(db);
   } finally {
     await app.close();
+    await sqlDb.destroy();
   }
 } finally {
   await db.destroy();
-  if (reuse === undefined && process.env.BENCH_KEEP !== '1') {
-    await admin(`drop database ${databaseName}`);
-  } else {
-    console.log(`kept database ${databaseName} (BENCH_READS_DATABASE=${databaseName} reuses it)`);
-  }
+  if (kept === undefined) await admin(`drop database ${databaseName}`);
+  else console.log(`kept database ${databaseName} (BENCH_KEEP_DATABASE=${databaseName} reuses it)`);
 }
