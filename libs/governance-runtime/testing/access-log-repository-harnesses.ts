@@ -45,7 +45,14 @@ export function databaseAccessLogHarness(
           db(),
         );
       }
-      await sql`truncate table access_log_records`.execute(db());
+      // The log is append-only (migration 018): its triggers refuse TRUNCATE except to a
+      // session acting as a replica, which only a superuser (the test's role) can be.
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`set local session_replication_role = replica`.execute(trx);
+          await sql`truncate table access_log_records`.execute(trx);
+        });
       return new PostgresAccessLogRepository(db());
     },
     async failWritesOf(principalId) {

@@ -24,6 +24,7 @@ import * as createSubjectErasures from './migrations/013-create-subject-erasures
 import * as allowPrivacyOfficerKeys from './migrations/014-allow-privacy-officer-keys.js';
 import * as indexAuditFilters from './migrations/015-index-audit-filters.js';
 import * as addShadowRollout from './migrations/016-add-shadow-rollout.js';
+import * as partitionAccessLogRecords from './migrations/018-partition-access-log-records.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -41,6 +42,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '014_allow_privacy_officer_keys': allowPrivacyOfficerKeys,
   '015_index_audit_filters': indexAuditFilters,
   '016_add_shadow_rollout': addShadowRollout,
+  '018_partition_access_log_records': partitionAccessLogRecords,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -41,7 +41,7 @@ export interface PartitionMaintenanceResult {
 
 const LOCK = sql`hashtextextended('policy-gateway/audit-partitions', 0)`;
 
-/** The tables partitioned by time, as far as the schema has them (migration 010, 011). */
+/** The tables partitioned by time, as far as the schema has them (migrations 010, 018). */
 export async function partitionedTables<DB>(db: Kysely<DB>): Promise<PartitionedAuditTable[]> {
   const { rows } = await sql<{ name: string }>`
     select relname as name from pg_class

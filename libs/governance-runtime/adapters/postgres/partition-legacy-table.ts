@@ -1,6 +1,6 @@
 /**
  * The catalog steps that turn a plain table into a table partitioned by `occurred_at`
- * (migrations 010 and 011), and back for `down`. The old table is renamed, a partitioned
+ * (migrations 010 and 018), and back for `down`. The old table is renamed, a partitioned
  * parent of the same shape takes its name, and the old table is attached as the partition of
  * everything before its bound (see `prepareLegacyPartition`), its indexes and constraints
  * renamed so that the parent's can take the original names. Every index the parent declares

@@ -1,5 +1,5 @@
 /**
- * The tables partitioned by time (migrations 010 and 011), and what each partition must hold
+ * The tables partitioned by time (migrations 010 and 018), and what each partition must hold
  * by itself. PostgreSQL builds a unique index across partitions only when it includes the
  * partition key, and `(id, occurred_at)` would not stop a second entry with the same id at
  * another time. So each partition carries its own unique indexes (an id, a chain seq, a user's
@@ -57,7 +57,7 @@ export const ACCESS_LOG_RECORDS_PARTITIONING: PartitionedAuditTable = Object.fre
   name: 'access_log_records',
   legacyPartition: 'access_log_records_legacy',
   defaultPartition: 'access_log_records_default',
-  appendOnly: false,
+  appendOnly: true,
   localUniqueIndexes: Object.freeze([
     { suffix: LOCAL_ID_INDEX_SUFFIX.slice(1), definition: sql`(id)` },
   ]),

@@ -1,5 +1,5 @@
 /**
- * Readies a table that is about to become partitioned (migrations 010, 011) so that the
+ * Readies a table that is about to become partitioned (migrations 010, 018) so that the
  * migration itself only changes the catalog: the table is attached whole as the partition of
  * every time before a month boundary, and PostgreSQL skips reading it to check that bound
  * when a validated CHECK constraint already proves it. Validating takes a SHARE UPDATE
