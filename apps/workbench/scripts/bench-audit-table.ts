@@ -53,6 +53,8 @@ function makeEntries(count: number): AuditEntry[] {
     masking: null,
     sealed_original: null,
     sealed_original_state: null,
+    shadow: null,
+    enforced: true,
   }));
 }
 

@@ -4,7 +4,12 @@
 // registers the schema kinds and string formats it uses with TypeBox, so `Value.Check` works on
 // every schema here.
 
-export { AUDIT_DECISIONS, type AuditDecision } from '@policy-gateway/governance-runtime';
+export {
+  AUDIT_DECISIONS,
+  AUDIT_SHADOW_FILTERS,
+  type AuditDecision,
+  type AuditShadowFilter,
+} from '@policy-gateway/governance-runtime';
 export {
   type AccessLogPage,
   AccessLogPageSchema,

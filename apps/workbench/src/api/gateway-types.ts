@@ -7,11 +7,13 @@ import type { AuditQuery } from '@policy-gateway/gateway-contract';
 
 export {
   AUDIT_DECISIONS,
+  AUDIT_SHADOW_FILTERS,
   type AuditDecision,
   type AuditEntry,
   type AuditIntegrity,
   type AuditPage,
   type AuditReason,
+  type AuditShadowFilter,
   type EvaluateRequest,
   type EvaluateResult,
   type OpenedOriginal,

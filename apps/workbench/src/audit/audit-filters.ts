@@ -4,8 +4,10 @@
  */
 import {
   AUDIT_DECISIONS,
+  AUDIT_SHADOW_FILTERS,
   type AuditDecision,
   type AuditQueryParams,
+  type AuditShadowFilter,
 } from '../api/gateway-types.js';
 
 /**
@@ -18,6 +20,12 @@ export const DECISION_SOURCES: readonly { readonly action: string; readonly labe
   { action: 'opa.data', label: 'Data API queries' },
   { action: 'opa.decision_log', label: 'OPA decision logs' },
 ];
+
+/** The shadow rollout's choices: entries with a candidate's decision, or where it differs. */
+export const SHADOW_CHOICES: Readonly<Record<AuditShadowFilter, string>> = {
+  recorded: 'Shadow recorded',
+  differs: 'Shadow decided otherwise',
+};
 
 export type RangePreset = '15m' | '1h' | '24h' | '7d' | 'all' | 'custom';
 
@@ -45,6 +53,8 @@ export interface AuditFilters {
   readonly decisionId: string;
   /** An `action` of `DECISION_SOURCES`, or '' for every source. */
   readonly source: string;
+  /** Entries with a shadow decision, or only those where it differs; '' for all. */
+  readonly shadow: AuditShadowFilter | '';
   readonly range: RangePreset;
   /** Custom range start, RFC 3339 UTC (inclusive). Only used when `range` is `custom`. */
   readonly from: string;
@@ -58,6 +68,7 @@ export const NO_FILTERS: AuditFilters = {
   policy: '',
   decisionId: '',
   source: '',
+  shadow: '',
   range: 'all',
   from: '',
   to: '',
@@ -69,6 +80,7 @@ const FILTER_PARAMS = [
   'policy',
   'decision_id',
   'source',
+  'shadow',
   'range',
   'from',
   'to',
@@ -85,6 +97,7 @@ export function parseAuditFilters(search: URLSearchParams): AuditFilters {
   const from = search.get('from') ?? '';
   const to = search.get('to') ?? '';
   const source = search.get('source') ?? '';
+  const shadow = search.get('shadow') ?? '';
   return {
     user: (search.get('user') ?? '').trim(),
     decision: (AUDIT_DECISIONS as readonly string[]).includes(decision)
@@ -93,6 +106,9 @@ export function parseAuditFilters(search: URLSearchParams): AuditFilters {
     policy: (search.get('policy') ?? '').trim(),
     decisionId: (search.get('decision_id') ?? '').trim(),
     source: DECISION_SOURCES.some((s) => s.action === source) ? source : '',
+    shadow: (AUDIT_SHADOW_FILTERS as readonly string[]).includes(shadow)
+      ? (shadow as AuditShadowFilter)
+      : '',
     range: RANGE_PRESETS.some((p) => p.value === range) ? (range as RangePreset) : 'all',
     from: isInstant(from) ? from : '',
     to: isInstant(to) ? to : '',
@@ -111,6 +127,7 @@ export function writeAuditFilters(search: URLSearchParams, filters: AuditFilters
   if (filters.policy) next.set('policy', filters.policy);
   if (filters.decisionId) next.set('decision_id', filters.decisionId);
   if (filters.source) next.set('source', filters.source);
+  if (filters.shadow) next.set('shadow', filters.shadow);
   if (filters.range !== 'all') next.set('range', filters.range);
   if (filters.range === 'custom') {
     if (filters.from) next.set('from', filters.from);
@@ -126,6 +143,7 @@ export function hasActiveFilters(filters: AuditFilters): boolean {
     filters.policy !== '' ||
     filters.decisionId !== '' ||
     filters.source !== '' ||
+    filters.shadow !== '' ||
     filters.range !== 'all'
   );
 }
@@ -155,6 +173,7 @@ export function toAuditQueryParams(
     policy: filters.policy || undefined,
     decision_id: filters.decisionId || undefined,
     action: filters.source || undefined,
+    shadow: filters.shadow || undefined,
     since: bounds.since,
     until: bounds.until,
   };

@@ -23,6 +23,7 @@ import { CopyButton } from './copy-button.js';
 import { DecisionBadge } from './decision-badge.js';
 import { EntryIntegrityMark } from './entry-integrity-mark.js';
 import { EntryPrivacySection } from './entry-privacy-section.js';
+import { EntryRolloutSection } from './entry-rollout-section.js';
 import { inertOutside } from './inert-outside.js';
 import { JsonView } from './json-view.js';
 import { SeverityTag } from './severity-tag.js';
@@ -258,6 +259,8 @@ function EntryDetails({ entry, permalink }: { entry: AuditEntry; permalink: stri
         />
         <JsonView value={entry.result} label="Raw policy result" />
       </section>
+
+      <EntryRolloutSection entry={entry} />
 
       <EntryPrivacySection entry={entry} />
     </>

@@ -3,7 +3,12 @@
  * (replacing the history entry); choices write at once (pushing one), so Back undoes a choice.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { AUDIT_DECISIONS, type AuditDecision } from '../api/gateway-types.js';
+import {
+  AUDIT_DECISIONS,
+  AUDIT_SHADOW_FILTERS,
+  type AuditDecision,
+  type AuditShadowFilter,
+} from '../api/gateway-types.js';
 import {
   type AuditFilters,
   DECISION_SOURCES,
@@ -11,6 +16,7 @@ import {
   NO_FILTERS,
   RANGE_PRESETS,
   type RangePreset,
+  SHADOW_CHOICES,
 } from '../audit/audit-filters.js';
 import { fromLocalInputValue, toLocalInputValue } from '../format/format-time.js';
 
@@ -103,6 +109,21 @@ export function AuditFiltersBar({ filters, onChange, policySuggestions }: AuditF
           {DECISION_SOURCES.map((source) => (
             <option key={source.action} value={source.action}>
               {source.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-shadow`}>Shadow</label>
+        <select
+          id={`${id}-shadow`}
+          value={filters.shadow}
+          onChange={(event) => choose({ shadow: event.target.value as AuditShadowFilter | '' })}
+        >
+          <option value="">Any entry</option>
+          {AUDIT_SHADOW_FILTERS.map((shadow) => (
+            <option key={shadow} value={shadow}>
+              {SHADOW_CHOICES[shadow]}
             </option>
           ))}
         </select>

@@ -94,6 +94,29 @@ describe('Audit Log filters', () => {
     expect(lastQuery().get('action')).toBe('opa.decision_log');
   });
 
+  it('shows only the entries whose shadow bundle decided otherwise when that is chosen', async () => {
+    const shadow = {
+      reasons: [],
+      policy_version: 'candidate-2',
+      latency_ms: 0.5,
+      error: null,
+    };
+    gateway.entries = [
+      ...gateway.entries,
+      makeEntry({ user_id: 'erin', decision: 'allow', shadow: { ...shadow, decision: 'deny' } }),
+      makeEntry({ user_id: 'finn', decision: 'allow', shadow: { ...shadow, decision: 'allow' } }),
+    ];
+    const user = userEvent.setup();
+    const { location } = renderWorkbench('/governance');
+    await screen.findByText('5 decisions shown');
+
+    await user.selectOptions(screen.getByLabelText('Shadow'), 'Shadow decided otherwise');
+    await waitFor(() => expect(location().search).toBe('?shadow=differs'));
+    await screen.findByText('1 decision shown');
+    expect(screen.getByText('erin')).toBeInTheDocument();
+    expect(lastQuery().get('shadow')).toBe('differs');
+  });
+
   it('turns a time-range preset into a `since` instant for the gateway', async () => {
     const user = userEvent.setup();
     const { location } = renderWorkbench('/governance');

@@ -42,6 +42,8 @@ export function makeEntry(
     masking: null,
     sealed_original: null,
     sealed_original_state: null,
+    shadow: null,
+    enforced: true,
     ...rest,
   };
 }

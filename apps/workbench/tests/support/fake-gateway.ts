@@ -173,6 +173,9 @@ export class FakeGateway {
         (!params.get('policy') || e.policy_path === params.get('policy')) &&
         (!params.get('decision_id') || e.decision_id === params.get('decision_id')) &&
         (!params.get('action') || e.action === params.get('action')) &&
+        (!params.get('shadow') ||
+          (e.shadow !== null &&
+            (params.get('shadow') === 'recorded' || e.shadow.decision !== e.decision))) &&
         (!since || Date.parse(e.occurred_at) >= Date.parse(since)) &&
         (!until || Date.parse(e.occurred_at) < Date.parse(until)),
     );
