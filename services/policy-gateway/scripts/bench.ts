@@ -9,7 +9,11 @@
  * the per-client limit is raised to their number). Prints decisions/s (2xx answers: decisions
  * committed), p50 and p99 per row, the
  * ratios the issue targets with PASS/FAIL, and the load average (the figures mean little on a
- * busy machine). Then runs `bench:reads`, which measures the reads at scale.
+ * busy machine). Beside them, the CPU each decision cost: the gateway's processes (every
+ * thread, PGlite included) and the PostgreSQL backends serving its database (pgbench's for
+ * the pgbench row), from /proc, in µs per decision committed: on a shared 2-core machine these
+ * move far less with other load than decisions/s, and the two share the cores. Then runs
+ * `bench:reads`, which measures the reads at scale.
  *
  * Soak: BENCH_SOAK_SECONDS=300 loads each row that long instead, sampling the resident memory
  * of every process of the gateway (primary and workers, from /proc) every BENCH_SAMPLE_SECONDS
@@ -58,6 +62,9 @@ interface Row {
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
+  /** CPU µs per decision of the gateway's processes, and of the database's backends. */
+  readonly gatewayCpuUs?: number;
+  readonly serverCpuUs?: number;
   readonly memory?: MemoryTrend;
 }
 
@@ -143,6 +150,56 @@ function safeReaddir(path: string): string[] {
   }
 }
 
+/** CPU time (user + system, every thread) of a process in µs; 0 once it has exited. */
+function cpuUs(pid: number): number {
+  const fields = safeRead(`/proc/${pid}/stat`).split(') ')[1]?.split(' ');
+  if (fields === undefined) return 0;
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time spent by processes while the load runs: those of `pids()` (polled, since backends
+ * come and go), each counted from when it was first seen (from 0 for one started during the
+ * load) to when it was last seen, so that a process that exits loses at most one interval.
+ */
+function sampleCpu(pids: () => Promise<readonly number[]>): { stop(): Promise<number> } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let started = false;
+  const take = async () => {
+    for (const pid of await pids().catch(() => [])) {
+      const used = cpuUs(pid);
+      if (used === 0) continue;
+      if (!first.has(pid)) first.set(pid, started ? 0 : used);
+      last.set(pid, used);
+    }
+    started = true;
+  };
+  const initial = take();
+  const timer = setInterval(() => void take(), 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await initial;
+      await take();
+      let total = 0;
+      for (const [pid, used] of last) total += used - (first.get(pid) ?? 0);
+      return total;
+    },
+  };
+}
+
+/** The PostgreSQL backends connected to the bench's database (the server is on this machine). */
+async function backendPids(admin: pg.Client, database: string): Promise<number[]> {
+  const { rows } = await admin.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [database],
+  );
+  return rows.map((row) => row.pid);
+}
+
 /** Samples the summed RSS of the gateway's processes until `stop`. */
 function sampleMemory(root: number): { stop(): MemoryTrend } {
   const samples: { minutes: number; mb: number }[] = [];
@@ -194,18 +251,29 @@ function slope(points: readonly (readonly [number, number])[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-async function measureGateway(name: string, env: GatewayEnv): Promise<Row> {
+async function measureGateway(
+  name: string,
+  env: GatewayEnv,
+  backends: (() => Promise<readonly number[]>) | undefined,
+): Promise<Row> {
   const gateway = await startGateway(env);
   try {
     await autocannon(gateway.url, 2); // warm-up: JIT, pools, PGlite caches, worker threads
     const memory = soakSeconds > 0 ? sampleMemory(gateway.child.pid!) : undefined;
+    const gatewayCpu = sampleCpu(async () => processTree(gateway.child.pid!));
+    const serverCpu = backends === undefined ? undefined : sampleCpu(backends);
     const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
+    const decisions = Math.max(result['2xx'], 1);
+    const gatewayCpuUs = (await gatewayCpu.stop()) / decisions;
+    const serverCpuUs = serverCpu === undefined ? undefined : (await serverCpu.stop()) / decisions;
     return {
       name,
       decisionsPerSecond: result['2xx'] / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
       failed: result.non2xx + result.errors,
+      gatewayCpuUs,
+      ...(serverCpuUs !== undefined && { serverCpuUs }),
       ...(memory !== undefined && { memory: memory.stop() }),
     };
   } finally {
@@ -244,6 +312,7 @@ async function measurePgbench(database: TestDatabase, scratch: string): Promise<
       `insert into bench_entries (${columns.join(', ')}) select ${values.join(', ')} from bench_template;\n`,
     );
     const seconds = soakSeconds > 0 ? Math.min(soakSeconds, 60) : duration;
+    const serverCpu = sampleCpu(() => backendPids(client, databaseName(database)));
     const { stdout } = await run(
       'pgbench',
       [
@@ -264,6 +333,7 @@ async function measurePgbench(database: TestDatabase, scratch: string): Promise<
       ],
       { cwd: scratch, maxBuffer: 16 * 1024 * 1024 },
     );
+    const serverCpuTotal = await serverCpu.stop();
     const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
     const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
     // Per-transaction logs: "client transaction latency_us script epoch epoch_us".
@@ -282,10 +352,15 @@ async function measurePgbench(database: TestDatabase, scratch: string): Promise<
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       failed,
+      serverCpuUs: serverCpuTotal / Math.max(latencies.length, 1),
     };
   } finally {
     await client.end();
   }
+}
+
+function databaseName(database: TestDatabase): string {
+  return decodeURIComponent(new URL(database.url).pathname.slice(1));
 }
 
 function wanted(name: string): boolean {
@@ -296,6 +371,9 @@ const cores = availableParallelism();
 const scratch = mkdtempSync(join(tmpdir(), 'pgw-bench-'));
 const database = await createTestDatabase();
 const rows: Row[] = [];
+// Watches the PostgreSQL backends of the gateway's database (its own backend left out).
+const admin = new pg.Client({ connectionString: database.url });
+await admin.connect();
 const loadBefore = loadavg();
 process.stdout.write(
   `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a 2 s warm-up; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
@@ -328,7 +406,10 @@ try {
       if (migrate.code !== 0) throw new Error(`migrate failed for ${plan.name}: ${migrate.stderr}`);
     }
     process.stdout.write(`  measuring ${plan.name}…\n`);
-    rows.push(await measureGateway(plan.name, env));
+    const backends = plan.name.startsWith('postgres')
+      ? () => backendPids(admin, databaseName(database))
+      : undefined;
+    rows.push(await measureGateway(plan.name, env, backends));
   }
   if (wanted('pgbench')) {
     if (process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
@@ -341,23 +422,27 @@ try {
     }
   }
 } finally {
+  await admin.end();
   await database.drop();
   await stopSharedEmbeddedTestServer();
   rmSync(scratch, { recursive: true, force: true });
 }
 
+const cpu = (us: number | undefined) => (us === undefined ? '–' : us.toFixed(0)).padStart(12);
 const table = rows.map(
   (r) =>
-    `| ${r.name.padEnd(14)} | ${r.decisionsPerSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.failed).padStart(6)} |`,
+    `| ${r.name.padEnd(14)} | ${r.decisionsPerSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.failed).padStart(6)} | ${cpu(r.gatewayCpuUs)} | ${cpu(r.serverCpuUs)} |`,
 );
 process.stdout.write(
   [
     '',
-    '| row            | decisions/s | p50 ms | p99 ms | failed |',
-    '|----------------|-------------|--------|--------|--------|',
+    '| row            | decisions/s | p50 ms | p99 ms | failed | gateway µs/d | backend µs/d |',
+    '|----------------|-------------|--------|--------|--------|--------------|--------------|',
     ...table,
     '',
-    '(pgbench-insert: single-row INSERT transactions/s of the same row, same server and clients)',
+    '(pgbench-insert: single-row INSERT transactions/s of the same row, same server and clients;',
+    ' µs/d: CPU time per decision committed, of the gateway (all its processes and threads) and',
+    ' of the PostgreSQL backends serving its database, from /proc)',
     '',
   ].join('\n'),
 );
