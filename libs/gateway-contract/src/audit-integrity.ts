@@ -85,7 +85,8 @@ export const AuditVerificationSchema = Type.Object({
 
 export const AuditIntegritySchema = Type.Object({
   available: Type.Boolean({
-    description: 'False where the store cannot be verified from the gateway (the memory store).',
+    description:
+      'False where the store keeps no hash chain to verify (one opened without tamper evidence, as the commands open one); every store serve opens, the memory store included, is verifiable.',
   }),
   running: Type.Boolean({ description: 'A verification is in progress.' }),
   progress: Type.Union([
