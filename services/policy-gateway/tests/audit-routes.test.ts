@@ -62,6 +62,8 @@ describe('GET /governance/audit', () => {
         'masking',
         'sealed_original',
         'sealed_original_state',
+        'shadow',
+        'enforced',
       ].sort(),
     );
     expect(body.entries[0]).toMatchObject({
