@@ -28,6 +28,7 @@ import {
   ensureAuditPartitions,
   openPostgresAuditLogDatabase,
   PostgresAuditLogEntryRepository,
+  PreparedStatementClient,
   prepareOnlineMigrations,
 } from '@policy-gateway/governance-runtime/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -229,11 +230,16 @@ try {
     store,
     engine: new ScriptedPolicyEngine(),
   });
-  // The repository's SQL alone, on a pool of its own, with the statement it ran kept for EXPLAIN.
+  // The repository's SQL alone, on a pool of its own (prepared as the gateway's), with the
+  // statement it ran kept for EXPLAIN.
   let lastQuery: { sql: string; parameters: readonly unknown[] } | undefined;
   const sqlDb = new Kysely({
     dialect: new PostgresDialect({
-      pool: new pg.Pool({ connectionString: databaseUrl.href, max: 1 }),
+      pool: new pg.Pool({
+        connectionString: databaseUrl.href,
+        max: 1,
+        Client: PreparedStatementClient,
+      }),
     }),
     log: (event) => {
       if (event.level === 'query') {

@@ -45,3 +45,4 @@ export {
 } from './postgres-audit-trail-reader.js';
 export { type HeldChainLock, PostgresChainLocks } from './postgres-chain-locks.js';
 export { type PreparedMigrations, prepareOnlineMigrations } from './prepare-online-migrations.js';
+export { PREPARED, PreparedStatementClient } from './prepared-statement-client.js';

@@ -8,6 +8,7 @@ import { Kysely, type PostgresCursorConstructor, PostgresDialect } from 'kysely'
 import pg from 'pg';
 import type { AuditLogDatabase } from './audit-log-database.js';
 import { CopyOutCursor } from './copy-out-cursor.js';
+import { PreparedStatementClient } from './prepared-statement-client.js';
 
 export interface PostgresAuditLogDatabaseOptions {
   /** `postgres://` or `postgresql://` URL. */
@@ -56,6 +57,8 @@ export function openPostgresAuditLogDatabase(
           statement_timeout: statementTimeout,
           query_timeout: statementTimeout + POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
         }),
+    // Plans the statements marked PREPARED (the audit list query) once per connection.
+    Client: PreparedStatementClient,
     // Notices a server that vanished without closing the connection (a failover, a cut cable).
     keepAlive: true,
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),

@@ -20,12 +20,8 @@ import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-aud
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 import type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
-import {
-  type JsonRecord,
-  type JsonRecordsetInsert,
-  jsonRecordsetInsert,
-} from './json-recordset-insert.js';
 import { IDEMPOTENCY_KEY_INDEX } from './migrations/003-add-idempotency-key.js';
+import { PREPARED } from './prepared-statement-client.js';
 import {
   LOCAL_ID_INDEX_SUFFIX,
   LOCAL_IDEMPOTENCY_INDEX_SUFFIX,
@@ -48,8 +44,6 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   readonly durable: boolean;
   readonly #db: Kysely<AuditLogDatabase>;
   readonly #destroyOnClose: boolean;
-  /** The batch INSERT, once the table's column types are read (first batch). */
-  #inserter: Promise<JsonRecordsetInsert> | undefined;
 
   constructor(db: Kysely<AuditLogDatabase>, options: PostgresAuditLogEntryRepositoryOptions = {}) {
     this.#db = db;
@@ -104,23 +98,18 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     if (batch.storable.length === 0) return batch.committed(new Set());
     // In id order: batches that share ids then lock them in the same order, so that two
     // made at the same time wait for each other instead of deadlocking.
+    const rows = [...batch.storable].sort(byId).map(toRow);
     const sent = { value: false };
     let inserted: Set<string>;
     try {
-      const inserter = await this.#batchInsert();
-      const records = [...batch.storable].sort(byId).map((e) => toRecord(e, inserter));
-      // Any unique index: the id's, or the user's idempotency key's (migration 003).
-      const options = { onConflictDoNothing: true, returning: true };
       inserted = await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        if (records.length <= ROWS_PER_INSERT) {
-          return new Set(await inserter.insert(connection, records, options));
-        }
+        if (rows.length <= ROWS_PER_INSERT) return insertNew(connection, rows);
         return connection.transaction().execute(async (trx) => {
           const ids = new Set<string>();
-          for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
-            const chunk = records.slice(start, start + ROWS_PER_INSERT);
-            for (const id of await inserter.insert(trx, chunk, options)) ids.add(id);
+          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+            for (const id of await insertNew(trx, chunk)) ids.add(id);
           }
           return ids;
         });
@@ -146,23 +135,26 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   async #appendWhole(batch: PreparedAuditLogBatch): Promise<AppendManyResult> {
     if (!batch.storableWhole) return batch.refused();
     if (batch.storable.length === 0) return batch.committed(new Set());
+    const rows = batch.storable.map(toRow);
     const sent = { value: false };
     try {
-      const inserter = await this.#batchInsert();
-      const records = batch.storable.map((e) => toRecord(e, inserter));
       // Migration 010's trigger skips an entry whose key is held rather than failing the
       // statement, so a batch with keys counts what it inserted, in a transaction to undo.
       const keyed = batch.storable.some((e) => heldIdempotencyKey(e) !== undefined);
       await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        if (records.length <= ROWS_PER_INSERT && !keyed) {
-          await inserter.insert(connection, records);
+        if (rows.length <= ROWS_PER_INSERT && !keyed) {
+          await connection.insertInto('audit_log_entries').values(rows).execute();
           return;
         }
         await connection.transaction().execute(async (trx) => {
-          for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
-            const chunk = records.slice(start, start + ROWS_PER_INSERT);
-            const inserted = await inserter.insert(trx, chunk, { returning: true });
+          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+            const inserted = await trx
+              .insertInto('audit_log_entries')
+              .values(chunk)
+              .returning('id')
+              .execute();
             if (inserted.length < chunk.length) throw new HeldKeySkipped();
           }
         });
@@ -187,15 +179,6 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       );
     }
     return batch.committed(new Set(batch.storable.map((entry) => entry.id)));
-  }
-
-  /** The recordset INSERT of batches; a failed catalog read is tried again by the next batch. */
-  #batchInsert(): Promise<JsonRecordsetInsert> {
-    this.#inserter ??= jsonRecordsetInsert(this.#db).catch((error: unknown) => {
-      this.#inserter = undefined;
-      throw error;
-    });
-    return this.#inserter;
   }
 
   /**
@@ -344,34 +327,39 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       q.maxBytes === undefined
         ? sql`${position} <= ${q.limit}`
         : sql`${position} <= ${q.limit} and (${position} = 1 or ${running} <= ${q.maxBytes})`;
-    const { rows } = await sql<SelectedRow & Record<'position' | 'candidates', unknown>>`
-      with recursive page (entry_id, entry_occurred_at, running_bytes, position) as (
-        (select id, occurred_at, (${ENTRY_SIZE})::bigint, 1
+    // Each step carries its entry's columns, so that the page is read from the walk itself,
+    // with no second lookup of its entries by id (which PostgreSQL planned as a hash join over
+    // the id index of every partition).
+    // Prepared: planning this statement costs far more than running it (`PREPARED`).
+    const { rows } = await sql<SelectedRow & Record<'position' | 'candidates', unknown>>`${PREPARED}
+      with recursive page as (
+        (select ${sql.join(SELECTION)}, occurred_at as walk_at, id as walk_id,
+                (${ENTRY_SIZE})::bigint as running_bytes, 1 as position
            from audit_log_entries
           where ${where} and ${start}
           order by occurred_at desc, id desc
           limit 1)
         union all
-        (select next.id, next.occurred_at, page.running_bytes + next.size, page.position + 1
+        (select ${sql.join(SELECTED_NAMES.map((name) => sql.ref(`next.${name}`)))},
+                next.walk_at, next.walk_id, page.running_bytes + next.size, page.position + 1
            from page
           cross join lateral (
-                select id, occurred_at, (${ENTRY_SIZE})::bigint as size
+                select ${sql.join(SELECTION)}, occurred_at as walk_at, id as walk_id,
+                       (${ENTRY_SIZE})::bigint as size
                   from audit_log_entries
                  where ${where}
-                   and (occurred_at, id) < (page.entry_occurred_at, page.entry_id)
+                   and (occurred_at, id) < (page.walk_at, page.walk_id)
                    -- Redundant with the row comparison, but one PostgreSQL prunes
                    -- partitions by (migration 010): each step reads only its months.
-                   and occurred_at <= page.entry_occurred_at
+                   and occurred_at <= page.walk_at
                  order by occurred_at desc, id desc
                  limit 1) next
           where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))})
       )
-      select ${sql.join(SELECTION)}, page.position,
+      select ${sql.join(SELECTED_NAMES.map((name) => sql.ref(name)))}, position,
              (select count(*) from page)::int as candidates
         from page
-        join audit_log_entries on audit_log_entries.id = page.entry_id
-                              and audit_log_entries.occurred_at = page.entry_occurred_at
-       where ${included(sql.ref('page.position'), sql.ref('page.running_bytes'))}
+       where ${included(sql.ref('position'), sql.ref('running_bytes'))}
     `.execute(this.#db);
     // In page order; sorted here so that the statement needs no sort step of its own.
     const ordered = [...rows].sort((a, b) => Number(a.position) - Number(b.position));
@@ -566,41 +554,6 @@ export function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
   return row as Insertable<AuditLogEntriesTable>;
 }
 
-/**
- * The entry as a row of a batch INSERT (`json-recordset-insert.ts`): what `toRow` binds, with
- * a jsonb column as its JSON text and SQL NULL where its mapping writes NULL, and any other
- * column as the value its type reads (the SQL casts of `toRow` are the table's types there).
- */
-function toRecord(entry: AuditLogEntry, inserter: JsonRecordsetInsert): JsonRecord {
-  const record: Record<string, string | number | boolean | null> = {};
-  for (const field of ENTRY_FIELDS) {
-    const mapping = ENTRY_COLUMNS[field] as ColumnMapping<unknown>;
-    const value: unknown = entry[field];
-    if (inserter.isJsonb(mapping.column)) {
-      record[mapping.column] =
-        value === null || value === undefined
-          ? mapping.write(value) === null
-            ? null
-            : 'null'
-          : JSON.stringify(value);
-    } else {
-      const written = mapping.write(value);
-      record[mapping.column] = (isSqlExpression(written) ? value : written) as JsonRecord[string];
-    }
-  }
-  const { chain } = entry;
-  record.chain_id = chain?.chainId ?? null;
-  record.chain_seq = chain?.seq ?? null;
-  record.prev_hash = chain?.prevHash ?? null;
-  record.entry_hash = chain?.entryHash ?? null;
-  return record;
-}
-
-/** A mapping's `write` gave a SQL expression around the value (a cast), not the value. */
-function isSqlExpression(written: unknown): boolean {
-  return typeof written === 'object' && written !== null && 'toOperationNode' in written;
-}
-
 /** The entry a selected row holds; `chain` only when the row is chained (migration 007). */
 export function toEntry(row: SelectedRow): AuditLogEntry {
   const entry: Partial<Record<keyof AuditLogEntry, unknown>> = {};
@@ -625,6 +578,21 @@ function selectEntries(db: Kysely<AuditLogDatabase>) {
 
 function byId(a: AuditLogEntry, b: AuditLogEntry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Inserts the rows whose id is not stored yet; returns the ids it inserted. */
+async function insertNew(
+  db: Kysely<AuditLogDatabase>,
+  rows: readonly Insertable<AuditLogEntriesTable>[],
+): Promise<Set<string>> {
+  const inserted = await db
+    .insertInto('audit_log_entries')
+    .values(rows)
+    // Any unique index: the id's, or the user's idempotency key's (migration 003).
+    .onConflict((conflict) => conflict.doNothing())
+    .returning('id')
+    .execute();
+  return new Set(inserted.map((row) => row.id));
 }
 
 /** JSON text cast to jsonb; the text cast keeps both drivers from re-encoding the string. */

@@ -78,7 +78,10 @@ describe.each([
 
   beforeAll(async () => {
     database = await open((event) => {
-      if (event.level === 'query' && /^\s*(select|with)\b/.test(event.query.sql)) {
+      if (
+        event.level === 'query' &&
+        /^\s*(\/\*[^*]*\*\/\s*)?(select|with)\b/.test(event.query.sql)
+      ) {
         lastQuery = { sql: event.query.sql, parameters: event.query.parameters };
       }
     });
