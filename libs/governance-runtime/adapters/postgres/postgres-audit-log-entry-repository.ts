@@ -20,12 +20,17 @@ import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-aud
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
 import type { AuditLogDatabase, AuditLogEntriesTable } from './audit-log-database.js';
+import {
+  type JsonRecord,
+  type JsonRecordsetInsert,
+  jsonRecordsetInsert,
+} from './json-recordset-insert.js';
 import { IDEMPOTENCY_KEY_INDEX } from './migrations/003-add-idempotency-key.js';
-import { PREPARED } from './prepared-statement-client.js';
 import {
   LOCAL_ID_INDEX_SUFFIX,
   LOCAL_IDEMPOTENCY_INDEX_SUFFIX,
 } from './partitioned-audit-tables.js';
+import { PREPARED } from './prepared-statement-client.js';
 
 export interface PostgresAuditLogEntryRepositoryOptions {
   /** False for a PGlite database in memory (`memory://`). Default true. */
@@ -44,6 +49,8 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   readonly durable: boolean;
   readonly #db: Kysely<AuditLogDatabase>;
   readonly #destroyOnClose: boolean;
+  /** The batch INSERT, once the table's column types are read (first batch). */
+  #inserter: Promise<JsonRecordsetInsert> | undefined;
 
   constructor(db: Kysely<AuditLogDatabase>, options: PostgresAuditLogEntryRepositoryOptions = {}) {
     this.#db = db;
@@ -98,18 +105,23 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
     if (batch.storable.length === 0) return batch.committed(new Set());
     // In id order: batches that share ids then lock them in the same order, so that two
     // made at the same time wait for each other instead of deadlocking.
-    const rows = [...batch.storable].sort(byId).map(toRow);
     const sent = { value: false };
     let inserted: Set<string>;
     try {
+      const inserter = await this.#batchInsert();
+      const records = [...batch.storable].sort(byId).map((e) => toRecord(e, inserter));
+      // Any unique index: the id's, or the user's idempotency key's (migration 003).
+      const options = { onConflictDoNothing: true, returning: true };
       inserted = await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        if (rows.length <= ROWS_PER_INSERT) return insertNew(connection, rows);
+        if (records.length <= ROWS_PER_INSERT) {
+          return new Set(await inserter.insert(connection, records, options));
+        }
         return connection.transaction().execute(async (trx) => {
           const ids = new Set<string>();
-          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-            for (const id of await insertNew(trx, chunk)) ids.add(id);
+          for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+            const chunk = records.slice(start, start + ROWS_PER_INSERT);
+            for (const id of await inserter.insert(trx, chunk, options)) ids.add(id);
           }
           return ids;
         });
@@ -135,26 +147,23 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
   async #appendWhole(batch: PreparedAuditLogBatch): Promise<AppendManyResult> {
     if (!batch.storableWhole) return batch.refused();
     if (batch.storable.length === 0) return batch.committed(new Set());
-    const rows = batch.storable.map(toRow);
     const sent = { value: false };
     try {
+      const inserter = await this.#batchInsert();
+      const records = batch.storable.map((e) => toRecord(e, inserter));
       // Migration 010's trigger skips an entry whose key is held rather than failing the
       // statement, so a batch with keys counts what it inserted, in a transaction to undo.
       const keyed = batch.storable.some((e) => heldIdempotencyKey(e) !== undefined);
       await this.#db.connection().execute(async (connection) => {
         sent.value = true;
-        if (rows.length <= ROWS_PER_INSERT && !keyed) {
-          await connection.insertInto('audit_log_entries').values(rows).execute();
+        if (records.length <= ROWS_PER_INSERT && !keyed) {
+          await inserter.insert(connection, records);
           return;
         }
         await connection.transaction().execute(async (trx) => {
-          for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-            const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-            const inserted = await trx
-              .insertInto('audit_log_entries')
-              .values(chunk)
-              .returning('id')
-              .execute();
+          for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+            const chunk = records.slice(start, start + ROWS_PER_INSERT);
+            const inserted = await inserter.insert(trx, chunk, { returning: true });
             if (inserted.length < chunk.length) throw new HeldKeySkipped();
           }
         });
@@ -179,6 +188,15 @@ export class PostgresAuditLogEntryRepository implements AuditLogEntryRepository 
       );
     }
     return batch.committed(new Set(batch.storable.map((entry) => entry.id)));
+  }
+
+  /** The recordset INSERT of batches; a failed catalog read is tried again by the next batch. */
+  #batchInsert(): Promise<JsonRecordsetInsert> {
+    this.#inserter ??= jsonRecordsetInsert(this.#db).catch((error: unknown) => {
+      this.#inserter = undefined;
+      throw error;
+    });
+    return this.#inserter;
   }
 
   /**
@@ -554,6 +572,41 @@ export function toRow(entry: AuditLogEntry): Insertable<AuditLogEntriesTable> {
   return row as Insertable<AuditLogEntriesTable>;
 }
 
+/**
+ * The entry as a row of a batch INSERT (`json-recordset-insert.ts`): what `toRow` binds, with
+ * a jsonb column as its JSON text and SQL NULL where its mapping writes NULL, and any other
+ * column as the value its type reads (the SQL casts of `toRow` are the table's types there).
+ */
+function toRecord(entry: AuditLogEntry, inserter: JsonRecordsetInsert): JsonRecord {
+  const record: Record<string, string | number | boolean | null> = {};
+  for (const field of ENTRY_FIELDS) {
+    const mapping = ENTRY_COLUMNS[field] as ColumnMapping<unknown>;
+    const value: unknown = entry[field];
+    if (inserter.isJsonb(mapping.column)) {
+      record[mapping.column] =
+        value === null || value === undefined
+          ? mapping.write(value) === null
+            ? null
+            : 'null'
+          : JSON.stringify(value);
+    } else {
+      const written = mapping.write(value);
+      record[mapping.column] = (isSqlExpression(written) ? value : written) as JsonRecord[string];
+    }
+  }
+  const { chain } = entry;
+  record.chain_id = chain?.chainId ?? null;
+  record.chain_seq = chain?.seq ?? null;
+  record.prev_hash = chain?.prevHash ?? null;
+  record.entry_hash = chain?.entryHash ?? null;
+  return record;
+}
+
+/** A mapping's `write` gave a SQL expression around the value (a cast), not the value. */
+function isSqlExpression(written: unknown): boolean {
+  return typeof written === 'object' && written !== null && 'toOperationNode' in written;
+}
+
 /** The entry a selected row holds; `chain` only when the row is chained (migration 007). */
 export function toEntry(row: SelectedRow): AuditLogEntry {
   const entry: Partial<Record<keyof AuditLogEntry, unknown>> = {};
@@ -578,21 +631,6 @@ function selectEntries(db: Kysely<AuditLogDatabase>) {
 
 function byId(a: AuditLogEntry, b: AuditLogEntry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Inserts the rows whose id is not stored yet; returns the ids it inserted. */
-async function insertNew(
-  db: Kysely<AuditLogDatabase>,
-  rows: readonly Insertable<AuditLogEntriesTable>[],
-): Promise<Set<string>> {
-  const inserted = await db
-    .insertInto('audit_log_entries')
-    .values(rows)
-    // Any unique index: the id's, or the user's idempotency key's (migration 003).
-    .onConflict((conflict) => conflict.doNothing())
-    .returning('id')
-    .execute();
-  return new Set(inserted.map((row) => row.id));
 }
 
 /** JSON text cast to jsonb; the text cast keeps both drivers from re-encoding the string. */
