@@ -4,6 +4,12 @@
 export type { AccessLogPage, AccessLogQuery } from './access-log-query.js';
 export { ACCESS_LOG_MAX_ENTRY_IDS, type AccessLogRecord } from './access-log-record.js';
 export type { AccessLogRepository } from './access-log-repository.js';
+export {
+  type AccessLogRetentionPayload,
+  type AccessLogRetentionRecord,
+  accessLogRetentionRecordProblem,
+  newAccessLogRetentionRecord,
+} from './access-log-retention-record.js';
 export type { AppendManyOptions } from './append-many-options.js';
 export type { AppendManyResult, AppendOutcome, AppendStatus } from './append-many-result.js';
 export { AtomicBatchRefusedError } from './atomic-batch-refused-error.js';

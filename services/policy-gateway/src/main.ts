@@ -166,6 +166,7 @@ export async function startGateway(
   for (const warning of store.warnings) log.warn(warning);
   store.maintenance?.start({
     retentionDays: settings.retention.days,
+    accessLogRetentionDays: settings.retention.accessLogDays,
     signingKey: signingKeyOf(settings).key,
     instance: settings.instanceName,
     log,

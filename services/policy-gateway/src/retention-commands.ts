@@ -1,9 +1,10 @@
 /**
  * `policy-gateway retention apply [--dry-run]`: removes the audit trail's and the access log's
- * monthly partitions that lie wholly before the retention horizon
- * (`POLICY_GATEWAY_AUDIT_RETENTION_DAYS`), after a signed retention record per hash chain
- * they cut (see the library's `audit-retention.ts`). `--dry-run` lists what would go and
- * changes nothing. One line per partition; exit 1 if any could not be dropped.
+ * monthly partitions that lie wholly before their retention horizons
+ * (`POLICY_GATEWAY_AUDIT_RETENTION_DAYS`, `POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS`), after a
+ * signed retention record per hash chain they cut, and per access-log partition (see the
+ * library's `audit-retention.ts`). `--dry-run` lists what would go and changes nothing. One
+ * line per partition; exit 1 if any could not be dropped.
  */
 
 import { userInfo } from 'node:os';
@@ -16,7 +17,8 @@ import { openDatabase } from './db/database.js';
 import { EXIT } from './migrate-commands.js';
 
 export const RETENTION_USAGE = `  retention apply [--dry-run]
-                   Drop the monthly partitions older than POLICY_GATEWAY_AUDIT_RETENTION_DAYS, after signing a retention record per chain`;
+                   Drop the monthly partitions older than POLICY_GATEWAY_AUDIT_RETENTION_DAYS (the access log's:
+                   POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS), after signing a retention record per chain and per access-log month`;
 
 export interface RetentionCommand {
   readonly name: 'retention apply';
@@ -45,9 +47,10 @@ export async function runRetentionCommand(
   { out, log }: Io,
 ): Promise<number> {
   const days = settings.retention.days;
-  if (days === undefined) {
+  const accessLogDays = settings.retention.accessLogDays;
+  if (days === undefined && accessLogDays === undefined) {
     out.write(
-      'retention is off: POLICY_GATEWAY_AUDIT_RETENTION_DAYS is not set, so nothing is removed\n',
+      'retention is off: neither POLICY_GATEWAY_AUDIT_RETENTION_DAYS nor POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS is set, so nothing is removed\n',
     );
     return EXIT.OK;
   }
@@ -64,14 +67,17 @@ export async function runRetentionCommand(
   const database = await openDatabase(settings.store, { log, forMigrations: true });
   try {
     const outcome = await applyAuditRetention(database.db, {
-      retentionDays: days,
+      ...(days !== undefined && { retentionDays: days }),
+      ...(accessLogDays !== undefined && { accessLogRetentionDays: accessLogDays }),
       removedBy: `cli:${userInfo().username}`,
       dryRun: command.dryRun,
       ...(key !== undefined && { key }),
     });
-    out.write(
-      `retention of ${days} days: partitions wholly before ${outcome.horizon} are expired${command.dryRun ? ' (dry run: nothing changed)' : ''}\n`,
-    );
+    for (const [table, horizon] of Object.entries(outcome.horizons)) {
+      out.write(
+        `retention of ${table}: partitions wholly before ${horizon} are expired${command.dryRun ? ' (dry run: nothing changed)' : ''}\n`,
+      );
+    }
     for (const p of outcome.partitions) {
       const chains = p.chains.map((c) => `${c.chainId} up to seq ${c.lastRemovedSeq}`).join(', ');
       out.write(

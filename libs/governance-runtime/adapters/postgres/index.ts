@@ -18,6 +18,7 @@ export {
   type ExpiredPartition,
   type RetentionOptions,
   type RetentionOutcome,
+  accessLogRetentionRecords,
   retentionRecordsOf,
 } from './audit-retention.js';
 export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';

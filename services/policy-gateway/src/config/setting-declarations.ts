@@ -193,6 +193,14 @@ const RETENTION_SETTINGS = {
     description:
       "Keep audit entries and access-log records this many days: a monthly partition is dropped once all of its month is older (so entries stay up to a month longer), never row by row, after a signed retention record per hash chain it cuts. Applied hourly by `serve` and by `policy-gateway retention apply`; dropping needs the tables' owner role.",
   }),
+  accessLogDays: declareSetting<number | undefined>({
+    name: 'POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS',
+    parse: integer(1, 36_500),
+    default: undefined,
+    documentedDefault: '(unset: as `POLICY_GATEWAY_AUDIT_RETENTION_DAYS`)',
+    description:
+      'Keep the access log (who read the audit trail) this many days instead, e.g. longer than the entries for an auditor looking back. Its expired monthly partitions are dropped the same way, each in one transaction with a signed record of what went (partition, time range, row count, when, by whom) in `access_log_retention_records`.',
+  }),
 };
 
 /** Privacy in the audit trail (issue 13): masking, sealed originals, and where their keys live. */

@@ -46,7 +46,11 @@ export interface Settings {
     readonly verifyFullIntervalSeconds: number;
   };
   /** Retention (issue 12): undefined days keep everything. */
-  readonly retention: { readonly days: number | undefined };
+  readonly retention: {
+    readonly days: number | undefined;
+    /** undefined: as `days`. */
+    readonly accessLogDays: number | undefined;
+  };
   /** Privacy in the audit trail (issue 13). */
   readonly privacy: {
     readonly masking: 'on' | 'off';

@@ -1,7 +1,8 @@
 /**
  * What `serve` does to a database store besides reading and writing: create the monthly
  * partitions ahead of time (at start, then every six hours) and, when
- * `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` is set, drop the expired ones (at start, then hourly).
+ * `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` or `POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS` is set,
+ * drop the expired ones (at start, then hourly).
  * Both are idempotent and take the library's advisory lock, so every replica and worker may
  * run them. A failure is logged and tried again on the next round; it never stops serving
  * (the default partition takes any entry a missing month would have held).
@@ -17,6 +18,8 @@ import type { Logger } from 'pino';
 
 export interface AuditMaintenanceOptions {
   readonly retentionDays: number | undefined;
+  /** undefined: as `retentionDays`. */
+  readonly accessLogRetentionDays: number | undefined;
   readonly signingKey: AuditSigningKey;
   readonly instance: string;
   readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -44,21 +47,23 @@ export function startAuditMaintenance(
     }
   };
   const retention = async () => {
-    const days = options.retentionDays;
-    if (days === undefined) return;
+    const { retentionDays, accessLogRetentionDays } = options;
+    if (retentionDays === undefined && accessLogRetentionDays === undefined) return;
     const outcome = await applyAuditRetention(db, {
-      retentionDays: days,
+      ...(retentionDays !== undefined && { retentionDays }),
+      ...(accessLogRetentionDays !== undefined && { accessLogRetentionDays }),
       key: options.signingKey,
       removedBy: options.instance,
     });
     for (const p of outcome.partitions) {
       const fields = {
+        table: p.table,
         partition: p.name,
         to: p.to,
         chains: p.chains.length,
         rows: p.estimatedRows,
       };
-      if (p.status === 'dropped') log.info(fields, 'retention dropped an expired audit partition');
+      if (p.status === 'dropped') log.info(fields, 'retention dropped an expired partition');
       else log.error({ ...fields, err: p.error }, 'retention could not drop an expired partition');
     }
   };
