@@ -4,7 +4,10 @@
 # has run; keys made with `policy-gateway keys create` (compose's `keys` service, `kubectl exec`);
 # two gateway replicas on all interfaces with authentication on, as the deployments run them,
 # share it: each answers 401 without a key and 403 for a role the key lacks, sees the other's
-# decisions, and refuses a key revoked through the other at once; a second migration run is a
+# decisions, and refuses a key revoked through the other at once; each with a data directory of
+# its own but the privacy keys of Kubernetes' Secret (KEK and HMAC key files, a subject key
+# database), an original sealed through one opens through the other, and an erasure through one
+# is seen by the other at once; a second migration run is a
 # no-op; a replica serves a schema a newer release has migrated; SIGTERM drains every replica
 # with exit 0. Exits 0 only if every step held.
 #
@@ -20,6 +23,7 @@ db_name="verify_deployment_$(date +%s)_$$_${RANDOM}"
 passed=0
 pids=()
 db_created=0
+keys_db_created=0
 
 # ---- output ------------------------------------------------------------------------------
 
@@ -53,6 +57,11 @@ cleanup() {
     psql "$server_url" -qAt -v ON_ERROR_STOP=1 \
       -c "drop database if exists \"$db_name\" with (force)" >/dev/null 2>&1 ||
       echo "warning: could not drop database $db_name" >&2
+  fi
+  if [ "$keys_db_created" = 1 ]; then
+    psql "$server_url" -qAt -v ON_ERROR_STOP=1 \
+      -c "drop database if exists \"${db_name}_keys\" with (force)" >/dev/null 2>&1 ||
+      echo "warning: could not drop database ${db_name}_keys" >&2
   fi
   rm -rf "$work"
 }
@@ -111,7 +120,10 @@ gateway_env() {
   printf '%s\n' POLICY_GATEWAY_AUDIT_STORE_BACKEND=postgres \
     "POLICY_GATEWAY_DATABASE_URL=$gateway_db_url" POLICY_GATEWAY_HOST=0.0.0.0 \
     POLICY_GATEWAY_AUTH=on POLICY_GATEWAY_ALLOWED_HOSTS=localhost,gateway \
-    "POLICY_GATEWAY_DATA_DIR=$work/data"
+    "POLICY_GATEWAY_DATA_DIR=$work/data" \
+    "POLICY_GATEWAY_SUBJECT_KEK_FILE=$work/privacy/subject-kek" \
+    "POLICY_GATEWAY_AUDIT_HMAC_KEY_FILE=$work/privacy/audit-hmac-key" \
+    "POLICY_GATEWAY_SUBJECT_KEYS=$subject_keys_url"
 }
 
 # cli SECONDS PORT ARGS… runs `policy-gateway ARGS…` in the foreground, bounded by SECONDS
@@ -126,10 +138,12 @@ cli() {
 }
 
 # start_replica PORT LOG → starts `policy-gateway serve` in the background; sets $started_pid.
+# Each replica has a data directory of its own, as each pod has; keys come from the "Secret".
 start_replica() {
   local env_vars
   mapfile -t env_vars < <(gateway_env)
-  env "${env_vars[@]}" POLICY_GATEWAY_PORT="$1" node "$cli" serve >"$2" 2>&1 &
+  env "${env_vars[@]}" POLICY_GATEWAY_PORT="$1" POLICY_GATEWAY_DATA_DIR="$work/data-$1" \
+    node "$cli" serve >"$2" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
 }
@@ -203,6 +217,20 @@ db_created=1
 gateway_db_url="$(database_url "$db_name")"
 ok "created $db_name (the gateway gets ${gateway_db_url%%://*}://… as compose.yaml writes it)"
 
+step "The privacy keys of Secret policy-gateway-privacy-keys: KEK and HMAC key files, a subject key database"
+psql "$server_url" -qAt -v ON_ERROR_STOP=1 -c "create database \"${db_name}_keys\"" >/dev/null ||
+  fail "could not create database ${db_name}_keys"
+keys_db_created=1
+subject_keys_url="$(node -e '
+  const url = new URL(process.argv[1]); url.pathname = "/" + process.argv[2]; process.stdout.write(url.toString());
+' "$server_url" "${db_name}_keys")"
+mkdir -m 700 "$work/privacy"
+for key in subject-kek audit-hmac-key; do
+  node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' \
+    >"$work/privacy/$key"
+done
+ok "created ${db_name}_keys and two 32-byte keys, shared by every replica"
+
 step "migrate status on the new database reports pending migrations"
 cli 60 - migrate status >"$work/status-before.log" 2>&1
 status=$?
@@ -265,6 +293,10 @@ auditor_key="$created_key"
 create_key evaluator verify-to-revoke
 revoked_key="$created_key"
 revoked_key_id="$created_key_id"
+create_key privacy-officer verify-privacy-officer
+officer_key="$created_key"
+create_key admin verify-admin
+admin_key="$created_key"
 ok "an evaluator key, an auditor key, and an evaluator key to revoke later ($revoked_key_id)"
 rm -f "$work/keys-create.log"
 
@@ -314,6 +346,28 @@ for port in "$port_a" "$port_b"; do
   grep -qxF "$decision_b" <<<"$ids" || fail ":$port does not list replica B's decision $decision_b"
   ok ":$port lists both decisions"
 done
+
+step "An original sealed through replica A opens through replica B; B's erasure is seen by A at once"
+reply="$(http POST "http://127.0.0.1:$port_a/policy/evaluate" \
+  '{"prompt": "Charge card 4111 1111 1111 1111 for the replica test", "user_id": "verify-privacy"}' \
+  "$evaluator_key")"
+[ "${reply%% *}" = 200 ] || fail "the masked evaluation on :$port_a answered ${reply:0:200}"
+sealed_id="$(json_field "${reply#* }" audit_id)"
+reply="$(http POST "http://127.0.0.1:$port_b/governance/audit/$sealed_id/original" \
+  '{"reason": "verify-deployment-flow"}' "$officer_key")"
+[ "${reply%% *}" = 200 ] || fail "replica B could not open replica A's original: ${reply:0:200}"
+grep -qF '4111 1111 1111 1111' <<<"$reply" || fail "replica B opened something else: ${reply:0:200}"
+ok "replica B opened the original replica A sealed ($sealed_id)"
+reply="$(http POST "http://127.0.0.1:$port_b/admin/subjects/verify-privacy/erasure" \
+  '{"reason": "verify-deployment-flow"}' "$admin_key")"
+[ "$(json_field "${reply#* }" status)" = erased ] || fail "the erasure through B answered ${reply:0:200}"
+reply="$(http GET "http://127.0.0.1:$port_a/governance/audit/$sealed_id" "" "$auditor_key")"
+[ "$(json_field "${reply#* }" sealed_original_state)" = erased ] ||
+  fail "replica A does not serve the entry as erased: ${reply:0:300}"
+reply="$(http POST "http://127.0.0.1:$port_a/governance/audit/$sealed_id/original" \
+  '{"reason": "after the erasure"}' "$officer_key")"
+[ "${reply%% *}" = 410 ] || fail "replica A still opened the erased original: ${reply:0:200}"
+ok "erased through B: A serves the entry as erased and answers 410 for its original"
 
 step "Each replica refuses a call without a key (401) and a role the key lacks (403)"
 prompt='{"prompt": "Summarise our deployment runbook", "user_id": "verify-no-key"}'
