@@ -30,6 +30,13 @@ describe('compose.yaml', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(volume);
   });
 
+  it("keeps the gateway's data directory (its generated signing and privacy keys) on a named volume, the root being read-only", () => {
+    const gateway = service('gateway');
+    expect(gateway.read_only).toBe(true);
+    const mount = gateway.volumes?.find((v) => v.endsWith(':/var/lib/policy-gateway')) ?? '';
+    expect(Object.keys(compose.volumes ?? {})).toContain(mount.split(':')[0]);
+  });
+
   it('creates the user, password and database the gateway URL names', () => {
     const url = new URL(DATABASE_URL.replace('postgresql+asyncpg:', 'postgresql:'));
     expect(service('postgres').environment).toMatchObject({

@@ -222,6 +222,37 @@ describe('Kubernetes manifests', () => {
     expect(kustomization.resources).not.toContain('policy-gateway-database-secret.example.yaml');
   });
 
+  it('every replica signs checkpoints with the key of Secret policy-gateway-audit-signing-key, mounted read-only, whose example is not applied', () => {
+    // Generated, the key would have nowhere to go (read-only root) and would change with every pod.
+    const env = (at(gatewayContainer, 'env') ?? []) as readonly Json[];
+    const keyFile = at(
+      env.find((e) => at(e, 'name') === 'POLICY_GATEWAY_AUDIT_SIGNING_KEY_FILE'),
+      'value',
+    );
+    const mount = ((at(gatewayContainer, 'volumeMounts') ?? []) as readonly Json[]).find(
+      (m) => at(m, 'name') === 'audit-signing-key',
+    );
+    expect(at(mount, 'readOnly')).toBe(true);
+    const volume = ((at(gateway, 'spec.template.spec.volumes') ?? []) as readonly Json[]).find(
+      (v) => at(v, 'name') === 'audit-signing-key',
+    );
+    expect(at(volume, 'secret.secretName')).toBe('policy-gateway-audit-signing-key');
+    expect(at(volume, 'secret.optional')).toBeUndefined();
+    const files = ((at(volume, 'secret.items') ?? []) as readonly Json[]).map(
+      (item) => `${at(mount, 'mountPath')}/${at(item, 'path')}`,
+    );
+    expect(files).toContain(keyFile);
+    const [example] = manifestsOf('policy-gateway-audit-signing-key-secret.example.yaml');
+    expect(example?.kind).toBe('Secret');
+    expect(at(example, 'metadata.name')).toBe('policy-gateway-audit-signing-key');
+    expect(Object.keys((at(example, 'stringData') ?? {}) as object)).toEqual([
+      'audit-signing-key.pem',
+    ]);
+    expect(kustomization.resources).not.toContain(
+      'policy-gateway-audit-signing-key-secret.example.yaml',
+    );
+  });
+
   it('every replica reads the same privacy keys from Secret policy-gateway-privacy-keys, whose example is not applied', () => {
     const env = (at(gatewayContainer, 'env') ?? []) as readonly Json[];
     const variable = (name: string) => env.find((e) => at(e, 'name') === name);
