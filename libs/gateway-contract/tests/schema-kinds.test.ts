@@ -140,6 +140,9 @@ describe('Value.Check on the kinds', () => {
       chain: null,
       masking: null,
       sealed_original: null,
+      sealed_original_state: null,
+      shadow: null,
+      enforced: true,
     };
     expect(Check(AuditEntrySchema, entry)).toBe(false);
     expect(Errors(AuditEntrySchema, entry).First()?.path).toBe('/reasons/0/severity');
