@@ -14,11 +14,11 @@ export {
   type StoredPartition,
 } from './audit-partition-maintenance.js';
 export {
+  accessLogRetentionRecords,
   applyAuditRetention,
   type ExpiredPartition,
   type RetentionOptions,
   type RetentionOutcome,
-  accessLogRetentionRecords,
   retentionRecordsOf,
 } from './audit-retention.js';
 export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';

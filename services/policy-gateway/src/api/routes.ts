@@ -16,8 +16,8 @@ import { type AuditIntegrityView, localIntegrity } from '../audit/audit-integrit
 import { ApiKeyManager } from '../auth/api-key-manager.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { ENFORCING, type PolicyRollout } from '../policy/policy-rollout.js';
-import type { AuditStore } from '../store/audit-store.js';
 import { SealedOriginalStates } from '../privacy/sealed-original-states.js';
+import type { AuditStore } from '../store/audit-store.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
 import { installAccessLogRecording } from './access-log-recording.js';
 import { accessLogRoutes } from './access-log-routes.js';
