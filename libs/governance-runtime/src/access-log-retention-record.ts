@@ -10,11 +10,11 @@
  * const record = newAccessLogRetentionRecord({ partition, partitionFrom: null,
  *   partitionTo: '2027-01-01T00:00:00.000000Z', removedRows: 1200, removedBy: 'cli:ops', key });
  */
-import { createHash, type KeyObject, sign, verify } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import type { KeyObject } from 'node:crypto';
 import type { AuditSigningKey } from './audit-signing-key.js';
 import { auditTimestampNow } from './audit-timestamp.js';
 import { newAuditLogEntryId } from './new-audit-log-entry-id.js';
+import { checkSignedPayload, type SignedPayload, signPayload } from './signed-record.js';
 
 export interface AccessLogRetentionPayload {
   readonly v: 1;
@@ -30,7 +30,7 @@ export interface AccessLogRetentionPayload {
   readonly key_id: string;
 }
 
-export interface AccessLogRetentionRecord {
+export interface AccessLogRetentionRecord extends SignedPayload {
   readonly id: string;
   readonly partition: string;
   readonly partitionFrom: string | null;
@@ -39,10 +39,6 @@ export interface AccessLogRetentionRecord {
   readonly removedAt: string;
   readonly removedBy: string;
   readonly keyId: string;
-  /** The canonical JSON signed, its hex SHA-256 and the base64 signature over it. */
-  readonly payload: string;
-  readonly recordHash: string;
-  readonly signature: string;
 }
 
 export function newAccessLogRetentionRecord(options: {
@@ -65,7 +61,6 @@ export function newAccessLogRetentionRecord(options: {
     removed_by: options.removedBy,
     key_id: options.key.keyId,
   };
-  const text = canonicalize(payload)!;
   return {
     id: payload.id,
     partition: payload.partition,
@@ -75,9 +70,7 @@ export function newAccessLogRetentionRecord(options: {
     removedAt: payload.removed_at,
     removedBy: payload.removed_by,
     keyId: payload.key_id,
-    payload: text,
-    recordHash: createHash('sha256').update(text, 'utf8').digest('hex'),
-    signature: sign(null, Buffer.from(text, 'utf8'), options.key.privateKey).toString('base64'),
+    ...signPayload(payload, options.key.privateKey),
   };
 }
 
@@ -90,18 +83,9 @@ export function accessLogRetentionRecordProblem(
   publicKey: KeyObject | undefined,
 ): string | undefined {
   const name = `access log retention record ${record.id}`;
-  if (publicKey === undefined) return `${name}: unknown signing key ${record.keyId}`;
-  let payload: AccessLogRetentionPayload;
-  try {
-    payload = JSON.parse(record.payload) as AccessLogRetentionPayload;
-  } catch {
-    return `${name}: the payload is not JSON`;
-  }
-  if (canonicalize(payload) !== record.payload) return `${name}: the payload is not canonical JSON`;
-  if (createHash('sha256').update(record.payload, 'utf8').digest('hex') !== record.recordHash) {
-    return `${name}: the record hash does not match its payload`;
-  }
-  if (!verifiesWith(record, publicKey)) return `${name}: bad signature`;
+  const checked = checkSignedPayload<AccessLogRetentionPayload>(record, publicKey, name);
+  if ('problem' in checked) return checked.problem;
+  const { payload } = checked;
   if (
     payload.kind !== 'access-log-retention' ||
     payload.id !== record.id ||
@@ -116,17 +100,4 @@ export function accessLogRetentionRecordProblem(
     return `${name}: its columns differ from the signed payload`;
   }
   return undefined;
-}
-
-function verifiesWith(record: AccessLogRetentionRecord, publicKey: KeyObject): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(record.payload, 'utf8'),
-      publicKey,
-      Buffer.from(record.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
 }

@@ -5,11 +5,11 @@
  * with the audit signing key), so that a verifier accepts a chain starting at
  * `lastRemovedSeq + 1` linked to that hash, and still reports a prefix deleted without one.
  */
-import { createHash, type KeyObject, sign, verify } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import type { KeyObject } from 'node:crypto';
 import type { AuditSigningKey } from './audit-signing-key.js';
 import { auditTimestampNow } from './audit-timestamp.js';
 import { newAuditLogEntryId } from './new-audit-log-entry-id.js';
+import { checkSignedPayload, type SignedPayload, signPayload } from './signed-record.js';
 
 export interface AuditRetentionPayload {
   readonly v: 1;
@@ -26,7 +26,7 @@ export interface AuditRetentionPayload {
   readonly key_id: string;
 }
 
-export interface AuditRetentionRecord {
+export interface AuditRetentionRecord extends SignedPayload {
   readonly id: string;
   readonly chainId: string;
   readonly lastRemovedSeq: number;
@@ -36,10 +36,6 @@ export interface AuditRetentionRecord {
   readonly removedAt: string;
   readonly removedBy: string;
   readonly keyId: string;
-  /** The canonical JSON signed, its hex SHA-256 and the base64 signature over it. */
-  readonly payload: string;
-  readonly recordHash: string;
-  readonly signature: string;
 }
 
 export function newAuditRetentionRecord(options: {
@@ -64,7 +60,6 @@ export function newAuditRetentionRecord(options: {
     removed_by: options.removedBy,
     key_id: options.key.keyId,
   };
-  const text = canonicalize(payload)!;
   return {
     id: payload.id,
     chainId: payload.chain_id,
@@ -75,14 +70,8 @@ export function newAuditRetentionRecord(options: {
     removedAt: payload.removed_at,
     removedBy: payload.removed_by,
     keyId: payload.key_id,
-    payload: text,
-    recordHash: createHash('sha256').update(text, 'utf8').digest('hex'),
-    signature: signText(text, options.key.privateKey),
+    ...signPayload(payload, options.key.privateKey),
   };
-}
-
-function signText(text: string, privateKey: KeyObject): string {
-  return sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64');
 }
 
 /**
@@ -93,22 +82,13 @@ export function retentionRecordProblem(
   record: AuditRetentionRecord,
   publicKey: KeyObject | undefined,
 ): string | undefined {
-  if (publicKey === undefined)
-    return `retention record ${record.id}: unknown signing key ${record.keyId}`;
-  let payload: AuditRetentionPayload;
-  try {
-    payload = JSON.parse(record.payload) as AuditRetentionPayload;
-  } catch {
-    return `retention record ${record.id}: the payload is not JSON`;
-  }
-  if (canonicalize(payload) !== record.payload) {
-    return `retention record ${record.id}: the payload is not canonical JSON`;
-  }
-  if (createHash('sha256').update(record.payload, 'utf8').digest('hex') !== record.recordHash) {
-    return `retention record ${record.id}: the record hash does not match its payload`;
-  }
-  const signed = verifiesWith(record, publicKey);
-  if (!signed) return `retention record ${record.id}: bad signature`;
+  const checked = checkSignedPayload<AuditRetentionPayload>(
+    record,
+    publicKey,
+    `retention record ${record.id}`,
+  );
+  if ('problem' in checked) return checked.problem;
+  const { payload } = checked;
   if (
     payload.kind !== 'retention' ||
     payload.id !== record.id ||
@@ -120,17 +100,4 @@ export function retentionRecordProblem(
     return `retention record ${record.id}: its columns differ from the signed payload`;
   }
   return undefined;
-}
-
-function verifiesWith(record: AuditRetentionRecord, publicKey: KeyObject): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(record.payload, 'utf8'),
-      publicKey,
-      Buffer.from(record.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
 }
