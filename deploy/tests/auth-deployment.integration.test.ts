@@ -3,8 +3,10 @@
 // Deployment's container, gives it (only the database URL and the port are this machine's),
 // keys come from the command the README and compose.yaml document, and the probes and health
 // checks are asked as Docker and the kubelet ask them.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@policy-gateway/governance-runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -195,6 +197,13 @@ interface EnvVar {
   readonly value?: string;
   readonly valueFrom?: { readonly secretKeyRef?: { readonly name: string; readonly key: string } };
 }
+interface PodVolume {
+  readonly name: string;
+  readonly secret?: {
+    readonly secretName: string;
+    readonly items?: readonly { readonly key: string; readonly path: string }[];
+  };
+}
 interface HttpProbe {
   readonly httpGet: {
     readonly path: string;
@@ -207,9 +216,14 @@ describe('the Kubernetes Deployment, authentication on', () => {
   const deployment = parse(
     readFileSync(repoPath('deploy/kubernetes/policy-gateway-deployment.yaml'), 'utf8'),
     { version: '1.1' },
-  ) as { spec: { template: { spec: { containers: Record<string, Json>[] } } } };
+  ) as {
+    spec: {
+      template: { spec: { containers: Record<string, Json>[]; volumes?: readonly PodVolume[] } };
+    };
+  };
   const container = deployment.spec.template.spec.containers[0] as unknown as {
     env: readonly EnvVar[];
+    volumeMounts?: readonly { name: string; mountPath: string }[];
     startupProbe: HttpProbe;
     livenessProbe: HttpProbe;
     readinessProbe: HttpProbe;
@@ -218,24 +232,65 @@ describe('the Kubernetes Deployment, authentication on', () => {
   let podEnv: CommandEnv;
   let gateway: RunningGateway;
   let admin: CreatedKey;
+  let subjectKeysDatabase: TestDatabase;
+  let podFiles: string;
 
-  /** The container's environment, its Secret `policy-gateway-database` as the README makes it. */
-  function containerEnv(): CommandEnv {
-    const secret: Record<string, string> = {
-      url: database.url,
-      'cursor-secret': randomBytes(32).toString('base64'),
+  /** The Secrets as the README makes them (the subject keys in a database of their own). */
+  function secrets(): Record<string, Record<string, string>> {
+    return {
+      'policy-gateway-database': {
+        url: database.url,
+        'cursor-secret': randomBytes(32).toString('base64'),
+      },
+      'policy-gateway-privacy-keys': {
+        'subject-kek': randomBytes(32).toString('hex'),
+        'audit-hmac-key': randomBytes(32).toString('hex'),
+        'subject-keys-url': subjectKeysDatabase.url,
+      },
+      'policy-gateway-audit-signing-key': {
+        'audit-signing-key.pem': generateKeyPairSync('ed25519')
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      },
     };
+  }
+
+  /**
+   * The container's environment: its Secret references resolved, and its Secret volumes
+   * written under `podFiles` as the kubelet mounts them, the paths naming them moved there.
+   */
+  function containerEnv(): CommandEnv {
+    const secret = secrets();
+    const mounted = new Map<string, string>();
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = deployment.spec.template.spec.volumes?.find((v) => v.name === mount.name);
+      if (volume?.secret === undefined) continue;
+      const data = secret[volume.secret.secretName];
+      if (data === undefined) throw new Error(`no Secret ${volume.secret.secretName}`);
+      const directory = join(podFiles, mount.name);
+      mkdirSync(directory, { recursive: true });
+      for (const item of volume.secret.items ?? []) {
+        const value = data[item.key];
+        if (value === undefined) throw new Error(`the Secret has no key ${item.key}`);
+        writeFileSync(join(directory, item.path), value, { mode: 0o440 });
+      }
+      mounted.set(mount.mountPath, directory);
+    }
     const env: Record<string, string> = {};
     for (const variable of container.env) {
       const ref = variable.valueFrom?.secretKeyRef;
       if (ref !== undefined) {
-        expect(ref.name).toBe('policy-gateway-database');
-        const value = secret[ref.key];
-        if (value === undefined) throw new Error(`the Secret has no key ${ref.key}`);
+        const value = secret[ref.name]?.[ref.key];
+        if (value === undefined) throw new Error(`the Secret ${ref.name} has no key ${ref.key}`);
         env[variable.name] = value;
       } else {
         expect(typeof variable.value, variable.name).toBe('string');
-        env[variable.name] = variable.value as string;
+        const value = variable.value as string;
+        const mountPath = [...mounted.keys()].find((path) => value.startsWith(`${path}/`));
+        env[variable.name] =
+          mountPath === undefined
+            ? value
+            : `${mounted.get(mountPath)}${value.slice(mountPath.length)}`;
       }
     }
     return env;
@@ -252,6 +307,8 @@ describe('the Kubernetes Deployment, authentication on', () => {
 
   beforeAll(async () => {
     port = await freePort();
+    subjectKeysDatabase = await createTestDatabase();
+    podFiles = mkdtempSync(join(tmpdir(), 'policy-gateway-pod-'));
     podEnv = { ...containerEnv(), POLICY_GATEWAY_PORT: String(port) };
     expect(podEnv.POLICY_GATEWAY_AUTH).toBe('on');
     const migrate = await runGatewayCommand(['migrate'], podEnv);
@@ -268,6 +325,8 @@ describe('the Kubernetes Deployment, authentication on', () => {
 
   afterAll(async () => {
     if (gateway) expect(await gateway.stop(), gateway.output()).toBe(0);
+    await subjectKeysDatabase?.drop();
+    if (podFiles) rmSync(podFiles, { recursive: true, force: true });
   });
 
   it('passes its startup, liveness and readiness probes without credentials', async () => {
