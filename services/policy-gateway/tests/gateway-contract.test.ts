@@ -56,6 +56,14 @@ const DISTINCT = auditEntry(1, {
     redacted: [{ code: 'pii.email', count: 1 }],
   },
   sealedOriginal: { v: 1, key_id: 'key-distinct', iv: 'aXYtZGlzdGluY3Q=', ciphertext: 'Y2lwaGVy' },
+  shadow: {
+    decision: 'allow',
+    reasons: [],
+    policy_version: 'shadow-distinct',
+    latency_ms: 2.5,
+    error: null,
+  },
+  enforced: false,
 });
 
 describe('toAuditEntryJson', () => {
