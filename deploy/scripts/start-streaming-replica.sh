@@ -48,6 +48,18 @@ bindir() {
   fi
 }
 
+# Finds the server binaries and, as root, the account to run them as: only once a command is
+# about to use them, so that what needs neither (usage, argument and directory checks) answers
+# the same on a machine without PostgreSQL.
+need_server() {
+  [[ -z ${BIN:-} ]] || return 0
+  BIN=$(bindir) || exit 1
+  ACCOUNT=${REPLICA_SERVER_ACCOUNT:-postgres}
+  if [[ $(id -u) -eq 0 ]] && ! id -u "$ACCOUNT" >/dev/null 2>&1; then
+    fail "running as root, the server needs an unprivileged account to run as, and '$ACCOUNT' does not exist: set REPLICA_SERVER_ACCOUNT or run as an ordinary user"
+  fi
+}
+
 # Runs a command as the account that owns the server's files.
 as_server() {
   if [[ $(id -u) -eq 0 ]]; then
@@ -83,6 +95,7 @@ abandon() {
 prepare_dir() {
   mkdir -p "$DIR"
   [[ -z $(ls -A "$DIR") ]] || fail "$DIR is not empty: give a new or empty directory"
+  need_server
   trap abandon EXIT
   touch "$DIR/$MARKER"
   if [[ $(id -u) -eq 0 ]]; then
@@ -169,6 +182,7 @@ EOF
 stop_server() {
   [[ -e $DIR/$MARKER ]] || fail "$DIR was not made by this script (no $MARKER): refusing to touch it"
   [[ -e $DIR/data/postmaster.pid ]] || return 0
+  need_server
   as_server "$BIN/pg_ctl" -D "$DIR/data" -m fast -t "$START_TIMEOUT_SECONDS" -w stop >/dev/null 2>&1 ||
     as_server "$BIN/pg_ctl" -D "$DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
 }
@@ -190,11 +204,7 @@ done
 [[ -n $DIR ]] || fail "$COMMAND needs --dir DIR"
 [[ -z $PORT || $PORT =~ ^[0-9]+$ ]] || fail "--port must be a number, got '$PORT'"
 DIR=$(realpath -m "$DIR")
-BIN=$(bindir)
-ACCOUNT=${REPLICA_SERVER_ACCOUNT:-postgres}
-if [[ $(id -u) -eq 0 ]] && ! id -u "$ACCOUNT" >/dev/null 2>&1; then
-  fail "running as root, the server needs an unprivileged account to run as, and '$ACCOUNT' does not exist: set REPLICA_SERVER_ACCOUNT or run as an ordinary user"
-fi
+BIN=''
 
 case $COMMAND in
 start) start_replica ;;
@@ -203,6 +213,7 @@ stop) stop_server ;;
 restart)
   [[ -e $DIR/$MARKER && -e $DIR/port ]] || fail "$DIR holds no server made by this script"
   [[ ! -e $DIR/data/postmaster.pid ]] || fail "the server in $DIR is running already"
+  need_server
   start_server "$(cat "$DIR/port")"
   ;;
 clean)
