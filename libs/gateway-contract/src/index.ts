@@ -52,6 +52,19 @@ export {
   ReadyRolloutSchema,
 } from './audit-entry-rollout.js';
 export {
+  AUDIT_EXPORT_FORMATS,
+  AUDIT_STREAM_ENTRY_EVENT,
+  type AuditExportCheckpoint,
+  AuditExportCheckpointSchema,
+  type AuditExportFormat,
+  type AuditExportLine,
+  AuditExportLineSchema,
+  type AuditExportQuery,
+  AuditExportQuerySchema,
+  type AuditStreamQuery,
+  AuditStreamQuerySchema,
+} from './audit-export.js';
+export {
   type AuditChainHeadJson,
   AuditChainHeadSchema,
   type AuditIntegrity,
