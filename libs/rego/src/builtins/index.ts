@@ -24,6 +24,7 @@ import { SEMVER_BUILTINS } from './semver.js';
 import { SET_BUILTINS } from './sets.js';
 import { SPRINTF_BUILTINS } from './sprintf.js';
 import { STRING_BUILTINS } from './strings.js';
+import { TEMPLATE_STRING_BUILTINS } from './template-strings.js';
 import { TIME_BUILTINS } from './time.js';
 import { TYPE_BUILTINS } from './types.js';
 import { UNITS_BUILTINS } from './units.js';
@@ -58,6 +59,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   GRAPH_BUILTINS,
   JWT_BUILTINS,
   DEBUGGING_BUILTINS,
+  TEMPLATE_STRING_BUILTINS,
   DEPRECATED_BUILTINS,
 ];
 

@@ -1,6 +1,10 @@
 /**
  * Turns Rego source into tokens with line:column spans. Newlines are not tokens: each token
  * records whether one precedes it, which is how the parser ends literals.
+ *
+ * Template strings (`$"a{x}b"`, `` $`a{x}b` ``) become a head token (`a`), the tokens of each
+ * interpolated expression, middle tokens between them and a tail token (`b`); the `}` that
+ * ends an interpolation is the one at its own brace depth. `\{` writes a literal brace.
  */
 import { RegoParseError } from '../errors/rego-error.js';
 import type { Token, TokenKind } from './token.js';
@@ -51,6 +55,8 @@ export function tokenize(source: string, file: string): Token[] {
   let lineStart = 0;
   let newlineBefore = true;
   let spaceBefore = true;
+  /** Open template strings, innermost last: raw or not, and the `{` depth inside the current interpolation. */
+  const templates: { raw: boolean; depth: number; start: number }[] = [];
 
   const fail = (message: string, at: number, atLine: number, atLineStart: number): never => {
     throw new RegoParseError(message, { file, line: atLine, column: at - atLineStart + 1 }, source);
@@ -161,13 +167,106 @@ export function tokenize(source: string, file: string): Token[] {
       push('rawstring', source.slice(start + 1, pos - 1), start, startLine, startLs);
       continue;
     }
+    if (ch === '$' && (source[pos + 1] === '"' || source[pos + 1] === '`')) {
+      const raw = source[pos + 1] === '`';
+      const startLine = line;
+      const startLs = lineStart;
+      pos += 2;
+      const chunk = scanTemplateChunk(raw, start, startLine, startLs);
+      if (chunk.open) templates.push({ raw, depth: 0, start });
+      push(chunk.open ? 'templatehead' : 'template', chunk.text, start, startLine, startLs);
+      continue;
+    }
+    const template = templates[templates.length - 1];
+    if (template !== undefined && (ch === '{' || ch === '}')) {
+      if (ch === '{') template.depth++;
+      else if (template.depth > 0) template.depth--;
+      else {
+        const startLine = line;
+        const startLs = lineStart;
+        pos++;
+        const chunk = scanTemplateChunk(template.raw, template.start, startLine, startLs);
+        if (!chunk.open) templates.pop();
+        push(chunk.open ? 'templatemiddle' : 'templatetail', chunk.text, start, startLine, startLs);
+        continue;
+      }
+    }
     const punct = matchPunctuation(source, pos, ch);
     if (punct === undefined) fail(`unexpected character '${ch}'`, pos, line, lineStart);
     pos += punct!.length;
     push('punct', punct!, start, line, lineStart);
   }
+  if (templates.length > 0) {
+    const open = templates[templates.length - 1]!;
+    const at = lineAndColumn(source, open.start);
+    throw new RegoParseError(
+      'unterminated template string, expected } and the closing quote',
+      { file, line: at.line, column: at.column },
+      source,
+    );
+  }
   push('eof', '', pos, line, lineStart);
   return tokens;
+
+  /**
+   * Template text from `pos` up to an interpolation's `{` (consumed; `open`) or the closing
+   * quote (consumed). `$"…"` decodes string escapes; both forms read `\{` and `\}` as braces.
+   */
+  function scanTemplateChunk(
+    raw: boolean,
+    start: number,
+    startLine: number,
+    startLs: number,
+  ): { text: string; open: boolean } {
+    const quote = raw ? '`' : '"';
+    let out = '';
+    for (;;) {
+      if (pos >= source.length || (!raw && source[pos] === '\n')) {
+        fail(`unterminated template string, expected ${quote}`, start, startLine, startLs);
+      }
+      const c = source[pos]!;
+      if (c === quote) {
+        pos++;
+        return { text: out, open: false };
+      }
+      if (c === '{') {
+        pos++;
+        return { text: out, open: true };
+      }
+      if (c === '\\' && (source[pos + 1] === '{' || source[pos + 1] === '}')) {
+        out += source[pos + 1];
+        pos += 2;
+        continue;
+      }
+      if (c === '\\' && !raw) {
+        const e = source[pos + 1] ?? '';
+        if (e === 'u') {
+          const hex = source.slice(pos + 2, pos + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape', pos, line, lineStart);
+          out += String.fromCharCode(Number.parseInt(hex, 16));
+          pos += 6;
+          continue;
+        }
+        const simple = SIMPLE_ESCAPES[e];
+        if (simple === undefined) fail(`invalid escape sequence \\${e}`, pos, line, lineStart);
+        out += simple;
+        pos += 2;
+        continue;
+      }
+      if (c === '\n') {
+        line++;
+        lineStart = pos + 1;
+      }
+      out += c;
+      pos++;
+    }
+  }
+}
+
+function lineAndColumn(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const lastNewline = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: offset - lastNewline };
 }
 
 const TWO_CHAR = new Set([':=', '==', '!=', '<=', '>=']);

@@ -1,10 +1,24 @@
 /** Tokens of Rego source, each with its position and whether whitespace or a newline precedes it. */
 
-export type TokenKind = 'ident' | 'string' | 'rawstring' | 'number' | 'punct' | 'eof';
+export type TokenKind =
+  | 'ident'
+  | 'string'
+  | 'rawstring'
+  | 'number'
+  | 'punct'
+  /** A template string without interpolations: `$"abc"`. */
+  | 'template'
+  /** A template string's text up to its first `{`: `$"a{`; expression tokens follow. */
+  | 'templatehead'
+  /** Text between two interpolations: `}b{`. */
+  | 'templatemiddle'
+  /** Text after the last interpolation: `}c"`. */
+  | 'templatetail'
+  | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
-  /** Identifier name, punctuation text, number text, or the decoded string value. */
+  /** Identifier name, punctuation text, number text, or the decoded string (or template text) value. */
   readonly text: string;
   readonly line: number;
   readonly column: number;

@@ -26,6 +26,8 @@ export abstract class TermParser extends TokenCursor {
   protected readonly parenthesized = new WeakSet<AstTerm>();
   /** Calls written as infix arithmetic, relation or set operators. */
   protected readonly binaryOps = new WeakSet<AstTerm>();
+  /** Counter for the variables template strings' interpolations bind. */
+  protected templateVars = 0;
 
   /** Literals separated by `;` or newlines, up to `end` (not consumed): the bodies of comprehensions. */
   protected abstract parseLiterals(end: string | undefined): AstLiteral[];
@@ -149,7 +151,10 @@ export abstract class TermParser extends TokenCursor {
         return { type: 'scalar', value: parseNumber(t.text), loc };
       case 'string':
       case 'rawstring':
+      case 'template':
         return { type: 'scalar', value: str(t.text), loc };
+      case 'templatehead':
+        return this.parseTemplate(t.text, loc);
       case 'ident': {
         if (t.text === 'true' || t.text === 'false')
           return { type: 'scalar', value: bool(t.text === 'true'), loc };
@@ -175,6 +180,47 @@ export abstract class TermParser extends TokenCursor {
       default:
         return this.fail(t, 'term');
     }
+  }
+
+  /**
+   * A template string after its head token: `$"a{x}b"` is
+   * `internal.template_string(["a", {v | v := x}, "b"])`, as OPA compiles it. Each
+   * interpolation becomes a set of its values, so an undefined one is empty (rendered
+   * `<undefined>`) and one with several values is an error, both found by the builtin.
+   */
+  protected parseTemplate(head: string, loc: Loc): AstTerm {
+    const parts: AstTerm[] = [];
+    if (head !== '') parts.push({ type: 'scalar', value: str(head), loc });
+    for (;;) {
+      const saved = this.pipeStops;
+      this.pipeStops = false;
+      const first = this.peek();
+      const expr = this.parseTermIn();
+      this.pipeStops = saved;
+      const name = `__template${this.templateVars++}__`;
+      const v: AstTerm = { type: 'var', name, loc: expr.loc };
+      const text = this.source.slice(first.offset, this.tokens[this.pos - 1]!.end);
+      parts.push({
+        type: 'setcompr',
+        term: v,
+        body: [
+          {
+            negated: false,
+            expr: { type: 'assign', left: v, right: expr },
+            withs: [],
+            loc: expr.loc,
+            text,
+          },
+        ],
+        loc: expr.loc,
+      });
+      const t = this.next();
+      if (t.kind !== 'templatemiddle' && t.kind !== 'templatetail')
+        this.fail(t, "'}' closing the template string's expression");
+      if (t.text !== '') parts.push({ type: 'scalar', value: str(t.text), loc: this.loc(t) });
+      if (t.kind === 'templatetail') break;
+    }
+    return this.call('internal.template_string', [{ type: 'array', items: parts, loc }], loc);
   }
 
   protected parseArray(loc: Loc): AstTerm {

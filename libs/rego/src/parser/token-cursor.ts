@@ -127,6 +127,12 @@ function describe(t: Token): string {
     case 'string':
     case 'rawstring':
       return 'string';
+    case 'template':
+    case 'templatehead':
+      return 'template string';
+    case 'templatemiddle':
+    case 'templatetail':
+      return "'}'";
     case 'punct':
       return `'${t.text}'`;
   }
