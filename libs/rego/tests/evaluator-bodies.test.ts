@@ -100,4 +100,20 @@ describe('evaluator: bodies and expressions', () => {
   it('keeps integers beyond 2^53 exact', () => {
     expect(evalIn('r := 9007199254740993 + 0', 'r')).toBe(9007199254740993n);
   });
+
+  it('keeps a comprehension variable local when the enclosing body declares the name only later', () => {
+    const body = `xs := {"a", "b", "c"}
+p := x if {
+  y := {x | xs[x]}
+  z := [x | some x in xs]
+  count(y) == count(z)
+  x := count(y)
+}
+q := [x, ys] if {
+  x := 1
+  ys := [y | some y in [1, 2]; y > x]
+}`;
+    expect(evalIn(body, 'p')).toBe(3);
+    expect(evalIn(body, 'q')).toEqual([1, [2]]);
+  });
 });

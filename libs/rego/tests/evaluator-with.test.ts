@@ -35,4 +35,26 @@ r := [a, b, c] if {
       1, 0,
     ]);
   });
+
+  it('runs a replacement function with the replacements of outer scopes only, so it may call the original', () => {
+    expect(evalIn('f(_) := 2\ng(x) := f(x) + 1\nr := y if y := f(1) with f as g', 'r')).toBe(3);
+    const nested = `f1(x) := object.union_n(x)
+f2(x) := count(x)
+f3(x) := array.reverse(x)
+f(x) := f1(x)
+g(x) := 123 if {
+  f2(x) == 2
+  s with f3 as h
+}
+h(_) := ["replaced"]
+p if q with f1 as f
+q if r with f2 as g
+r if {
+  x := [{"foo": 4}, {"baz": 5}]
+  f2(x) == 123
+  f1(x) == {"foo": 4, "baz": 5}
+}
+s if f3([{}]) == ["replaced"]`;
+    expect(evalIn(nested, 'p')).toBe(true);
+  });
 });

@@ -78,7 +78,12 @@ export class Resolver {
       }
     });
     for (const t of outputs) this.declareFree(t, scope);
-    const lits = body.map((lit, i) => this.resolveLiteral(lit, scope, captures?.[i]));
+    for (const [name, i] of declaredAt) scope.explicitAt.set(name, i);
+    const lits = body.map((lit, i) => {
+      scope.current = i;
+      return this.resolveLiteral(lit, scope, captures?.[i]);
+    });
+    scope.current = Number.POSITIVE_INFINITY;
     const outTerms = outputs.map((t) => this.resolveTerm(t, scope));
     const ordered = scheduleBody(
       lits,
@@ -268,7 +273,7 @@ export class Resolver {
       if (node === undefined) return term;
       if (node.ruleSet !== undefined) {
         return node.children.size === 0
-          ? { k: 'data', path: term.path, rule: { node, next: i + 1 } }
+          ? { k: 'data', path: term.path, rule: { node, next: i + 1 }, loc: term.loc }
           : term;
       }
     }
@@ -279,14 +284,16 @@ export class Resolver {
     switch (t.type) {
       case 'scalar':
         return { k: 'val', v: t.value };
-      case 'var':
-        return this.resolveVar(t.name, scope);
+      case 'var': {
+        const term = this.resolveVar(t.name, scope);
+        return term.k === 'input' || term.k === 'data' ? { ...term, loc: t.loc } : term;
+      }
       case 'ref': {
         const head = this.resolveTerm(t.head, scope);
         const path = t.path.map((p) => this.resolveTerm(p, scope));
         if (head.k === 'input' || head.k === 'data')
-          return { k: head.k, path: [...head.path, ...path] };
-        return { k: 'ref', head, path };
+          return { k: head.k, path: [...head.path, ...path], loc: t.loc };
+        return { k: 'ref', head, path, loc: t.loc };
       }
       case 'array':
         return foldConstant({ k: 'arr', items: t.items.map((i) => this.resolveTerm(i, scope)) });

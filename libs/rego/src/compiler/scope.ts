@@ -23,16 +23,27 @@ export class Scope {
   readonly own = new Set<number>();
   /** A function's argument scope: its names cannot be reassigned with `:=`. */
   isArgs = false;
+  /** Literal index of each name's `some` or `:=` declaration in this scope's body. */
+  readonly explicitAt = new Map<string, number>();
+  /** Index of the body literal being resolved; past the end while resolving the head. */
+  current = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly frame: FrameBuilder,
     readonly parent: Scope | undefined,
   ) {}
 
+  /**
+   * The slot a name refers to from here. A nested body (comprehension) does not see an
+   * enclosing body's `some`/`:=` declaration written after the literal it sits in: there the
+   * name is still a fresh local of the nested body, as in OPA.
+   */
   lookup(name: string): number | undefined {
     for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
       const slot = s.names.get(name);
-      if (slot !== undefined) return slot;
+      if (slot === undefined) continue;
+      if (s !== this && (s.explicitAt.get(name) ?? -1) > s.current) continue;
+      return slot;
     }
     return undefined;
   }

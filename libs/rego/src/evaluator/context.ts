@@ -8,8 +8,19 @@ import type { FnTarget, TreeNode } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 
-/** A `with` replacement of a function: another function, or a constant result. */
-export type Mock = FnTarget | { readonly kind: 'constant'; readonly value: Value };
+/**
+ * A `with` replacement of a function: another function, or a constant result. A user
+ * function replacing another runs with the replacements in force where its `with` was
+ * written (`outer`), as OPA does: inside `g`, `f` is the original in `f(1) with f as g`.
+ */
+export type Mock =
+  | FnTarget
+  | { readonly kind: 'constant'; readonly value: Value }
+  | {
+      readonly kind: 'replacement';
+      readonly target: FnTarget & { readonly kind: 'user' };
+      readonly outer: ReadonlyMap<string, Mock> | undefined;
+    };
 
 export interface Budget {
   steps: number;

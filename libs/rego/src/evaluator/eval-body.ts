@@ -230,7 +230,12 @@ function evalWith(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
         return;
       case 'fn':
         mocks ??= new Map(ctx.mocks ?? []);
-        mocks.set(w.key, w.replacement ?? { kind: 'constant', value });
+        mocks.set(
+          w.key,
+          w.replacement?.kind === 'user'
+            ? { kind: 'replacement', target: w.replacement, outer: ctx.mocks }
+            : (w.replacement ?? { kind: 'constant', value }),
+        );
         return;
     }
   });

@@ -64,6 +64,10 @@ function callTarget(ctx: EvalContext, fn: Mock, call: CallTerm, args: Value[]): 
       return callNative(fn.name, args, call);
     case 'constant':
       return fn.value;
+    case 'replacement': {
+      const scope = ctx.derive(ctx.input, ctx.data, ctx.overrides, fn.outer);
+      return callFunction(scope, fn.target.ruleSet, args);
+    }
   }
 }
 
