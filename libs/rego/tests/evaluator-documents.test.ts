@@ -81,4 +81,14 @@ describe('evaluator: documents and refs', () => {
     expect(out.prints).toEqual(['v: {"a": [1, {2}]} set()']);
     expect(out.results[0]?.expressions[0]?.value).toBe(true);
   });
+
+  it('shows the objects above a function with a ref head as empty, and not the function', () => {
+    const engine = engineFor({
+      modules: [
+        'package t\nfoo["bar"](x) := x + 1\ny := foo.bar(2)\ndefault p.q.f(_) := 100\ndefault g(_) := 1',
+      ],
+    });
+    expect(engine.evalRule('data.t')).toEqual({ foo: {}, y: 3, p: { q: {} } });
+    expect(engine.evalQuery('x := data.t.p.q.f(3)').results[0]?.bindings).toEqual({ x: 100 });
+  });
 });

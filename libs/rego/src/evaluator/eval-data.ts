@@ -175,10 +175,17 @@ function computeNodeValue(
   return applyOverrides(ctx, node, { kind: 'object', entries });
 }
 
+/**
+ * Whether a node is part of the virtual document's extent: a package, a rule that is not a
+ * function, or a node above either or above a function (`foo.bar(x)` makes `foo` an empty
+ * object, as in OPA, though the function itself has no value).
+ */
 function hasRules(node: TreeNode): boolean {
   if (node.isPackage || (node.ruleSet !== undefined && node.ruleSet.kind !== 'function'))
     return true;
-  for (const c of node.children.values()) if (hasRules(c)) return true;
+  for (const c of node.children.values()) {
+    if (c.ruleSet?.kind === 'function' || hasRules(c)) return true;
+  }
   return false;
 }
 
