@@ -1,79 +1,52 @@
 /**
- * JSON Web Tokens: `io.jwt.decode` (of nested tokens too), HMAC verification
- * (`io.jwt.verify_hs256/384/512`) and `io.jwt.decode_verify` with a shared secret. Signatures
- * with public keys need asynchronous WebCrypto and are refused with an error rather than
- * reported as invalid.
+ * JSON Web Tokens: `io.jwt.decode` (of nested tokens too), signature checks with a secret
+ * (`verify_hs*`) or a public key, certificate or JWK set (`verify_rs*`, `verify_ps*`,
+ * `verify_es*`, `verify_eddsa`), `io.jwt.decode_verify` with a `secret` or `cert`
+ * constraint, and signing (`encode_sign`, `encode_sign_raw`) with a JWK. Signatures are
+ * Node's crypto (`jwt/jws-algorithms.ts`); keys come from `jwt/verification-keys.ts` and
+ * `jwt/jwk-keys.ts`.
  */
+import { createSecretKey } from 'node:crypto';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { ObjectValue, Value } from '../value/value.js';
 import { arr, bool, EMPTY_OBJECT, FALSE, str, TRUE } from '../value/value-builders.js';
-import { keyOf } from '../value/value-key.js';
 import type { BuiltinDefinition } from './builtin.js';
-import { fromBase64Url, fromUtf8, toHex, utf8 } from './encoding/bytes.js';
-import { unmarshalJson } from './encoding/json-text.js';
-import { toFloat } from './numbers/number-ops.js';
+import { fromUtf8, toBase64Url, toHex, utf8 } from './encoding/bytes.js';
+import { marshalJson } from './encoding/json-text.js';
+import {
+  type CompactToken,
+  decodeHeader,
+  decodeSegment,
+  decodeSignature,
+  headerFields,
+  headerValid,
+  jsonObject,
+  member,
+  splitToken,
+  trimQuotes,
+} from './jwt/compact-token.js';
+import { JwkError, parseJwks } from './jwt/jwk-keys.js';
+import { isJwsAlgorithm, type JwsAlgorithm, jwsSign, jwsVerify } from './jwt/jws-algorithms.js';
+import { claimsValid, parseConstraints, type TokenConstraints } from './jwt/token-constraints.js';
+import { KeyTextError, type VerificationKey, verificationKeys } from './jwt/verification-keys.js';
 import { builtinError, objectArg, stringArg } from './operands.js';
 
-interface Token {
-  readonly signingInput: string;
-  readonly header: ObjectValue;
-  /** The decoded payload as text: JSON claims, or another token when the header says `cty: JWT`. */
-  readonly payloadText: string;
-  readonly signature: Uint8Array;
+/** The innermost token of a nested one (`cty: JWT`), whose payload `io.jwt.decode` returns. */
+function decodeInnermost(name: string, jwt: string): Value {
+  const token = splitToken(name, jwt);
+  const header = decodeHeader(name, token);
+  const payloadText = fromUtf8(decodeSegment(name, token.payload, 'payload'));
+  const cty = member(header, 'cty');
+  // jwt.io quotes a nested token; OPA removes the quotes before decoding it.
+  if (cty?.kind === 'string' && cty.value === 'JWT')
+    return decodeInnermost(name, trimQuotes(payloadText));
+  const payload = jsonObject(name, payloadText, 'payload');
+  return arr([header, payload, str(toHex(decodeSignature(name, token)))]);
 }
 
-function parseJson(name: string, text: string, what: string): Value {
-  try {
-    return unmarshalJson(text);
-  } catch {
-    throw builtinError(name, `JWT ${what} had invalid JSON`);
-  }
-}
-
-function parseToken(name: string, jwt: string): Token {
-  const parts = jwt.split('.');
-  if (parts.length !== 3) throw builtinError(name, 'encoded JWT had no period separators');
-  const [h = '', p = '', s = ''] = parts;
-  const decode = (segment: string, what: string): Uint8Array => {
-    const bytes = fromBase64Url(segment);
-    if (bytes === undefined) throw builtinError(name, `JWT ${what} had invalid encoding`);
-    return bytes;
-  };
-  const header = parseJson(name, fromUtf8(decode(h, 'header')), 'header');
-  if (header.kind !== 'object') throw builtinError(name, 'JWT header must be an object');
-  return {
-    signingInput: `${h}.${p}`,
-    header,
-    payloadText: fromUtf8(decode(p, 'payload')),
-    signature: decode(s, 'signature'),
-  };
-}
-
-/** The claims of a token; parsed only here, since a nested token's payload is not JSON. */
-function payloadOf(name: string, token: Token): Value {
-  return parseJson(name, token.payloadText, 'payload');
-}
-
-/** `text` without the quotes (`"` and `'`) around it, as Go's strings.Trim(text, `"'`). */
-function trimQuotes(text: string): string {
-  const quote = (c: string | undefined) => c === '"' || c === "'";
-  let start = 0;
-  let end = text.length;
-  while (start < end && quote(text[start])) start++;
-  while (end > start && quote(text[end - 1])) end--;
-  return text.slice(start, end);
-}
-
-/**
- * The innermost token of a nested one: a header with `cty: JWT` says the payload is another
- * token (nested signing), which OPA's `io.jwt.decode` decodes in turn, without the quotes
- * jwt.io puts around it.
- */
-function innermost(name: string, token: Token): Token {
-  const cty = field(token.header, 'cty');
-  if (cty?.kind !== 'string' || cty.value !== 'JWT') return token;
-  return innermost(name, parseToken(name, trimQuotes(token.payloadText)));
+function signingInput(token: CompactToken): Uint8Array {
+  return utf8(`${token.header}.${token.payload}`);
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -82,131 +55,210 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-const HMACS = { hs256: sha256, hs384: sha384, hs512: sha512 } as const;
-/** The HMAC of a token's signing input for its `alg`, or undefined for other algorithms. */
-function hmacFor(alg: string, key: Uint8Array, message: Uint8Array): Uint8Array | undefined {
-  switch (alg) {
-    case 'HS256':
-      return hmac(sha256, key, message);
-    case 'HS384':
-      return hmac(sha384, key, message);
-    case 'HS512':
-      return hmac(sha512, key, message);
-    default:
-      return undefined;
+/**
+ * Whether one of `keys` verifies the token with `alg`, as OPA chooses: the key whose `kid`
+ * the header names when there is one, else every key whose `alg` (if any) is the header's.
+ */
+function verifiedByKeys(
+  alg: JwsAlgorithm,
+  keys: readonly VerificationKey[],
+  header: { alg: string; kid: string },
+  input: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  if (header.kid !== '') {
+    const named = keys.find((key) => key.kid === header.kid);
+    if (named !== undefined) return jwsVerify(alg, named.key, input, signature);
+  }
+  return keys.some(
+    (key) =>
+      (key.alg === undefined || key.alg === header.alg) &&
+      jwsVerify(alg, key.key, input, signature),
+  );
+}
+
+function keysOf(name: string, text: string): VerificationKey[] {
+  try {
+    return verificationKeys(text);
+  } catch (error) {
+    if (error instanceof KeyTextError) throw builtinError(name, error.message);
+    throw error;
   }
 }
 
-function field(o: ObjectValue, name: string): Value | undefined {
-  return o.entries.get(keyOf(str(name)))?.[1];
+/** `io.jwt.verify_<alg>` with a public key, certificate or JWK set: the builtin fixes the algorithm. */
+function publicKeyVerifier(alg: JwsAlgorithm): BuiltinDefinition {
+  const name = `io.jwt.verify_${alg.toLowerCase()}`;
+  return {
+    name,
+    arity: 2,
+    implementation: (args) => {
+      const token = splitToken(name, stringArg(name, args, 0));
+      const keys = keysOf(name, stringArg(name, args, 1));
+      const signature = decodeSignature(name, token);
+      const header = headerFields(name, decodeHeader(name, token));
+      return bool(verifiedByKeys(alg, keys, header, signingInput(token), signature));
+    },
+  };
 }
 
-interface Constraints {
-  readonly secret: string;
-  readonly alg?: string;
-  readonly iss?: string;
-  readonly aud?: string;
-  readonly timeNs: bigint;
+const HMACS = { hs256: sha256, hs384: sha384, hs512: sha512 } as const;
+
+function secretVerifier(algorithm: keyof typeof HMACS): BuiltinDefinition {
+  const name = `io.jwt.verify_${algorithm}`;
+  return {
+    name,
+    arity: 2,
+    implementation: (args) => {
+      const jwt = stringArg(name, args, 0);
+      const secret = utf8(stringArg(name, args, 1));
+      const token = splitToken(name, jwt);
+      const expected = hmac(HMACS[algorithm], secret, signingInput(token));
+      return bool(constantTimeEqual(expected, decodeSignature(name, token)));
+    },
+  };
 }
 
-function constraintsOf(name: string, o: ObjectValue, nowNs: bigint): Constraints {
-  let secret: string | undefined;
-  let alg: string | undefined;
-  let iss: string | undefined;
-  let aud: string | undefined;
-  let timeNs = nowNs;
-  for (const [k, v] of o.entries.values()) {
-    const key = k.kind === 'string' ? k.value : '';
-    if (key === 'cert')
-      throw builtinError(
-        name,
-        'verification with a certificate is not supported, only with a secret',
-      );
-    if (key === 'time') {
-      if (v.kind !== 'number') throw builtinError(name, 'time constraint: must be a number');
-      timeNs = typeof v.value === 'bigint' ? v.value : BigInt(Math.trunc(v.value));
+/** Whether the token's signature holds under the constraints' keys or secret, for the header's `alg`. */
+function signatureVerified(
+  c: TokenConstraints,
+  header: { alg: string; kid: string },
+  token: CompactToken,
+  signature: Uint8Array,
+): boolean {
+  if (!isJwsAlgorithm(header.alg)) return false;
+  const input = signingInput(token);
+  if (c.keys !== undefined) return verifiedByKeys(header.alg, c.keys, header, input, signature);
+  return jwsVerify(header.alg, createSecretKey(utf8(c.secret)), input, signature);
+}
+
+const UNVERIFIED = arr([FALSE, EMPTY_OBJECT, EMPTY_OBJECT]);
+
+function decodeVerify(name: string, jwt: string, constraints: TokenConstraints): Value {
+  let text = jwt;
+  for (;;) {
+    const token = splitToken(name, text);
+    const header = decodeHeader(name, token);
+    const fields = headerFields(name, header);
+    if (!headerValid(fields)) return UNVERIFIED;
+    if (constraints.alg !== '' && constraints.alg !== fields.alg) return UNVERIFIED;
+    const signature = decodeSignature(name, token);
+    if (!signatureVerified(constraints, fields, token, signature)) return UNVERIFIED;
+    const payloadText = fromUtf8(decodeSegment(name, token.payload, 'payload'));
+    // A nested token (RFC 7519 §5.2): verify the inner one with the same constraints.
+    if (fields.cty.toUpperCase() === 'JWT') {
+      text = payloadText;
       continue;
     }
-    if (v.kind !== 'string') throw builtinError(name, `${key} constraint: must be a string`);
-    if (key === 'secret') secret = v.value;
-    else if (key === 'alg') alg = v.value;
-    else if (key === 'iss') iss = v.value;
-    else if (key === 'aud') aud = v.value;
-    else throw builtinError(name, `unknown token validation constraint: ${key}`);
+    const claims = jsonObject(name, payloadText, 'payload');
+    return claimsValid(name, claims, constraints) ? arr([TRUE, header, claims]) : UNVERIFIED;
   }
-  if (secret === undefined) throw builtinError(name, 'no key constraint: a secret is required');
-  return { secret, alg, iss, aud, timeNs };
 }
 
-/** Whether the registered claims pass the constraints (exp, nbf, iss, aud), as OPA checks them. */
-function claimsValid(payload: ObjectValue, c: Constraints): boolean {
-  const seconds = Number(c.timeNs) / 1e9;
-  const exp = field(payload, 'exp');
-  if (exp !== undefined) {
-    if (exp.kind !== 'number')
-      throw builtinError('io.jwt.decode_verify', 'exp value must be a number');
-    if (seconds >= toFloat(exp.value)) return false;
+/** The JSON text `alg` names, or OPA's error for a header without one. */
+function headerAlgorithm(name: string, headerText: string): JwsAlgorithm {
+  let header: unknown;
+  try {
+    header = JSON.parse(headerText);
+  } catch (error) {
+    throw builtinError(
+      name,
+      `missing or invalid 'alg' header: cannot parse JSON: ${(error as Error).message}`,
+    );
   }
-  const nbf = field(payload, 'nbf');
-  if (nbf !== undefined) {
-    if (nbf.kind !== 'number')
-      throw builtinError('io.jwt.decode_verify', 'nbf value must be a number');
-    if (seconds < toFloat(nbf.value)) return false;
+  const alg = (header as { alg?: unknown } | null)?.alg;
+  if (typeof alg !== 'string')
+    throw builtinError(
+      name,
+      `missing or invalid 'alg' header: unsupported signature algorithm (no "alg" member)`,
+    );
+  if (!isJwsAlgorithm(alg)) throw builtinError(name, `unknown JWS algorithm: ${alg}`);
+  return alg;
+}
+
+/** Whether the header's `typ` is absent or `JWT`, in which case the payload must be JSON. */
+function payloadMustBeJson(headerText: string): boolean {
+  const typ = (JSON.parse(headerText) as { typ?: unknown }).typ;
+  return typeof typ !== 'string' || typ === 'JWT';
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
-  if (c.iss !== undefined) {
-    const iss = field(payload, 'iss');
-    if (iss?.kind !== 'string' || iss.value !== c.iss) return false;
+}
+
+/** A compact JWS of the header and payload texts as given, signed with the first key of the JWK (set). */
+function encodeSign(name: string, headerText: string, payloadText: string, jwkText: string): Value {
+  let keys: ReturnType<typeof parseJwks>;
+  try {
+    keys = parseJwks(jwkText);
+  } catch (error) {
+    if (error instanceof JwkError) throw builtinError(name, error.message);
+    throw error;
   }
-  const aud = field(payload, 'aud');
-  if (aud === undefined) return c.aud === undefined;
-  if (c.aud === undefined) return false;
-  if (aud.kind === 'string') return aud.value === c.aud;
-  if (aud.kind === 'array') return aud.items.some((a) => a.kind === 'string' && a.value === c.aud);
-  return false;
+  const key = keys[0];
+  if (key === undefined) throw builtinError(name, 'no keys found in JWK set');
+  const alg = headerAlgorithm(name, headerText);
+  if (payloadMustBeJson(headerText) && !isJson(payloadText))
+    throw builtinError(name, 'type is JWT but payload is not JSON');
+  const input = `${toBase64Url(utf8(headerText), false)}.${toBase64Url(utf8(payloadText), false)}`;
+  let signature: Uint8Array;
+  try {
+    signature = jwsSign(alg, key.key, utf8(input));
+  } catch (error) {
+    throw builtinError(name, (error as Error).message);
+  }
+  return str(`${input}.${toBase64Url(signature, false)}`);
 }
 
 export const JWT_BUILTINS: readonly BuiltinDefinition[] = [
   {
     name: 'io.jwt.decode',
     arity: 1,
-    implementation: (args) => {
-      const name = 'io.jwt.decode';
-      const token = innermost(name, parseToken(name, stringArg(name, args, 0)));
-      return arr([token.header, payloadOf(name, token), str(toHex(token.signature))]);
-    },
+    implementation: (args) => decodeInnermost('io.jwt.decode', stringArg('io.jwt.decode', args, 0)),
   },
   {
     name: 'io.jwt.decode_verify',
     arity: 2,
     implementation: (args, context) => {
       const name = 'io.jwt.decode_verify';
-      const constraints = constraintsOf(name, objectArg(name, args, 1), context.nowNs);
-      const unverified = arr([FALSE, EMPTY_OBJECT, EMPTY_OBJECT]);
-      const token = parseToken(name, stringArg(name, args, 0));
-      const header = token.header;
-      const algValue = field(header, 'alg');
-      const alg = algValue?.kind === 'string' ? algValue.value : '';
-      if (constraints.alg !== undefined && constraints.alg !== alg) return unverified;
-      const expected = hmacFor(alg, utf8(constraints.secret), utf8(token.signingInput));
-      if (expected === undefined || !constantTimeEqual(expected, token.signature))
-        return unverified;
-      const payload = payloadOf(name, token);
-      if (payload.kind !== 'object' || !claimsValid(payload, constraints)) return unverified;
-      return arr([TRUE, header, payload]);
+      const constraintsValue: ObjectValue = objectArg(name, args, 1);
+      const constraints = parseConstraints(name, constraintsValue, context.nowNs);
+      return decodeVerify(name, stringArg(name, args, 0), constraints);
     },
   },
-  ...Object.entries(HMACS).map(
-    ([algorithm, hash]): BuiltinDefinition => ({
-      name: `io.jwt.verify_${algorithm}`,
-      arity: 2,
-      implementation: (args) => {
-        const name = `io.jwt.verify_${algorithm}`;
-        const token = parseToken(name, stringArg(name, args, 0));
-        const secret = utf8(stringArg(name, args, 1));
-        return bool(
-          constantTimeEqual(hmac(hash, secret, utf8(token.signingInput)), token.signature),
-        );
-      },
-    }),
-  ),
+  secretVerifier('hs256'),
+  secretVerifier('hs384'),
+  secretVerifier('hs512'),
+  ...(
+    ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const
+  ).map(publicKeyVerifier),
+  publicKeyVerifier('EdDSA'),
+  {
+    name: 'io.jwt.encode_sign',
+    arity: 3,
+    // ECDSA and RSA-PSS signatures are randomised.
+    nondeterministic: true,
+    implementation: (args) => {
+      const name = 'io.jwt.encode_sign';
+      const header = marshalJson(objectArg(name, args, 0));
+      const payload = marshalJson(objectArg(name, args, 1));
+      const key = marshalJson(objectArg(name, args, 2));
+      return encodeSign(name, header, payload, key);
+    },
+  },
+  {
+    name: 'io.jwt.encode_sign_raw',
+    arity: 3,
+    nondeterministic: true,
+    implementation: (args) => {
+      const name = 'io.jwt.encode_sign_raw';
+      const key = stringArg(name, args, 2);
+      return encodeSign(name, stringArg(name, args, 0), stringArg(name, args, 1), key);
+    },
+  },
 ];
