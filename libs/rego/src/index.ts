@@ -6,6 +6,12 @@ export type {
 } from './builtins/builtin.js';
 export { BuiltinError } from './builtins/builtin.js';
 export type {
+  BuiltinDeclaration,
+  Capabilities,
+  OpaFunctionType,
+  OpaType,
+} from './builtins/builtin-declarations.js';
+export type {
   EvalOptions,
   QueryOutput,
   QueryResult,

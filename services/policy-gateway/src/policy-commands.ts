@@ -1,11 +1,12 @@
 /**
- * `policy-gateway policy test|eval|check`: tools for policy authors, run on the embedded
- * engine with no database and no settings. `test` runs `test_*` rules the way `opa test` does
- * (PASS when the rule is true; FAIL when false or undefined; ERROR when it cannot be
- * evaluated), `eval` prints a query's results in OPA's JSON shape, and `check` compiles the
- * modules and reports errors with `file:line:col`. Paths are directories (read recursively) or
- * single files: `.rego` modules (tests included), `data.json`/`data.yaml` mounted at their
- * directory's path, as in a bundle.
+ * `policy-gateway policy test|eval|check|capabilities`: tools for policy authors, run on the
+ * embedded engine with no database and no settings. `test` runs `test_*` rules the way `opa
+ * test` does (PASS when the rule is true; FAIL when false or undefined; ERROR when it cannot be
+ * evaluated), `eval` prints a query's results in OPA's JSON shape, `check` compiles the
+ * modules and reports errors with `file:line:col`, and `capabilities` prints what the engine
+ * offers in the shape of OPA's capabilities files (for `opa check --capabilities`). Paths are
+ * directories (read recursively) or single files: `.rego` modules (tests included),
+ * `data.json`/`data.yaml` mounted at their directory's path, as in a bundle.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,10 @@ export const POLICY_USAGE = `  policy test <path>... [--verbose] [--run <regex>]
   policy eval -d <path> [-d <path>]... [-i <input.json>] <query>
                    Evaluate a query and print its results in OPA's JSON shape
   policy check <path>...
-                   Compile the modules under the paths; report errors with file:line:col`;
+                   Compile the modules under the paths; report errors with file:line:col
+  policy capabilities
+                   Print the engine's builtins (with their types), future keywords and
+                   features as OPA's capabilities JSON`;
 
 /** Exit codes, as `opa test` uses them. */
 const EXIT = Object.freeze({ OK: 0, FAILED: 1, ERROR: 2 });
@@ -36,7 +40,8 @@ export type PolicyCommand =
       readonly input: string | undefined;
       readonly query: string;
     }
-  | { readonly kind: 'check'; readonly paths: readonly string[] };
+  | { readonly kind: 'check'; readonly paths: readonly string[] }
+  | { readonly kind: 'capabilities' };
 
 export interface PolicyCommandIo {
   readonly out: NodeJS.WritableStream;
@@ -73,17 +78,29 @@ export function parsePolicyArgs(args: readonly string[]): PolicyCommand | { erro
     if (paths.length === 0) return { error: `policy ${sub}: name at least one path` };
     return sub === 'test' ? { kind: 'test', paths, verbose, run } : { kind: 'check', paths };
   }
+  if (sub === 'capabilities') {
+    if (paths.length > 0) return { error: 'policy capabilities: takes no arguments' };
+    return { kind: 'capabilities' };
+  }
   if (sub === 'eval') {
     if (paths.length !== 1) return { error: 'policy eval: give exactly one query' };
     return { kind: 'eval', data, input, query: paths[0]! };
   }
-  return { error: `policy: expected test, eval or check, got ${sub ?? 'nothing'}` };
+  return {
+    error: `policy: expected test, eval, check or capabilities, got ${sub ?? 'nothing'}`,
+  };
 }
 
 export async function runPolicyCommand(
   command: PolicyCommand,
   io: PolicyCommandIo,
 ): Promise<number> {
+  if (command.kind === 'capabilities') {
+    io.out.write(
+      `${JSON.stringify(new RegoEngine({ regoVersion: 'v1' }).capabilities(), null, 2)}\n`,
+    );
+    return EXIT.OK;
+  }
   let sources: Sources;
   try {
     sources = await readSources(command.kind === 'eval' ? command.data : command.paths);

@@ -1,10 +1,11 @@
 /**
- * `policy-gateway policy test|eval|check` (issue 14), run as the installed command: the shipped
- * bundle's own tests pass through `policy test` (so CI runs them the way `opa test` would), a
- * failing test names file:line and exits 1, an error exits 2, `with` mocks input and data,
- * `eval` prints OPA's JSON shape and `check` names the place of a compile error.
+ * `policy-gateway policy test|eval|check|capabilities` (issues 14, 15), run as the installed
+ * command: the shipped bundle's own tests pass through `policy test` (so CI runs them the way
+ * `opa test` would), a failing test names file:line and exits 1, an error exits 2, `with`
+ * mocks input and data, `eval` prints OPA's JSON shape, `check` names the place of a compile
+ * error, and `capabilities` prints the engine's builtins as OPA's capabilities file types them.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,5 +115,38 @@ describe('policy eval and check', () => {
     const result = await runCli(['policy', 'eval', '-d', dir], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('policy-gateway: policy eval: give exactly one query\n');
+  });
+});
+
+describe('policy capabilities', () => {
+  it("prints the engine's builtins in OPA's capabilities shape, typed as OPA declares them", async () => {
+    const result = await runCli(['policy', 'capabilities'], {});
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as {
+      builtins: Array<{ name: string; decl: unknown }>;
+      future_keywords: string[];
+      features: string[];
+    };
+    const opa = JSON.parse(
+      await readFile(
+        new URL('../../../libs/rego/capabilities/opa-capabilities.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { builtins: Array<{ name: string; decl: unknown }> };
+    const declared = new Map(opa.builtins.map((b) => [b.name, b]));
+    expect(printed.builtins.length).toBeGreaterThan(150);
+    for (const builtin of printed.builtins) expect(builtin).toEqual(declared.get(builtin.name));
+    expect(printed.builtins.map((b) => b.name)).toEqual(
+      expect.arrayContaining(['regex.match', 'print', 'walk', 'internal.member_2']),
+    );
+    expect(printed.future_keywords).toContain('if');
+    expect(printed.features).toContain('rego_v1');
+  });
+
+  it('answers an argument with one line and exit 2', async () => {
+    const result = await runCli(['policy', 'capabilities', 'extra'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('policy-gateway: policy capabilities: takes no arguments\n');
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { AstModule } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
+import type { Capabilities } from '../builtins/builtin-declarations.js';
 import { BUILTINS } from '../builtins/index.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
@@ -19,6 +20,7 @@ import { parseModule } from '../parser/parser.js';
 import type { Value } from '../value/value.js';
 import { TRUE } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
+import { engineCapabilities } from './engine-capabilities.js';
 import { QueryBuiltinContext } from './query-builtin-context.js';
 
 export interface RegoEngineOptions {
@@ -117,6 +119,14 @@ export class RegoEngine {
     this.policy = compileModules([...next.values()], this.builtins);
     this.modules.delete(fileName);
     this.queries.clear();
+  }
+
+  /**
+   * What this engine offers a policy, in the shape of OPA's capabilities files: builtins with
+   * their declared types, future keywords and language features.
+   */
+  capabilities(): Capabilities {
+    return engineCapabilities(this.builtins);
   }
 
   /** Sets the base document under `data`, as JSON-shaped JavaScript. */
