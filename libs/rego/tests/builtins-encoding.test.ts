@@ -93,6 +93,14 @@ describe('YAML', () => {
     expect(call('yaml.is_valid', 'a: 1')).toBe(true);
     expect(callError('yaml.unmarshal', 'a: [1')).toMatch(/^yaml.unmarshal: /);
   });
+
+  it('reads only the first YAML document, as OPA (yaml.v2) does: what follows its end is not parsed', () => {
+    expect(call('yaml.unmarshal', '---\na: 1\n---\nb: 2')).toEqual({ a: 1 });
+    expect(call('yaml.is_valid', 'a: 1\n---\nb: 2')).toBe(true);
+    expect(call('yaml.is_valid', 'a: 1\n---\nkey: : bad')).toBe(true);
+    expect(call('yaml.is_valid', 'key: : bad\n---\na: 1')).toBe(false);
+    expect(call('yaml.unmarshal', '---\n')).toBeNull();
+  });
 });
 
 describe('crypto hashes', () => {

@@ -1,7 +1,7 @@
 /** Encoding builtins: base64, base64url, hex, JSON, URL query strings and YAML. */
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import type { Value } from '../value/value.js';
-import { arr, bool, obj, str } from '../value/value-builders.js';
+import { arr, bool, NULL, obj, str } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
 import type { BuiltinDefinition } from './builtin.js';
 import {
@@ -131,10 +131,18 @@ function yamlToValue(input: unknown): Value {
   return fromJs(input);
 }
 
+/**
+ * The first YAML document, as Go's yaml.v2 `Unmarshal` (OPA's) reads it: what follows the
+ * first document's end (`---`, `...`) is never parsed, so neither its values nor its errors
+ * count.
+ */
 function parseYamlValue(text: string): Value {
-  return yamlToValue(
-    parseYaml(text, { version: '1.1', intAsBigInt: true, mapAsMap: false, uniqueKeys: true }),
-  );
+  const docs = parseAllDocuments(text, { version: '1.1', intAsBigInt: true, uniqueKeys: true });
+  const first = Array.isArray(docs) ? docs[0] : undefined;
+  if (first === undefined) return NULL;
+  const [error] = first.errors;
+  if (error !== undefined) throw error;
+  return yamlToValue(first.toJS({ mapAsMap: false }));
 }
 
 function marshalOptions(value: Value): { prefix: string; indent: string; pretty: boolean } {
