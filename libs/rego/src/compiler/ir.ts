@@ -17,14 +17,20 @@ export interface ValTerm {
 export type Term =
   | ValTerm
   | { readonly k: 'var'; readonly slot: number; readonly name: string }
-  | { readonly k: 'input'; readonly path: readonly Term[] }
+  | {
+      readonly k: 'input';
+      readonly path: readonly Term[];
+      /** Where the ref is written, for the type checker's errors. */
+      readonly loc?: Loc;
+    }
   | {
       readonly k: 'data';
       readonly path: readonly Term[];
       /** The rule set the constant prefix of the path reaches, and where the rest starts. */
       readonly rule?: { readonly node: TreeNode; readonly next: number };
+      readonly loc?: Loc;
     }
-  | { readonly k: 'ref'; readonly head: Term; readonly path: readonly Term[] }
+  | { readonly k: 'ref'; readonly head: Term; readonly path: readonly Term[]; readonly loc?: Loc }
   | { readonly k: 'arr'; readonly items: readonly Term[] }
   | { readonly k: 'set'; readonly items: readonly Term[] }
   | { readonly k: 'obj'; readonly entries: readonly (readonly [Term, Term])[] }
