@@ -108,11 +108,11 @@ describe('RegoEngine', () => {
     expect(engine.evalRule('data.test')).toEqual({ base: 1, virtual: 2 });
   });
 
-  it('collects print output', () => {
+  it('collects print output, each line prefixed with the file and line of its call', () => {
     const engine = new RegoEngine();
     engine.addModule('p.rego', 'package p\nx if { print("hello", 1, input.missing) }');
     const out = engine.evalQuery('data.p.x', { input: {} });
-    expect(out.prints).toEqual(['hello 1 <undefined>']);
+    expect(out.prints).toEqual(['p.rego:2: hello 1 <undefined>']);
   });
 
   it('ends a query over its time budget with eval_budget_exceeded', () => {

@@ -78,7 +78,7 @@ describe('evaluator: documents and refs', () => {
       modules: ['package t\nr if { print("v:", {"a": [1, {2}]}, set()); true }'],
     });
     const out = engine.evalQuery('data.t.r');
-    expect(out.prints).toEqual(['v: {"a": [1, {2}]} set()']);
+    expect(out.prints).toEqual(['m0.rego:2: v: {"a": [1, {2}]} set()']);
     expect(out.results[0]?.expressions[0]?.value).toBe(true);
   });
 

@@ -97,7 +97,10 @@ function walkValue(value: Value, path: Value[], k: ValueK): boolean {
   return iterate(value, (key, child) => walkValue(child, [...path, key], k));
 }
 
-/** `print(…)`: undefined operands print as `<undefined>`; the call itself always succeeds. */
+/**
+ * `print(…)`: one line prefixed with the call's `file:line: `, as OPA's print hook writes it;
+ * undefined operands print as `<undefined>`; the call itself always succeeds.
+ */
 function evalPrint(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
   const operands = call.args.map((arg) => {
     let operand: Value | undefined;
@@ -114,6 +117,8 @@ function evalPrint(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): b
     }
     return operand;
   });
-  ctx.shared.builtinContext.print(formatPrintLine(operands));
+  ctx.shared.builtinContext.print(
+    `${call.loc.file}:${call.loc.line}: ${formatPrintLine(operands)}`,
+  );
   return k(TRUE);
 }
