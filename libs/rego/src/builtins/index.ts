@@ -19,6 +19,7 @@ import { JWT_BUILTINS } from './jwt.js';
 import { NET_BUILTINS } from './net.js';
 import { NUMBER_BUILTINS } from './numbers.js';
 import { OBJECT_BUILTINS } from './objects.js';
+import { PROVIDER_BUILTINS } from './providers.js';
 import { REGEX_BUILTINS } from './regex.js';
 import { SEMVER_BUILTINS } from './semver.js';
 import { SET_BUILTINS } from './sets.js';
@@ -58,6 +59,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   BITS_BUILTINS,
   GRAPH_BUILTINS,
   JWT_BUILTINS,
+  PROVIDER_BUILTINS,
   DEBUGGING_BUILTINS,
   TEMPLATE_STRING_BUILTINS,
   DEPRECATED_BUILTINS,
