@@ -125,12 +125,12 @@ async function shapeAsRunningForMonths<DB>(db: Kysely<DB>, first: Date): Promise
   await sql`alter table audit_log_entries detach partition audit_log_entries_legacy`.execute(db);
   await sql`alter table audit_log_entries attach partition audit_log_entries_legacy
     for values from (minvalue) to (${sql.lit(from)})`.execute(db);
-  const monthsAhead =
+  const ahead =
     (new Date().getUTCFullYear() - first.getUTCFullYear()) * 12 +
     new Date().getUTCMonth() -
     first.getUTCMonth() +
     2;
-  const { failed } = await ensureAuditPartitions(db, { now: first, monthsAhead });
+  const { failed } = await ensureAuditPartitions(db, { now: first, ahead });
   if (failed.length > 0) throw failed[0]!.error;
 }
 

@@ -165,6 +165,7 @@ export async function startGateway(
   metrics.watchWriteQueue(store.writeQueue);
   for (const warning of store.warnings) log.warn(warning);
   store.maintenance?.start({
+    partitionInterval: settings.retention.partitionInterval,
     retentionDays: settings.retention.days,
     accessLogRetentionDays: settings.retention.accessLogDays,
     signingKey: signingKeyOf(settings).key,

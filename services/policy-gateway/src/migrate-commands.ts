@@ -80,7 +80,9 @@ export async function migrate(settings: Settings, { out, log }: Io): Promise<num
     }
     if (outcome.results.length === 0) out.write('schema is current: nothing to apply\n');
     else out.write(`schema is current: applied ${outcome.results.length} migration(s)\n`);
-    const partitions = await ensureAuditPartitions(database.db);
+    const partitions = await ensureAuditPartitions(database.db, {
+      interval: settings.retention.partitionInterval,
+    });
     for (const name of partitions.created) out.write(`  partition created: ${name}\n`);
     for (const { name, error } of partitions.failed) {
       out.write(`  partition NOT created: ${name}: ${errorText(error)}\n`);

@@ -17,8 +17,8 @@ import { openDatabase } from './db/database.js';
 import { EXIT } from './migrate-commands.js';
 
 export const RETENTION_USAGE = `  retention apply [--dry-run]
-                   Drop the monthly partitions older than POLICY_GATEWAY_AUDIT_RETENTION_DAYS (the access log's:
-                   POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS), after signing a retention record per chain and per access-log month`;
+                   Drop the partitions older than POLICY_GATEWAY_AUDIT_RETENTION_DAYS (the access log's:
+                   POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS), after signing a retention record per chain and per access-log partition`;
 
 export interface RetentionCommand {
   readonly name: 'retention apply';

@@ -1,16 +1,23 @@
 /**
  * Keeps the partitioned audit tables ready for the entries to come: the partition of the
- * current month and of the next `monthsAhead` months, created ahead of time (by `migrate`, by
+ * current interval (month, week or day: `partition-interval.ts`) and of the next `ahead`
+ * intervals, created ahead of time (by `migrate`, by
  * `serve` at start and on a schedule), so that an insert never waits on DDL and the default
  * partition stays empty. Runs under one advisory lock, so that replicas starting together
  * create each partition once; each partition in its own transaction, so one that cannot be
  * made (the default partition already holds rows of its month) does not stop the others.
  *
  * @example
- * const { created, failed } = await ensureAuditPartitions(db, { monthsAhead: 2 });
+ * const { created, failed } = await ensureAuditPartitions(db, { interval: 'week' });
  */
 import { type Kysely, sql } from 'kysely';
-import { monthlyPartitions } from './monthly-partition.js';
+import {
+  DEFAULT_INTERVALS_AHEAD,
+  intervalStart,
+  type PartitionInterval,
+  partitionAt,
+  partitionsBetween,
+} from './partition-interval.js';
 import {
   ACCESS_LOG_RECORDS_PARTITIONING,
   AUDIT_LOG_ENTRIES_PARTITIONING,
@@ -30,8 +37,14 @@ export interface StoredPartition {
 export interface EnsurePartitionsOptions {
   /** Default: the current time. */
   readonly now?: Date;
-  /** Months after the current one to create ahead. Default 2. */
-  readonly monthsAhead?: number;
+  /**
+   * The length of the partitions made from now on. Default a month. Partitions already made
+   * stay as they are, so the interval can be changed on a live trail: a new interval's
+   * partitions begin where the existing ones end.
+   */
+  readonly interval?: PartitionInterval;
+  /** Intervals after the current one to create ahead. Default `DEFAULT_INTERVALS_AHEAD`. */
+  readonly ahead?: number;
 }
 
 export interface PartitionMaintenanceResult {
@@ -128,16 +141,18 @@ export async function addPartitionLocals<DB>(
 }
 
 /**
- * Creates what is missing of the current month's partition, the next `monthsAhead` months'
- * and the default partition, for every partitioned audit table. A month a partition already
- * covers (the legacy partition covers every month up to its bound) is left alone.
+ * Creates what is missing of the current interval's partition, the next `ahead` intervals'
+ * and the default partition, for every partitioned audit table. An interval a partition
+ * already covers, even in part (the legacy partition covers everything up to its bound; a
+ * month made before the interval became a week covers that month's weeks), is left alone.
  */
 export async function ensureAuditPartitions<DB>(
   db: Kysely<DB>,
   options: EnsurePartitionsOptions = {},
 ): Promise<PartitionMaintenanceResult> {
   const now = options.now ?? new Date();
-  const monthsAhead = options.monthsAhead ?? 2;
+  const interval = options.interval ?? 'month';
+  const ahead = options.ahead ?? DEFAULT_INTERVALS_AHEAD[interval];
   const created: string[] = [];
   const failed: { name: string; error: unknown }[] = [];
   const inTransaction = (work: (trx: Kysely<DB>) => Promise<void>) =>
@@ -148,9 +163,9 @@ export async function ensureAuditPartitions<DB>(
           await work(trx);
         });
   for (const table of await partitionedTables(db)) {
-    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + monthsAhead, 1));
+    const last = intervalStart(now, interval, ahead);
     const wanted: { name: string; bounds: { from: Date; to: Date } | 'default' }[] = [
-      ...monthlyPartitions(table.name, now, last).map((p) => ({
+      ...partitionsBetween(table.name, now, last, interval).map((p) => ({
         name: p.name,
         bounds: { from: p.from, to: p.to },
       })),
@@ -161,9 +176,10 @@ export async function ensureAuditPartitions<DB>(
         await inTransaction(async (trx) => {
           // Read again under the lock: another replica may have made it meanwhile.
           const stored = await listPartitions(trx, table);
-          if (isCovered(stored, partition.name, partition.bounds)) return;
-          await createPartition(trx, table, partition.name, partition.bounds);
-          created.push(partition.name);
+          for (const piece of missingPieces(stored, partition)) {
+            await createPartition(trx, table, piece.name, piece.bounds);
+            created.push(piece.name);
+          }
         });
       } catch (error) {
         if (db.isTransaction) throw error;
@@ -174,19 +190,53 @@ export async function ensureAuditPartitions<DB>(
   return { created, failed };
 }
 
-function isCovered(
+type WantedPartition = {
+  readonly name: string;
+  readonly bounds: { readonly from: Date; readonly to: Date } | 'default';
+};
+
+/**
+ * What must be made for `wanted` to exist: for the default partition, itself unless there is
+ * one; for a range, each stretch of it that no range partition covers. A stretch shorter than
+ * the whole range (the interval changed, and an older, longer partition covers part of it)
+ * is named after its own first day, so that the new interval's partitions begin exactly where
+ * the old ones end and no entry falls into the default partition in between.
+ */
+function missingPieces(
   stored: readonly StoredPartition[],
-  name: string,
-  bounds: { from: Date; to: Date } | 'default',
-): boolean {
-  if (stored.some((p) => p.name === name)) return true;
-  if (bounds === 'default') return stored.some((p) => p.isDefault);
-  const from = bounds.from.getTime();
-  const to = bounds.to.getTime();
-  return stored.some((p) => {
-    if (p.isDefault) return false;
-    const start = p.from === null ? -Infinity : Date.parse(p.from);
-    const end = p.to === null ? Infinity : Date.parse(p.to);
-    return start < to && from < end;
-  });
+  wanted: WantedPartition,
+): WantedPartition[] {
+  if (wanted.bounds === 'default') {
+    return stored.some((p) => p.isDefault) ? [] : [wanted];
+  }
+  const ranges = stored
+    .filter((p) => !p.isDefault)
+    .map((p) => ({
+      start: p.from === null ? -Infinity : Date.parse(p.from),
+      end: p.to === null ? Infinity : Date.parse(p.to),
+    }))
+    .sort((a, b) => a.start - b.start);
+  const from = wanted.bounds.from.getTime();
+  const to = wanted.bounds.to.getTime();
+  const pieces: WantedPartition[] = [];
+  let cursor = from;
+  for (const range of ranges) {
+    if (range.end <= cursor || range.start >= to) continue;
+    if (range.start > cursor) pieces.push(piece(wanted, cursor, range.start));
+    cursor = Math.max(cursor, range.end);
+    if (cursor >= to) break;
+  }
+  if (cursor < to) pieces.push(piece(wanted, cursor, to));
+  const names = new Set(stored.map((p) => p.name));
+  // A stretch's name can be taken by a partition of another range (made under another interval).
+  return pieces.map((p) => (names.has(p.name) ? { ...p, name: `${p.name}_2` } : p));
+}
+
+function piece(wanted: WantedPartition, start: number, end: number): WantedPartition {
+  if (wanted.bounds !== 'default' && start === wanted.bounds.from.getTime()) {
+    if (end === wanted.bounds.to.getTime()) return wanted;
+  }
+  const from = new Date(start);
+  const table = wanted.name.replace(/_y\d{4}m\d{2}(d\d{2})?$/, '');
+  return { name: partitionAt(table, from, 'day').name, bounds: { from, to: new Date(end) } };
 }

@@ -14,6 +14,11 @@ export {
   type StoredPartition,
 } from './audit-partition-maintenance.js';
 export {
+  DEFAULT_INTERVALS_AHEAD,
+  PARTITION_INTERVALS,
+  type PartitionInterval,
+} from './partition-interval.js';
+export {
   accessLogRetentionRecords,
   applyAuditRetention,
   type ExpiredPartition,

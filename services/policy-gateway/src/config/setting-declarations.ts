@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENFORCEMENT_MODES } from '@policy-gateway/gateway-contract';
 import { GROUP_COMMIT_DEFAULTS } from '@policy-gateway/governance-runtime';
+import { PARTITION_INTERVALS } from '@policy-gateway/governance-runtime/postgres';
 import { ROLES, type Role } from '../auth/principal.js';
 import { PACKAGE_DIRECTORY } from '../package-directory.js';
 import { declareSetting } from './setting-declaration.js';
@@ -183,15 +184,22 @@ const AUDIT_CHAIN_SETTINGS = {
   }),
 };
 
-/** Retention of the audit trail and the access log (issue 12): whole monthly partitions. */
+/** Retention of the audit trail and the access log (issue 12): whole partitions. */
 const RETENTION_SETTINGS = {
+  partitionInterval: declareSetting({
+    name: 'POLICY_GATEWAY_AUDIT_PARTITION_INTERVAL',
+    parse: oneOf(PARTITION_INTERVALS),
+    default: 'month',
+    description:
+      'The time span of each partition of the audit entries and the access log made from now on (`month`, `week` or `day`, UTC; ISO weeks start on Monday), by `migrate` and by `serve` ahead of time. Retention removes whole partitions, so entries stay up to one interval past the retention: choose `week` or `day` for a short retention or a very large trail, at the price of more partitions for a query to plan over. Changing it keeps the partitions already made; the new ones begin where they end.',
+  }),
   days: declareSetting<number | undefined>({
     name: 'POLICY_GATEWAY_AUDIT_RETENTION_DAYS',
     parse: integer(1, 36_500),
     default: undefined,
     documentedDefault: '(unset: nothing is ever removed)',
     description:
-      "Keep audit entries and access-log records this many days: a monthly partition is dropped once all of its month is older (so entries stay up to a month longer), never row by row, after a signed retention record per hash chain it cuts. Applied hourly by `serve` and by `policy-gateway retention apply`; dropping needs the tables' owner role.",
+      "Keep audit entries and access-log records this many days: a partition is dropped once all of it is older (so entries stay up to one `POLICY_GATEWAY_AUDIT_PARTITION_INTERVAL` longer), never row by row, after a signed retention record per hash chain it cuts. Applied hourly by `serve` and by `policy-gateway retention apply`; dropping needs the tables' owner role.",
   }),
   accessLogDays: declareSetting<number | undefined>({
     name: 'POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS',
@@ -199,7 +207,7 @@ const RETENTION_SETTINGS = {
     default: undefined,
     documentedDefault: '(unset: as `POLICY_GATEWAY_AUDIT_RETENTION_DAYS`)',
     description:
-      'Keep the access log (who read the audit trail) this many days instead, e.g. longer than the entries for an auditor looking back. Its expired monthly partitions are dropped the same way, each in one transaction with a signed record of what went (partition, time range, row count, when, by whom) in `access_log_retention_records`.',
+      'Keep the access log (who read the audit trail) this many days instead, e.g. longer than the entries for an auditor looking back. Its expired partitions are dropped the same way, each in one transaction with a signed record of what went (partition, time range, row count, when, by whom) in `access_log_retention_records`.',
   }),
 };
 

@@ -4,6 +4,7 @@
  * value fails with one line naming the variable and what it accepts. Nothing else in the
  * service reads `process.env`.
  */
+import type { PartitionInterval } from '@policy-gateway/governance-runtime/postgres';
 import type { OidcSettings } from '../auth/oidc-settings.js';
 import type { Env, SettingContext } from './setting-declaration.js';
 import { rawSetting, readSetting } from './setting-declaration.js';
@@ -47,6 +48,8 @@ export interface Settings {
   };
   /** Retention (issue 12): undefined days keep everything. */
   readonly retention: {
+    /** The span of each partition made from now on. */
+    readonly partitionInterval: PartitionInterval;
     readonly days: number | undefined;
     /** undefined: as `days`. */
     readonly accessLogDays: number | undefined;

@@ -1,22 +1,25 @@
 /**
- * What `serve` does to a database store besides reading and writing: create the monthly
- * partitions ahead of time (at start, then every six hours) and, when
+ * What `serve` does to a database store besides reading and writing: create the partitions
+ * (`POLICY_GATEWAY_AUDIT_PARTITION_INTERVAL`) ahead of time (at start, then every six hours) and, when
  * `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` or `POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS` is set,
  * drop the expired ones (at start, then hourly).
  * Both are idempotent and take the library's advisory lock, so every replica and worker may
  * run them. A failure is logged and tried again on the next round; it never stops serving
- * (the default partition takes any entry a missing month would have held).
+ * (the default partition takes any entry a missing partition would have held).
  */
 import type { AuditSigningKey } from '@policy-gateway/governance-runtime';
 import {
   type AuditLogDatabase,
   applyAuditRetention,
   ensureAuditPartitions,
+  type PartitionInterval,
 } from '@policy-gateway/governance-runtime/postgres';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 export interface AuditMaintenanceOptions {
+  /** Default a month. */
+  readonly partitionInterval?: PartitionInterval;
   readonly retentionDays: number | undefined;
   /** undefined: as `retentionDays`. */
   readonly accessLogRetentionDays: number | undefined;
@@ -40,7 +43,9 @@ export function startAuditMaintenance(
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const partitions = async () => {
-    const { created, failed } = await ensureAuditPartitions(db);
+    const { created, failed } = await ensureAuditPartitions(db, {
+      ...(options.partitionInterval !== undefined && { interval: options.partitionInterval }),
+    });
     if (created.length > 0) log.info({ created }, 'audit partitions created ahead of time');
     for (const { name, error } of failed) {
       log.error({ partition: name, err: error }, 'an audit partition could not be created');

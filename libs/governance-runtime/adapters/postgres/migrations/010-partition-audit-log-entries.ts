@@ -1,6 +1,6 @@
 /**
  * Migration 010: `audit_log_entries` becomes partitioned by `occurred_at`, one partition per
- * month (see `monthly-partition.ts` for why monthly), so that retention drops whole months
+ * month (see `partition-interval.ts` for why monthly by default), so that retention drops whole months
  * and time-bounded reads touch only their months. Every stored entry stays where it is: the
  * table is attached whole as `audit_log_entries_legacy`, the partition of every time before
  * the month boundary its validated CHECK constraint names, so no row is copied and the chain

@@ -17,9 +17,9 @@ import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
 import { listPartitions } from '../../postgres/audit-partition-maintenance.js';
 import { accessLogRetentionRecords, applyAuditRetention } from '../../postgres/audit-retention.js';
-import { monthlyPartition } from '../../postgres/monthly-partition.js';
 import { openPgliteAuditLogDatabase } from '../../postgres/open-pglite-audit-log-database.js';
 import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
+import { partitionAt } from '../../postgres/partition-interval.js';
 import {
   ACCESS_LOG_RECORDS_PARTITIONING,
   AUDIT_LOG_ENTRIES_PARTITIONING,
@@ -114,7 +114,7 @@ describe.each(databases)('the access log partitioned by month on $name', ({ open
     // Two months ahead of now is past the legacy bound (at most a month and a day ahead).
     const ahead = new Date();
     ahead.setUTCMonth(ahead.getUTCMonth() + 2, 1);
-    expect(names).toContain(monthlyPartition('access_log_records', ahead).name);
+    expect(names).toContain(partitionAt('access_log_records', ahead, 'month').name);
     expect(await count('access_log_records_legacy')).toBe(written.length);
   });
 

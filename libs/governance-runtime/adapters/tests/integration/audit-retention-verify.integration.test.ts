@@ -50,7 +50,7 @@ interface Trail {
 }
 
 async function writeTrailAndApplyRetention(db: Kysely<AuditLogDatabase>): Promise<Trail> {
-  await ensureAuditPartitions(db, { now: new Date(Date.UTC(2099, 0, 15)), monthsAhead: 1 });
+  await ensureAuditPartitions(db, { now: new Date(Date.UTC(2099, 0, 15)), ahead: 1 });
   const key = newSigningKeyPair();
   const a = new SignedChainFixture(db, key);
   const b = new SignedChainFixture(db, key);
