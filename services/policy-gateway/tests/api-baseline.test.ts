@@ -227,6 +227,15 @@ const ROLLOUT_ADDITIONS: readonly { pointer: string; note: string }[] = [
   },
 ];
 
+/**
+ * Issue 17: the export of what the list's filters select (NDJSON or CSV, with the checkpoints
+ * that vouch for the entries), and the live tail of new entries (server-sent events).
+ */
+const EXPORT_AND_STREAM_NOTE = 'issue 17: audit export and live tail';
+const EXPORT_AND_STREAM_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  { pointer: '/openapi/paths/~1governance~1audit~1export', note: EXPORT_AND_STREAM_NOTE },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -244,6 +253,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...PRIVACY_ADDITIONS,
   ...READ_REPLICA_ADDITIONS,
   ...ROLLOUT_ADDITIONS,
+  ...EXPORT_AND_STREAM_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

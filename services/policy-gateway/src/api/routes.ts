@@ -24,6 +24,7 @@ import { accessLogRoutes } from './access-log-routes.js';
 import { adminKeyRoutes } from './admin-key-routes.js';
 import { AREA_ACCESS } from './area-access.js';
 import { AuditApiMapper } from './audit-api-mapper.js';
+import { auditExportRoutes } from './audit-export-routes.js';
 import { auditIntegrityRoutes } from './audit-integrity-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
@@ -158,6 +159,12 @@ export async function registerRoutes(
   await app.register(inScope(auditRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
     audit,
+  });
+  // The export: the list's filters and role, every entry, streamed (issue 17).
+  await app.register(inScope(auditExportRoutes, setupOf('audit')), {
+    prefix: '/governance/audit',
+    audit,
+    trail: deps.store.trail,
   });
   // Tamper evidence: in the audit area's scope (the same role), beside the audit reads.
   await app.register(inScope(auditIntegrityRoutes, setupOf('audit')), {
