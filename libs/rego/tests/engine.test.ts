@@ -108,6 +108,22 @@ describe('RegoEngine', () => {
     expect(engine.evalRule('data.test')).toEqual({ base: 1, virtual: 2 });
   });
 
+  it('refuses a rule and base data defining the same path, in either order, as OPA does', () => {
+    const conflict = /p\.rego:2:1: conflicting rule for data path test\/rule1 found/;
+    const dataFirst = new RegoEngine();
+    dataFirst.setData({ test: { rule1: 0 } });
+    expect(() => dataFirst.addModule('p.rego', 'package test\nrule1 := 6')).toThrow(conflict);
+    const rulesFirst = new RegoEngine();
+    rulesFirst.addModule('p.rego', 'package test\nrule1 := 6');
+    expect(() => rulesFirst.setData({ test: { rule1: 0 } })).toThrow(conflict);
+    expect(() => rulesFirst.setData({ test: 'not an object' })).toThrow(
+      /conflicting rule for data path test\/rule1/,
+    );
+    expect(rulesFirst.evalRule('data.test.rule1')).toBe(6);
+    rulesFirst.setData({ test: { other: 1 } });
+    expect(rulesFirst.evalRule('data.test')).toEqual({ other: 1, rule1: 6 });
+  });
+
   it('collects print output, each line prefixed with the file and line of its call', () => {
     const engine = new RegoEngine();
     engine.addModule('p.rego', 'package p\nx if { print("hello", 1, input.missing) }');

@@ -8,6 +8,7 @@ import type { Capabilities } from '../builtins/builtin-declarations.js';
 import { BUILTINS } from '../builtins/index.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
+import { checkDataConflicts } from '../compiler/data-conflicts.js';
 import type { CompiledQuery } from '../compiler/ir.js';
 import { compileQuery } from '../compiler/query.js';
 import { RegoError, RegoParseError } from '../errors/rego-error.js';
@@ -105,9 +106,11 @@ export class RegoEngine {
         throw error;
       }
     }
-    this.policy = guardStack('rego_compile_error', () =>
+    const policy = guardStack('rego_compile_error', () =>
       compileModules([...next.values()], this.builtins),
     );
+    checkDataConflicts(policy.tree, this.data, (file) => next.get(file)?.source);
+    this.policy = policy;
     this.modules.clear();
     for (const [k, v] of next) this.modules.set(k, v);
     this.queries.clear();
@@ -134,9 +137,13 @@ export class RegoEngine {
     this.setDataValue(fromJs(data));
   }
 
-  /** Sets the base document under `data` as a Rego value. */
+  /**
+   * Sets the base document under `data` as a Rego value. Throws `RegoCompileError` when it
+   * defines a path a rule defines (OPA's path conflict), keeping the previous data.
+   */
   setDataValue(value: Value): void {
     if (value.kind !== 'object') throw new TypeError('data must be an object');
+    checkDataConflicts(this.policy.tree, value, (file) => this.modules.get(file)?.source);
     this.data = value;
   }
 
