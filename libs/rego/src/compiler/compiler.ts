@@ -10,6 +10,8 @@ import { bool } from '../value/value-builders.js';
 import { valuesEqual } from '../value/value-compare.js';
 import type { CompiledRule, RuleBranch, RuleSet, RuleSetKind, Term, TreeNode } from './ir.js';
 import { walkBody, walkTerm } from './ir-walk.js';
+import type { PolicyCheckOptions } from './policy-checks.js';
+import { policyCheckErrors } from './policy-checks.js';
 import { Resolver } from './resolver.js';
 import { FrameBuilder, Scope } from './scope.js';
 
@@ -30,9 +32,14 @@ export function newTreeNode(path: readonly string[]): TreeNode {
   };
 }
 
+/**
+ * Compiles modules into a policy. With `checks`, the policy is also type checked (and, in
+ * strict mode, strict-checked) and the first error found is thrown, as OPA's compiler does.
+ */
 export function compileModules(
   modules: readonly AstModule[],
   builtins: ReadonlyMap<string, BuiltinDefinition>,
+  checks?: PolicyCheckOptions,
 ): CompiledPolicy {
   const tree = newTreeNode([]);
   const ruleSets: RuleSet[] = [];
@@ -144,7 +151,12 @@ export function compileModules(
 
   for (const rs of ruleSets) rs.uniform = isUniform(rs);
   checkRecursion(ruleSets, tree, placed);
-  return { tree, ruleSets };
+  const policy = { tree, ruleSets };
+  if (checks !== undefined) {
+    const first = policyCheckErrors(modules, policy, checks)[0];
+    if (first !== undefined) throw first;
+  }
+  return policy;
 }
 
 /** Default values must be constants: no variables, refs or calls outside comprehensions. */

@@ -6,10 +6,13 @@ import type { AstModule } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { Capabilities } from '../builtins/builtin-declarations.js';
 import { BUILTINS } from '../builtins/index.js';
+import { checkModules } from '../compiler/check-modules.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
 import { checkDataConflicts } from '../compiler/data-conflicts.js';
+import { documentTypes } from '../compiler/document-types.js';
 import type { CompiledQuery } from '../compiler/ir.js';
+import type { PolicyCheckOptions } from '../compiler/policy-checks.js';
 import { compileQuery } from '../compiler/query.js';
 import { RegoError, RegoParseError } from '../errors/rego-error.js';
 import type { EvalContext } from '../evaluator/context.js';
@@ -33,6 +36,14 @@ export interface RegoEngineOptions {
   readonly maxSteps?: number;
   /** Wall-clock budget of one query in milliseconds; default none. */
   readonly timeoutMs?: number;
+  /**
+   * JSON Schemas of the documents the policy reads, by ref: `input`, or a path under data
+   * such as `data.users`. The type checker then rejects references to fields the schema does
+   * not allow and builtin calls with operands of the wrong type, as `opa check --schema` does.
+   */
+  readonly schemas?: Readonly<Record<string, unknown>>;
+  /** OPA's compiler strict mode (`opa check --strict`): unused imports and variables, … */
+  readonly strict?: boolean;
   /** Replaces the builtin registry (mainly for tests). */
   readonly builtins?: ReadonlyMap<string, BuiltinDefinition>;
   /**
@@ -78,9 +89,15 @@ export class RegoEngine {
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   private readonly regoVersion: RegoVersion;
 
+  private readonly checks: PolicyCheckOptions;
+
   constructor(private readonly options: RegoEngineOptions = {}) {
     this.builtins = options.builtins ?? BUILTINS;
     this.regoVersion = options.regoVersion ?? 'v1';
+    this.checks = Object.freeze({
+      documents: documentTypes(options.schemas ?? {}),
+      strict: options.strict ?? false,
+    });
     this.policy = compileModules([], this.builtins);
   }
 
@@ -107,7 +124,7 @@ export class RegoEngine {
       }
     }
     const policy = guardStack('rego_compile_error', () =>
-      compileModules([...next.values()], this.builtins),
+      compileModules([...next.values()], this.builtins, this.checks),
     );
     checkDataConflicts(policy.tree, this.data, (file) => next.get(file)?.source);
     this.policy = policy;
@@ -119,7 +136,7 @@ export class RegoEngine {
   removeModule(fileName: string): void {
     const next = new Map(this.modules);
     next.delete(fileName);
-    this.policy = compileModules([...next.values()], this.builtins);
+    this.policy = compileModules([...next.values()], this.builtins, this.checks);
     this.modules.delete(fileName);
     this.queries.clear();
   }
@@ -130,6 +147,26 @@ export class RegoEngine {
    */
   capabilities(): Capabilities {
     return engineCapabilities(this.builtins);
+  }
+
+  /**
+   * Checks modules as `opa check` does, without adding them: every type error (with this
+   * engine's schemas) and, in strict mode, every strict-mode error, sorted by location; a
+   * parse or other compile error alone. An empty list when they would compile.
+   */
+  check(
+    modules: ReadonlyArray<{ readonly fileName: string; readonly source: string }>,
+  ): RegoError[] {
+    const parsed: AstModule[] = [];
+    for (const { fileName, source } of modules) {
+      try {
+        parsed.push(parseModule(fileName, source, this.regoVersion));
+      } catch (error) {
+        if (error instanceof RegoError) return [error];
+        throw error;
+      }
+    }
+    return guardStack('rego_compile_error', () => checkModules(parsed, this.builtins, this.checks));
   }
 
   /** Sets the base document under `data`, as JSON-shaped JavaScript. */
