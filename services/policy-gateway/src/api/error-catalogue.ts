@@ -215,6 +215,18 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The gateway is already running or queueing as many evaluations as it admits, in total (POLICY_GATEWAY_EVAL_QUEUE_LIMIT) or for this client address (POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT). Nothing was evaluated or recorded; retry after the `Retry-After` seconds.',
   },
+  TOO_MANY_AUDIT_STREAMS: {
+    status: 429,
+    title: 'Too many live tails',
+    description:
+      'This principal already has as many live tails of the audit trail (`GET /governance/audit/stream`) open as one may; close one (another tab, a stale client) or retry after the `Retry-After` seconds. Polling the list works meanwhile.',
+  },
+  AUDIT_STREAMS_FULL: {
+    status: 503,
+    title: 'Live tails full',
+    description:
+      'This gateway serves as many live tails of the audit trail as it admits; retry after the `Retry-After` seconds or against another replica. Polling the list works meanwhile.',
+  },
   METRICS_UNAVAILABLE: {
     status: 503,
     title: 'Metrics unavailable',
