@@ -74,6 +74,14 @@ describe('parser: modules', () => {
     expect(m.rules[0]!.key && show(m.rules[0]!.key)).toBe('x');
   });
 
+  it('reads a bare v0 head and the next rule on one line as two rules, as OPA does', () => {
+    const m = v0('r["s"] p1 { true }');
+    expect(m.rules.map((r) => [r.kind, show(r.ref[0]!)])).toEqual([
+      ['set', 'r'],
+      ['complete', 'p1'],
+    ]);
+  });
+
   it('treats a module importing rego.v1 as v1 in v0 mode', () => {
     const m = v0('import rego.v1\nallow if input.x');
     expect(m.regoVersion).toBe('v1');

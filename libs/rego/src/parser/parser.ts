@@ -12,7 +12,6 @@ import type {
   AstTerm,
   AstWith,
 } from '../ast/ast.js';
-import type { Token } from '../lexer/token.js';
 import { str } from '../value/value-builders.js';
 import { TermParser } from './term-parser.js';
 import type { RegoVersion } from './token-cursor.js';
@@ -164,10 +163,7 @@ class Parser extends TermParser {
         loc,
       };
     }
-    const body = this.parseRuleBody(
-      nameTok,
-      value === undefined && key === undefined && args === undefined,
-    );
+    const body = this.parseRuleBody();
     const branches: AstRuleBranch[] = [{ value, body: body ?? [], loc }];
     while (this.isIdent('else')) {
       const elseTok = this.next();
@@ -176,7 +172,7 @@ class Parser extends TermParser {
         this.next();
         elseValue = this.parseTermIn();
       }
-      const elseBody = this.parseRuleBody(elseTok, false);
+      const elseBody = this.parseRuleBody();
       branches.push({ value: elseValue, body: elseBody ?? [], loc: this.loc(elseTok) });
     }
     if (
@@ -208,8 +204,12 @@ class Parser extends TermParser {
     };
   }
 
-  /** `if { … }`, `if literal`, or (v0) `{ … }`; undefined when the rule has no body. */
-  protected parseRuleBody(headTok: Token, bareHead: boolean): AstLiteral[] | undefined {
+  /**
+   * `if { … }`, `if literal`, or (v0) `{ … }`; undefined when the rule has no body. A bare v0
+   * head may share its line with the next rule (`r["s"] p1 { … }`): OPA's statements need no
+   * newline between them.
+   */
+  protected parseRuleBody(): AstLiteral[] | undefined {
     // v0 modules may use `if` without importing it: in this position it can mean nothing else.
     if (this.isKeyword('if') || (this.isIdent('if') && this.tokens[this.pos + 1]?.text === '{')) {
       this.next();
@@ -220,15 +220,6 @@ class Parser extends TermParser {
       if (this.version === 'v1') this.fail(this.peek(), "'if' before the rule body");
       return this.comprehensionLiteral() ?? this.parseBraceBody();
     }
-    if (
-      bareHead &&
-      this.version === 'v0' &&
-      !this.peek().newlineBefore &&
-      this.peek().kind !== 'eof'
-    ) {
-      this.fail(this.peek(), 'rule body');
-    }
-    void headTok;
     return undefined;
   }
 
