@@ -90,6 +90,33 @@ export {
   publicKeyOf,
   signingKeyIdOf,
 } from './audit-signing-key.js';
+export type {
+  AuditStats,
+  AuditStatsBucketSummary,
+  AuditStatsPolicyVersion,
+  AuditStatsReason,
+  AuditStatsUser,
+  DecisionCounts,
+  LatencyPercentiles,
+} from './audit-stats.js';
+export {
+  type AuditStatsCounts,
+  assembleAuditStats,
+  type LatencyKind,
+} from './audit-stats-assembly.js';
+export {
+  AUDIT_STATS_BUCKETS,
+  AUDIT_STATS_DEFAULT_DAYS,
+  AUDIT_STATS_DEFAULT_TOP,
+  AUDIT_STATS_MAX_BUCKETS,
+  AUDIT_STATS_MAX_RANGE_DAYS,
+  AUDIT_STATS_MAX_TOP,
+  type AuditStatsBucket,
+  type AuditStatsQuery,
+  type ResolvedAuditStatsQuery,
+  resolveAuditStatsQuery,
+} from './audit-stats-query.js';
+export type { AuditStatsReader } from './audit-stats-reader.js';
 export {
   auditTimestampNow,
   formatEpochMicros,
@@ -159,6 +186,18 @@ export {
 export { InvalidAccessLogRecordError } from './invalid-access-log-record-error.js';
 export { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 export { type AuditQueryField, InvalidAuditQueryError } from './invalid-audit-query-error.js';
+export {
+  type AuditStatsQueryField,
+  InvalidAuditStatsQueryError,
+} from './invalid-audit-stats-query-error.js';
+export {
+  LATENCY_BINS_PER_OCTAVE,
+  LATENCY_MAX_BIN,
+  LATENCY_MIN_BIN,
+  LatencyHistogram,
+  latencyBin,
+  latencyOfBin,
+} from './latency-histogram.js';
 export {
   AuditSigningKeyError,
   GENERATED_SIGNING_KEY_FILE,

@@ -7,6 +7,7 @@ export {
   MemoryAuditLogEntryRepository,
   type MemoryAuditLogEntryRepositoryOptions,
 } from './memory-audit-log-entry-repository.js';
+export { MemoryAuditStatsReader } from './memory-audit-stats-reader.js';
 export {
   MEMORY_BOUND_PARTITION,
   MemoryAuditTrailReader,

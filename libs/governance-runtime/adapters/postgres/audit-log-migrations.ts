@@ -25,6 +25,8 @@ import * as allowPrivacyOfficerKeys from './migrations/014-allow-privacy-officer
 import * as indexAuditFilters from './migrations/015-index-audit-filters.js';
 import * as addShadowRollout from './migrations/016-add-shadow-rollout.js';
 import * as partitionAccessLogRecords from './migrations/018-partition-access-log-records.js';
+import * as createAuditStatsRollups from './migrations/019-create-audit-stats-rollups.js';
+import * as notifyAuditEntryCommits from './migrations/020-notify-audit-entry-commits.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -43,6 +45,8 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '015_index_audit_filters': indexAuditFilters,
   '016_add_shadow_rollout': addShadowRollout,
   '018_partition_access_log_records': partitionAccessLogRecords,
+  '019_create_audit_stats_rollups': createAuditStatsRollups,
+  '020_notify_audit_entry_commits': notifyAuditEntryCommits,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -37,6 +37,7 @@ import {
   partitionedTables,
   type StoredPartition,
 } from './audit-partition-maintenance.js';
+import { rebuildAuditStats } from './audit-stats-rollup.js';
 import { ACCESS_LOG_RETENTION_TABLE } from './migrations/018-partition-access-log-records.js';
 import {
   ACCESS_LOG_RECORDS_PARTITIONING,
@@ -133,15 +134,14 @@ async function expire<DB>(
       if (chains.length > 0) {
         await recordRemoval(db, partition, chains, signingKey(options), options.removedBy);
       }
-      await db.connection().execute(async (connection) => {
-        await sql`set lock_timeout = ${sql.lit(`${options.lockTimeoutMs ?? 5000}ms`)}`.execute(
-          connection,
+      // The stats roll-ups of the partition's hours go in the same transaction (issue 17):
+      // they count exactly the entries kept, dropped or not.
+      await db.transaction().execute(async (trx) => {
+        await sql`set local lock_timeout = ${sql.lit(`${options.lockTimeoutMs ?? 5000}ms`)}`.execute(
+          trx,
         );
-        try {
-          await sql`drop table ${sql.id(partition.name)}`.execute(connection);
-        } finally {
-          await sql`reset lock_timeout`.execute(connection);
-        }
+        await sql`drop table ${sql.id(partition.name)}`.execute(trx);
+        await rebuildAuditStats(trx, { from: partition.from, to: partition.to });
       });
     }
     return { ...partition, chains, estimatedRows, status: 'dropped' };

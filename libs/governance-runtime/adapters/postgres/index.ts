@@ -14,11 +14,6 @@ export {
   type StoredPartition,
 } from './audit-partition-maintenance.js';
 export {
-  DEFAULT_INTERVALS_AHEAD,
-  PARTITION_INTERVALS,
-  type PartitionInterval,
-} from './partition-interval.js';
-export {
   accessLogRetentionRecords,
   applyAuditRetention,
   type ExpiredPartition,
@@ -26,7 +21,12 @@ export {
   type RetentionOutcome,
   retentionRecordsOf,
 } from './audit-retention.js';
+export {
+  AUDIT_STATS_TABLES,
+  rebuildAuditStats,
+} from './audit-stats-rollup.js';
 export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';
+export { AUDIT_ENTRY_COMMITS_CHANNEL } from './migrations/020-notify-audit-entry-commits.js';
 export {
   openPgliteAuditLogDatabase,
   type PgliteAuditLogDatabase,
@@ -37,6 +37,11 @@ export {
   type PostgresAuditLogDatabaseOptions,
 } from './open-postgres-audit-log-database.js';
 export {
+  DEFAULT_INTERVALS_AHEAD,
+  PARTITION_INTERVALS,
+  type PartitionInterval,
+} from './partition-interval.js';
+export {
   PostgresAccessLogRepository,
   type PostgresAccessLogRepositoryOptions,
 } from './postgres-access-log-repository.js';
@@ -45,6 +50,7 @@ export {
   PostgresAuditLogEntryRepository,
   type PostgresAuditLogEntryRepositoryOptions,
 } from './postgres-audit-log-entry-repository.js';
+export { PostgresAuditStatsReader } from './postgres-audit-stats-reader.js';
 export {
   PostgresAuditTrailReader,
   type PostgresAuditTrailReaderOptions,

@@ -1,0 +1,157 @@
+/**
+ * The hourly roll-ups behind `GET /governance/audit/stats` (migration 019): decisions by
+ * outcome, latency histograms (log-scale bins, `latency-histogram.ts`), reasons, denials per
+ * user and policy versions, each row keyed by its UTC hour. A statement trigger on
+ * `audit_log_entries` adds every INSERT's rows to them in the INSERT's own transaction, so the
+ * roll-ups hold exactly the committed entries, whichever write path (single, batch, atomic,
+ * SQL by hand) wrote them; `rebuildAuditStats` recounts a range from the entries (the
+ * migration's backfill, and retention after dropping a partition).
+ *
+ * Concurrent writers add to the same rows with `ON CONFLICT … DO UPDATE`, each statement in
+ * key order so that two of them lock shared rows in the same order and never deadlock.
+ */
+import { type Kysely, sql } from 'kysely';
+import {
+  LATENCY_BINS_PER_OCTAVE,
+  LATENCY_MAX_BIN,
+  LATENCY_MIN_BIN,
+} from '../../src/latency-histogram.js';
+
+export const AUDIT_STATS_TABLES = Object.freeze([
+  'audit_stats_decisions',
+  'audit_stats_latency',
+  'audit_stats_reasons',
+  'audit_stats_denials',
+  'audit_stats_policy_versions',
+] as const);
+
+export const AUDIT_STATS_TRIGGER = 'audit_log_entries_stats_rollup';
+export const AUDIT_STATS_FUNCTION = 'audit_stats_rollup';
+
+/** Entries uploaded by OPA carry OPA's own time: their commit says nothing of a request's. */
+const UPLOADED_ACTION = 'opa.decision_log';
+
+/** The hour of an entry, in UTC whatever the session's time zone. */
+const HOUR = `date_trunc('hour', occurred_at, 'UTC')`;
+
+const HOUR_TEXT = `YYYY-MM-DD"T"HH24:MI:SS"Z"`;
+
+/** `latencyBin` in SQL: floor(log2(ms) * 4), clamped; zero and below in the lowest bin. */
+function binOf(ms: string): string {
+  return `case when ${ms} > 0 then least(${LATENCY_MAX_BIN}, greatest(${LATENCY_MIN_BIN}, floor(ln(${ms}) / ln(2) * ${LATENCY_BINS_PER_OCTAVE})::int)) else ${LATENCY_MIN_BIN} end`;
+}
+
+/**
+ * The statements that add the entries of `source` (a relation with the entries' columns) to
+ * the roll-ups, as SQL text: the trigger's body and the rebuild run them.
+ */
+export function rollupStatements(source: string): readonly string[] {
+  const add = (table: string, key: string) =>
+    `on conflict (${key}) do update set entries = ${table}.entries + excluded.entries`;
+  return [
+    `insert into audit_stats_decisions (bucket, decision, entries)
+       select ${HOUR}, decision, count(*) from ${source} as e group by 1, 2 order by 1, 2
+       ${add('audit_stats_decisions', 'bucket, decision')}`,
+    `insert into audit_stats_latency (bucket, kind, bin, entries)
+       select bucket, kind, bin, count(*) from (
+         select ${HOUR} as bucket, 'evaluation' as kind, ${binOf('latency_ms')} as bin from ${source} as e
+         union all
+         select ${HOUR}, 'end_to_end', ${binOf('extract(epoch from inserted_at - occurred_at)::float8 * 1000')}
+           from ${source} as e where action <> '${UPLOADED_ACTION}'
+       ) as binned group by 1, 2, 3 order by 1, 2, 3
+       ${add('audit_stats_latency', 'bucket, kind, bin')}`,
+    `insert into audit_stats_reasons (bucket, code, entries)
+       select bucket, code, count(*) from (
+         select distinct e.id, date_trunc('hour', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
+           from ${source} as e cross join lateral jsonb_array_elements(e.reasons) as r
+          where jsonb_typeof(e.reasons) = 'array' and r.value ->> 'code' is not null
+       ) as given group by 1, 2 order by 1, 2
+       ${add('audit_stats_reasons', 'bucket, code')}`,
+    `insert into audit_stats_denials (bucket, user_id, entries)
+       select ${HOUR}, user_id, count(*) from ${source} as e where decision = 'deny'
+        group by 1, 2 order by 1, 2
+       ${add('audit_stats_denials', 'bucket, user_id')}`,
+    `insert into audit_stats_policy_versions (bucket, policy_version, first_at, last_at, entries)
+       select ${HOUR}, policy_version, min(occurred_at), max(occurred_at), count(*) from ${source} as e
+        group by 1, 2 order by 1, 2
+       on conflict (bucket, policy_version) do update set
+         first_at = least(audit_stats_policy_versions.first_at, excluded.first_at),
+         last_at = greatest(audit_stats_policy_versions.last_at, excluded.last_at),
+         entries = audit_stats_policy_versions.entries + excluded.entries`,
+  ];
+}
+
+/** Creates the roll-up tables, the trigger that keeps them, and counts the stored entries. */
+export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  const statements = [
+    `create table audit_stats_decisions (
+       bucket timestamptz not null, decision text not null, entries bigint not null,
+       primary key (bucket, decision))`,
+    `create table audit_stats_latency (
+       bucket timestamptz not null, kind text not null, bin smallint not null, entries bigint not null,
+       primary key (bucket, kind, bin))`,
+    `create table audit_stats_reasons (
+       bucket timestamptz not null, code text not null, entries bigint not null,
+       primary key (bucket, code))`,
+    `create table audit_stats_denials (
+       bucket timestamptz not null, user_id text not null, entries bigint not null,
+       primary key (bucket, user_id))`,
+    `create table audit_stats_policy_versions (
+       bucket timestamptz not null, policy_version text not null,
+       first_at timestamptz not null, last_at timestamptz not null, entries bigint not null,
+       primary key (bucket, policy_version))`,
+    `create index audit_stats_policy_versions_version_idx
+       on audit_stats_policy_versions (policy_version, first_at)`,
+    `create function ${AUDIT_STATS_FUNCTION}() returns trigger language plpgsql as $$
+     begin
+       ${rollupStatements('new_entries').join(';\n')};
+       return null;
+     end
+     $$`,
+    `create trigger ${AUDIT_STATS_TRIGGER} after insert on audit_log_entries
+       referencing new table as new_entries
+       for each statement execute function ${AUDIT_STATS_FUNCTION}()`,
+  ];
+  for (const statement of statements) await sql.raw(statement).execute(db);
+  // Created in this transaction, the trigger holds a lock that makes writers wait until the
+  // backfill commits: no entry is counted twice or missed.
+  await rebuildAuditStats(db);
+}
+
+export async function dropAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  await sql.raw(`drop trigger ${AUDIT_STATS_TRIGGER} on audit_log_entries`).execute(db);
+  await sql.raw(`drop function ${AUDIT_STATS_FUNCTION}()`).execute(db);
+  for (const table of AUDIT_STATS_TABLES) await sql.raw(`drop table ${table}`).execute(db);
+}
+
+/**
+ * Recounts the roll-ups of the hours that overlap `[from, to)` (every hour when omitted) from
+ * the entries stored now: deletes their rows, then adds the entries of those hours. Run it in
+ * the transaction that changed the entries (a dropped partition), so that both commit together.
+ */
+export async function rebuildAuditStats<DB>(
+  db: Kysely<DB>,
+  range: { readonly from?: string | null; readonly to?: string | null } = {},
+): Promise<void> {
+  const from = range.from ?? null;
+  const to = range.to ?? null;
+  // Whole hours: from the hour holding `from` to the end of the hour holding `to`'s last instant.
+  const { rows } = await sql<{ from: string | null; to: string | null }>`
+    select to_char(date_trunc('hour', ${from}::timestamptz, 'UTC') at time zone 'UTC', ${HOUR_TEXT}) as "from",
+           to_char((date_trunc('hour', ${to}::timestamptz - interval '1 microsecond', 'UTC')
+             + interval '1 hour') at time zone 'UTC', ${HOUR_TEXT}) as "to"`.execute(db);
+  const bounds = rows[0]!;
+  // Literals of the server's own formatting, not of any input.
+  const conditions = (column: string) =>
+    [
+      bounds.from === null ? undefined : `${column} >= '${bounds.from}'::timestamptz`,
+      bounds.to === null ? undefined : `${column} < '${bounds.to}'::timestamptz`,
+    ].filter((condition) => condition !== undefined);
+  const within = (column: string) =>
+    conditions(column).length === 0 ? '' : ` where ${conditions(column).join(' and ')}`;
+  for (const table of AUDIT_STATS_TABLES) {
+    await sql.raw(`delete from ${table}${within('bucket')}`).execute(db);
+  }
+  const source = `(select * from audit_log_entries${within('occurred_at')})`;
+  for (const statement of rollupStatements(source)) await sql.raw(statement).execute(db);
+}
