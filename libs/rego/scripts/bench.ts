@@ -1,166 +1,260 @@
 /**
- * Benchmark of the engine: evaluation time of the gateway's policy on a 2 KB prompt
- * (or, without it, of bench/policy.rego) and compile time of that policy.
- * Run with `npm run bench -w libs/rego`.
+ * Benchmark of the engine on the gateway's policy: evaluation time against a hand-written
+ * TypeScript function that makes exactly the same decisions (scripts/bench/gateway-reference.ts,
+ * checked by `bench:agreement`), on 100 B, 2 KB and 16 KB prompts, and compile time.
+ *
+ * The policy is the snapshot of commit 6cc85e3 (bench/gateway-policy-6cc85e3), the one the
+ * reference decides as; the live shipped policy, when it compiles, is measured beside it.
+ * Everything runs in one process, in alternating rounds, and the figures are medians of
+ * rounds: on a shared machine, separate runs differ more than most changes.
+ *
+ *   npm run bench -w libs/rego [-- --against <git-ref or libs/rego directory>] [--rounds N] [--no-live]
+ *
+ * `--against` evaluates another version of the engine in the same rounds: a directory holding
+ * its libs/rego, or a git ref, whose libs/rego is extracted (git archive) under
+ * node_modules/.cache so that it resolves this checkout's dependencies. The live policy runs
+ * on this version's code, which skews a comparison with another version: `--no-live` leaves
+ * it out.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RegoEngine } from '../src/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { RegoEngine } from '../src/index.js';
+import { benchPrompt } from './bench/gateway-inputs.js';
+import type { PolicyFiles } from './bench/gateway-policy.js';
+import { GATEWAY_QUERY, LIVE_DIR, readPolicy, SNAPSHOT_DIR } from './bench/gateway-policy.js';
+import type { GatewayData } from './bench/gateway-reference.js';
+import { gatewayDecision } from './bench/gateway-reference.js';
 
 const loadBefore = loadavg()[0]!;
 const here = dirname(fileURLToPath(import.meta.url));
-const gatewayDir = resolve(here, '../../../services/policy-gateway/policies');
-const useGateway = existsSync(gatewayDir);
-const dir = useGateway ? gatewayDir : resolve(here, '../bench');
-const query = useGateway ? 'data.policy_gateway.decision' : 'data.bench.decision';
+const regoDir = resolve(here, '..');
 
-const modules = readdirSync(dir)
-  .filter((f) => f.endsWith('.rego'))
-  .sort()
-  .map((f) => ({ fileName: f, source: readFileSync(join(dir, f), 'utf8') }));
-const data: unknown = existsSync(join(dir, 'data.json'))
-  ? JSON.parse(readFileSync(join(dir, 'data.json'), 'utf8'))
-  : {};
-
-/** A 2 KB prompt of ordinary business prose with one e-mail address and a few numbers. */
-function makePrompt(size: number): string {
-  const sentences = [
-    'Please summarise the attached quarterly report for the board meeting on Thursday.',
-    'Revenue grew by 12 percent compared with the same quarter last year, mostly in Europe.',
-    'Contact jane.doe@example.com if any figure in the appendix looks inconsistent.',
-    'The logistics team reduced delivery times from 5 days to 3 days on average.',
-    'Highlight risks around supplier concentration and currency exposure in 2025.',
-    'Keep the tone neutral and avoid speculative statements about the share price.',
-  ];
-  let text = '';
-  for (let i = 0; text.length < size; i++) text += `${sentences[i % sentences.length]} `;
-  return text.slice(0, size);
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
+const rounds = Number(option('--rounds') ?? 150);
+// Imported the way the other version is (dynamically), so that neither starts ahead: a
+// static import measured up to twice as fast as the same files imported dynamically.
+const { RegoEngine: Engine }: { RegoEngine: EngineClass } = await import('../src/index.js');
+const snapshot = readPolicy(SNAPSHOT_DIR);
 
-function compileOnce(): RegoEngine {
-  const engine = new RegoEngine();
-  engine.addModules(modules);
-  engine.setData(data);
+type EngineClass = typeof RegoEngine;
+
+function compile(Engine: EngineClass, policy: PolicyFiles): RegoEngine {
+  const engine = new Engine();
+  engine.addModules(policy.modules);
+  engine.setData(policy.data);
   return engine;
 }
 
-// The first compiles run cold (parser and compiler not yet optimised by the JIT): measure
-// that one apart, then the steady state a long-running gateway sees on a policy reload.
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+// Compile time: the first compile runs cold (parser and compiler not yet optimised by the
+// JIT), then the steady state a long-running gateway sees on a policy reload.
 const coldStart = process.hrtime.bigint();
-compileOnce();
+compile(Engine, snapshot);
 const coldCompileMs = Number(process.hrtime.bigint() - coldStart) / 1e6;
-for (let i = 0; i < 20; i++) compileOnce();
+for (let i = 0; i < 20; i++) compile(Engine, snapshot);
 const compileTimes: number[] = [];
 for (let i = 0; i < 50; i++) {
   const start = process.hrtime.bigint();
-  compileOnce();
+  compile(Engine, snapshot);
   compileTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
-compileTimes.sort((a, b) => a - b);
 
-const engine = compileOnce();
-const input = { prompt: makePrompt(2048), user_id: 'user-123', context: { team: 'finance' } };
-const decision = engine.evalRule(query, { input });
-
-interface Measurement {
-  median: number;
-  p99: number;
-  perSecond: number;
-  /** CPU time of this process per evaluation: unlike wall time, it excludes the time other jobs on a busy machine take the core away. */
-  cpu: number;
+/** One way of deciding: an engine with a policy, or the reference. */
+interface Contestant {
+  readonly name: string;
+  readonly decide: (input: Record<string, unknown>) => unknown;
 }
 
-/** Median and p99 µs per evaluation of `q`, evaluations per second and CPU µs per evaluation. */
-function measure(q: string, runs: number, warmup: number): Measurement {
-  for (let i = 0; i < warmup; i++) engine.evalRule(q, { input });
-  const times: number[] = new Array(runs);
-  const started = process.hrtime.bigint();
-  const cpuStart = process.cpuUsage();
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    engine.evalRule(q, { input });
-    times[i] = Number(process.hrtime.bigint() - start) / 1e3;
+const engine = compile(Engine, snapshot);
+const contestants: Contestant[] = [
+  { name: 'engine', decide: (input) => engine.evalRule(GATEWAY_QUERY, { input }) },
+  {
+    name: 'reference',
+    decide: (input) => gatewayDecision(input, snapshot.data as GatewayData),
+  },
+];
+
+const against = option('--against');
+let againstLabel: string | undefined;
+let cleanup: (() => void) | undefined;
+if (against !== undefined) {
+  const { dir, label, remove } = againstSource(against);
+  againstLabel = label;
+  cleanup = remove;
+  const other: { RegoEngine: EngineClass } = await import(join(dir, 'src/index.ts'));
+  const otherEngine = compile(other.RegoEngine, snapshot);
+  contestants.push({
+    name: 'against',
+    decide: (input) => otherEngine.evalRule(GATEWAY_QUERY, { input }),
+  });
+}
+
+let liveNote = 'live shipped policy not measured (--no-live)';
+if (!process.argv.includes('--no-live'))
+  try {
+    const live = readPolicy(LIVE_DIR);
+    const liveEngine = compile(Engine, live);
+    contestants.push({
+      name: 'live',
+      decide: (input) => liveEngine.evalRule(GATEWAY_QUERY, { input }),
+    });
+    liveNote = `live shipped policy ${LIVE_DIR} (${live.modules.length} modules) measured too`;
+  } catch (error) {
+    liveNote = `live shipped policy ${LIVE_DIR} not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
   }
-  const cpuUsed = process.cpuUsage(cpuStart);
-  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  times.sort((a, b) => a - b);
+
+/**
+ * A directory holding the libs/rego to compare with: `against` itself when it is one, else
+ * the libs/rego of git ref `against`, extracted where it resolves this checkout's packages.
+ */
+function againstSource(ref: string): { dir: string; label: string; remove?: () => void } {
+  const asDir = resolve(ref);
+  if (existsSync(join(asDir, 'src/index.ts'))) return { dir: asDir, label: asDir };
+  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: regoDir })
+    .toString()
+    .trim();
+  let commit: string;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: root,
+    })
+      .toString()
+      .trim();
+  } catch {
+    console.error(`--against: ${ref} is neither a libs/rego directory nor a git commit`);
+    process.exit(2);
+  }
+  const target = join(root, 'node_modules/.cache/rego-bench-against', commit);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  const archive = execFileSync('git', ['archive', commit, 'libs/rego'], {
+    cwd: root,
+    maxBuffer: 1 << 28,
+  });
+  execFileSync('tar', ['-x', '-C', target], { input: archive });
   return {
-    median: percentile(times, 50),
-    p99: percentile(times, 99),
-    perSecond: Math.round(runs / totalSeconds),
-    cpu: (cpuUsed.user + cpuUsed.system) / runs,
+    dir: join(target, 'libs/rego'),
+    label: `${ref} (${commit.slice(0, 7)})`,
+    remove: () => rmSync(target, { recursive: true, force: true }),
   };
 }
 
-const runs = 10000;
-const full = measure(query, runs, 2000);
-// The same evaluation with the regex builtins answered by `with` mocks: what the evaluator
-// and the other builtins cost, apart from regular-expression matching.
-const noRegex = measure(`${query} with regex.find_n as [] with regex.match as false`, runs, 2000);
+const sizes = [
+  { label: '100 B', chars: 100 },
+  { label: '2 KB', chars: 2048 },
+  // The largest prompt the policy scans: max_prompt_chars is 16000.
+  { label: '16 KB', chars: 16_000 },
+];
 
-const load = loadavg()[0]!;
-const fmt = (m: Measurement): string =>
-  `median ${m.median.toFixed(1)} µs, p99 ${m.p99.toFixed(1)} µs, ${m.perSecond} evaluations/s, CPU ${m.cpu.toFixed(1)} µs/evaluation`;
-console.log(`policy: ${dir} (${modules.length} modules), query ${query}`);
-console.log(`decision on the 2 KB prompt: ${JSON.stringify(decision)}`);
-console.log(`evaluation: ${fmt(full)} (${runs} runs after 2000 warm-up)`);
-console.log(`  regex builtins mocked (the evaluator and other builtins alone): ${fmt(noRegex)}`);
-console.log(
-  `  so regular-expression matching costs about ${(full.median - noRegex.median).toFixed(1)} µs of the median`,
-);
-console.log(
-  `compile: first, cold ${coldCompileMs.toFixed(2)} ms; warm median ${percentile(compileTimes, 50).toFixed(2)} ms, p99 ${percentile(compileTimes, 99).toFixed(2)} ms (${compileTimes.length} runs after 20 warm-up)`,
-);
-console.log(
-  `machine: load average ${loadBefore.toFixed(1)} before, ${load.toFixed(1)} after, over ${cpus().length} cores` +
-    (load > cpus().length / 2
-      ? ' (busy: wall-clock figures are inflated by other jobs; CPU µs/evaluation is the steadier figure)'
-      : ''),
-);
+interface SizeResult {
+  readonly label: string;
+  readonly micros: ReadonlyMap<string, number>;
+  readonly decision: unknown;
+  readonly liveAgrees: boolean | undefined;
+}
 
-// `-- --against <dir>`: the libs/rego of another checkout (say, `git worktree add` of the
-// previous commit), evaluated in this process in alternating blocks with this one, so that
-// both see the same load: on a shared machine, separate runs differ more than most changes.
-const againstAt = process.argv.indexOf('--against');
-if (againstAt >= 0) {
-  const otherDir = resolve(process.argv[againstAt + 1] ?? '.');
-  const other: { RegoEngine: typeof RegoEngine } = await import(join(otherDir, 'src/index.ts'));
-  const otherEngine = new other.RegoEngine();
-  otherEngine.addModules(modules);
-  otherEngine.setData(data);
-  const engines = [engine, otherEngine] as const;
-  const blocks = 12;
-  const perBlock = 2000;
-  for (const e of engines) for (let i = 0; i < 3000; i++) e.evalRule(query, { input });
-  const medians: [number[], number[]] = [[], []];
-  for (let b = 0; b < blocks; b++) {
-    // Alternate which goes first, so neither always runs right after the other's garbage.
-    for (const which of b % 2 === 0 ? [0, 1] : [1, 0]) {
-      const e = engines[which as 0 | 1];
-      const times: number[] = new Array(perBlock);
-      for (let i = 0; i < perBlock; i++) {
-        const start = process.hrtime.bigint();
-        e.evalRule(query, { input });
-        times[i] = Number(process.hrtime.bigint() - start) / 1e3;
-      }
-      times.sort((x, y) => x - y);
-      medians[which as 0 | 1].push(percentile(times, 50));
+/**
+ * Median CPU µs per evaluation of each contestant on one input: each round times a batch of
+ * evaluations (a few milliseconds, so that the clock's cost is negligible) of every
+ * contestant, in an order that rotates from round to round. CPU time rather than wall time:
+ * on a machine shared with other jobs, a batch's wall time includes the time they take the
+ * core away, its CPU time does not (it does include this process's garbage collection).
+ */
+function measureSize(label: string, chars: number): SizeResult {
+  const input = { prompt: benchPrompt(chars), user_id: 'user-123', context: { team: 'finance' } };
+  const decision = contestants[0]!.decide(input);
+  for (const c of contestants) {
+    if (c.name === 'live') continue;
+    if (!isDeepStrictEqual(c.decide(input), decision)) {
+      console.error(`${c.name} decides otherwise than the engine on the ${label} prompt`);
+      process.exit(1);
     }
   }
-  const mid = (xs: number[]): number =>
-    percentile(
-      [...xs].sort((x, y) => x - y),
-      50,
-    );
-  const [mine, theirs] = [mid(medians[0]), mid(medians[1])];
-  console.log(
-    `against ${otherDir}: median of ${blocks} block medians ${mine.toFixed(1)} µs here, ` +
-      `${theirs.toFixed(1)} µs there (ratio here/there ${(mine / theirs).toFixed(3)})`,
-  );
+  const live = contestants.find((c) => c.name === 'live');
+  const liveAgrees =
+    live === undefined ? undefined : isDeepStrictEqual(live.decide(input), decision);
+  // Warm up, and size each contestant's batch to about two milliseconds of CPU.
+  const batch = contestants.map((c) => {
+    for (let i = 0; i < 300; i++) c.decide(input);
+    const start = process.cpuUsage();
+    for (let i = 0; i < 200; i++) c.decide(input);
+    const used = process.cpuUsage(start);
+    const each = (used.user + used.system) / 200;
+    return Math.max(1, Math.round(2000 / Math.max(each, 0.05)));
+  });
+  const samples = contestants.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < contestants.length; j++) {
+      const which = (r + j) % contestants.length;
+      const c = contestants[which]!;
+      const n = batch[which]!;
+      const start = process.cpuUsage();
+      for (let i = 0; i < n; i++) c.decide(input);
+      const used = process.cpuUsage(start);
+      samples[which]!.push((used.user + used.system) / n);
+    }
+  }
+  return {
+    label,
+    micros: new Map(contestants.map((c, i) => [c.name, median(samples[i]!)])),
+    decision,
+    liveAgrees,
+  };
 }
+
+const results = sizes.map((s) => measureSize(s.label, s.chars));
+cleanup?.();
+const loadAfter = loadavg()[0]!;
+
+const us = (x: number): string => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} µs`;
+console.log(
+  `policy: snapshot ${SNAPSHOT_DIR} (commit 6cc85e3's shipped policy, ${snapshot.modules.length} modules), query ${GATEWAY_QUERY}; the reference decides as this snapshot`,
+);
+console.log(liveNote);
+console.log(`decision on the 2 KB prompt: ${JSON.stringify(results[1]!.decision)}`);
+console.log(
+  `evaluation, median over ${rounds} alternating rounds, CPU µs per evaluation (ratio to the reference):`,
+);
+for (const r of results) {
+  const ref = r.micros.get('reference')!;
+  const cell = (name: string): string => {
+    const v = r.micros.get(name);
+    return v === undefined ? '' : `${name} ${us(v)} (${(v / ref).toFixed(2)}x)`;
+  };
+  const parts = [cell('engine'), `reference ${us(ref)}`];
+  if (r.micros.has('against')) parts.push(cell('against'));
+  if (r.micros.has('live'))
+    parts.push(`${cell('live')}${r.liveAgrees ? '' : ' [live decides otherwise here]'}`);
+  console.log(`  ${r.label.padEnd(6)} ${parts.join(', ')}`);
+}
+if (againstLabel !== undefined) {
+  console.log(`against: ${againstLabel}; engine here / there:`);
+  for (const r of results) {
+    const mine = r.micros.get('engine')!;
+    const theirs = r.micros.get('against')!;
+    console.log(
+      `  ${r.label.padEnd(6)} ${(mine / theirs).toFixed(3)} (${us(mine)} / ${us(theirs)})`,
+    );
+  }
+}
+console.log(
+  `compile: first, cold ${coldCompileMs.toFixed(2)} ms; warm median ${median(compileTimes).toFixed(2)} ms (${compileTimes.length} runs after 20 warm-up)`,
+);
+console.log(
+  `machine: load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, over ${cpus().length} cores` +
+    (loadAfter > cpus().length / 2
+      ? ' (busy: even CPU µs are inflated by other jobs sharing caches and cores; the ratios, measured side by side, are the steadier figures)'
+      : ''),
+);
