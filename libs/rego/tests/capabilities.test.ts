@@ -30,8 +30,6 @@ const NOT_YET_OFFERED: Readonly<Record<string, string>> = {
   'graphql.schema_is_valid': 'GraphQL (issue 15)',
   'http.send': 'network builtins (issue 15)',
   'internal.test_case': "OPA's test runner's parametrised cases",
-  'json.match_schema': 'JSON Schema (issue 15)',
-  'json.verify_schema': 'JSON Schema (issue 15)',
   'net.lookup_ip_addr': 'network builtins (issue 15)',
   'opa.runtime': 'runtime information (issue 15)',
   'providers.aws.sign_req': 'AWS request signing (issue 15, crypto work in progress)',

@@ -15,6 +15,7 @@ import { GLOB_BUILTINS } from './glob.js';
 import { GLOBS_MATCH_BUILTINS } from './globs-match.js';
 import { GRAPH_BUILTINS } from './graph.js';
 import { JSON_PATCH_BUILTINS } from './json-patch.js';
+import { JSON_SCHEMA_BUILTINS } from './json-schema.js';
 import { JWT_BUILTINS } from './jwt.js';
 import { NET_BUILTINS } from './net.js';
 import { NUMBER_BUILTINS } from './numbers.js';
@@ -43,6 +44,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   SET_BUILTINS,
   OBJECT_BUILTINS,
   JSON_PATCH_BUILTINS,
+  JSON_SCHEMA_BUILTINS,
   STRING_BUILTINS,
   SPRINTF_BUILTINS,
   REGEX_BUILTINS,
