@@ -64,6 +64,8 @@ function createEngine(
     strictBuiltinErrors: c.strict,
     maxSteps: MAX_STEPS,
     timeoutMs: TIMEOUT_MS,
+    // OPA's net.lookup_ip_addr cases resolve localhost; no case may reach another host.
+    network: { allowedHosts: ['localhost'] },
   });
   engine.addModules(c.modules.map((source, i) => ({ fileName: `rego_${i}`, source })));
   if (c.data !== undefined) engine.setDataValue(c.data);

@@ -4,6 +4,7 @@
  * gathers them into the registry the compiler checks calls against.
  */
 import type { Value } from '../value/value.js';
+import type { NetworkAccess } from './network/network-access.js';
 
 /** What a builtin may know about the query it runs in. One context per query. */
 export interface BuiltinContext {
@@ -15,6 +16,12 @@ export interface BuiltinContext {
   print(line: string): void;
   /** Per-engine cache for compiled artefacts (regular expressions, globs, parsed templates). */
   readonly cache: Map<string, unknown>;
+  /** Per-query cache, for builtins that answer alike within one query (`http.send`). */
+  readonly queryCache?: Map<string, unknown>;
+  /** Hosts `http.send` and `net.lookup_ip_addr` may reach; none when absent. */
+  readonly network?: NetworkAccess;
+  /** What `opa.runtime()` returns, as the embedding program describes itself. */
+  readonly runtime?: Value;
 }
 
 /**

@@ -14,6 +14,7 @@ import { ENCODING_BUILTINS } from './encoding.js';
 import { GLOB_BUILTINS } from './glob.js';
 import { GLOBS_MATCH_BUILTINS } from './globs-match.js';
 import { GRAPH_BUILTINS } from './graph.js';
+import { HTTP_BUILTINS } from './http.js';
 import { JSON_PATCH_BUILTINS } from './json-patch.js';
 import { JSON_SCHEMA_BUILTINS } from './json-schema.js';
 import { JWT_BUILTINS } from './jwt.js';
@@ -22,6 +23,7 @@ import { NUMBER_BUILTINS } from './numbers.js';
 import { OBJECT_BUILTINS } from './objects.js';
 import { PROVIDER_BUILTINS } from './providers.js';
 import { REGEX_BUILTINS } from './regex.js';
+import { RUNTIME_BUILTINS } from './runtime.js';
 import { SEMVER_BUILTINS } from './semver.js';
 import { SET_BUILTINS } from './sets.js';
 import { SPRINTF_BUILTINS } from './sprintf.js';
@@ -62,6 +64,8 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   GRAPH_BUILTINS,
   JWT_BUILTINS,
   PROVIDER_BUILTINS,
+  HTTP_BUILTINS,
+  RUNTIME_BUILTINS,
   DEBUGGING_BUILTINS,
   TEMPLATE_STRING_BUILTINS,
   DEPRECATED_BUILTINS,

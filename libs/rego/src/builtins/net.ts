@@ -1,6 +1,7 @@
 /**
  * CIDR builtins for IPv4 and IPv6: `net.cidr_contains`, `net.cidr_intersects`,
- * `net.cidr_is_valid`, `net.cidr_contains_matches`, `net.cidr_expand` and `net.cidr_merge`.
+ * `net.cidr_is_valid`, `net.cidr_contains_matches`, `net.cidr_expand` and `net.cidr_merge`;
+ * and `net.lookup_ip_addr`, which resolves only hosts the engine's network access allows.
  */
 
 import type { Value } from '../value/value.js';
@@ -18,7 +19,12 @@ import {
   parseCidr,
   parseCidrOrIp,
 } from './net/ip-address.js';
+import { lookupBlocking } from './network/blocking-io.js';
+import { deniedMessage, hostAllowed } from './network/network-access.js';
 import { builtinError, operandError, sortedSetItems, stringArg } from './operands.js';
+
+/** How long `net.lookup_ip_addr` waits for the resolver. */
+const LOOKUP_TIMEOUT_MS = 5_000;
 
 /** Expanding more addresses than this would exhaust memory; OPA relies on cancellation instead. */
 const MAX_EXPAND = 65_536n;
@@ -228,6 +234,23 @@ export const NET_BUILTINS: readonly BuiltinDefinition[] = [
         return mergeInput(item.value);
       });
       return set(mergeNetworks(networks).map((n) => str(formatCidr(n))));
+    },
+  },
+  {
+    name: 'net.lookup_ip_addr',
+    arity: 1,
+    nondeterministic: true,
+    implementation: (args, context) => {
+      const name = stringArg('net.lookup_ip_addr', args, 0);
+      // An address is its own answer, as Go's resolver gives it, without asking anyone.
+      const literal = parseAddress(name);
+      if (literal !== undefined) return set([str(formatAddress(literal.bits, literal.value))]);
+      if (!hostAllowed(context.network, name, '')) {
+        throw builtinError('net.lookup_ip_addr', deniedMessage(context.network, name));
+      }
+      const reply = lookupBlocking(name, LOOKUP_TIMEOUT_MS);
+      if (!reply.ok) throw builtinError('net.lookup_ip_addr', reply.message);
+      return set(reply.addresses.map(str));
     },
   },
 ];

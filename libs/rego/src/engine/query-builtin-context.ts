@@ -4,9 +4,18 @@
  * call on every query.
  */
 import type { BuiltinContext } from '../builtins/builtin.js';
+import type { NetworkAccess } from '../builtins/network/network-access.js';
+import type { Value } from '../value/value.js';
+
+/** What the engine gives every query's builtins besides the query's own state. */
+export interface EngineHostAccess {
+  readonly network: NetworkAccess | undefined;
+  readonly runtime: Value | undefined;
+}
 
 export class QueryBuiltinContext implements BuiltinContext {
   private now: bigint | undefined;
+  private perQuery: Map<string, unknown> | undefined;
 
   constructor(
     readonly strict: boolean,
@@ -16,8 +25,23 @@ export class QueryBuiltinContext implements BuiltinContext {
     nowNs: bigint | undefined,
     private readonly prints: string[],
     private readonly onPrint: ((line: string) => void) | undefined,
+    private readonly host?: EngineHostAccess,
   ) {
     this.now = nowNs;
+  }
+
+  /** Made on first use: most queries call no builtin that needs it. */
+  get queryCache(): Map<string, unknown> {
+    this.perQuery ??= new Map();
+    return this.perQuery;
+  }
+
+  get network(): NetworkAccess | undefined {
+    return this.host?.network;
+  }
+
+  get runtime(): Value | undefined {
+    return this.host?.runtime;
   }
 
   get nowNs(): bigint {

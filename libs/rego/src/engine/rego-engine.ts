@@ -24,8 +24,9 @@ import { parseModule } from '../parser/parser.js';
 import type { Value } from '../value/value.js';
 import { TRUE } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
+import type { NetworkAccess } from '../builtins/network/network-access.js';
 import { engineCapabilities } from './engine-capabilities.js';
-import { QueryBuiltinContext } from './query-builtin-context.js';
+import { type EngineHostAccess, QueryBuiltinContext } from './query-builtin-context.js';
 
 export interface RegoEngineOptions {
   /** Syntax of modules without `import rego.v1`; default v1. */
@@ -44,6 +45,16 @@ export interface RegoEngineOptions {
   readonly schemas?: Readonly<Record<string, unknown>>;
   /** OPA's compiler strict mode (`opa check --strict`): unused imports and variables, … */
   readonly strict?: boolean;
+  /**
+   * Hosts `http.send` and `net.lookup_ip_addr` may reach, and the largest response body;
+   * network access is off when absent.
+   */
+  readonly network?: NetworkAccess;
+  /**
+   * What `opa.runtime()` returns, as JSON-shaped JavaScript: the embedding program's `env`,
+   * `version`, `commit`, …; default `{}`.
+   */
+  readonly runtime?: Readonly<Record<string, unknown>>;
   /** Replaces the builtin registry (mainly for tests). */
   readonly builtins?: ReadonlyMap<string, BuiltinDefinition>;
   /**
@@ -88,12 +99,17 @@ export class RegoEngine {
   private readonly cache = new Map<string, unknown>();
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   private readonly regoVersion: RegoVersion;
+  private readonly host: EngineHostAccess;
 
   private readonly checks: PolicyCheckOptions;
 
   constructor(private readonly options: RegoEngineOptions = {}) {
     this.builtins = options.builtins ?? BUILTINS;
     this.regoVersion = options.regoVersion ?? 'v1';
+    this.host = Object.freeze({
+      network: options.network,
+      runtime: options.runtime === undefined ? undefined : fromJs(options.runtime),
+    });
     this.checks = Object.freeze({
       documents: documentTypes(options.schemas ?? {}),
       strict: options.strict ?? false,
@@ -230,6 +246,7 @@ export class RegoEngine {
       options.nowNs,
       prints,
       options.onPrint,
+      this.host,
     );
     const input =
       options.inputValue ?? (options.input === undefined ? undefined : fromJs(options.input));
