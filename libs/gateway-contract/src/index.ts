@@ -92,6 +92,14 @@ export {
   ReasonSeveritySchema,
 } from './audit-reason.js';
 export {
+  AuditStatsBucketSchema,
+  type AuditStatsJson,
+  type AuditStatsQueryParams,
+  AuditStatsQuerySchema,
+  AuditStatsSchema,
+  LatencyPercentilesSchema,
+} from './audit-stats.js';
+export {
   AUTH_STATES,
   type AuthConfig,
   AuthConfigSchema,

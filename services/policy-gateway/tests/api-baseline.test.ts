@@ -234,6 +234,7 @@ const ROLLOUT_ADDITIONS: readonly { pointer: string; note: string }[] = [
 const EXPORT_AND_STREAM_NOTE = 'issue 17: audit export and live tail';
 const EXPORT_AND_STREAM_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/openapi/paths/~1governance~1audit~1export', note: EXPORT_AND_STREAM_NOTE },
+  { pointer: '/openapi/paths/~1governance~1audit~1stream', note: EXPORT_AND_STREAM_NOTE },
 ];
 
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [

@@ -11,6 +11,7 @@
 import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
+import { AuditCommitFeed } from '../audit/audit-commit-feed.js';
 import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
 import { type AuditIntegrityView, localIntegrity } from '../audit/audit-integrity-view.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
@@ -18,6 +19,7 @@ import type { PolicyEngine } from '../policy/policy-engine.js';
 import { ENFORCING, type PolicyRollout } from '../policy/policy-rollout.js';
 import { SealedOriginalStates } from '../privacy/sealed-original-states.js';
 import type { AuditStore } from '../store/audit-store.js';
+import { CommitSignal } from '../store/commit-signal.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
 import { installAccessLogRecording } from './access-log-recording.js';
 import { accessLogRoutes } from './access-log-routes.js';
@@ -27,6 +29,7 @@ import { AuditApiMapper } from './audit-api-mapper.js';
 import { auditExportRoutes } from './audit-export-routes.js';
 import { auditIntegrityRoutes } from './audit-integrity-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { auditStreamRoutes } from './audit-stream-routes.js';
 import { authRoutes } from './auth-routes.js';
 import type { AuthenticationGuard } from './authentication.js';
 import { evaluateRoute } from './evaluate-route.js';
@@ -105,9 +108,18 @@ export async function registerRoutes(
   scopes: AreaScopes = {},
 ): Promise<void> {
   const documented = collectRoutes(app);
+  // The live tails hear of this process's commits from its write path, and of other
+  // processes' from the store.
+  const feed = new AuditCommitFeed();
+  const store: AuditStore = {
+    ...deps.store,
+    repository: new CommitSignal(deps.store.repository, feed),
+  };
+  const heardElsewhere = deps.store.commits?.subscribe(() => feed.notify());
+  app.addHook('onClose', async () => heardElsewhere?.());
   // Before the areas, so that every route declaring `config.accessLog` gets its hooks.
   installAccessLogRecording(app, {
-    accessLog: deps.store.accessLog,
+    accessLog: store.accessLog,
     instanceName: deps.instanceName,
   });
   const cursorSigner = new AuditLogCursorSigner(deps.cursorSecret);
@@ -122,10 +134,10 @@ export async function registerRoutes(
       await extra(scope);
     };
   };
-  const audit = new AuditApiMapper(deps.store.repository, {
+  const audit = new AuditApiMapper(store.repository, {
     pageMaxBytes: deps.auditPageMaxBytes,
     cursorSigner,
-    originals: new SealedOriginalStates(deps.store.privacy?.sealer?.keyStore ?? null),
+    originals: new SealedOriginalStates(store.privacy?.sealer?.keyStore ?? null),
   });
   await app.register(inScope(evaluateRoute, setupOf('evaluation')), {
     prefix: '/policy',
@@ -136,7 +148,7 @@ export async function registerRoutes(
     maxPromptBytes: deps.maxPromptBytes,
     maxContextBytes: deps.maxContextBytes,
     instanceName: deps.instanceName,
-    ...(deps.store.privacy === undefined ? {} : { requestDigestKey: deps.store.privacy.hmacKey }),
+    ...(store.privacy === undefined ? {} : { requestDigestKey: store.privacy.hmacKey }),
   });
   // OPA's Data API at the root (`/v1/data/…`, `POST /`), as OPA's clients expect it.
   await app.register(inScope(opaDataRoutes, setupOf('opa')), {
@@ -152,7 +164,7 @@ export async function registerRoutes(
   // body parser inflates gzip within its own bound).
   await app.register(inScope(opaDecisionLogRoutes, setupOf('opa')), {
     prefix: '',
-    store: deps.store,
+    store: store,
     maxJsonDepth: deps.maxJsonDepth,
     ...(deps.decisionLogs ?? DEFAULT_DECISION_LOG_INGESTION),
   });
@@ -164,26 +176,31 @@ export async function registerRoutes(
   await app.register(inScope(auditExportRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
     audit,
-    trail: deps.store.trail,
+    trail: store.trail,
+  });
+  // The live tail: the list's filters and role, entries as they are committed (issue 17).
+  await app.register(inScope(auditStreamRoutes, setupOf('audit')), {
+    prefix: '/governance/audit',
+    audit,
+    feed,
   });
   // Tamper evidence: in the audit area's scope (the same role), beside the audit reads.
   await app.register(inScope(auditIntegrityRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
-    store: deps.store,
+    store: store,
     integrity:
-      deps.integrity ??
-      localIntegrity(new AuditIntegrityMonitor(deps.store.trail, { log: app.log })),
+      deps.integrity ?? localIntegrity(new AuditIntegrityMonitor(store.trail, { log: app.log })),
   });
   // Sealed originals: the audit area's prefix, the privacy-officer role (route config).
   await app.register(inScope(sealedOriginalRoutes, setupOf('audit')), {
     prefix: '/governance/audit',
-    repository: deps.store.repository,
-    privacy: deps.store.privacy,
+    repository: store.repository,
+    privacy: store.privacy,
   });
   // Who read the trail: in the audit area's scope (the same role), under its own prefix.
   await app.register(inScope(accessLogRoutes, setupOf('audit')), {
     prefix: '/governance/access-log',
-    accessLog: new AccessLogApiMapper(deps.store.accessLog, cursorSigner),
+    accessLog: new AccessLogApiMapper(store.accessLog, cursorSigner),
   });
   await app.register(inScope(authRoutes, setupOf('auth')), {
     prefix: '/auth',
@@ -192,15 +209,15 @@ export async function registerRoutes(
   });
   await app.register(inScope(adminKeyRoutes, setupOf('admin')), {
     prefix: '/admin',
-    keys: new ApiKeyManager(deps.store.apiKeys),
+    keys: new ApiKeyManager(store.apiKeys),
   });
   await app.register(inScope(subjectErasureRoutes, setupOf('admin')), {
     prefix: '/admin',
-    privacy: deps.store.privacy,
+    privacy: store.privacy,
   });
   await app.register(inScope(serviceRoutes, setupOf('service')), {
     prefix: '',
-    store: deps.store,
+    store: store,
     engine: deps.engine,
     ...(deps.rollout === undefined ? {} : { rollout: deps.rollout }),
     guard: deps.guard,

@@ -5,10 +5,12 @@
 import type {
   AccessLogRepository,
   AuditLogEntryRepository,
+  AuditStatsReader,
   AuditTrailReader,
 } from '@policy-gateway/governance-runtime';
 import type { AuditLogDatabase } from '@policy-gateway/governance-runtime/postgres';
 import type { Kysely } from 'kysely';
+import type { AuditCommitNotices } from '../audit/audit-commit-feed.js';
 import type { ApiKeyRepository } from '../auth/api-key-repository.js';
 import type { AuditStoreBackend } from '../config/settings.js';
 import type { ReadReplicaHealth } from '../db/read-replica.js';
@@ -41,6 +43,11 @@ export interface AuditStore {
    */
   readonly trail?: AuditTrailReader;
   /**
+   * The trail's stats for the overview (issue 17): the roll-ups of a database, the kept
+   * entries of the memory store. When absent, the routes count through the repository's pages.
+   */
+  readonly stats?: AuditStatsReader;
+  /**
    * The open database, for what keeps its own tables beside the trail (subject erasures);
    * absent on the memory store.
    */
@@ -64,6 +71,12 @@ export interface AuditStore {
    * `/ready`; absent without one. The repository's reads already go through it.
    */
   readonly readReplica?: { readonly location: string; check(): Promise<ReadReplicaHealth> };
+  /**
+   * Notices of entries committed by other processes sharing the trail (PostgreSQL's NOTIFY of
+   * migration 020), for the live tails; absent where no other process writes it (memory,
+   * embedded), the write path of this one telling them itself.
+   */
+  readonly commits?: AuditCommitNotices;
   /** Standing caveats an operator must know about (shown in the start-up log and `/ready`). */
   readonly warnings: readonly string[];
   /** Probes reachability and the schema; never rejects. */

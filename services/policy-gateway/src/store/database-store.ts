@@ -5,6 +5,7 @@
 import {
   PostgresAccessLogRepository,
   PostgresAuditLogEntryRepository,
+  PostgresAuditStatsReader,
   PostgresAuditTrailReader,
 } from '@policy-gateway/governance-runtime/postgres';
 import { PostgresApiKeyRepository } from '../auth/postgres/postgres-api-key-repository.js';
@@ -21,6 +22,7 @@ export function createDatabaseStore(database: Database): AuditStore {
     durable: true,
     repository,
     accessLog: new PostgresAccessLogRepository(database.db, { durable: true }),
+    stats: new PostgresAuditStatsReader(database.db),
     apiKeys: PostgresApiKeyRepository.over(database.db),
     // Small batches: a verification in the gateway hashes one batch between two reads, and
     // the event loop serves requests in between.

@@ -6,6 +6,7 @@
 import {
   MemoryAccessLogRepository,
   MemoryAuditLogEntryRepository,
+  MemoryAuditStatsReader,
 } from '@policy-gateway/governance-runtime/memory';
 import { MemoryApiKeyRepository } from '../auth/memory/memory-api-key-repository.js';
 import type { AuditStore } from './audit-store.js';
@@ -27,6 +28,7 @@ export function createMemoryStore(maxEntries: number): MemoryAuditStore {
     durable: false,
     repository,
     accessLog,
+    stats: new MemoryAuditStatsReader(repository),
     apiKeys: new MemoryApiKeyRepository(),
     warnings: [memoryStoreWarning(maxEntries)],
     check: async () => ({

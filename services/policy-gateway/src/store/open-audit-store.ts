@@ -16,11 +16,13 @@ import {
   MemoryChainIndex,
 } from '@policy-gateway/governance-runtime/memory';
 import {
+  AUDIT_ENTRY_COMMITS_CHANNEL,
   PostgresAuditCheckpointRepository,
   PostgresAuditLogEntryRepository,
   PostgresChainLocks,
 } from '@policy-gateway/governance-runtime/postgres';
 import type { Logger } from 'pino';
+import { PostgresApiKeyChangeListener } from '../auth/postgres/postgres-api-key-change-listener.js';
 import type { StoreSettings } from '../config/settings.js';
 import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
 import { openReadReplica, type ReadReplica } from '../db/read-replica.js';
@@ -88,10 +90,14 @@ export async function openAuditStore(
   }
   const database = await openServableDatabase(settings, log);
   const replica = await openReplicaOf(settings, database, log);
-  const store: AuditStore = {
-    ...createDatabaseStore(database),
-    ...(replica !== undefined && { readReplica: replica }),
-  };
+  const store: AuditStore = withCommitNotices(
+    {
+      ...createDatabaseStore(database),
+      ...(replica !== undefined && { readReplica: replica }),
+    },
+    settings,
+    log,
+  );
   // Batching (group commit) and the hash chain go above the resolver, which must see the
   // storage's own errors to tell a failed commit from one whose outcome is unknown.
   const resolver: AuditWriteStep = (inner) =>
@@ -126,6 +132,38 @@ export async function openAuditStore(
     ...composeAuditWritePath(store, [resolver, chain.step, ...reads]),
     tamperEvidence: chain.status,
     writeQueue: chain.writeQueue,
+  };
+}
+
+/**
+ * A PostgreSQL server's store hears of the entries other replicas commit (migration 020's
+ * NOTIFY) on a connection of its own, opened when a live tail first listens, closed with the
+ * store. A notice is also given when listening (re)starts: what was missed meanwhile is read.
+ */
+function withCommitNotices(
+  store: AuditStore,
+  settings: DatabaseSettings,
+  log: Pick<Logger, 'info' | 'warn' | 'error'>,
+): AuditStore {
+  if (settings.backend !== 'postgres') return store;
+  const commits = new PostgresApiKeyChangeListener({
+    connectionString: settings.databaseUrl,
+    channel: AUDIT_ENTRY_COMMITS_CHANNEL,
+    timeoutMs: settings.connect.operationTimeoutMs,
+    applicationName: 'policy-gateway audit commits',
+    onDeaf: (error) =>
+      log.warn(
+        { err: error },
+        'not hearing of audit entries other replicas commit (live tails see them at their next heartbeat); reconnecting',
+      ),
+  });
+  return {
+    ...store,
+    commits,
+    close: async () => {
+      await commits.close();
+      await store.close();
+    },
   };
 }
 
