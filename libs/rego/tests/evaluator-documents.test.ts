@@ -91,4 +91,10 @@ describe('evaluator: documents and refs', () => {
     expect(engine.evalRule('data.t')).toEqual({ foo: {}, y: 3, p: { q: {} } });
     expect(engine.evalQuery('x := data.t.p.q.f(3)').results[0]?.bindings).toEqual({ x: 100 });
   });
+
+  it('merges what a rule with variables in its ref defines with rules defining keys beside it', () => {
+    const body = 'a.b.c := 1\ny := a.b\na.b.d := 2\na[p][q] := 3 if {\n  p := "b"\n  q := "e"\n}';
+    expect(evalIn(body, 'a')).toEqual({ b: { c: 1, d: 2, e: 3 } });
+    expect(evalIn(body, 'y')).toEqual({ c: 1, d: 2, e: 3 });
+  });
 });

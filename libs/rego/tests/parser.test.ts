@@ -82,6 +82,15 @@ describe('parser: modules', () => {
     ]);
   });
 
+  it('continues an expression whose infix operator starts the next line, as OPA does', () => {
+    const m = v1('p if {\n  input.x\n  == 5\n  input.y\n  + 1 > 2\n}');
+    const body = m.rules[0]!.branches[0]!.body;
+    expect(body.map((l) => show((l.expr as { term: AstTerm }).term))).toEqual([
+      'equal(input["x"], 5)',
+      'gt(plus(input["y"], 1), 2)',
+    ]);
+  });
+
   it('treats a module importing rego.v1 as v1 in v0 mode', () => {
     const m = v0('import rego.v1\nallow if input.x');
     expect(m.regoVersion).toBe('v1');

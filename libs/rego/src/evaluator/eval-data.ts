@@ -168,11 +168,29 @@ function computeNodeValue(
   if (value?.kind === 'object') for (const [kk, e] of value.entries) entries.set(kk, e);
   for (const [name, child] of node.children) {
     const cv = nodeValue(ctx, child, base === undefined ? undefined : lookupString(base, name));
-    if (cv !== undefined) entries.set(`"${name}`, [str(name), cv]);
+    if (cv === undefined) continue;
+    // A rule with variables in its ref (`a[p][q] := 3`) may define keys below a child that
+    // other rules define too (`a.b.c := 1`): the document holds both, as in OPA.
+    const fromRule = value?.kind === 'object' ? lookupString(value, name) : undefined;
+    entries.set(`"${name}`, [
+      str(name),
+      fromRule === undefined ? cv : mergeDocuments(fromRule, cv),
+    ]);
   }
   if (entries.size === 0 && base === undefined && value === undefined && !hasRules(node))
     return undefined;
   return applyOverrides(ctx, node, { kind: 'object', entries });
+}
+
+/** Two documents for one path: objects merge key by key (recursively), else `below` wins. */
+function mergeDocuments(above: Value, below: Value): Value {
+  if (above.kind !== 'object' || below.kind !== 'object') return below;
+  const entries = new Map(above.entries);
+  for (const [key, [k, v]] of below.entries) {
+    const other = entries.get(key);
+    entries.set(key, [k, other === undefined ? v : mergeDocuments(other[1], v)]);
+  }
+  return { kind: 'object', entries };
 }
 
 /**

@@ -2,6 +2,8 @@
  * Terms and expressions, by precedence: `in` < relations < `|` < `&` < `+ -` < `* / %` <
  * unary minus < refs and calls < primaries. Infix operators become calls to OPA's operator
  * builtins. Arrays and comprehensions (`[x | …]`) are told apart by trying the comprehension.
+ * As in OPA, an infix operator at the start of the next line continues the expression
+ * (`input.x⏎== 5` is one comparison); only `in` needs to share the line.
  */
 import type { AstLiteral, AstTerm, Loc } from '../ast/ast.js';
 import type { Value } from '../value/value.js';
@@ -48,7 +50,7 @@ export abstract class TermParser extends TokenCursor {
     let left = this.parseTermOr();
     for (;;) {
       const t = this.peek();
-      const op = t.kind === 'punct' && !t.newlineBefore ? RELATION_OPS[t.text] : undefined;
+      const op = t.kind === 'punct' ? RELATION_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
       left = this.binary(op, left, this.parseTermOr());
@@ -57,7 +59,7 @@ export abstract class TermParser extends TokenCursor {
 
   protected parseTermOr(): AstTerm {
     let left = this.parseTermAnd();
-    while (this.isPunct('|') && !this.pipeStops && !this.peek().newlineBefore) {
+    while (this.isPunct('|') && !this.pipeStops) {
       this.next();
       left = this.binary('or', left, this.parseTermAnd());
     }
@@ -66,7 +68,7 @@ export abstract class TermParser extends TokenCursor {
 
   protected parseTermAnd(): AstTerm {
     let left = this.parseTermArith();
-    while (this.isPunct('&') && !this.peek().newlineBefore) {
+    while (this.isPunct('&')) {
       this.next();
       left = this.binary('and', left, this.parseTermArith());
     }
@@ -77,7 +79,7 @@ export abstract class TermParser extends TokenCursor {
     let left = this.parseTermFactor();
     for (;;) {
       const t = this.peek();
-      const op = t.kind === 'punct' && !t.newlineBefore ? ARITH_OPS[t.text] : undefined;
+      const op = t.kind === 'punct' ? ARITH_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
       left = this.binary(op, left, this.parseTermFactor());
@@ -88,7 +90,7 @@ export abstract class TermParser extends TokenCursor {
     let left = this.parseTermUnary();
     for (;;) {
       const t = this.peek();
-      const op = t.kind === 'punct' && !t.newlineBefore ? FACTOR_OPS[t.text] : undefined;
+      const op = t.kind === 'punct' ? FACTOR_OPS[t.text] : undefined;
       if (op === undefined) return left;
       this.next();
       left = this.binary(op, left, this.parseTermUnary());
