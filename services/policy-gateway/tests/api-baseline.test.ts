@@ -237,6 +237,15 @@ const EXPORT_AND_STREAM_ADDITIONS: readonly { pointer: string; note: string }[] 
   { pointer: '/openapi/paths/~1governance~1audit~1stream', note: EXPORT_AND_STREAM_NOTE },
 ];
 
+/**
+ * Issue 17: the overview's stats over a time range (decisions per bucket, reasons, users,
+ * latency percentiles, policy versions), read from roll-ups.
+ */
+const STATS_NOTE = 'issue 17: audit stats for the Workbench overview';
+const STATS_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  { pointer: '/openapi/paths/~1governance~1audit~1stats', note: STATS_NOTE },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -255,6 +264,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...READ_REPLICA_ADDITIONS,
   ...ROLLOUT_ADDITIONS,
   ...EXPORT_AND_STREAM_ADDITIONS,
+  ...STATS_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

@@ -10,6 +10,7 @@
  */
 import type { OidcSignIn } from '@policy-gateway/gateway-contract';
 import { AuditLogCursorSigner } from '@policy-gateway/governance-runtime';
+import { MemoryAuditStatsReader } from '@policy-gateway/governance-runtime/memory';
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
 import { AuditCommitFeed } from '../audit/audit-commit-feed.js';
 import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
@@ -29,6 +30,8 @@ import { AuditApiMapper } from './audit-api-mapper.js';
 import { auditExportRoutes } from './audit-export-routes.js';
 import { auditIntegrityRoutes } from './audit-integrity-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { AuditStatsApiMapper } from './audit-stats-api-mapper.js';
+import { auditStatsRoutes } from './audit-stats-routes.js';
 import { auditStreamRoutes } from './audit-stream-routes.js';
 import { authRoutes } from './auth-routes.js';
 import type { AuthenticationGuard } from './authentication.js';
@@ -183,6 +186,13 @@ export async function registerRoutes(
     prefix: '/governance/audit',
     audit,
     feed,
+  });
+  // The overview's stats (issue 17): the audit area's scope and prefix, from the store's roll-ups.
+  await app.register(inScope(auditStatsRoutes, setupOf('audit')), {
+    prefix: '/governance/audit',
+    stats: new AuditStatsApiMapper(
+      deps.store.stats ?? new MemoryAuditStatsReader(deps.store.repository),
+    ),
   });
   // Tamper evidence: in the audit area's scope (the same role), beside the audit reads.
   await app.register(inScope(auditIntegrityRoutes, setupOf('audit')), {
