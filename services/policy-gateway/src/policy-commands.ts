@@ -18,8 +18,11 @@ export const POLICY_USAGE = `  policy test <path>... [--verbose] [--run <regex>]
                    exit 0 when all pass, 1 when one fails, 2 on an error
   policy eval -d <path> [-d <path>]... [-i <input.json>] <query>
                    Evaluate a query and print its results in OPA's JSON shape
-  policy check <path>...
-                   Compile the modules under the paths; report errors with file:line:col
+  policy check <path>... [--strict] [--schema <file-or-dir>]
+                   Compile and type check the modules under the paths; print every error
+                   (file:line:col: message), one per line, and exit 1 if there is one.
+                   --strict adds OPA's strict-mode checks; --schema types input with a JSON
+                   Schema file, or with a directory's input.json (and data.a.b with data/a/b.json)
   policy capabilities
                    Print the engine's builtins (with their types), future keywords and
                    features as OPA's capabilities JSON`;
@@ -40,7 +43,12 @@ export type PolicyCommand =
       readonly input: string | undefined;
       readonly query: string;
     }
-  | { readonly kind: 'check'; readonly paths: readonly string[] }
+  | {
+      readonly kind: 'check';
+      readonly paths: readonly string[];
+      readonly strict: boolean;
+      readonly schema: string | undefined;
+    }
   | { readonly kind: 'capabilities' };
 
 export interface PolicyCommandIo {
@@ -56,6 +64,8 @@ export function parsePolicyArgs(args: readonly string[]): PolicyCommand | { erro
   let verbose = false;
   let run: RegExp | undefined;
   let input: string | undefined;
+  let strict = false;
+  let schema: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = () => {
@@ -68,6 +78,8 @@ export function parsePolicyArgs(args: readonly string[]): PolicyCommand | { erro
       else if (sub === 'test' && arg === '--run') run = new RegExp(value());
       else if (sub === 'eval' && (arg === '-d' || arg === '--data')) data.push(value());
       else if (sub === 'eval' && (arg === '-i' || arg === '--input')) input = value();
+      else if (sub === 'check' && (arg === '-S' || arg === '--strict')) strict = true;
+      else if (sub === 'check' && (arg === '-s' || arg === '--schema')) schema = value();
       else if (arg.startsWith('-')) return { error: `policy ${sub}: unknown option ${arg}` };
       else paths.push(arg);
     } catch (error) {
@@ -76,7 +88,9 @@ export function parsePolicyArgs(args: readonly string[]): PolicyCommand | { erro
   }
   if (sub === 'test' || sub === 'check') {
     if (paths.length === 0) return { error: `policy ${sub}: name at least one path` };
-    return sub === 'test' ? { kind: 'test', paths, verbose, run } : { kind: 'check', paths };
+    return sub === 'test'
+      ? { kind: 'test', paths, verbose, run }
+      : { kind: 'check', paths, strict, schema };
   }
   if (sub === 'capabilities') {
     if (paths.length > 0) return { error: 'policy capabilities: takes no arguments' };
@@ -108,21 +122,86 @@ export async function runPolicyCommand(
     io.err.write(`policy-gateway: ${(error as Error).message}\n`);
     return EXIT.ERROR;
   }
+  if (command.kind === 'check') return check(command, sources, io);
   const engine = new RegoEngine({ regoVersion: 'v1' });
   try {
     engine.addModules(sources.modules.map((m) => ({ fileName: m.file, source: m.content })));
     engine.setData(sources.data);
   } catch (error) {
     io.err.write(`${describe(error)}\n`);
-    return command.kind === 'check' ? EXIT.FAILED : EXIT.ERROR;
+    return EXIT.ERROR;
   }
   switch (command.kind) {
-    case 'check':
-      return EXIT.OK;
     case 'eval':
       return evaluate(engine, command, io);
     case 'test':
       return runTests(engine, sources, command, io);
+  }
+}
+
+/**
+ * `opa check`: every type error (typed by the schemas, if any) and, with --strict, every
+ * strict-mode error, one line each (`file:line:col: message`); then whether the modules and
+ * data load together (a rule and base data at one path conflict).
+ */
+async function check(
+  command: Extract<PolicyCommand, { kind: 'check' }>,
+  sources: Sources,
+  io: PolicyCommandIo,
+): Promise<number> {
+  let engine: RegoEngine;
+  try {
+    const schemas = command.schema === undefined ? {} : await readSchemas(command.schema);
+    engine = new RegoEngine({ regoVersion: 'v1', strict: command.strict, schemas });
+  } catch (error) {
+    io.err.write(`policy-gateway: ${(error as Error).message}\n`);
+    return EXIT.ERROR;
+  }
+  const modules = sources.modules.map((m) => ({ fileName: m.file, source: m.content }));
+  const errors: unknown[] = engine.check(modules);
+  if (errors.length === 0) {
+    try {
+      engine.addModules(modules);
+      engine.setData(sources.data);
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  for (const error of errors) io.err.write(`${describe(error).split('\n')[0]}\n`);
+  return errors.length > 0 ? EXIT.FAILED : EXIT.OK;
+}
+
+/**
+ * JSON Schemas for `check --schema`: a file is the schema of input; a directory holds
+ * `input.json` for input and `data/a/b.json` for `data.a.b` (`.yaml` files too).
+ */
+async function readSchemas(at: string): Promise<Record<string, unknown>> {
+  const info = await stat(at).catch(() => undefined);
+  if (info === undefined) throw new Error(`cannot read schema ${at}: no such file or directory`);
+  if (!info.isDirectory()) return { input: await readSchemaFile(at) };
+  const schemas: Record<string, unknown> = {};
+  for (const name of (await readdir(at, { recursive: true })).sort()) {
+    const ext = path.extname(name);
+    if (!['.json', '.yaml', '.yml'].includes(ext)) continue;
+    const parts = name.slice(0, -ext.length).split(path.sep);
+    if (parts.length === 1 && parts[0] === 'input') {
+      schemas.input = await readSchemaFile(path.join(at, name));
+    } else if (parts[0] === 'data' && parts.length > 1) {
+      schemas[parts.join('.')] = await readSchemaFile(path.join(at, name));
+    }
+  }
+  if (Object.keys(schemas).length === 0) {
+    throw new Error(`no schema in ${at}: expected input.json or data/<path>.json`);
+  }
+  return schemas;
+}
+
+async function readSchemaFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new Error(`${file}: invalid schema file: ${(error as Error).message}`);
   }
 }
 

@@ -111,6 +111,48 @@ describe('policy eval and check', () => {
     }
   });
 
+  it('with --schema and --strict, prints every type and strict-mode error one per line and exits 1', async () => {
+    const bad = await mkdtemp(path.join(tmpdir(), 'policy-check-schema-'));
+    try {
+      await writeFile(
+        path.join(bad, 'typed.rego'),
+        'package typed\n\nimport data.unused\n\nallow if input.user.nam == "a"\n\nx := upper(input.user.roles)\n',
+      );
+      const schema = path.join(bad, 'input-schema.json');
+      await writeFile(
+        schema,
+        JSON.stringify({
+          type: 'object',
+          properties: {
+            user: {
+              type: 'object',
+              properties: { name: { type: 'string' }, roles: { type: 'array', items: {} } },
+            },
+          },
+        }),
+      );
+      const modules = path.join(bad, 'typed.rego');
+      const result = await runCli(['policy', 'check', '--strict', '--schema', schema, modules], {});
+      expect(result.code).toBe(1);
+      const file = path.relative(process.cwd(), modules);
+      expect(result.stderr.split('\n')).toEqual([
+        `${file}:3:1: import data.unused unused`,
+        `${file}:5:10: undefined ref: input.user.nam`,
+        `${file}:7:6: upper: invalid argument(s)`,
+        '',
+      ]);
+      const lenient = await runCli(['policy', 'check', modules], {});
+      expect([lenient.code, lenient.stderr]).toEqual([0, '']);
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+
+  it('passes the shipped bundle in strict mode', async () => {
+    const result = await runCli(['policy', 'check', '--strict', DEFAULT_POLICY_BUNDLE_DIR], {});
+    expect([result.code, result.stderr]).toEqual([0, '']);
+  });
+
   it('answers bad usage with one line and exit 2', async () => {
     const result = await runCli(['policy', 'eval', '-d', dir], {});
     expect(result.code).toBe(2);
