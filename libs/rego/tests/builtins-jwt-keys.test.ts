@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call, callError } from './builtin-harness.js';
+import { evalIn } from './evaluator-harness.js';
 
 // Tokens are signed here with Node's crypto directly, so the builtins are checked against
 // signatures they did not make themselves; keys are made at test time.
@@ -169,5 +170,31 @@ describe('io.jwt.encode_sign', () => {
     expect(callError('io.jwt.encode_sign', { alg: 'none' }, claims, jwk(rsa.privateKey))).toBe(
       'io.jwt.encode_sign: unknown JWS algorithm: none',
     );
+  });
+});
+
+describe('a policy checking an RS256 bearer token against a JWK set in data', () => {
+  const policy = `
+allow if {
+  [valid, _, claims] := io.jwt.decode_verify(input.token, {"cert": json.marshal(data.jwks), "aud": "api", "time": input.now})
+  valid
+  claims.sub == "alice"
+}`;
+  const jwksData = {
+    keys: [jwk(otherRsa.publicKey, { kid: 'old' }), jwk(rsa.publicKey, { kid: 'current' })],
+  };
+  const now = 1_800_000_000 * 1e9;
+
+  it('allows a token signed by a key of the set, and only that', () => {
+    const good = signToken('RS256', rsa.privateKey, claims, { kid: 'current' });
+    expect(evalIn(policy, 'allow', { token: good, now }, { jwks: jwksData })).toBe(true);
+    const forged = signToken(
+      'RS256',
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      claims,
+    );
+    expect(evalIn(policy, 'allow', { token: forged, now }, { jwks: jwksData })).toBeUndefined();
+    const expired = signToken('RS256', rsa.privateKey, { ...claims, exp: 1_700_000_000 });
+    expect(evalIn(policy, 'allow', { token: expired, now }, { jwks: jwksData })).toBeUndefined();
   });
 });

@@ -224,6 +224,8 @@ export const JWT_BUILTINS: readonly BuiltinDefinition[] = [
   {
     name: 'io.jwt.decode_verify',
     arity: 2,
+    // Claims are checked against the query's clock unless the constraints give a time.
+    nondeterministic: true,
     implementation: (args, context) => {
       const name = 'io.jwt.decode_verify';
       const constraintsValue: ObjectValue = objectArg(name, args, 1);
