@@ -115,6 +115,19 @@ export interface AstImport {
   readonly loc: Loc;
 }
 
+/** Where a `# METADATA` block applies: `rule` and `document` to a rule, the others to the package. */
+export type AnnotationScope = 'rule' | 'document' | 'package' | 'subpackages';
+
+/** A checked `# METADATA` block, as OPA reports it (`rego.metadata.rule()`/`chain()`). */
+export interface AstAnnotation {
+  readonly scope: AnnotationScope;
+  /** The rule it precedes (index into the module's rules), or undefined for the package. */
+  readonly rule: number | undefined;
+  /** The annotations in OPA's JSON shape: `{scope, title, description, authors, …}`. */
+  readonly value: Value;
+  readonly loc: Loc;
+}
+
 export interface AstModule {
   readonly file: string;
   readonly source: string;
@@ -122,4 +135,6 @@ export interface AstModule {
   readonly imports: readonly AstImport[];
   readonly rules: readonly AstRule[];
   readonly regoVersion: 'v0' | 'v1';
+  /** The module's `# METADATA` blocks, in source order. */
+  readonly annotations?: readonly AstAnnotation[];
 }

@@ -23,6 +23,7 @@ import { NUMBER_BUILTINS } from './numbers.js';
 import { OBJECT_BUILTINS } from './objects.js';
 import { PROVIDER_BUILTINS } from './providers.js';
 import { REGEX_BUILTINS } from './regex.js';
+import { REGO_BUILTINS } from './rego.js';
 import { RUNTIME_BUILTINS } from './runtime.js';
 import { SEMVER_BUILTINS } from './semver.js';
 import { SET_BUILTINS } from './sets.js';
@@ -68,6 +69,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   RUNTIME_BUILTINS,
   DEBUGGING_BUILTINS,
   TEMPLATE_STRING_BUILTINS,
+  REGO_BUILTINS,
   DEPRECATED_BUILTINS,
 ];
 

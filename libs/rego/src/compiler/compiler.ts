@@ -13,6 +13,7 @@ import { walkBody, walkTerm } from './ir-walk.js';
 import type { PolicyCheckOptions } from './policy-checks.js';
 import { policyCheckErrors } from './policy-checks.js';
 import { Resolver } from './resolver.js';
+import { MetadataIndex } from './rule-metadata.js';
 import { FrameBuilder, Scope } from './scope.js';
 
 export interface CompiledPolicy {
@@ -111,6 +112,11 @@ export function compileModules(
     }
   }
 
+  const documentPaths = new Map(placed.map((p) => [p.rule, p.ruleSet.path]));
+  const metadata = new MetadataIndex(
+    modules,
+    (module, rule) => documentPaths.get(rule) ?? module.packagePath,
+  );
   const resolvers = new Map<AstModule, Resolver>();
   for (const { module, rule, ruleSet, suffix } of placed) {
     let resolver = resolvers.get(module);
@@ -126,6 +132,7 @@ export function compileModules(
       resolvers.set(module, resolver);
     }
     if (rule.isDefault) checkDefaultValue(rule, module);
+    resolver.metadata = () => metadata.forRule(module, rule);
     const compiled = compileRule(resolver, rule, suffix);
     if (rule.isDefault && ruleSet.kind === 'object') {
       // `default p[k] := v` with a constant key just defines that key.

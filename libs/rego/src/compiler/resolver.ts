@@ -10,6 +10,7 @@ import { bool, str } from '../value/value-builders.js';
 import { explicitNames, plainPath, visitVars } from './ast-vars.js';
 import type { Body, Expr, FnTarget, Lit, NativeName, Term, TreeNode, With } from './ir.js';
 import { fnMockKey } from './ir.js';
+import { metadataCall, type RuleMetadata } from './rule-metadata.js';
 import { scheduleBody } from './scheduler.js';
 import { Scope } from './scope.js';
 import { foldConstant, shapesMatch, someInShapeError } from './static-checks.js';
@@ -36,6 +37,8 @@ export interface ResolverEnv {
 
 export class Resolver {
   private readonly packageNode: TreeNode | undefined;
+  /** The annotations of the rule being resolved: `rego.metadata.*` calls are its constants. */
+  metadata: (() => RuleMetadata) | undefined;
   private useBeforeDeclaration: { declaredAt: Map<string, number>; index: number } | undefined;
 
   constructor(private readonly env: ResolverEnv) {
@@ -319,6 +322,8 @@ export class Resolver {
       }
       case 'call': {
         const name = this.fnName(t.fn);
+        const metadata = metadataCall(name, t.args.length, this.metadata);
+        if (metadata !== undefined) return { k: 'val', v: metadata };
         const fn = this.resolveFunction(name, t.loc);
         const args = t.args.map((a) => this.resolveTerm(a, scope));
         const arity =

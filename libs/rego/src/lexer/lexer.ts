@@ -48,7 +48,16 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   t: '\t',
 };
 
-export function tokenize(source: string, file: string): Token[] {
+/** A `#` comment: its text after the `#`, and where the `#` is. */
+export interface SourceComment {
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+/** The tokens of `source`; its comments go to `comments` when given (for `# METADATA`). */
+export function tokenize(source: string, file: string, comments?: SourceComment[]): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
   let line = 1;
@@ -99,7 +108,14 @@ export function tokenize(source: string, file: string): Token[] {
       continue;
     }
     if (ch === '#') {
+      const start = pos;
       while (pos < source.length && source[pos] !== '\n') pos++;
+      comments?.push({
+        text: source.slice(start + 1, pos).replace(/\r$/, ''),
+        line,
+        column: start - lineStart + 1,
+        offset: start,
+      });
       spaceBefore = true;
       continue;
     }

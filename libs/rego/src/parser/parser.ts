@@ -13,6 +13,7 @@ import type {
   AstWith,
 } from '../ast/ast.js';
 import { str } from '../value/value-builders.js';
+import { parseAnnotations } from './annotations.js';
 import { TermParser } from './term-parser.js';
 import type { RegoVersion } from './token-cursor.js';
 import { FUTURE_KEYWORDS, SPECULATION_FAILED } from './token-cursor.js';
@@ -39,6 +40,7 @@ class Parser extends TermParser {
   // ---- module level ----
 
   parseModule(): AstModule {
+    const packageLoc = this.loc(this.peek());
     this.expectKeyword('package');
     const packagePath = this.parseImportPath();
     if (packagePath[0] === 'data') packagePath.shift();
@@ -50,6 +52,13 @@ class Parser extends TermParser {
       if (this.isIdent('import')) this.fail(this.peek(), 'rule (imports must come before rules)');
       rules.push(this.parseRule());
     }
+    const annotations = parseAnnotations(this.comments, {
+      file: this.file,
+      source: this.source,
+      packageLoc,
+      importLocs: imports.map((i) => i.loc),
+      ruleLocs: rules.map((r) => r.loc),
+    });
     return {
       file: this.file,
       source: this.source,
@@ -57,6 +66,7 @@ class Parser extends TermParser {
       imports,
       rules,
       regoVersion: this.version,
+      annotations,
     };
   }
 

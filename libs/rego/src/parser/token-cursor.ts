@@ -4,7 +4,7 @@
  */
 import type { Loc } from '../ast/ast.js';
 import { RegoParseError } from '../errors/rego-error.js';
-import { tokenize } from '../lexer/lexer.js';
+import { type SourceComment, tokenize } from '../lexer/lexer.js';
 import type { Token } from '../lexer/token.js';
 
 export type RegoVersion = 'v0' | 'v1';
@@ -17,6 +17,8 @@ export const SPECULATION_FAILED: unique symbol = Symbol('speculation failed');
 
 export class TokenCursor {
   protected readonly tokens: Token[];
+  /** The source's comments, in order (read for `# METADATA` blocks). */
+  protected readonly comments: SourceComment[] = [];
   protected pos = 0;
   protected version: RegoVersion;
   protected readonly keywords = new Set<string>();
@@ -28,7 +30,7 @@ export class TokenCursor {
     protected readonly source: string,
     regoVersion: RegoVersion,
   ) {
-    this.tokens = tokenize(source, file);
+    this.tokens = tokenize(source, file, this.comments);
     this.version = regoVersion;
     if (regoVersion === 'v1') this.enableAllFutureKeywords();
   }
