@@ -29,7 +29,11 @@ import {
 import { JwkError, parseJwks } from './jwt/jwk-keys.js';
 import { isJwsAlgorithm, type JwsAlgorithm, jwsSign, jwsVerify } from './jwt/jws-algorithms.js';
 import { claimsValid, parseConstraints, type TokenConstraints } from './jwt/token-constraints.js';
-import { KeyTextError, type VerificationKey, verificationKeys } from './jwt/verification-keys.js';
+import {
+  cachedVerificationKeys,
+  KeyTextError,
+  type VerificationKey,
+} from './jwt/verification-keys.js';
 import { builtinError, objectArg, stringArg } from './operands.js';
 
 /** The innermost token of a nested one (`cty: JWT`), whose payload `io.jwt.decode` returns. */
@@ -77,9 +81,13 @@ function verifiedByKeys(
   );
 }
 
-function keysOf(name: string, text: string): VerificationKey[] {
+function keysOf(
+  name: string,
+  text: string,
+  cache: Map<string, unknown>,
+): readonly VerificationKey[] {
   try {
-    return verificationKeys(text);
+    return cachedVerificationKeys(text, cache);
   } catch (error) {
     if (error instanceof KeyTextError) throw builtinError(name, error.message);
     throw error;
@@ -92,9 +100,9 @@ function publicKeyVerifier(alg: JwsAlgorithm): BuiltinDefinition {
   return {
     name,
     arity: 2,
-    implementation: (args) => {
+    implementation: (args, context) => {
       const token = splitToken(name, stringArg(name, args, 0));
-      const keys = keysOf(name, stringArg(name, args, 1));
+      const keys = keysOf(name, stringArg(name, args, 1), context.cache);
       const signature = decodeSignature(name, token);
       const header = headerFields(name, decodeHeader(name, token));
       return bool(verifiedByKeys(alg, keys, header, signingInput(token), signature));
@@ -229,7 +237,7 @@ export const JWT_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args, context) => {
       const name = 'io.jwt.decode_verify';
       const constraintsValue: ObjectValue = objectArg(name, args, 1);
-      const constraints = parseConstraints(name, constraintsValue, context.nowNs);
+      const constraints = parseConstraints(name, constraintsValue, context.nowNs, context.cache);
       return decodeVerify(name, stringArg(name, args, 0), constraints);
     },
   },

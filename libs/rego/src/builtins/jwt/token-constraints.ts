@@ -6,7 +6,7 @@ import type { ObjectValue } from '../../value/value.js';
 import { toFloat } from '../numbers/number-ops.js';
 import { builtinError } from '../operands.js';
 import { member } from './compact-token.js';
-import { KeyTextError, type VerificationKey, verificationKeys } from './verification-keys.js';
+import { cachedVerificationKeys, KeyTextError, type VerificationKey } from './verification-keys.js';
 
 export interface TokenConstraints {
   /** The keys of a `cert` constraint; undefined without one (an empty JWK set is still one). */
@@ -20,7 +20,13 @@ export interface TokenConstraints {
   readonly timeSeconds: number;
 }
 
-export function parseConstraints(name: string, o: ObjectValue, nowNs: bigint): TokenConstraints {
+/** The constraints; `nowNs` is the time without a `time` constraint, `cache` the engine's. */
+export function parseConstraints(
+  name: string,
+  o: ObjectValue,
+  nowNs: bigint,
+  cache: Map<string, unknown>,
+): TokenConstraints {
   let keys: readonly VerificationKey[] | undefined;
   const strings = { secret: '', alg: '', iss: '', aud: '' };
   let timeNs: number | undefined;
@@ -33,7 +39,7 @@ export function parseConstraints(name: string, o: ObjectValue, nowNs: bigint): T
     } else if (key === 'cert') {
       if (v.kind !== 'string') throw builtinError(name, 'cert constraint: must be a string');
       try {
-        keys = verificationKeys(v.value);
+        keys = cachedVerificationKeys(v.value, cache);
       } catch (error) {
         if (error instanceof KeyTextError) throw builtinError(name, error.message);
         throw error;

@@ -56,3 +56,27 @@ export function verificationKeys(text: string): VerificationKey[] {
     throw error;
   }
 }
+
+const CACHE_NAME = 'io.jwt.verification-keys';
+/** Key texts remembered per engine: a policy checks tokens against a few JWK sets or certificates. */
+const MAX_CACHED = 64;
+
+/**
+ * `verificationKeys`, remembered in the engine's cache by the key text, so that a policy
+ * checking every request's token against the same JWK set imports its keys once.
+ */
+export function cachedVerificationKeys(
+  text: string,
+  cache: Map<string, unknown>,
+): readonly VerificationKey[] {
+  let byText = cache.get(CACHE_NAME) as Map<string, readonly VerificationKey[]> | undefined;
+  if (byText === undefined) {
+    byText = new Map();
+    cache.set(CACHE_NAME, byText);
+  }
+  const known = byText.get(text);
+  if (known !== undefined) return known;
+  const keys = verificationKeys(text);
+  if (byText.size < MAX_CACHED) byText.set(text, keys);
+  return keys;
+}
