@@ -11,9 +11,9 @@ import type { Value } from '../value/value.js';
 import { arr, bool, EMPTY_ARRAY, FALSE, NULL, str, TRUE } from '../value/value-builders.js';
 import { fromJs } from '../value/value-json.js';
 import type { BuiltinDefinition } from './builtin.js';
+import { cachedGoCertificate, type DescribeCertificate } from './crypto/certificate-cache.js';
 import { verifyChain } from './crypto/certificate-chain.js';
 import { certificatesFromText } from './crypto/certificate-input.js';
-import { goCertificate } from './crypto/go-certificate.js';
 import { goCertificateRequest } from './crypto/go-certificate-request.js';
 import { goKeyJson } from './crypto/go-public-key.js';
 import { decodePem } from './crypto/pem-blocks.js';
@@ -70,21 +70,37 @@ function readCertificates(text: string): Uint8Array[] | undefined {
   }
 }
 
-function parsedCertificates(name: string, ders: readonly Uint8Array[]): Value {
-  return fromJs(reading(name, () => ders.map(goCertificate)));
+function parsedCertificates(
+  name: string,
+  ders: readonly Uint8Array[],
+  describe: DescribeCertificate,
+): Value {
+  return fromJs(reading(name, () => ders.map(describe)));
+}
+
+/** The chain verified (leaf first), or undefined when it does not verify (OPA answers [false, []]). */
+function verifiedChain(
+  ders: readonly Uint8Array[],
+  options: Parameters<typeof verifyChain>[1],
+  describe: DescribeCertificate,
+): Uint8Array[] | undefined {
+  try {
+    return verifyChain(ders, options, describe);
+  } catch (error) {
+    if (error instanceof X509Error) return undefined;
+    throw error;
+  }
 }
 
 const X509_BUILTINS: readonly BuiltinDefinition[] = [
   {
     name: 'crypto.x509.parse_certificates',
     arity: 1,
-    implementation: (args) => {
+    implementation: (args, context) => {
       const name = 'crypto.x509.parse_certificates';
       const text = stringArg(name, args, 0);
-      return parsedCertificates(
-        name,
-        reading(name, () => certificatesFromText(text)),
-      );
+      const ders = reading(name, () => certificatesFromText(text));
+      return parsedCertificates(name, ders, cachedGoCertificate(context.cache));
     },
   },
   {
@@ -99,14 +115,10 @@ const X509_BUILTINS: readonly BuiltinDefinition[] = [
         currentTimeMs: Number(context.nowNs / 1_000_000n),
         keyUsages: [],
       };
-      let chain: Uint8Array[];
-      try {
-        chain = verifyChain(ders, options);
-      } catch (error) {
-        if (error instanceof X509Error) return UNVERIFIED;
-        throw error;
-      }
-      return arr([TRUE, parsedCertificates(name, chain)]);
+      const describe = cachedGoCertificate(context.cache);
+      const chain = verifiedChain(ders, options, describe);
+      if (chain === undefined) return UNVERIFIED;
+      return arr([TRUE, parsedCertificates(name, chain, describe)]);
     },
   },
   {
@@ -119,20 +131,14 @@ const X509_BUILTINS: readonly BuiltinDefinition[] = [
       const ders = readCertificates(text);
       if (ders === undefined) return UNVERIFIED;
       const options = reading(name, () => verifyOptions(optionsValue, context.nowNs));
-      let chain: Uint8Array[];
-      try {
-        chain = verifyChain(ders, options);
-      } catch (error) {
-        if (error instanceof X509Error) return UNVERIFIED;
-        throw error;
-      }
+      const describe = cachedGoCertificate(context.cache);
+      const chain = verifiedChain(ders, options, describe);
+      if (chain === undefined) return UNVERIFIED;
       // OPA returns these without the URIStrings it adds to parse_certificates' results.
-      const certificates = reading(name, () =>
-        chain.map((der) => {
-          const { URIStrings: _, ...certificate } = goCertificate(der);
-          return certificate;
-        }),
-      );
+      const certificates = chain.map((der) => {
+        const { URIStrings: _, ...certificate } = describe(der);
+        return certificate;
+      });
       return arr([TRUE, fromJs(certificates)]);
     },
   },

@@ -9,6 +9,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { DescribeCertificate } from './certificate-cache.js';
 import { goCertificate } from './go-certificate.js';
 import { X509Error } from './x509-error.js';
 
@@ -28,12 +29,16 @@ export interface ChainOptions {
 interface ChainCertificate {
   readonly der: Uint8Array;
   readonly node: X509Certificate;
-  readonly go: Record<string, unknown>;
+  readonly go: Readonly<Record<string, unknown>>;
 }
 
-function load(der: Uint8Array): ChainCertificate {
-  const go = goCertificate(der);
-  return { der, node: new X509Certificate(Buffer.from(der)), go };
+function load(der: Uint8Array, describe: DescribeCertificate): ChainCertificate {
+  const go = describe(der);
+  try {
+    return { der, node: new X509Certificate(Buffer.from(der)), go };
+  } catch {
+    throw new X509Error('x509: malformed certificate');
+  }
 }
 
 function validAt(c: ChainCertificate, timeMs: number): boolean {
@@ -81,12 +86,16 @@ function hostMatches(leaf: ChainCertificate, name: string): boolean {
 
 /**
  * The verified chain from leaf to root, as DER; throws `X509Error` when there is none.
- * `ders` is root first, leaf last.
+ * `ders` is root first, leaf last; `describe` reads a certificate's fields (Go's JSON).
  */
-export function verifyChain(ders: readonly Uint8Array[], options: ChainOptions): Uint8Array[] {
+export function verifyChain(
+  ders: readonly Uint8Array[],
+  options: ChainOptions,
+  describe: DescribeCertificate = goCertificate,
+): Uint8Array[] {
   if (ders.length < 2)
     throw new X509Error('must supply at least two certificates to be able to verify');
-  const certificates = ders.map(load);
+  const certificates = ders.map((der) => load(der, describe));
   const root = certificates[0] as ChainCertificate;
   const leaf = certificates.at(-1) as ChainCertificate;
   const intermediates = certificates.slice(1, -1);
