@@ -2,6 +2,7 @@
  * Typed calls to the policy gateway's HTTP API. Every call goes through `request`, which turns a
  * failed `fetch` into `GatewayUnreachableError` and an error status into `GatewayProblemError`.
  */
+import type { AuditExportFormat } from '@policy-gateway/gateway-contract';
 import type { AuthConfig, Principal } from './auth-wire.js';
 import {
   GatewayProblemError,
@@ -28,6 +29,7 @@ import {
   parsePrincipal,
   parseReadyStatus,
 } from './parse-gateway-responses.js';
+import { type ServerSentEvent, serverSentEvents } from './server-sent-events.js';
 
 interface RequestOptions {
   readonly method?: 'GET' | 'POST';
@@ -72,11 +74,44 @@ export class GatewayClient {
   }
 
   async listAudit(params: AuditQueryParams, signal?: AbortSignal): Promise<AuditPage> {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) {
-      if (value !== undefined && value !== '') search.set(key, String(value));
-    }
-    return parseAuditPage(await this.request(`/governance/audit?${search}`, { signal }));
+    return parseAuditPage(await this.request(`/governance/audit?${searchOf(params)}`, { signal }));
+  }
+
+  /**
+   * The export of every entry the filters select (`GET /governance/audit/export`), as the file
+   * the gateway names; the browser holds it in memory until it is saved.
+   */
+  async exportAudit(
+    params: Omit<AuditQueryParams, 'limit' | 'cursor'>,
+    format: AuditExportFormat,
+    signal?: AbortSignal,
+  ): Promise<{ readonly file: Blob; readonly filename: string }> {
+    const search = searchOf({ ...params, format });
+    const response = await this.open(`/governance/audit/export?${search}`, '*/*', { signal });
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `audit.${format}`;
+    return { file: await response.blob(), filename };
+  }
+
+  /**
+   * Opens the live tail of the entries the filters select (`GET /governance/audit/stream`) and
+   * resolves with its events once it is open; rejects as every call does when it cannot open.
+   * Aborting `signal` closes it.
+   */
+  async streamAudit(
+    params: Omit<AuditQueryParams, 'limit' | 'cursor'>,
+    options: { readonly lastEventId?: string; readonly signal: AbortSignal },
+  ): Promise<AsyncGenerator<ServerSentEvent>> {
+    const response = await this.open(
+      `/governance/audit/stream?${searchOf(params)}`,
+      'text/event-stream',
+      {
+        signal: options.signal,
+        ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
+      },
+    );
+    if (response.body === null) throw new GatewayResponseError('the live tail answered no body');
+    return serverSentEvents(response.body);
   }
 
   async getAuditEntry(id: string, signal?: AbortSignal): Promise<AuditEntry> {
@@ -118,6 +153,35 @@ export class GatewayClient {
     return parseReadyStatus(await this.request('/ready', { signal, acceptStatuses: [503] }));
   }
 
+  /** A response to read as it is (a file, a stream): an error status is thrown as a problem. */
+  private async open(
+    path: string,
+    accept: string,
+    options: { readonly signal?: AbortSignal | undefined; readonly lastEventId?: string },
+  ): Promise<Response> {
+    const token = this.options.bearerToken?.() ?? null;
+    const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      throw new GatewayUnreachableError(this.baseUrl, { cause: error });
+    }
+    if (response.ok) return response;
+    const body = await readJson(response);
+    const unreachable = proxiedUnreachable(response, body);
+    if (unreachable !== null) throw new GatewayUnreachableError(unreachable, { viaProxy: true });
+    const problem = toProblem(response, body);
+    if (problem.status === 401 && token !== null) this.options.onUnauthorized?.();
+    throw problem;
+  }
+
   private async request(path: string, options: RequestOptions = {}): Promise<unknown> {
     const url = `${this.baseUrl}${path}`;
     const token = options.token ?? this.options.bearerToken?.() ?? null;
@@ -151,6 +215,15 @@ export class GatewayClient {
     }
     throw problem;
   }
+}
+
+/** Query parameters as the gateway reads them: empty and undefined values left out. */
+function searchOf(params: Readonly<Record<string, unknown>>): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  return search;
 }
 
 async function readJson(response: Response): Promise<unknown> {

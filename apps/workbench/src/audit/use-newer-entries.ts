@@ -1,6 +1,7 @@
 /**
- * Live updates without moving the rows a person is reading: polls for entries newer than the
- * newest one in view and reports them, and `show()` merges them in only when asked.
+ * Live updates without moving the rows a person is reading: entries newer than the newest one
+ * in view, from the gateway's live tail (`use-audit-stream.ts`), or by polling while the tail is
+ * not open; reported, and merged in by `show()` only when asked.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
@@ -9,6 +10,7 @@ import { useGateway } from '../config/gateway-context.js';
 import { type AuditFilters, type TimeBounds, toAuditQueryParams } from './audit-filters.js';
 import { auditLogKey, auditNewerKey } from './audit-query-keys.js';
 import type { AuditLogData } from './use-audit-log.js';
+import { useAuditStream } from './use-audit-stream.js';
 
 export const LIVE_POLL_MS = 5000;
 export const NEWER_PAGE_SIZE = 250;
@@ -26,6 +28,16 @@ export function useNewerEntries({ filters, entries, bounds, live }: NewerEntries
   const { client } = useGateway();
   const queryClient = useQueryClient();
   const newest = entries[0]?.occurred_at ?? null;
+  const params = useMemo(
+    () => toAuditQueryParams(filters, { since: bounds?.since, until: bounds?.until }),
+    [filters, bounds?.since, bounds?.until],
+  );
+  const stream = useAuditStream({
+    params,
+    newest: entries[0],
+    enabled: live && bounds !== undefined,
+  });
+  const polling = live && bounds !== undefined && stream.status !== 'open';
   const query = useQuery({
     queryKey: auditNewerKey(client.baseUrl, filters, newest),
     queryFn: ({ signal }) =>
@@ -38,22 +50,32 @@ export function useNewerEntries({ filters, entries, bounds, live }: NewerEntries
         },
         signal,
       ),
-    enabled: live && bounds !== undefined,
-    refetchInterval: live ? LIVE_POLL_MS : false,
+    enabled: polling,
+    refetchInterval: polling ? LIVE_POLL_MS : false,
   });
 
   const newer = useMemo(() => {
-    if (!query.data) return [];
     const known = new Set(entries.map((entry) => entry.id));
-    return query.data.entries.filter((entry) => !known.has(entry.id));
-  }, [query.data, entries]);
-  const overflow = query.data?.next_cursor != null;
+    const polled = polling ? (query.data?.entries ?? []) : [];
+    const unseen = new Map<string, AuditEntry>();
+    for (const entry of [...stream.entries, ...polled]) {
+      if (!known.has(entry.id)) unseen.set(entry.id, entry);
+    }
+    return [...unseen.values()].sort((a, b) =>
+      a.occurred_at === b.occurred_at
+        ? b.id.localeCompare(a.id)
+        : b.occurred_at.localeCompare(a.occurred_at),
+    );
+  }, [query.data, stream.entries, entries, polling]);
+  const overflow = stream.overflow || (polling && query.data?.next_cursor != null);
+  const clearStream = stream.clear;
 
   const show = useCallback(() => {
     const logKey = auditLogKey(client.baseUrl, filters);
     if (overflow) {
       // More arrived than one poll returns: reload from the top rather than leave a gap.
       void queryClient.resetQueries({ queryKey: logKey, exact: true });
+      clearStream();
       return;
     }
     queryClient.setQueryData<AuditLogData>(logKey, (data) => {
@@ -61,7 +83,8 @@ export function useNewerEntries({ filters, entries, bounds, live }: NewerEntries
       if (!data || !first) return data;
       return { ...data, pages: [{ ...first, entries: [...newer, ...first.entries] }, ...rest] };
     });
-  }, [client.baseUrl, filters, newer, overflow, queryClient]);
+    clearStream();
+  }, [client.baseUrl, filters, newer, overflow, queryClient, clearStream]);
 
-  return { newer, overflow, show, error: query.error };
+  return { newer, overflow, show, error: query.error, streaming: stream.status === 'open' };
 }

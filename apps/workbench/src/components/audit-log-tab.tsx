@@ -10,12 +10,14 @@ import {
   type AuditFilters,
   hasActiveFilters,
   parseAuditFilters,
+  toAuditQueryParams,
   writeAuditFilters,
 } from '../audit/audit-filters.js';
 import { useAuditLog } from '../audit/use-audit-log.js';
 import { LIVE_POLL_MS, useNewerEntries } from '../audit/use-newer-entries.js';
 import { EVALUATE_ROLES } from '../session/role-requirements.js';
 import { useMayUse } from '../session/session-context.js';
+import { AuditExportButton } from './audit-export-button.js';
 import { AuditFiltersBar } from './audit-filters-bar.js';
 import {
   AuditTable,
@@ -44,6 +46,13 @@ export function AuditLogTab() {
   const { entries } = log;
   const bounds = log.data?.pages[0]?.bounds;
   const newer = useNewerEntries({ filters, entries, bounds, live });
+  const exportParams = useMemo(
+    () =>
+      bounds === undefined
+        ? undefined
+        : toAuditQueryParams(filters, { since: bounds.since, until: bounds.until }),
+    [filters, bounds],
+  );
 
   const setFilters = useCallback(
     (next: AuditFilters, options: { replace: boolean }) => {
@@ -99,6 +108,7 @@ export function AuditLogTab() {
             `${entries.length.toLocaleString()} decision${entries.length === 1 ? '' : 's'} shown${hasMore ? ', more available' : ''}`}
         </p>
         <NewEntriesNotice count={newer.newer.length} overflow={newer.overflow} onShow={showNewer} />
+        <AuditExportButton params={exportParams} />
         <label className="switch">
           <input
             type="checkbox"
@@ -107,7 +117,11 @@ export function AuditLogTab() {
           />
           <span>
             Live updates{' '}
-            <span className="muted">({live ? `every ${LIVE_POLL_MS / 1000} s` : 'paused'})</span>
+            <span className="muted">
+              (
+              {live ? (newer.streaming ? 'streaming' : `every ${LIVE_POLL_MS / 1000} s`) : 'paused'}
+              )
+            </span>
           </span>
         </label>
       </div>

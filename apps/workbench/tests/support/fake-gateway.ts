@@ -20,6 +20,8 @@ export interface RecordedRequest {
   readonly body: unknown;
   /** The `Authorization` header sent, if any. */
   readonly authorization: string | null;
+  /** The `Last-Event-ID` header sent (resuming the live tail), if any. */
+  readonly lastEventId?: string | null;
 }
 
 type Handler = (request: RecordedRequest) => Response | Promise<Response>;
@@ -55,6 +57,13 @@ export class FakeGateway {
   configJson: unknown = undefined;
   /** `GET /auth/config`; with `auth: 'on'`, routes need one of `keys` with the route's role. */
   authConfig: AuthConfig = { auth: 'off', oidc: null };
+  /**
+   * Whether `GET /governance/audit/stream` opens (the live tail); when false it answers 503,
+   * as a gateway at its limit of tails does, and the Workbench polls instead.
+   */
+  streamAvailable = false;
+  /** The live tails open now, each fed by `streamEntry`. */
+  readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   /** Bearer tokens the gateway accepts, and whom each proves. Delete one to revoke it. */
   readonly keys = new Map<string, Principal>();
 
@@ -76,6 +85,18 @@ export class FakeGateway {
       'fetch',
       vi.fn((input: RequestInfo | URL, init?: RequestInit) => this.handle(input, init)),
     );
+  }
+
+  /** Adds an entry (newest) and sends it to every open live tail, as the gateway does. */
+  streamEntry(entry: AuditEntry): void {
+    this.entries = [entry, ...this.entries];
+    const event = `event: entry\nid: ${entry.occurred_at}/${entry.id}\ndata: ${JSON.stringify(entry)}\n\n`;
+    for (const stream of this.#streams) stream.enqueue(new TextEncoder().encode(event));
+  }
+
+  /** Requests that opened (or tried to open) the live tail, with their `Last-Event-ID`. */
+  streamRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.url.pathname === '/governance/audit/stream');
   }
 
   auditListRequests(): URL[] {
@@ -101,7 +122,8 @@ export class FakeGateway {
     const method = init?.method ?? 'GET';
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const authorization = new Headers(init?.headers).get('authorization');
-    const request = { method, url, body, authorization };
+    const lastEventId = new Headers(init?.headers).get('last-event-id');
+    const request = { method, url, body, authorization, lastEventId };
     this.requests.push(request);
     if (url.pathname.endsWith('/config.json') && url.origin === 'http://app.test') {
       return this.configJson === undefined ? json(404, {}) : json(200, this.configJson);
@@ -126,6 +148,24 @@ export class FakeGateway {
     if (url.pathname === '/governance/audit/integrity/verify' && method === 'POST') {
       this.integrity = this.verify(this.integrity);
       return json(202, this.integrity);
+    }
+    if (method === 'GET' && url.pathname === '/governance/audit/stream') {
+      if (!this.streamAvailable) {
+        return problem(503, 'Live tails full', 'no more live tails', 'AUDIT_STREAMS_FULL');
+      }
+      return this.stream(init?.signal ?? undefined);
+    }
+    if (method === 'GET' && url.pathname === '/governance/audit/export') {
+      const format = url.searchParams.get('format') ?? 'ndjson';
+      const listed = (await this.list(url.searchParams).json()) as { entries: AuditEntry[] };
+      const body = listed.entries.map((entry) => `${JSON.stringify({ kind: 'entry', entry })}\n`);
+      return new Response(body.join(''), {
+        status: 200,
+        headers: {
+          'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+          'content-disposition': `attachment; filename="audit-20261205T120000Z.${format}"`,
+        },
+      });
     }
     const detail = /^\/governance\/audit\/(.+)$/.exec(url.pathname);
     if (method === 'GET' && detail) {
@@ -159,6 +199,26 @@ export class FakeGateway {
       return problem(403, 'Forbidden', `this needs the ${role} role`, 'FORBIDDEN');
     }
     return null;
+  }
+
+  private stream(signal: AbortSignal | undefined): Response {
+    let opened: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        opened = controller;
+        this.#streams.add(controller);
+        controller.enqueue(new TextEncoder().encode(': live tail\n\n'));
+      },
+      cancel: () => {
+        if (opened) this.#streams.delete(opened);
+      },
+    });
+    signal?.addEventListener('abort', () => {
+      if (!opened) return;
+      this.#streams.delete(opened);
+      opened.error(new DOMException('aborted', 'AbortError'));
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
   }
 
   private list(params: URLSearchParams): Response {
