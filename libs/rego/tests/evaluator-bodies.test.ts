@@ -116,4 +116,23 @@ q := [x, ys] if {
     expect(evalIn(body, 'p')).toBe(3);
     expect(evalIn(body, 'q')).toEqual([1, [2]]);
   });
+
+  it('binds variables inside a composite ref key by unifying it with each key', () => {
+    const body = 'pairs := {[1, "a"], [1, "b"], [2, "c"]}\nr := {x | pairs[[1, x]]}';
+    expect(evalIn(body, 'r')).toEqual(['a', 'b']);
+  });
+
+  it('unifies objects with the same keys value by value, a variable on both sides bound once', () => {
+    const body = `r := [x, a] if {
+  b := 1
+  {"bar": [x], "foo": a} = {"foo": x, "bar": [b]}
+}`;
+    expect(evalIn(body, 'r')).toEqual([1, 1]);
+  });
+
+  it('evaluates a ref that binds a variable before the call that also reads it', () => {
+    const body = 'r contains foo if {\n  some foo\n  foo == input.foos[foo]\n}';
+    expect(evalIn(body, 'r', { foos: { a: 'a', b: 'c' } })).toEqual(['a']);
+    expect(evalIn(body, 'r', { foos: ['x'] })).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@ import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { RegoCompileError } from '../errors/rego-error.js';
 import { bool, str } from '../value/value-builders.js';
 import { explicitNames, plainPath, visitVars } from './ast-vars.js';
+import { hoistDynamicRefs } from './dynamic-refs.js';
 import type { Body, Expr, FnTarget, Lit, NativeName, Term, TreeNode, With } from './ir.js';
 import { fnMockKey } from './ir.js';
 import { metadataCall, type RuleMetadata } from './rule-metadata.js';
@@ -82,9 +83,11 @@ export class Resolver {
     });
     for (const t of outputs) this.declareFree(t, scope);
     for (const [name, i] of declaredAt) scope.explicitAt.set(name, i);
-    const lits = body.map((lit, i) => {
+    const lits = body.flatMap((lit, i) => {
       scope.current = i;
-      return this.resolveLiteral(lit, scope, captures?.[i]);
+      return hoistDynamicRefs(this.resolveLiteral(lit, scope, captures?.[i]), () =>
+        scope.wildcard(),
+      );
     });
     scope.current = Number.POSITIVE_INFINITY;
     const outTerms = outputs.map((t) => this.resolveTerm(t, scope));

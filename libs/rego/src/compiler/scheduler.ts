@@ -6,6 +6,7 @@ import type { Loc } from '../ast/ast.js';
 import { RegoCompileError } from '../errors/rego-error.js';
 import type { Body, Lit, Term } from './ir.js';
 import { walkBody, walkTerm } from './ir-walk.js';
+import { constantKeyPairs } from './object-pairs.js';
 
 interface Usage {
   readonly needs: Set<number>;
@@ -23,12 +24,31 @@ function valueNeeds(t: Term): Set<number> {
   return u.needs;
 }
 
+/**
+ * Whether the evaluator can unify `a` with `b` once `isBound` variables are bound: one side
+ * known, or two arrays (or objects with the same constant keys) whose pairs can be unified in
+ * order, each pair binding variables that later pairs may need (`[x, y] = [1, x]`).
+ */
 function unifyReady(a: Term, b: Term, isBound: (slot: number) => boolean): boolean {
-  if (a.k === 'arr' && b.k === 'arr' && a.items.length === b.items.length) {
-    return a.items.every((x, i) => unifyReady(x, b.items[i]!, isBound));
-  }
-  const known = (t: Term) => [...valueNeeds(t)].every(isBound);
-  return known(a) || known(b);
+  const bound = new Set<number>();
+  const ready = (x: Term, y: Term): boolean => {
+    const pairs =
+      x.k === 'arr' && y.k === 'arr' && x.items.length === y.items.length
+        ? ([x.items, y.items] as const)
+        : x.k === 'obj' && y.k === 'obj'
+          ? constantKeyPairs(x, y)
+          : undefined;
+    if (pairs !== undefined) return pairs[0].every((item, i) => ready(item, pairs[1][i]!));
+    const known = (t: Term) => [...valueNeeds(t)].every((s) => isBound(s) || bound.has(s));
+    if (!known(x) && !known(y)) return false;
+    for (const t of [x, y]) {
+      walkTerm(t, (v) => {
+        if (v.k === 'var') bound.add(v.slot);
+      });
+    }
+    return true;
+  };
+  return ready(a, b);
 }
 
 function collect(term: Term, pattern: boolean, u: Usage): void {
@@ -76,7 +96,8 @@ function collect(term: Term, pattern: boolean, u: Usage): void {
 function collectPath(path: readonly Term[], u: Usage): void {
   for (const p of path) {
     if (p.k === 'var') u.iters.add(p.slot);
-    else collect(p, false, u);
+    // A composite key (`r[[1, x]]`) is a pattern: its variables are bound by the lookup.
+    else collect(p, p.k === 'arr' || p.k === 'obj', u);
   }
 }
 

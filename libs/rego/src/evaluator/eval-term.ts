@@ -4,6 +4,7 @@
  * Also unification, which binds variables in the frame and unbinds them on backtracking.
  */
 import type { CallTerm, Term } from '../compiler/ir.js';
+import { constantKeyPairs } from '../compiler/object-pairs.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr, obj, set, TRUE } from '../value/value-builders.js';
@@ -160,6 +161,14 @@ export function evalPath(
     }
     const from = base;
     const rest = i + 1;
+    if (isPattern(seg) && hasUnboundVar(frame, seg)) {
+      // A composite key with unbound variables (`r[[1, x]]`) binds them by unifying with
+      // each key of the collection, as OPA does.
+      return iterate(from, (key, value) => {
+        step(ctx);
+        return unifyValue(ctx, frame, seg, key, () => evalPath(ctx, frame, value, path, rest, k));
+      });
+    }
     return evalTerm(ctx, frame, seg, (key) => {
       const next = lookup(from, key);
       return next === undefined ? false : evalPath(ctx, frame, next, path, rest, k);
@@ -200,6 +209,12 @@ export function unify(ctx: EvalContext, frame: Frame, a: Term, b: Term, k: K): b
     if (a.items.length !== b.items.length) return false;
     return unifyPairs(ctx, frame, a.items, b.items, 0, k);
   }
+  if (a.k === 'obj' && b.k === 'obj') {
+    // Objects with the same constant keys unify value by value, in a's key order (the order
+    // the scheduler checked), so a variable on both sides is bound by the first pair.
+    const pairs = constantKeyPairs(a, b);
+    if (pairs !== undefined) return unifyPairs(ctx, frame, pairs[0], pairs[1], 0, k);
+  }
   if (isPattern(a)) return evalTerm(ctx, frame, b, (v) => unifyValue(ctx, frame, a, v, k));
   if (isPattern(b)) return evalTerm(ctx, frame, a, (v) => unifyValue(ctx, frame, b, v, k));
   return evalTerm(ctx, frame, a, (va) =>
@@ -221,6 +236,20 @@ function unifyPairs(
 
 function isPattern(t: Term): boolean {
   return t.k === 'arr' || t.k === 'obj';
+}
+
+/** Whether a pattern mentions a variable that is not bound yet. */
+function hasUnboundVar(frame: Frame, t: Term): boolean {
+  switch (t.k) {
+    case 'var':
+      return frame[t.slot] === undefined;
+    case 'arr':
+      return t.items.some((item) => hasUnboundVar(frame, item));
+    case 'obj':
+      return t.entries.some(([, v]) => hasUnboundVar(frame, v));
+    default:
+      return false;
+  }
 }
 
 function bindThen(frame: Frame, slot: number, v: Value, k: K): boolean {
