@@ -74,6 +74,10 @@ describe('io.jwt.verify_* with public keys', () => {
     expect(call('io.jwt.verify_es256', es, pem(ec.publicKey))).toBe(true);
     expect(call('io.jwt.verify_es256', es, jwks(jwk(ec.publicKey)))).toBe(true);
     expect(call('io.jwt.verify_es256', es, pem(rsa.publicKey))).toBe(false);
+    const [h, p] = es.split('.');
+    expect(call('io.jwt.verify_es256', `${h}.${p}.${b64url('short')}`, pem(ec.publicKey))).toBe(
+      false,
+    );
     const eddsa = signToken('EdDSA', ed.privateKey, claims);
     expect(call('io.jwt.verify_eddsa', eddsa, pem(ed.publicKey))).toBe(true);
     expect(call('io.jwt.verify_eddsa', eddsa, jwks(jwk(ed.publicKey)))).toBe(true);
@@ -100,6 +104,10 @@ describe('io.jwt.verify_* with public keys', () => {
     expect(callError('io.jwt.verify_rs256', 'abc', pem(rsa.publicKey))).toBe(
       'io.jwt.verify_rs256: encoded JWT had no period separators',
     );
+    expect(callError('io.jwt.verify_rs256', token, '{"kty": "RSA", "n": 5}')).toMatch(
+      /^io\.jwt\.verify_rs256: failed to parse a JWK key \(set\): failed to import RSA key/,
+    );
+    expect(callError('io.jwt.verify_rs256', token, '{"kty": "XYZ"}')).toMatch(/invalid key type/);
   });
 });
 

@@ -223,3 +223,37 @@ describe('keys: parse_keypair, parse_rsa_private_key, parse_private_keys', () =>
     expect(call('crypto.parse_private_keys', 'no PEM here')).toEqual([]);
   });
 });
+
+describe('damaged input', () => {
+  it('is an error of the builtin, never a crash, for truncated or altered DER', () => {
+    const der = new X509Certificate(leaf).raw;
+    const damaged: Buffer[] = [];
+    for (let cut = 1; cut < der.length; cut += 97) damaged.push(der.subarray(0, cut));
+    for (let at = 0; at < der.length; at += 53) {
+      const copy = Buffer.from(der);
+      copy[at] = (copy[at] ?? 0) ^ 0xff;
+      damaged.push(copy);
+    }
+    for (const bytes of damaged) {
+      const text = bytes.toString('base64');
+      for (const name of [
+        'crypto.x509.parse_certificates',
+        'crypto.x509.parse_certificate_request',
+        'crypto.x509.parse_rsa_private_key',
+        'crypto.parse_private_keys',
+      ]) {
+        try {
+          callValue(name, [text]);
+        } catch (error) {
+          expect((error as Error).message.startsWith(`${name}: `)).toBe(true);
+        }
+      }
+      const verified = callValue(
+        'crypto.x509.parse_and_verify_certificates',
+        [root + intermediate + `-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`],
+        at2030,
+      );
+      expect(toJs(verified ?? { kind: 'null' })).toEqual([false, []]);
+    }
+  });
+});

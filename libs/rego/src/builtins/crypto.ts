@@ -183,7 +183,12 @@ const X509_BUILTINS: readonly BuiltinDefinition[] = [
         const pem = text.startsWith(BEGIN) ? text : Buffer.from(decodeStdBase64(text)).toString();
         const [key] = privateKeysFromPem(pem);
         // The first key as a JWK, which OPA returns whatever the key's kind.
-        return key === undefined ? NULL : fromJs(key.export({ format: 'jwk' }));
+        if (key === undefined) return NULL;
+        try {
+          return fromJs(key.export({ format: 'jwk' }));
+        } catch (error) {
+          throw new X509Error(`failed to give the key as a JWK: ${(error as Error).message}`);
+        }
       });
     },
   },

@@ -7,7 +7,12 @@
 import { createPublicKey } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Extensions, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import {
+  type Extension,
+  Extensions,
+  id_ce_subjectAltName,
+  SubjectAlternativeName,
+} from '@peculiar/asn1-x509';
 import { altNames, signatureAlgorithmOf } from './go-certificate.js';
 import { goPkixName, oidArcs } from './go-pkix-name.js';
 import { goKeyJson, publicKeyAlgorithm } from './go-public-key.js';
@@ -36,13 +41,21 @@ export function goCertificateRequest(der: Uint8Array): Record<string, unknown> {
   } catch {
     publicKey = undefined;
   }
-  const extensions = info.attributes
-    .filter((attribute) => attribute.type === EXTENSION_REQUEST)
-    .flatMap((attribute) => attribute.values.flatMap((v) => [...AsnConvert.parse(v, Extensions)]));
-  const san = extensions.find((e) => e.extnID === id_ce_subjectAltName);
-  const names = altNames(
-    san === undefined ? [] : AsnConvert.parse(san.extnValue.buffer, SubjectAlternativeName),
-  );
+  let extensions: Extension[];
+  let names: ReturnType<typeof altNames>;
+  try {
+    extensions = info.attributes
+      .filter((attribute) => attribute.type === EXTENSION_REQUEST)
+      .flatMap((attribute) =>
+        attribute.values.flatMap((v) => [...AsnConvert.parse(v, Extensions)]),
+      );
+    const san = extensions.find((e) => e.extnID === id_ce_subjectAltName);
+    names = altNames(
+      san === undefined ? [] : AsnConvert.parse(san.extnValue.buffer, SubjectAlternativeName),
+    );
+  } catch {
+    throw new X509Error('x509: malformed extension request');
+  }
   const goExtensions = extensions.map((e) => ({
     Id: oidArcs(e.extnID),
     Critical: e.critical,

@@ -304,6 +304,13 @@ export function goCertificate(der: Uint8Array): Record<string, unknown> {
     publicKey = undefined;
   }
   const extensions = [...(tbs.extensions ?? [])];
+  let fields: Record<string, unknown>;
+  try {
+    fields = extensionFields(extensions);
+  } catch {
+    // Go refuses a certificate whose known extensions do not parse.
+    throw new X509Error('x509: malformed extension');
+  }
   return {
     Raw: base64(der),
     RawTBSCertificate: base64(AsnConvert.serialize(tbs)),
@@ -323,6 +330,6 @@ export function goCertificate(der: Uint8Array): Record<string, unknown> {
     Extensions: extensions.length === 0 ? null : extensions.map(goExtension),
     ExtraExtensions: null,
     UnhandledCriticalExtensions: null,
-    ...extensionFields(extensions),
+    ...fields,
   };
 }

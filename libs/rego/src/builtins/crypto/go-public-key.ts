@@ -4,7 +4,7 @@
  * `{Curve: {}, X, Y}` (and `D`), Ed25519 as the base64 of its bytes. The key material comes
  * from Node's JWK export.
  */
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 
 /** Go's `x509.PublicKeyAlgorithm` numbers. */
 export const PUBLIC_KEY_ALGORITHMS = { unknown: 0, RSA: 1, DSA: 2, ECDSA: 3, Ed25519: 4 } as const;
@@ -35,7 +35,13 @@ export function publicKeyAlgorithm(key: KeyObject): number {
 export function goKeyJson(key: KeyObject): unknown {
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'ec' && type !== 'ed25519') return null;
-  const jwk = key.export({ format: 'jwk' });
+  let jwk: JsonWebKey;
+  try {
+    jwk = key.export({ format: 'jwk' });
+  } catch {
+    // A curve JWK has no name for (Go's x509 does not read those keys either).
+    return null;
+  }
   const isPrivate = key.type === 'private';
   if (type === 'ed25519') {
     // Go's ed25519.PrivateKey is the seed followed by the public key.
