@@ -11,6 +11,7 @@ export type {
   OpaFunctionType,
   OpaType,
 } from './builtins/builtin-declarations.js';
+export type { NetworkAccess } from './builtins/network/network-access.js';
 export type {
   EvalOptions,
   QueryOutput,

@@ -179,6 +179,21 @@ describe('http.send', () => {
   });
 });
 
+describe('the allow-list', () => {
+  it('matches subdomains with *.domain or .domain, and any host only with *', async () => {
+    const { hostAllowed } = await import('../src/builtins/network/network-access.js');
+    const access = (allowedHosts: string[]) => ({ allowedHosts });
+    expect(hostAllowed(access(['*.example.com']), 'api.example.com', '')).toBe(true);
+    expect(hostAllowed(access(['.example.com']), 'a.b.example.com', '')).toBe(true);
+    expect(hostAllowed(access(['.example.com']), 'example.com', '')).toBe(false);
+    expect(hostAllowed(access(['.example.com']), 'evilexample.com', '')).toBe(false);
+    expect(hostAllowed(access(['example.com']), 'EXAMPLE.com', '')).toBe(true);
+    expect(hostAllowed(access(['::1']), '[::1]', '8080')).toBe(true);
+    expect(hostAllowed(access(['*']), '169.254.169.254', '')).toBe(true);
+    expect(hostAllowed(undefined, 'example.com', '')).toBe(false);
+  });
+});
+
 describe('net.lookup_ip_addr', () => {
   it('answers an IP address itself without network access', () => {
     const e = new RegoEngine();

@@ -199,6 +199,9 @@ export async function startGateway(
         timeoutMs: settings.evaluation.timeoutMs,
         // Each decision answered with its bundle's mask, on the evaluation thread (issue 13).
         decisionLogMask: settings.privacy.masking === 'on',
+        ...(settings.policy.httpAllowedHosts === undefined
+          ? {}
+          : { httpAllowedHosts: settings.policy.httpAllowedHosts }),
       }).then((created) => new MeasuredPolicyEngine(created, metrics));
     engine = await withBundlePolling(
       await startEngine(settings.policy.bundleDir),

@@ -549,6 +549,14 @@ export const SETTING_DECLARATIONS = {
       description:
         '`monitor` for a first rollout: every decision is evaluated and recorded as the policy made it, with `enforced: false`, but every answer allows (`/policy/evaluate` answers `allow` with `enforced: false`; the Data API answers the granting form of the document). `/ready` and the log at start warn while it is on.',
     }),
+    httpAllowedHosts: declareSetting<readonly string[] | undefined>({
+      name: 'POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS',
+      parse: hostNames,
+      default: undefined,
+      documentedDefault: '(unset: no host)',
+      description:
+        "Comma-separated hosts the embedded engine's `http.send` and `net.lookup_ip_addr` may reach (`api.example.com`, `.example.com` for its subdomains, an IP address, or `*` for any host); any other host fails the call with an error naming this setting. Off by default: a policy that can reach any host can be made to reach internal ones (server-side request forgery). A call blocks its evaluation, so keep `http.send`'s `timeout` below `POLICY_GATEWAY_EVAL_TIMEOUT_MS`.",
+    }),
   },
   evaluation: {
     workers: declareSetting({

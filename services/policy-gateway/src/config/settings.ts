@@ -85,6 +85,8 @@ export interface Settings {
     readonly shadowBundleDir: string | undefined;
     /** `monitor`: every answer allows; entries record the real decision with `enforced: false`. */
     readonly enforcement: EnforcementMode;
+    /** Hosts the policy's `http.send` and `net.lookup_ip_addr` may reach; undefined: none. */
+    readonly httpAllowedHosts: readonly string[] | undefined;
   };
   readonly evaluation: {
     readonly workers: number;

@@ -34,6 +34,8 @@ export interface CreatePolicyEngineOptions {
    * trail's masking (`decision-log-mask.ts`). OPA is asked for its mask by the write path.
    */
   readonly decisionLogMask?: boolean;
+  /** Hosts the embedded engine's `http.send` and `net.lookup_ip_addr` may reach; unset: none. */
+  readonly httpAllowedHosts?: readonly string[];
 }
 
 /**
@@ -59,6 +61,9 @@ export async function createPolicyEngine(
     policyPath: options.policyPath,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.decisionLogMask === undefined ? {} : { decisionLogMask: options.decisionLogMask }),
+    ...(options.httpAllowedHosts === undefined
+      ? {}
+      : { httpAllowedHosts: options.httpAllowedHosts }),
   };
   if (options.workers !== undefined && options.workers > 0) {
     const { WorkerPolicyEngine } = await import('./worker-policy-engine.js');

@@ -37,6 +37,11 @@ export interface EmbeddedPolicyBudget {
    * for the audit trail's masking; off by default.
    */
   readonly decisionLogMask?: boolean;
+  /**
+   * Hosts `http.send` and `net.lookup_ip_addr` may reach (`POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS`);
+   * unset: the policy reaches no host.
+   */
+  readonly httpAllowedHosts?: readonly string[];
 }
 
 /** Generous for the shipped policy (a 64 KiB prompt stays far below), tight enough to stop a runaway rule. */
@@ -96,6 +101,14 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
       regoVersion: bundle.manifest.regoVersion,
       maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
       timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
+      ...(options.httpAllowedHosts === undefined
+        ? {}
+        : {
+            network: {
+              allowedHosts: options.httpAllowedHosts,
+              configuredBy: 'POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS',
+            },
+          }),
     });
     try {
       // All at once: modules call each other's functions, so none compiles alone.

@@ -32,6 +32,9 @@ export async function startPolicyRollout(
         opaTimeoutMs: settings.policy.opaTimeoutMs,
         workers: settings.evaluation.workers,
         timeoutMs: settings.evaluation.timeoutMs,
+        ...(settings.policy.httpAllowedHosts === undefined
+          ? {}
+          : { httpAllowedHosts: settings.policy.httpAllowedHosts }),
       }),
     );
   } catch (error) {

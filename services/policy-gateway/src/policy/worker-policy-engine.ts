@@ -33,6 +33,8 @@ export interface WorkerPolicyEngineOptions {
   readonly maxHeapMb?: number;
   /** Evaluate the bundle's mask policy with each decision, on its thread (`decision-log-mask.ts`). */
   readonly decisionLogMask?: boolean;
+  /** Hosts the policy's `http.send` and `net.lookup_ip_addr` may reach; unset: none. */
+  readonly httpAllowedHosts?: readonly string[];
 }
 
 interface Waiting {
@@ -99,6 +101,9 @@ export class WorkerPolicyEngine implements PolicyEngine {
       ...(options.decisionLogMask === undefined
         ? {}
         : { decisionLogMask: options.decisionLogMask }),
+      ...(options.httpAllowedHosts === undefined
+        ? {}
+        : { httpAllowedHosts: options.httpAllowedHosts }),
     });
     const started = await Promise.allSettled(
       Array.from({ length: options.threads }, () => engine.#startThread()),

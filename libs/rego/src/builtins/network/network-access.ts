@@ -7,7 +7,8 @@
 export interface NetworkAccess {
   /**
    * Hosts requests may go to: a host name or IP address (`api.example.com`, `127.0.0.1`), a
-   * host with a port (`127.0.0.1:8181`, only that port), or `*.example.com` (any subdomain).
+   * host with a port (`127.0.0.1:8181`, only that port), `*.example.com` or `.example.com`
+   * (any subdomain), or `*` (any host: only where policies are trusted).
    */
   readonly allowedHosts: readonly string[];
   /** Largest response body `http.send` reads, in bytes; default 4 MiB. */
@@ -33,8 +34,10 @@ export function hostAllowed(
   const host = normalise(hostname);
   for (const entry of access.allowedHosts) {
     const allowed = entry.trim().toLowerCase();
-    if (allowed.startsWith('*.')) {
-      if (host.endsWith(allowed.slice(1)) && host.length > allowed.length - 1) return true;
+    if (allowed === '*') return true;
+    if (allowed.startsWith('*.') || allowed.startsWith('.')) {
+      const suffix = allowed.slice(allowed.indexOf('.'));
+      if (host.endsWith(suffix) && host.length > suffix.length) return true;
       continue;
     }
     const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(allowed);
