@@ -97,4 +97,16 @@ describe('evaluator: documents and refs', () => {
     expect(evalIn(body, 'a')).toEqual({ b: { c: 1, d: 2, e: 3 } });
     expect(evalIn(body, 'y')).toEqual({ c: 1, d: 2, e: 3 });
   });
+
+  it('reads a base document key "2" through data.nested[2], as OPA reads base data by path', () => {
+    const engine = engineFor({
+      modules: [
+        'package t\np := data.nested.x[2]\nq := data.list[1]\nr := o[2] if o := data.nested.x',
+      ],
+      data: { nested: { x: { '2': 'bar' } }, list: ['a', 'b'] },
+    });
+    expect(engine.evalRule('data.t.p')).toBe('bar');
+    expect(engine.evalRule('data.t.q')).toBe('b');
+    expect(engine.evalRule('data.t.r')).toBeUndefined();
+  });
 });

@@ -63,7 +63,7 @@ function walkNode(
       const child = node.children.get(seg.v.value);
       if (child === undefined) {
         const b = base === undefined ? undefined : lookupConst(base, seg);
-        return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
+        return b === undefined ? false : evalBasePath(ctx, frame, b, path, i + 1, k);
       }
       base = base === undefined ? undefined : lookupConst(base, seg);
       node = child;
@@ -82,6 +82,32 @@ function walkNode(
     const at = i;
     return evalTerm(ctx, frame, seg, (v) => stepInto(ctx, frame, from, fromBase, path, at, v, k));
   }
+}
+
+/**
+ * The rest of a data ref inside base data alone: as in OPA's storage, a constant number in
+ * the path names an object's key as a string (`data.nested[2]` reads key "2"), while it still
+ * indexes an array.
+ */
+function evalBasePath(
+  ctx: EvalContext,
+  frame: Frame,
+  base: Value,
+  path: readonly Term[],
+  i: number,
+  k: ValueK,
+): boolean {
+  let value = base;
+  for (; i < path.length; i++) {
+    const seg = path[i]!;
+    if (seg.k !== 'val') break;
+    const next =
+      lookupConst(value, seg) ??
+      (seg.v.kind === 'number' ? lookupString(value, String(seg.v.value)) : undefined);
+    if (next === undefined) return false;
+    value = next;
+  }
+  return evalPath(ctx, frame, value, path, i, k);
 }
 
 /** One step down by a computed key: into a child node, or into the base data alone. */
@@ -103,7 +129,7 @@ function stepInto(
     return walkNode(ctx, frame, child, b, path, i + 1, k);
   }
   const b = base === undefined ? undefined : lookup(base, key);
-  return b === undefined ? false : evalPath(ctx, frame, b, path, i + 1, k);
+  return b === undefined ? false : evalBasePath(ctx, frame, b, path, i + 1, k);
 }
 
 /** An unbound variable after a node: iterate over the merged keys of rules and base data. */
