@@ -10,6 +10,7 @@ import { AuditDetailRoute } from './components/audit-detail-route.js';
 import { AuditLogTab } from './components/audit-log-tab.js';
 import { EvaluateTab } from './components/evaluate-tab.js';
 import { GatewayStatusTab } from './components/gateway-status-tab.js';
+import { OverviewTab } from './components/overview-tab.js';
 import { AUDIT_LOG_ROLES, EVALUATE_ROLES } from './session/role-requirements.js';
 
 /** Where the Governance page lives; each tab's path is under it. */
@@ -34,6 +35,15 @@ export interface GovernanceTab {
 }
 
 export const GOVERNANCE_TABS: readonly GovernanceTab[] = [
+  // First in the bar; the Audit Log keeps `/governance` itself, so its filter links stay as
+  // they were.
+  {
+    key: 'overview',
+    label: 'Overview',
+    path: 'overview',
+    element: <OverviewTab />,
+    roles: AUDIT_LOG_ROLES,
+  },
   {
     key: 'audit',
     label: 'Audit Log',

@@ -14,6 +14,8 @@ import type {
   AuditIntegrity,
   AuditPage,
   AuditQueryParams,
+  AuditStats,
+  AuditStatsQueryParams,
   EvaluateRequest,
   EvaluateResult,
   OpenedOriginal,
@@ -23,6 +25,7 @@ import {
   parseAuditEntry,
   parseAuditIntegrity,
   parseAuditPage,
+  parseAuditStats,
   parseAuthConfig,
   parseEvaluateResult,
   parseOpenedOriginal,
@@ -135,6 +138,15 @@ export class GatewayClient {
 
   async evaluate(body: EvaluateRequest): Promise<EvaluateResult> {
     return parseEvaluateResult(await this.request('/policy/evaluate', { method: 'POST', body }));
+  }
+
+  /** The trail over a time range, for the Overview (`GET /governance/audit/stats`). */
+  async auditStats(params: AuditStatsQueryParams, signal?: AbortSignal): Promise<AuditStats> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    return parseAuditStats(await this.request(`/governance/audit/stats?${search}`, { signal }));
   }
 
   /** The gateway's last verification of its audit trail (`GET /governance/audit/integrity`). */

@@ -14,6 +14,8 @@ export {
   type AuditPage,
   type AuditReason,
   type AuditShadowFilter,
+  type AuditStatsJson as AuditStats,
+  type AuditStatsQueryParams,
   type EvaluateRequest,
   type EvaluateResult,
   type OpenedOriginal,

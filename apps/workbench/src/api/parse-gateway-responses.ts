@@ -10,6 +10,8 @@ import {
   AuditIntegritySchema,
   type AuditPage,
   AuditPageSchema,
+  type AuditStatsJson,
+  AuditStatsSchema,
   type EvaluateResult,
   EvaluateResultSchema,
   type OpenedOriginal,
@@ -77,6 +79,10 @@ export function parseEvaluateResult(value: unknown): EvaluateResult {
 
 export function parseAuditIntegrity(value: unknown): AuditIntegrity {
   return parse(AuditIntegritySchema, value, 'integrity');
+}
+
+export function parseAuditStats(value: unknown): AuditStatsJson {
+  return parse(AuditStatsSchema, value, 'stats');
 }
 
 export function parseReadyStatus(value: unknown): ReadyStatus {

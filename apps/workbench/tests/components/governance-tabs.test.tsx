@@ -11,12 +11,17 @@ beforeEach(() => {
 });
 
 describe('Governance tabs', () => {
-  it('redirects / to /governance with Audit Log as the first, selected tab', async () => {
+  it('redirects / to /governance, the selected Audit Log, with the Overview first in the bar', async () => {
     const { location } = renderWorkbench('/');
     await waitFor(() => expect(location().pathname).toBe('/governance'));
     const tabs = await screen.findAllByRole('tab');
-    expect(tabs.map((tab) => tab.textContent)).toEqual(['Audit Log', 'Evaluate', 'Gateway']);
-    expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
+    expect(tabs.map((tab) => tab.textContent)).toEqual([
+      'Overview',
+      'Audit Log',
+      'Evaluate',
+      'Gateway',
+    ]);
+    expect(tabs[1]).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('tabpanel')).toHaveAccessibleName('Audit Log');
   });
 
@@ -36,11 +41,13 @@ describe('Governance tabs', () => {
     await user.keyboard('{End}');
     await waitFor(() => expect(location().pathname).toBe('/governance/gateway'));
     await user.keyboard('{ArrowRight}');
-    await waitFor(() => expect(location().pathname).toBe('/governance'));
+    await waitFor(() => expect(location().pathname).toBe('/governance/overview'));
     expect(location().search).toBe('?user=alice');
     await user.keyboard('{ArrowLeft}');
     await waitFor(() => expect(location().pathname).toBe('/governance/gateway'));
     await user.keyboard('{Home}');
+    await waitFor(() => expect(location().pathname).toBe('/governance/overview'));
+    await user.keyboard('{ArrowRight}');
     await waitFor(() => expect(location().pathname).toBe('/governance'));
   });
 });

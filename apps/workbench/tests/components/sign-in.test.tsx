@@ -70,8 +70,9 @@ describe('Signing in with an API key', () => {
     gateway.addKey('pgw_auditor', 'compliance-team', ['auditor']);
     const { location } = renderWorkbench('/governance/evaluate');
     await signIn('pgw_auditor');
-    await waitFor(() => expect(location().pathname).toBe('/governance'));
-    expect(await tabNames()).toEqual(['Audit Log', 'Gateway']);
+    // The first tab an auditor may use.
+    await waitFor(() => expect(location().pathname).toBe('/governance/overview'));
+    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Gateway']);
   });
 
   it('hides the Audit Log from an evaluator, opening on Evaluate, with no link to entries', async () => {
@@ -159,7 +160,7 @@ describe('A gateway without authentication', () => {
     renderWorkbench('/governance');
     expect(await screen.findByText('alice')).toBeInTheDocument();
     expect(screen.getByRole('banner')).toHaveTextContent('Authentication off');
-    expect(await tabNames()).toEqual(['Audit Log', 'Evaluate', 'Gateway']);
+    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Evaluate', 'Gateway']);
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
   });
 });
