@@ -82,6 +82,20 @@ describe('parser: modules', () => {
     ]);
   });
 
+  it('reads number literals exactly: an integral value with an exponent or fraction is an integer', () => {
+    const values = v1('r := [1e30, 1.5e3, 10.00, 2.5, 1e-2, -3e2]').rules[0]!.branches[0]!.value!;
+    expect(
+      values.type === 'array' && values.items.map((t) => t.type === 'scalar' && t.value),
+    ).toEqual([
+      { kind: 'number', value: 10n ** 30n },
+      { kind: 'number', value: 1500 },
+      { kind: 'number', value: 10 },
+      { kind: 'number', value: 2.5 },
+      { kind: 'number', value: 0.01 },
+      { kind: 'number', value: -300 },
+    ]);
+  });
+
   it('continues an expression whose infix operator starts the next line, as OPA does', () => {
     const m = v1('p if {\n  input.x\n  == 5\n  input.y\n  + 1 > 2\n}');
     const body = m.rules[0]!.branches[0]!.body;

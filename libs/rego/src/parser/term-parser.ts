@@ -384,10 +384,27 @@ export abstract class TermParser extends TokenCursor {
   }
 }
 
+/**
+ * A number literal, read exactly as OPA reads it: a literal whose value is an integer (`1e30`,
+ * `1.5e3`, `10.00`) is that integer, exact past 2^53; other literals are doubles.
+ */
 function parseNumber(text: string): Value {
-  if (/^-?\d+$/.test(text)) {
-    const n = Number(text);
-    return num(Number.isSafeInteger(n) ? n : BigInt(text));
+  if (/^-?\d+$/.test(text)) return integer(BigInt(text));
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (match !== null) {
+    const [, sign, whole, fraction = '', exponent = '0'] = match;
+    const scale = Number(exponent) - fraction.length;
+    const digits = BigInt(`${sign}${whole}${fraction}`);
+    if (scale >= 0 && scale <= 400) return integer(digits * 10n ** BigInt(scale));
+    if (scale < 0 && scale >= -400) {
+      const divisor = 10n ** BigInt(-scale);
+      if (digits % divisor === 0n) return integer(digits / divisor);
+    }
   }
   return num(Number(text));
+}
+
+function integer(n: bigint): Value {
+  const small = Number(n);
+  return num(Number.isSafeInteger(small) ? small : n);
 }
