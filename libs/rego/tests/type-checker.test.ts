@@ -210,3 +210,59 @@ c := data.base.whatever[_]
     expect(engine.evalRule('data.p.a')).toBeUndefined();
   });
 });
+
+describe('schemas in # METADATA blocks', () => {
+  const EVENT = {
+    type: 'object',
+    properties: {
+      result: {
+        type: 'object',
+        properties: { reasons: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  };
+
+  it("type the package's rules with a named schema, and one rule with an inline definition", () => {
+    const engine = new RegoEngine({ schemas: { 'schema.event': EVENT } });
+    const errors = engine.check([
+      {
+        fileName: 'mask.rego',
+        source: `# METADATA
+# scope: package
+# schemas:
+#   - input: schema.event
+package mask
+
+reasons contains r if {
+  some r in input.result.reasons
+}
+
+bad if input.result.reason
+
+# METADATA
+# schemas:
+#   - input.user: {type: object, properties: {name: {type: string}}}
+named if input.user.nam == "a"
+`,
+      },
+      { fileName: 'other.rego', source: 'package other\n\nfree if input.result.reason\n' },
+    ]);
+    expect(errors.map((e) => e.message.split('\n')[0])).toEqual([
+      'mask.rego:11:8: undefined ref: input.result.reason',
+      'mask.rego:16:10: undefined ref: input.user.nam',
+    ]);
+  });
+
+  it('reports a schema ref the engine was not given at the block', () => {
+    const errors = errorsOf(
+      'package q\n\n# METADATA\n# schemas:\n#   - input: schema.missing\nx if input.a\n',
+      new RegoEngine(),
+    );
+    expect(errors.map((e) => [e.code, e.message.split('\n')[0]])).toEqual([
+      [
+        'rego_type_error',
+        "policy.rego:3:1: undefined schema: schema.missing (give it to the engine as schemas['schema.missing'])",
+      ],
+    ]);
+  });
+});

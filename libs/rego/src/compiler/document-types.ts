@@ -1,6 +1,7 @@
 /**
- * Reads the schemas given to the engine (`{ input: <schema>, 'data.users': <schema> }`) into
- * the document types the type checker starts from.
+ * Reads the schemas given to the engine (`{ input: <schema>, 'data.users': <schema> }`, and
+ * `'schema.a.b': <schema>` for `# METADATA` blocks to name) into the document types the type
+ * checker starts from.
  */
 import { RegoError } from '../errors/rego-error.js';
 import { SchemaError, schemaToType } from './json-schema-types.js';
@@ -10,12 +11,13 @@ import type { DocumentTypes } from './type-checker.js';
 export function documentTypes(schemas: Readonly<Record<string, unknown>>): DocumentTypes {
   let input: DocumentTypes['input'];
   const data: { path: string[]; type: NonNullable<DocumentTypes['input']> }[] = [];
+  const named = new Map<string, NonNullable<DocumentTypes['input']>>();
   for (const [ref, schema] of Object.entries(schemas)) {
     const path = ref.split('.');
-    if (path[0] !== 'input' && path[0] !== 'data') {
+    if (path[0] !== 'input' && path[0] !== 'data' && path[0] !== 'schema') {
       throw new RegoError(
         'rego_compile_error',
-        `schema for ${ref}: the ref must be input or start with data.`,
+        `schema for ${ref}: the ref must be input, or start with data. or schema.`,
       );
     }
     let type: NonNullable<DocumentTypes['input']>;
@@ -26,6 +28,10 @@ export function documentTypes(schemas: Readonly<Record<string, unknown>>): Docum
         throw new RegoError('rego_compile_error', `schema for ${ref}: ${error.message}`);
       }
       throw error;
+    }
+    if (path[0] === 'schema') {
+      named.set(ref, type);
+      continue;
     }
     if (path[0] === 'input') {
       if (path.length > 1) {
@@ -39,5 +45,5 @@ export function documentTypes(schemas: Readonly<Record<string, unknown>>): Docum
   }
   // The longest path wins where two overlap.
   data.sort((a, b) => b.path.length - a.path.length);
-  return { input, data };
+  return { input, data, named };
 }

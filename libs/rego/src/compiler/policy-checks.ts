@@ -1,9 +1,11 @@
 /**
  * The checks that run on a compiled policy before it is used: OPA's type checker always (with
- * the schemas of `input` and `data` when given), and OPA's strict-mode checks when asked.
+ * the schemas of `input` and `data` when given, and those of `# METADATA` blocks), and OPA's
+ * strict-mode checks when asked.
  */
 import type { AstModule } from '../ast/ast.js';
 import type { RegoCompileError } from '../errors/rego-error.js';
+import { annotatedDocuments } from './annotation-schemas.js';
 import type { CompiledPolicy } from './compiler.js';
 import { strictModeErrors } from './strict-checks.js';
 import type { DocumentTypes } from './type-checker.js';
@@ -23,9 +25,12 @@ export function policyCheckErrors(
   options: PolicyCheckOptions,
 ): RegoCompileError[] {
   const sources = new Map(modules.map((m) => [m.file, m.source]));
+  const documents = options.documents ?? {};
+  const annotated = annotatedDocuments(modules, policy, documents);
   const errors: RegoCompileError[] = [
     ...(options.strict === true ? strictModeErrors(modules, policy) : []),
-    ...typeCheckPolicy(policy, sources, options.documents),
+    ...annotated.errors,
+    ...typeCheckPolicy(policy, sources, documents, annotated.byRule),
   ];
   return errors.sort(
     (a, b) =>

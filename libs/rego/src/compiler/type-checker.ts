@@ -35,7 +35,10 @@ import {
 /** Types of the documents the policy reads: `input` and subtrees of `data` (path segments). */
 export interface DocumentTypes {
   readonly input?: RegoType;
+  /** Longest path first. */
   readonly data?: ReadonlyArray<{ readonly path: readonly string[]; readonly type: RegoType }>;
+  /** Schemas `# METADATA` blocks may name, by ref (`schema.a.b`). */
+  readonly named?: ReadonlyMap<string, RegoType>;
 }
 
 /** A type error: OPA's message, the source line, and OPA's detail lines (have / want). */
@@ -59,8 +62,9 @@ export function typeCheckPolicy(
   policy: CompiledPolicy,
   sources: ReadonlyMap<string, string>,
   documents: DocumentTypes = {},
+  byRule: ReadonlyMap<CompiledRule, DocumentTypes> = new Map(),
 ): RegoTypeCheckError[] {
-  const checker = new TypeChecker(policy, sources, documents);
+  const checker = new TypeChecker(policy, sources, documents, byRule);
   for (const rs of policy.ruleSets) checker.ruleType(rs);
   return checker.errors.sort(
     (a, b) =>
@@ -76,23 +80,25 @@ class TypeChecker {
   readonly errors: RegoTypeCheckError[] = [];
   private readonly reported = new Set<string>();
   private readonly ruleTypes = new Map<RuleSet, RegoType | 'pending'>();
-  private readonly inputType: RegoType;
+  /** The documents' types for the rule being checked: the engine's, or its annotations'. */
+  private documents: DocumentTypes;
   /**
    * With schemas, types flow through variables, rules and calls as in OPA. Without, only
    * constants written in the policy are typed: OPA would also reject, say, `1 + p` for a
    * boolean rule `p`, which other engines evaluate to undefined, and a policy without schemas
    * should not become an error where it worked before.
    */
-  private readonly precise: boolean;
+  private precise: boolean;
   private file = '';
 
   constructor(
     private readonly policy: CompiledPolicy,
     private readonly sources: ReadonlyMap<string, string>,
-    private readonly documents: DocumentTypes,
+    private readonly base: DocumentTypes,
+    private readonly byRule: ReadonlyMap<CompiledRule, DocumentTypes>,
   ) {
-    this.inputType = documents.input ?? ANY;
-    this.precise = documents.input !== undefined || (documents.data?.length ?? 0) > 0;
+    this.documents = base;
+    this.precise = hasSchemas(base);
   }
 
   /** The type of a rule set's document (or function), checking its rules on first use. */
@@ -134,6 +140,18 @@ class TypeChecker {
   }
 
   private checkRule(rule: CompiledRule): { value: RegoType | undefined; key?: RegoType } {
+    const outer = { documents: this.documents, precise: this.precise };
+    this.documents = this.byRule.get(rule) ?? this.base;
+    this.precise = hasSchemas(this.documents);
+    try {
+      return this.checkRuleBodies(rule);
+    } finally {
+      this.documents = outer.documents;
+      this.precise = outer.precise;
+    }
+  }
+
+  private checkRuleBodies(rule: CompiledRule): { value: RegoType | undefined; key?: RegoType } {
     this.file = rule.loc.file;
     const env: Env = new Array(rule.frameSize);
     for (const arg of rule.args) this.bind(env, arg, ANY);
@@ -258,7 +276,7 @@ class TypeChecker {
       case 'var':
         return env[t.slot] ?? ANY;
       case 'input':
-        return this.walk(env, this.inputType, t.path, 0, { head: 'input', term: t });
+        return this.walk(env, this.documents.input ?? ANY, t.path, 0, { head: 'input', term: t });
       case 'data':
         return this.dataType(env, t);
       case 'ref': {
@@ -514,6 +532,10 @@ function valueUnifies(v: Value, want: RegoType): boolean {
     default:
       return unifies(typeOfValue(v), want);
   }
+}
+
+function hasSchemas(documents: DocumentTypes): boolean {
+  return documents.input !== undefined || (documents.data?.length ?? 0) > 0;
 }
 
 function isString(t: Term | undefined, s: string): boolean {
