@@ -22,7 +22,8 @@ export const POLICY_USAGE = `  policy test <path>... [--verbose] [--run <regex>]
                    Compile and type check the modules under the paths; print every error
                    (file:line:col: message), one per line, and exit 1 if there is one.
                    --strict adds OPA's strict-mode checks; --schema types input with a JSON
-                   Schema file, or with a directory's input.json (and data.a.b with data/a/b.json)
+                   Schema file, or with a directory's input.json, whose files a/b.json are the
+                   schema.a.b that # METADATA blocks name (data/a/b.json also types data.a.b)
   policy capabilities
                    Print the engine's builtins (with their types), future keywords and
                    features as OPA's capabilities JSON`;
@@ -172,8 +173,10 @@ async function check(
 }
 
 /**
- * JSON Schemas for `check --schema`: a file is the schema of input; a directory holds
- * `input.json` for input and `data/a/b.json` for `data.a.b` (`.yaml` files too).
+ * JSON Schemas for `check --schema`, as `opa check --schema` reads them: a file is the schema
+ * of input; in a directory, `input.json` types input and every file `a/b.json` is the schema
+ * `schema.a.b` that `# METADATA` blocks may name. Here `data/a/b.json` also types `data.a.b`
+ * (`.yaml` files too).
  */
 async function readSchemas(at: string): Promise<Record<string, unknown>> {
   const info = await stat(at).catch(() => undefined);
@@ -184,15 +187,12 @@ async function readSchemas(at: string): Promise<Record<string, unknown>> {
     const ext = path.extname(name);
     if (!['.json', '.yaml', '.yml'].includes(ext)) continue;
     const parts = name.slice(0, -ext.length).split(path.sep);
-    if (parts.length === 1 && parts[0] === 'input') {
-      schemas.input = await readSchemaFile(path.join(at, name));
-    } else if (parts[0] === 'data' && parts.length > 1) {
-      schemas[parts.join('.')] = await readSchemaFile(path.join(at, name));
-    }
+    const schema = await readSchemaFile(path.join(at, name));
+    schemas[`schema.${parts.join('.')}`] = schema;
+    if (parts.length === 1 && parts[0] === 'input') schemas.input = schema;
+    else if (parts[0] === 'data' && parts.length > 1) schemas[parts.join('.')] = schema;
   }
-  if (Object.keys(schemas).length === 0) {
-    throw new Error(`no schema in ${at}: expected input.json or data/<path>.json`);
-  }
+  if (Object.keys(schemas).length === 0) throw new Error(`no schema file in ${at}`);
   return schemas;
 }
 

@@ -5,7 +5,7 @@
  * mocks input and data, `eval` prints OPA's JSON shape, `check` names the place of a compile
  * error, and `capabilities` prints the engine's builtins as OPA's capabilities file types them.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,42 @@ describe('policy eval and check', () => {
       ]);
       const lenient = await runCli(['policy', 'check', modules], {});
       expect([lenient.code, lenient.stderr]).toEqual([0, '']);
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a schema directory as opa check does: input.json, and a/b.json as schema.a.b', async () => {
+    const bad = await mkdtemp(path.join(tmpdir(), 'policy-check-schemas-'));
+    try {
+      const schemas = path.join(bad, 'schemas');
+      await mkdir(path.join(schemas, 'log'), { recursive: true });
+      await writeFile(
+        path.join(schemas, 'input.json'),
+        '{"type": "object", "properties": {"prompt": {"type": "string"}}}',
+      );
+      await writeFile(
+        path.join(schemas, 'log', 'event.json'),
+        '{"type": "object", "properties": {"result": {"type": "object"}}}',
+      );
+      const policies = path.join(bad, 'policies');
+      await mkdir(policies);
+      await writeFile(
+        path.join(policies, 'p.rego'),
+        'package p\n\nlong if count(input.promt) > 5\n',
+      );
+      await writeFile(
+        path.join(policies, 'mask.rego'),
+        '# METADATA\n# schemas:\n#   - input: schema.log.event\npackage mask\n\nx if input.reslt\n\ny if input.result\n',
+      );
+      const result = await runCli(['policy', 'check', '--schema', schemas, policies], {});
+      expect(result.code).toBe(1);
+      const file = (name: string) => path.relative(process.cwd(), path.join(policies, name));
+      expect(result.stderr.split('\n')).toEqual([
+        `${file('mask.rego')}:6:6: undefined ref: input.reslt`,
+        `${file('p.rego')}:3:15: undefined ref: input.promt`,
+        '',
+      ]);
     } finally {
       await rm(bad, { recursive: true, force: true });
     }
