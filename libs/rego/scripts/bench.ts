@@ -38,7 +38,7 @@ function option(name: string): string | undefined {
   return at < 0 ? undefined : process.argv[at + 1];
 }
 
-const rounds = Number(option('--rounds') ?? 150);
+const rounds = Number(option('--rounds') ?? 60);
 // Imported the way the other version is (dynamically), so that neither starts ahead: a
 // static import measured up to twice as fast as the same files imported dynamically.
 const { RegoEngine: Engine }: { RegoEngine: EngineClass } = await import('../src/index.js');
@@ -165,14 +165,22 @@ interface SizeResult {
   readonly liveAgrees: boolean | undefined;
 }
 
+/** One prompt size, ready to measure: its input, and each contestant's batch length. */
+interface Prepared {
+  readonly label: string;
+  readonly input: Record<string, unknown>;
+  readonly decision: unknown;
+  readonly liveAgrees: boolean | undefined;
+  readonly batch: readonly number[];
+  readonly samples: number[][];
+}
+
 /**
- * Median CPU µs per evaluation of each contestant on one input: each round times a batch of
- * evaluations (a few milliseconds, so that the clock's cost is negligible) of every
- * contestant, in an order that rotates from round to round. CPU time rather than wall time:
- * on a machine shared with other jobs, a batch's wall time includes the time they take the
- * core away, its CPU time does not (it does include this process's garbage collection).
+ * Checks that every contestant decides as the engine on the size's prompt, warms them up
+ * (until the JIT has settled: its compiler threads' CPU time would count against whoever
+ * runs while it works), and sizes each contestant's batch to about two milliseconds of CPU.
  */
-function measureSize(label: string, chars: number): SizeResult {
+function prepare(label: string, chars: number): Prepared {
   const input = { prompt: benchPrompt(chars), user_id: 'user-123', context: { team: 'finance' } };
   const decision = contestants[0]!.decide(input);
   for (const c of contestants) {
@@ -185,36 +193,53 @@ function measureSize(label: string, chars: number): SizeResult {
   const live = contestants.find((c) => c.name === 'live');
   const liveAgrees =
     live === undefined ? undefined : isDeepStrictEqual(live.decide(input), decision);
-  // Warm up, and size each contestant's batch to about two milliseconds of CPU.
   const batch = contestants.map((c) => {
-    for (let i = 0; i < 300; i++) c.decide(input);
+    const warm = process.cpuUsage();
+    let runs = 0;
+    do {
+      for (let i = 0; i < 100; i++) c.decide(input);
+      runs += 100;
+      const w = process.cpuUsage(warm);
+      if (w.user + w.system > 400_000 && runs >= 1000) break;
+    } while (runs < 20_000);
     const start = process.cpuUsage();
     for (let i = 0; i < 200; i++) c.decide(input);
     const used = process.cpuUsage(start);
     const each = (used.user + used.system) / 200;
     return Math.max(1, Math.round(2000 / Math.max(each, 0.05)));
   });
-  const samples = contestants.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    for (let j = 0; j < contestants.length; j++) {
-      const which = (r + j) % contestants.length;
-      const c = contestants[which]!;
-      const n = batch[which]!;
-      const start = process.cpuUsage();
-      for (let i = 0; i < n; i++) c.decide(input);
-      const used = process.cpuUsage(start);
-      samples[which]!.push((used.user + used.system) / n);
-    }
-  }
-  return {
-    label,
-    micros: new Map(contestants.map((c, i) => [c.name, median(samples[i]!)])),
-    decision,
-    liveAgrees,
-  };
+  return { label, input, decision, liveAgrees, batch, samples: contestants.map(() => []) };
 }
 
-const results = sizes.map((s) => measureSize(s.label, s.chars));
+/**
+ * Median CPU µs per evaluation of each contestant at each size. Each round times a batch of
+ * every contestant at every size, in an order that rotates from round to round, so that a
+ * change in the machine's load falls on all of them alike. CPU time rather than wall time:
+ * on a machine shared with other jobs, a batch's wall time includes the time they take the
+ * core away, its CPU time does not (it does include this process's garbage collection).
+ */
+function measureAll(prepared: readonly Prepared[]): SizeResult[] {
+  const cells = prepared.flatMap((p) => contestants.map((_, which) => ({ p, which })));
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < cells.length; j++) {
+      const { p, which } = cells[(r + j) % cells.length]!;
+      const c = contestants[which]!;
+      const n = p.batch[which]!;
+      const start = process.cpuUsage();
+      for (let i = 0; i < n; i++) c.decide(p.input);
+      const used = process.cpuUsage(start);
+      p.samples[which]!.push((used.user + used.system) / n);
+    }
+  }
+  return prepared.map((p) => ({
+    label: p.label,
+    micros: new Map(contestants.map((c, i) => [c.name, median(p.samples[i]!)])),
+    decision: p.decision,
+    liveAgrees: p.liveAgrees,
+  }));
+}
+
+const results = measureAll(sizes.map((s) => prepare(s.label, s.chars)));
 cleanup?.();
 const loadAfter = loadavg()[0]!;
 

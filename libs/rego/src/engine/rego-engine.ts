@@ -6,6 +6,7 @@ import type { AstModule } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { Capabilities } from '../builtins/builtin-declarations.js';
 import { BUILTINS } from '../builtins/index.js';
+import type { NetworkAccess } from '../builtins/network/network-access.js';
 import { checkModules } from '../compiler/check-modules.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
@@ -24,8 +25,8 @@ import { parseModule } from '../parser/parser.js';
 import type { Value } from '../value/value.js';
 import { TRUE } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
-import type { NetworkAccess } from '../builtins/network/network-access.js';
 import { engineCapabilities } from './engine-capabilities.js';
+import { KeptRuleValues } from './kept-rule-values.js';
 import { type EngineHostAccess, QueryBuiltinContext } from './query-builtin-context.js';
 
 export interface RegoEngineOptions {
@@ -97,6 +98,7 @@ export class RegoEngine {
   private data: Value = { kind: 'object', entries: new Map() };
   private readonly queries = new Map<string, CompiledQuery>();
   private readonly cache = new Map<string, unknown>();
+  private readonly kept = new KeptRuleValues();
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   private readonly regoVersion: RegoVersion;
   private readonly host: EngineHostAccess;
@@ -256,6 +258,7 @@ export class RegoEngine {
         strict,
         quickPath: this.options.quickPath ?? true,
         builtinContext,
+        ...this.kept.for(this.policy, this.data, strict),
         budget: {
           steps: 0,
           maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,

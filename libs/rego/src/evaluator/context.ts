@@ -37,6 +37,13 @@ export interface Shared {
   readonly quickPath: boolean;
   readonly builtinContext: BuiltinContext;
   readonly budget: Budget;
+  /**
+   * By rule set id: whether its value is the same in every evaluation over the engine's
+   * data (`input-free-rules.ts`), and the values of those already computed, kept by the
+   * engine across evaluations until its modules or data change.
+   */
+  readonly inputFree: readonly boolean[];
+  readonly constants: (CacheEntry | undefined)[];
 }
 
 /** Marks a rule set being evaluated, to catch recursion the compiler could not see. */

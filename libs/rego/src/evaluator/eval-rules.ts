@@ -27,6 +27,18 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
     }
     return cached === UNDEFINED ? undefined : cached;
   }
+  // A rule whose value no evaluation changes is computed once per engine, outside `with`
+  // (whose data overrides and function mocks could change it).
+  const shared = ctx.shared;
+  const keep =
+    shared.inputFree[rs.id] === true && ctx.overrides === undefined && ctx.mocks === undefined;
+  if (keep) {
+    const kept = shared.constants[rs.id];
+    if (kept !== undefined && kept !== IN_PROGRESS) {
+      ctx.ruleCache[rs.id] = kept;
+      return kept === UNDEFINED ? undefined : kept;
+    }
+  }
   ctx.ruleCache[rs.id] = IN_PROGRESS;
   enter(ctx);
   let value: Value | undefined;
@@ -53,6 +65,7 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
     leave(ctx);
   }
   ctx.ruleCache[rs.id] = value ?? UNDEFINED;
+  if (keep) shared.constants[rs.id] = value ?? UNDEFINED;
   return value;
 }
 

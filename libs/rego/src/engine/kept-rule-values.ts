@@ -1,0 +1,50 @@
+/**
+ * The values of an engine's input-free rule sets (see `compiler/input-free-rules.ts`), kept
+ * from one evaluation to the next for the policy and base data they were computed with:
+ * another policy or other data starts afresh. Strict and lenient queries keep theirs apart,
+ * since a builtin error is an undefined value in one and an error in the other.
+ */
+import type { CompiledPolicy } from '../compiler/compiler.js';
+import { inputFreeRuleSets } from '../compiler/input-free-rules.js';
+import type { CacheEntry } from '../evaluator/context.js';
+import type { Value } from '../value/value.js';
+
+export interface KeptValues {
+  readonly inputFree: readonly boolean[];
+  readonly constants: (CacheEntry | undefined)[];
+}
+
+export class KeptRuleValues {
+  private policy: CompiledPolicy | undefined;
+  private data: Value | undefined;
+  private inputFree: readonly boolean[] = [];
+  private lenient: KeptValues | undefined;
+  private strict: KeptValues | undefined;
+
+  /** The kept values for evaluations of `policy` over `data`. */
+  for(policy: CompiledPolicy, data: Value, strict: boolean): KeptValues {
+    if (policy !== this.policy) {
+      this.policy = policy;
+      this.inputFree = inputFreeRuleSets(policy);
+      this.data = undefined;
+    }
+    if (data !== this.data) {
+      this.data = data;
+      this.lenient = undefined;
+      this.strict = undefined;
+    }
+    if (strict) {
+      this.strict ??= this.fresh();
+      return this.strict;
+    }
+    this.lenient ??= this.fresh();
+    return this.lenient;
+  }
+
+  private fresh(): KeptValues {
+    return {
+      inputFree: this.inputFree,
+      constants: new Array(this.inputFree.length).fill(undefined),
+    };
+  }
+}
