@@ -135,4 +135,13 @@ q := [x, ys] if {
     expect(evalIn(body, 'r', { foos: { a: 'a', b: 'c' } })).toEqual(['a']);
     expect(evalIn(body, 'r', { foos: ['x'] })).toEqual([]);
   });
+
+  it('treats 1.0 as 1 in comparisons and arithmetic, but not as a json.patch index, as OPA does', () => {
+    const body = `eq := [1.0 == 1, {1.0, 1}, 10.00 + 5]
+by_int := json.patch(["a", "b"], [{"op": "remove", "path": [1]}])
+by_float := json.patch(["a", "b"], [{"op": "remove", "path": [1.0]}])`;
+    expect(evalIn(body, 'eq')).toEqual([true, [1], 15]);
+    expect(evalIn(body, 'by_int')).toEqual(['a']);
+    expect(evalIn(body, 'by_float')).toBeUndefined();
+  });
 });

@@ -82,17 +82,17 @@ describe('parser: modules', () => {
     ]);
   });
 
-  it('reads number literals exactly: an integral value with an exponent or fraction is an integer', () => {
+  it('reads number literals exactly: an integral value with an exponent or fraction is an integer, in float form', () => {
     const values = v1('r := [1e30, 1.5e3, 10.00, 2.5, 1e-2, -3e2]').rules[0]!.branches[0]!.value!;
     expect(
       values.type === 'array' && values.items.map((t) => t.type === 'scalar' && t.value),
     ).toEqual([
-      { kind: 'number', value: 10n ** 30n },
-      { kind: 'number', value: 1500 },
-      { kind: 'number', value: 10 },
+      { kind: 'number', value: 10n ** 30n, float: true },
+      { kind: 'number', value: 1500, float: true },
+      { kind: 'number', value: 10, float: true },
       { kind: 'number', value: 2.5 },
       { kind: 'number', value: 0.01 },
-      { kind: 'number', value: -300 },
+      { kind: 'number', value: -300, float: true },
     ]);
   });
 

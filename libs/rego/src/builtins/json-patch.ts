@@ -41,9 +41,11 @@ function index(segment: Value, length: number, end: boolean): number {
     if (/^(?:0|[1-9]\d*)$/.test(segment.value)) n = Number(segment.value);
   } else if (
     segment.kind === 'number' &&
+    segment.float !== true &&
     typeof segment.value === 'number' &&
     Number.isInteger(segment.value)
   ) {
+    // A literal written 1.0 is refused, as OPA reads the index with ast.Number.Int().
     n = segment.value;
   }
   if (n === undefined || n < 0 || n > (end ? length : length - 1)) return fail();

@@ -386,7 +386,8 @@ export abstract class TermParser extends TokenCursor {
 
 /**
  * A number literal, read exactly as OPA reads it: a literal whose value is an integer (`1e30`,
- * `1.5e3`, `10.00`) is that integer, exact past 2^53; other literals are doubles.
+ * `1.5e3`, `10.00`) is that integer, exact past 2^53, marked as written in float form; other
+ * literals are doubles.
  */
 function parseNumber(text: string): Value {
   if (/^-?\d+$/.test(text)) return integer(BigInt(text));
@@ -395,13 +396,18 @@ function parseNumber(text: string): Value {
     const [, sign, whole, fraction = '', exponent = '0'] = match;
     const scale = Number(exponent) - fraction.length;
     const digits = BigInt(`${sign}${whole}${fraction}`);
-    if (scale >= 0 && scale <= 400) return integer(digits * 10n ** BigInt(scale));
+    if (scale >= 0 && scale <= 400) return floatForm(integer(digits * 10n ** BigInt(scale)));
     if (scale < 0 && scale >= -400) {
       const divisor = 10n ** BigInt(-scale);
-      if (digits % divisor === 0n) return integer(digits / divisor);
+      if (digits % divisor === 0n) return floatForm(integer(digits / divisor));
     }
   }
   return num(Number(text));
+}
+
+/** An integral value written as a float (`1.0`, `1e3`): the form OPA keeps. */
+function floatForm(value: Value): Value {
+  return value.kind === 'number' ? { ...value, float: true } : value;
 }
 
 function integer(n: bigint): Value {

@@ -28,6 +28,12 @@ export interface NumberValue {
   readonly kind: 'number';
   /** A safe integer or a float as `number`; an integer outside ±(2^53-1) as `bigint`. */
   readonly value: RegoNumber;
+  /**
+   * An integral literal written with a fraction or an exponent (`1.0`, `1e3`). It equals the
+   * integer everywhere, but OPA keeps the form, and where a builtin reads an integer by its
+   * form (a json.patch array index) such a literal is refused.
+   */
+  readonly float?: true;
 }
 export interface StringValue {
   readonly kind: 'string';
