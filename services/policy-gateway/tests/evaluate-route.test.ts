@@ -89,7 +89,20 @@ describe('POST /policy/evaluate', () => {
         { code: 'secret.api_key', message: 'The prompt contains an API key.', severity: 'high' },
       ],
     });
-    expect(t.engine.inputs).toEqual([{ prompt: 'my key is SECRET', user_id: 'bob', context: {} }]);
+    // The engine sees the prompt's normalised forms beside it (prompt-normalization.ts).
+    expect(t.engine.inputs).toEqual([
+      {
+        prompt: 'my key is SECRET',
+        user_id: 'bob',
+        context: {},
+        normalized: {
+          prompt: 'my key is secret',
+          skeleton: 'rny key is secret',
+          user_id: 'bob',
+          changed: [],
+        },
+      },
+    ]);
   });
 
   it('generates a request id when the client sends none, and records the same id', async () => {

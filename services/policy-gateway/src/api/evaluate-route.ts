@@ -12,6 +12,7 @@ import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audi
 import { requestDigest } from '../audit/request-digest.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { PolicyRollout } from '../policy/policy-rollout.js';
+import { normalizePolicyInput, recordedPolicyInput } from '../policy/prompt-normalization.js';
 import type { AuditHmacKey } from '../privacy/audit-hmac-key.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
@@ -111,6 +112,9 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
       }
       checkContextSize(context, deps.maxContextBytes);
       const input: PolicyInput = { prompt, user_id, context: context ?? {} };
+      // The policy sees the prompt's normalised forms beside it; the entry keeps only which
+      // normalisations changed it (`prompt-normalization.ts`). The digest is of the request.
+      const evaluated = normalizePolicyInput(input);
       const keyed =
         idempotencyKey === undefined
           ? undefined
@@ -128,10 +132,10 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
         audit: deps.audit,
         rollout: deps.rollout,
         ...(admitted === undefined ? {} : { admitted }),
-        ask: () => evaluateSafely(deps.engine, input),
-        askShadow: (shadow) => shadow.evaluate(input),
+        ask: () => evaluateSafely(deps.engine, evaluated),
+        askShadow: (shadow) => shadow.evaluate(evaluated),
         entry: (evaluation) =>
-          evaluationAuditEntry(deps.engine, input, evaluation, {
+          evaluationAuditEntry(deps.engine, recordedPolicyInput(evaluated), evaluation, {
             id,
             decisionId: evaluation.decisionId ?? randomUUID(),
             occurredAt,

@@ -19,6 +19,7 @@ import type { Principal } from '../auth/principal.js';
 import { type DocumentAnswer, type DocumentQuery, documentRef } from '../policy/data-document.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import type { PolicyRollout } from '../policy/policy-rollout.js';
+import { normalizePolicyInput, recordedPolicyInput } from '../policy/prompt-normalization.js';
 import type { AuditApiMapper } from './audit-api-mapper.js';
 import { clientAddressOf } from './client-address.js';
 import { clientRequestIdOf } from './client-request-id.js';
@@ -84,13 +85,16 @@ export const opaDataRoutes: FastifyPluginAsync<OpaDataRoutesOptions> = async (ap
   async function decide(
     request: FastifyRequest,
     reply: FastifyReply,
-    query: QueryFacts,
+    asked: QueryFacts,
   ): Promise<Recorded> {
+    // The policy sees the prompt's normalised forms beside it, as on /policy/evaluate; the
+    // entry keeps only which normalisations changed it (`prompt-normalization.ts`).
+    const query = { ...asked, input: normalizePolicyInput(asked.input) };
     const principal = principalOf(request);
     const startedAt = performance.now();
     const id = newAuditLogEntryId();
     const occurredAt = auditTimestampNow();
-    const admitted = deps.admission?.admit(request.ip, queryCost(query.input));
+    const admitted = deps.admission?.admit(request.ip, queryCost(asked.input));
     if (admitted?.refused === true) {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       throw new ApiProblem('TOO_MANY_EVALUATIONS', admitted.detail);
@@ -109,7 +113,11 @@ export const opaDataRoutes: FastifyPluginAsync<OpaDataRoutesOptions> = async (ap
         appendStartedAt.value = performance.now();
         return dataApiAuditEntry(
           deps.engine,
-          { ref, input: query.input, userId: subjectOf(principal, query.input) },
+          {
+            ref,
+            input: recordedPolicyInput(query.input),
+            userId: subjectOf(principal, asked.input),
+          },
           answer,
           {
             id,

@@ -4,8 +4,11 @@
  * naming its kind, `[pii.payment_card]`. Overlapping spans are merged, the first found
  * keeping its kind. A span that cannot be found in the prompt (a policy reporting text it
  * did not take from it) withholds the whole prompt rather than risk storing what it meant.
+ * A span the policy found in the folded prompt (`input.normalized.prompt`, see
+ * `prompt-folding.ts`) is redacted where its source stands in the original.
  */
 import type { RedactedSpans } from '@policy-gateway/governance-runtime';
+import { OriginalSpans } from '../policy/original-spans.js';
 
 export interface ReportedSpan {
   readonly code: string;
@@ -38,11 +41,19 @@ export function redactText(text: string, spans: readonly ReportedSpan[]): TextRe
   const lower = text.toLowerCase();
   const lowerAligned = lower.length === text.length;
   const intervals: Interval[] = [];
+  // Detectors that read the folded prompt (`input.normalized.prompt`) report folded text, which
+  // the prompt may hold as written in one place and disguised in another: every span is also
+  // looked for in the folded prompt, and mapped back.
+  const folded = new OriginalSpans(text);
   for (const span of spans) {
     if (span.text === '') continue;
     let found = occurrences(text, span.text, span.code, intervals);
     if (!found && lowerAligned)
       found = occurrences(lower, span.text.toLowerCase(), span.code, intervals);
+    for (const { start, end } of folded.of(span.text)) {
+      intervals.push({ start, end, code: span.code });
+      found = true;
+    }
     if (!found) {
       return { text: WITHHELD_PROMPT, redacted: countByCode(spans.map(({ code }) => ({ code }))) };
     }

@@ -1,0 +1,69 @@
+/**
+ * The confusables skeleton of Unicode TR39 (UTS #39, section 4): two strings that look alike
+ * have the same skeleton, so a phrase spelt with a Cyrillic `о` or a Greek `ι` compares equal
+ * to the plain one. The mapping is Unicode's own `confusables.txt` (13.0), as the `unhomoglyph`
+ * package ships it (MIT; read once at start), not a table of this project's.
+ *
+ * The skeleton is taken of folded text (`prompt-folding.ts`), and departs from TR39's in two
+ * ways a detector needs: combining marks are dropped (`ignóre` reads `ignore`), and the result
+ * is lower-cased again (confusables.txt maps `0` to `O`). What a skeleton is not meant to be is
+ * readable: TR39 maps `m` to `rn`, `1` and `|` to `l`, `0` to `o`, `"` to `''`, so a pattern
+ * matched against it spells its words the same way (`systern prornpt`).
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const CONFUSABLES: Readonly<Record<string, string>> = require('unhomoglyph/data.json');
+
+const MARKS = /\p{M}+/gu;
+const NON_ASCII = /\P{ASCII}/u;
+
+/** Prototypes as the skeleton writes them: decomposed, without marks, lower-cased. */
+const PROTOTYPES: ReadonlyMap<string, string> = new Map(
+  Object.entries(CONFUSABLES).map(([source, prototype]) => [
+    source,
+    prototype.normalize('NFD').replace(MARKS, '').toLowerCase(),
+  ]),
+);
+
+const ASCII_SOURCES = new RegExp(
+  `[${[...PROTOTYPES.keys()]
+    .filter((source) => !NON_ASCII.test(source) && source.toLowerCase() === source)
+    .map((source) => `\\x${source.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .join('')}]`,
+  'g',
+);
+
+export interface Skeleton {
+  readonly text: string;
+  /** True when a character outside ASCII was mapped to a different prototype. */
+  readonly mappedNonAscii: boolean;
+}
+
+/**
+ * The skeleton of already folded (lower-case) text.
+ *
+ * @example
+ * confusablesSkeleton('ignоre the systеm').text; // 'ignore the systern' (Cyrillic о and е)
+ */
+export function confusablesSkeleton(folded: string): Skeleton {
+  if (!NON_ASCII.test(folded)) {
+    return { text: folded.replace(ASCII_SOURCES, asciiPrototype), mappedNonAscii: false };
+  }
+  let mappedNonAscii = false;
+  let out = '';
+  for (const character of folded.normalize('NFD').replace(MARKS, '')) {
+    const prototype = PROTOTYPES.get(character);
+    if (prototype === undefined || prototype === character) {
+      out += character;
+      continue;
+    }
+    if (NON_ASCII.test(character)) mappedNonAscii = true;
+    out += prototype;
+  }
+  return { text: out.toLowerCase(), mappedNonAscii };
+}
+
+function asciiPrototype(source: string): string {
+  return PROTOTYPES.get(source) ?? source;
+}
