@@ -22,9 +22,6 @@ const NOT_YET_OFFERED: Readonly<Record<string, string>> = {
   'graphql.schema_is_valid': 'GraphQL (issue 15)',
   'internal.test_case': "OPA's test runner's parametrised cases",
   'rego.parse_module': "OPA's module AST as JSON (issue 15)",
-  'strings.render_template': 'Go templates (issue 15)',
-  'uri.is_valid': 'URIs (issue 15)',
-  'uri.parse': 'URIs (issue 15)',
 };
 
 describe('the capabilities export', () => {

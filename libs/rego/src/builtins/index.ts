@@ -33,6 +33,7 @@ import { TEMPLATE_STRING_BUILTINS } from './template-strings.js';
 import { TIME_BUILTINS } from './time.js';
 import { TYPE_BUILTINS } from './types.js';
 import { UNITS_BUILTINS } from './units.js';
+import { URI_BUILTINS } from './uri.js';
 import { UUID_BUILTINS } from './uuid.js';
 
 export type { BuiltinContext, BuiltinDefinition, BuiltinImplementation } from './builtin.js';
@@ -58,6 +59,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   CRYPTO_BUILTINS,
   TIME_BUILTINS,
   UNITS_BUILTINS,
+  URI_BUILTINS,
   UUID_BUILTINS,
   SEMVER_BUILTINS,
   NET_BUILTINS,

@@ -5,7 +5,7 @@
 
 import type { Value } from '../value/value.js';
 import { arr, bool, num, str } from '../value/value-builders.js';
-import type { BuiltinDefinition } from './builtin.js';
+import type { BuiltinContext, BuiltinDefinition } from './builtin.js';
 import { parseNumber } from './numbers/number-ops.js';
 import {
   builtinError,
@@ -19,6 +19,12 @@ import {
   stringOrCollectionArg,
 } from './operands.js';
 import { countOccurrences } from './strings/count-occurrences.js';
+import {
+  executeTemplate,
+  parseTemplate,
+  TemplateError,
+  type TemplateTree,
+} from './strings/go-template.js';
 import { hasSurrogates, runeIndexOf, runes } from './strings/runes.js';
 import { StringReplacer } from './strings/string-replacer.js';
 import { searchIncludes, searchIndex } from './strings/string-search.js';
@@ -178,6 +184,37 @@ function anyMatch(name: string, test: (s: string, affix: string) => boolean): Bu
   };
 }
 
+const MAX_CACHED_TEMPLATES = 256;
+
+/** `strings.render_template`: Go's text/template (the part `strings/go-template.ts` offers). */
+function renderTemplate(args: readonly Value[], context: BuiltinContext): Value {
+  const name = 'strings.render_template';
+  const source = stringArg(name, args, 0);
+  const vars = objectArg(name, args, 1);
+  let cache = context.cache.get(name) as Map<string, TemplateTree | TemplateError> | undefined;
+  if (cache === undefined) {
+    cache = new Map();
+    context.cache.set(name, cache);
+  }
+  let tree = cache.get(source);
+  if (tree === undefined) {
+    try {
+      tree = parseTemplate(source);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      tree = error;
+    }
+    if (cache.size < MAX_CACHED_TEMPLATES) cache.set(source, tree);
+  }
+  if (tree instanceof TemplateError) throw builtinError(name, `template: ${tree.message}`);
+  try {
+    return str(executeTemplate(tree, vars));
+  } catch (error) {
+    if (error instanceof TemplateError) throw builtinError(name, `template: ${error.message}`);
+    throw error;
+  }
+}
+
 export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
   {
     name: 'concat',
@@ -282,4 +319,5 @@ export const STRING_BUILTINS: readonly BuiltinDefinition[] = [
   anyMatch('strings.any_suffix_match', (s, suffix) => s.endsWith(suffix)),
   twoStrings('strings.count', (s, sub) => num(countOccurrences(s, sub))),
   { name: 'to_number', arity: 1, implementation: (args) => toNumber(args[0] as Value) },
+  { name: 'strings.render_template', arity: 2, implementation: renderTemplate },
 ];
