@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { withinNameConstraints } from '../src/builtins/crypto/name-constraints.js';
 import { toJs } from '../src/value/index.js';
 import { call, callError, callValue, testContext } from './builtin-harness.js';
 
@@ -158,6 +159,83 @@ describe('crypto.x509.parse_and_verify_certificates', () => {
     expect(
       callError('crypto.x509.parse_and_verify_certificates_with_options', chain, { Other: 1 }),
     ).toBe('crypto.x509.parse_and_verify_certificates_with_options: invalid key option');
+  });
+});
+
+describe('name constraints', () => {
+  const constrained = fixture('constrained-root.pem');
+  const verify = (leafPem: string) =>
+    (
+      toJs(
+        callValue('crypto.x509.parse_and_verify_certificates', [constrained + leafPem], at2030) ?? {
+          kind: 'null',
+        },
+      ) as [boolean]
+    )[0];
+
+  it("gives a CA's permitted and excluded names in Go's members", () => {
+    const [ca] = call('crypto.x509.parse_certificates', constrained) as GoCertificate[];
+    expect(ca).toMatchObject({
+      PermittedDNSDomainsCritical: true,
+      PermittedDNSDomains: ['example.test'],
+      ExcludedDNSDomains: ['bad.example.test'],
+      PermittedIPRanges: [{ IP: '192.0.2.0', Mask: '////AA==' }],
+      ExcludedIPRanges: null,
+    });
+  });
+
+  it.each([
+    {
+      note: 'a domain constraint admits the domain itself',
+      dns: 'example.test',
+      c: 'example.test',
+      ok: true,
+    },
+    { note: 'and its subdomains', dns: 'a.b.example.test', c: 'example.test', ok: true },
+    {
+      note: 'but not a name that only ends alike',
+      dns: 'badexample.test',
+      c: 'example.test',
+      ok: false,
+    },
+    {
+      note: 'a leading dot admits subdomains only',
+      dns: 'example.test',
+      c: '.example.test',
+      ok: false,
+    },
+    {
+      note: 'a leading dot admits a subdomain',
+      dns: 'a.example.test',
+      c: '.example.test',
+      ok: true,
+    },
+    { note: 'names compare without case', dns: 'API.Example.TEST', c: 'example.test', ok: true },
+  ])('$note', ({ dns, c, ok }) => {
+    const ca = { PermittedDNSDomains: [c], ExcludedDNSDomains: null };
+    expect(withinNameConstraints(ca, { DNSNames: [dns] })).toBe(ok);
+  });
+
+  it('applies e-mail, IP and URI constraints, and excluded ones before permitted ones', () => {
+    const ca = {
+      PermittedEmailAddresses: ['example.test'],
+      ExcludedEmailAddresses: ['boss@example.test'],
+      PermittedIPRanges: [{ IP: '10.0.0.0', Mask: '/wAAAA==' }],
+      PermittedURIDomains: ['.example.test'],
+    };
+    expect(withinNameConstraints(ca, { EmailAddresses: ['ops@example.test'] })).toBe(true);
+    expect(withinNameConstraints(ca, { EmailAddresses: ['boss@example.test'] })).toBe(false);
+    expect(withinNameConstraints(ca, { IPAddresses: ['10.9.8.7'] })).toBe(true);
+    expect(withinNameConstraints(ca, { IPAddresses: ['11.0.0.1'] })).toBe(false);
+    expect(withinNameConstraints(ca, { URIStrings: ['https://svc.example.test/x'] })).toBe(true);
+    expect(withinNameConstraints(ca, { URIStrings: ['https://example.org/'] })).toBe(false);
+    // Go cannot check a URI whose host is an IP address against URI constraints.
+    expect(withinNameConstraints(ca, { URIStrings: ['https://10.0.0.1/'] })).toBe(false);
+  });
+
+  it('verifies a leaf within the constraints and refuses one with an excluded name', () => {
+    expect(verify(fixture('constrained-leaf-ok.pem'))).toBe(true);
+    expect(verify(fixture('constrained-leaf-bad.pem'))).toBe(false);
   });
 });
 

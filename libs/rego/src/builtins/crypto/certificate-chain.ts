@@ -4,13 +4,14 @@
  * leaf, the others intermediates. A chain is built from the leaf up to the root where each
  * signature verifies (Node's X509Certificate) and each certificate is valid at the time;
  * intermediates must be CAs within their path length, the hostname (if asked) must match
- * the leaf, and every certificate must allow the extended key usages asked for (server
- * authentication by default, as in Go).
+ * the leaf, names must be within the CAs' name constraints, and every certificate must
+ * allow the extended key usages asked for (server authentication by default, as in Go).
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { DescribeCertificate } from './certificate-cache.js';
 import { goCertificate } from './go-certificate.js';
+import { withinNameConstraints } from './name-constraints.js';
 import { X509Error } from './x509-error.js';
 
 /** Go's `ExtKeyUsageAny` and `ExtKeyUsageServerAuth`. */
@@ -53,7 +54,10 @@ function issuedBy(child: ChainCertificate, parent: ChainCertificate): boolean {
   }
 }
 
-/** Go's `isValid` for a CA above `chain`: an intermediate must be a CA; path lengths hold. */
+/**
+ * Go's `isValid` for a CA above `chain`: an intermediate must be a CA; path lengths hold;
+ * the names of every certificate below are within the CA's name constraints.
+ */
 function mayIssue(parent: ChainCertificate, chain: readonly ChainCertificate[], isRoot: boolean) {
   const { BasicConstraintsValid, IsCA, MaxPathLen } = parent.go as {
     BasicConstraintsValid: boolean;
@@ -61,7 +65,8 @@ function mayIssue(parent: ChainCertificate, chain: readonly ChainCertificate[], 
     MaxPathLen: number;
   };
   if (!isRoot && !(BasicConstraintsValid && IsCA)) return false;
-  return !(BasicConstraintsValid && MaxPathLen >= 0 && chain.length - 1 > MaxPathLen);
+  if (BasicConstraintsValid && MaxPathLen >= 0 && chain.length - 1 > MaxPathLen) return false;
+  return chain.every((below) => withinNameConstraints(parent.go, below.go));
 }
 
 /** Go's `checkChainForKeyUsage`: each certificate with extended key usages must allow one asked for. */

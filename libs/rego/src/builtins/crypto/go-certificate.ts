@@ -172,6 +172,50 @@ function goExtension(extension: Extension): Record<string, unknown> {
   };
 }
 
+/** Go's JSON of a `*net.IPNet` from `192.0.2.0/24`: the address and the mask's bytes in base64. */
+function goIpNet(cidr: string): Record<string, unknown> {
+  const [ip = '', bitsText = '0'] = cidr.split('/');
+  const bytes = ip.includes(':') ? 16 : 4;
+  const bits = Number(bitsText);
+  const mask = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) mask[i] = 0xff & (0xff << Math.max(0, 8 - (bits - 8 * i)));
+  return { IP: ip, Mask: mask.toString('base64') };
+}
+
+/** The permitted and excluded names of a NameConstraints extension, in Go's members. */
+function nameConstraintFields(constraints: NameConstraints): Record<string, unknown> {
+  const pick = (
+    subtrees: NameConstraints['permittedSubtrees'],
+    read: (name: GeneralName) => unknown,
+  ): unknown[] | null => {
+    const found = (subtrees ?? []).flatMap((s) => {
+      const value = read(s.base);
+      return value === undefined ? [] : [value];
+    });
+    return found.length === 0 ? null : found;
+  };
+  const both = (read: (name: GeneralName) => unknown) => [
+    pick(constraints.permittedSubtrees, read),
+    pick(constraints.excludedSubtrees, read),
+  ];
+  const [PermittedDNSDomains, ExcludedDNSDomains] = both((n) => n.dNSName);
+  const [PermittedIPRanges, ExcludedIPRanges] = both((n) =>
+    n.iPAddress === undefined ? undefined : goIpNet(n.iPAddress),
+  );
+  const [PermittedEmailAddresses, ExcludedEmailAddresses] = both((n) => n.rfc822Name);
+  const [PermittedURIDomains, ExcludedURIDomains] = both((n) => n.uniformResourceIdentifier);
+  return {
+    PermittedDNSDomains,
+    ExcludedDNSDomains,
+    PermittedIPRanges,
+    ExcludedIPRanges,
+    PermittedEmailAddresses,
+    ExcludedEmailAddresses,
+    PermittedURIDomains,
+    ExcludedURIDomains,
+  };
+}
+
 /** The members Go fills from the extensions it understands. */
 function extensionFields(extensions: readonly Extension[]): Record<string, unknown> {
   const fields: Record<string, unknown> = {
@@ -267,17 +311,10 @@ function extensionFields(extensions: readonly Extension[]): Record<string, unkno
         fields.Policies = oids;
         break;
       }
-      case id_ce_nameConstraints: {
-        const constraints = AsnConvert.parse(value, NameConstraints);
+      case id_ce_nameConstraints:
+        Object.assign(fields, nameConstraintFields(AsnConvert.parse(value, NameConstraints)));
         fields.PermittedDNSDomainsCritical = extension.critical;
-        const dns = (subtrees: typeof constraints.permittedSubtrees) =>
-          subtrees?.flatMap((s) => (s.base.dNSName === undefined ? [] : [s.base.dNSName])) ?? [];
-        const permitted = dns(constraints.permittedSubtrees);
-        const excluded = dns(constraints.excludedSubtrees);
-        fields.PermittedDNSDomains = permitted.length === 0 ? null : permitted;
-        fields.ExcludedDNSDomains = excluded.length === 0 ? null : excluded;
         break;
-      }
     }
   }
   return fields;
