@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RegoEngine, RegoParseError } from '../src/index.js';
 
 function engineWith(...sources: string[]): RegoEngine {
-  const engine = new RegoEngine();
+  // The schema that annotations name (schema.request) is given to the engine, as OPA needs.
+  const engine = new RegoEngine({ schemas: { 'schema.request': { type: 'object' } } });
   engine.addModules(sources.map((source, i) => ({ fileName: `m${i}.rego`, source })));
   return engine;
 }
