@@ -14,6 +14,7 @@ import { ENCODING_BUILTINS } from './encoding.js';
 import { GLOB_BUILTINS } from './glob.js';
 import { GLOBS_MATCH_BUILTINS } from './globs-match.js';
 import { GRAPH_BUILTINS } from './graph.js';
+import { GRAPHQL_BUILTINS } from './graphql.js';
 import { HTTP_BUILTINS } from './http.js';
 import { JSON_PATCH_BUILTINS } from './json-patch.js';
 import { JSON_SCHEMA_BUILTINS } from './json-schema.js';
@@ -65,6 +66,7 @@ const CATEGORIES: readonly (readonly BuiltinDefinition[])[] = [
   NET_BUILTINS,
   BITS_BUILTINS,
   GRAPH_BUILTINS,
+  GRAPHQL_BUILTINS,
   JWT_BUILTINS,
   PROVIDER_BUILTINS,
   HTTP_BUILTINS,
