@@ -48,6 +48,33 @@ describe('providers.aws.sign_req', () => {
     expect(withAgent.headers['User-Agent']).toBe('x/1');
   });
 
+  it("signs the path and query as Go's net/url gives them, and refuses a URL Go refuses", () => {
+    const sign = (url: string) =>
+      (
+        call(
+          'providers.aws.sign_req',
+          { method: 'GET', url },
+          AWS_EXAMPLE,
+          AWS_EXAMPLE_TIME_NS,
+        ) as {
+          headers: Record<string, string>;
+        }
+      ).headers.Authorization;
+    // Go's EscapedPath of a URL without a path is empty, not '/': the two sign differently.
+    expect(sign('https://example.amazonaws.com')).not.toBe(sign('https://example.amazonaws.com/'));
+    expect(sign('https://example.amazonaws.com/a?x=1')).not.toBe(
+      sign('https://example.amazonaws.com/a?x=2'),
+    );
+    expect(
+      callError(
+        'providers.aws.sign_req',
+        { method: 'GET', url: 'http://[::1/' },
+        AWS_EXAMPLE,
+        AWS_EXAMPLE_TIME_NS,
+      ),
+    ).toMatch(/^providers\.aws\.sign_req: /);
+  });
+
   it('names missing or mistyped configuration and request members, as OPA does', () => {
     expect(
       callError(

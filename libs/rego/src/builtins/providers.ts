@@ -9,9 +9,9 @@ import { keyOf } from '../value/value-key.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { utf8 } from './encoding/bytes.js';
 import { marshalJson } from './encoding/json-text.js';
-import { numberArg, objectArg, operandError, operandValueError } from './operands.js';
-import { signV4 } from './providers/aws-sigv4.js';
-import { parseRequestUrl } from './providers/request-url.js';
+import { builtinError, numberArg, objectArg, operandError, operandValueError } from './operands.js';
+import { type RequestUrl, signV4 } from './providers/aws-sigv4.js';
+import { escapedPathOf, GoUrlError, parseGoUrl } from './uri/go-url.js';
 
 const NAME = 'providers.aws.sign_req';
 
@@ -115,6 +115,17 @@ function disablePayloadSigning(config: ObjectValue): boolean {
   return value.value;
 }
 
+/** The URL's signed parts; a URL Go cannot parse is an error, as in OPA. */
+function requestUrl(url: string): RequestUrl {
+  try {
+    const parsed = parseGoUrl(url);
+    return { host: parsed.host, escapedPath: escapedPathOf(parsed), rawQuery: parsed.rawQuery };
+  } catch (error) {
+    if (error instanceof GoUrlError) throw builtinError(NAME, error.message);
+    throw error;
+  }
+}
+
 export const PROVIDER_BUILTINS: readonly BuiltinDefinition[] = [
   {
     name: NAME,
@@ -140,7 +151,7 @@ export const PROVIDER_BUILTINS: readonly BuiltinDefinition[] = [
       }
       const { authorization, awsHeaders } = signV4({
         method: text(request, 'method'),
-        url: parseRequestUrl(text(request, 'url')),
+        url: requestUrl(text(request, 'url')),
         headers,
         body: bodyBytes(request),
         service: text(config, 'aws_service'),

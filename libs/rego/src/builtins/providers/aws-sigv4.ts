@@ -6,7 +6,6 @@
  * S3 and Glacier get `x-amz-content-sha256`; `UNSIGNED-PAYLOAD` when payload signing is off.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { RequestUrl } from './request-url.js';
 
 export interface AwsCredentials {
   readonly accessKey: string;
@@ -14,6 +13,15 @@ export interface AwsCredentials {
   readonly region: string;
   /** Temporary credentials' token, sent as `x-amz-security-token`; empty for none. */
   readonly sessionToken: string;
+}
+
+/** The parts of the request URL that are signed, as Go's `net/url` gives them. */
+export interface RequestUrl {
+  /** Host and port as written. */
+  readonly host: string;
+  /** Go's `EscapedPath`: empty for `http://example.com`, where WHATWG's URL would say `/`. */
+  readonly escapedPath: string;
+  readonly rawQuery: string;
 }
 
 export interface SigV4Request {

@@ -202,3 +202,13 @@ export function portOf(u: GoUrl): string {
   const port = after.slice(colon + 1);
   return /^\d*$/.test(port) ? port : '';
 }
+
+/** Characters Go's `validEncoded` lets a raw path keep (with `%` of its escapes). */
+const VALID_ENCODED_PATH = /^[A-Za-z0-9\-_.~!$&'()*+,;=:@[\]/%]*$/;
+
+/** Go's `URL.EscapedPath`: the path as written when that is a valid encoding, else Go's escaping. */
+export function escapedPathOf(u: GoUrl): string {
+  if (u.rawPath !== '' && VALID_ENCODED_PATH.test(u.rawPath)) return u.rawPath;
+  if (u.path === '*') return '*';
+  return escapePath(u.path);
+}
