@@ -17,7 +17,10 @@ const NAME = 'providers.aws.sign_req';
 
 const REQUIRED_CONFIG = ['aws_access_key', 'aws_region', 'aws_secret_access_key', 'aws_service'];
 
-/** The members `http.send` accepts in a request object, which OPA also holds this builtin's request to. */
+/**
+ * The members `http.send` accepts in a request object, which OPA also holds this builtin's
+ * request to. The same list as http.ts's ALLOWED_KEYS: one of them should import the other.
+ */
 const REQUEST_KEYS = new Set([
   'method',
   'url',
@@ -46,6 +49,7 @@ const REQUEST_KEYS = new Set([
   'raise_error',
   'caching_mode',
   'max_retry_attempts',
+  'cache_ignored_headers',
 ]);
 
 function member(o: ObjectValue, name: string): Value | undefined {
