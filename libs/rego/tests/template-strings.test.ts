@@ -42,13 +42,31 @@ r := $"{$"in {name}"} {[y | some y in [1, 2]][1]} { {"a": 1}["a"] } {"}"}"`;
     expect(evalIn('r := $"plain"', 'r')).toBe('plain');
   });
 
-  it('fails (an error in strict mode) when an interpolation has several values', () => {
+  it('is a conflict error, in every mode, when an interpolation has several values', () => {
     const modules = ['package t\nr := $"{[1, 2][_]}"'];
-    expect(engineFor({ modules }).evalRule('data.t.r')).toBeUndefined();
-    expect(() => engineFor({ modules, strict: true }).evalRule('data.t.r')).toThrow(
-      /template-strings must not produce multiple outputs/,
-    );
-    expect(() => engineFor({ modules, strict: true }).evalRule('data.t.r')).toThrow(RegoEvalError);
+    for (const strict of [false, true]) {
+      let error: unknown;
+      try {
+        engineFor({ modules, strict }).evalRule('data.t.r');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(RegoEvalError);
+      expect((error as RegoEvalError).code).toBe('eval_conflict_error');
+      expect((error as Error).message).toMatch(
+        /template-strings must not produce multiple outputs/,
+      );
+    }
+  });
+
+  it('applies with modifiers written inside an interpolation', () => {
+    expect(evalIn('a := input.a\nr := $"a={a with input as {"a": 42}}"', 'r', {})).toBe('a=42');
+  });
+
+  it('accepts a template string as a function argument, bound by the body', () => {
+    const body = 'p := f("foo bar")\nf($"{x} {input.y}") := 42 if x = "foo"';
+    expect(evalIn(body, 'p', { y: 'bar' })).toBe(42);
+    expect(evalIn(body, 'p', { y: 'baz' })).toBeUndefined();
   });
 
   it('reports an unterminated template or interpolation at its start', () => {

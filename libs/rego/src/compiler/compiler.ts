@@ -3,7 +3,7 @@
  * their path under `data` into rule sets, each rule body is resolved and scheduled, and
  * recursion between rules is rejected.
  */
-import type { AstModule, AstRule, AstTerm } from '../ast/ast.js';
+import type { AstLiteral, AstModule, AstRule, AstTerm } from '../ast/ast.js';
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { RegoCompileError } from '../errors/rego-error.js';
 import { bool } from '../value/value-builders.js';
@@ -259,7 +259,12 @@ function splitHeadRef(
   return { staticPath, suffix };
 }
 
-function compileRule(resolver: Resolver, rule: AstRule, suffix: readonly AstTerm[]): CompiledRule {
+function compileRule(
+  resolver: Resolver,
+  original: AstRule,
+  suffix: readonly AstTerm[],
+): CompiledRule {
+  const rule = callArgsToBody(original);
   const frame = new FrameBuilder();
   const argsScope = new Scope(frame, undefined);
   argsScope.isArgs = true;
@@ -288,6 +293,30 @@ function compileRule(resolver: Resolver, rule: AstRule, suffix: readonly AstTerm
     loc: rule.loc,
     contains: rule.kind === 'set',
   };
+}
+
+/**
+ * A function argument written as a call (`f($"{x} {input.y}") := …`, a template string)
+ * becomes a variable that each body unifies with the call, as OPA rewrites such arguments,
+ * so that the call may read variables its body binds.
+ */
+function callArgsToBody(rule: AstRule): AstRule {
+  if (!rule.args.some((a) => a.type === 'call')) return rule;
+  const checks: AstLiteral[] = [];
+  const args = rule.args.map((arg, i): AstTerm => {
+    if (arg.type !== 'call') return arg;
+    const v: AstTerm = { type: 'var', name: `__arg${i}__`, loc: arg.loc };
+    checks.push({
+      negated: false,
+      expr: { type: 'unify', left: v, right: arg },
+      withs: [],
+      loc: arg.loc,
+      text: '',
+    });
+    return v;
+  });
+  const branches = rule.branches.map((b) => ({ ...b, body: [...checks, ...b.body] }));
+  return { ...rule, args, branches };
 }
 
 function declareArgVars(t: AstTerm, scope: Scope): void {

@@ -5,7 +5,7 @@
  * As in OPA, an infix operator at the start of the next line continues the expression
  * (`input.x⏎== 5` is one comparison); only `in` needs to share the line.
  */
-import type { AstLiteral, AstTerm, Loc } from '../ast/ast.js';
+import type { AstLiteral, AstTerm, AstWith, Loc } from '../ast/ast.js';
 import type { Value } from '../value/value.js';
 import { bool, NULL, num, str } from '../value/value-builders.js';
 import { SPECULATION_FAILED, TokenCursor } from './token-cursor.js';
@@ -33,6 +33,9 @@ export abstract class TermParser extends TokenCursor {
 
   /** Literals separated by `;` or newlines, up to `end` (not consumed): the bodies of comprehensions. */
   protected abstract parseLiterals(end: string | undefined): AstLiteral[];
+
+  /** `with … as …` modifiers after an expression (also inside a template's interpolation). */
+  protected abstract parseWiths(): AstWith[];
 
   // ---- terms, by precedence: in < relation < | < & < + - < * / % < unary < postfix ----
 
@@ -198,6 +201,7 @@ export abstract class TermParser extends TokenCursor {
       this.pipeStops = false;
       const first = this.peek();
       const expr = this.parseTermIn();
+      const withs = this.parseWiths();
       this.pipeStops = saved;
       const name = `__template${this.templateVars++}__`;
       const v: AstTerm = { type: 'var', name, loc: expr.loc };
@@ -209,7 +213,7 @@ export abstract class TermParser extends TokenCursor {
           {
             negated: false,
             expr: { type: 'assign', left: v, right: expr },
-            withs: [],
+            withs,
             loc: expr.loc,
             text,
           },
