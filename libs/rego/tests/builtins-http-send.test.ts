@@ -149,6 +149,18 @@ describe('http.send', () => {
     expect((response.error as { code: string }).code).toBe('eval_http_send_network_error');
   });
 
+  it("caps a request's timeout at the engine's maxTimeoutMs", () => {
+    const e = new RegoEngine({
+      strictBuiltinErrors: true,
+      network: { allowedHosts: ['127.0.0.1'], maxTimeoutMs: 150 },
+    });
+    const started = Date.now();
+    expect(() => send(e, { method: 'get', url: `${base}/slow`, timeout: '10s' })).toThrow(
+      /request timed out after 150ms/,
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it('refuses a response body larger than the limit', () => {
     expect(() => send(engine(['127.0.0.1'], 1024), { method: 'get', url: `${base}/big` })).toThrow(
       /response body exceeds 1024 bytes/,

@@ -222,7 +222,7 @@ function send(request: SendRequest, context: BuiltinContext): FetchReply & { ok:
         method,
         headers: request.headers,
         body,
-        timeoutMs: request.timeoutMs,
+        timeoutMs: Math.min(request.timeoutMs, access?.maxTimeoutMs ?? Number.POSITIVE_INFINITY),
         maxBodyBytes: access?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       });
     } while (!reply.ok && !reply.timeout && attempt++ < request.maxRetries);

@@ -248,7 +248,10 @@ export const NET_BUILTINS: readonly BuiltinDefinition[] = [
       if (!hostAllowed(context.network, name, '')) {
         throw builtinError('net.lookup_ip_addr', deniedMessage(context.network, name));
       }
-      const reply = lookupBlocking(name, LOOKUP_TIMEOUT_MS);
+      const reply = lookupBlocking(
+        name,
+        Math.min(LOOKUP_TIMEOUT_MS, context.network?.maxTimeoutMs ?? LOOKUP_TIMEOUT_MS),
+      );
       if (!reply.ok) throw builtinError('net.lookup_ip_addr', reply.message);
       return set(reply.addresses.map(str));
     },

@@ -107,6 +107,8 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
             network: {
               allowedHosts: options.httpAllowedHosts,
               configuredBy: 'POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS',
+              // A call blocks the evaluation: it may not outlast the evaluation's budget.
+              maxTimeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
             },
           }),
     });

@@ -13,6 +13,11 @@ export interface NetworkAccess {
   readonly allowedHosts: readonly string[];
   /** Largest response body `http.send` reads, in bytes; default 4 MiB. */
   readonly maxResponseBytes?: number;
+  /**
+   * Longest a call may wait for the network, whatever timeout the policy asks for: a call
+   * blocks its evaluation, so an embedding program caps it at its evaluation budget.
+   */
+  readonly maxTimeoutMs?: number;
   /** What a refusal tells the user to change, e.g. the setting that lists the hosts. */
   readonly configuredBy?: string;
 }
