@@ -96,22 +96,28 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
     bundle: PolicyBundle,
     options: EmbeddedPolicyBudget,
   ): Promise<EmbeddedPolicyEngine> {
-    const engine = new RegoEngine({
-      // The manifest's rego_version: modules without `import rego.v1` are read in it.
-      regoVersion: bundle.manifest.regoVersion,
-      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-      timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
-      ...(options.httpAllowedHosts === undefined
-        ? {}
-        : {
-            network: {
-              allowedHosts: options.httpAllowedHosts,
-              configuredBy: 'POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS',
-              // A call blocks the evaluation: it may not outlast the evaluation's budget.
-              maxTimeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
-            },
-          }),
-    });
+    const engine = compilingEngine(
+      bundle,
+      () =>
+        new RegoEngine({
+          // The manifest's rego_version: modules without `import rego.v1` are read in it.
+          regoVersion: bundle.manifest.regoVersion,
+          // The bundle's JSON Schemas: a module reading a field they do not allow fails here.
+          schemas: bundle.schemas,
+          maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+          timeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
+          ...(options.httpAllowedHosts === undefined
+            ? {}
+            : {
+                network: {
+                  allowedHosts: options.httpAllowedHosts,
+                  configuredBy: 'POLICY_GATEWAY_POLICY_HTTP_ALLOWED_HOSTS',
+                  // A call blocks the evaluation: it may not outlast the evaluation's budget.
+                  maxTimeoutMs: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS,
+                },
+              }),
+        }),
+    );
     try {
       // All at once: modules call each other's functions, so none compiles alone.
       // Paths relative to the bundle, as OPA names a bundle's files: an evaluation error is
@@ -208,4 +214,13 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Builds the bundle's engine; a schema it cannot read fails start-up like a module does. */
+function compilingEngine(bundle: PolicyBundle, build: () => RegoEngine): RegoEngine {
+  try {
+    return build();
+  } catch (error) {
+    throw new PolicyStartError(`policy bundle ${bundle.dir} does not compile: ${messageOf(error)}`);
+  }
 }

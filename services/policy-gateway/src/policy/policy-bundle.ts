@@ -3,8 +3,11 @@
  * (`bundle-archive.ts`): every `.rego` module (tests excluded), every `data.json` and
  * `data.yaml` mounted at its directory's path, and the `.manifest` at the root
  * (`bundle-manifest.ts`), whose `roots` every module's package and every data document must
- * lie under. The bundle's version is the manifest's `revision`, or, without one, a digest of
- * exactly the files that decide.
+ * lie under. JSON Schemas under `schemas/` type the policy as `opa check --schema` does (this
+ * project's addition to the bundle layout): `schemas/input.json` types input, and every
+ * `schemas/a/b.json` is the schema `schema.a.b` that `# METADATA` blocks may name; a policy
+ * that reads a field its schema does not have then fails to compile. The bundle's version is
+ * the manifest's `revision`, or, without one, a digest of exactly the files that decide.
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -33,6 +36,8 @@ export interface PolicyBundle {
   readonly dataFiles: readonly PolicyBundleFile[];
   /** Every data file merged into one document, each mounted at its directory's path. */
   readonly data: Readonly<Record<string, unknown>>;
+  /** `schemas/**.json` as the engine's `schemas` option takes them (`input`, `schema.a.b`). */
+  readonly schemas: Readonly<Record<string, unknown>>;
   /** The manifest (`NO_MANIFEST` when the bundle has none). */
   readonly manifest: BundleManifest;
   /** The manifest's revision, else `sha256:<hex>` over modules and data files (`bundleDigest`). */
@@ -40,6 +45,10 @@ export interface PolicyBundle {
 }
 
 const DATA_FILES: ReadonlySet<string> = new Set(['data.json', 'data.yaml', 'data.yml']);
+
+/** A JSON Schema of the bundle: `schemas/…/*.json`. */
+const isSchemaFile = (relativePath: string): boolean =>
+  relativePath.startsWith('schemas/') && relativePath.endsWith('.json');
 
 /**
  * Loads the bundle at `source` (a directory, or a `.tar.gz`/`.tgz` file); rejects with a
@@ -67,11 +76,13 @@ export async function loadPolicyBundle(
 export function assembleBundle(source: string, files: readonly PolicyBundleFile[]): PolicyBundle {
   const modules: PolicyBundleFile[] = [];
   const dataFiles: PolicyBundleFile[] = [];
+  const schemaFiles: PolicyBundleFile[] = [];
   let manifest = NO_MANIFEST;
   for (const file of [...files].sort((a, b) => compareCodeUnits(a.relativePath, b.relativePath))) {
     const base = file.relativePath.slice(file.relativePath.lastIndexOf('/') + 1);
     if (file.relativePath === '.manifest') manifest = parseBundleManifest(file.content);
     else if (file.relativePath.split('/').some((part) => part.startsWith('.'))) continue;
+    else if (isSchemaFile(file.relativePath)) schemaFiles.push(file);
     else if (base.endsWith('.rego') && !base.endsWith('_test.rego')) modules.push(file);
     else if (DATA_FILES.has(base)) dataFiles.push(file);
   }
@@ -84,9 +95,28 @@ export function assembleBundle(source: string, files: readonly PolicyBundleFile[
     modules,
     dataFiles,
     data,
+    schemas: readSchemas(schemaFiles),
     manifest,
-    version: manifest.revision ?? bundleDigest([...modules, ...dataFiles]),
+    version: manifest.revision ?? bundleDigest([...modules, ...dataFiles, ...schemaFiles]),
   };
+}
+
+function readSchemas(files: readonly PolicyBundleFile[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  for (const file of files) {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(file.content);
+    } catch (error) {
+      throw new PolicyBundleError(
+        `${file.relativePath}: invalid JSON Schema file: ${(error as Error).message}`,
+      );
+    }
+    const name = file.relativePath.slice('schemas/'.length, -'.json'.length).split('/');
+    schemas[`schema.${name.join('.')}`] = schema;
+    if (name.length === 1 && name[0] === 'input') schemas.input = schema;
+  }
+  return schemas;
 }
 
 /**
@@ -124,7 +154,7 @@ async function readDirectory(dir: string): Promise<PolicyBundleFile[]> {
     const used =
       relativePath === '.manifest' ||
       (!parts.some((part) => part.startsWith('.')) &&
-        (base.endsWith('.rego') || DATA_FILES.has(base)));
+        (base.endsWith('.rego') || DATA_FILES.has(base) || isSchemaFile(relativePath)));
     if (!used) continue;
     const content = await readFile(path.join(dir, ...parts), 'utf8');
     files.push({ relativePath, content });

@@ -3,7 +3,7 @@
  * not compile names file:line:col), the mapping of results to decisions, and fail-closed
  * handling of undefined results, wrong shapes, runtime errors and runaway evaluations.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -193,6 +193,26 @@ decision := {"allow": false, "reasons": []} if {
     const failure = EmbeddedPolicyEngine.start({ bundleDir: dir, policyPath: PATH });
 
     await expect(failure).rejects.toThrow(/does not compile: .*broken\.rego:\d+:\d+/s);
+  });
+
+  it("type checks the modules against the bundle's schemas/input.json: a misspelt field fails start-up", async () => {
+    const schema = JSON.stringify({
+      type: 'object',
+      properties: { prompt: { type: 'string' }, user_id: { type: 'string' }, context: {} },
+    });
+    const typed = async (module: string) => {
+      const dir = await bundle({ 'demo.rego': module });
+      await mkdir(path.join(dir, 'schemas'));
+      await writeFile(path.join(dir, 'schemas', 'input.json'), schema);
+      return EmbeddedPolicyEngine.start({ bundleDir: dir, policyPath: PATH });
+    };
+
+    await expect(
+      typed(DEMO.replace('input.prompt == "no"', 'input.promt == "no"')),
+    ).rejects.toThrow(/does not compile: demo\.rego:6:2: undefined ref: input\.promt/);
+    const engine = await typed(DEMO);
+    toClose.push(engine);
+    expect((await engine.evaluate(input('no'))).decision).toBe('deny');
   });
 
   it('refuses to start when the decision is undefined for every input', async () => {

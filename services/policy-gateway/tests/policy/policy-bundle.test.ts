@@ -80,6 +80,24 @@ describe('loadPolicyBundle', () => {
     );
   });
 
+  it('reads JSON Schemas under schemas/: input.json types input, a/b.json is schema.a.b', async () => {
+    const dir = await bundleDir({
+      ...BASE,
+      'schemas/input.json': '{"type": "object"}',
+      'schemas/log/event.json': '{"type": "string"}',
+    });
+    const bundle = await loadPolicyBundle(dir);
+    expect(bundle.schemas).toEqual({
+      input: { type: 'object' },
+      'schema.input': { type: 'object' },
+      'schema.log.event': { type: 'string' },
+    });
+    expect(bundle.version).not.toBe((await loadPolicyBundle(await bundleDir(BASE))).version);
+    await expect(
+      loadPolicyBundle(await bundleDir({ ...BASE, 'schemas/input.json': '{' })),
+    ).rejects.toThrow(/schemas\/input\.json: invalid JSON Schema file/);
+  });
+
   it('refuses a directory without any module', async () => {
     const dir = await bundleDir({ 'data.json': '{}' });
 
