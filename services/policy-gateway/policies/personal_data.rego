@@ -1,47 +1,96 @@
 # Personal data in prompts: contact details, payment cards, national ids and bank
 # accounts. Numbers that only look like ids are checked the way issuers check them
-# (Luhn for cards, mod 97 for IBANs, the SSA's never-issued ranges for SSNs), so that
-# an order number or a random digit run is not reported.
+# (Luhn for cards, mod 97 and the country's length for IBANs, the SSA's never-issued ranges
+# for SSNs), so that an order number or a random digit run is not reported.
 #
-# The digit-shaped detectors (phone, card, SSN, IBAN) do not scan the whole prompt each:
-# one scan cuts out `numeric_text`, and each detector scans only that. Each also checks
-# `digit_count` first (see prompt.rego): a prompt with fewer digits than its shortest match
-# needs (7 for a phone number, 9 for an SSN, 13 for a card, 8 for an IBAN, whose check
-# digits and account number are numeric in practice) skips it altogether.
+# Every detector reads the folded prompt (`folded`, see prompt.rego): lower-case, one space
+# for any run of white space or line breaks, any script's digits in ASCII, any dash as `-`,
+# so `４１１１`, `4111\u00A0…` and `jane\u200B@example.com` read as the plain forms.
+#
+# The digit-shaped detectors (phone, card, SSN) do not scan the whole prompt each: one scan
+# cuts out `numeric_text`, and each detector scans only that. Each also checks `digit_count`
+# first (see prompt.rego): a prompt with fewer digits than its shortest match needs (7 for a
+# phone number, 9 for an SSN, 13 for a card, 10 for an IBAN, whose check digits and account
+# number are numeric in practice) skips it altogether.
 package policy_gateway
 
-email_pattern := `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`
+# An address with `@`, or written around it with spaces (`jane @ example.com`) or spelt out
+# (`jane at example dot com`, `jane [at] example [dot] com`); the loose forms need a known
+# top-level domain, so that `x @ self.weight` in code is not an address.
+email_pattern := `[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|\b[a-z0-9._%+-]+ ?(?:@|[(\[{<] ?at ?[)\]}>]| at ) ?[a-z0-9-]+(?: ?(?:\.|[(\[{<] ?dot ?[)\]}>]| dot ) ?[a-z0-9-]+)*? ?(?:\.|[(\[{<] ?dot ?[)\]}>]| dot ) ?(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|us|ca|au|nz|jp|cn|in|br|mx|ru|info|biz|me|dev|app|ai)\b`
 
-# An international number written with a leading + (E.164: up to 15 digits), or a
-# North-American one, (555) 123-4567 / 555-123-4567. Bare digit runs are left alone: they
-# are more often ids than phone numbers.
-phone_pattern := `\+[1-9](?:[ .-]?[0-9]){6,14}\b|(?:\([2-9][0-9]{2}\)|\b[2-9][0-9]{2})[ .-]?[0-9]{3}[ .-][0-9]{4}\b`
+# An international number written with a leading + or 00 (E.164: up to 15 digits, a trunk
+# `(0)` allowed), a North-American one, (555) 123-4567 / 555.123.4567, or a national one in
+# groups of 3-4-4 or 4-3-4 standing alone (020 7946 0958, 0161 496 0000: a whole run of
+# `numeric_text`, not the tail of a longer number). Bare digit runs are left alone unless a word says they are a phone
+# number (`phone_keyword_pattern`): they are more often ids.
+phone_pattern := `\+[1-9][0-9]{0,2}(?: ?\(0\))?(?:[ ./-]?[0-9]){6,13}\b|(?:\([2-9][0-9]{2}\) ?|\b1[ ./-]?[2-9][0-9]{2}[ ./-]?|\b[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ ./-][0-9]{4}\b|(?m:^0[1-9][0-9] [1-9][0-9]{3} [0-9]{4}$|^0[1-9][0-9]{2} [1-9][0-9]{2} [0-9]{4}$)`
 
-# 13 to 19 digits, optionally grouped by spaces or dashes, starting with a digit that
-# some card network issues (2 to 6); the Luhn check below decides.
-card_candidate_pattern := `\b[2-6](?:[ -]?[0-9]){12,18}\b`
+phone_keyword_pattern := `\b(?:phone|tel|telephone|mobile|cell|cellphone|call me|text me|whatsapp|sms|fax)(?: number| no\.?| #)?(?: is| at| on)?:? ?([0-9](?:[ ./-]?[0-9]){6,14})\b`
 
-# US SSN as written, AAA-GG-SSSS, excluding ranges never issued: area 000, 666 and
-# 900-999, group 00, serial 0000.
-ssn_pattern := `\b(?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})\b`
+# 13 to 19 digits starting as a card network's numbers do (2-series and 51-55 Mastercard, 3
+# Amex, Diners and JCB, 4 Visa, 6 Discover and UnionPay): in one run of 14-16 or 19 digits
+# (13-digit runs are more often millisecond timestamps than cards), in groups of four (the
+# last of one to four), or 4-6-5 / 4-6-4 (Amex, Diners), with any run of up to three
+# separators (space, dot, slash, dash, underscore) between groups; the Luhn check decides.
+card_candidate_pattern := `\b(?:(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])(?:[0-9]{12,14}|[0-9]{17})|(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])[0-9]{2}(?:[ ./_-]{1,3}[0-9]{4}){2,3}(?:[ ./_-]{1,3}[0-9]{1,4})?|3[0-9]{3}[ ./_-]{1,3}[0-9]{6}[ ./_-]{1,3}[0-9]{4,5})\b`
 
-# Country code, check digits, then 11-30 characters, compact or in groups of four.
-iban_candidate_pattern := `\b[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b`
+# US SSN, AAA-GG-SSSS with dashes, spaces or dots, excluding ranges never issued: area 000,
+# 666 and 900-999, group 00, serial 0000. Without separators a nine-digit number is an SSN
+# only when "ssn" or "social security" says so (`ssn_keyword_pattern`).
+ssn_area := `(?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])`
+
+ssn_group := `(?:0[1-9]|[1-9][0-9])`
+
+ssn_serial := `(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})`
+
+ssn_pattern := concat("", [
+	`\b(?:`, ssn_area, "-", ssn_group, "-", ssn_serial,
+	"|", ssn_area, " ", ssn_group, " ", ssn_serial,
+	"|", ssn_area, `\.`, ssn_group, `\.`, ssn_serial, `)\b`,
+])
+
+ssn_keyword_pattern := concat("", [
+	`\b(?:ssn|ss#|social security(?: number| no\.?| #)?)(?: is| was)?:? ?#? ?(`,
+	ssn_area, ssn_group, ssn_serial, `)\b`,
+])
+
+# UK National Insurance number: two letters (not D, F, I, Q, U, V; O not second), six digits
+# in pairs or not, and A-D, with spaces, dots or dashes or none.
+uk_nino_pattern := `\b[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z][ .-]?[0-9]{2}[ .-]?[0-9]{2}[ .-]?[0-9]{2}[ .-]?[a-d]\b`
+
+# Country code, check digits, then 11-30 letters or digits, one separator (space, dot, dash)
+# allowed before each: any case (the prompt is folded) and any grouping. A match may run on
+# into the next word; the check reads only the country's length of it.
+iban_candidate_pattern := `\b[a-z]{2}[0-9]{2}(?:[ .-]?[a-z0-9]){11,30}`
 
 # The parts of the prompt a digit-shaped detector can match, one a line: maximal runs of
-# digits, capitals, spaces and + ( ) . - that hold a digit. Every phone, card, SSN and IBAN
-# match lies inside one run, and no pattern matches a line break (where `\b` holds, as at
-# either end of the prompt), so scanning these lines finds what scanning the runs one by
-# one would, in one regex scan per detector however many runs the prompt holds. Prose
-# yields a few short lines, so each detector scans a few dozen characters, not the prompt.
-numeric_text := concat("\n", regex.find_n(`[+(A-Z0-9][A-Z0-9 ().+-]*[0-9](?:[A-Z0-9 ().+-]*[A-Z0-9])?`, prompt, -1)) if {
+# digits, spaces and + ( ) . / _ - that start with a digit, `+` or `(` and end with a digit.
+# Every phone, card and SSN match lies inside one run, and no pattern matches a line break
+# (where `\b` holds, as at either end of the prompt), so scanning these lines finds what
+# scanning the runs one by one would, in one regex scan per detector however many runs the
+# prompt holds. Prose yields a few short lines, so each detector scans a few dozen
+# characters, not the prompt.
+numeric_text := concat("\n", regex.find_n(`[+(0-9][0-9 ()./_+-]*[0-9]`, folded, -1)) if {
 	digit_count >= 7
 }
 
 # Every match of `pattern` in the digit-shaped runs of the prompt.
 numeric_matches(pattern) := regex.find_n(pattern, numeric_text, -1)
 
-email_matches := regex.find_n(email_pattern, prompt, -1)
+email_matches := regex.find_n(email_pattern, folded, -1) if email_triggered
+
+email_triggered if indexof(folded, "@") != -1
+
+email_triggered if indexof(folded, " at ") != -1
+
+email_triggered if indexof(folded, "at]") != -1
+
+email_triggered if indexof(folded, "at)") != -1
+
+email_triggered if indexof(folded, "at}") != -1
+
+email_triggered if indexof(folded, "at>") != -1
 
 violations contains {
 	"code": "pii.email",
@@ -61,7 +110,12 @@ violations contains {
 	found > 0
 }
 
-phone_matches := numeric_matches(phone_pattern) if digit_count >= 7
+phone_matches := array.concat(numeric_matches(phone_pattern), phone_keyword_matches) if digit_count >= 7
+
+phone_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(phone_keyword_pattern, folded, -1)] if {
+	some word in ["phone", "tel", "mobile", "cell", "call me", "text me", "whatsapp", "sms", "fax"]
+	indexof(folded, word) != -1
+} else := []
 
 # Checking a card or IBAN candidate costs a few microseconds of Rego (a card about 5, an
 # IBAN about 10, in the embedded engine), far more than finding it, so a prompt packed with
@@ -75,7 +129,7 @@ max_checked_numbers := 16
 
 card_candidates := numeric_matches(card_candidate_pattern) if digit_count >= 13
 
-iban_candidates := numeric_matches(iban_candidate_pattern) if digit_count >= 8
+iban_candidates := regex.find_n(iban_candidate_pattern, folded, -1) if digit_count >= 10
 
 violations contains {
 	"code": "pii.payment_card",
@@ -99,7 +153,23 @@ violations contains {
 	found > 0
 }
 
-ssn_matches := numeric_matches(ssn_pattern) if digit_count >= 9
+ssn_matches := array.concat(numeric_matches(ssn_pattern), ssn_keyword_matches) if digit_count >= 9
+
+ssn_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(ssn_keyword_pattern, folded, -1)] if {
+	some word in ["ssn", "ss#", "social security"]
+	indexof(folded, word) != -1
+} else := []
+
+violations contains {
+	"code": "pii.uk_nino",
+	"message": sprintf("%s found in the prompt", [quantity(found, "UK National Insurance number", "UK National Insurance numbers")]),
+	"severity": "high",
+} if {
+	found := count(nino_matches)
+	found > 0
+}
+
+nino_matches := regex.find_n(uk_nino_pattern, folded, -1) if digit_count >= 6
 
 violations contains {
 	"code": "pii.iban",
@@ -110,7 +180,7 @@ violations contains {
 	found > 0
 }
 
-valid_ibans := [candidate | some candidate in iban_candidates; iban_valid(candidate)] if {
+valid_ibans := [iban | some candidate in iban_candidates; iban := iban_of(candidate)] if {
 	count(iban_candidates) <= max_checked_numbers
 }
 
@@ -140,6 +210,8 @@ redact contains {"code": "pii.us_ssn", "text": text} if some text in ssn_matches
 
 redact contains {"code": "pii.iban", "text": text} if some text in valid_ibans
 
+redact contains {"code": "pii.uk_nino", "text": text} if some text in nino_matches
+
 redact contains {"code": "pii.unverifiable_numbers", "text": text} if {
 	count(card_candidates) > max_checked_numbers
 	some text in card_candidates
@@ -158,7 +230,7 @@ redact contains {"code": "pii.unverifiable_numbers", "text": text} if {
 # adds the shares up: three builtin calls where a lookup per pair took twelve, and the
 # check costs about half as much (`npm run bench:adversarial`).
 luhn_valid(candidate) if {
-	digits := strings.replace_n({" ": "", "-": ""}, candidate)
+	digits := strings.replace_n(number_separators, candidate)
 	padded := concat("", [substring("0000000", 0, 20 - count(digits)), digits])
 	count(strings.replace_n(luhn_pair_marks, padded)) % 10 == 0
 }
@@ -187,12 +259,31 @@ luhn_pair_marks := {
 	"95": "xxxxxxxxxxxxxx", "96": "xxxxxxxxxxxxxxx", "97": "xxxxxxxxxxxxxxxx", "98": "xxxxxxxxxxxxxxxxx", "99": "xxxxxxxxxxxxxxxxxx",
 }
 
-# ISO 13616: move the first four characters to the end, replace letters by 10..35,
-# and the resulting number mod 97 must be 1.
-iban_valid(candidate) if {
-	compact := replace(candidate, " ", "")
+number_separators := {" ": "", "-": "", ".": "", "/": "", "_": ""}
+
+# The IBAN a candidate starts with: as many letters and digits as its country's IBANs have
+# (a candidate may run on into the next word), whose check holds. ISO 13616: move the first
+# four characters to the end, replace letters by 10..35, and the resulting number mod 97
+# must be 1.
+iban_of(candidate) := iban if {
+	length := iban_lengths[substring(candidate, 0, 2)]
+	iban := regex.find_n(sprintf(`^[a-z]{2}[0-9]{2}(?:[ .-]?[a-z0-9]){%d}`, [length - 4]), candidate, 1)[0]
+	compact := upper(strings.replace_n(number_separators, iban))
 	rearranged := concat("", [substring(compact, 4, -1), substring(compact, 0, 4)])
 	mod97(strings.replace_n(iban_letter_values, rearranged)) == 1
+}
+
+# The length of each country's IBANs (the IBAN registry).
+iban_lengths := {
+	"ad": 24, "ae": 23, "al": 28, "at": 20, "az": 28, "ba": 20, "be": 16, "bg": 22, "bh": 22, "bi": 27,
+	"br": 29, "by": 28, "ch": 21, "cr": 22, "cy": 28, "cz": 24, "de": 22, "dj": 27, "dk": 18, "do": 28,
+	"ee": 20, "eg": 29, "es": 24, "fi": 18, "fk": 18, "fo": 18, "fr": 27, "gb": 22, "ge": 22, "gi": 23,
+	"gl": 18, "gr": 27, "gt": 28, "hr": 21, "hu": 28, "ie": 22, "il": 23, "iq": 23, "is": 26, "it": 27,
+	"jo": 30, "kw": 30, "kz": 20, "lb": 28, "lc": 32, "li": 21, "lt": 20, "lu": 20, "lv": 21, "ly": 25,
+	"mc": 27, "md": 24, "me": 22, "mk": 19, "mn": 20, "mr": 27, "mt": 31, "mu": 30, "ni": 28, "nl": 18,
+	"no": 15, "om": 23, "pk": 24, "pl": 28, "ps": 29, "pt": 25, "qa": 29, "ro": 24, "rs": 22, "ru": 33,
+	"sa": 24, "sc": 31, "sd": 18, "se": 24, "si": 19, "sk": 24, "sm": 27, "so": 23, "st": 25, "sv": 28,
+	"tl": 23, "tn": 24, "tr": 26, "ua": 29, "va": 22, "vg": 24, "xk": 20, "ye": 30,
 }
 
 # A decimal string of up to 78 digits mod 97, without big integers: padded with zeros in

@@ -13,21 +13,48 @@ prompt := input.prompt if {
 
 prompt_lower := lower(prompt)
 
-# How many ASCII digits the prompt holds. Digit-shaped detectors (phone, card, IBAN)
-# need several, and counting them is ten substring counts, far cheaper than a regex scan.
-digit_count := sum([strings.count(prompt, digit) | some digit in ascii_digits])
+# What the detectors read: the forms of the prompt the gateway computes before evaluation and
+# passes beside it (`input.normalized`, see README "Normalised input"), so that a zero-width
+# space, a no-break space, full-width letters, a Cyrillic `о` or Arabic-Indic digits do not
+# hide what the plain text would show:
+#   folded   - format characters removed, white space runs as one space, NFKC, dashes as `-`,
+#              digits in ASCII, case-folded: read by the secret and personal-data detectors;
+#   skeleton - its Unicode TR39 confusables skeleton, marks dropped: read by the phrase
+#              detectors (prompt_injection.rego).
+# A caller of OPA that sends no normalised forms gets the lower-cased prompt for both (`m`
+# spelt `rn` in the skeleton, as TR39 spells it), which catches the plain spellings only.
+# Folding may lengthen a prompt (one character of NFKC can give 18): a form over four times
+# the limit is not read, and the lower-cased prompt stands for it.
+folded := input.normalized.prompt if readable(input.normalized.prompt)
+
+folded := prompt_lower if not readable(input.normalized.prompt)
+
+skeleton := input.normalized.skeleton if readable(input.normalized.skeleton)
+
+skeleton := replace(prompt_lower, "m", "rn") if not readable(input.normalized.skeleton)
+
+readable(form) if {
+	is_string(prompt)
+	is_string(form)
+	count(form) <= 4 * data.policy_gateway.limits.max_prompt_chars
+}
+
+# How many ASCII digits the folded prompt holds (any script's digits are ASCII there).
+# Digit-shaped detectors (phone, card, IBAN) need several, and counting them is ten substring
+# counts, far cheaper than a regex scan.
+digit_count := sum([strings.count(folded, digit) | some digit in ascii_digits])
 
 ascii_digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 # A table-driven detector runs its regex only when one of its `triggers` (lowercase
-# literals, one of which every match contains) occurs in the lowercased prompt: most
+# literals, one of which every match contains) occurs in the folded prompt: most
 # prompts contain none, and a substring search costs far less than a regex scan, whose
 # cost varies with the text. A detector without triggers always runs.
 triggered(detector) if not detector.triggers
 
 triggered(detector) if {
 	some trigger in detector.triggers
-	indexof(prompt_lower, trigger) != -1
+	indexof(folded, trigger) != -1
 }
 
 # "1 e-mail address", "3 e-mail addresses": for messages that say how many were found.

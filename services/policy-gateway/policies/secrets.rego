@@ -1,52 +1,66 @@
 # Secrets in prompts: credentials must never reach a model provider.
 # One row per kind of secret; each row is one RE2 expression (no lookarounds or
 # backreferences) so that OPA and the embedded engine match exactly the same text.
+#
+# Rows are matched against the folded prompt (`folded`, see prompt.rego): lower-case, so
+# patterns are written in lower case; a zero-width space or full-width letters inside a key do
+# not break it. The secret is the pattern's first group: a key is told apart from a longer word
+# by the character before it, which must not be a letter or digit (an underscore may be, so
+# `aws_AKIA…` is found), not by `\b`, for which `_` is part of the word.
 package policy_gateway
 
 secret_detectors := {
 	"secret.aws_access_key": {
-		"pattern": `\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`,
+		# The key id is 20 characters; longer runs are cut out whole and dropped by `length`.
+		"pattern": `(?:^|[^a-z0-9])((?:akia|asia|abia|acca|a3t[a-z0-9])[a-z0-9]{16,})`,
+		"length": 20,
 		"what": ["AWS access key id", "AWS access key ids"],
 		"severity": "critical",
+		"triggers": ["akia", "asia", "abia", "acca", "a3t"],
 	},
 	"secret.github_token": {
 		# Classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained ones (github_pat_).
-		"pattern": `\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b`,
+		"pattern": `(?:^|[^a-z0-9])(gh[pousr]_[a-z0-9]{36,255}|github_pat_[a-z0-9_]{22,255})`,
 		"what": ["GitHub token", "GitHub tokens"],
 		"severity": "critical",
+		"triggers": ["gh", "github_pat_"],
 	},
 	"secret.slack_token": {
-		"pattern": `\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}`,
+		"pattern": `(?:^|[^a-z0-9])(xox[abposr]-[a-z0-9-]{10,}|https://hooks\.slack\.com/services/[a-z0-9_/]{20,})`,
 		"what": ["Slack token or webhook", "Slack tokens or webhooks"],
 		"severity": "critical",
+		"triggers": ["xox", "hooks.slack.com"],
 	},
 	"secret.openai_api_key": {
 		# sk- followed by a long opaque run, or a typed key (sk-proj-, sk-svcacct-, sk-ant-…):
 		# a hyphenated phrase such as "sk-this-is-a-phrase" is not a key.
-		"pattern": `\bsk-(?:[A-Za-z0-9]{32,}|(?:proj|svcacct|admin|ant)-[A-Za-z0-9_-]{20,})`,
+		"pattern": `(?:^|[^a-z0-9])(sk-(?:[a-z0-9]{32,}|(?:proj|svcacct|admin|ant)-[a-z0-9_-]{20,}))`,
 		"what": ["OpenAI-style API key (sk-…)", "OpenAI-style API keys (sk-…)"],
 		"severity": "critical",
+		"triggers": ["sk-"],
 	},
 	"secret.jwt": {
 		# Header and payload are base64url JSON objects, so both start with eyJ ('{"').
-		"pattern": `\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}`,
+		"pattern": `(eyj[a-z0-9_-]{5,}\.eyj[a-z0-9_-]{5,}\.[a-z0-9_-]{10,})`,
 		"what": ["JSON Web Token", "JSON Web Tokens"],
 		"severity": "high",
+		"triggers": ["eyj"],
 	},
 	"secret.private_key": {
 		# PKCS#1/#8, EC, OpenSSH, encrypted and PGP private keys all share this armour line.
-		"pattern": `-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`,
+		"pattern": `(-----begin [a-z0-9 ]*private key(?: block)?-----)`,
 		"what": ["PEM private key", "PEM private keys"],
 		"severity": "critical",
+		"triggers": ["private key"],
 	},
 	"secret.credential_assignment": {
-		# api_key=…, "password": "…", client-secret: … with a value of 6+ characters, in
-		# any case: matched against the lowercased prompt, like every `lowercase` detector.
-		"lowercase": true,
-		"triggers": ["key", "secret", "token", "passw", "pwd"],
-		"pattern": `\b(?:api[_-]?key|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"',;]{6,}`,
+		# api_key=…, "password": "…", db_password => …, pwd := …, client-secret: …, the password
+		# is … (a full-width colon reads as `:` once folded). Group 2 is the operator, 3 an
+		# opening quote, 4 the value (6+ characters), which `credential_value` judges.
+		"pattern": `(?:^|[^a-z0-9])((?:api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|password|passwd|passphrase|passcode|pass|pwd|pw|psw|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
 		"what": ["credential assignment (api_key=…, password=…)", "credential assignments (api_key=…, password=…)"],
 		"severity": "high",
+		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw"],
 	},
 }
 
@@ -55,9 +69,38 @@ secret_detectors := {
 secret_matches[code] := matches if {
 	some code, detector in secret_detectors
 	triggered(detector)
-	matches := regex.find_n(detector.pattern, detector_text(detector), -1)
+	matches := [match[1] |
+		some match in regex.find_all_string_submatch_n(detector.pattern, folded, -1)
+		secret_found(code, detector, match)
+	]
 	count(matches) > 0
 }
+
+secret_found(code, detector, _) if {
+	code != "secret.credential_assignment"
+	not detector.length
+}
+
+secret_found(_, detector, match) if count(match[1]) == detector.length
+
+secret_found("secret.credential_assignment", _, match) if {
+	credential_value(match[2], match[3], match[4])
+	not credential_reference(match[4])
+}
+
+# A value assigned in code (`=`, `:=`, `=>`, `->`) or quoted is a credential as written; after
+# `:` or in prose (`is`, `was`, `equals`) it must hold a digit or a symbol, so that
+# "password: required" or "the token is expired" are left alone.
+credential_value(operator, _, _) if operator in {"=", "==", ":=", "=>", "->"}
+
+credential_value(_, quote, _) if quote != ""
+
+credential_value(_, _, value) if regex.match(`[^a-z]`, value)
+
+# What code assigns when it reads a credential from elsewhere, and placeholders: a call, an
+# index, a template (`os.environ[…]`, `get_token()`, `${DB_PASSWORD}`, `<your-key>`), a dotted
+# name (`config.db.password`), or a literal that is no value.
+credential_reference(value) if regex.match(`[(\[{<$%*]|^(?:[a-z_][a-z0-9_]*\.)+[a-z_][a-z0-9_]*$|^(?:none|null|nil|undefined|true|false|required|optional|string)$`, value)
 
 # The message says what and how many, never the secret itself.
 violations contains {
@@ -73,9 +116,3 @@ redact contains {"code": code, "text": text} if {
 	some code, matches in secret_matches
 	some text in matches
 }
-
-# Case-sensitive detectors read the prompt as written; `lowercase` ones read it lowercased
-# (cheaper than a (?i) pattern, see prompt_injection.rego).
-detector_text(detector) := prompt_lower if detector.lowercase
-
-detector_text(detector) := prompt if not detector.lowercase

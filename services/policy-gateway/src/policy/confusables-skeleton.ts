@@ -53,7 +53,12 @@ export function confusablesSkeleton(folded: string): Skeleton {
   let mappedNonAscii = false;
   let out = '';
   for (const character of folded.normalize('NFD').replace(MARKS, '')) {
-    const prototype = PROTOTYPES.get(character);
+    // Folded text is lower-case, and confusables.txt maps many capitals only (Cyrillic `Т`
+    // to `T`, not `т`): a character outside ASCII without a prototype of its own takes its
+    // capital's (inside ASCII that would read every `i` as `I`, whose prototype is `l`).
+    const prototype =
+      PROTOTYPES.get(character) ??
+      (NON_ASCII.test(character) ? PROTOTYPES.get(character.toUpperCase()) : undefined);
     if (prototype === undefined || prototype === character) {
       out += character;
       continue;
@@ -61,7 +66,8 @@ export function confusablesSkeleton(folded: string): Skeleton {
     if (NON_ASCII.test(character)) mappedNonAscii = true;
     out += prototype;
   }
-  return { text: out.toLowerCase(), mappedNonAscii };
+  // A capital prototype lower-cased may itself have one (Cyrillic `М` → `M` → `m` → `rn`).
+  return { text: out.toLowerCase().replace(ASCII_SOURCES, asciiPrototype), mappedNonAscii };
 }
 
 function asciiPrototype(source: string): string {

@@ -13,6 +13,7 @@ import {
 } from '../../src/policy/create-policy-engine.js';
 import { EmbeddedPolicyEngine } from '../../src/policy/embedded-policy-engine.js';
 import type { PolicyInput } from '../../src/policy/policy-engine.js';
+import { normalizePolicyInput } from '../../src/policy/prompt-normalization.js';
 
 // Secret-shaped test values are assembled at run time so that no scanner mistakes this
 // file for a leak; none of them is a real credential.
@@ -65,9 +66,9 @@ const CASES: readonly PolicyCase[] = [
     codes: [],
   },
   {
-    note: 'a classic GitHub token',
+    note: 'a classic GitHub token, assigned to a name credentials go by',
     prompt: `token: ${GITHUB_CLASSIC}`,
-    codes: ['secret.github_token'],
+    codes: ['secret.github_token', 'secret.credential_assignment'],
   },
   {
     note: 'a fine-grained GitHub token',
@@ -298,8 +299,9 @@ function shipped(): EmbeddedPolicyEngine {
   return engine;
 }
 
+/** The input as the gateway sends it: with the prompt's normalised forms (`input.normalized`). */
 function input(prompt: string, user_id = 'u-test'): PolicyInput {
-  return { prompt, user_id, context: {} };
+  return normalizePolicyInput({ prompt, user_id, context: {} });
 }
 
 describe('the shipped governance policy', () => {
