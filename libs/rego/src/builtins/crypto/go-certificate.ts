@@ -17,6 +17,7 @@ import {
   ExtendedKeyUsage,
   type Extension,
   type GeneralName,
+  InhibitAnyPolicy,
   id_ad_caIssuers,
   id_ad_ocsp,
   id_ce_authorityKeyIdentifier,
@@ -24,13 +25,18 @@ import {
   id_ce_certificatePolicies,
   id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage,
+  id_ce_inhibitAnyPolicy,
   id_ce_keyUsage,
   id_ce_nameConstraints,
+  id_ce_policyConstraints,
+  id_ce_policyMappings,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
   id_pe_authorityInfoAccess,
   KeyUsage,
   NameConstraints,
+  PolicyConstraints,
+  PolicyMappings,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
@@ -216,6 +222,11 @@ function nameConstraintFields(constraints: NameConstraints): Record<string, unkn
   };
 }
 
+/** An ASN.1 INTEGER's content octets (a SkipCerts count) as a number. */
+function skipCerts(bytes: ArrayBuffer): number {
+  return new Uint8Array(bytes).reduce((n, byte) => n * 256 + byte, 0);
+}
+
 /** The members Go fills from the extensions it understands. */
 function extensionFields(extensions: readonly Extension[]): Record<string, unknown> {
   const fields: Record<string, unknown> = {
@@ -243,6 +254,13 @@ function extensionFields(extensions: readonly Extension[]): Record<string, unkno
     CRLDistributionPoints: null,
     PolicyIdentifiers: null,
     Policies: null,
+    InhibitAnyPolicy: 0,
+    InhibitAnyPolicyZero: false,
+    InhibitPolicyMapping: 0,
+    InhibitPolicyMappingZero: false,
+    RequireExplicitPolicy: 0,
+    RequireExplicitPolicyZero: false,
+    PolicyMappings: null,
   };
   for (const extension of extensions) {
     const value = extension.extnValue.buffer;
@@ -306,11 +324,38 @@ function extensionFields(extensions: readonly Extension[]): Record<string, unkno
         }
         break;
       case id_ce_certificatePolicies: {
-        const oids = AsnConvert.parse(value, CertificatePolicies).map((p) => p.policyIdentifier);
+        const oids = [...AsnConvert.parse(value, CertificatePolicies)].map(
+          (p) => p.policyIdentifier,
+        );
         fields.PolicyIdentifiers = oids.map(oidArcs);
         fields.Policies = oids;
         break;
       }
+      case id_ce_inhibitAnyPolicy: {
+        const skip = skipCerts(AsnConvert.parse(value, InhibitAnyPolicy).value);
+        fields.InhibitAnyPolicy = skip;
+        fields.InhibitAnyPolicyZero = skip === 0;
+        break;
+      }
+      case id_ce_policyConstraints: {
+        const constraints = AsnConvert.parse(value, PolicyConstraints);
+        if (constraints.requireExplicitPolicy !== undefined) {
+          fields.RequireExplicitPolicy = skipCerts(constraints.requireExplicitPolicy);
+          fields.RequireExplicitPolicyZero = fields.RequireExplicitPolicy === 0;
+        }
+        if (constraints.inhibitPolicyMapping !== undefined) {
+          fields.InhibitPolicyMapping = skipCerts(constraints.inhibitPolicyMapping);
+          fields.InhibitPolicyMappingZero = fields.InhibitPolicyMapping === 0;
+        }
+        break;
+      }
+      case id_ce_policyMappings:
+        // Go's x509.OID marshals as its dotted text.
+        fields.PolicyMappings = [...AsnConvert.parse(value, PolicyMappings)].map((m) => ({
+          IssuerDomainPolicy: m.issuerDomainPolicy,
+          SubjectDomainPolicy: m.subjectDomainPolicy,
+        }));
+        break;
       case id_ce_nameConstraints:
         Object.assign(fields, nameConstraintFields(AsnConvert.parse(value, NameConstraints)));
         fields.PermittedDNSDomainsCritical = extension.critical;
