@@ -167,6 +167,14 @@ describe('# METADATA and rego.metadata.*', () => {
     );
   });
 
+  it("reads the block as OPA's YAML library does (YAML 1.1: entrypoint: yes is true)", () => {
+    expect(
+      engineWith('package p\n# METADATA\n# entrypoint: yes\nr := rego.metadata.rule()').evalRule(
+        'data.p.r',
+      ),
+    ).toEqual({ scope: 'rule', entrypoint: true });
+  });
+
   it('answers {} and [] outside any rule', () => {
     expect(
       engineWith('package p').evalQuery('x := rego.metadata.rule(); y := rego.metadata.chain()')

@@ -81,7 +81,8 @@ function checkBlock(yamlText: string, target: Target, loc: Loc, source: string):
   const fail = (message: string): never => {
     throw new RegoParseError(message, loc, source);
   };
-  const doc = parseDocument(yamlText, { uniqueKeys: true });
+  // OPA reads the block with sigs.k8s.io/yaml (go-yaml v2): YAML 1.1, where `yes` is true.
+  const doc = parseDocument(yamlText, { uniqueKeys: true, version: '1.1' });
   const [error] = doc.errors;
   if (error !== undefined) fail(`invalid METADATA block: ${error.message.split('\n')[0]}`);
   const raw: unknown = doc.toJS() ?? {};
