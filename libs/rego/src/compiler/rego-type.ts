@@ -68,12 +68,18 @@ export function fnType(args: readonly RegoType[], result: RegoType | undefined):
 }
 
 const isAnyAll = (t: RegoType): boolean => t.kind === 'any' && t.of.length === 0;
+const SCALARS: ReadonlySet<RegoType['kind']> = new Set(['null', 'boolean', 'number', 'string']);
+const SCALAR_TYPES = { null: NULL_T, boolean: BOOLEAN, number: NUMBER, string: STRING } as const;
+
+/** Types of constants, computed once per value: policies repeat large constant lists. */
+const valueTypes = new WeakMap<Value, RegoType>();
 
 /** The union of two types; `undefined` is the type of nothing yet. */
 export function or(a: RegoType | undefined, b: RegoType | undefined): RegoType | undefined {
   if (a === undefined) return b;
-  if (b === undefined) return a;
+  if (b === undefined || a === b) return a;
   if (isAnyAll(a) || isAnyAll(b)) return ANY;
+  if (a.kind === b.kind && SCALARS.has(a.kind)) return a;
   const members = new Map<string, RegoType>();
   for (const t of [a, b]) {
     for (const m of t.kind === 'any' ? t.of : [t]) members.set(sprint(m), m);
@@ -85,15 +91,17 @@ export function or(a: RegoType | undefined, b: RegoType | undefined): RegoType |
 
 /** The type of a constant value. */
 export function typeOfValue(v: Value): RegoType {
+  if (v.kind !== 'array' && v.kind !== 'set' && v.kind !== 'object') return SCALAR_TYPES[v.kind];
+  let type = valueTypes.get(v);
+  if (type === undefined) {
+    type = compositeType(v);
+    valueTypes.set(v, type);
+  }
+  return type;
+}
+
+function compositeType(v: Extract<Value, { kind: 'array' | 'set' | 'object' }>): RegoType {
   switch (v.kind) {
-    case 'null':
-      return NULL_T;
-    case 'boolean':
-      return BOOLEAN;
-    case 'number':
-      return NUMBER;
-    case 'string':
-      return STRING;
     case 'array':
       return tupleOf(v.items.map(typeOfValue));
     case 'set': {
