@@ -65,11 +65,14 @@ export async function runClusterPrimary(
     ...integrityRelayTargets(() => verifier),
     ...shared?.targets,
   };
-  const stopAnnouncing = shared?.onKeyChange((message) => {
+  const toEveryWorker = (message: object) => {
     for (const worker of Object.values(cluster.workers ?? {})) {
       if (worker?.isConnected()) worker.send(message);
     }
-  });
+  };
+  const stopAnnouncingKeys = shared?.onKeyChange(toEveryWorker);
+  // Entries committed through one worker reach the live tails of every other one.
+  const stopAnnouncingCommits = shared?.onCommit(toEveryWorker);
   const restarts = new RestartPolicy();
   const slots = new Map<number, Worker>();
   let stopping = false;
@@ -191,7 +194,8 @@ export async function runClusterPrimary(
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   process.off('SIGHUP', onSignal);
-  stopAnnouncing?.();
+  stopAnnouncingKeys?.();
+  stopAnnouncingCommits?.();
   await shared?.close();
   log.info('stopped: every worker finished');
   return code;

@@ -52,6 +52,14 @@ export interface KeyChanged {
   readonly id: string;
 }
 
+/**
+ * What the primary sends every worker when entries were committed, through any worker: each
+ * worker's live tails read the trail again (`AuditStore.commits`).
+ */
+export interface EntriesCommitted {
+  readonly kind: 'pgw:audit-committed';
+}
+
 type WireOutcome =
   | Exclude<AppendOutcome, { error: unknown }>
   | (Omit<Extract<AppendOutcome, { error: unknown }>, 'error'> & { readonly error: WireError });
@@ -96,6 +104,8 @@ export function sharedMemoryStoreTargets(
   readonly targets: CallTargets;
   /** Sends every change of an API key (made, revoked) to `announce`, for every worker's cache. */
   onKeyChange(announce: (message: KeyChanged) => void): () => void;
+  /** Sends a notice to `announce` after each commit of entries, for every worker's live tails. */
+  onCommit(announce: (message: EntriesCommitted) => void): () => void;
   close(): Promise<void>;
 } {
   const store = createMemoryStore(maxEntries);
@@ -106,12 +116,22 @@ export function sharedMemoryStoreTargets(
   const checkpoints = new MemoryAuditCheckpointRepository();
   const trail = new MemoryAuditTrailReader(index, checkpoints);
   const { accessLog, apiKeys } = store;
+  const committed = new Set<(message: EntriesCommitted) => void>();
+  const announceCommit = () => {
+    for (const announce of committed) announce({ kind: 'pgw:audit-committed' });
+  };
   return {
     targets: {
       auditLog: {
-        append: (entry: AuditLogEntry) => entries.append(entry),
-        appendMany: async (batch: readonly AuditLogEntry[], options?: AppendManyOptions) =>
-          toWireResult(await entries.appendMany(batch, options)),
+        append: async (entry: AuditLogEntry) => {
+          await entries.append(entry);
+          announceCommit();
+        },
+        appendMany: async (batch: readonly AuditLogEntry[], options?: AppendManyOptions) => {
+          const result = await entries.appendMany(batch, options);
+          if (result.results.some((outcome) => outcome.status === 'committed')) announceCommit();
+          return toWireResult(result);
+        },
         findById: (id: string) => entries.findById(id),
         findByIdempotencyKey: (userId: string, key: string) =>
           entries.findByIdempotencyKey(userId, key),
@@ -151,6 +171,12 @@ export function sharedMemoryStoreTargets(
     },
     onKeyChange: (announce) =>
       apiKeys.onChange((id) => announce({ kind: 'pgw:api-key-changed', id })),
+    onCommit: (announce) => {
+      committed.add(announce);
+      return () => {
+        committed.delete(announce);
+      };
+    },
     close: () => store.close(),
   };
 }
@@ -242,6 +268,14 @@ export function sharedMemoryStore(
     repository: new SharedAuditLog(calls),
     accessLog: new SharedAccessLog(calls),
     apiKeys: new SharedApiKeys(calls, channel),
+    // Commits through any worker, which the primary announces to all of them.
+    commits: {
+      subscribe: (listener) =>
+        channel.listen((message) => {
+          if ((message as EntriesCommitted | null)?.kind === 'pgw:audit-committed') listener();
+        }),
+      close: async () => {},
+    },
     warnings: [memoryStoreWarning(maxEntries)],
     async check(): Promise<StoreHealth> {
       try {
