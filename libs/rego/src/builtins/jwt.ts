@@ -163,8 +163,14 @@ function decodeVerify(name: string, jwt: string, constraints: TokenConstraints):
   }
 }
 
-/** The JSON text `alg` names, or OPA's error for a header without one. */
-function headerAlgorithm(name: string, headerText: string): JwsAlgorithm {
+/**
+ * What a header to sign says: its `alg` (OPA's errors for a header without a known one), and
+ * whether the payload must be JSON (a `typ` that is absent or `JWT`).
+ */
+function signingHeader(
+  name: string,
+  headerText: string,
+): { alg: JwsAlgorithm; jsonPayload: boolean } {
   let header: unknown;
   try {
     header = JSON.parse(headerText);
@@ -174,20 +180,14 @@ function headerAlgorithm(name: string, headerText: string): JwsAlgorithm {
       `missing or invalid 'alg' header: cannot parse JSON: ${(error as Error).message}`,
     );
   }
-  const alg = (header as { alg?: unknown } | null)?.alg;
+  const { alg, typ } = (header ?? {}) as { alg?: unknown; typ?: unknown };
   if (typeof alg !== 'string')
     throw builtinError(
       name,
       `missing or invalid 'alg' header: unsupported signature algorithm (no "alg" member)`,
     );
   if (!isJwsAlgorithm(alg)) throw builtinError(name, `unknown JWS algorithm: ${alg}`);
-  return alg;
-}
-
-/** Whether the header's `typ` is absent or `JWT`, in which case the payload must be JSON. */
-function payloadMustBeJson(headerText: string): boolean {
-  const typ = (JSON.parse(headerText) as { typ?: unknown }).typ;
-  return typeof typ !== 'string' || typ === 'JWT';
+  return { alg, jsonPayload: typeof typ !== 'string' || typ === 'JWT' };
 }
 
 function isJson(text: string): boolean {
@@ -210,8 +210,8 @@ function encodeSign(name: string, headerText: string, payloadText: string, jwkTe
   }
   const key = keys[0];
   if (key === undefined) throw builtinError(name, 'no keys found in JWK set');
-  const alg = headerAlgorithm(name, headerText);
-  if (payloadMustBeJson(headerText) && !isJson(payloadText))
+  const { alg, jsonPayload } = signingHeader(name, headerText);
+  if (jsonPayload && !isJson(payloadText))
     throw builtinError(name, 'type is JWT but payload is not JSON');
   const input = `${toBase64Url(utf8(headerText), false)}.${toBase64Url(utf8(payloadText), false)}`;
   let signature: Uint8Array;

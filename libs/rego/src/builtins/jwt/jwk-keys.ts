@@ -4,7 +4,13 @@
  * and `OKP` through Node's JWK import). Each key keeps the `alg` and `kid` it names, which
  * pick the key that checks a token.
  */
-import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { fromBase64Url } from '../encoding/bytes.js';
 
 export interface Jwk {
@@ -49,12 +55,12 @@ function importKey(jwk: Record<string, unknown>): Jwk {
     throw new JwkError(`invalid key type: ${kty}`);
   try {
     // Node's JWK import takes the members it knows and rejects a malformed one.
-    const material = jwk as Parameters<typeof createPublicKey>[0] & object;
+    const material = jwk as JsonWebKey;
     if (jwk.d !== undefined) {
-      const key = createPrivateKey({ key: material as never, format: 'jwk' });
+      const key = createPrivateKey({ key: material, format: 'jwk' });
       return { key, verifyKey: createPublicKey(key), ...named };
     }
-    const key = createPublicKey({ key: material as never, format: 'jwk' });
+    const key = createPublicKey({ key: material, format: 'jwk' });
     return { key, verifyKey: key, ...named };
   } catch (error) {
     throw new JwkError(`failed to import ${kty} key: ${(error as Error).message}`);
