@@ -3,7 +3,7 @@
  * Numbers compare by value across representations (1 and 1.0 are one key).
  */
 
-import type { Value } from './value.js';
+import type { ObjectValue, Value } from './value.js';
 import { compareValues } from './value-compare.js';
 
 export function keyOf(value: Value): string {
@@ -20,11 +20,32 @@ export function keyOf(value: Value): string {
       return `[${value.items.map((item) => escapeKey(keyOf(item))).join(',')}]`;
     case 'set':
       return `{${sortedKeys([...value.items.values()]).join(',')}}`;
-    case 'object': {
-      const pairs = [...value.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
-      return `<${pairs.map(([k, v]) => `${escapeKey(keyOf(k))}:${escapeKey(keyOf(v))}`).join(',')}>`;
-    }
+    case 'object':
+      return objectKey(value);
   }
+}
+
+/**
+ * `<k:v,…>` with the entries in key order. String keys (nearly always) are ordered as their
+ * canonical keys are, which all start with `"`: the map's own keys sort them, without
+ * comparing values (this is most of the cost of adding an object to a set).
+ */
+function objectKey(value: ObjectValue): string {
+  const keys = [...value.entries.keys()];
+  let stringKeys = true;
+  for (let i = 0; i < keys.length && stringKeys; i++) stringKeys = keys[i]!.charCodeAt(0) === 0x22;
+  if (stringKeys) {
+    keys.sort();
+    let out = '<';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const entry = value.entries.get(k)!;
+      out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${escapeKey(keyOf(entry[1]))}`;
+    }
+    return `${out}>`;
+  }
+  const pairs = [...value.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
+  return `<${pairs.map(([k, v]) => `${escapeKey(keyOf(k))}:${escapeKey(keyOf(v))}`).join(',')}>`;
 }
 
 function numberKey(value: number | bigint): string {
