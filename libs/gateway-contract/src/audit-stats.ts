@@ -116,6 +116,23 @@ export const AuditStatsSchema = Type.Object({
     }),
     { description: 'The versions that decided in the range, by when each became active.' },
   ),
+  sources: Type.Array(
+    Type.Object({
+      action: Type.String({
+        description: '`policy.evaluate`, `opa.data`, or `opa.decision_log` for uploads.',
+      }),
+      source: Type.String({
+        description: 'The gateway instance, or the OPA instance (`labels.id`) that uploaded.',
+      }),
+      entries: Count,
+      last_committed_at: Type.Union([DateTime(), Type.Null()], {
+        description:
+          "When its last entry in the range was committed: an upload's arrival. Null where the store keeps no commit time (memory).",
+      }),
+      last_seen: DateTime({ description: 'Its last decision in the range.' }),
+    }),
+    { description: "Where the range's decisions came from, by action then source." },
+  ),
 });
 
 export type AuditStatsJson = Static<typeof AuditStatsSchema>;

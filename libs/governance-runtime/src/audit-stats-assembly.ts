@@ -7,6 +7,7 @@ import type { AuditDecision } from './audit-log-entry.js';
 import type {
   AuditStats,
   AuditStatsPolicyVersion,
+  AuditStatsSource,
   AuditStatsUser,
   LatencyPercentiles,
 } from './audit-stats.js';
@@ -24,6 +25,7 @@ export interface AuditStatsCounts {
   /** Denials per user over the whole range; any users (the ranking keeps `top`). */
   readonly denials: Iterable<AuditStatsUser>;
   readonly policyVersions: Iterable<AuditStatsPolicyVersion>;
+  readonly sources: Iterable<AuditStatsSource>;
 }
 
 export function assembleAuditStats(
@@ -90,6 +92,9 @@ export function assembleAuditStats(
     policyVersions: [...counts.policyVersions].sort(
       (a, b) =>
         compareText(a.firstSeen, b.firstSeen) || compareText(a.policyVersion, b.policyVersion),
+    ),
+    sources: [...counts.sources].sort(
+      (a, b) => compareText(a.action, b.action) || compareText(a.source, b.source),
     ),
   };
 }

@@ -49,6 +49,20 @@ export interface AuditStatsPolicyVersion {
   readonly entries: number;
 }
 
+/** Where decisions came from: a gateway instance, or an OPA instance uploading its decision log. */
+export interface AuditStatsSource {
+  /** `policy.evaluate`, `opa.data`, or `opa.decision_log` for uploads. */
+  readonly action: string;
+  /** The entries' `gatewayInstance`: the gateway process, or OPA's `labels.id`. */
+  readonly source: string;
+  /** Its entries in the range. */
+  readonly entries: number;
+  /** When its last entry in the range was committed (an upload's arrival); null in memory. */
+  readonly lastCommittedAt: string | null;
+  /** Its last entry's `occurredAt` in the range. */
+  readonly lastSeen: string;
+}
+
 export interface AuditStats {
   /** The range answered: the one asked, widened to whole buckets. */
   readonly since: string;
@@ -64,4 +78,6 @@ export interface AuditStats {
   readonly topUsersByDenials: readonly AuditStatsUser[];
   /** The versions that decided in the range, by when each became active. */
   readonly policyVersions: readonly AuditStatsPolicyVersion[];
+  /** Where the range's decisions came from, by action then source. */
+  readonly sources: readonly AuditStatsSource[];
 }

@@ -95,6 +95,7 @@ export type {
   AuditStatsBucketSummary,
   AuditStatsPolicyVersion,
   AuditStatsReason,
+  AuditStatsSource,
   AuditStatsUser,
   DecisionCounts,
   LatencyPercentiles,

@@ -60,6 +60,8 @@ function seededEntries(seed: number, count: number): AuditLogEntry[] {
       userId: `user-${Math.floor(next() * 8)}`,
       policyVersion: minute < 600 ? 'sha256:v1' : 'sha256:v2',
       latencyMs: 0.05 + next() ** 2 * 50,
+      // A tenth uploaded by two OPA servers (their decision logs).
+      ...(i % 10 === 0 ? { action: 'opa.decision_log', gatewayInstance: `opa-${i % 20}` } : {}),
     });
   });
 }
@@ -93,8 +95,27 @@ function scan(entries: readonly AuditLogEntry[], since: number, until: number, t
   }
   const byCount = <T extends { n: number; key: string }>(a: T, b: T) =>
     b.n - a.n || (a.key < b.key ? -1 : 1);
+  const sources = new Map<
+    string,
+    { action: string; source: string; entries: number; last_seen: string }
+  >();
+  for (const e of inRange) {
+    const key = `${e.action} ${e.gatewayInstance}`;
+    const source = sources.get(key) ?? {
+      action: e.action,
+      source: e.gatewayInstance,
+      entries: 0,
+      last_seen: '',
+    };
+    source.entries += 1;
+    if (e.occurredAt > source.last_seen) source.last_seen = e.occurredAt;
+    sources.set(key, source);
+  }
   return {
     buckets,
+    sources: [...sources.values()].sort((a, b) =>
+      `${a.action} ${a.source}` < `${b.action} ${b.source}` ? -1 : 1,
+    ),
     evaluation_ms: { p50: histogram.quantile(0.5), p99: histogram.quantile(0.99) },
     top_reasons: [...reasons]
       .map(([key, trend]) => ({ key, n: trend.reduce((a, b) => a + b, 0), trend }))
@@ -219,6 +240,16 @@ describe.each(backends)('GET /governance/audit/stats on $name', (backend) => {
         first_seen: v.first_seen,
       })),
     ).toEqual(expected.policy_versions);
+    expect(
+      body.sources.map(
+        ({ last_committed_at: _, ...source }: { last_committed_at: string | null }) => source,
+      ),
+    ).toEqual(expected.sources);
+    for (const source of body.sources) {
+      // When the upload arrived: now, for a database; unknown to the memory store.
+      if (backend.name === 'the memory store') expect(source.last_committed_at).toBeNull();
+      else expect(Date.parse(source.last_committed_at)).toBeGreaterThan(Date.parse('2026-12-01'));
+    }
     expect(body.totals.allow + body.totals.deny + body.totals.error).toBe(
       expected.buckets.reduce((n, b) => n + b.allow + b.deny + b.error, 0),
     );

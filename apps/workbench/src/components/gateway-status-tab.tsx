@@ -1,10 +1,13 @@
 /**
  * The Gateway tab: which gateway the Workbench talks to and what its `/ready` says (store,
- * durability, schema, policy), for the person checking why the log looks the way it does.
+ * durability, schema, policy), the trail's last verification and chain heads, and where
+ * decisions come from (OPA servers uploading, with their last upload), for the person checking
+ * why the log looks the way it does.
  */
 import { useReadyStatus } from '../audit/use-ready-status.js';
 import { useGateway } from '../config/gateway-context.js';
 import { AuditIntegrityPanel } from './audit-integrity-panel.js';
+import { DecisionSourcesPanel } from './decision-sources-panel.js';
 import { JsonView } from './json-view.js';
 
 const SOURCES = {
@@ -74,6 +77,7 @@ export function GatewayStatusTab() {
       {status?.store && <JsonView value={status.store.schema} label="Store schema" />}
       {status?.policy && <JsonView value={status.policy} label="Policy" />}
       <AuditIntegrityPanel />
+      <DecisionSourcesPanel />
     </div>
   );
 }

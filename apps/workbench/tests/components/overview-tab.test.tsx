@@ -40,6 +40,22 @@ function weekOfStats(query: URLSearchParams): AuditStats {
       { user_id: 'mallory', denials: 9 },
       { user_id: 'bob', denials: 4 },
     ],
+    sources: [
+      {
+        action: 'opa.decision_log',
+        source: 'opa-edge-1',
+        entries: 12,
+        last_committed_at: days[6]!,
+        last_seen: days[6]!,
+      },
+      {
+        action: 'policy.evaluate',
+        source: 'gw-1',
+        entries: 72,
+        last_committed_at: days[6]!,
+        last_seen: days[6]!,
+      },
+    ],
     policy_versions: [
       {
         policy_version: 'sha256:0123456789abcdef0123',
@@ -159,5 +175,22 @@ describe('Overview tab', { timeout: 20_000 }, () => {
     const last = statsRequests.at(-1)!;
     expect(Date.parse(last.get('until')!) - Date.parse(last.get('since')!)).toBe(DAY);
     expect(location().search).toBe('?range=24h');
+  });
+});
+
+describe('Gateway tab', { timeout: 20_000 }, () => {
+  it('lists the sources of decisions, OPA uploads first with their last upload', async () => {
+    renderWorkbench('/governance/gateway');
+    const table = await screen.findByRole('table', { name: /Where decisions came from/ });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getAllByRole('cell')[0]?.textContent)).toEqual([
+      'OPA decision-log upload',
+      'Gateway evaluation',
+    ]);
+    expect(within(rows[0]!).getByRole('link', { name: 'opa-edge-1' })).toHaveAttribute(
+      'href',
+      '/governance?source=opa.decision_log',
+    );
+    expect(statsRequests.at(-1)?.get('bucket')).toBe('day');
   });
 });

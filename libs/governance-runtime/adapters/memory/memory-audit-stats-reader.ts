@@ -2,7 +2,8 @@
  * The memory store's stats: counted from the entries it keeps, read through the port's own
  * pages. Its bound (`maxEntries`, the oldest dropped first) keeps this scan small, so it keeps
  * no roll-up of its own, and its answer is exactly what its entries say (dropped entries are
- * gone from both). It knows no commit time, so end-to-end latency is null.
+ * gone from both). It knows no commit time, so end-to-end latency and a source's last commit
+ * are null.
  */
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import type { AuditLogEntryRepository } from '../../src/audit-log-entry-repository.js';
@@ -30,6 +31,7 @@ export class MemoryAuditStatsReader implements AuditStatsReader {
       string,
       { first: string; firstInRange?: string; last?: string; n: number }
     >();
+    const sources = new Map<string, { action: string; source: string; n: number; last: string }>();
     const add = (map: Map<string, number>, key: string): void => {
       map.set(key, (map.get(key) ?? 0) + 1);
     };
@@ -49,6 +51,16 @@ export class MemoryAuditStatsReader implements AuditStatsReader {
         add(reasons, `${bucket}|${code}`);
       }
       if (entry.decision === 'deny') add(denials, entry.userId);
+      const sourceKey = `${entry.action}|${entry.gatewayInstance}`;
+      const source = sources.get(sourceKey) ?? {
+        action: entry.action,
+        source: entry.gatewayInstance,
+        n: 0,
+        last: entry.occurredAt,
+      };
+      source.n += 1;
+      if (entry.occurredAt > source.last) source.last = entry.occurredAt;
+      sources.set(sourceKey, source);
     }
     return assembleAuditStats(q, {
       decisions: [...decisions].map(([key, entries]) => {
@@ -74,6 +86,13 @@ export class MemoryAuditStatsReader implements AuditStatsReader {
             entries: v.n,
           }),
         ),
+      sources: [...sources.values()].map((s) => ({
+        action: s.action,
+        source: s.source,
+        entries: s.n,
+        lastCommittedAt: null,
+        lastSeen: s.last,
+      })),
     });
   }
 

@@ -1,7 +1,9 @@
 /**
  * The hourly roll-ups behind `GET /governance/audit/stats` (migration 019): decisions by
  * outcome, latency histograms (log-scale bins, `latency-histogram.ts`), reasons, denials per
- * user and policy versions, each row keyed by its UTC hour. A statement trigger on
+ * user, policy versions and the sources of decisions (the gateway instance, or the OPA instance
+ * of an uploaded decision, with the commit time of its last entry), each row keyed by its UTC
+ * hour. A statement trigger on
  * `audit_log_entries` adds every INSERT's rows to them in the INSERT's own transaction, so the
  * roll-ups hold exactly the committed entries, whichever write path (single, batch, atomic,
  * SQL by hand) wrote them; `rebuildAuditStats` recounts a range from the entries (the
@@ -23,6 +25,7 @@ export const AUDIT_STATS_TABLES = Object.freeze([
   'audit_stats_reasons',
   'audit_stats_denials',
   'audit_stats_policy_versions',
+  'audit_stats_sources',
 ] as const);
 
 export const AUDIT_STATS_TRIGGER = 'audit_log_entries_stats_rollup';
@@ -78,6 +81,13 @@ export function rollupStatements(source: string): readonly string[] {
          first_at = least(audit_stats_policy_versions.first_at, excluded.first_at),
          last_at = greatest(audit_stats_policy_versions.last_at, excluded.last_at),
          entries = audit_stats_policy_versions.entries + excluded.entries`,
+    `insert into audit_stats_sources (bucket, action, source, last_at, last_committed_at, entries)
+       select ${HOUR}, action, gateway_instance, max(occurred_at), max(inserted_at), count(*)
+         from ${source} as e group by 1, 2, 3 order by 1, 2, 3
+       on conflict (bucket, action, source) do update set
+         last_at = greatest(audit_stats_sources.last_at, excluded.last_at),
+         last_committed_at = greatest(audit_stats_sources.last_committed_at, excluded.last_committed_at),
+         entries = audit_stats_sources.entries + excluded.entries`,
   ];
 }
 
@@ -100,6 +110,11 @@ export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void>
        bucket timestamptz not null, policy_version text not null,
        first_at timestamptz not null, last_at timestamptz not null, entries bigint not null,
        primary key (bucket, policy_version))`,
+    `create table audit_stats_sources (
+       bucket timestamptz not null, action text not null, source text not null,
+       last_at timestamptz not null, last_committed_at timestamptz not null,
+       entries bigint not null, primary key (bucket, action, source))`,
+    `create index audit_stats_sources_action_idx on audit_stats_sources (action, source, bucket)`,
     `create index audit_stats_policy_versions_version_idx
        on audit_stats_policy_versions (policy_version, first_at)`,
     `create function ${AUDIT_STATS_FUNCTION}() returns trigger language plpgsql as $$

@@ -66,6 +66,17 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
              to_char(max(v.last_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_seen,
              sum(v.entries) as entries
         from audit_stats_policy_versions as v where ${range} group by v.policy_version`.execute(db);
+    const sources = await sql<{
+      action: string;
+      source: string;
+      entries: Count;
+      last_committed_at: string;
+      last_seen: string;
+    }>`
+      select action, source, sum(entries) as entries,
+             to_char(max(last_committed_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_committed_at,
+             to_char(max(last_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_seen
+        from audit_stats_sources where ${range} group by action, source`.execute(db);
     return assembleAuditStats(q, {
       decisions: decisions.rows.map((row) => ({
         bucket: Number(row.bucket),
@@ -89,6 +100,13 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
         firstSeen: row.first_seen,
         lastSeen: row.last_seen,
         entries: Number(row.entries),
+      })),
+      sources: sources.rows.map((row) => ({
+        action: row.action,
+        source: row.source,
+        entries: Number(row.entries),
+        lastCommittedAt: row.last_committed_at,
+        lastSeen: row.last_seen,
       })),
     });
   }

@@ -70,6 +70,13 @@ export function toAuditStatsJson(stats: AuditStats): AuditStatsJson {
       last_seen: version.lastSeen,
       entries: version.entries,
     })),
+    sources: stats.sources.map((source) => ({
+      action: source.action,
+      source: source.source,
+      entries: source.entries,
+      last_committed_at: source.lastCommittedAt,
+      last_seen: source.lastSeen,
+    })),
   };
 }
 
