@@ -266,3 +266,65 @@ named if input.user.nam == "a"
     ]);
   });
 });
+
+describe('what JSON Schema keywords say to the type checker', () => {
+  const SCHEMA = {
+    type: 'object',
+    properties: {
+      mode: { enum: ['a', 'b'] },
+      id: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+      pair: { type: 'array', items: [{ type: 'string' }, { type: 'number' }] },
+      n: { type: 'integer' },
+      node: { $ref: '#/definitions/node' },
+    },
+    definitions: {
+      node: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          kids: { type: 'array', items: { $ref: '#/definitions/node' } },
+        },
+      },
+    },
+  };
+  const CASES: ReadonlyArray<{ note: string; rule: string; error?: string }> = [
+    {
+      note: 'integer is a number: no field under it',
+      rule: 'input.n.x',
+      error: 'undefined ref: input.n.x',
+    },
+    {
+      note: 'enum of strings is a string',
+      rule: 'input.mode.x',
+      error: 'undefined ref: input.mode.x',
+    },
+    {
+      note: 'a tuple has no index past its items',
+      rule: 'input.pair[2]',
+      error: 'undefined ref: input.pair[2]',
+    },
+    {
+      note: 'a tuple types each item',
+      rule: 'upper(input.pair[1])',
+      error: 'upper: invalid argument(s)',
+    },
+    {
+      note: 'destructuring keeps item types',
+      rule: '{ [_, y] := input.pair; upper(y) }',
+      error: 'upper: invalid argument(s)',
+    },
+    { note: 'anyOf is a union: one member fits', rule: 'upper(input.id)' },
+    { note: 'a $ref is followed', rule: 'input.node.name == "x"' },
+    { note: 'a recursive $ref is any below the recursion', rule: 'input.node.kids[0].anything' },
+  ];
+  for (const c of CASES) {
+    it(c.note, () => {
+      const engine = new RegoEngine({ schemas: { input: SCHEMA } });
+      const source = `package p\n\nr if ${c.rule}\n`;
+      const errors = engine.check([{ fileName: 'p.rego', source }]);
+      expect(
+        errors.map((e) => e.message.split('\n')[0]?.replace(/^p\.rego:\d+:\d+: /, '')),
+      ).toEqual(c.error === undefined ? [] : [c.error]);
+    });
+  }
+});
