@@ -13,7 +13,9 @@ import {
   id_ce_subjectAltName,
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
-import { altNames, signatureAlgorithmOf } from './go-certificate.js';
+import { signatureAlgorithmOf } from './go-certificate.js';
+import { goExtension } from './go-certificate-extensions.js';
+import { altNames } from './go-general-names.js';
 import { goPkixName, oidArcs } from './go-pkix-name.js';
 import { goKeyJson, publicKeyAlgorithm } from './go-public-key.js';
 import { X509Error } from './x509-error.js';
@@ -56,11 +58,7 @@ export function goCertificateRequest(der: Uint8Array): Record<string, unknown> {
   } catch {
     throw new X509Error('x509: malformed extension request');
   }
-  const goExtensions = extensions.map((e) => ({
-    Id: oidArcs(e.extnID),
-    Critical: e.critical,
-    Value: base64(e.extnValue.buffer),
-  }));
+  const goExtensions = extensions.map(goExtension);
   return {
     Raw: base64(der),
     RawTBSCertificateRequest: base64(AsnConvert.serialize(info)),
