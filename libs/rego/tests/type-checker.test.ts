@@ -315,7 +315,15 @@ describe('what JSON Schema keywords say to the type checker', () => {
     },
     { note: 'anyOf is a union: one member fits', rule: 'upper(input.id)' },
     { note: 'a $ref is followed', rule: 'input.node.name == "x"' },
-    { note: 'a recursive $ref is any below the recursion', rule: 'input.node.kids[0].anything' },
+    {
+      note: 'a recursive $ref is unrolled twice',
+      rule: 'input.node.kids[0].nam',
+      error: 'undefined ref: input.node.kids[0].nam',
+    },
+    {
+      note: 'a recursive $ref is any below its unrolling',
+      rule: 'input.node.kids[0].kids[0].anything',
+    },
   ];
   for (const c of CASES) {
     it(c.note, () => {

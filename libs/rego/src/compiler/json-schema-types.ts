@@ -3,7 +3,8 @@
  * the type checker, as OPA reads `--schema` files: an object schema with `properties` is
  * closed unless `additionalProperties` opens it, so a reference to a field the schema does not
  * list is a type error; `items` types array elements, `enum`/`const` the values, `anyOf` and
- * `oneOf` make unions, `allOf` merges objects, and local `$ref`s are followed.
+ * `oneOf` make unions, `allOf` merges objects, and local `$ref`s are followed (a recursive one
+ * is unrolled twice, then typed `any`).
  */
 import { fromJs } from '../value/value-json.js';
 import type { RegoType } from './rego-type.js';
@@ -29,6 +30,10 @@ export class SchemaError extends Error {
 
 type Json = unknown;
 
+/** How many times one `$ref` is followed inside itself, and how long a chain of `$ref`s may get. */
+const RECURSION_UNROLL = 2;
+const MAX_REF_CHAIN = 8;
+
 const isRecord = (v: Json): v is Record<string, Json> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -37,21 +42,23 @@ export function schemaToType(schema: Json): RegoType {
   if (!isRecord(schema) && typeof schema !== 'boolean') {
     throw new SchemaError('a schema must be a JSON object or a boolean');
   }
-  return new SchemaReader(schema).read(schema, new Set());
+  return new SchemaReader(schema).read(schema, []);
 }
 
 class SchemaReader {
   constructor(private readonly root: Json) {}
 
-  read(schema: Json, following: ReadonlySet<string>): RegoType {
+  read(schema: Json, following: readonly string[]): RegoType {
     if (schema === true || schema === undefined) return ANY;
     if (schema === false) return ANY;
     if (!isRecord(schema)) throw new SchemaError('a schema must be a JSON object or a boolean');
     const ref = schema.$ref;
     if (typeof ref === 'string') {
-      // A recursive schema types its recursion as any: the checker needs no fixed point.
-      if (following.has(ref)) return ANY;
-      return this.read(this.resolve(ref), new Set([...following, ref]));
+      // A recursive schema is unrolled twice, then typed any below: the checker needs no
+      // fixed point, and a bound on the chain keeps mutually recursive schemas small.
+      const seen = following.filter((r) => r === ref).length;
+      if (seen >= RECURSION_UNROLL || following.length >= MAX_REF_CHAIN) return ANY;
+      return this.read(this.resolve(ref), [...following, ref]);
     }
     if ('const' in schema) return typeOfValue(fromJs(schema.const));
     if (Array.isArray(schema.enum)) {
@@ -73,7 +80,7 @@ class SchemaReader {
     return out ?? ANY;
   }
 
-  private ofType(type: string, schema: Record<string, Json>, following: ReadonlySet<string>) {
+  private ofType(type: string, schema: Record<string, Json>, following: readonly string[]) {
     switch (type) {
       case 'null':
         return NULL_T;
@@ -127,7 +134,7 @@ class SchemaReader {
   }
 
   /** `allOf`: the properties of every object member together; other members as they are. */
-  private merge(schemas: readonly Json[], following: ReadonlySet<string>): RegoType {
+  private merge(schemas: readonly Json[], following: readonly string[]): RegoType {
     const members = schemas.map((s) => this.read(s, following));
     const objects = members.filter((m) => m.kind === 'object');
     if (objects.length !== members.length) return members[0] ?? ANY;
