@@ -37,6 +37,11 @@ export interface AuditLiveTailOptions {
   readonly maxBufferedBytes: number;
   /** What the client waits before reconnecting (the SSE `retry` field), in ms. */
   readonly retryMs: number;
+  /**
+   * Least time between two reads of the trail, in ms: on a busy trail commits are announced
+   * every few ms, and each read covers the look-back window, so reads are spaced out.
+   */
+  readonly minReadIntervalMs: number;
 }
 
 export const AUDIT_LIVE_TAIL_DEFAULTS: AuditLiveTailOptions = Object.freeze({
@@ -45,6 +50,7 @@ export const AUDIT_LIVE_TAIL_DEFAULTS: AuditLiveTailOptions = Object.freeze({
   backlogMax: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   retryMs: 3000,
+  minReadIntervalMs: 200,
 });
 
 /** The list's filters, without its paging. */
@@ -62,6 +68,7 @@ export class AuditLiveTail {
   readonly #sent = new Map<string, string>();
   #newest: AuditStreamPosition;
   #reading = false;
+  #lastRead = 0;
   #again = false;
   #closed = false;
   #unsubscribe: (() => void) | undefined;
@@ -120,13 +127,18 @@ export class AuditLiveTail {
       return;
     }
     this.#reading = true;
-    void this.#readNew().finally(() => {
-      this.#reading = false;
-      if (this.#again) {
-        this.#again = false;
-        this.wake();
-      }
-    });
+    const wait = this.#lastRead + this.#options.minReadIntervalMs - Date.now();
+    const read = () =>
+      void this.#readNew().finally(() => {
+        this.#reading = false;
+        this.#lastRead = Date.now();
+        if (this.#again) {
+          this.#again = false;
+          this.wake();
+        }
+      });
+    if (wait > 0) setTimeout(read, wait).unref();
+    else read();
   }
 
   /** Ends the stream (the client went away, or the gateway is closing). */
