@@ -14,10 +14,15 @@
 # number are numeric in practice) skips it altogether.
 package policy_gateway
 
-# An address with `@`, or written around it with spaces (`jane @ example.com`) or spelt out
-# (`jane at example dot com`, `jane [at] example [dot] com`); the loose forms need a known
-# top-level domain, so that `x @ self.weight` in code is not an address.
-email_pattern := `[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|\b[a-z0-9._%+-]+ ?(?:@|[(\[{<] ?at ?[)\]}>]| at ) ?[a-z0-9-]+(?: ?(?:\.|[(\[{<] ?dot ?[)\]}>]| dot ) ?[a-z0-9-]+)*? ?(?:\.|[(\[{<] ?dot ?[)\]}>]| dot ) ?(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|us|ca|au|nz|jp|cn|in|br|mx|ru|info|biz|me|dev|app|ai)\b`
+# An address with `@` (`email_pattern`), or written around it with spaces (`jane @ example.com`)
+# or spelt out (`jane at example dot com`, `jane [at] example [dot] com`: `loose_email_pattern`,
+# which needs a known top-level domain, so that `x @ self.weight` in code is not an address).
+# The loose pattern is slow in the embedded engine (its regex engine cannot prove it linear on
+# JavaScript's and runs it on re2js: about 1 ms per 2 KB), so it runs only on a prompt that
+# holds a spaced `@` or a spelt-out `dot`, which ordinary text rarely does.
+email_pattern := `[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b`
+
+loose_email_pattern := `\b[a-z0-9._%+-]+(?: @ ?|@ | ?[(\[{<] ?at ?[)\]}>] ?| at )[a-z0-9-]+(?:(?: ?\. ?| ?[(\[{<] ?dot ?[)\]}>] ?| dot )[a-z0-9-]+)*(?: ?\. ?| ?[(\[{<] ?dot ?[)\]}>] ?| dot )(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|us|ca|au|nz|jp|cn|in|br|mx|ru|info|biz|me|dev|app|ai)\b`
 
 # An international number written with a leading + or 00 (E.164: up to 15 digits, a trunk
 # `(0)` allowed), a North-American one, (555) 123-4567 / 555.123.4567, or a national one in
@@ -78,19 +83,19 @@ numeric_text := concat("\n", regex.find_n(`[+(0-9][0-9 ()./_+-]*[0-9]`, folded, 
 # Every match of `pattern` in the digit-shaped runs of the prompt.
 numeric_matches(pattern) := regex.find_n(pattern, numeric_text, -1)
 
-email_matches := regex.find_n(email_pattern, folded, -1) if email_triggered
+email_matches := array.concat(plain_email_matches, loose_email_matches)
 
-email_triggered if indexof(folded, "@") != -1
+plain_email_matches := regex.find_n(email_pattern, folded, -1) if {
+	contains(folded, "@")
+} else := []
 
-email_triggered if indexof(folded, " at ") != -1
-
-email_triggered if indexof(folded, "at]") != -1
-
-email_triggered if indexof(folded, "at)") != -1
-
-email_triggered if indexof(folded, "at}") != -1
-
-email_triggered if indexof(folded, "at>") != -1
+loose_email_matches := [text |
+	some text in regex.find_n(loose_email_pattern, folded, -1)
+	not text in plain_email_matches
+] if {
+	some trigger in [" @", "@ ", "dot"]
+	contains(folded, trigger)
+} else := []
 
 violations contains {
 	"code": "pii.email",
@@ -114,7 +119,7 @@ phone_matches := array.concat(numeric_matches(phone_pattern), phone_keyword_matc
 
 phone_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(phone_keyword_pattern, folded, -1)] if {
 	some word in ["phone", "tel", "mobile", "cell", "call me", "text me", "whatsapp", "sms", "fax"]
-	indexof(folded, word) != -1
+	contains(folded, word)
 } else := []
 
 # Checking a card or IBAN candidate costs a few microseconds of Rego (a card about 5, an
@@ -157,7 +162,7 @@ ssn_matches := array.concat(numeric_matches(ssn_pattern), ssn_keyword_matches) i
 
 ssn_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(ssn_keyword_pattern, folded, -1)] if {
 	some word in ["ssn", "ss#", "social security"]
-	indexof(folded, word) != -1
+	contains(folded, word)
 } else := []
 
 violations contains {

@@ -54,7 +54,7 @@ triggered(detector) if not detector.triggers
 
 triggered(detector) if {
 	some trigger in detector.triggers
-	indexof(folded, trigger) != -1
+	contains(folded, trigger)
 }
 
 # "1 e-mail address", "3 e-mail addresses": for messages that say how many were found.

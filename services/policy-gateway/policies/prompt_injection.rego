@@ -79,5 +79,5 @@ violations contains {
 
 phrase_triggered(detector) if {
 	some trigger in detector.triggers
-	indexof(skeleton, skeleton_spelling(trigger)) != -1
+	contains(skeleton, skeleton_spelling(trigger))
 }
