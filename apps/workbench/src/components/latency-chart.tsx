@@ -17,6 +17,14 @@ const SERIES = [
 
 const show = (ms: number | null) => (ms === null ? '—' : formatLatency(ms));
 
+/** A short axis label: `0.5 ms`, `20 ms`, `3 s`, `20 min`. */
+function axisLatency(ms: number): string {
+  const short = (n: number) => String(Number(n.toPrecision(2)));
+  if (ms < 1000) return `${short(ms)} ms`;
+  if (ms < 60_000) return `${short(ms / 1000)} s`;
+  return `${short(ms / 60_000)} min`;
+}
+
 export function LatencyChart({ stats }: { readonly stats: AuditStats }) {
   const rows = stats.buckets.map((b) => ({
     label: formatBucket(b.start, stats.bucket),
@@ -27,6 +35,12 @@ export function LatencyChart({ stats }: { readonly stats: AuditStats }) {
   }));
   const hasEndToEnd = stats.end_to_end_ms.p50 !== null;
   const series = SERIES.filter((s) => hasEndToEnd || !s.key.startsWith('end_to_end'));
+  // A log axis spanning the values drawn, so that no line is cut off at either end.
+  const values = rows.flatMap((row) =>
+    series.map((s) => row[s.key]).filter((v): v is number => v !== null && v > 0),
+  );
+  const domain: [number, number] =
+    values.length === 0 ? [0.1, 10] : [Math.min(...values) / 1.5, Math.max(...values) * 1.5];
   const summary =
     stats.evaluation_ms.p50 === null
       ? 'No decisions in this range.'
@@ -45,11 +59,11 @@ export function LatencyChart({ stats }: { readonly stats: AuditStats }) {
           <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
           <YAxis
             scale="log"
-            domain={['auto', 'auto']}
+            domain={domain}
             allowDataOverflow
             tick={{ fontSize: 11 }}
             width={64}
-            tickFormatter={(ms: number) => formatLatency(ms)}
+            tickFormatter={axisLatency}
           />
           <Tooltip formatter={(ms) => (typeof ms === 'number' ? formatLatency(ms) : String(ms))} />
           <Legend />
