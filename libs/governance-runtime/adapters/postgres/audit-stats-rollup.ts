@@ -3,7 +3,8 @@
  * outcome, latency histograms (log-scale bins, `latency-histogram.ts`), reasons, denials per
  * user, policy versions and the sources of decisions (the gateway instance, or the OPA instance
  * of an uploaded decision, with the commit time of its last entry), each row keyed by its UTC
- * hour. A statement trigger on
+ * hour, and again by UTC day (`…_daily`), which day buckets read: a month by day reads 30 rows
+ * of each kind where its hours would be 720. A statement trigger on
  * `audit_log_entries` adds every INSERT's rows to them in the INSERT's own transaction, so the
  * roll-ups hold exactly the committed entries, whichever write path (single, batch, atomic,
  * SQL by hand) wrote them; `rebuildAuditStats` recounts a range from the entries (the
@@ -19,23 +20,32 @@ import {
   LATENCY_MIN_BIN,
 } from '../../src/latency-histogram.js';
 
-export const AUDIT_STATS_TABLES = Object.freeze([
+/** The roll-ups of each hour; each has a `_daily` twin of each UTC day, for day buckets. */
+const HOURLY_TABLES = [
   'audit_stats_decisions',
   'audit_stats_latency',
   'audit_stats_reasons',
   'audit_stats_denials',
   'audit_stats_policy_versions',
   'audit_stats_sources',
-] as const);
+] as const;
+
+export type AuditStatsGrain = 'hour' | 'day';
+
+/** A roll-up table of a grain: `audit_stats_reasons` by hour, `audit_stats_reasons_daily` by day. */
+export function statsTable(table: (typeof HOURLY_TABLES)[number], grain: AuditStatsGrain): string {
+  return grain === 'hour' ? table : `${table}_daily`;
+}
+
+export const AUDIT_STATS_TABLES: readonly string[] = Object.freeze(
+  HOURLY_TABLES.flatMap((table) => [statsTable(table, 'hour'), statsTable(table, 'day')]),
+);
 
 export const AUDIT_STATS_TRIGGER = 'audit_log_entries_stats_rollup';
 export const AUDIT_STATS_FUNCTION = 'audit_stats_rollup';
 
 /** Entries uploaded by OPA carry OPA's own time: their commit says nothing of a request's. */
 const UPLOADED_ACTION = 'opa.decision_log';
-
-/** The hour of an entry, in UTC whatever the session's time zone. */
-const HOUR = `date_trunc('hour', occurred_at, 'UTC')`;
 
 const HOUR_TEXT = `YYYY-MM-DD"T"HH24:MI:SS"Z"`;
 
@@ -49,74 +59,87 @@ function binOf(ms: string): string {
  * the roll-ups, as SQL text: the trigger's body and the rebuild run them.
  */
 export function rollupStatements(source: string): readonly string[] {
+  return (['hour', 'day'] as const).flatMap((grain) => grainStatements(source, grain));
+}
+
+function grainStatements(source: string, grain: AuditStatsGrain): readonly string[] {
+  // The hour or day of an entry, in UTC whatever the session's time zone.
+  const HOUR = `date_trunc('${grain}', occurred_at, 'UTC')`;
+  const t = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, grain);
   const add = (table: string, key: string) =>
     `on conflict (${key}) do update set entries = ${table}.entries + excluded.entries`;
   return [
-    `insert into audit_stats_decisions (bucket, decision, entries)
+    `insert into ${t('audit_stats_decisions')} (bucket, decision, entries)
        select ${HOUR}, decision, count(*) from ${source} as e group by 1, 2 order by 1, 2
-       ${add('audit_stats_decisions', 'bucket, decision')}`,
-    `insert into audit_stats_latency (bucket, kind, bin, entries)
+       ${add(t('audit_stats_decisions'), 'bucket, decision')}`,
+    `insert into ${t('audit_stats_latency')} (bucket, kind, bin, entries)
        select bucket, kind, bin, count(*) from (
          select ${HOUR} as bucket, 'evaluation' as kind, ${binOf('latency_ms')} as bin from ${source} as e
          union all
          select ${HOUR}, 'end_to_end', ${binOf('extract(epoch from inserted_at - occurred_at)::float8 * 1000')}
            from ${source} as e where action <> '${UPLOADED_ACTION}'
        ) as binned group by 1, 2, 3 order by 1, 2, 3
-       ${add('audit_stats_latency', 'bucket, kind, bin')}`,
-    `insert into audit_stats_reasons (bucket, code, entries)
+       ${add(t('audit_stats_latency'), 'bucket, kind, bin')}`,
+    `insert into ${t('audit_stats_reasons')} (bucket, code, entries)
        select bucket, code, count(*) from (
-         select distinct e.id, date_trunc('hour', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
+         select distinct e.id, date_trunc('${grain}', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
            from ${source} as e cross join lateral jsonb_array_elements(e.reasons) as r
           where jsonb_typeof(e.reasons) = 'array' and r.value ->> 'code' is not null
        ) as given group by 1, 2 order by 1, 2
-       ${add('audit_stats_reasons', 'bucket, code')}`,
-    `insert into audit_stats_denials (bucket, user_id, entries)
+       ${add(t('audit_stats_reasons'), 'bucket, code')}`,
+    `insert into ${t('audit_stats_denials')} (bucket, user_id, entries)
        select ${HOUR}, user_id, count(*) from ${source} as e where decision = 'deny'
         group by 1, 2 order by 1, 2
-       ${add('audit_stats_denials', 'bucket, user_id')}`,
-    `insert into audit_stats_policy_versions (bucket, policy_version, first_at, last_at, entries)
+       ${add(t('audit_stats_denials'), 'bucket, user_id')}`,
+    `insert into ${t('audit_stats_policy_versions')} (bucket, policy_version, first_at, last_at, entries)
        select ${HOUR}, policy_version, min(occurred_at), max(occurred_at), count(*) from ${source} as e
         group by 1, 2 order by 1, 2
        on conflict (bucket, policy_version) do update set
-         first_at = least(audit_stats_policy_versions.first_at, excluded.first_at),
-         last_at = greatest(audit_stats_policy_versions.last_at, excluded.last_at),
-         entries = audit_stats_policy_versions.entries + excluded.entries`,
-    `insert into audit_stats_sources (bucket, action, source, last_at, last_committed_at, entries)
+         first_at = least(${t('audit_stats_policy_versions')}.first_at, excluded.first_at),
+         last_at = greatest(${t('audit_stats_policy_versions')}.last_at, excluded.last_at),
+         entries = ${t('audit_stats_policy_versions')}.entries + excluded.entries`,
+    `insert into ${t('audit_stats_sources')} (bucket, action, source, last_at, last_committed_at, entries)
        select ${HOUR}, action, gateway_instance, max(occurred_at), max(inserted_at), count(*)
          from ${source} as e group by 1, 2, 3 order by 1, 2, 3
        on conflict (bucket, action, source) do update set
-         last_at = greatest(audit_stats_sources.last_at, excluded.last_at),
-         last_committed_at = greatest(audit_stats_sources.last_committed_at, excluded.last_committed_at),
-         entries = audit_stats_sources.entries + excluded.entries`,
+         last_at = greatest(${t('audit_stats_sources')}.last_at, excluded.last_at),
+         last_committed_at = greatest(${t('audit_stats_sources')}.last_committed_at, excluded.last_committed_at),
+         entries = ${t('audit_stats_sources')}.entries + excluded.entries`,
   ];
 }
 
 /** Creates the roll-up tables, the trigger that keeps them, and counts the stored entries. */
 export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  const tables = (grain: AuditStatsGrain) => {
+    const t = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, grain);
+    return [
+      `create table ${t('audit_stats_decisions')} (
+         bucket timestamptz not null, decision text not null, entries bigint not null,
+         primary key (bucket, decision))`,
+      `create table ${t('audit_stats_latency')} (
+         bucket timestamptz not null, kind text not null, bin smallint not null, entries bigint not null,
+         primary key (bucket, kind, bin))`,
+      `create table ${t('audit_stats_reasons')} (
+         bucket timestamptz not null, code text not null, entries bigint not null,
+         primary key (bucket, code))`,
+      `create table ${t('audit_stats_denials')} (
+         bucket timestamptz not null, user_id text not null, entries bigint not null,
+         primary key (bucket, user_id))`,
+      `create table ${t('audit_stats_policy_versions')} (
+         bucket timestamptz not null, policy_version text not null,
+         first_at timestamptz not null, last_at timestamptz not null, entries bigint not null,
+         primary key (bucket, policy_version))`,
+      `create table ${t('audit_stats_sources')} (
+         bucket timestamptz not null, action text not null, source text not null,
+         last_at timestamptz not null, last_committed_at timestamptz not null,
+         entries bigint not null, primary key (bucket, action, source))`,
+      `create index ${t('audit_stats_policy_versions')}_version_idx
+         on ${t('audit_stats_policy_versions')} (policy_version, first_at)`,
+    ];
+  };
   const statements = [
-    `create table audit_stats_decisions (
-       bucket timestamptz not null, decision text not null, entries bigint not null,
-       primary key (bucket, decision))`,
-    `create table audit_stats_latency (
-       bucket timestamptz not null, kind text not null, bin smallint not null, entries bigint not null,
-       primary key (bucket, kind, bin))`,
-    `create table audit_stats_reasons (
-       bucket timestamptz not null, code text not null, entries bigint not null,
-       primary key (bucket, code))`,
-    `create table audit_stats_denials (
-       bucket timestamptz not null, user_id text not null, entries bigint not null,
-       primary key (bucket, user_id))`,
-    `create table audit_stats_policy_versions (
-       bucket timestamptz not null, policy_version text not null,
-       first_at timestamptz not null, last_at timestamptz not null, entries bigint not null,
-       primary key (bucket, policy_version))`,
-    `create table audit_stats_sources (
-       bucket timestamptz not null, action text not null, source text not null,
-       last_at timestamptz not null, last_committed_at timestamptz not null,
-       entries bigint not null, primary key (bucket, action, source))`,
-    `create index audit_stats_sources_action_idx on audit_stats_sources (action, source, bucket)`,
-    `create index audit_stats_policy_versions_version_idx
-       on audit_stats_policy_versions (policy_version, first_at)`,
+    ...tables('hour'),
+    ...tables('day'),
     `create function ${AUDIT_STATS_FUNCTION}() returns trigger language plpgsql as $$
      begin
        ${rollupStatements('new_entries').join(';\n')};
@@ -140,8 +163,9 @@ export async function dropAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
 }
 
 /**
- * Recounts the roll-ups of the hours that overlap `[from, to)` (every hour when omitted) from
- * the entries stored now: deletes their rows, then adds the entries of those hours. Run it in
+ * Recounts the roll-ups of the UTC days that overlap `[from, to)` (every day when omitted) from
+ * the entries stored now: deletes their rows, hourly and daily, then adds the entries of those
+ * days. Run it in
  * the transaction that changed the entries (a dropped partition), so that both commit together.
  */
 export async function rebuildAuditStats<DB>(
@@ -150,11 +174,12 @@ export async function rebuildAuditStats<DB>(
 ): Promise<void> {
   const from = range.from ?? null;
   const to = range.to ?? null;
-  // Whole hours: from the hour holding `from` to the end of the hour holding `to`'s last instant.
+  // Whole days (so whole hours too): from the day holding `from` to the end of the day holding
+  // `to`'s last instant.
   const { rows } = await sql<{ from: string | null; to: string | null }>`
-    select to_char(date_trunc('hour', ${from}::timestamptz, 'UTC') at time zone 'UTC', ${HOUR_TEXT}) as "from",
-           to_char((date_trunc('hour', ${to}::timestamptz - interval '1 microsecond', 'UTC')
-             + interval '1 hour') at time zone 'UTC', ${HOUR_TEXT}) as "to"`.execute(db);
+    select to_char(date_trunc('day', ${from}::timestamptz, 'UTC') at time zone 'UTC', ${HOUR_TEXT}) as "from",
+           to_char((date_trunc('day', ${to}::timestamptz - interval '1 microsecond', 'UTC')
+             + interval '1 day') at time zone 'UTC', ${HOUR_TEXT}) as "to"`.execute(db);
   const bounds = rows[0]!;
   // Literals of the server's own formatting, not of any input.
   const conditions = (column: string) =>

@@ -1,8 +1,7 @@
 /**
- * The stats of a database store, read from the hourly roll-ups of migration 019 (never from the
- * entries): each part is one query grouping the range's hours into the asked buckets, so an
- * answer costs in proportion to the buckets, reasons, users and bins of the range, not to its
- * entries. The five queries run one after another on the pool (PGlite has one connection).
+ * The stats of a database store, read from the roll-ups of migration 019 (never from the
+ * entries): the hourly ones for hour buckets, the daily ones for day buckets, so an answer costs
+ * in proportion to the buckets, reasons, users and bins of the range, not to its entries. The five queries run one after another on the pool (PGlite has one connection).
  */
 import { type Kysely, sql } from 'kysely';
 import type { AuditDecision } from '../../src/audit-log-entry.js';
@@ -11,6 +10,7 @@ import { assembleAuditStats, type LatencyKind } from '../../src/audit-stats-asse
 import { type AuditStatsQuery, resolveAuditStatsQuery } from '../../src/audit-stats-query.js';
 import type { AuditStatsReader } from '../../src/audit-stats-reader.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
+import { statsTable } from './audit-stats-rollup.js';
 
 /** bigint comes back as text from `pg` and as a number from PGlite. */
 type Count = string | number;
@@ -28,30 +28,27 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
     const q = resolveAuditStatsQuery(query);
     const since = new Date(q.sinceMs).toISOString();
     const until = new Date(q.untilMs).toISOString();
-    // Epoch ms of the bucket: the hour rows grouped into days (UTC) or kept as hours.
-    const bucket = sql.raw(
-      q.bucket === 'day'
-        ? `(extract(epoch from date_trunc('day', bucket, 'UTC')) * 1000)::float8`
-        : `(extract(epoch from bucket) * 1000)::float8`,
-    );
+    // Day buckets read the daily roll-ups, hour buckets the hourly ones: rows of the bucket.
+    const bucket = sql.raw(`(extract(epoch from bucket) * 1000)::float8`);
+    const table = (name: Parameters<typeof statsTable>[0]) => sql.raw(statsTable(name, q.bucket));
     const range = sql`bucket >= ${since}::timestamptz and bucket < ${until}::timestamptz`;
     const db = this.#db;
     const decisions = await sql<{ bucket: number; decision: AuditDecision; entries: Count }>`
       select ${bucket} as bucket, decision, sum(entries) as entries
-        from audit_stats_decisions where ${range} group by 1, 2`.execute(db);
+        from ${table('audit_stats_decisions')} where ${range} group by 1, 2`.execute(db);
     const latency = await sql<{ bucket: number; kind: LatencyKind; bin: number; entries: Count }>`
       select ${bucket} as bucket, kind, bin, sum(entries) as entries
-        from audit_stats_latency where ${range} group by 1, 2, 3`.execute(db);
+        from ${table('audit_stats_latency')} where ${range} group by 1, 2, 3`.execute(db);
     const reasons = await sql<{ bucket: number; code: string; entries: Count }>`
       with per_bucket as (
         select ${bucket} as bucket, code, sum(entries) as entries
-          from audit_stats_reasons where ${range} group by 1, 2),
+          from ${table('audit_stats_reasons')} where ${range} group by 1, 2),
       ranked as (
         select code from per_bucket group by code
          order by sum(entries) desc, code collate "C" limit ${q.top})
       select bucket, code, entries from per_bucket join ranked using (code)`.execute(db);
     const denials = await sql<{ user_id: string; denials: Count }>`
-      select user_id, sum(entries) as denials from audit_stats_denials where ${range}
+      select user_id, sum(entries) as denials from ${table('audit_stats_denials')} where ${range}
        group by user_id order by 2 desc, user_id collate "C" limit ${q.top}`.execute(db);
     const versions = await sql<{
       policy_version: string;
@@ -60,12 +57,14 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
       entries: Count;
     }>`
       select v.policy_version,
-             to_char((select min(a.first_at) from audit_stats_policy_versions as a
+             to_char((select min(a.first_at) from audit_stats_policy_versions_daily as a
                        where a.policy_version = v.policy_version) at time zone 'UTC',
                      ${sql.raw(TIMESTAMP)}) as first_seen,
              to_char(max(v.last_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_seen,
              sum(v.entries) as entries
-        from audit_stats_policy_versions as v where ${range} group by v.policy_version`.execute(db);
+        from ${table('audit_stats_policy_versions')} as v where ${range} group by v.policy_version`.execute(
+      db,
+    );
     const sources = await sql<{
       action: string;
       source: string;
@@ -76,7 +75,7 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
       select action, source, sum(entries) as entries,
              to_char(max(last_committed_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_committed_at,
              to_char(max(last_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_seen
-        from audit_stats_sources where ${range} group by action, source`.execute(db);
+        from ${table('audit_stats_sources')} where ${range} group by action, source`.execute(db);
     return assembleAuditStats(q, {
       decisions: decisions.rows.map((row) => ({
         bucket: Number(row.bucket),
