@@ -24,7 +24,7 @@ import { answerFrameworkError } from './api/framework-error-handler.js';
 import { installJsonBodyParser } from './api/json-body-parser.js';
 import { metricsRoutes } from './api/metrics-routes.js';
 import { ApiProblem } from './api/problem.js';
-import { type AreaScopes, registerRoutes } from './api/routes.js';
+import { type AreaScopes, type RouteDeps, registerRoutes } from './api/routes.js';
 import { createValidatorCompiler } from './api/validators.js';
 import type { AuditIntegrityView } from './audit/audit-integrity-view.js';
 import type { Settings } from './config/settings.js';
@@ -71,6 +71,8 @@ export interface AppDeps {
   readonly oidcSignIn?: OidcSignIn | null;
   /** The gateway's verification of its trail; one that verifies only when asked when omitted. */
   readonly integrity?: AuditIntegrityView;
+  /** The bundles a replay may pick (issue 17); the shipped bundle, no shadow, when omitted. */
+  readonly replay?: RouteDeps['replay'];
   /** What counts requests, and what `GET /metrics` answers with; no `/metrics` when omitted. */
   readonly metrics?: { readonly metrics: GatewayMetrics; readonly source: MetricsSource };
 }
@@ -146,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       guard,
       oidcSignIn: deps.oidcSignIn ?? null,
       ...(deps.integrity !== undefined && { integrity: deps.integrity }),
+      ...(deps.replay !== undefined && { replay: deps.replay }),
     },
     deps.scopes,
   );

@@ -22,6 +22,12 @@ import {
   runPolicyCommand,
 } from './policy-commands.js';
 import {
+  parseReplayCommand,
+  REPLAY_USAGE,
+  type ReplayCommand,
+  runReplayCommand,
+} from './replay-commands.js';
+import {
   parseRetentionCommand,
   RETENTION_USAGE,
   type RetentionCommand,
@@ -46,10 +52,12 @@ ${AUDIT_USAGE}
 ${SUBJECTS_USAGE}
 ${POLICY_USAGE}
 ${RETENTION_USAGE}
+${REPLAY_USAGE}
   --help           Show this help
 
 Configuration comes from POLICY_GATEWAY_* environment variables (see README.md).
-Exit codes: 0 success, 1 failure, 2 bad usage, 3 migrations pending (migrate status).
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 migrations pending (migrate status), 4 a replay
+above its --fail-on threshold.
 `;
 
 type Command =
@@ -61,7 +69,8 @@ type Command =
   | { readonly audit: AuditCommand }
   | { readonly subjects: SubjectsCommand }
   | { readonly policy: PolicyCommand }
-  | { readonly retention: RetentionCommand };
+  | { readonly retention: RetentionCommand }
+  | { readonly replay: ReplayCommand };
 
 function parse(args: readonly string[]): Command | { error: string } {
   const [first, second, ...rest] = args;
@@ -88,6 +97,10 @@ function parse(args: readonly string[]): Command | { error: string } {
   if (first === 'retention') {
     const retention = parseRetentionCommand(args.slice(1));
     return typeof retention === 'string' ? { error: retention } : { retention };
+  }
+  if (first === 'replay') {
+    const replay = parseReplayCommand(args.slice(1));
+    return typeof replay === 'string' ? { error: replay } : { replay };
   }
   if (first === 'keys') {
     const keys = parseKeysArgs(args.slice(1));
@@ -143,6 +156,9 @@ export async function runCli(args: readonly string[]): Promise<number> {
     if (typeof command === 'object' && 'retention' in command) {
       return await runRetentionCommand(command.retention, settings, io);
     }
+    if (typeof command === 'object' && 'replay' in command) {
+      return await runReplayCommand(command.replay, settings, { ...io, err: process.stderr });
+    }
     if (typeof command === 'object') return await runKeysCommand(command.keys, settings, io);
     return command === 'migrate' ? await migrate(settings, io) : await migrateStatus(settings, io);
   } catch (error) {
@@ -152,7 +168,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
       );
     } else {
       process.stderr.write(
-        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : 'subjects' in command ? 'subjects erase' : 'retention' in command ? command.retention.name : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `policy-gateway: ${typeof command !== 'object' ? command : 'audit' in command ? command.audit.name : 'subjects' in command ? 'subjects erase' : 'retention' in command ? command.retention.name : 'replay' in command ? 'replay' : `keys ${command.keys.action}`} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     }
     return EXIT.FAILURE;

@@ -42,6 +42,7 @@ import type { PolicyRollout } from './policy/policy-rollout.js';
 import { withBundlePolling } from './policy/start-bundle-polling.js';
 import { startPolicyRollout } from './policy/start-policy-rollout.js';
 import { withAuditPrivacy } from './privacy/audit-privacy.js';
+import { replayBundlesOf } from './replay/replay-bundles-of.js';
 import type { AuditStore } from './store/audit-store.js';
 import {
   type AuditStoreObservers,
@@ -260,6 +261,7 @@ export async function startGateway(
     authentication: { mode, authenticators: auth.authenticators },
     oidcSignIn: oidcSignIn(settings.oidc),
     metrics: { metrics, source: role.metricsSource },
+    replay: { bundles: replayBundlesOf(settings) },
   });
   try {
     await app.listen({ host: settings.host, port: settings.port });

@@ -246,6 +246,17 @@ const STATS_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/openapi/paths/~1governance~1audit~1stats', note: STATS_NOTE },
 ];
 
+/**
+ * Issue 17: replays of a candidate bundle over the recorded decisions (impact analysis): start
+ * one, its progress and summary, and the decisions it would change.
+ */
+const REPLAY_NOTE = 'issue 17: replay (impact analysis) of a candidate policy';
+const REPLAY_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  { pointer: '/openapi/paths/~1governance~1replays', note: REPLAY_NOTE },
+  { pointer: '/openapi/paths/~1governance~1replays~1{id}', note: REPLAY_NOTE },
+  { pointer: '/openapi/paths/~1governance~1replays~1{id}~1changes', note: REPLAY_NOTE },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -265,6 +276,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...ROLLOUT_ADDITIONS,
   ...EXPORT_AND_STREAM_ADDITIONS,
   ...STATS_ADDITIONS,
+  ...REPLAY_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {

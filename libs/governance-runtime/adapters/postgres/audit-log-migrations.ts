@@ -27,6 +27,7 @@ import * as addShadowRollout from './migrations/016-add-shadow-rollout.js';
 import * as partitionAccessLogRecords from './migrations/018-partition-access-log-records.js';
 import * as createAuditStatsRollups from './migrations/019-create-audit-stats-rollups.js';
 import * as notifyAuditEntryCommits from './migrations/020-notify-audit-entry-commits.js';
+import * as createReplays from './migrations/021-create-replays.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -47,6 +48,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '018_partition_access_log_records': partitionAccessLogRecords,
   '019_create_audit_stats_rollups': createAuditStatsRollups,
   '020_notify_audit_entry_commits': notifyAuditEntryCommits,
+  '021_create_replays': createReplays,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -144,6 +144,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     description:
       'The `context`, written as compact JSON, exceeds POLICY_GATEWAY_MAX_CONTEXT_BYTES (UTF-8 bytes). Send only the facts the policy reads.',
   },
+  BUNDLE_TOO_LARGE: {
+    status: 413,
+    title: 'Candidate bundle too large',
+    description:
+      'The candidate bundle of a replay (`POST /governance/replays`), decoded, exceeds the bytes a replay takes (8 MiB). Replay a smaller bundle, or run `policy-gateway replay` against the store.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: 'Unsupported media type',
@@ -172,6 +178,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Idempotency key reused',
     description:
       'This `user_id` already has a decision recorded under this `Idempotency-Key` for a different request (prompt, user_id or context). Nothing was evaluated or recorded. Retry only with the very same body; a new request needs a new key.',
+  },
+  INVALID_BUNDLE: {
+    status: 422,
+    title: 'Candidate bundle unusable',
+    description:
+      'The candidate bundle of a replay is not a readable `.tar.gz` bundle, does not compile (`detail` names `file:line:col`), or names a bundle the gateway does not have (no POLICY_GATEWAY_SHADOW_BUNDLE_DIR). Nothing was replayed.',
   },
   POLICY_EVALUATION_FAILED: {
     status: 503,
@@ -220,6 +232,12 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'Too many live tails',
     description:
       'This principal already has as many live tails of the audit trail (`GET /governance/audit/stream`) open as one may; close one (another tab, a stale client) or retry after the `Retry-After` seconds. Polling the list works meanwhile.',
+  },
+  TOO_MANY_REPLAYS: {
+    status: 429,
+    title: 'Too many replays',
+    description:
+      'This gateway already runs as many replays as it admits at once (2), so that replays never starve the decisions it serves; retry after the `Retry-After` seconds, when one has finished.',
   },
   AUDIT_STREAMS_FULL: {
     status: 503,

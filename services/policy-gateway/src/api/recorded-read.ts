@@ -5,7 +5,12 @@
  * carries, so that the record names them. A new read of the trail (export, proof, integrity)
  * opts in with that one line.
  */
-import type { AccessLogPage, AuditEntry, AuditPage } from '@policy-gateway/gateway-contract';
+import type {
+  AccessLogPage,
+  AuditEntry,
+  AuditPage,
+  ReplayChangesPage,
+} from '@policy-gateway/gateway-contract';
 
 export interface RecordedRead {
   /**
@@ -45,3 +50,9 @@ export const ACCESS_LOG_PAGE_READ: RecordedRead = Object.freeze({
 
 /** A read whose answer carries no items of the trail (an integrity summary, say). */
 export const NO_ITEMS_READ: RecordedRead = Object.freeze({ idsOf: () => [] });
+
+/** `GET /governance/replays/{id}/changes`: the audit entries whose decision would change. */
+export const REPLAY_CHANGES_READ: RecordedRead = Object.freeze({
+  idsOf: (payload: unknown) =>
+    (payload as ReplayChangesPage).changes.map((change) => change.audit_id),
+});

@@ -16,9 +16,14 @@ import { AuditCommitFeed } from '../audit/audit-commit-feed.js';
 import { AuditIntegrityMonitor } from '../audit/audit-integrity-monitor.js';
 import { type AuditIntegrityView, localIntegrity } from '../audit/audit-integrity-view.js';
 import { ApiKeyManager } from '../auth/api-key-manager.js';
+import { DEFAULT_POLICY_BUNDLE_DIR } from '../policy/create-policy-engine.js';
 import type { PolicyEngine } from '../policy/policy-engine.js';
 import { ENFORCING, type PolicyRollout } from '../policy/policy-rollout.js';
 import { SealedOriginalStates } from '../privacy/sealed-original-states.js';
+import { MemoryReplayStore } from '../replay/memory-replay-store.js';
+import { PostgresReplayStore } from '../replay/postgres-replay-store.js';
+import type { ReplayBundles } from '../replay/replay-candidate.js';
+import { type ReplayLimits, ReplayRunner } from '../replay/replay-runner.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { CommitSignal } from '../store/commit-signal.js';
 import { AccessLogApiMapper } from './access-log-api-mapper.js';
@@ -43,6 +48,7 @@ import {
   opaDecisionLogRoutes,
 } from './opa-decision-log-routes.js';
 import { collectRoutes } from './openapi.js';
+import { replayRoutes } from './replay-routes.js';
 import { sealedOriginalRoutes } from './sealed-original-routes.js';
 import { serviceRoutes } from './service-routes.js';
 import { subjectErasureRoutes } from './subject-erasure-routes.js';
@@ -73,6 +79,11 @@ export interface RouteDeps {
    * omitted, a monitor of the store's trail that verifies only when asked.
    */
   readonly integrity?: AuditIntegrityView;
+  /**
+   * The bundles a replay may pick and how its candidate is evaluated; the shipped bundle at the
+   * engine's path, no shadow, when omitted (as in tests).
+   */
+  readonly replay?: { readonly bundles: ReplayBundles; readonly limits?: ReplayLimits };
 }
 
 const DEFAULT_DECISION_LOG_INGESTION: DecisionLogIngestionSettings = Object.freeze({
@@ -206,6 +217,22 @@ export async function registerRoutes(
     prefix: '/governance/audit',
     repository: store.repository,
     privacy: store.privacy,
+  });
+  // Replays (impact analysis, issue 17): the audit area's role, kept apart from the trail.
+  const replays = new ReplayRunner({
+    repository: store.repository,
+    store: store.db === undefined ? new MemoryReplayStore() : PostgresReplayStore.over(store.db),
+    bundles: deps.replay?.bundles ?? {
+      active: DEFAULT_POLICY_BUNDLE_DIR,
+      policyPath: deps.engine.policyPath,
+    },
+    ...(deps.replay?.limits === undefined ? {} : { limits: deps.replay.limits }),
+    log: app.log,
+  });
+  app.addHook('onClose', () => replays.close());
+  await app.register(inScope(replayRoutes, setupOf('audit')), {
+    prefix: '/governance/replays',
+    runner: replays,
   });
   // Who read the trail: in the audit area's scope (the same role), under its own prefix.
   await app.register(inScope(accessLogRoutes, setupOf('audit')), {
