@@ -76,12 +76,20 @@ export class AuditChainWalk {
   readonly #anchor: Anchor;
   #previous: Placed;
   #beforePrevious: Placed | undefined;
-  readonly #recent = new Map<string, number>();
+  /**
+   * The hashes and seqs of the last `RECENT_HASHES` entries placed, a ring from `#recentNext`:
+   * searched only when an entry does not hash as stored, so each entry costs two stores rather
+   * than a map's insertion and eviction.
+   */
+  readonly #recentHashes: string[] = new Array(RECENT_HASHES).fill('');
+  readonly #recentSeqs = new Float64Array(RECENT_HASHES);
+  #recentNext = 0;
   #entries = 0;
   #checkpoints = 0;
   #lastCheckpoint: StoredAuditCheckpoint | undefined;
   #finalCheckpoint: StoredAuditCheckpoint | undefined;
-  #head: ChainWalkHead | undefined;
+  /** The last entry given in order, whose link is the head's. */
+  #headEntry: DigestedAuditEntry | undefined;
 
   constructor(options: ChainWalkOptions) {
     this.#chainId = options.chainId;
@@ -121,11 +129,10 @@ export class AuditChainWalk {
     this.#entries += 1;
     const seq = link.seq;
     const previous = this.#previous;
-    const here = { chainId: this.#chainId, seq, entryId: entry.id };
 
     if (this.#finalCheckpoint !== undefined && seq > this.#finalCheckpoint.seq) {
       this.#problem('inserted', {
-        ...here,
+        ...this.#at(seq, entry.id),
         checkpointId: this.#finalCheckpoint.id,
         message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} comes after the final checkpoint ${this.#finalCheckpoint.id} (seq ${this.#finalCheckpoint.seq}) that closed the chain`,
       });
@@ -134,7 +141,7 @@ export class AuditChainWalk {
     }
     if (seq <= previous.seq) {
       this.#problem('inserted', {
-        ...here,
+        ...this.#at(seq, entry.id),
         message: `entry ${entry.id} is a second entry at seq ${seq} of chain ${this.#chainId}`,
       });
       return;
@@ -142,23 +149,20 @@ export class AuditChainWalk {
 
     let faulty = false;
     let moved = false;
-    const computed = auditLinkHash(entry.entryDigest, {
-      chainId: link.chainId,
-      seq,
-      prevHash: link.prevHash,
-    });
+    // The link is its own position (its chain, seq and prev hash); its entry hash is not read.
+    const computed = auditLinkHash(entry.entryDigest, link);
     if (computed !== link.entryHash) {
       faulty = true;
       const writtenAt = this.#originalSeq(entry);
       if (writtenAt !== undefined) {
         moved = true;
         this.#problem('reordered', {
-          ...here,
+          ...this.#at(seq, entry.id),
           message: `entry ${entry.id} sits at seq ${seq} of chain ${this.#chainId} but was written at seq ${writtenAt}`,
         });
       } else {
         this.#problem('altered', {
-          ...here,
+          ...this.#at(seq, entry.id),
           message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} does not match its hash: its content was changed after it was written`,
         });
       }
@@ -179,7 +183,7 @@ export class AuditChainWalk {
       this.#brokenLink(entry, seq, previous, moved);
     }
     this.#place(seq, link.entryHash, entry.id, faulty);
-    this.#head = { seq, hash: link.entryHash, id: entry.id, occurredAt: entry.occurredAt };
+    this.#headEntry = entry;
   }
 
   /** The next checkpoint of the chain; call it once the entries up to its seq have been given. */
@@ -250,18 +254,28 @@ export class AuditChainWalk {
    */
   finish(endOfChain: boolean): ChainWalkSummary {
     const sealedUpTo = this.#lastCheckpoint?.seq ?? 0;
-    if (endOfChain && this.#head !== undefined && this.#head.seq > sealedUpTo) {
+    const last = this.#headEntry;
+    const head: ChainWalkHead | undefined =
+      last === undefined
+        ? undefined
+        : {
+            seq: last.chain.seq,
+            hash: last.chain.entryHash,
+            id: last.id,
+            occurredAt: last.occurredAt,
+          };
+    if (endOfChain && head !== undefined && head.seq > sealedUpTo) {
       this.#problem('unsealed-tail', {
         chainId: this.#chainId,
         seq: sealedUpTo + 1,
-        entryId: this.#head.id,
-        message: `chain ${this.#chainId}: seqs ${sealedUpTo + 1}–${this.#head.seq} are not covered by a checkpoint yet (nothing signed vouches for them; their writer may still be running)`,
+        entryId: head.id,
+        message: `chain ${this.#chainId}: seqs ${sealedUpTo + 1}–${head.seq} are not covered by a checkpoint yet (nothing signed vouches for them; their writer may still be running)`,
       });
     }
     return {
       entries: this.#entries,
       checkpoints: this.#checkpoints,
-      head: this.#head,
+      head,
       checkpointSeq: this.#lastCheckpoint?.seq ?? null,
       final: this.#finalCheckpoint !== undefined,
     };
@@ -326,7 +340,7 @@ export class AuditChainWalk {
       seq >= 1 &&
       auditLinkHash(entry.entryDigest, { chainId: link.chainId, seq, prevHash: link.prevHash }) ===
         link.entryHash;
-    const linked = this.#recent.get(link.prevHash);
+    const linked = this.#recentSeq(link.prevHash);
     if (linked !== undefined && linked + 1 !== link.seq && hashesAt(linked + 1)) return linked + 1;
     for (let distance = 1; distance <= REORDER_SEARCH_DISTANCE; distance += 1) {
       if (hashesAt(link.seq - distance)) return link.seq - distance;
@@ -338,11 +352,24 @@ export class AuditChainWalk {
   #place(seq: number, hash: string, id: string, faulty: boolean): void {
     this.#beforePrevious = this.#previous;
     this.#previous = { seq, hash, id, faulty };
-    this.#recent.set(hash, seq);
-    if (this.#recent.size > RECENT_HASHES) {
-      const oldest = this.#recent.keys().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
+    const slot = this.#recentNext;
+    this.#recentHashes[slot] = hash;
+    this.#recentSeqs[slot] = seq;
+    this.#recentNext = slot + 1 === RECENT_HASHES ? 0 : slot + 1;
+  }
+
+  /** The seq of the latest recent entry placed with this hash. */
+  #recentSeq(hash: string): number | undefined {
+    for (let back = 1; back <= RECENT_HASHES; back += 1) {
+      const slot = (this.#recentNext - back + RECENT_HASHES) % RECENT_HASHES;
+      if (this.#recentHashes[slot] === hash) return this.#recentSeqs[slot];
     }
+    return undefined;
+  }
+
+  /** Where a problem of an entry is: its chain, seq and id. */
+  #at(seq: number, entryId: string): { chainId: string; seq: number; entryId: string } {
+    return { chainId: this.#chainId, seq, entryId };
   }
 
   #problem(kind: AuditTrailProblemKind, problem: Omit<AuditTrailProblem, 'kind'>): void {

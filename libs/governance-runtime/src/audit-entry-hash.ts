@@ -96,7 +96,19 @@ export function auditEntryDigest(entry: AuditLogEntry): string {
 export function auditLinkPreimage(entryDigest: string, position: AuditChainPosition): string {
   // The five members written in their canonical order (chain_id, chain_seq, entry_digest,
   // prev_hash, v), each value as canonical JSON writes it.
-  return `{"chain_id":${writeCanonical(position.chainId)},"chain_seq":${writeCanonical(position.seq)},"entry_digest":${writeCanonical(entryDigest)},"prev_hash":${writeCanonical(position.prevHash)},"v":${AUDIT_ENTRY_HASH_VERSION}}`;
+  return `{"chain_id":${quoted(position.chainId)},"chain_seq":${Number.isSafeInteger(position.seq) ? String(position.seq) : writeCanonical(position.seq)},"entry_digest":${quoted(entryDigest)},"prev_hash":${quoted(position.prevHash)},"v":${AUDIT_ENTRY_HASH_VERSION}}`;
+}
+
+/**
+ * Printable ASCII but `"` and `\`: the characters canonical JSON writes as they are, so that
+ * such a string (a uuid, a hex hash: every link's) is written by quoting it, as `write` would,
+ * without the lone-surrogate scan and `JSON.stringify` it costs per value. The verifier links
+ * every entry this way.
+ */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function quoted(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : writeCanonical(value);
 }
 
 /** The canonical JSON text that `auditEntryHash` digests for `entry` at `position`. */

@@ -36,6 +36,24 @@ export class CopyTuple {
     return this.buffer.toString('utf8', start, start + length);
   }
 
+  /**
+   * A field of decimal digits (a seq) as a number, read from its bytes without a string;
+   * anything else (a sign, a NULL, a long number) as `Number` of its text.
+   */
+  integer(field: number): number {
+    const length = this.lengths[field]!;
+    if (length <= 0 || length > 15) return Number(this.ascii(field));
+    const buffer = this.buffer;
+    const start = this.starts[field]!;
+    let value = 0;
+    for (let at = start; at < start + length; at += 1) {
+      const digit = buffer[at]! - 0x30;
+      if (digit < 0 || digit > 9) return Number(this.ascii(field));
+      value = value * 10 + digit;
+    }
+    return value;
+  }
+
   /** A field known to be ASCII (ids, hashes, numbers, timestamps), decoded the cheap way. */
   ascii(field: number): string {
     const length = this.lengths[field]!;

@@ -314,7 +314,7 @@ export function digestStoredTuple(
     occurredAt: tuple.ascii(1),
     chain: {
       chainId,
-      seq: Number(tuple.ascii(2)),
+      seq: tuple.integer(2),
       prevHash: tuple.ascii(3),
       entryHash: tuple.ascii(4),
     },
@@ -325,6 +325,7 @@ export function digestStoredTuple(
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 
 function writeTuplePreimage(
   tuple: CopyTuple,
@@ -350,8 +351,11 @@ function writeTuplePreimage(
     } else {
       if (!first) preimage.char(COMMA);
       const value = tuple.text(field);
+      // Name and value written one after the other: joined first, they would be copied twice.
+      preimage.text(part.name);
+      preimage.char(COLON);
       preimage.text(
-        `${part.name}:${part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value))}`,
+        part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value)),
       );
     }
     first = false;
