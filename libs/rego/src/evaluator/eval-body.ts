@@ -7,7 +7,7 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import type { EvalContext, Mock } from './context.js';
 import { step } from './context.js';
-import { canQuick, quickValue } from './eval-quick.js';
+import { NOT_QUICK as CANNOT_QUICK, canQuick, quickValue, tryQuick } from './eval-quick.js';
 import type { Frame, K } from './eval-term.js';
 import { evalTerm, unify, unifyValue } from './eval-term.js';
 import { equal, iterate, setPath } from './value-access.js';
@@ -61,8 +61,8 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
     case 'term': {
       const t = e.term;
       if (t.k === 'call' && t.hasOutput) return NOT_QUICK;
-      if (!canQuick(ctx, t, frame)) return NOT_QUICK;
-      const v = quickValue(ctx, frame, t);
+      const v = tryQuick(ctx, frame, t);
+      if (v === CANNOT_QUICK) return NOT_QUICK;
       if (lit.negated)
         return v === undefined || (v.kind === 'boolean' && !v.value) ? QUICK_HELD : QUICK_FAILED;
       if (v === undefined) return QUICK_FAILED;
@@ -77,8 +77,10 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
       const { a, b } = e;
       if (a.k === 'var' && frame[a.slot] === undefined) return bindQuick(ctx, frame, a.slot, b);
       if (b.k === 'var' && frame[b.slot] === undefined) return bindQuick(ctx, frame, b.slot, a);
-      if (!canQuick(ctx, a, frame) || !canQuick(ctx, b, frame)) return NOT_QUICK;
-      const va = quickValue(ctx, frame, a);
+      // b is checked first, so that a is not evaluated twice when b must take the general path.
+      if (!canQuick(ctx, b, frame)) return NOT_QUICK;
+      const va = tryQuick(ctx, frame, a);
+      if (va === CANNOT_QUICK) return NOT_QUICK;
       if (va === undefined) return QUICK_FAILED;
       const vb = quickValue(ctx, frame, b);
       return vb !== undefined && equal(va, vb) ? QUICK_HELD : QUICK_FAILED;
@@ -89,8 +91,8 @@ function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
 }
 
 function bindQuick(ctx: EvalContext, frame: Frame, slot: number, t: Term): number {
-  if (!canQuick(ctx, t, frame)) return NOT_QUICK;
-  const v = quickValue(ctx, frame, t);
+  const v = tryQuick(ctx, frame, t);
+  if (v === CANNOT_QUICK) return NOT_QUICK;
   if (v === undefined) return QUICK_FAILED;
   frame[slot] = v;
   return slot;

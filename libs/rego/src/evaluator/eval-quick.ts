@@ -11,8 +11,10 @@ import type { Value } from '../value/value.js';
 import { arr, set } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
+import { IN_PROGRESS, UNDEFINED } from './context.js';
 import { callDirect } from './eval-call.js';
 import { dataValue } from './eval-data.js';
+import { evalRuleSet } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
 import { lookup, lookupConst } from './value-access.js';
 
@@ -89,6 +91,41 @@ function quickSlotsOf(t: Term): number[] | null {
   return visit(t) ? [...new Set(slots)] : null;
 }
 
+/** `tryQuick`'s answer when the term cannot be evaluated directly now. */
+export const NOT_QUICK: unique symbol = Symbol('not quick');
+
+/** A term's slots and compiled function, or null when its shape rules out the quick path. */
+interface QuickPlan {
+  readonly slots: readonly number[];
+  readonly fn: QuickFn;
+}
+const quickPlanCache = new WeakMap<Term, QuickPlan | null>();
+
+/**
+ * `canQuick` and `quickValue` in one: the term's value (undefined when it is undefined), or
+ * NOT_QUICK, before anything is evaluated, when the quick path cannot take it now. One
+ * cache lookup instead of two, on the evaluator's most frequent step.
+ */
+export function tryQuick(
+  ctx: EvalContext,
+  frame: Frame,
+  t: Term,
+): Value | undefined | typeof NOT_QUICK {
+  if (!ctx.shared.quickPath) return NOT_QUICK;
+  if (t.k === 'val') return t.v;
+  if (t.k === 'var') return frame[t.slot] ?? NOT_QUICK;
+  let plan = quickPlanCache.get(t);
+  if (plan === undefined) {
+    const slots = quickSlotsOf(t);
+    plan = slots === null ? null : { slots, fn: quickFn(t) };
+    quickPlanCache.set(t, plan);
+  }
+  if (plan === null) return NOT_QUICK;
+  const slots = plan.slots;
+  for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return NOT_QUICK;
+  return plan.fn(ctx, frame);
+}
+
 /** The value of a term for which `canQuick` holds; undefined when it is undefined. */
 export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | undefined {
   return quickFn(t)(ctx, frame);
@@ -118,8 +155,26 @@ function compileQuick(t: Term): QuickFn {
       const path = compilePath(t.path);
       return (ctx, frame) => (ctx.input === undefined ? undefined : path(ctx, frame, ctx.input));
     }
-    case 'data':
-      return (ctx, frame) => dataValue(ctx, frame, t);
+    case 'data': {
+      const rule = t.rule;
+      if (rule === undefined) return (ctx, frame) => dataValue(ctx, frame, t);
+      // The path starts with a rule's constant ref (`data.pkg.prompt`, `data.pkg.table[x]`):
+      // outside a `with data…` the rule's value is read straight from the context's cache.
+      const rs = rule.node.ruleSet!;
+      const id = rs.id;
+      const rest = rule.next === t.path.length ? undefined : compilePath(t.path.slice(rule.next));
+      return (ctx, frame) => {
+        if (ctx.overrides !== undefined) return dataValue(ctx, frame, t);
+        const cached = ctx.ruleCache[id];
+        const v =
+          cached === undefined || cached === IN_PROGRESS
+            ? evalRuleSet(ctx, rs)
+            : cached === UNDEFINED
+              ? undefined
+              : cached;
+        return v === undefined || rest === undefined ? v : rest(ctx, frame, v);
+      };
+    }
     case 'ref': {
       const head = quickFn(t.head);
       const path = compilePath(t.path);

@@ -10,7 +10,7 @@ import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
 import { evalBody } from './eval-body.js';
-import { canQuick, quickValue } from './eval-quick.js';
+import { NOT_QUICK, tryQuick } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -85,8 +85,8 @@ function evalBranches(
     let found = false;
     const value = branch.value;
     evalBody(ctx, frame, branch.body, 0, () => {
-      if (canQuick(ctx, value, frame)) {
-        const v = quickValue(ctx, frame, value);
+      const v = tryQuick(ctx, frame, value);
+      if (v !== NOT_QUICK) {
         if (v === undefined) return false;
         found = true;
         onValue(v);
@@ -138,12 +138,11 @@ function defaultValue(ctx: EvalContext, rule: CompiledRule): Value | undefined {
 
 function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
   const items = new Map<string, Value>();
-  for (const rule of rs.rules) {
-    const frame: Frame = new Array(rule.frameSize);
-    evalBranches(ctx, frame, rule, (v) => {
-      items.set(keyOf(v), v);
-    });
-  }
+  // One closure for every rule: a set rule has many definitions, most of which do not hold.
+  const add = (v: Value): void => {
+    items.set(keyOf(v), v);
+  };
+  for (const rule of rs.rules) evalBranches(ctx, new Array(rule.frameSize), rule, add);
   return { kind: 'set', items };
 }
 

@@ -14,7 +14,7 @@ import { enter, leave, step } from './context.js';
 import { evalBody } from './eval-body.js';
 import { invokeCall } from './eval-call.js';
 import { walkData } from './eval-data.js';
-import { canQuick, quickValue } from './eval-quick.js';
+import { NOT_QUICK, tryQuick } from './eval-quick.js';
 import { equal, iterate, lookup, lookupConst } from './value-access.js';
 
 export type Frame = (Value | undefined)[];
@@ -178,10 +178,8 @@ export function evalPath(
 }
 
 function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): boolean {
-  if (canQuick(ctx, call, frame)) {
-    const v = quickValue(ctx, frame, call);
-    return v === undefined ? false : k(v);
-  }
+  const quick = tryQuick(ctx, frame, call);
+  if (quick !== NOT_QUICK) return quick === undefined ? false : k(quick);
   const n = call.hasOutput ? call.args.length - 1 : call.args.length;
   const inputs = n === call.args.length ? call.args : call.args.slice(0, n);
   if (call.fn.kind === 'native' && call.fn.name === 'print') {
@@ -197,12 +195,11 @@ function evalCall(ctx: EvalContext, frame: Frame, call: CallTerm, k: ValueK): bo
 
 /** Unifies two terms: binds unbound variables on either side, or compares values. */
 export function unify(ctx: EvalContext, frame: Frame, a: Term, b: Term, k: K): boolean {
-  if (a.k === 'var' && frame[a.slot] === undefined && canQuick(ctx, b, frame)) {
-    const v = quickValue(ctx, frame, b);
-    return v === undefined ? false : bindThen(frame, a.slot, v, k);
-  }
-  if (a.k === 'var' && frame[a.slot] === undefined)
+  if (a.k === 'var' && frame[a.slot] === undefined) {
+    const v = tryQuick(ctx, frame, b);
+    if (v !== NOT_QUICK) return v === undefined ? false : bindThen(frame, a.slot, v, k);
     return evalTerm(ctx, frame, b, (v) => bindThen(frame, a.slot, v, k));
+  }
   if (b.k === 'var' && frame[b.slot] === undefined)
     return evalTerm(ctx, frame, a, (v) => bindThen(frame, b.slot, v, k));
   if (a.k === 'arr' && b.k === 'arr') {

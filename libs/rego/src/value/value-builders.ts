@@ -21,8 +21,21 @@ export function bool(value: boolean): BooleanValue {
   return value ? TRUE : FALSE;
 }
 
+/**
+ * Small non-negative integers made once: array indexes, counts and `indexof` results are
+ * most of the numbers an evaluation makes, and values are immutable.
+ */
+const SMALL_INTEGERS: readonly NumberValue[] = Array.from({ length: 1024 }, (_, i) =>
+  Object.freeze({ kind: 'number', value: i }),
+);
+
 /** A number, normalised: bigints within the safe range become numbers, integral floats stay numbers. */
 export function num(value: RegoNumber): NumberValue {
+  if (typeof value === 'number') {
+    if (value >= 0 && value < 1024 && Number.isInteger(value) && !Object.is(value, -0))
+      return SMALL_INTEGERS[value]!;
+    return { kind: 'number', value };
+  }
   if (typeof value === 'bigint') {
     if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) {
       return { kind: 'number', value: Number(value) };
