@@ -11,6 +11,7 @@ import { AuditLogTab } from './components/audit-log-tab.js';
 import { EvaluateTab } from './components/evaluate-tab.js';
 import { GatewayStatusTab } from './components/gateway-status-tab.js';
 import { OverviewTab } from './components/overview-tab.js';
+import { ReplayTab } from './components/replay-tab.js';
 import { AUDIT_LOG_ROLES, EVALUATE_ROLES } from './session/role-requirements.js';
 
 /** Where the Governance page lives; each tab's path is under it. */
@@ -62,6 +63,14 @@ export const GOVERNANCE_TABS: readonly GovernanceTab[] = [
     path: 'evaluate',
     element: <EvaluateTab />,
     roles: EVALUATE_ROLES,
+  },
+  // Impact analysis: the auditor's role, as the gateway's replay routes ask.
+  {
+    key: 'replay',
+    label: 'Replay',
+    path: 'replay',
+    element: <ReplayTab />,
+    roles: AUDIT_LOG_ROLES,
   },
   { key: 'gateway', label: 'Gateway', path: 'gateway', element: <GatewayStatusTab /> },
 ];

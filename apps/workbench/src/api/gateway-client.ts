@@ -20,6 +20,9 @@ import type {
   EvaluateResult,
   OpenedOriginal,
   ReadyStatus,
+  Replay,
+  ReplayChangesPage,
+  ReplayRequest,
 } from './gateway-types.js';
 import {
   parseAuditEntry,
@@ -31,6 +34,8 @@ import {
   parseOpenedOriginal,
   parsePrincipal,
   parseReadyStatus,
+  parseReplay,
+  parseReplayChangesPage,
 } from './parse-gateway-responses.js';
 import { type ServerSentEvent, serverSentEvents } from './server-sent-events.js';
 
@@ -158,6 +163,32 @@ export class GatewayClient {
   async verifyAuditTrail(): Promise<AuditIntegrity> {
     return parseAuditIntegrity(
       await this.request('/governance/audit/integrity/verify', { method: 'POST' }),
+    );
+  }
+
+  /** Starts a replay of recorded decisions under a candidate bundle (`POST /governance/replays`). */
+  async startReplay(body: ReplayRequest): Promise<Replay> {
+    return parseReplay(await this.request('/governance/replays', { method: 'POST', body }));
+  }
+
+  /** A replay's progress and summary (`GET /governance/replays/{id}`). */
+  async replay(id: string, signal?: AbortSignal): Promise<Replay> {
+    return parseReplay(
+      await this.request(`/governance/replays/${encodeURIComponent(id)}`, { signal }),
+    );
+  }
+
+  /** One page of the decisions a replay would change, with both results. */
+  async replayChanges(
+    id: string,
+    params: { readonly cursor?: string; readonly limit?: number },
+    signal?: AbortSignal,
+  ): Promise<ReplayChangesPage> {
+    return parseReplayChangesPage(
+      await this.request(
+        `/governance/replays/${encodeURIComponent(id)}/changes?${searchOf(params)}`,
+        { signal },
+      ),
     );
   }
 

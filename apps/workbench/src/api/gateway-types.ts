@@ -21,6 +21,13 @@ export {
   type OpenedOriginal,
   type ReadyStatus,
   type ReasonSeverity,
+  type Replay,
+  type ReplayChange,
+  type ReplayChangesPage,
+  type ReplayKnownBundle,
+  type ReplayRequest,
+  type ReplayResult,
+  type ReplayTransition,
   type StoreBackend,
 } from '@policy-gateway/gateway-contract';
 

@@ -18,6 +18,10 @@ import {
   OpenedOriginalSchema,
   type ReadyStatus,
   ReadyStatusSchema,
+  type Replay,
+  type ReplayChangesPage,
+  ReplayChangesPageSchema,
+  ReplaySchema,
 } from '@policy-gateway/gateway-contract';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Errors, type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
@@ -99,4 +103,12 @@ export function parsePrincipal(value: unknown): Principal {
 
 export function parseOpenedOriginal(value: unknown): OpenedOriginal {
   return parse(OpenedOriginalSchema, value, 'original');
+}
+
+export function parseReplay(value: unknown): Replay {
+  return parse(ReplaySchema, value, 'replay');
+}
+
+export function parseReplayChangesPage(value: unknown): ReplayChangesPage {
+  return parse(ReplayChangesPageSchema, value, 'changes');
 }

@@ -19,6 +19,7 @@ describe('Governance tabs', () => {
       'Overview',
       'Audit Log',
       'Evaluate',
+      'Replay',
       'Gateway',
     ]);
     expect(tabs[1]).toHaveAttribute('aria-selected', 'true');

@@ -72,7 +72,7 @@ describe('Signing in with an API key', () => {
     await signIn('pgw_auditor');
     // The first tab an auditor may use.
     await waitFor(() => expect(location().pathname).toBe('/governance/overview'));
-    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Gateway']);
+    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Replay', 'Gateway']);
   });
 
   it('hides the Audit Log from an evaluator, opening on Evaluate, with no link to entries', async () => {
@@ -160,7 +160,7 @@ describe('A gateway without authentication', () => {
     renderWorkbench('/governance');
     expect(await screen.findByText('alice')).toBeInTheDocument();
     expect(screen.getByRole('banner')).toHaveTextContent('Authentication off');
-    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Evaluate', 'Gateway']);
+    expect(await tabNames()).toEqual(['Overview', 'Audit Log', 'Evaluate', 'Replay', 'Gateway']);
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
   });
 });

@@ -51,6 +51,8 @@ export class FakeGateway {
   reachable = true;
   /** Answer for `POST /policy/evaluate`; the default allows. */
   evaluate: Handler = () => json(200, this.defaultEvaluateResult());
+  /** Answers `/governance/replays` and below (impact analysis); not found when unset. */
+  replays: Handler | null = null;
   /** Holds `GET /governance/audit` answers until released, to observe the loading state. */
   holdAuditList: Promise<void> | null = null;
   /** Serves a `config.json` at the app base when set. */
@@ -166,6 +168,9 @@ export class FakeGateway {
           'content-disposition': `attachment; filename="audit-20261205T120000Z.${format}"`,
         },
       });
+    }
+    if (url.pathname.startsWith('/governance/replays') && this.replays !== null) {
+      return this.replays(request);
     }
     const detail = /^\/governance\/audit\/(.+)$/.exec(url.pathname);
     if (method === 'GET' && detail) {
