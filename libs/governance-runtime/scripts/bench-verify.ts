@@ -9,14 +9,34 @@
  * it queried 2,000 rows at a time packed into one text each (what it still does where COPY
  * cannot stream). On PGlite, which cannot stream COPY, the packed queries run alone.
  *
- * Usage: `npm run bench:verify -w libs/governance-runtime [-- entries]` (or BENCH_ENTRIES),
- * with POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one is started),
- * or BENCH_ENGINE=embedded for PGlite in this process (whose CPU then includes the database's).
+ * Usage: `npm run bench:verify -w libs/governance-runtime [-- entries] [--against DIR]` (or
+ * BENCH_ENTRIES), with POLICY_GATEWAY_TEST_DATABASE_URL naming the server (else an embedded one
+ * is started), or BENCH_ENGINE=embedded for PGlite in this process (whose CPU then includes the
+ * database's). `--against DIR` runs, alternating with this checkout's, the COPY verifier of
+ * another checkout (e.g. `git worktree add --detach DIR <commit>`, with a `node_modules` link
+ * to this one's), loaded from its sources, on the same database: a before/after in one run,
+ * which a shared machine's changing load cannot tilt. BENCH_VERIFY_STREAMED=N adds a COPY
+ * contestant with N rows per COPY statement (the reader's `streamedBatchSize`).
+ *
+ * Measured on 2 CPUs shared with other work (Dec 2026), medians of 3 runs, entries per CPU-second
+ * of the verifier, against 45002ed (the tree before the link and walk changes of 511d598):
+ *
+ *     entries  load  COPY (this)  COPY (45002ed)  packed queries  this / 45002ed
+ *     200,000   8.2       87,653          77,429          72,963            1.13
+ *     100,000  13.1       71,355          62,944          64,815            1.13
+ *     200,000  25.2       66,769          70,187          70,688            0.95
+ *
+ * A run's CPU time swings by ±15 % at such loads, as much as a change; the two calmer runs agree
+ * on +13 %. With BENCH_VERIFY_STREAMED, 4,000 rows per COPY against the default 20,000 measured
+ * 78,626 / 71,355 at load 13 but 86,677 / 87,653 at load 8, so the default stayed. The target,
+ * 100,000, is not reached: single runs touch 90,000-95,000 when the machine is calm.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
@@ -37,12 +57,23 @@ import { migrateAuditLogToLatest } from '../testing/open-test-pglite.js';
 import { insertCheckpoint, newSigningKeyPair } from '../testing/signed-chain-fixture.js';
 
 const rate = (value: number) => Math.round(value).toLocaleString('en-US');
-const ENTRIES = Number(process.argv[2] ?? process.env.BENCH_ENTRIES ?? 1_000_000);
+const ARGS = parseArgs({
+  allowPositionals: true,
+  options: { against: { type: 'string' } },
+});
+const ENTRIES = Number(ARGS.positionals[0] ?? process.env.BENCH_ENTRIES ?? 1_000_000);
+/** Another checkout of the repository whose verifier runs beside this one's (`--against DIR`). */
+const AGAINST = ARGS.values.against;
 const CHAINS = 4;
 const CHECKPOINT_EVERY = 1000;
 const ROWS_PER_STATEMENT = 5000;
 /** Entries per query of the packed reader (the reader's default). */
 const BATCH = Number(process.env.BENCH_VERIFY_BATCH ?? 2000);
+/** Entries per COPY statement of one more COPY contestant, beside the reader's default. */
+const STREAMED =
+  process.env.BENCH_VERIFY_STREAMED === undefined
+    ? undefined
+    : Number(process.env.BENCH_VERIFY_STREAMED);
 const RUNS = Number(process.env.BENCH_VERIFY_RUNS ?? 3);
 /** `server` (POLICY_GATEWAY_TEST_DATABASE_URL, else an embedded server) or `embedded` (PGlite). */
 const ENGINE = process.env.BENCH_ENGINE === 'embedded' ? 'embedded' : 'server';
@@ -228,11 +259,16 @@ interface Run {
   readonly entries: number;
 }
 
-async function verifyRun(db: Kysely<AuditLogDatabase>, reader: PostgresAuditTrailReader) {
+/** A verifier to measure: this checkout's, or the one `--against` names. */
+interface Contestant {
+  verify(): Promise<Awaited<ReturnType<typeof verifyAuditTrail>>>;
+}
+
+async function verifyRun(db: Kysely<AuditLogDatabase>, contestant: Contestant) {
   const backendBefore = await backendCpu(db);
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const result = await verifyAuditTrail(reader);
+  const result = await contestant.verify();
   const used = process.cpuUsage(cpu);
   const wallSeconds = (performance.now() - started) / 1000;
   const backendAfter = await backendCpu(db);
@@ -298,6 +334,23 @@ async function openEngine(): Promise<Engine> {
   };
 }
 
+/**
+ * The verifier of the checkout `--against` names (its reader and walk, loaded from its
+ * sources), reading the same database through this process's Kysely.
+ */
+async function againstContestant(db: Kysely<AuditLogDatabase>): Promise<Contestant> {
+  const root = resolve(AGAINST!, 'libs/governance-runtime');
+  const load = (path: string) => import(pathToFileURL(join(root, path)).href);
+  const { PostgresAuditTrailReader: Reader } = (await load(
+    'adapters/postgres/postgres-audit-trail-reader.ts',
+  )) as { PostgresAuditTrailReader: typeof PostgresAuditTrailReader };
+  const { verifyAuditTrail: verify } = (await load('src/audit-trail-verifier.ts')) as {
+    verifyAuditTrail: typeof verifyAuditTrail;
+  };
+  const reader = new Reader(db);
+  return { verify: () => verify(reader) };
+}
+
 async function main(): Promise<void> {
   const engine = await openEngine();
   const { db } = engine;
@@ -310,13 +363,24 @@ async function main(): Promise<void> {
       `${ENGINE === 'embedded' ? 'PGlite' : 'PostgreSQL server'}: seeded ${ENTRIES.toLocaleString('en-US')} chained entries in ${CHAINS} chains (checkpoint every ${CHECKPOINT_EVERY}) in ${seedSeconds.toFixed(1)} s`,
     );
     // Side by side, alternating, so that a change in the machine's load falls on both.
-    const readers = new Map<string, PostgresAuditTrailReader>();
+    const readers = new Map<string, Contestant>();
     if (engine.packedDb !== undefined) {
-      readers.set('COPY stream (audit verify)', new PostgresAuditTrailReader(db));
+      const reader = new PostgresAuditTrailReader(db);
+      readers.set('COPY stream (audit verify)', { verify: () => verifyAuditTrail(reader) });
+      if (STREAMED !== undefined) {
+        const other = new PostgresAuditTrailReader(db, { streamedBatchSize: STREAMED });
+        readers.set(`COPY stream, ${STREAMED} rows per COPY`, {
+          verify: () => verifyAuditTrail(other),
+        });
+      }
+      if (AGAINST !== undefined) {
+        readers.set(`COPY stream of ${AGAINST}`, await againstContestant(db));
+      }
     }
+    const packed = new PostgresAuditTrailReader(engine.packedDb ?? db, { batchSize: BATCH });
     readers.set(
       engine.packedDb === undefined ? 'packed queries (audit verify)' : 'packed queries (before)',
-      new PostgresAuditTrailReader(engine.packedDb ?? db, { batchSize: BATCH }),
+      { verify: () => verifyAuditTrail(packed) },
     );
     const runs = new Map<string, Run[]>([...readers.keys()].map((name) => [name, []]));
     const width = Math.max(...[...readers.keys()].map((name) => name.length));
