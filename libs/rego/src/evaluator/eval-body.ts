@@ -14,19 +14,24 @@ import { equal, iterate, setPath } from './value-access.js';
 
 export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, k: K): boolean {
   // Literals with one outcome (no iteration) run in this loop, without continuations; the
-  // slots they bind are unbound when the body returns, as backtracking requires.
-  let bound: number[] | undefined;
+  // slots they bind are unbound when the body returns, as backtracking requires. The first
+  // two such slots are kept in locals, further ones in an array: most bodies bind one or two,
+  // and an array per body was a good part of what an evaluation allocates.
+  let b0 = -1;
+  let b1 = -1;
+  let more: number[] | undefined;
   for (; i < body.length; i++) {
     step(ctx);
     const outcome = quickLiteral(ctx, frame, body[i]!);
     if (outcome === QUICK_FAILED) {
-      if (bound !== undefined) for (const s of bound) frame[s] = undefined;
+      unbind(frame, b0, b1, more);
       return false;
     }
     if (outcome === NOT_QUICK) break;
-    if (outcome !== QUICK_HELD) {
-      bound ??= [];
-      bound.push(outcome);
+    if (outcome >= 0) {
+      if (b0 < 0) b0 = outcome;
+      else if (b1 < 0) b1 = outcome;
+      else (more ??= []).push(outcome);
     }
   }
   let stop: boolean;
@@ -40,8 +45,14 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
       next === body.length ? k : () => evalBody(ctx, frame, body, next, k),
     );
   }
-  if (bound !== undefined) for (const s of bound) frame[s] = undefined;
+  unbind(frame, b0, b1, more);
   return stop;
+}
+
+function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined): void {
+  if (b0 >= 0) frame[b0] = undefined;
+  if (b1 >= 0) frame[b1] = undefined;
+  if (more !== undefined) for (const s of more) frame[s] = undefined;
 }
 
 const QUICK_HELD = -1;
@@ -128,22 +139,20 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
       // `some k, v in xs` with fresh variables (the usual case): bind them directly.
       const keySlot = freshSlot(e.key, frame);
       const valueSlot = freshSlot(e.value, frame);
-      if (
-        (e.key === undefined || (keySlot >= 0 && keySlot !== valueSlot)) &&
-        valueSlot >= 0 &&
-        canQuick(ctx, e.coll, frame)
-      ) {
-        const coll = quickValue(ctx, frame, e.coll);
+      if ((e.key === undefined || (keySlot >= 0 && keySlot !== valueSlot)) && valueSlot >= 0) {
+        const coll = tryQuick(ctx, frame, e.coll);
         if (coll === undefined) return false;
-        return iterate(coll, (key, value) => {
-          step(ctx);
-          if (keySlot >= 0) frame[keySlot] = key;
-          frame[valueSlot] = value;
-          const stop = k();
-          if (keySlot >= 0) frame[keySlot] = undefined;
-          frame[valueSlot] = undefined;
-          return stop;
-        });
+        if (coll !== CANNOT_QUICK) {
+          return iterate(coll, (key, value) => {
+            step(ctx);
+            if (keySlot >= 0) frame[keySlot] = key;
+            frame[valueSlot] = value;
+            const stop = k();
+            if (keySlot >= 0) frame[keySlot] = undefined;
+            frame[valueSlot] = undefined;
+            return stop;
+          });
+        }
       }
       return evalTerm(ctx, frame, e.coll, (coll) =>
         iterate(coll, (key, value) => {

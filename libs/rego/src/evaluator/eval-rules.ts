@@ -139,11 +139,16 @@ function defaultValue(ctx: EvalContext, rule: CompiledRule): Value | undefined {
 function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
   const items = new Map<string, Value>();
   // One closure for every rule: a set rule has many definitions, most of which do not hold.
-  const add = (v: Value): void => {
-    items.set(keyOf(v), v);
-  };
+  const add = adder(items);
   for (const rule of rs.rules) evalBranches(ctx, new Array(rule.frameSize), rule, add);
   return { kind: 'set', items };
+}
+
+/** Made by a function, not a named closure, which would cost a defineProperty per call under tsx. */
+function adder(items: Map<string, Value>): (v: Value) => void {
+  return (v) => {
+    items.set(keyOf(v), v);
+  };
 }
 
 interface ObjectBuilder {
