@@ -257,6 +257,19 @@ const REPLAY_ADDITIONS: readonly { pointer: string; note: string }[] = [
   { pointer: '/openapi/paths/~1governance~1replays~1{id}~1changes', note: REPLAY_NOTE },
 ];
 
+const NORMALIZATION_NOTE =
+  'issue 16: an entry records which normalisations changed the prompt (input.normalized.changed)';
+const NORMALIZATION_ADDITIONS: readonly { pointer: string; note: string }[] = [
+  ...[0, 1, 2].map((index) => ({
+    pointer: `/responses/GET ~1governance~1audit/body/entries/${index}/input/normalized`,
+    note: NORMALIZATION_NOTE,
+  })),
+  {
+    pointer: '/responses/GET ~1governance~1audit~1:id/body/input/normalized',
+    note: NORMALIZATION_NOTE,
+  },
+];
+
 const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...['200', '503'].map((status) => ({
     pointer: `/openapi/paths/~1ready/get/responses/${status}/content/application~1json/schema/properties/store/properties/dropped_entries`,
@@ -277,6 +290,7 @@ const INTENDED_ADDITIONS: readonly { pointer: string; note: string }[] = [
   ...EXPORT_AND_STREAM_ADDITIONS,
   ...STATS_ADDITIONS,
   ...REPLAY_ADDITIONS,
+  ...NORMALIZATION_ADDITIONS,
 ];
 
 function tokens(pointer: string): string[] {
