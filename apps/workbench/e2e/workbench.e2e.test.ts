@@ -232,6 +232,10 @@ describe('Workbench against the real gateway', () => {
     await page.keyboard.press('End');
     await page.waitForURL(/\/governance\/gateway$/);
     await expect.poll(focusedTab).toBe('Gateway:true');
+    // Wrapping to the first tab, the Overview, and on to the Audit Log.
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/governance\/overview$/);
+    await expect.poll(focusedTab).toBe('Overview:true');
     await page.keyboard.press('ArrowRight');
     await page.waitForURL(/\/governance$/);
     await expect.poll(focusedTab).toBe('Audit Log:true');
