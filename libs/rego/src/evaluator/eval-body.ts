@@ -31,7 +31,10 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
     if (outcome >= 0) {
       if (b0 < 0) b0 = outcome;
       else if (b1 < 0) b1 = outcome;
-      else (more ??= []).push(outcome);
+      else {
+        more ??= [];
+        more.push(outcome);
+      }
     }
   }
   let stop: boolean;
