@@ -54,6 +54,29 @@ const ROUTES: Readonly<Record<string, { access: Access; request: InjectOptions }
     access: 'auditor',
     request: { method: 'POST', url: '/governance/audit/integrity/verify' },
   },
+  'GET /governance/audit/export': {
+    access: 'auditor',
+    request: { url: '/governance/audit/export?format=ndjson' },
+  },
+  'GET /governance/audit/stats': { access: 'auditor', request: { url: '/governance/audit/stats' } },
+  // A resume point the route refuses, so that a caller let in gets an answer rather than an
+  // open stream.
+  'GET /governance/audit/stream': {
+    access: 'auditor',
+    request: { url: '/governance/audit/stream', headers: { 'last-event-id': 'not-a-position' } },
+  },
+  'POST /governance/replays': {
+    access: 'auditor',
+    request: { method: 'POST', url: '/governance/replays', payload: {} },
+  },
+  'GET /governance/replays/{id}': {
+    access: 'auditor',
+    request: { url: `/governance/replays/${UNKNOWN_ID}` },
+  },
+  'GET /governance/replays/{id}/changes': {
+    access: 'auditor',
+    request: { url: `/governance/replays/${UNKNOWN_ID}/changes` },
+  },
   'GET /governance/audit/{id}/proof': {
     access: 'auditor',
     request: { url: `/governance/audit/${UNKNOWN_ID}/proof` },
