@@ -14,10 +14,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditStreamAdmission } from '../src/api/audit-stream-admission.js';
 import type { ApiProblem } from '../src/api/problem.js';
 import { buildApp } from '../src/app.js';
+import { ApiKeyAuthenticator } from '../src/auth/api-key-authenticator.js';
+import { ApiKeyManager } from '../src/auth/api-key-manager.js';
 import { ANONYMOUS_PRINCIPAL } from '../src/auth/principal.js';
 import { loadSettings } from '../src/config/settings.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migration-runner.js';
+import { createMemoryStore } from '../src/store/memory-store.js';
 import { openAuditStore } from '../src/store/open-audit-store.js';
 import { buildTestApp, TEST_APP_SETTINGS } from './support/build-test-app.js';
 import { ScriptedPolicyEngine } from './support/scripted-policy-engine.js';
@@ -35,10 +38,15 @@ class StreamClient {
   #waiters: (() => void)[] = [];
   ended = false;
 
-  static async open(base: string, query = '', lastEventId?: string): Promise<StreamClient> {
+  static async open(
+    base: string,
+    query = '',
+    lastEventId?: string,
+    headers: Record<string, string> = {},
+  ): Promise<StreamClient> {
     const client = new StreamClient();
     const response = await fetch(`${base}/governance/audit/stream${query}`, {
-      headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+      headers: lastEventId === undefined ? headers : { ...headers, 'last-event-id': lastEventId },
       signal: client.#abort.signal,
     });
     expect(response.status).toBe(200);
@@ -221,6 +229,38 @@ describe('GET /governance/audit/stream', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(client.ended).toBe(true);
   });
+});
+
+describe('GET /governance/audit/stream with authentication on', () => {
+  it('ends the tail of a key revoked while it reads, and keeps the tail of a key still valid', async () => {
+    const store = createMemoryStore(100);
+    const keys = new ApiKeyManager(store.apiKeys);
+    const revoked = await keys.create({ role: 'auditor', name: 'to be revoked' });
+    const kept = await keys.create({ role: 'auditor', name: 'kept' });
+    const { app } = await buildTestApp({
+      store,
+      authentication: {
+        mode: { mode: 'on', unsafe: false },
+        authenticators: { api_key: new ApiKeyAuthenticator(store.apiKeys) },
+      },
+    });
+    const base = await listen(app);
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+    const ending = await StreamClient.open(base, '', undefined, bearer(revoked.key));
+    const staying = await StreamClient.open(base, '', undefined, bearer(kept.key));
+    clients.push(ending, staying);
+    await keys.revoke(revoked.description.id);
+    // Credentials are checked again every 5 s.
+    const deadline = Date.now() + 12_000;
+    while (!ending.ended && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ending.ended).toBe(true);
+    expect(staying.ended).toBe(false);
+    // And it cannot open another.
+    const again = await fetch(`${base}/governance/audit/stream`, { headers: bearer(revoked.key) });
+    expect(again.status).toBe(401);
+  }, 30_000);
 });
 
 describe('AuditStreamAdmission', () => {

@@ -5,10 +5,13 @@
  * as every route (`Authorization: Bearer`), so a browser reads it with `fetch` rather than
  * `EventSource`, which cannot send that header. The number of tails is bounded
  * (`audit-stream-admission.ts`); every tail ends when the gateway closes. Opening a tail is
- * recorded in the access log with its filters, like any read of the trail.
+ * recorded in the access log with its filters, like any read of the trail. A tail outlives
+ * the request that opened it, so its credentials are checked again every
+ * `credentialCheckMs`: a key revoked or a token expired meanwhile ends the tail (the client
+ * then falls back to the list, which refuses it).
  */
 import { type AuditStreamQuery, AuditStreamQuerySchema } from '@policy-gateway/gateway-contract';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuditCommitFeed } from '../audit/audit-commit-feed.js';
 import {
   AUDIT_LIVE_TAIL_DEFAULTS,
@@ -29,11 +32,22 @@ export interface AuditStreamRoutesOptions {
   readonly feed: AuditCommitFeed;
   readonly admission?: AuditStreamAdmission;
   readonly tail?: AuditLiveTailOptions;
+  /** Whether the request's credentials still let it read the trail; undefined: always. */
+  readonly stillAllowed?: (request: FastifyRequest) => Promise<boolean>;
+  /** How often an open tail's credentials are checked again. Default 5 s. */
+  readonly credentialCheckMs?: number;
 }
 
 export const auditStreamRoutes: FastifyPluginAsync<AuditStreamRoutesOptions> = async (
   app,
-  { audit, feed, admission = new AuditStreamAdmission(), tail = AUDIT_LIVE_TAIL_DEFAULTS },
+  {
+    audit,
+    feed,
+    admission = new AuditStreamAdmission(),
+    tail = AUDIT_LIVE_TAIL_DEFAULTS,
+    stillAllowed,
+    credentialCheckMs = 5_000,
+  },
 ) => {
   const open = new Set<AuditLiveTail>();
   // Before the server stops: an open tail would otherwise hold the shutdown until it timed out.
@@ -90,7 +104,21 @@ export const auditStreamRoutes: FastifyPluginAsync<AuditStreamRoutesOptions> = a
         throw error;
       }
       open.add(live);
+      const recheck =
+        stillAllowed === undefined
+          ? undefined
+          : setInterval(() => {
+              void stillAllowed(request).then((allowed) => {
+                if (allowed) return;
+                request.log.info(
+                  'live tail ended: its credentials no longer allow reading the trail',
+                );
+                live.close();
+              });
+            }, credentialCheckMs);
+      recheck?.unref();
       live.body.on('close', () => {
+        clearInterval(recheck);
         open.delete(live);
         release();
       });

@@ -120,6 +120,26 @@ export class AuthenticationGuard {
     };
   }
 
+  /**
+   * Whether the credentials a request was let in with still give it `access`, for an answer
+   * that outlives its request (the live tail): checked again while it runs, so that a revoked
+   * key, an expired token or a role taken away stops the reading. A check that cannot be made
+   * just now counts as refused: the client reconnects, and is let in again if it still may.
+   */
+  async stillAllowed(request: FastifyRequest, access: Access): Promise<boolean> {
+    if (!this.required || access === 'open') return true;
+    const header = request.headers.authorization;
+    if (header === undefined) return false;
+    let principal: Principal | undefined;
+    try {
+      principal = await this.#principalOf(request, header);
+    } catch {
+      return false;
+    }
+    if (principal === undefined) return false;
+    return access === 'authenticated' || principal.roles.includes(access);
+  }
+
   async #guard(request: FastifyRequest, reply: FastifyReply, access: Access): Promise<void> {
     if (!this.required) {
       request.principal = ANONYMOUS_PRINCIPAL;

@@ -197,6 +197,7 @@ export async function registerRoutes(
     prefix: '/governance/audit',
     audit,
     feed,
+    stillAllowed: (request) => deps.guard.stillAllowed(request, AREA_ACCESS.audit),
   });
   // The overview's stats (issue 17): the audit area's scope and prefix, from the store's roll-ups.
   await app.register(inScope(auditStatsRoutes, setupOf('audit')), {
