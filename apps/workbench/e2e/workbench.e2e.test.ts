@@ -337,7 +337,11 @@ describe('Workbench against the real gateway', () => {
       await page.screenshot({ path: join(resultsDir, 'memory-store-warning.png') });
       await expectAccessible('empty log with the memory-store warning');
       await page.getByRole('tab', { name: 'Gateway' }).click();
-      expect(await page.getByRole('tabpanel').textContent()).toContain(memoryGateway.url);
+      // The Gateway panel replaces the Audit Log's once its status has loaded.
+      await page
+        .getByRole('tabpanel')
+        .filter({ hasText: memoryGateway.url })
+        .waitFor({ timeout: 20_000 });
     } finally {
       await memoryGateway.stop();
       await preview.configure(null);
