@@ -6,7 +6,8 @@
  * make most of the traffic (user-0 about a tenth) plus 5,000 rare ones (`rare-<n>`, ~20
  * entries each); ~10 % deny and ~1.5 % error, with several reasons; a dozen policies, a few
  * busy; the policy version changing every 9 days; 80 % `policy.evaluate` on four gateway
- * instances, the rest decisions uploaded by three OPA servers or asked through the Data API.
+ * instances, the rest decisions uploaded by three OPA servers or asked through the Data API;
+ * each committed 1 to ~36 ms after it occurred (the end-to-end latency the stats report).
  * Chain columns are plausible (one chain per instance, increasing seqs) but do not verify.
  */
 import { type Kysely, sql } from 'kysely';
@@ -40,7 +41,7 @@ export async function seedAuditEntries<DB>(db: Kysely<DB>, options: SeedOptions)
       insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision,
         reasons, policy_path, policy_version, policy_engine, input, result, error, latency_ms,
         request_id, client_request_id, client_address, user_agent, gateway_instance,
-        principal_id, chain_id, chain_seq, prev_hash, entry_hash)
+        principal_id, chain_id, chain_seq, prev_hash, entry_hash, inserted_at)
       select (lpad(to_hex(ms), 12, '0') || '7' || substr(h, 1, 3) || '8' || substr(h, 4, 15))::uuid,
              case action when 'opa.decision_log' then md5(h)::uuid::text
                   else (lpad(to_hex(ms), 12, '0') || '7' || substr(h, 19, 3) || '9' || substr(h, 22, 11) || substr(h, 1, 4))::uuid::text end,
@@ -65,7 +66,8 @@ export async function seedAuditEntries<DB>(db: Kysely<DB>, options: SeedOptions)
              'req-' || i, null, '10.0.' || (i % 7) || '.' || (i % 250),
              case when r4 < 0.8 then 'workbench/1.4' else 'python-httpx/0.28' end,
              instance, 'key:' || instance,
-             md5('chain ' || instance)::uuid, i + 1, h || h, md5(h) || md5(h || 'x')
+             md5('chain ' || instance)::uuid, i + 1, h || h, md5(h) || md5(h || 'x'),
+             to_timestamp(ms / 1000.0) + (1 + 5 * power(r5, 3) + 30 * r2) * interval '1 millisecond'
         from (select i, ms, h, r2, r3, r4, r5, action, instance, user_id,
                      case when r1 < 0.10 then 'deny' when r1 < 0.115 then 'error' else 'allow' end as decision
                 from (select i, (${startMs}::float8 + i * ${stepMs}::float8)::bigint as ms, md5(i::text) as h,
