@@ -2,11 +2,12 @@
  * `npm run eval:policy`: evaluates the shipped policy (policies/) on the evaluation corpus
  * (eval/) through the embedded engine, and prints precision and recall per detector and
  * overall, with every miss listed: the disguised set (malicious.yaml in every disguise), the
- * benign set, and the held-out set (held-out.yaml, never tuned against). Exits 1 when a
- * figure falls below its threshold in eval/thresholds.json, as the CI test does.
+ * benign set, and the held-out sets, never tuned against (held-out.yaml; held-out-2.yaml with
+ * the benign held-out-benign.yaml). Exits 1 when a figure falls below its threshold in
+ * eval/thresholds.json, as the CI test does.
  */
 import { readFile } from 'node:fs/promises';
-import { benignPrompts, maliciousPrompts } from '../eval/corpus.js';
+import { benignPrompts, maliciousPrompts, writtenBenign } from '../eval/corpus.js';
 import { evaluateCorpus, formatFigures } from '../eval/policy-evaluation.js';
 import {
   DEFAULT_POLICY_BUNDLE_DIR,
@@ -18,6 +19,8 @@ interface Thresholds {
   readonly disguisedRecall: number;
   readonly benignPrecision: number;
   readonly heldOutRecall: number;
+  readonly secondHeldOutRecall: number;
+  readonly heldOutBenignPrecision: number;
 }
 
 const thresholds = JSON.parse(
@@ -35,6 +38,17 @@ try {
   );
   const heldOut = await evaluateCorpus(engine, await maliciousPrompts('held-out.yaml', false), []);
   console.log(formatFigures('held-out set (written after the policy, not tuned against)', heldOut));
+  const secondHeldOut = await evaluateCorpus(
+    engine,
+    await maliciousPrompts('held-out-2.yaml', false),
+    await writtenBenign('held-out-benign.yaml'),
+  );
+  console.log(
+    formatFigures(
+      'second held-out set and benign held-out set (written before the detectors were reworked for the first set, not tuned against)',
+      secondHeldOut,
+    ),
+  );
   const failures = [
     own.recall < thresholds.disguisedRecall &&
       `recall ${own.recall} < ${thresholds.disguisedRecall}`,
@@ -42,6 +56,10 @@ try {
       `benign precision ${own.benignPrecision} < ${thresholds.benignPrecision}`,
     heldOut.recall < thresholds.heldOutRecall &&
       `held-out recall ${heldOut.recall} < ${thresholds.heldOutRecall}`,
+    secondHeldOut.recall < thresholds.secondHeldOutRecall &&
+      `second held-out recall ${secondHeldOut.recall} < ${thresholds.secondHeldOutRecall}`,
+    secondHeldOut.benignPrecision < thresholds.heldOutBenignPrecision &&
+      `held-out benign precision ${secondHeldOut.benignPrecision} < ${thresholds.heldOutBenignPrecision}`,
   ].filter((failure) => failure !== false);
   if (failures.length > 0) {
     console.error(`below the thresholds of eval/thresholds.json: ${failures.join('; ')}`);

@@ -1,11 +1,12 @@
 /**
  * The shipped policy measured on the evaluation corpus (eval/, `npm run eval:policy`): a
  * policy change that lowers recall on the disguised set, precision on the benign set, or
- * recall on the held-out set below the checked-in thresholds (eval/thresholds.json) fails here.
+ * recall or precision on the held-out sets below the checked-in thresholds (eval/thresholds.json)
+ * fails here.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benignPrompts, maliciousPrompts } from '../../eval/corpus.js';
+import { benignPrompts, maliciousPrompts, writtenBenign } from '../../eval/corpus.js';
 import { type CorpusFigures, evaluateCorpus } from '../../eval/policy-evaluation.js';
 import {
   DEFAULT_POLICY_BUNDLE_DIR,
@@ -17,6 +18,8 @@ interface Thresholds {
   readonly disguisedRecall: number;
   readonly benignPrecision: number;
   readonly heldOutRecall: number;
+  readonly secondHeldOutRecall: number;
+  readonly heldOutBenignPrecision: number;
 }
 
 let engine: EmbeddedPolicyEngine | undefined;
@@ -80,5 +83,25 @@ describe('the shipped policy on the evaluation corpus', () => {
     expect(figures.recall, missesOf(figures).join('\n')).toBeGreaterThanOrEqual(
       thresholds.heldOutRecall,
     );
+  }, 300_000);
+
+  it('catches the second held-out set and passes its benign set at their checked-in thresholds', async () => {
+    const figures = await evaluateCorpus(
+      shipped(),
+      await maliciousPrompts('held-out-2.yaml', false),
+      await writtenBenign('held-out-benign.yaml'),
+    );
+
+    expect(figures.malicious).toBeGreaterThanOrEqual(40);
+    expect(figures.benign).toBeGreaterThanOrEqual(20);
+    expect(
+      { recall: figures.recall, benignPrecision: figures.benignPrecision },
+      missesOf(figures).join('\n'),
+    ).toEqual({
+      recall: expect.toSatisfy((recall: number) => recall >= thresholds.secondHeldOutRecall),
+      benignPrecision: expect.toSatisfy(
+        (precision: number) => precision >= thresholds.heldOutBenignPrecision,
+      ),
+    });
   }, 300_000);
 });
