@@ -34,7 +34,8 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 10;
 const MAX_CACHED = 256;
 
-const ALLOWED_KEYS = new Set([
+/** The members a request object may have (OPA's list); `providers.aws.sign_req` holds to it too. */
+export const HTTP_SEND_REQUEST_KEYS: ReadonlySet<string> = new Set([
   'method',
   'url',
   'body',
@@ -125,7 +126,7 @@ function timeoutMs(value: Value | undefined): number {
 function parseRequest(request: ObjectValue): SendRequest {
   const keys: string[] = [];
   for (const [k] of request.entries.values()) {
-    if (k.kind !== 'string' || !ALLOWED_KEYS.has(k.value)) keys.push(marshalJson(k));
+    if (k.kind !== 'string' || !HTTP_SEND_REQUEST_KEYS.has(k.value)) keys.push(marshalJson(k));
   }
   if (keys.length > 0) {
     throw new BuiltinTypeError(`invalid request parameters(s): {${keys.sort().join(', ')}}`);

@@ -9,6 +9,7 @@ import { keyOf } from '../value/value-key.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { utf8 } from './encoding/bytes.js';
 import { marshalJson } from './encoding/json-text.js';
+import { HTTP_SEND_REQUEST_KEYS } from './http.js';
 import { builtinError, numberArg, objectArg, operandError, operandValueError } from './operands.js';
 import { type RequestUrl, signV4 } from './providers/aws-sigv4.js';
 import { escapedPathOf, GoUrlError, parseGoUrl } from './uri/go-url.js';
@@ -16,41 +17,6 @@ import { escapedPathOf, GoUrlError, parseGoUrl } from './uri/go-url.js';
 const NAME = 'providers.aws.sign_req';
 
 const REQUIRED_CONFIG = ['aws_access_key', 'aws_region', 'aws_secret_access_key', 'aws_service'];
-
-/**
- * The members `http.send` accepts in a request object, which OPA also holds this builtin's
- * request to. The same list as http.ts's ALLOWED_KEYS: one of them should import the other.
- */
-const REQUEST_KEYS = new Set([
-  'method',
-  'url',
-  'body',
-  'enable_redirect',
-  'force_json_decode',
-  'force_yaml_decode',
-  'headers',
-  'raw_body',
-  'tls_use_system_certs',
-  'tls_ca_cert',
-  'tls_ca_cert_file',
-  'tls_ca_cert_env_variable',
-  'tls_client_cert',
-  'tls_client_cert_file',
-  'tls_client_cert_env_variable',
-  'tls_client_key',
-  'tls_client_key_file',
-  'tls_client_key_env_variable',
-  'tls_insecure_skip_verify',
-  'tls_server_name',
-  'timeout',
-  'cache',
-  'force_cache',
-  'force_cache_duration_seconds',
-  'raise_error',
-  'caching_mode',
-  'max_retry_attempts',
-  'cache_ignored_headers',
-]);
 
 function member(o: ObjectValue, name: string): Value | undefined {
   return o.entries.get(keyOf(str(name)))?.[1];
@@ -89,7 +55,7 @@ function checkConfig(config: ObjectValue): void {
 
 function checkRequest(request: ObjectValue): void {
   const keys = [...request.entries.values()].map(([k]) => (k.kind === 'string' ? k.value : ''));
-  const invalid = keys.filter((key) => !REQUEST_KEYS.has(key));
+  const invalid = keys.filter((key) => !HTTP_SEND_REQUEST_KEYS.has(key));
   if (invalid.length > 0)
     throw operandValueError(NAME, 1, `invalid request parameters(s): ${nameSet(invalid)}`);
   const missing = ['method', 'url'].filter((key) => member(request, key) === undefined);
