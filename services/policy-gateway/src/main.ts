@@ -14,7 +14,7 @@ import {
   loadAuditSigningKey,
 } from '@policy-gateway/governance-runtime';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { admissionOptions, EvaluationAdmission } from './api/evaluation-admission.js';
 import { buildApp } from './app.js';
 import { type AuditIntegrityView, scheduledIntegrity } from './audit/audit-integrity-view.js';
@@ -33,6 +33,7 @@ import type { WorkerIdentity } from './cluster/worker-identity.js';
 import { authenticationMode, authenticationWarning } from './config/authentication-mode.js';
 import type { Settings } from './config/settings.js';
 import { UnusableSettingError } from './config/unusable-setting-error.js';
+import { createLogger, flushLog, logFatalErrors } from './logging/gateway-log.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MeasuredPolicyEngine } from './metrics/measured-policy-engine.js';
 import { clusterMetrics, localMetrics, type MetricsSource } from './metrics/metrics-source.js';
@@ -61,15 +62,6 @@ export interface RunningGateway {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-export function createLogger(settings: Pick<Settings, 'logLevel' | 'instanceName'>): Logger {
-  // An explicit synchronous stdout: with pino's default one, a stdout whose reader has gone
-  // (`serve | head`) made the process hang at exit after a clean shutdown.
-  const stdout = pino.destination({ dest: 1, sync: true });
-  // A log line that cannot be written cannot be reported either; it must not crash the gateway.
-  stdout.on('error', () => {});
-  return pino({ level: settings.logLevel, base: { instance: settings.instanceName } }, stdout);
 }
 
 /** What `GET /auth/config` tells browsers: OIDC sign-in when an issuer and a client are set. */
@@ -305,18 +297,25 @@ export async function serve(settings: Settings): Promise<number> {
   if (cluster.isWorker) return serveAsWorker(settings);
   const { count, singleProcessReason } = workerCount(settings);
   const log = createLogger(settings);
-  if (count > 1) {
-    // Once, before the workers: a key generated now is the one every worker reads, and a key
-    // file that cannot be used is said once.
-    signingKeyOf(settings);
-    return runClusterPrimary(settings, log, count);
+  const stopLoggingFatalErrors = logFatalErrors(log);
+  try {
+    if (count > 1) {
+      // Once, before the workers: a key generated now is the one every worker reads, and a key
+      // file that cannot be used is said once.
+      signingKeyOf(settings);
+      return await runClusterPrimary(settings, log, count);
+    }
+    const alone = aloneProcess(settings, log);
+    const gateway = await startGateway(settings, log, {
+      ...alone,
+      ...(singleProcessReason !== undefined && { singleProcessReason }),
+    });
+    return await untilStopped(gateway, log);
+  } finally {
+    stopLoggingFatalErrors();
+    // The last request logs and the "stopped" line are written before the process exits.
+    await flushLog(log);
   }
-  const alone = aloneProcess(settings, log);
-  const gateway = await startGateway(settings, log, {
-    ...alone,
-    ...(singleProcessReason !== undefined && { singleProcessReason }),
-  });
-  return untilStopped(gateway, log);
 }
 
 /** One worker of several: told who it is by the primary, stopped by it or by a signal. */
@@ -328,6 +327,8 @@ async function serveAsWorker(settings: Settings): Promise<number> {
   let stopAsked = false;
   let stop: ((cause: 'primary') => void) | undefined;
   let stopAnswering: (() => void) | undefined;
+  let workerLog: Logger | undefined;
+  let stopLoggingFatalErrors: (() => void) | undefined;
   const stopListening = channel.listen((message) => {
     if ((message as typeof STOP_MESSAGE | null)?.kind !== STOP_MESSAGE.kind) return;
     stopAsked = true;
@@ -337,6 +338,8 @@ async function serveAsWorker(settings: Settings): Promise<number> {
     const identity = await primary.call<WorkerIdentity>('cluster', 'identity');
     const worker: Settings = { ...settings, instanceName: identity.instanceName };
     const log = createLogger(worker);
+    workerLog = log;
+    stopLoggingFatalErrors = logFatalErrors(log);
     const metrics = new GatewayMetrics(identity.slot);
     const gateway = await startGateway(worker, log, {
       metrics,
@@ -368,6 +371,8 @@ async function serveAsWorker(settings: Settings): Promise<number> {
     stopAnswering?.();
     stopListening();
     primary.close();
+    stopLoggingFatalErrors?.();
+    if (workerLog !== undefined) await flushLog(workerLog);
   }
 }
 
