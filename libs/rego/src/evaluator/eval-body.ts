@@ -5,24 +5,38 @@
 import type { Body, Lit, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
+import type { BodyPlan } from './body-plan.js';
+import { NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
 import type { EvalContext, Mock } from './context.js';
 import { step } from './context.js';
-import { NOT_QUICK as CANNOT_QUICK, canQuick, quickValue, tryQuick } from './eval-quick.js';
 import type { Frame, K } from './eval-term.js';
 import { evalTerm, unify, unifyValue } from './eval-term.js';
-import { equal, iterate, setPath } from './value-access.js';
+import { iterate, setPath } from './value-access.js';
 
 export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, k: K): boolean {
+  return runPlan(ctx, frame, planOf(body), i, k);
+}
+
+/** Plans of bodies for the general path only (the engine's `quickPath: false`). */
+const NO_QUICK: readonly undefined[] = [];
+
+function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
   // Literals with one outcome (no iteration) run in this loop, without continuations; the
   // slots they bind are unbound when the body returns, as backtracking requires. The first
   // two such slots are kept in locals, further ones in an array: most bodies bind one or two,
   // and an array per body was a good part of what an evaluation allocates.
+  const lits = plan.lits;
+  const n = lits.length;
+  const quickPath = ctx.shared.quickPath;
+  const quick = quickPath ? plan.quick : NO_QUICK;
   let b0 = -1;
   let b1 = -1;
   let more: number[] | undefined;
-  for (; i < body.length; i++) {
+  for (; i < n; i++) {
     step(ctx);
-    const outcome = quickLiteral(ctx, frame, body[i]!);
+    const q = quick[i];
+    if (q === undefined) break;
+    const outcome = q(ctx, frame);
     if (outcome === QUICK_FAILED) {
       unbind(frame, b0, b1, more);
       return false;
@@ -38,15 +52,13 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
     }
   }
   let stop: boolean;
-  if (i === body.length) stop = k();
+  if (i === n) stop = k();
   else {
     const next = i + 1;
-    stop = evalLit(
-      ctx,
-      frame,
-      body[i]!,
-      next === body.length ? k : () => evalBody(ctx, frame, body, next, k),
-    );
+    const rest = next === n ? k : () => runPlan(ctx, frame, plan, next, k);
+    const iter = quickPath ? plan.iter[i] : undefined;
+    const done = iter === undefined ? undefined : iter(ctx, frame, rest);
+    stop = done ?? evalLit(ctx, frame, lits[i]!, rest);
   }
   unbind(frame, b0, b1, more);
   return stop;
@@ -56,60 +68,6 @@ function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined
   if (b0 >= 0) frame[b0] = undefined;
   if (b1 >= 0) frame[b1] = undefined;
   if (more !== undefined) for (const s of more) frame[s] = undefined;
-}
-
-const QUICK_HELD = -1;
-const QUICK_FAILED = -2;
-const NOT_QUICK = -3;
-
-/**
- * Evaluates a literal directly when it cannot iterate: returns QUICK_HELD, QUICK_FAILED,
- * NOT_QUICK, or the slot it bound (a variable assigned, or a query's captured value).
- */
-function quickLiteral(ctx: EvalContext, frame: Frame, lit: Lit): number {
-  if (lit.withs !== undefined) return NOT_QUICK;
-  const e = lit.expr;
-  switch (e.k) {
-    case 'true':
-      return QUICK_HELD;
-    case 'term': {
-      const t = e.term;
-      if (t.k === 'call' && t.hasOutput) return NOT_QUICK;
-      const v = tryQuick(ctx, frame, t);
-      if (v === CANNOT_QUICK) return NOT_QUICK;
-      if (lit.negated)
-        return v === undefined || (v.kind === 'boolean' && !v.value) ? QUICK_HELD : QUICK_FAILED;
-      if (v === undefined) return QUICK_FAILED;
-      if (lit.capture !== undefined) {
-        frame[lit.capture] = v;
-        return lit.capture;
-      }
-      return v.kind === 'boolean' && !v.value ? QUICK_FAILED : QUICK_HELD;
-    }
-    case 'unify': {
-      if (lit.negated) return NOT_QUICK;
-      const { a, b } = e;
-      if (a.k === 'var' && frame[a.slot] === undefined) return bindQuick(ctx, frame, a.slot, b);
-      if (b.k === 'var' && frame[b.slot] === undefined) return bindQuick(ctx, frame, b.slot, a);
-      // b is checked first, so that a is not evaluated twice when b must take the general path.
-      if (!canQuick(ctx, b, frame)) return NOT_QUICK;
-      const va = tryQuick(ctx, frame, a);
-      if (va === CANNOT_QUICK) return NOT_QUICK;
-      if (va === undefined) return QUICK_FAILED;
-      const vb = quickValue(ctx, frame, b);
-      return vb !== undefined && equal(va, vb) ? QUICK_HELD : QUICK_FAILED;
-    }
-    default:
-      return NOT_QUICK;
-  }
-}
-
-function bindQuick(ctx: EvalContext, frame: Frame, slot: number, t: Term): number {
-  const v = tryQuick(ctx, frame, t);
-  if (v === CANNOT_QUICK) return NOT_QUICK;
-  if (v === undefined) return QUICK_FAILED;
-  frame[slot] = v;
-  return slot;
 }
 
 function evalLit(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
@@ -139,24 +97,7 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
     case 'unify':
       return unify(ctx, frame, e.a, e.b, k);
     case 'somein': {
-      // `some k, v in xs` with fresh variables (the usual case): bind them directly.
-      const keySlot = freshSlot(e.key, frame);
-      const valueSlot = freshSlot(e.value, frame);
-      if ((e.key === undefined || (keySlot >= 0 && keySlot !== valueSlot)) && valueSlot >= 0) {
-        const coll = tryQuick(ctx, frame, e.coll);
-        if (coll === undefined) return false;
-        if (coll !== CANNOT_QUICK) {
-          return iterate(coll, (key, value) => {
-            step(ctx);
-            if (keySlot >= 0) frame[keySlot] = key;
-            frame[valueSlot] = value;
-            const stop = k();
-            if (keySlot >= 0) frame[keySlot] = undefined;
-            frame[valueSlot] = undefined;
-            return stop;
-          });
-        }
-      }
+      // `some k, v in xs` with fresh variables (the usual case) is compiled (`body-plan.ts`).
       return evalTerm(ctx, frame, e.coll, (coll) =>
         iterate(coll, (key, value) => {
           step(ctx);
@@ -186,11 +127,6 @@ function evalExpr(ctx: EvalContext, frame: Frame, lit: Lit, k: K): boolean {
     case 'true':
       return k();
   }
-}
-
-/** The slot of a term that is a variable not bound yet, or -1. */
-function freshSlot(t: Term | undefined, frame: Frame): number {
-  return t !== undefined && t.k === 'var' && frame[t.slot] === undefined ? t.slot : -1;
 }
 
 function bindPattern(

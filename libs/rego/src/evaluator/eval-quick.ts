@@ -24,37 +24,11 @@ type PathFn = (ctx: EvalContext, frame: Frame, base: Value) => Value | undefined
 
 /**
  * What the quick path learns about a term, kept beside the compiled IR rather than on it, so
- * that the IR stays read-only: the slots a term reads (null: its shape rules out direct
- * evaluation) and its compiled closure. Both depend on the term's shape alone, so every
- * evaluation of a policy shares them; they go when the policy's terms do. (Measured: as
- * fast as declared fields on the terms.)
+ * that the IR stays read-only: its compiled closure (see `quickPlan` for the slots it reads).
+ * It depends on the term's shape alone, so every evaluation of a policy shares it; it goes
+ * when the policy's terms do.
  */
-const quickSlotsCache = new WeakMap<Term, readonly number[] | null>();
 const quickFnCache = new WeakMap<Term, QuickFn>();
-
-/**
- * Whether `quickValue` can evaluate the term now (no iteration, no output arguments, no
- * print), and the context allows the quick path.
- */
-export function canQuick(ctx: EvalContext, t: Term, frame: Frame): boolean {
-  if (!ctx.shared.quickPath) return false;
-  switch (t.k) {
-    case 'val':
-      return true;
-    case 'var':
-      return frame[t.slot] !== undefined;
-    default: {
-      let slots = quickSlotsCache.get(t);
-      if (slots === undefined) {
-        slots = quickSlotsOf(t);
-        quickSlotsCache.set(t, slots);
-      }
-      if (slots === null) return false;
-      for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return false;
-      return true;
-    }
-  }
-}
 
 /** The variables a term reads, or null when its shape rules out direct evaluation. */
 function quickSlotsOf(t: Term): number[] | null {
@@ -95,11 +69,23 @@ function quickSlotsOf(t: Term): number[] | null {
 export const NOT_QUICK: unique symbol = Symbol('not quick');
 
 /** A term's slots and compiled function, or null when its shape rules out the quick path. */
-interface QuickPlan {
+export interface QuickPlan {
+  /** The slots the term reads: it can be evaluated directly when all are bound. */
   readonly slots: readonly number[];
   readonly fn: QuickFn;
 }
 const quickPlanCache = new WeakMap<Term, QuickPlan | null>();
+
+/** The term's quick plan, built on first use, or null when its shape rules the quick path out. */
+export function quickPlan(t: Term): QuickPlan | null {
+  let plan = quickPlanCache.get(t);
+  if (plan === undefined) {
+    const slots = quickSlotsOf(t);
+    plan = slots === null ? null : { slots, fn: quickFn(t) };
+    quickPlanCache.set(t, plan);
+  }
+  return plan;
+}
 
 /**
  * `canQuick` and `quickValue` in one: the term's value (undefined when it is undefined), or
@@ -114,21 +100,11 @@ export function tryQuick(
   if (!ctx.shared.quickPath) return NOT_QUICK;
   if (t.k === 'val') return t.v;
   if (t.k === 'var') return frame[t.slot] ?? NOT_QUICK;
-  let plan = quickPlanCache.get(t);
-  if (plan === undefined) {
-    const slots = quickSlotsOf(t);
-    plan = slots === null ? null : { slots, fn: quickFn(t) };
-    quickPlanCache.set(t, plan);
-  }
+  const plan = quickPlan(t);
   if (plan === null) return NOT_QUICK;
   const slots = plan.slots;
   for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return NOT_QUICK;
   return plan.fn(ctx, frame);
-}
-
-/** The value of a term for which `canQuick` holds; undefined when it is undefined. */
-export function quickValue(ctx: EvalContext, frame: Frame, t: Term): Value | undefined {
-  return quickFn(t)(ctx, frame);
 }
 
 /** The term's compiled function, built on first use. */
