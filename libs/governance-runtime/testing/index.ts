@@ -40,3 +40,8 @@ export {
   SignedChainFixture,
   type SigningKeyPair,
 } from './signed-chain-fixture.js';
+export {
+  type OpenedTestDatabase,
+  type TestAuditDatabase,
+  testAuditDatabases,
+} from './test-audit-databases.js';

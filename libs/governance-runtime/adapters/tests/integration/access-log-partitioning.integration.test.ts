@@ -12,13 +12,14 @@ import { accessLogRetentionRecordProblem } from '../../../src/access-log-retenti
 import { generateAuditSigningKey } from '../../../src/audit-signing-key.js';
 import { makeAccessLogRecord } from '../../../testing/access-log-record-fixtures.js';
 import { at } from '../../../testing/audit-log-entry-fixtures.js';
-import { createTestDatabase } from '../../../testing/create-test-database.js';
+import {
+  type OpenedTestDatabase,
+  testAuditDatabases,
+} from '../../../testing/test-audit-databases.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
 import { listPartitions } from '../../postgres/audit-partition-maintenance.js';
 import { accessLogRetentionRecords, applyAuditRetention } from '../../postgres/audit-retention.js';
-import { openPgliteAuditLogDatabase } from '../../postgres/open-pglite-audit-log-database.js';
-import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
 import { partitionAt } from '../../postgres/partition-interval.js';
 import {
   ACCESS_LOG_RECORDS_PARTITIONING,
@@ -27,43 +28,13 @@ import {
 import { PostgresAccessLogRepository } from '../../postgres/postgres-access-log-repository.js';
 import { prepareOnlineMigrations } from '../../postgres/prepare-online-migrations.js';
 
-interface OpenedDatabase {
-  readonly db: Kysely<AuditLogDatabase>;
-  close(): Promise<void>;
-}
-
-const databases = [
-  {
-    name: 'a PostgreSQL server',
-    async open(): Promise<OpenedDatabase> {
-      const database = await createTestDatabase();
-      const db = openPostgresAuditLogDatabase({
-        connectionString: database.url,
-        maxConnections: 2,
-      });
-      return {
-        db,
-        async close() {
-          await db.destroy();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'PGlite',
-    async open(): Promise<OpenedDatabase> {
-      const { db } = await openPgliteAuditLogDatabase('memory://');
-      return { db, close: () => db.destroy() };
-    },
-  },
-];
+const databases = testAuditDatabases({ migrated: false });
 
 const BEFORE_018 = '016_add_shadow_rollout';
 const LONG_AGO = '2020-01-15T10:00:00.000000Z';
 
 describe.each(databases)('the access log partitioned by month on $name', ({ open }) => {
-  let opened: OpenedDatabase;
+  let opened: OpenedTestDatabase;
   let db: Kysely<AuditLogDatabase>;
   const { key } = generateAuditSigningKey();
   const migrator = () => new Migrator({ db, provider: auditLogMigrationProvider });

@@ -9,16 +9,17 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
-import { createTestDatabase } from '../../../testing/create-test-database.js';
 import { migrateAuditLogToLatest } from '../../../testing/open-test-pglite.js';
+import {
+  type OpenedTestDatabase,
+  testAuditDatabases,
+} from '../../../testing/test-audit-databases.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import {
   ensureAuditPartitions,
   listPartitions,
   type StoredPartition,
 } from '../../postgres/audit-partition-maintenance.js';
-import { openPgliteAuditLogDatabase } from '../../postgres/open-pglite-audit-log-database.js';
-import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
 import {
   intervalStart,
   partitionAt,
@@ -56,37 +57,7 @@ describe('partition intervals', () => {
   });
 });
 
-interface OpenedDatabase {
-  readonly db: Kysely<AuditLogDatabase>;
-  close(): Promise<void>;
-}
-
-const databases = [
-  {
-    name: 'a PostgreSQL server',
-    async open(): Promise<OpenedDatabase> {
-      const database = await createTestDatabase();
-      const db = openPostgresAuditLogDatabase({
-        connectionString: database.url,
-        maxConnections: 2,
-      });
-      return {
-        db,
-        async close() {
-          await db.destroy();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'PGlite',
-    async open(): Promise<OpenedDatabase> {
-      const { db } = await openPgliteAuditLogDatabase('memory://');
-      return { db, close: () => db.destroy() };
-    },
-  },
-];
+const databases = testAuditDatabases({ migrated: false });
 
 /** The range partitions from `from` on (after the legacy one), oldest first. */
 async function rangesFrom(db: Kysely<AuditLogDatabase>, from: Date): Promise<StoredPartition[]> {
@@ -95,7 +66,7 @@ async function rangesFrom(db: Kysely<AuditLogDatabase>, from: Date): Promise<Sto
 }
 
 describe.each(databases)('partitions by interval on $name', ({ open }) => {
-  let opened: OpenedDatabase;
+  let opened: OpenedTestDatabase;
   beforeAll(async () => {
     opened = await open();
     await migrateAuditLogToLatest(opened.db);
