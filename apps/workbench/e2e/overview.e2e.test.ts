@@ -3,31 +3,22 @@
 // before the gateway starts (the roll-ups count them as they are inserted): the charts draw them,
 // their summaries give the seeded totals, a click on a bar and a keyboard walk through a table
 // view open the Audit Log filtered to what was chosen, and axe finds no serious violation.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type AuditLogEntry, formatEpochMicros } from '@policy-gateway/governance-runtime';
-import {
-  openPgliteAuditLogDatabase,
-  PostgresAuditLogEntryRepository,
-} from '@policy-gateway/governance-runtime/postgres';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { AuditLogEntry } from '@policy-gateway/governance-runtime';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditAccessibility, describeViolations } from './support/axe-audit.js';
-import { freePort } from './support/free-port.js';
-import { GatewayProcess } from './support/gateway-process.js';
-import { WorkbenchPreview } from './support/workbench-preview.js';
+import {
+  expectAccessible as expectPageAccessible,
+  resultsDir,
+  seedEmbeddedTrail,
+  seededEntry,
+  startWorkbenchStage,
+  type WorkbenchStage,
+} from './support/workbench-stage.js';
 
-const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(appRoot, '../..');
-const resultsDir = join(appRoot, 'test-results');
 const HOUR = 3_600_000;
 
-let workDir: string;
-let gateway: GatewayProcess;
-let preview: WorkbenchPreview;
-let browser: Browser;
+let stage: WorkbenchStage;
 let page: Page;
 
 /** Seeded: six days of decisions, one every 20 minutes, a version change after day 3. */
@@ -36,43 +27,30 @@ function seededEntries(now: number): AuditLogEntry[] {
   const codes = ['secret.aws_access_key', 'pii.email', 'prompt_injection'];
   const start = Math.floor(now / HOUR) * HOUR - 6 * 24 * HOUR;
   return Array.from({ length: 6 * 24 * 3 }, (_, i) => {
-    const at = start + i * 20 * 60_000;
     const user = users[i % users.length]!;
     // mallory is denied most, and denials grow through the week.
     const deny = user === 'mallory' ? i % 3 !== 0 : i % 11 === 0 || (i > 300 && i % 5 === 0);
     const decision = deny ? 'deny' : i % 47 === 0 ? 'error' : 'allow';
     const code = codes[i % codes.length]!;
-    return {
-      id: crypto.randomUUID(),
+    return seededEntry({
+      at: start + i * 20 * 60_000,
       decisionId: `seed-${i}`,
-      occurredAt: formatEpochMicros(at * 1000),
       userId: user,
-      principalId: 'key:seed',
-      action: 'policy.evaluate',
       decision,
       reasons: deny ? [{ code, message: code, severity: 'high' as const }] : [],
-      policyPath: 'data.policy_gateway.decision',
       policyVersion: i < 6 * 24 ? 'sha256:1111aaaa2222bbbb3333' : 'sha256:4444cccc5555dddd6666',
-      policyEngine: 'embedded',
       input: { prompt: `seeded prompt ${i}`, user_id: user, context: {} },
       result: { allow: !deny, reasons: [] },
       error: decision === 'error' ? 'seeded failure' : null,
       latencyMs: 0.2 + (i % 17) * 0.15 + (i % 97 === 0 ? 40 : 0),
-      requestId: null,
-      clientRequestId: null,
-      clientAddress: '127.0.0.1',
-      userAgent: 'seed',
-      gatewayInstance: 'seed',
-      idempotencyKey: null,
-      requestDigest: null,
-    };
+    });
   });
 }
 
 const seeded = seededEntries(Date.now());
 
 async function expectAccessible(where: string): Promise<void> {
-  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+  await expectPageAccessible(page, where);
 }
 
 /** Presses Tab until `done` holds for the focused element; fails after `limit` presses. */
@@ -85,48 +63,22 @@ async function tabUntil(done: () => boolean, limit = 60): Promise<void> {
 }
 
 beforeAll(async () => {
-  await mkdir(resultsDir, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'workbench-overview-e2e-'));
-  const [gatewayPort, previewPort] = [await freePort(), await freePort()];
-  const dataDir = join(workDir, 'gateway-data');
-  preview = new WorkbenchPreview({
-    appRoot,
-    outDir: join(workDir, 'dist'),
-    port: previewPort,
-    logFile: join(resultsDir, 'overview-preview.log'),
+  stage = await startWorkbenchStage({
+    name: 'overview',
+    beforeGatewayStarts: (_, dataDir) => seedEmbeddedTrail(dataDir, seeded),
   });
-  gateway = new GatewayProcess({
-    repoRoot,
-    dataDir,
-    port: gatewayPort,
-    logFile: join(resultsDir, 'overview-gateway.log'),
-  });
-  await Promise.all([gateway.migrate(), preview.build()]);
-  // Before the gateway holds the directory: one process at a time opens an embedded database.
-  const { db } = await openPgliteAuditLogDatabase(join(dataDir, 'pglite'));
-  const { results } = await new PostgresAuditLogEntryRepository(db).appendMany(seeded);
-  expect(results.every((r) => r.status === 'committed')).toBe(true);
-  await db.destroy();
-  await Promise.all([gateway.start(), preview.start(gateway.url)]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await stage.browser.newContext({ viewport: { width: 1280, height: 1000 } });
   page = await context.newPage();
   // Building, migrating, seeding and starting take minutes on a loaded shared machine.
 }, 480_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  await gateway?.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await stage?.stop();
 });
 
 describe('the Overview against the real gateway', () => {
   it('draws the seeded week, with summaries giving its totals', async () => {
-    await page.goto(`${preview.origin}/governance/overview`);
+    await page.goto(`${stage.preview.origin}/governance/overview`);
     const decisions = page.getByRole('figure', { name: 'Decisions over time' });
     await decisions.waitFor();
     const deny = seeded.filter((e) => e.decision === 'deny').length;
@@ -149,7 +101,7 @@ describe('the Overview against the real gateway', () => {
   });
 
   it('opens a table view by keyboard, and its link the Audit Log filtered to that user', async () => {
-    await page.goto(`${preview.origin}/governance/overview`);
+    await page.goto(`${stage.preview.origin}/governance/overview`);
     const users = page.getByRole('figure', { name: 'Top users by denials' });
     await users.waitFor();
     await tabUntil(
@@ -177,7 +129,7 @@ describe('the Overview against the real gateway', () => {
   });
 
   it('opens the Audit Log at a bar of the decisions chart, filtered to its day and outcome', async () => {
-    await page.goto(`${preview.origin}/governance/overview`);
+    await page.goto(`${stage.preview.origin}/governance/overview`);
     const decisions = page.getByRole('figure', { name: 'Decisions over time' });
     await decisions.waitFor();
     // The allow part of the last full day's bar.

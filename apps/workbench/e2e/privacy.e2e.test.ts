@@ -4,36 +4,29 @@
 // prompt and what was redacted; "Show original" asks for a reason and shows the original; after
 // the subject's erasure (the admin API) the panel says "Erased" as it opens, with no original to
 // ask for. Each state is audited with axe-core (WCAG 2.1 A/AA).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditAccessibility, describeViolations } from './support/axe-audit.js';
-import { freePort } from './support/free-port.js';
-import { GatewayProcess } from './support/gateway-process.js';
-import { WorkbenchPreview } from './support/workbench-preview.js';
+import {
+  expectAccessible as expectPageAccessible,
+  resultsDir,
+  startWorkbenchStage,
+  type WorkbenchStage,
+} from './support/workbench-stage.js';
 
-const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(appRoot, '../..');
-const resultsDir = join(appRoot, 'test-results');
 const CARD = '4111 1111 1111 1111';
 const EMAIL = 'jane.doe@example.com';
 
-let workDir: string;
-let gateway: GatewayProcess;
-let preview: WorkbenchPreview;
-let browser: Browser;
+let stage: WorkbenchStage;
 let page: Page;
 let auditId: string;
 
 async function expectAccessible(where: string): Promise<void> {
-  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+  await expectPageAccessible(page, where);
 }
 
 async function openEntry(): Promise<ReturnType<Page['getByRole']>> {
-  await page.goto(`${preview.origin}/governance/audit/${auditId}`);
+  await page.goto(`${stage.preview.origin}/governance/audit/${auditId}`);
   const dialog = page.getByRole('dialog', { name: 'Decision details' });
   await dialog.getByRole('heading', { name: 'Privacy' }).waitFor({ timeout: 20_000 });
   return dialog;
@@ -48,39 +41,17 @@ async function readOriginal(dialog: ReturnType<Page['getByRole']>, reason: strin
 }
 
 beforeAll(async () => {
-  await mkdir(resultsDir, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'workbench-privacy-e2e-'));
-  const [gatewayPort, previewPort] = [await freePort(), await freePort()];
-  preview = new WorkbenchPreview({
-    appRoot,
-    outDir: join(workDir, 'dist'),
-    port: previewPort,
-    logFile: join(resultsDir, 'privacy-preview.log'),
-  });
-  gateway = new GatewayProcess({
-    repoRoot,
-    dataDir: join(workDir, 'gateway-data'),
-    port: gatewayPort,
-    logFile: join(resultsDir, 'privacy-gateway.log'),
-  });
-  await Promise.all([gateway.migrate(), preview.build()]);
-  await Promise.all([gateway.start(), preview.start(gateway.url)]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 1100 } })).newPage();
-  ({ audit_id: auditId } = await gateway.evaluate(
+  stage = await startWorkbenchStage({ name: 'privacy' });
+  const context = await stage.browser.newContext({ viewport: { width: 1440, height: 1100 } });
+  page = await context.newPage();
+  ({ audit_id: auditId } = await stage.gateway.evaluate(
     'dana',
     `Charge card ${CARD} and mail the receipt to ${EMAIL}`,
   ));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  await gateway?.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await stage?.stop();
 });
 
 describe('the detail panel of a masked entry', () => {
@@ -113,7 +84,7 @@ describe('the detail panel of a masked entry', () => {
   });
 
   it('says "Erased" as it opens once the subject has been erased, while the masked entry is still shown', async () => {
-    const erasure = await fetch(`${gateway.url}/admin/subjects/dana/erasure`, {
+    const erasure = await fetch(`${stage.gateway.url}/admin/subjects/dana/erasure`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'GDPR Art. 17 request #3' }),

@@ -4,26 +4,23 @@
 // http://localhost and http://127.0.0.1: API keys made with the real `policy-gateway keys
 // create`, a wrong key, OIDC authorization code + PKCE, tabs hidden by role, signing out, and a
 // key revoked by an administrator (POST /admin/keys/{id}/revoke) ending the session. Each screen is audited with axe-core (WCAG 2.1 A/AA).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type OidcTestProvider,
   startOidcTestProvider,
 } from '../../../services/policy-gateway/tests/support/oidc-test-provider.js';
-import { auditAccessibility, describeViolations } from './support/axe-audit.js';
-import { freePort } from './support/free-port.js';
-import { GatewayProcess } from './support/gateway-process.js';
-import { WorkbenchPreview } from './support/workbench-preview.js';
+import type { GatewayProcess } from './support/gateway-process.js';
+import type { WorkbenchPreview } from './support/workbench-preview.js';
+import {
+  expectAccessible as expectPageAccessible,
+  resultsDir,
+  startWorkbenchStage,
+  type WorkbenchStage,
+} from './support/workbench-stage.js';
 
-const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(appRoot, '../..');
-const resultsDir = join(appRoot, 'test-results');
-
-let workDir: string;
+let stage: WorkbenchStage;
 let idp: OidcTestProvider;
 let gateway: GatewayProcess;
 let preview: WorkbenchPreview;
@@ -45,7 +42,7 @@ function originFor(name: (typeof HOST_NAMES)[number]): string {
 }
 
 async function expectAccessible(where: string): Promise<void> {
-  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+  await expectPageAccessible(page, where);
 }
 
 /** The tabs an auditor sees: the trail's views, and the Gateway's status. */
@@ -70,56 +67,36 @@ async function storedCredentials(): Promise<{ session: string; local: number; co
 }
 
 beforeAll(async () => {
-  await mkdir(resultsDir, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'workbench-sign-in-e2e-'));
-  const [gatewayPort, previewPort] = [await freePort(), await freePort()];
-  preview = new WorkbenchPreview({
-    appRoot,
-    outDir: join(workDir, 'dist'),
-    port: previewPort,
-    logFile: join(resultsDir, 'sign-in-preview.log'),
-  });
-  const callbacks = [preview.origin, preview.localhostOrigin].map((o) => `${o}/auth/callback`);
-  idp = await startOidcTestProvider({
-    audience: 'https://policy-gateway.test',
-    accounts: { 'olivia.auditor': { name: 'Olivia Auditor', roles: ['auditor'] } },
-    workbenchRedirectUris: callbacks,
-  });
-  gateway = new GatewayProcess({
-    repoRoot,
-    dataDir: join(workDir, 'gateway-data'),
-    port: gatewayPort,
-    logFile: join(resultsDir, 'sign-in-gateway.log'),
-    env: {
-      POLICY_GATEWAY_AUTH: 'on',
-      POLICY_GATEWAY_OIDC_ISSUER: idp.issuer,
-      POLICY_GATEWAY_OIDC_AUDIENCE: idp.audience,
-      POLICY_GATEWAY_OIDC_WORKBENCH_CLIENT_ID: idp.workbenchClientId,
-      // The Workbench's server is on this machine: the address it forwards is believed.
-      POLICY_GATEWAY_TRUST_PROXY: '127.0.0.1',
+  stage = await startWorkbenchStage({
+    name: 'sign-in',
+    gatewayEnv: async (workbench) => {
+      const callbacks = [workbench.origin, workbench.localhostOrigin].map(
+        (o) => `${o}/auth/callback`,
+      );
+      idp = await startOidcTestProvider({
+        audience: 'https://policy-gateway.test',
+        accounts: { 'olivia.auditor': { name: 'Olivia Auditor', roles: ['auditor'] } },
+        workbenchRedirectUris: callbacks,
+      });
+      return {
+        POLICY_GATEWAY_AUTH: 'on',
+        POLICY_GATEWAY_OIDC_ISSUER: idp.issuer,
+        POLICY_GATEWAY_OIDC_AUDIENCE: idp.audience,
+        POLICY_GATEWAY_OIDC_WORKBENCH_CLIENT_ID: idp.workbenchClientId,
+        // The Workbench's server is on this machine: the address it forwards is believed.
+        POLICY_GATEWAY_TRUST_PROXY: '127.0.0.1',
+      };
+    },
+    // The embedded database is one process's at a time: keys are made before the gateway starts.
+    beforeGatewayStarts: async (process) => {
+      keys.auditor = await process.createKey('auditor', 'e2e-auditor');
+      keys.evaluator = await process.createKey('evaluator', 'e2e-evaluator');
+      keys.revoked = await process.createKey('auditor', 'e2e-soon-revoked');
+      keys.admin = await process.createKey('admin', 'e2e-admin');
     },
   });
-  await Promise.all([gateway.migrate(), preview.build()]);
-  // The embedded database is one process's at a time: keys are made before the gateway starts.
-  keys.auditor = await gateway.createKey('auditor', 'e2e-auditor');
-  keys.evaluator = await gateway.createKey('evaluator', 'e2e-evaluator');
-  keys.revoked = await gateway.createKey('auditor', 'e2e-soon-revoked');
-  keys.admin = await gateway.createKey('admin', 'e2e-admin');
-  await Promise.all([gateway.start(), preview.start(gateway.url)]);
+  ({ gateway, preview, browser } = stage);
   await gateway.evaluate('alice', 'Summarise the quarterly report.', keys.evaluator.key);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }, 240_000);
 
 // Each test is a new browser profile: nothing of a previous sign-in carries over.
@@ -133,11 +110,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  await gateway?.stop();
+  await stage?.stop();
   await idp?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('Workbench sign-in against the real gateway with authentication on', () => {

@@ -3,22 +3,22 @@
 // Evaluate panel and the API appear in the Audit Log, filter by user, open a detail panel,
 // survive a gateway restart, and an unreachable gateway is named in a banner. Each state is also
 // audited with axe-core (WCAG 2.1 A/AA) and the tabs, table and panel are driven by keyboard alone.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditAccessibility, describeViolations } from './support/axe-audit.js';
+import { auditAccessibility } from './support/axe-audit.js';
 import { freePort } from './support/free-port.js';
 import { GatewayProcess } from './support/gateway-process.js';
-import { WorkbenchPreview } from './support/workbench-preview.js';
+import type { WorkbenchPreview } from './support/workbench-preview.js';
+import {
+  expectAccessible as expectPageAccessible,
+  repoRoot,
+  resultsDir,
+  startWorkbenchStage,
+  type WorkbenchStage,
+} from './support/workbench-stage.js';
 
-const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(appRoot, '../..');
-const resultsDir = join(appRoot, 'test-results');
-
-let workDir: string;
+let stage: WorkbenchStage;
 let gateway: GatewayProcess;
 let preview: WorkbenchPreview;
 let browser: Browser;
@@ -27,9 +27,8 @@ const made: { user: string; decisionId: string; auditId: string }[] = [];
 
 const rows = () => page.locator('table.audit-table tbody tr[data-index]');
 
-/** Fails, listing each rule and element, if axe finds a serious or critical WCAG 2.1 A/AA violation. */
 async function expectAccessible(where: string): Promise<void> {
-  expect(describeViolations(where, await auditAccessibility(page))).toBe('');
+  await expectPageAccessible(page, where);
 }
 
 /** Presses Tab until `done` holds for the focused element; fails after `limit` presses. */
@@ -50,47 +49,15 @@ async function expectRowCount(count: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  await mkdir(resultsDir, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'workbench-e2e-'));
-  const [gatewayPort, previewPort] = [await freePort(), await freePort()];
-  preview = new WorkbenchPreview({
-    appRoot,
-    outDir: join(workDir, 'dist'),
-    port: previewPort,
-    logFile: join(resultsDir, 'preview.log'),
-  });
-  gateway = new GatewayProcess({
-    repoRoot,
-    dataDir: join(workDir, 'gateway-data'),
-    port: gatewayPort,
-    logFile: join(resultsDir, 'gateway.log'),
-  });
-  await Promise.all([gateway.migrate(), preview.build()]);
-  // Same origin: the Workbench's server forwards /api to the gateway, which allows no CORS.
-  await Promise.all([gateway.start(), preview.start(gateway.url)]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  stage = await startWorkbenchStage({ name: 'workbench' });
+  ({ gateway, preview, browser } = stage);
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: preview.origin });
   page = await context.newPage();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-  await gateway?.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await stage?.stop();
 });
 
 describe('Workbench against the real gateway', () => {
@@ -320,7 +287,7 @@ describe('Workbench against the real gateway', () => {
   it('warns that entries are lost on restart when the gateway keeps them in memory', async () => {
     const memoryGateway = new GatewayProcess({
       repoRoot,
-      dataDir: join(workDir, 'unused'),
+      dataDir: join(stage.workDir, 'unused'),
       port: await freePort(),
       corsOrigin: preview.origin,
       logFile: join(resultsDir, 'gateway-memory.log'),
