@@ -1,7 +1,9 @@
 /**
  * The stats of a database store, read from the roll-ups of migration 019 (never from the
- * entries): the hourly ones for hour buckets, the daily ones for day buckets, so an answer costs
- * in proportion to the buckets, reasons, users and bins of the range, not to its entries. The five queries run one after another on the pool (PGlite has one connection).
+ * entries): the hourly ones for hour buckets, the daily ones for day buckets (and for the whole
+ * days of the users' ranking), so an answer costs in proportion to the buckets, reasons, users
+ * and bins of the range, not to its entries. The six queries run one after another on the pool
+ * (PGlite has one connection).
  */
 import { type Kysely, sql } from 'kysely';
 import type { AuditDecision } from '../../src/audit-log-entry.js';
@@ -16,6 +18,19 @@ import { statsTable } from './audit-stats-rollup.js';
 type Count = string | number;
 
 const TIMESTAMP = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The whole UTC days within `[sinceMs, untilMs)` as `[from, to)`; when there is none, an empty
+ * range at `untilMs`, so that the hours before it cover the whole range.
+ */
+function wholeDays(sinceMs: number, untilMs: number): { from: string; to: string } {
+  const from = Math.ceil(sinceMs / DAY_MS) * DAY_MS;
+  const to = Math.floor(untilMs / DAY_MS) * DAY_MS;
+  const [start, end] = from < to ? [from, to] : [untilMs, untilMs];
+  return { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
+}
 
 export class PostgresAuditStatsReader implements AuditStatsReader {
   readonly #db: Kysely<AuditLogDatabase>;
@@ -48,9 +63,20 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
          order by sum(entries) desc, code collate "C" limit ${q.top})
       select ${bucket} as bucket, code, entries
         from ${table('audit_stats_reasons')} join ranked using (code) where ${range}`.execute(db);
+    // The ranking sums the whole range whatever its buckets: its whole days from the daily
+    // roll-up, only the hours before the first and after the last from the hourly one. A
+    // month by hour then reads a row per user denied each day, not each hour (the roll-up
+    // with the most rows: every user denied in a bucket).
+    const days = wholeDays(q.sinceMs, q.untilMs);
     const denials = await sql<{ user_id: string; denials: Count }>`
-      select user_id, sum(entries) as denials from ${table('audit_stats_denials')} where ${range}
-       group by user_id order by 2 desc, user_id collate "C" limit ${q.top}`.execute(db);
+      select user_id, sum(entries) as denials from (
+        select user_id, entries from audit_stats_denials_daily
+         where bucket >= ${days.from}::timestamptz and bucket < ${days.to}::timestamptz
+        union all
+        select user_id, entries from audit_stats_denials
+         where (bucket >= ${since}::timestamptz and bucket < ${days.from}::timestamptz)
+            or (bucket >= ${days.to}::timestamptz and bucket < ${until}::timestamptz)
+      ) as denied group by user_id order by 2 desc, user_id collate "C" limit ${q.top}`.execute(db);
     const versions = await sql<{
       policy_version: string;
       first_seen: string;

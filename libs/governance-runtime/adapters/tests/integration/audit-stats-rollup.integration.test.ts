@@ -118,6 +118,8 @@ const QUERIES: readonly AuditStatsQuery[] = [
   { since: '2026-11-20T00:00:00Z', until: '2026-11-23T00:00:00Z', bucket: 'hour' },
   { since: '2026-11-19T00:00:00Z', until: '2026-11-24T00:00:00Z', bucket: 'day', top: 3 },
   { since: '2026-11-21T05:30:00Z', until: '2026-11-21T09:10:00Z', top: 50 },
+  // Hours before and after whole days: users ranked from both grains of the roll-ups.
+  { since: '2026-11-20T05:30:00Z', until: '2026-11-22T18:10:00Z', bucket: 'hour', top: 5 },
 ];
 
 const backends: ReadonlyArray<{
