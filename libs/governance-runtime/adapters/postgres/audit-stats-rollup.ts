@@ -44,6 +44,10 @@ export const AUDIT_STATS_TABLES: readonly string[] = Object.freeze(
 export const AUDIT_STATS_TRIGGER = 'audit_log_entries_stats_rollup';
 export const AUDIT_STATS_FUNCTION = 'audit_stats_rollup';
 
+/** The columns of an entry the roll-up statements read. */
+const COUNTED_COLUMNS =
+  'id, occurred_at, inserted_at, action, decision, reasons, user_id, latency_ms, policy_version, gateway_instance';
+
 /** Entries uploaded by OPA carry OPA's own time: their commit says nothing of a request's. */
 const UPLOADED_ACTION = 'opa.decision_log';
 
@@ -192,10 +196,19 @@ export async function rebuildAuditStats<DB>(
   for (const table of AUDIT_STATS_TABLES) {
     await sql.raw(`delete from ${table}${within('bucket')}`).execute(db);
   }
-  const source = `(select * from audit_log_entries${within('occurred_at')})`;
-  // The entries are read once per hourly roll-up; each day's rows are then its hours' sums
-  // (an entry lies in one hour), which halves the passes over a large trail.
-  for (const statement of grainStatements(source, 'hour')) await sql.raw(statement).execute(db);
+  // One pass over the entries: the columns the roll-ups count, materialised once (a few dozen
+  // bytes an entry, where a stored entry is a kilobyte) and read by each hourly roll-up's
+  // INSERT, all in one statement. Each day's rows are then its hours' sums (an entry lies in
+  // one hour).
+  const [first, ...rest] = grainStatements('counted', 'hour');
+  await sql
+    .raw(
+      `with counted as materialized (
+         select ${COUNTED_COLUMNS} from audit_log_entries${within('occurred_at')}),
+       ${rest.map((statement, i) => `added_${i} as (${statement})`).join(',\n')}
+       ${first}`,
+    )
+    .execute(db);
   for (const statement of dailyFromHourlyStatements(within('bucket'))) {
     await sql.raw(statement).execute(db);
   }
