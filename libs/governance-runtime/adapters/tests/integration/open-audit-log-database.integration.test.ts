@@ -145,5 +145,6 @@ describe('openPgliteAuditLogDatabase', () => {
     const opened = await openPgliteAuditLogDatabase('memory://');
     await opened.close();
     expect(opened.pglite.closed).toBe(true);
-  });
+    // Starting PGlite compiles its WebAssembly: tens of seconds on a loaded machine.
+  }, 120_000);
 });
