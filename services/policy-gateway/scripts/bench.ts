@@ -20,6 +20,13 @@
  * (5), and prints first, median and last RSS and the slope of a least-squares line: flat memory
  * is a slope near 0 MB/min.
  *
+ * Before / after: BENCH_AGAINST=DIR (another checkout of the repository, e.g. a `git worktree`
+ * of the last commit) starts that checkout's gateway beside this one for each row and loads
+ * them in alternating rounds (BENCH_ROUNDS, 3; the order flips each round), so that both see
+ * the same machine: each row's figures are then medians over the rounds, the other checkout's
+ * rows are printed as `name@against`, and here / there ratios (median of the per-round ratios,
+ * with their range) of decisions/s and of gateway CPU per decision follow the table.
+ *
  * Usage: npm run bench -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROWS (all: memory-1,memory-all,
  *   embedded-1,postgres-1,postgres-all,pgbench), BENCH_SOAK_SECONDS, BENCH_SAMPLE_SECONDS,
@@ -38,13 +45,24 @@ import {
   type TestDatabase,
 } from '@policy-gateway/governance-runtime/testing';
 import pg from 'pg';
-import { type GatewayEnv, runCli, startGateway } from '../tests/support/gateway-process.js';
+import {
+  type GatewayEnv,
+  type GatewayProcess as RunningGatewayProcess,
+  runCli,
+  startGateway,
+} from '../tests/support/gateway-process.js';
 
 const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
 const sampleSeconds = Number(process.env.BENCH_SAMPLE_SECONDS ?? 5);
 const onlyRows = process.env.BENCH_ROWS?.split(',');
+const against = process.env.BENCH_AGAINST;
+const rounds = Number(process.env.BENCH_ROUNDS ?? (against === undefined ? 1 : 3));
+const againstBin =
+  against === undefined
+    ? undefined
+    : join(against, 'services/policy-gateway/bin/policy-gateway.js');
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const run = promisify(execFile);
 
@@ -251,33 +269,102 @@ function slope(points: readonly (readonly [number, number])[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
+/** One gateway under load: its figures for one round. */
+async function loadGateway(
+  name: string,
+  gateway: RunningGatewayProcess,
+  backends: (() => Promise<readonly number[]>) | undefined,
+): Promise<Row> {
+  const memory = soakSeconds > 0 ? sampleMemory(gateway.child.pid!) : undefined;
+  const gatewayCpu = sampleCpu(async () => processTree(gateway.child.pid!));
+  const serverCpu = backends === undefined ? undefined : sampleCpu(backends);
+  const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
+  const decisions = Math.max(result['2xx'], 1);
+  const gatewayCpuUs = (await gatewayCpu.stop()) / decisions;
+  const serverCpuUs = serverCpu === undefined ? undefined : (await serverCpu.stop()) / decisions;
+  return {
+    name,
+    decisionsPerSecond: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+    gatewayCpuUs,
+    ...(serverCpuUs !== undefined && { serverCpuUs }),
+    ...(memory !== undefined && { memory: memory.stop() }),
+  };
+}
+
+/** The median of each figure over the rounds (failures summed). */
+function medianRow(samples: readonly Row[]): Row {
+  const first = samples[0]!;
+  const of = (figure: (row: Row) => number | undefined) => {
+    const values = samples.map(figure).filter((v): v is number => v !== undefined);
+    return values.length === 0 ? undefined : median(values);
+  };
+  const gatewayCpuUs = of((r) => r.gatewayCpuUs);
+  const serverCpuUs = of((r) => r.serverCpuUs);
+  return {
+    name: first.name,
+    decisionsPerSecond: of((r) => r.decisionsPerSecond)!,
+    p50: of((r) => r.p50)!,
+    p99: of((r) => r.p99)!,
+    failed: samples.reduce((sum, r) => sum + r.failed, 0),
+    ...(gatewayCpuUs !== undefined && { gatewayCpuUs }),
+    ...(serverCpuUs !== undefined && { serverCpuUs }),
+    ...(first.memory !== undefined && { memory: first.memory }),
+  };
+}
+
+interface Comparison {
+  readonly name: string;
+  /** here / there per round, for decisions/s and for gateway CPU per decision. */
+  readonly rate: readonly number[];
+  readonly cpu: readonly number[];
+}
+
+const comparisons: Comparison[] = [];
+
+/**
+ * Loads this checkout's gateway (and, with BENCH_AGAINST, the other one's, started beside it)
+ * for BENCH_ROUNDS rounds, alternating; returns this checkout's row and the other's.
+ */
 async function measureGateway(
   name: string,
   env: GatewayEnv,
+  otherEnv: GatewayEnv | undefined,
   backends: (() => Promise<readonly number[]>) | undefined,
-): Promise<Row> {
-  const gateway = await startGateway(env);
+): Promise<Row[]> {
+  const here = await startGateway(env);
+  let there: RunningGatewayProcess | undefined;
   try {
-    await autocannon(gateway.url, 2); // warm-up: JIT, pools, PGlite caches, worker threads
-    const memory = soakSeconds > 0 ? sampleMemory(gateway.child.pid!) : undefined;
-    const gatewayCpu = sampleCpu(async () => processTree(gateway.child.pid!));
-    const serverCpu = backends === undefined ? undefined : sampleCpu(backends);
-    const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
-    const decisions = Math.max(result['2xx'], 1);
-    const gatewayCpuUs = (await gatewayCpu.stop()) / decisions;
-    const serverCpuUs = serverCpu === undefined ? undefined : (await serverCpu.stop()) / decisions;
-    return {
+    if (againstBin !== undefined && otherEnv !== undefined) {
+      there = await startGateway(otherEnv, { bin: againstBin });
+    }
+    // Warm-up: JIT, pools, PGlite caches, worker threads.
+    await autocannon(here.url, 2);
+    if (there !== undefined) await autocannon(there.url, 2);
+    const mine: Row[] = [];
+    const theirs: Row[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      if (there === undefined) {
+        mine.push(await loadGateway(name, here, backends));
+      } else if (round % 2 === 0) {
+        mine.push(await loadGateway(name, here, backends));
+        theirs.push(await loadGateway(`${name}@against`, there, backends));
+      } else {
+        theirs.push(await loadGateway(`${name}@against`, there, backends));
+        mine.push(await loadGateway(name, here, backends));
+      }
+    }
+    if (theirs.length === 0) return [medianRow(mine)];
+    comparisons.push({
       name,
-      decisionsPerSecond: result['2xx'] / result.duration,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      failed: result.non2xx + result.errors,
-      gatewayCpuUs,
-      ...(serverCpuUs !== undefined && { serverCpuUs }),
-      ...(memory !== undefined && { memory: memory.stop() }),
-    };
+      rate: mine.map((r, i) => r.decisionsPerSecond / theirs[i]!.decisionsPerSecond),
+      cpu: mine.map((r, i) => (r.gatewayCpuUs ?? 0) / (theirs[i]!.gatewayCpuUs ?? 1)),
+    });
+    return [medianRow(mine), medianRow(theirs)];
   } finally {
-    await gateway.kill('SIGTERM');
+    await Promise.all([here.kill('SIGTERM'), there?.kill('SIGTERM')]);
   }
 }
 
@@ -376,7 +463,7 @@ const admin = new pg.Client({ connectionString: database.url });
 await admin.connect();
 const loadBefore = loadavg();
 process.stdout.write(
-  `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a 2 s warm-up; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
+  `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a 2 s warm-up${rounds > 1 ? `, ${rounds} rounds` : ''}${against === undefined ? '' : `, alternating with ${against}`}; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
 );
 try {
   const embeddedDir = join(scratch, 'embedded');
@@ -401,15 +488,26 @@ try {
       ...plan.env,
       POLICY_GATEWAY_WORKERS: plan.name.endsWith('-all') ? String(cores) : '1',
     };
+    // The other checkout's gateway: its own data directory (signing key, embedded database).
+    const otherEnv: GatewayEnv | undefined =
+      againstBin === undefined
+        ? undefined
+        : { ...env, POLICY_GATEWAY_DATA_DIR: join(scratch, `against-${plan.name}`) };
     if (plan.migrate === true) {
       const migrate = await runCli(['migrate'], env);
       if (migrate.code !== 0) throw new Error(`migrate failed for ${plan.name}: ${migrate.stderr}`);
+      if (otherEnv !== undefined && againstBin !== undefined) {
+        const other = await runCli(['migrate'], otherEnv, { bin: againstBin });
+        if (other.code !== 0) {
+          throw new Error(`migrate (BENCH_AGAINST) failed for ${plan.name}: ${other.stderr}`);
+        }
+      }
     }
     process.stdout.write(`  measuring ${plan.name}…\n`);
     const backends = plan.name.startsWith('postgres')
       ? () => backendPids(admin, databaseName(database))
       : undefined;
-    rows.push(await measureGateway(plan.name, env, backends));
+    rows.push(...(await measureGateway(plan.name, env, otherEnv, backends)));
   }
   if (wanted('pgbench')) {
     if (process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
@@ -431,13 +529,13 @@ try {
 const cpu = (us: number | undefined) => (us === undefined ? '–' : us.toFixed(0)).padStart(12);
 const table = rows.map(
   (r) =>
-    `| ${r.name.padEnd(14)} | ${r.decisionsPerSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.failed).padStart(6)} | ${cpu(r.gatewayCpuUs)} | ${cpu(r.serverCpuUs)} |`,
+    `| ${r.name.padEnd(22)} | ${r.decisionsPerSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} | ${String(r.failed).padStart(6)} | ${cpu(r.gatewayCpuUs)} | ${cpu(r.serverCpuUs)} |`,
 );
 process.stdout.write(
   [
     '',
-    '| row            | decisions/s | p50 ms | p99 ms | failed | gateway µs/d | backend µs/d |',
-    '|----------------|-------------|--------|--------|--------|--------------|--------------|',
+    '| row                    | decisions/s | p50 ms | p99 ms | failed | gateway µs/d | backend µs/d |',
+    '|------------------------|-------------|--------|--------|--------|--------------|--------------|',
     ...table,
     '',
     '(pgbench-insert: single-row INSERT transactions/s of the same row, same server and clients;',
@@ -446,6 +544,18 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+
+if (comparisons.length > 0) {
+  const range = (values: readonly number[]) =>
+    `${median(values).toFixed(2)} [${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}]`;
+  process.stdout.write(`here / there (${against}), per round, median [range]:\n`);
+  for (const c of comparisons) {
+    process.stdout.write(
+      `  ${c.name.padEnd(14)} decisions/s ${range(c.rate)}   gateway CPU per decision ${range(c.cpu)}\n`,
+    );
+  }
+  process.stdout.write('\n');
+}
 
 const byName = new Map(rows.map((r) => [r.name, r]));
 const targets: { label: string; value: number; target: number; higher: boolean }[] = [];
@@ -485,12 +595,12 @@ if (soaked.length > 0) {
     `\nresident memory over the soak, all processes of each gateway summed, sampled every ${sampleSeconds} s:\n`,
   );
   process.stdout.write(
-    '| row            | processes | first MB | median MB | last MB | MB/min |\n',
+    '| row                    | processes | first MB | median MB | last MB | MB/min |\n',
   );
   for (const r of soaked) {
     const m = r.memory!;
     process.stdout.write(
-      `| ${r.name.padEnd(14)} | ${String(m.processes).padStart(9)} | ${m.firstMb.toFixed(0).padStart(8)} | ${m.medianMb.toFixed(0).padStart(9)} | ${m.lastMb.toFixed(0).padStart(7)} | ${m.slopeMbPerMinute.toFixed(2).padStart(6)} |\n`,
+      `| ${r.name.padEnd(22)} | ${String(m.processes).padStart(9)} | ${m.firstMb.toFixed(0).padStart(8)} | ${m.medianMb.toFixed(0).padStart(9)} | ${m.lastMb.toFixed(0).padStart(7)} | ${m.slopeMbPerMinute.toFixed(2).padStart(6)} |\n`,
     );
   }
 }
