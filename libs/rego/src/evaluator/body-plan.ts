@@ -70,8 +70,8 @@ function quickLit(lit: Lit): QuickLit | undefined {
   }
 }
 
-/** Reads every slot of a plan: whether all are bound. */
-function bound(slots: readonly number[], frame: Frame): boolean {
+/** Whether every slot a quick plan reads is bound. */
+export function allBound(slots: readonly number[], frame: Frame): boolean {
   for (let i = 0; i < slots.length; i++) if (frame[slots[i]!] === undefined) return false;
   return true;
 }
@@ -84,7 +84,7 @@ function termLit(plan: QuickPlan, negated: boolean, capture: number | undefined)
   const { slots, fn } = plan;
   if (negated) {
     return (ctx, frame) => {
-      if (!bound(slots, frame)) return NOT_QUICK;
+      if (!allBound(slots, frame)) return NOT_QUICK;
       const v = fn(ctx, frame);
       return v === undefined || isFalse(v) ? QUICK_HELD : QUICK_FAILED;
     };
@@ -92,7 +92,7 @@ function termLit(plan: QuickPlan, negated: boolean, capture: number | undefined)
   if (capture !== undefined) {
     // Query expressions are captured, as OPA's query API does, so `false` is a result there.
     return (ctx, frame) => {
-      if (!bound(slots, frame)) return NOT_QUICK;
+      if (!allBound(slots, frame)) return NOT_QUICK;
       const v = fn(ctx, frame);
       if (v === undefined) return QUICK_FAILED;
       frame[capture] = v;
@@ -106,7 +106,7 @@ function termLit(plan: QuickPlan, negated: boolean, capture: number | undefined)
     };
   }
   return (ctx, frame) => {
-    if (!bound(slots, frame)) return NOT_QUICK;
+    if (!allBound(slots, frame)) return NOT_QUICK;
     const v = fn(ctx, frame);
     return v === undefined || isFalse(v) ? QUICK_FAILED : QUICK_HELD;
   };
@@ -123,7 +123,7 @@ function unifyLit(a: Term, b: Term): QuickLit | undefined {
     if (aSlot >= 0 && frame[aSlot] === undefined) return bindLit(ctx, frame, aSlot, pb);
     if (bSlot >= 0 && frame[bSlot] === undefined) return bindLit(ctx, frame, bSlot, pa);
     // b is checked first, so that a is not evaluated twice when b must take the general path.
-    if (pa === null || pb === null || !bound(pb.slots, frame) || !bound(pa.slots, frame))
+    if (pa === null || pb === null || !allBound(pb.slots, frame) || !allBound(pa.slots, frame))
       return NOT_QUICK;
     const va = pa.fn(ctx, frame);
     if (va === undefined) return QUICK_FAILED;
@@ -133,7 +133,7 @@ function unifyLit(a: Term, b: Term): QuickLit | undefined {
 }
 
 function bindLit(ctx: EvalContext, frame: Frame, slot: number, plan: QuickPlan | null): number {
-  if (plan === null || !bound(plan.slots, frame)) return NOT_QUICK;
+  if (plan === null || !allBound(plan.slots, frame)) return NOT_QUICK;
   const v = plan.fn(ctx, frame);
   if (v === undefined) return QUICK_FAILED;
   frame[slot] = v;
@@ -156,7 +156,7 @@ function iterLit(lit: Lit): IterLit | undefined {
   return (ctx, frame, k) => {
     if (frame[valueSlot] !== undefined || (keySlot >= 0 && frame[keySlot] !== undefined))
       return undefined;
-    if (!bound(coll.slots, frame)) return undefined;
+    if (!allBound(coll.slots, frame)) return undefined;
     const c = coll.fn(ctx, frame);
     if (c === undefined) return false;
     return iterate(c, (key, value) => {

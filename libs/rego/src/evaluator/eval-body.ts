@@ -20,7 +20,8 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
 /** Plans of bodies for the general path only (the engine's `quickPath: false`). */
 const NO_QUICK: readonly undefined[] = [];
 
-function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
+/** Runs a body's plan from literal `i`; `k` is called for each solution and returns true to stop. */
+export function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
   // Literals with one outcome (no iteration) run in this loop, without continuations; the
   // slots they bind are unbound when the body returns, as backtracking requires. The first
   // two such slots are kept in locals, further ones in an array: most bodies bind one or two,

@@ -2,6 +2,7 @@
  * Calls: `with` mocks first, then user functions, builtins (their errors are undefined
  * unless strict), and the evaluator's own natives (`print`, membership, `walk`).
  */
+import type { BuiltinDefinition } from '../builtins/builtin.js';
 import { BuiltinTypeError } from '../builtins/builtin.js';
 import { formatPrintLine } from '../builtins/sprintf/format-term.js';
 import type { CallTerm } from '../compiler/ir.js';
@@ -50,15 +51,7 @@ function callTarget(ctx: EvalContext, fn: Mock, call: CallTerm, args: Value[]): 
       try {
         return fn.def.implementation(args, ctx.shared.builtinContext);
       } catch (error) {
-        if (error instanceof RegoError) throw error;
-        if (error instanceof RangeError && /call stack/i.test(error.message)) throw error;
-        if (!ctx.shared.strict) return undefined;
-        const message = error instanceof Error ? error.message : String(error);
-        throw new RegoEvalError(
-          error instanceof BuiltinTypeError ? 'eval_type_error' : 'eval_builtin_error',
-          message.startsWith(`${fn.def.name}:`) ? message : `${fn.def.name}: ${message}`,
-          call.loc,
-        );
+        return builtinFailed(ctx, fn.def, call, error);
       }
     case 'native':
       return callNative(fn.name, args, call);
@@ -69,6 +62,27 @@ function callTarget(ctx: EvalContext, fn: Mock, call: CallTerm, args: Value[]): 
       return callFunction(scope, fn.target.ruleSet, args);
     }
   }
+}
+
+/**
+ * A builtin threw: engine errors and stack overflows go on, other errors make the call
+ * undefined, or in strict mode end the query naming the call.
+ */
+export function builtinFailed(
+  ctx: EvalContext,
+  def: BuiltinDefinition,
+  call: CallTerm,
+  error: unknown,
+): undefined {
+  if (error instanceof RegoError) throw error;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) throw error;
+  if (!ctx.shared.strict) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new RegoEvalError(
+    error instanceof BuiltinTypeError ? 'eval_type_error' : 'eval_builtin_error',
+    message.startsWith(`${def.name}:`) ? message : `${def.name}: ${message}`,
+    call.loc,
+  );
 }
 
 function callNative(name: string, args: Value[], call: CallTerm): Value | undefined {

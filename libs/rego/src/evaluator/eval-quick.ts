@@ -6,15 +6,16 @@
  * engine can be told to take the general path only, which the differential test uses to
  * check that they agree on every conformance case.
  */
-import type { Term } from '../compiler/ir.js';
+import type { CallTerm, Term } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
 import { arr, set } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
 import { IN_PROGRESS, UNDEFINED } from './context.js';
-import { callDirect } from './eval-call.js';
+import { builtinFailed, callDirect } from './eval-call.js';
+import { comprehensionValue } from './eval-comprehension.js';
 import { dataValue } from './eval-data.js';
-import { evalRuleSet } from './eval-rules.js';
+import { callFunction, evalRuleSet } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
 import { lookup, lookupConst } from './value-access.js';
 
@@ -50,6 +51,11 @@ function quickSlotsOf(t: Term): number[] | null {
         return x.items.every(visit);
       case 'obj':
         return x.entries.every(([k, v]) => visit(k) && visit(v));
+      case 'acompr':
+      case 'scompr':
+      case 'ocompr':
+        // One value always, and the body binds what it needs: nothing must be bound first.
+        return true;
       case 'call':
         if (
           x.hasOutput ||
@@ -193,11 +199,12 @@ function compileQuick(t: Term): QuickFn {
     case 'call': {
       const args = t.args.map(quickFn);
       const n = args.length;
+      const invoke = directCall(t);
       if (n === 1) {
         const a0 = args[0]!;
         return (ctx, frame) => {
           const v0 = a0(ctx, frame);
-          return v0 === undefined ? undefined : callDirect(ctx, t, [v0]);
+          return v0 === undefined ? undefined : invoke(ctx, [v0]);
         };
       }
       if (n === 2) {
@@ -207,7 +214,7 @@ function compileQuick(t: Term): QuickFn {
           const v0 = a0(ctx, frame);
           if (v0 === undefined) return undefined;
           const v1 = a1(ctx, frame);
-          return v1 === undefined ? undefined : callDirect(ctx, t, [v0, v1]);
+          return v1 === undefined ? undefined : invoke(ctx, [v0, v1]);
         };
       }
       return (ctx, frame) => {
@@ -217,11 +224,42 @@ function compileQuick(t: Term): QuickFn {
           if (v === undefined) return undefined;
           values[i] = v;
         }
-        return callDirect(ctx, t, values);
+        return invoke(ctx, values);
       };
     }
-    default:
-      return () => undefined;
+    case 'acompr':
+    case 'scompr':
+    case 'ocompr':
+      return (ctx, frame) => comprehensionValue(ctx, frame, t);
+  }
+}
+
+/**
+ * A call's target bound at compile time: outside a `with` that mocks functions, a builtin's
+ * implementation or a user function is called straight away, without looking up a mock.
+ */
+function directCall(t: CallTerm): (ctx: EvalContext, args: Value[]) => Value | undefined {
+  const fn = t.fn;
+  switch (fn.kind) {
+    case 'builtin': {
+      const def = fn.def;
+      const implementation = def.implementation;
+      return (ctx, args) => {
+        if (ctx.mocks !== undefined) return callDirect(ctx, t, args);
+        try {
+          return implementation(args, ctx.shared.builtinContext);
+        } catch (error) {
+          return builtinFailed(ctx, def, t, error);
+        }
+      };
+    }
+    case 'user': {
+      const rs = fn.ruleSet;
+      return (ctx, args) =>
+        ctx.mocks !== undefined ? callDirect(ctx, t, args) : callFunction(ctx, rs, args);
+    }
+    case 'native':
+      return (ctx, args) => callDirect(ctx, t, args);
   }
 }
 

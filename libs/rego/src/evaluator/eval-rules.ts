@@ -3,14 +3,17 @@
  * `else`), partial set rules, object rules (ref heads ending in variables) and functions.
  * Rule values are cached per context.
  */
-import type { CompiledRule, RuleSet } from '../compiler/ir.js';
+import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { keyOf } from '../value/value-key.js';
+import type { BodyPlan } from './body-plan.js';
+import { allBound, planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
-import { evalBody } from './eval-body.js';
-import { NOT_QUICK, tryQuick } from './eval-quick.js';
+import { runPlan } from './eval-body.js';
+import type { QuickPlan } from './eval-quick.js';
+import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -69,6 +72,45 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   return value;
 }
 
+/** A rule branch ready to run: its body's plan and its value's quick plan, made once. */
+interface BranchPlan {
+  readonly body: BodyPlan;
+  readonly value: Term;
+  readonly quickValue: QuickPlan | null;
+  readonly constant: boolean;
+}
+
+/** A rule of a rule set with its branches' plans. */
+interface RulePlan {
+  readonly rule: CompiledRule;
+  readonly branches: readonly BranchPlan[];
+  /** A function's parameters' slots when every one is a plain variable, else undefined. */
+  readonly argSlots: readonly number[] | undefined;
+}
+
+const rulePlans = new WeakMap<RuleSet, readonly RulePlan[]>();
+
+/** The plans of a rule set's rules (not its default), made on first use, one lookup per rule set. */
+function plansOf(rs: RuleSet): readonly RulePlan[] {
+  let plans = rulePlans.get(rs);
+  if (plans === undefined) {
+    plans = rs.rules.map((rule) => ({
+      rule,
+      branches: rule.branches.map((b) => ({
+        body: planOf(b.body),
+        value: b.value,
+        quickValue: quickPlan(b.value),
+        constant: b.constant,
+      })),
+      argSlots: rule.args.every((a) => a.k === 'var')
+        ? rule.args.map((a) => (a as { slot: number }).slot)
+        : undefined,
+    }));
+    rulePlans.set(rs, plans);
+  }
+  return plans;
+}
+
 /**
  * Runs a rule's branches in order (`else`): the first branch with a solution decides.
  * A branch whose output is constant stops at its first solution: the others cannot differ
@@ -78,21 +120,22 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
 function evalBranches(
   ctx: EvalContext,
   frame: Frame,
-  rule: CompiledRule,
+  plan: RulePlan,
   onValue: (v: Value) => void,
 ): boolean {
-  for (const branch of rule.branches) {
+  const quickPath = ctx.shared.quickPath;
+  for (const branch of plan.branches) {
     let found = false;
-    const value = branch.value;
-    evalBody(ctx, frame, branch.body, 0, () => {
-      const v = tryQuick(ctx, frame, value);
-      if (v !== NOT_QUICK) {
+    runPlan(ctx, frame, branch.body, 0, () => {
+      const quick = branch.quickValue;
+      if (quickPath && quick !== null && allBound(quick.slots, frame)) {
+        const v = quick.fn(ctx, frame);
         if (v === undefined) return false;
         found = true;
         onValue(v);
         return branch.constant;
       }
-      return evalTerm(ctx, frame, value, (v) => {
+      return evalTerm(ctx, frame, branch.value, (v) => {
         found = true;
         onValue(v);
         return branch.constant;
@@ -105,9 +148,10 @@ function evalBranches(
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
   let result: Value | undefined;
-  for (const rule of rs.rules) {
+  for (const plan of plansOf(rs)) {
+    const rule = plan.rule;
     const frame: Frame = new Array(rule.frameSize);
-    const found = evalBranches(ctx, frame, rule, (v) => {
+    const found = evalBranches(ctx, frame, plan, (v) => {
       if (result === undefined) result = v;
       else if (!equal(result, v)) {
         // As OPA, the rule that produced the second value is the one named.
@@ -140,7 +184,7 @@ function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
   const items = new Map<string, Value>();
   // One closure for every rule: a set rule has many definitions, most of which do not hold.
   const add = adder(items);
-  for (const rule of rs.rules) evalBranches(ctx, new Array(rule.frameSize), rule, add);
+  for (const plan of plansOf(rs)) evalBranches(ctx, new Array(plan.rule.frameSize), plan, add);
   return { kind: 'set', items };
 }
 
@@ -161,9 +205,10 @@ function isBuilder(x: ObjectBuilder | Value): x is ObjectBuilder {
 
 function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
   const root: ObjectBuilder = { entries: new Map() };
-  for (const rule of rs.rules) {
+  for (const plan of plansOf(rs)) {
+    const rule = plan.rule;
     const frame: Frame = new Array(rule.frameSize);
-    evalBranches(ctx, frame, rule, (value) => {
+    evalBranches(ctx, frame, plan, (value) => {
       evalList(ctx, frame, rule.suffix, 0, [], (keys) => {
         let node = root;
         for (let i = 0; i < keys.length; i++) {
@@ -220,18 +265,19 @@ export function callFunction(
   let result: Value | undefined;
   enter(ctx);
   try {
-    for (const rule of rs.rules) {
+    for (const plan of plansOf(rs)) {
+      const rule = plan.rule;
       const frame: Frame = new Array(rule.frameSize);
-      const bound = bindPlainArgs(frame, rule, args);
+      const bound = bindPlainArgs(frame, plan.argSlots, args);
       // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
       if (bound === true) {
-        evalBranches(ctx, frame, rule, (v) => {
+        evalBranches(ctx, frame, plan, (v) => {
           result = mergeOutput(rs, rule, result, v);
         });
       } else if (bound === undefined) {
         // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
         unifyArgs(ctx, frame, rule, args, 0, () => {
-          evalBranches(ctx, frame, rule, (v) => {
+          evalBranches(ctx, frame, plan, (v) => {
             result = mergeOutput(rs, rule, result, v);
           });
           return false;
@@ -267,13 +313,12 @@ function mergeOutput(rs: RuleSet, rule: CompiledRule, result: Value | undefined,
  */
 function bindPlainArgs(
   frame: Frame,
-  rule: CompiledRule,
+  slots: readonly number[] | undefined,
   args: readonly Value[],
 ): boolean | undefined {
-  const params = rule.args;
-  for (let i = 0; i < params.length; i++) if (params[i]!.k !== 'var') return undefined;
-  for (let i = 0; i < params.length; i++) {
-    const slot = (params[i] as { slot: number }).slot;
+  if (slots === undefined) return undefined;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
     const current = frame[slot];
     if (current === undefined) frame[slot] = args[i];
     else if (!equal(current, args[i]!)) return false;

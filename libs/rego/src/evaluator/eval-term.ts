@@ -8,11 +8,10 @@ import { constantKeyPairs } from '../compiler/object-pairs.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr, obj, set, TRUE } from '../value/value-builders.js';
-import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
-import { enter, leave, step } from './context.js';
-import { evalBody } from './eval-body.js';
+import { step } from './context.js';
 import { invokeCall } from './eval-call.js';
+import { comprehensionValue } from './eval-comprehension.js';
 import { walkData } from './eval-data.js';
 import { NOT_QUICK, tryQuick } from './eval-quick.js';
 import { equal, iterate, lookup, lookupConst } from './value-access.js';
@@ -50,53 +49,10 @@ export function evalTerm(ctx: EvalContext, frame: Frame, term: Term, k: ValueK):
         return k(obj(pairs));
       });
     }
-    case 'acompr': {
-      const items: Value[] = [];
-      enter(ctx);
-      evalBody(ctx, frame, term.body, 0, () =>
-        evalTerm(ctx, frame, term.term, (v) => {
-          items.push(v);
-          return false;
-        }),
-      );
-      leave(ctx);
-      return k(arr(items));
-    }
-    case 'scompr': {
-      const items = new Map<string, Value>();
-      enter(ctx);
-      evalBody(ctx, frame, term.body, 0, () =>
-        evalTerm(ctx, frame, term.term, (v) => {
-          items.set(keyOf(v), v);
-          return false;
-        }),
-      );
-      leave(ctx);
-      return k({ kind: 'set', items });
-    }
-    case 'ocompr': {
-      const entries = new Map<string, readonly [Value, Value]>();
-      enter(ctx);
-      evalBody(ctx, frame, term.body, 0, () =>
-        evalTerm(ctx, frame, term.key, (key) =>
-          evalTerm(ctx, frame, term.value, (value) => {
-            const kk = keyOf(key);
-            const existing = entries.get(kk);
-            if (existing !== undefined && !equal(existing[1], value)) {
-              throw new RegoEvalError(
-                'eval_conflict_error',
-                'object keys must be unique',
-                term.loc,
-              );
-            }
-            entries.set(kk, [key, value]);
-            return false;
-          }),
-        ),
-      );
-      leave(ctx);
-      return k({ kind: 'object', entries });
-    }
+    case 'acompr':
+    case 'scompr':
+    case 'ocompr':
+      return k(comprehensionValue(ctx, frame, term));
     case 'call':
       return evalCall(ctx, frame, term, k);
   }

@@ -83,12 +83,15 @@ export function iterate(base: Value, visit: (key: Value, value: Value) => boolea
       for (let i = 0; i < base.items.length; i++) if (visit(num(i), base.items[i]!)) return true;
       return false;
     case 'object':
+      // An empty collection (a partial rule nothing added to) has no order to cache.
+      if (base.entries.size === 0) return false;
       if (base.entries.size === 1) {
         for (const [k, v] of base.entries.values()) return visit(k, v);
       }
       for (const [k, v] of sortedEntries(base)) if (visit(k, v)) return true;
       return false;
     case 'set':
+      if (base.items.size === 0) return false;
       for (const m of base.items.size === 1 ? base.items.values() : sortedMembers(base))
         if (visit(m, m)) return true;
       return false;

@@ -5,7 +5,7 @@
  */
 import { isInteger, parse, stringify } from 'lossless-json';
 import type { Value } from './value.js';
-import { arr, bool, NULL, num, obj, set, str } from './value-builders.js';
+import { arr, bool, NULL, num, set, str } from './value-builders.js';
 import { compareValues } from './value-compare.js';
 
 /** Converts a JavaScript value (as from `JSON.parse`) to a Rego value. Bigints are kept exact. */
@@ -25,10 +25,17 @@ export function fromJs(input: unknown): Value {
     case 'object':
       if (Array.isArray(input)) return arr(input.map(fromJs));
       if (input instanceof Set) return set([...input].map(fromJs));
-      return obj(Object.entries(input).map(([k, v]) => [str(k), fromJs(v)] as const));
+      return objectFromJs(input as Record<string, unknown>);
     default:
       throw new TypeError(`cannot represent a ${typeof input} as a Rego value`);
   }
+}
+
+/** A plain object: its keys are strings, whose canonical key is the string after a quote. */
+function objectFromJs(input: Record<string, unknown>): Value {
+  const entries = new Map<string, readonly [Value, Value]>();
+  for (const k of Object.keys(input)) entries.set(`"${k}`, [str(k), fromJs(input[k])]);
+  return { kind: 'object', entries };
 }
 
 /** Converts a Rego value to plain JSON-compatible JavaScript (bigints stay bigints). */
@@ -45,7 +52,10 @@ export function toJs(value: Value): unknown {
     case 'set':
       return [...value.items.values()].sort(compareValues).map(toJs);
     case 'object': {
-      const entries = [...value.entries.values()].sort((a, b) => compareValues(a[0], b[0]));
+      const entries = [...value.entries.values()];
+      // String keys (nearly always) sort by plain comparison, as compareValues would.
+      if (entries.every((e) => e[0].kind === 'string')) entries.sort(byStringKey);
+      else entries.sort((a, b) => compareValues(a[0], b[0]));
       // Object.fromEntries defines own properties: assigning would make a `__proto__` key
       // set the prototype instead of holding data.
       return Object.fromEntries(
@@ -53,6 +63,12 @@ export function toJs(value: Value): unknown {
       );
     }
   }
+}
+
+function byStringKey(a: readonly [Value, Value], b: readonly [Value, Value]): number {
+  const x = (a[0] as { value: string }).value;
+  const y = (b[0] as { value: string }).value;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** JSON text of a JavaScript value produced by `toJs`, writing bigints as exact integers. */
