@@ -26,10 +26,11 @@ loose_email_pattern := `\b[a-z0-9._%+-]+(?: @ ?|@ | ?[(\[{<] ?at ?[)\]}>] ?| at 
 
 # An international number written with a leading + or 00 (E.164: up to 15 digits, a trunk
 # `(0)` allowed), a North-American one, (555) 123-4567 / 555.123.4567, or a national one in
-# groups of 3-4-4 or 4-3-4 standing alone (020 7946 0958, 0161 496 0000: a whole run of
+# groups of 3-4-4 or 4-3-4, or a UK mobile number 07xxx xxxxxx, standing alone (020 7946 0958,
+# 0161 496 0000, 07700 900123: a whole run of
 # `numeric_text`, not the tail of a longer number). Bare digit runs are left alone unless a word says they are a phone
 # number (`phone_keyword_pattern`): they are more often ids.
-phone_pattern := `\+[1-9][0-9]{0,2}(?: ?\(0\))?(?:[ ./-]?[0-9]){6,13}\b|(?:\([2-9][0-9]{2}\) ?|\b1[ ./-]?[2-9][0-9]{2}[ ./-]?|\b[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ ./-][0-9]{4}\b|(?m:^0[1-9][0-9] [1-9][0-9]{3} [0-9]{4}$|^0[1-9][0-9]{2} [1-9][0-9]{2} [0-9]{4}$)`
+phone_pattern := `\+[1-9][0-9]{0,2}(?: ?\(0\))?(?:[ ./-]?[0-9]){6,13}\b|(?:\([2-9][0-9]{2}\) ?|\b1[ ./-]?[2-9][0-9]{2}[ ./-]?|\b[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ ./-][0-9]{4}\b|(?m:^0[1-9][0-9] [1-9][0-9]{3} [0-9]{4}$|^0[1-9][0-9]{2} [1-9][0-9]{2} [0-9]{4}$|^07[0-9]{3} ?[0-9]{6}$)`
 
 phone_keyword_pattern := `\b(?:phone|tel|telephone|mobile|cell|cellphone|call me|text me|whatsapp|sms|fax)(?: number| no\.?| #)?(?: is| at| on)?:? ?([0-9](?:[ ./-]?[0-9]){6,14})\b`
 
@@ -37,8 +38,9 @@ phone_keyword_pattern := `\b(?:phone|tel|telephone|mobile|cell|cellphone|call me
 # Amex, Diners and JCB, 4 Visa, 6 Discover and UnionPay): in one run of 14-16 or 19 digits
 # (13-digit runs are more often millisecond timestamps than cards), in groups of four (the
 # last of one to four), or 4-6-5 / 4-6-4 (Amex, Diners), with any run of up to three
-# separators (space, dot, slash, dash, underscore) between groups; the Luhn check decides.
-card_candidate_pattern := `\b(?:(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])(?:[0-9]{12,14}|[0-9]{17})|(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])[0-9]{2}(?:[ ./_-]{1,3}[0-9]{4}){2,3}(?:[ ./_-]{1,3}[0-9]{1,4})?|3[0-9]{3}[ ./_-]{1,3}[0-9]{6}[ ./_-]{1,3}[0-9]{4,5})\b`
+# separators (space, dot, slash, dash, underscore) between groups, or digit by digit with one
+# separator between each (`4 1 1 1 …`); the Luhn check decides.
+card_candidate_pattern := `\b(?:(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])(?:[0-9]{12,14}|[0-9]{17})|(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])[0-9]{2}(?:[ ./_-]{1,3}[0-9]{4}){2,3}(?:[ ./_-]{1,3}[0-9]{1,4})?|3[0-9]{3}[ ./_-]{1,3}[0-9]{6}[ ./_-]{1,3}[0-9]{4,5}|[2-6](?:[ ./_-][0-9]){12,18})\b`
 
 # US SSN, AAA-GG-SSSS with dashes, spaces or dots, excluding ranges never issued: area 000,
 # 666 and 900-999, group 00, serial 0000. Without separators a nine-digit number is an SSN
@@ -85,7 +87,12 @@ numeric_matches(pattern) := regex.find_n(pattern, numeric_text, -1)
 
 email_matches := array.concat(plain_email_matches, loose_email_matches)
 
-plain_email_matches := regex.find_n(email_pattern, folded, -1) if {
+# An address right after `//` is a URL's user info (`https://token@github.com/…`), not an
+# e-mail address: a credential there is the secret detectors' concern.
+plain_email_matches := [address |
+	some address in regex.find_n(email_pattern, folded, -1)
+	not contains(folded, concat("", ["//", address]))
+] if {
 	contains(folded, "@")
 } else := []
 
@@ -93,8 +100,7 @@ loose_email_matches := [text |
 	some text in regex.find_n(loose_email_pattern, folded, -1)
 	not text in plain_email_matches
 ] if {
-	some trigger in [" @", "@ ", "dot"]
-	contains(folded, trigger)
+	regex.match(`(?: @|@ |dot)`, folded)
 } else := []
 
 violations contains {
@@ -118,8 +124,7 @@ violations contains {
 phone_matches := array.concat(numeric_matches(phone_pattern), phone_keyword_matches) if digit_count >= 7
 
 phone_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(phone_keyword_pattern, folded, -1)] if {
-	some word in ["phone", "tel", "mobile", "cell", "call me", "text me", "whatsapp", "sms", "fax"]
-	contains(folded, word)
+	regex.match(`phone|tel|mobile|cell|call me|text me|whatsapp|sms|fax`, folded)
 } else := []
 
 # Checking a card or IBAN candidate costs a few microseconds of Rego (a card about 5, an
@@ -161,8 +166,7 @@ violations contains {
 ssn_matches := array.concat(numeric_matches(ssn_pattern), ssn_keyword_matches) if digit_count >= 9
 
 ssn_keyword_matches := [match[1] | some match in regex.find_all_string_submatch_n(ssn_keyword_pattern, folded, -1)] if {
-	some word in ["ssn", "ss#", "social security"]
-	contains(folded, word)
+	regex.match(`ssn|ss#|social security`, folded)
 } else := []
 
 violations contains {

@@ -33,6 +33,29 @@ skeleton := input.normalized.skeleton if readable(input.normalized.skeleton)
 
 skeleton := replace(prompt_lower, "m", "rn") if not readable(input.normalized.skeleton)
 
+# What the phrase detectors read (prompt_injection.rego): the skeleton with the disguises a
+# skeleton keeps undone. Digits and symbols written for letters read as the letters
+# (leetspeak: `pr3v10us`; the skeleton already reads 0 as `o` and 1 as `l`), and punctuation
+# written between or around words reads as a space (`disregard-previous-instructions`,
+# `IGNORE_ALL_PREVIOUS`, `(all) [previous] {instructions}`, `Override: previous …`). One pass
+# over the text.
+phrase_text := strings.replace_n(phrase_spelling, skeleton)
+
+# The readings phrase detectors match: `phrase_text`, and when a 1 stands next to a letter
+# (`1gnore`, `pr3v10us`), the same with every `l` read as `i`: TR39 reads the digit 1 as `l`,
+# where leetspeak means `i`. Words with a real `l` are misspelt in that reading, so it is
+# matched as well as the first one, not instead of it.
+phrase_texts contains phrase_text
+
+phrase_texts contains replace(phrase_text, "l", "i") if regex.match(`[a-z]1|1[a-z]`, folded)
+
+phrase_spelling := {
+	"3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",
+	"-": " ", "_": " ", "(": " ", ")": " ", "[": " ", "]": " ", "{": " ", "}": " ", "<": " ", ">": " ",
+	"*": " ", "/": " ", "\\": " ", "~": " ", "=": " ", "+": " ", "#": " ", "^": " ", ":": " ", ";": " ",
+	"''": " ", "|": " ",
+}
+
 readable(form) if {
 	is_string(prompt)
 	is_string(form)
@@ -46,15 +69,18 @@ digit_count := sum([strings.count(folded, digit) | some digit in ascii_digits])
 
 ascii_digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
-# A table-driven detector runs its regex only when one of its `triggers` (lowercase
-# literals, one of which every match contains) occurs in the folded prompt: most
-# prompts contain none, and a substring search costs far less than a regex scan, whose
-# cost varies with the text. A detector without triggers always runs.
-triggered(detector) if not detector.triggers
+# A detector runs its regex only when one of its `triggers` (lowercase literals, one of which
+# every match contains) occurs in the prompt: most prompts contain none, and searching for
+# literals costs far less than a regex scan, whose cost varies with the text. The triggers are
+# searched as one alternation (`any_of`), which the regex engines search in one pass, where a
+# substring search per trigger would read the prompt once per trigger. Alternations are built
+# in rules that read no input, so the engine builds each once and keeps it.
+# A regex alternation of literal strings, for a one-pass search for any of them.
+any_of(literals) := concat("|", [strings.replace_n(regex_metacharacters, literal) | some literal in literals])
 
-triggered(detector) if {
-	some trigger in detector.triggers
-	contains(folded, trigger)
+regex_metacharacters := {
+	".": `\.`, "+": `\+`, "*": `\*`, "?": `\?`, "(": `\(`, ")": `\)`, "[": `\[`, "]": `\]`,
+	"{": `\{`, "}": `\}`, "|": `\|`, "^": `\^`, "$": `\$`, "\\": `\\`,
 }
 
 # "1 e-mail address", "3 e-mail addresses": for messages that say how many were found.

@@ -55,9 +55,10 @@ secret_detectors := {
 	},
 	"secret.credential_assignment": {
 		# api_key=…, "password": "…", db_password => …, pwd := …, client-secret: …, the password
-		# is … (a full-width colon reads as `:` once folded). Group 2 is the operator, 3 an
+		# is … (a full-width colon reads as `:` once folded); a password name may end a longer
+		# one (PGPASSWORD, MYSQLPASSWORD), a short one may follow a usual prefix (DBPASS, MYSQLPWD). Group 2 is the operator, 3 an
 		# opening quote, 4 the value (6+ characters), which `credential_value` judges.
-		"pattern": `(?:^|[^a-z0-9])((?:api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|password|passwd|passphrase|passcode|pass|pwd|pw|psw|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
+		"pattern": `(?:^|[^a-z0-9])((?:[a-z0-9]*(?:password|passwd|passphrase|passcode)|(?:db|sql|mysql|pg|redis|root|admin|user|my|smtp|ftp|mail)?(?:pass|pwd|pw|psw)|api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
 		"what": ["credential assignment (api_key=…, password=…)", "credential assignments (api_key=…, password=…)"],
 		"severity": "high",
 		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw"],
@@ -67,14 +68,23 @@ secret_detectors := {
 # What each detector that fired found, computed once: counted for the reason, and reported
 # to the audit trail's redaction (`redact`, see decision.rego), which never stores it.
 secret_matches[code] := matches if {
+	secret_triggered
 	some code, detector in secret_detectors
-	triggered(detector)
+	regex.match(secret_triggers[code], folded)
 	matches := [match[1] |
 		some match in regex.find_all_string_submatch_n(detector.pattern, folded, -1)
 		secret_found(code, detector, match)
 	]
 	count(matches) > 0
 }
+
+secret_triggers[code] := any_of(detector.triggers) if some code, detector in secret_detectors
+
+# Whether any detector's trigger occurs: most prompts hold none, and one search for all of
+# them then stands for one per detector.
+secret_triggered if regex.match(secret_trigger_pattern, folded)
+
+secret_trigger_pattern := any_of([trigger | some detector in secret_detectors; some trigger in detector.triggers])
 
 secret_found(code, detector, _) if {
 	code != "secret.credential_assignment"

@@ -1,16 +1,20 @@
 /**
- * `npm run bench:normalization [iterations] [baseline-commit]`: what the reworked policy costs
- * with the normalisation it needs (issue 16), against the policy before it (read from git,
- * commit 6cc85e3 by default), both in the embedded engine on this thread. For prompts of 2 KB
- * (the comparison) and 1, 16 and 64 KiB (linearity), of clean prose, prose with figures, and
- * prose with a violation of each kind, it prints the median and p90 in microseconds of one
- * evaluation: for the reworked policy, normalising the input plus evaluating it. Both bundles
- * run with the prompt limit raised to 70,000 characters, so that a 64 KiB prompt is scanned
- * rather than refused. A figure-printing script, not a test.
+ * `npm run bench:normalization [iterations] [rounds] [baseline-commit]`: what the reworked
+ * policy costs with the normalisation it needs (issue 16), against the policy before it (read
+ * from git, commit 6cc85e3 by default), both in the embedded engine on this thread. For prompts
+ * of 2 KB (the comparison) and 1, 16 and 64 KiB (linearity), of clean prose, prose with
+ * figures, and prose with a violation of each kind, it prints the CPU time of one evaluation
+ * in microseconds (for the reworked policy: normalising the input plus evaluating it), the
+ * median over `rounds` rounds that alternate the two policies (which goes first alternates
+ * too), so that the machine's load weighs on both alike, and the ratio of the two in each
+ * round (median, with the lowest and highest). The reworked policy's CPU time per KiB at each
+ * size shows whether the cost grows linearly with the prompt. Both bundles run with the prompt
+ * limit raised to 70,000 characters, so that a 64 KiB prompt is scanned rather than refused.
+ * A figure-printing script, not a test; it prints the load average before and after.
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   DEFAULT_POLICY_BUNDLE_DIR,
@@ -20,8 +24,10 @@ import { EmbeddedPolicyEngine } from '../src/policy/embedded-policy-engine.js';
 import type { PolicyInput } from '../src/policy/policy-engine.js';
 import { normalizePolicyInput } from '../src/policy/prompt-normalization.js';
 
-const iterations = Number(process.argv[2] ?? 300);
-const baselineCommit = process.argv[3] ?? '6cc85e3';
+/** Evaluations per round at 2 KB; scaled inversely with the prompt size (at least 10). */
+const iterations = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 5);
+const baselineCommit = process.argv[4] ?? '6cc85e3';
 const LIMIT = 70_000;
 
 const SENTENCES: Readonly<Record<string, string>> = {
@@ -73,18 +79,67 @@ async function baselineBundle(into: string): Promise<string> {
   return into;
 }
 
-async function measure(run: () => Promise<unknown>): Promise<{ p50: number; p90: number }> {
-  for (let i = 0; i < Math.min(50, iterations); i++) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const startedAt = performance.now();
-    await run();
-    samples.push((performance.now() - startedAt) * 1000);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number): number => samples[Math.floor(q * (samples.length - 1))] ?? 0;
-  return { p50: at(0.5), p90: at(0.9) };
+/** CPU time of this process (all its threads), in microseconds. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
+
+/** CPU microseconds per call of `run`, over `count` calls. */
+async function cpuPerCall(run: () => Promise<unknown>, count: number): Promise<number> {
+  const startedAt = cpuMicros();
+  for (let i = 0; i < count; i++) await run();
+  return (cpuMicros() - startedAt) / count;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+interface Comparison {
+  readonly before: number;
+  readonly after: number;
+  readonly ratios: readonly number[];
+}
+
+/** Both runs in alternating rounds: medians of CPU µs per call, and each round's ratio. */
+async function compare(
+  before: () => Promise<unknown>,
+  after: () => Promise<unknown>,
+  count: number,
+): Promise<Comparison> {
+  for (let i = 0; i < Math.min(20, count); i++) {
+    await before();
+    await after();
+  }
+  const befores: number[] = [];
+  const afters: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let b: number;
+    let a: number;
+    if (round % 2 === 0) {
+      b = await cpuPerCall(before, count);
+      a = await cpuPerCall(after, count);
+    } else {
+      a = await cpuPerCall(after, count);
+      b = await cpuPerCall(before, count);
+    }
+    befores.push(b);
+    afters.push(a);
+    ratios.push(a / b);
+  }
+  return { before: median(befores), after: median(afters), ratios };
+}
+
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 const work = await mkdtemp(path.join(tmpdir(), 'bench-normalization-'));
 try {
@@ -98,22 +153,54 @@ try {
     bundleDir: await withRaisedLimit(DEFAULT_POLICY_BUNDLE_DIR, path.join(work, 'reworked')),
   });
   console.log(
-    `baseline ${baselineCommit} (${baseline.policyVersion.slice(0, 19)}…) vs reworked + normalisation (${reworked.policyVersion.slice(0, 19)}…), ${iterations} evaluations each, µs`,
+    `baseline ${baselineCommit} (${baseline.policyVersion.slice(0, 19)}…) vs reworked + normalisation (${reworked.policyVersion.slice(0, 19)}…): CPU µs per evaluation, medians of ${rounds} alternating rounds; load average ${load()}`,
   );
   console.log(
-    `${'prompt'.padEnd(28)} ${'size'.padStart(6)}  ${'baseline p50'.padStart(12)} ${'p90'.padStart(7)}  ${'reworked p50'.padStart(12)} ${'p90'.padStart(7)}  ratio`,
+    `${'prompt'.padEnd(28)} ${'size'.padStart(6)} ${'evals'.padStart(5)}  ${'baseline'.padStart(8)} ${'reworked'.padStart(8)}  ${'ratio [min-max]'.padEnd(18)} reworked µs/KiB`,
   );
-  for (const size of [2048, 1024, 16 * 1024, 64 * 1024]) {
+  const sizes = [2048, 1024, 16 * 1024, 64 * 1024];
+  // Every prompt through both policies first, so that no row pays for compiling code paths
+  // (a regex, a builtin) that a later row would reuse.
+  for (const size of sizes) {
+    for (const [name, sentence] of Object.entries(SENTENCES)) {
+      const input: PolicyInput = {
+        prompt: promptOf(sentence, size, name === 'one violation of each kind'),
+        user_id: 'bench',
+        context: {},
+      };
+      for (let i = 0; i < Math.max(3, Math.round(40_000 / size)); i++) {
+        await baseline.evaluate(input);
+        await reworked.evaluate(normalizePolicyInput(input));
+      }
+    }
+  }
+  const perKiB = new Map<string, Map<number, number>>();
+  for (const size of sizes) {
     for (const [name, sentence] of Object.entries(SENTENCES)) {
       const prompt = promptOf(sentence, size, name === 'one violation of each kind');
       const input: PolicyInput = { prompt, user_id: 'bench', context: {} };
-      const before = await measure(() => baseline.evaluate(input));
-      const after = await measure(() => reworked.evaluate(normalizePolicyInput(input)));
+      const count = Math.max(10, Math.round((iterations * 2048) / size));
+      const { before, after, ratios } = await compare(
+        () => baseline.evaluate(input),
+        () => reworked.evaluate(normalizePolicyInput(input)),
+        count,
+      );
+      const kib = after / (size / 1024);
+      if (size !== 2048) perKiB.set(name, (perKiB.get(name) ?? new Map()).set(size, kib));
+      const spread = `${median(ratios).toFixed(2)}x [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]`;
       console.log(
-        `${name.padEnd(28)} ${String(size).padStart(6)}  ${before.p50.toFixed(0).padStart(12)} ${before.p90.toFixed(0).padStart(7)}  ${after.p50.toFixed(0).padStart(12)} ${after.p90.toFixed(0).padStart(7)}  ${(after.p50 / before.p50).toFixed(2)}x`,
+        `${name.padEnd(28)} ${String(size).padStart(6)} ${String(count).padStart(5)}  ${before.toFixed(0).padStart(8)} ${after.toFixed(0).padStart(8)}  ${spread.padEnd(18)} ${kib.toFixed(1).padStart(8)}`,
       );
     }
   }
+  console.log('linearity of the reworked policy: CPU µs per KiB at 1, 16 and 64 KiB');
+  for (const [name, bySize] of perKiB) {
+    const at = (size: number): number => bySize.get(size) ?? Number.NaN;
+    console.log(
+      `  ${name.padEnd(28)} ${at(1024).toFixed(1).padStart(7)} ${at(16384).toFixed(1).padStart(7)} ${at(65536).toFixed(1).padStart(7)}   64 KiB / 16 KiB per KiB: ${(at(65536) / at(16384)).toFixed(2)}`,
+    );
+  }
+  console.log(`load average ${load()}`);
   await baseline.close();
   await reworked.close();
 } finally {

@@ -11,12 +11,15 @@ import { confusablesSkeleton } from './confusables-skeleton.js';
 import { type FoldingChange, foldText } from './prompt-folding.js';
 
 /** What a normalisation changed, as the policy input and the audit entry name it. */
-export type NormalizationChange = FoldingChange | 'confusables' | 'user_id';
+export type NormalizationChange = FoldingChange | 'confusables' | 'spaced_letters' | 'user_id';
 
 export interface NormalizedForms {
   /** The folded prompt (`prompt-folding.ts`): what the personal-data and secret detectors read. */
   readonly prompt: string;
-  /** Its TR39 confusables skeleton (`confusables-skeleton.ts`): what phrase detectors read. */
+  /**
+   * Its TR39 confusables skeleton (`confusables-skeleton.ts`), with letters spaced out one by
+   * one joined (`joinSpacedLetters`): what phrase detectors read.
+   */
   readonly skeleton: string;
   /** The user id's canonical form (`canonical-user-id.ts`), compared with the blocked list. */
   readonly user_id: string;
@@ -38,10 +41,12 @@ export interface NormalizedForms {
  */
 export function normalizeForms(prompt: string, userId: string): NormalizedForms {
   const folded = foldText(prompt);
-  const skeleton = confusablesSkeleton(folded.text);
+  const joined = joinSpacedLetters(prompt);
+  const skeleton = confusablesSkeleton(joined === prompt ? folded.text : foldText(joined).text);
   const canonical = canonicalUserId(userId);
   const changed: NormalizationChange[] = [...folded.changed];
   if (skeleton.mappedNonAscii) changed.push('confusables');
+  if (joined !== prompt) changed.push('spaced_letters');
   if (canonical !== userId) changed.push('user_id');
   return {
     prompt: folded.text,
@@ -49,6 +54,25 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
     user_id: canonical,
     changed: changed.sort(),
   };
+}
+
+// Three or more letters (with their accents), each alone between the same separator (a space
+// of any width, a dot, a dash, an underscore, an asterisk or a middle dot, ASCII or full-width),
+// standing as a word: `Y o u`, `i.g.n.o.r.e`, `D-A-N`. Two separators in a row end a run, so
+// `Y o u  a r e` is two words.
+const SPACED_LETTERS =
+  /(?<![\p{L}\p{M}\p{N}])\p{L}\p{M}*([\p{Zs}.\-_*\u00B7\u2010-\u2015\uFF0A\uFF0D\uFF0E\uFF3F])\p{L}\p{M}*(?:\1\p{L}\p{M}*)+(?![\p{L}\p{M}\p{N}])/gu;
+const SEPARATORS = /[^\p{L}\p{M}]+/gu;
+
+/**
+ * The text with each run of letters spaced out one by one written as one word, as a reader
+ * reads it: a disguise that splits a phrase into letters so that no word of it matches.
+ *
+ * @example
+ * joinSpacedLetters('Y o u  a r e  n o w  D-A-N'); // 'You  are  now  DAN'
+ */
+export function joinSpacedLetters(text: string): string {
+  return text.replace(SPACED_LETTERS, (run) => run.replace(SEPARATORS, ''));
 }
 
 /**
