@@ -17,6 +17,11 @@
  * `migrate`'s steps (online preparation, pending migrations, partitions ahead), so that a
  * new migration is applied to the seeded table as it would be to a live one.
  *
+ * On 2026-12-05, load average ~20 on the shared 2-core machine: seeding 10 M entries took
+ * 2,922 s (49 min, vacuum and analyse included), the roll-ups' backfill 256.5 s in one
+ * transaction; the server's CPU per query was as before (0.5-3.4 ms), HTTP p95 44-120 ms
+ * wall-clock (over the 20 ms target at that load; bench_10m is kept for a calmer run).
+ *
  * Usage: npm run bench:reads -w services/policy-gateway
  *   BENCH_READS_ROWS (10000000), BENCH_READS_SAMPLES (200 per query), BENCH_KEEP_DATABASE,
  *   BENCH_READS_EXPLAIN (0).
