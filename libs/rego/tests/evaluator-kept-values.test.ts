@@ -80,3 +80,32 @@ mocked := x if x := lower("A") with lower as upper
     expect(engine.evalRule('data.p.d')).toBe(1);
   });
 });
+
+describe('base data read under a package that holds rules', () => {
+  // A constant ref that leaves the rule tree for base data (`data.p.limits.max`, where `p`
+  // holds rules) is read once per data document (eval-quick.ts): these pin down that it
+  // follows the data and `with`.
+  const OVER = `package p
+
+over if input.n > data.p.limits.max
+`;
+
+  it('follows the data across evaluations', () => {
+    const engine = engineWith(OVER, { p: { limits: { max: 3 } } });
+    expect(engine.evalRule('data.p.over', { input: { n: 5 } })).toBe(true);
+    expect(engine.evalRule('data.p.over', { input: { n: 5 } })).toBe(true);
+    engine.setData({ p: { limits: { max: 10 } } });
+    expect(engine.evalRule('data.p.over', { input: { n: 5 } })).toBeUndefined();
+    engine.setData({ p: {} });
+    expect(engine.evalRule('data.p.over', { input: { n: 5 } })).toBeUndefined();
+  });
+
+  it('reads the value a with modifier puts there, and the data again after it', () => {
+    const engine = engineWith(OVER, { p: { limits: { max: 10 } } });
+    const query = 'x := data.p.over with data.p.limits.max as 1';
+    expect(engine.evalQuery(query, { input: { n: 5 } }).results[0]?.bindings).toEqual({
+      x: true,
+    });
+    expect(engine.evalRule('data.p.over', { input: { n: 5 } })).toBeUndefined();
+  });
+});

@@ -6,7 +6,7 @@
  * engine can be told to take the general path only, which the differential test uses to
  * check that they agree on every conformance case.
  */
-import type { CallTerm, Term } from '../compiler/ir.js';
+import type { CallTerm, Term, TreeNode } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
 import { arr, set } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
@@ -139,7 +139,7 @@ function compileQuick(t: Term): QuickFn {
     }
     case 'data': {
       const rule = t.rule;
-      if (rule === undefined) return (ctx, frame) => dataValue(ctx, frame, t);
+      if (rule === undefined) return baseDataRef(t);
       // The path starts with a rule's constant ref (`data.pkg.prompt`, `data.pkg.table[x]`):
       // outside a `with data…` the rule's value is read straight from the context's cache.
       const rs = rule.node.ruleSet!;
@@ -261,6 +261,48 @@ function directCall(t: CallTerm): (ctx: EvalContext, args: Value[]) => Value | u
     case 'native':
       return (ctx, args) => callDirect(ctx, t, args);
   }
+}
+
+/**
+ * A data ref that does not start with a rule's ref. When its path is constant and leaves the
+ * rule tree for base data (`data.pkg.limits.max`, where `pkg` holds rules but `limits` is
+ * data), its value changes only with the data: it is read once per data document, outside a
+ * `with data…`. Any other such ref walks the rule tree and the data together each time.
+ */
+function baseDataRef(t: Extract<Term, { k: 'data' }>): QuickFn {
+  if (!t.path.every((seg) => seg.k === 'val' && seg.v.kind === 'string'))
+    return (ctx, frame) => dataValue(ctx, frame, t);
+  let tree: TreeNode | undefined;
+  let baseOnly = false;
+  let lastData: Value | undefined;
+  let last: Value | undefined;
+  return (ctx, frame) => {
+    if (ctx.overrides !== undefined) return dataValue(ctx, frame, t);
+    const policyTree = ctx.shared.policy.tree;
+    if (policyTree !== tree) {
+      tree = policyTree;
+      baseOnly = readsBaseDataOnly(policyTree, t.path);
+      lastData = undefined;
+    }
+    if (!baseOnly) return dataValue(ctx, frame, t);
+    if (ctx.data !== lastData) {
+      last = dataValue(ctx, frame, t);
+      lastData = ctx.data;
+    }
+    return last;
+  };
+}
+
+/** Whether a constant path leaves the rule tree before it reaches a rule or ends at a node. */
+function readsBaseDataOnly(tree: TreeNode, path: readonly Term[]): boolean {
+  let node = tree;
+  for (const seg of path) {
+    if (node.ruleSet !== undefined) return false;
+    const child = node.children.get((seg as { v: { value: string } }).v.value);
+    if (child === undefined) return true;
+    node = child;
+  }
+  return false;
 }
 
 /** A ref's path compiled to one function per segment, applied from the base. */
