@@ -31,12 +31,22 @@ interface Anchor {
   readonly retention: boolean;
 }
 
+/**
+ * The entry last placed, or the anchor before any. An entry's hash and id are read from it
+ * only when a problem or a checkpoint asks: a reader may hold them as bytes.
+ */
 interface Placed {
   readonly seq: number;
-  readonly hash: string;
-  readonly id: string | undefined;
+  /** Undefined for the anchor. */
+  readonly entry: DigestedAuditEntry | undefined;
+  /** The anchor's hash; an entry's is its `chain.entryHash`. */
+  readonly anchorHash: string;
   /** Already named as a problem, so that one fault is not reported twice. */
   readonly faulty: boolean;
+}
+
+function hashOf(placed: Placed): string {
+  return placed.entry === undefined ? placed.anchorHash : placed.entry.chain.entryHash;
 }
 
 export interface ChainWalkOptions {
@@ -77,12 +87,13 @@ export class AuditChainWalk {
   #previous: Placed;
   #beforePrevious: Placed | undefined;
   /**
-   * The hashes and seqs of the last `RECENT_HASHES` entries placed, a ring from `#recentNext`:
-   * searched only when an entry does not hash as stored, so each entry costs two stores rather
+   * The last `RECENT_HASHES` entries placed, a ring from `#recentNext`: searched (their hashes
+   * read) only when an entry does not hash as stored, so each entry costs one store rather
    * than a map's insertion and eviction.
    */
-  readonly #recentHashes: string[] = new Array(RECENT_HASHES).fill('');
-  readonly #recentSeqs = new Float64Array(RECENT_HASHES);
+  readonly #recentEntries: (DigestedAuditEntry | undefined)[] = new Array(RECENT_HASHES).fill(
+    undefined,
+  );
   #recentNext = 0;
   #entries = 0;
   #checkpoints = 0;
@@ -119,7 +130,7 @@ export class AuditChainWalk {
               retention: false,
             };
     this.#anchor = anchor;
-    this.#previous = { seq: anchor.seq, hash: anchor.hash, id: undefined, faulty: false };
+    this.#previous = { seq: anchor.seq, entry: undefined, anchorHash: anchor.hash, faulty: false };
     if (options.start !== undefined) this.checkpoint(options.start);
   }
 
@@ -136,7 +147,7 @@ export class AuditChainWalk {
         checkpointId: this.#finalCheckpoint.id,
         message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId} comes after the final checkpoint ${this.#finalCheckpoint.id} (seq ${this.#finalCheckpoint.seq}) that closed the chain`,
       });
-      this.#place(seq, link.entryHash, entry.id, true);
+      this.#place(seq, entry, true);
       return;
     }
     if (seq <= previous.seq) {
@@ -150,8 +161,9 @@ export class AuditChainWalk {
     let faulty = false;
     let moved = false;
     // The link is its own position (its chain, seq and prev hash); its entry hash is not read.
-    const computed = auditLinkHash(entry.entryDigest, link);
-    if (computed !== link.entryHash) {
+    const hashesAsStored =
+      entry.hashesAsStored ?? auditLinkHash(entry.entryDigest, link) === link.entryHash;
+    if (!hashesAsStored) {
       faulty = true;
       const writtenAt = this.#originalSeq(entry);
       if (writtenAt !== undefined) {
@@ -177,12 +189,12 @@ export class AuditChainWalk {
         entryId: entry.id,
         message: `chain ${this.#chainId} lacks ${first === last ? `seq ${first}` : `seqs ${first}–${last}`} (${last - first + 1} entr${first === last ? 'y' : 'ies'} deleted) before entry ${entry.id}`,
       });
-    } else if (link.prevHash !== previous.hash && (!faulty || moved)) {
+    } else if ((!faulty || moved) && !linked(entry, previous)) {
       // A moved entry's prev hash is still the one it was written with: it can show that the
       // entry before it was slipped in.
       this.#brokenLink(entry, seq, previous, moved);
     }
-    this.#place(seq, link.entryHash, entry.id, faulty);
+    this.#place(seq, entry, faulty);
     this.#headEntry = entry;
   }
 
@@ -209,17 +221,19 @@ export class AuditChainWalk {
     }
     this.#lastCheckpoint = checkpoint;
     if (checkpoint.final) this.#finalCheckpoint = checkpoint;
-    if (checkpoint.seq === this.#previous.seq && checkpoint.entryHash !== this.#previous.hash) {
-      if (this.#previous.id === undefined && this.#anchor.retention) {
+    const placed = this.#previous;
+    if (checkpoint.seq === placed.seq && checkpoint.entryHash !== hashOf(placed)) {
+      const placedId = placed.entry?.id;
+      if (placedId === undefined && this.#anchor.retention) {
         this.#problem('bad-signature', {
           ...at,
           message: `checkpoint ${checkpoint.id} signs seq ${checkpoint.seq} of chain ${this.#chainId} with another entry hash than ${this.#anchor.label} records: one of the two was forged with the signing key`,
         });
-      } else if (!this.#previous.faulty) {
+      } else if (!placed.faulty) {
         this.#problem('inserted', {
           ...at,
-          ...(this.#previous.id === undefined ? {} : { entryId: this.#previous.id }),
-          message: `entry ${this.#previous.id ?? '?'} at seq ${checkpoint.seq} of chain ${this.#chainId} has a self-consistent hash but is not the entry checkpoint ${checkpoint.id} signed: it was replaced by a forged entry`,
+          ...(placedId === undefined ? {} : { entryId: placedId }),
+          message: `entry ${placedId ?? '?'} at seq ${checkpoint.seq} of chain ${this.#chainId} has a self-consistent hash but is not the entry checkpoint ${checkpoint.id} signed: it was replaced by a forged entry`,
         });
       }
     }
@@ -240,11 +254,12 @@ export class AuditChainWalk {
     this.#lastCheckpoint = checkpoint;
     if (checkpoint.final) this.#finalCheckpoint = checkpoint;
     const head = this.#previous;
+    const headId = head.entry?.id;
     const lost = checkpoint.seq - head.seq;
     this.#problem('truncated', {
       ...at,
-      ...(head.id === undefined ? {} : { entryId: head.id }),
-      message: `checkpoint ${checkpoint.id} of chain ${this.#chainId} signs seq ${checkpoint.seq}, but the chain ends at seq ${head.seq}${head.id === undefined ? '' : ` (entry ${head.id})`}: ${lost} entr${lost === 1 ? 'y was' : 'ies were'} deleted from its end`,
+      ...(headId === undefined ? {} : { entryId: headId }),
+      message: `checkpoint ${checkpoint.id} of chain ${this.#chainId} signs seq ${checkpoint.seq}, but the chain ends at seq ${head.seq}${headId === undefined ? '' : ` (entry ${headId})`}: ${lost} entr${lost === 1 ? 'y was' : 'ies were'} deleted from its end`,
     });
   }
 
@@ -293,20 +308,20 @@ export class AuditChainWalk {
    */
   #brokenLink(entry: DigestedAuditEntry, seq: number, previous: Placed, moved: boolean): void {
     if (previous.faulty) return;
-    const link = entry.chain;
     const here = { chainId: this.#chainId, seq };
+    const previousId = previous.entry?.id;
     const linksPastPrevious =
-      previous.id !== undefined &&
+      previousId !== undefined &&
       this.#beforePrevious !== undefined &&
-      link.prevHash === this.#beforePrevious.hash;
+      linked(entry, this.#beforePrevious);
     if (moved && !linksPastPrevious) return;
-    if (previous.id === undefined && this.#anchor.retention) {
+    if (previousId === undefined && this.#anchor.retention) {
       this.#problem('inserted', {
         ...here,
         entryId: entry.id,
         message: `entry ${entry.id} at seq ${seq} of chain ${this.#chainId}, the first after retention's cut, does not link to ${this.#anchor.label}: the record does not describe this chain's cut, or the entry was forged`,
       });
-    } else if (previous.id === undefined) {
+    } else if (previousId === undefined) {
       this.#problem('inserted', {
         ...here,
         entryId: entry.id,
@@ -316,15 +331,15 @@ export class AuditChainWalk {
       this.#problem('inserted', {
         ...here,
         seq: previous.seq,
-        entryId: previous.id,
-        message: `entry ${previous.id} at seq ${previous.seq} of chain ${this.#chainId} was inserted: the next entry ${entry.id} links past it, to seq ${this.#beforePrevious!.seq}`,
+        entryId: previousId,
+        message: `entry ${previousId} at seq ${previous.seq} of chain ${this.#chainId} was inserted: the next entry ${entry.id} links past it, to seq ${this.#beforePrevious!.seq}`,
       });
     } else {
       this.#problem('inserted', {
         ...here,
         seq: previous.seq,
-        entryId: previous.id,
-        message: `entry ${previous.id} at seq ${previous.seq} of chain ${this.#chainId} has a plausible hash, but the next entry ${entry.id} was not chained to it: it is forged or replaced`,
+        entryId: previousId,
+        message: `entry ${previousId} at seq ${previous.seq} of chain ${this.#chainId} has a plausible hash, but the next entry ${entry.id} was not chained to it: it is forged or replaced`,
       });
     }
   }
@@ -349,12 +364,11 @@ export class AuditChainWalk {
     return undefined;
   }
 
-  #place(seq: number, hash: string, id: string, faulty: boolean): void {
+  #place(seq: number, entry: DigestedAuditEntry, faulty: boolean): void {
     this.#beforePrevious = this.#previous;
-    this.#previous = { seq, hash, id, faulty };
+    this.#previous = { seq, entry, anchorHash: '', faulty };
     const slot = this.#recentNext;
-    this.#recentHashes[slot] = hash;
-    this.#recentSeqs[slot] = seq;
+    this.#recentEntries[slot] = entry;
     this.#recentNext = slot + 1 === RECENT_HASHES ? 0 : slot + 1;
   }
 
@@ -362,7 +376,8 @@ export class AuditChainWalk {
   #recentSeq(hash: string): number | undefined {
     for (let back = 1; back <= RECENT_HASHES; back += 1) {
       const slot = (this.#recentNext - back + RECENT_HASHES) % RECENT_HASHES;
-      if (this.#recentHashes[slot] === hash) return this.#recentSeqs[slot];
+      const entry = this.#recentEntries[slot];
+      if (entry !== undefined && entry.chain.entryHash === hash) return entry.chain.seq;
     }
     return undefined;
   }
@@ -375,4 +390,10 @@ export class AuditChainWalk {
   #problem(kind: AuditTrailProblemKind, problem: Omit<AuditTrailProblem, 'kind'>): void {
     this.#report({ kind, ...problem });
   }
+}
+
+/** Whether `entry` links to what `placed` holds: its prev hash is that hash. */
+function linked(entry: DigestedAuditEntry, placed: Placed): boolean {
+  if (placed.entry !== undefined && entry.linksTo !== undefined) return entry.linksTo(placed.entry);
+  return entry.chain.prevHash === hashOf(placed);
 }

@@ -15,6 +15,17 @@ export interface DigestedAuditEntry {
   readonly chain: AuditChainLink;
   /** Hex SHA-256 of the entry's canonical fields (`auditEntryDigest`). */
   readonly entryDigest: string;
+  /**
+   * Whether `chain.entryHash` is `auditLinkHash(entryDigest, chain)`, where the reader worked
+   * it out already (from bytes, without building those strings); the walk computes it
+   * otherwise.
+   */
+  readonly hashesAsStored?: boolean;
+  /**
+   * Whether `chain.prevHash` is `previous.chain.entryHash`, for a reader that can tell
+   * without building the strings; the walk compares them otherwise.
+   */
+  linksTo?(previous: DigestedAuditEntry): boolean;
 }
 
 /** The digested form of a chained entry as read from a store; undefined for an unchained one. */

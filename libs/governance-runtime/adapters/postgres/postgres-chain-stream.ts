@@ -14,6 +14,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
 import { BinaryCopyTuples, type CopyTuple } from './binary-copy-tuples.js';
+import { CopyDigestedEntries } from './copy-digested-entry.js';
 import { PreimageBytes } from './preimage-bytes.js';
 import {
   CanonicalJsonTexts,
@@ -107,9 +108,10 @@ export class PostgresChainStream {
                limit ${sql.lit(this.#copyBatchSize)}) e
        order by e.chain_seq, e.key_id) to stdout (format binary)`.compile(this.#db);
     const tuples = new BinaryCopyTuples(plan.fieldCount);
+    const entries = new CopyDigestedEntries(chainId);
     const digested: DigestedAuditEntry[] = [];
     const onTuple = (tuple: CopyTuple) => {
-      digested.push(digestStoredTuple(tuple, chainId, plan, texts, preimage));
+      digested.push(digestStoredTuple(tuple, entries, plan, texts, preimage));
     };
     // Rows are digested as they arrive, but handed on only once the COPY has ended: until
     // then the connection is busy, and the verifier, which asks it for checkpoints between

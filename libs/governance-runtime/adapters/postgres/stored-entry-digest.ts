@@ -24,6 +24,8 @@ import { snakeCase } from '../../src/audit-entry-hash.js';
 import { canonicalMemberOrder, write as writeCanonical } from '../../src/canonical-json.js';
 import type { DigestedAuditEntry } from '../../src/digested-audit-entry.js';
 import type { CopyTuple } from './binary-copy-tuples.js';
+import { writeCanonicalJsonBytes } from './canonical-json-bytes.js';
+import type { CopyDigestedEntries, CopyDigestedEntry } from './copy-digested-entry.js';
 import { SELECTION, type SelectedRow, toEntry } from './postgres-audit-log-entry-repository.js';
 import type { PreimageBytes } from './preimage-bytes.js';
 
@@ -42,6 +44,8 @@ type Part =
   | {
       readonly kind: 'json' | 'number';
       readonly name: string;
+      /** `name` and a colon, as UTF-8. */
+      readonly nameBytes: Buffer;
       readonly whenNull: string | undefined;
     };
 
@@ -124,7 +128,12 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
       continue;
     }
     endRun();
-    parts.push({ kind: member.encoding, name: member.name, whenNull: member.whenNull });
+    parts.push({
+      kind: member.encoding,
+      name: member.name,
+      nameBytes: Buffer.from(`${member.name}:`),
+      whenNull: member.whenNull,
+    });
     selected.push(sql`${value}::text`);
   }
   endRun();
@@ -291,41 +300,29 @@ export function digestStoredRow(
 }
 
 /**
- * The digest of one binary COPY row of `chainId` (fields as `plan.fields`), its preimage built
- * in `preimage`. As `digestStoredRow`, a row that cannot be written as canonical JSON gets a
- * digest no entry hashes to.
+ * The digested entry of one binary COPY row of the chain `entries` makes (fields as
+ * `plan.fields`), its preimage built in `preimage`. As `digestStoredRow`, a row that cannot be
+ * written as canonical JSON gets a digest no entry hashes to.
  */
 export function digestStoredTuple(
   tuple: CopyTuple,
-  chainId: string,
+  entries: CopyDigestedEntries,
   plan: StoredEntryDigestPlan,
   texts: CanonicalJsonTexts,
   preimage: PreimageBytes,
-): DigestedAuditEntry {
-  let entryDigest: string;
+): CopyDigestedEntry {
+  let unencodable: string | undefined;
   try {
     writeTuplePreimage(tuple, plan, texts, preimage);
-    entryDigest = hash('sha256', preimage.view(), 'hex');
   } catch (error) {
-    entryDigest = `unencodable: ${(error as Error).message}`;
+    unencodable = `unencodable: ${(error as Error).message}`;
   }
-  return {
-    id: tuple.ascii(0),
-    occurredAt: tuple.ascii(1),
-    chain: {
-      chainId,
-      seq: tuple.integer(2),
-      prevHash: tuple.ascii(3),
-      entryHash: tuple.ascii(4),
-    },
-    entryDigest,
-  };
+  return entries.entry(tuple, preimage, unencodable);
 }
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 
 function writeTuplePreimage(
   tuple: CopyTuple,
@@ -350,13 +347,17 @@ function writeTuplePreimage(
       preimage.text(`${part.name}:${part.whenNull}`);
     } else {
       if (!first) preimage.char(COMMA);
-      const value = tuple.text(field);
-      // Name and value written one after the other: joined first, they would be copied twice.
-      preimage.text(part.name);
-      preimage.char(COLON);
-      preimage.text(
-        part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value)),
-      );
+      const name = part.nameBytes;
+      preimage.bytes(name, 0, name.length);
+      // A number's text is JSON too: what it holds, written from its bytes, is what
+      // `writeCanonical(Number(text))` writes, or nothing, and the slow path decides.
+      const start = tuple.starts[field]!;
+      if (!writeCanonicalJsonBytes(tuple.buffer, start, start + tuple.lengths[field]!, preimage)) {
+        const value = tuple.text(field);
+        preimage.text(
+          part.kind === 'json' ? texts.canonical(value, i) : writeCanonical(Number(value)),
+        );
+      }
     }
     first = false;
   }
