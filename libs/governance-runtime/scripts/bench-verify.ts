@@ -30,6 +30,16 @@
  * on +13 %. With BENCH_VERIFY_STREAMED, 4,000 rows per COPY against the default 20,000 measured
  * 78,626 / 71,355 at load 13 but 86,677 / 87,653 at load 8, so the default stayed. The target,
  * 100,000, is not reached: single runs touch 90,000-95,000 when the machine is calm.
+ *
+ * Then jsonb canonicalised from its bytes and links checked as bytes (`canonical-json-bytes.ts`,
+ * `copy-digested-entry.ts`), against efb9712, `-- 200000 --against DIR`, load 18 (Dec 5):
+ *
+ *     COPY (this)  COPY (efb9712)  packed queries   runs (this / efb9712)
+ *          79,593          75,622          60,884   57,604 / 72,835, 101,028 / 78,660, 79,593 / 75,622
+ *
+ * Medians 1.05x, the run-to-run swing larger than that. Steadier: the digest and walk alone on
+ * 20,000 COPY rows received once (no driver, no server), both trees in one process in 15
+ * alternating rounds, 8.38 against 9.67 us of CPU an entry, 1.14x (load 16).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
