@@ -13,10 +13,8 @@ import {
   pgliteRepositoryHarness,
   postgresServerRepositoryHarness,
 } from '../../../testing/audit-log-entry-repository-harnesses.js';
-import { createTestDatabase } from '../../../testing/create-test-database.js';
-import { migrateAuditLogToLatest, openTestPglite } from '../../../testing/open-test-pglite.js';
 import { newSigningKeyPair, SignedChainFixture } from '../../../testing/signed-chain-fixture.js';
-import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
+import { testAuditDatabases } from '../../../testing/test-audit-databases.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
 import { PostgresAuditTrailReader } from '../../postgres/postgres-audit-trail-reader.js';
 import { storedEntryDigestPlan } from '../../postgres/stored-entry-digest.js';
@@ -124,33 +122,7 @@ for (const harness of [
   });
 }
 
-const STREAM_DATABASES = [
-  {
-    name: 'a PostgreSQL server',
-    async open() {
-      const database = await createTestDatabase();
-      const db = openPostgresAuditLogDatabase({
-        connectionString: database.url,
-        maxConnections: 2,
-      });
-      await migrateAuditLogToLatest(db);
-      return {
-        db,
-        async close() {
-          await db.destroy();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'PGlite',
-    async open() {
-      const pglite = await openTestPglite();
-      return { db: pglite.db, close: () => pglite.remove() };
-    },
-  },
-];
+const STREAM_DATABASES = testAuditDatabases({ migrated: true });
 
 for (const database of STREAM_DATABASES) {
   it(`digests chained entries with and without rollout fields on the verifier's stream as the repository reads them, on ${database.name}`, async () => {
