@@ -5,7 +5,8 @@
  * tracking numbers, dates, versions, sums, from a fixed seed, so every run sees the same), and
  * the held-out sets, never tuned against: `held-out.yaml`, written after the policy, and
  * `held-out-2.yaml` with `held-out-benign.yaml`, written before the detectors were reworked for
- * the first set's misses.
+ * the first set's misses, and `held-out-3.yaml` with `held-out-3-benign.yaml`, written blind
+ * (before their author read the policy or the other sets).
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
@@ -17,12 +18,18 @@ export interface LabelledPrompt {
   readonly codes: readonly string[];
   /** Where it comes from: the file, and the disguise applied if any. */
   readonly source: string;
+  /** The user it is sent as, when the user matters (a blocked id in disguise). */
+  readonly userId?: string;
 }
 
 interface MaliciousGroup {
   readonly codes: readonly string[];
   readonly prompts: readonly string[];
+  readonly user_id?: string;
 }
+
+/** A written benign entry: a prompt, or a prompt sent as a given user. */
+type BenignEntry = string | { readonly prompt: string; readonly user_id: string };
 
 // Secret-shaped values, assembled here so that no scanner mistakes the corpus for a leak;
 // none is a real credential.
@@ -43,6 +50,12 @@ const SECRETS: Readonly<Record<string, string>> = {
   PRIVATE_KEY:
     '-----BEGIN ' + 'RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7b\n-----END RSA PRIVATE KEY-----',
   OPENSSH_KEY: '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA',
+  EC_KEY:
+    '-----BEGIN ' +
+    'EC PRIVATE KEY-----\nMHcCAQEEIBfakefakefakefakefakefake\n-----END EC PRIVATE KEY-----',
+  PKCS8_KEY:
+    '-----BEGIN ' + 'PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----',
+  SLACK_USER_TOKEN: 'xoxp-' + '210987654321-2109876543210-' + '9876543210abcdef9876543210abcdef',
 };
 
 function filled(prompt: string): string {
@@ -71,10 +84,15 @@ export async function maliciousPrompts(
 ): Promise<LabelledPrompt[]> {
   const groups = (await yamlOf(file)) as MaliciousGroup[];
   const out: LabelledPrompt[] = [];
-  for (const { codes, prompts } of groups) {
+  for (const { codes, prompts, user_id: userId } of groups) {
     const kind = kindOf(codes[0] ?? '');
     for (const raw of prompts) {
       const prompt = filled(raw);
+      if (userId !== undefined) {
+        // The disguise is in the id, not the prompt.
+        out.push({ prompt, codes, source: `${file} (user ${JSON.stringify(userId)})`, userId });
+        continue;
+      }
       out.push({ prompt, codes, source: file });
       if (!disguised) continue;
       const seen = new Set([prompt]);
@@ -98,10 +116,22 @@ export async function benignPrompts(): Promise<LabelledPrompt[]> {
   ];
 }
 
-/** The benign prompts of a list of strings (`held-out-benign.yaml`: never tuned against). */
+/**
+ * The benign prompts of a written list (`held-out-benign.yaml`, `held-out-3-benign.yaml`: never
+ * tuned against), each a prompt or a prompt with the `user_id` it is sent as.
+ */
 export async function writtenBenign(file: string): Promise<LabelledPrompt[]> {
-  const written = (await yamlOf(file)) as string[];
-  return written.map((prompt) => ({ prompt, codes: [], source: file }));
+  const written = (await yamlOf(file)) as BenignEntry[];
+  return written.map((entry) =>
+    typeof entry === 'string'
+      ? { prompt: entry, codes: [], source: file }
+      : {
+          prompt: entry.prompt,
+          codes: [],
+          source: `${file} (user ${JSON.stringify(entry.user_id)})`,
+          userId: entry.user_id,
+        },
+  );
 }
 
 /** A small seeded generator (mulberry32), so the generated prompts are the same every run. */

@@ -60,7 +60,11 @@ export async function evaluateCorpus(
   let allowed = 0;
   for (const item of [...malicious, ...benign]) {
     const evaluation = await engine.evaluate(
-      normalizePolicyInput({ prompt: item.prompt, user_id: 'eval-user', context: {} }),
+      normalizePolicyInput({
+        prompt: item.prompt,
+        user_id: item.userId ?? 'eval-user',
+        context: {},
+      }),
     );
     if (evaluation.error !== null) throw new Error(`evaluation failed: ${evaluation.error}`);
     const got = new Set(evaluation.reasons.map((reason) => reason.code));
