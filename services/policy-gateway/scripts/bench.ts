@@ -28,6 +28,11 @@
  * run and over its second half (start-up, JIT and pools settle in the first): flat memory is a
  * second-half slope near 0 MB/min.
  *
+ * Rows side by side: every row's gateway is started first, then the rows (pgbench's too) are
+ * loaded one after another in each of BENCH_ROUNDS rounds (1), the order rotated each round;
+ * with several rounds each row is the median of its rounds and each target ratio is also
+ * printed round by round (both rows of a ratio from the same round).
+ *
  * Before / after: BENCH_AGAINST=DIR (another checkout of the repository, e.g. a `git worktree`
  * of the last commit) starts that checkout's gateway beside this one for each row and loads
  * them in alternating rounds (BENCH_ROUNDS, 3; the order flips each round), so that both see
@@ -483,6 +488,63 @@ async function measureGateway(
   }
 }
 
+/** A row's gateway, ready to start: its settings and where its database's backends are. */
+interface PreparedPlan {
+  readonly name: string;
+  readonly env: GatewayEnv;
+  readonly otherEnv: GatewayEnv | undefined;
+  readonly backends: (() => Promise<readonly number[]>) | undefined;
+}
+
+/** Each row's figures of each round (interleaved runs), for per-round ratios. */
+const roundRows = new Map<string, Row[]>();
+
+/**
+ * Without BENCH_AGAINST: every row's gateway is started and warmed up first, then the rows
+ * (pgbench's too) are loaded one after another in each of BENCH_ROUNDS rounds, the order
+ * rotated by one each round, so that all rows see the same minutes of a shared machine rather
+ * than one row a quiet minute and the next a busy one. A row is the median of its rounds; the
+ * target ratios are also read round by round (`roundRows`). The gateways not being loaded sit
+ * idle meanwhile.
+ */
+async function measureInterleaved(
+  plans: readonly PreparedPlan[],
+  withPgbench: boolean,
+): Promise<Row[]> {
+  const started: { plan: PreparedPlan; gateway: RunningGatewayProcess }[] = [];
+  try {
+    for (const plan of plans) {
+      process.stdout.write(`  starting ${plan.name}…\n`);
+      started.push({ plan, gateway: await startGateway(withSoakProbe(plan.env, plan.name)) });
+    }
+    // Warm-up: JIT, pools, PGlite caches, worker threads; and a committed row for pgbench.
+    for (const { gateway } of started) await autocannon(gateway.url, 2);
+    const measures: { name: string; measure: () => Promise<Row> }[] = started.map(
+      ({ plan, gateway }) => ({
+        name: plan.name,
+        measure: () => loadGateway(plan.name, gateway, plan.backends),
+      }),
+    );
+    for (const target of withPgbench ? PGBENCH_TARGETS : []) {
+      measures.push({
+        name: pgbenchRowName(target),
+        measure: () => measurePgbench(database, scratch, target),
+      });
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (let i = 0; i < measures.length; i += 1) {
+        const { name, measure } = measures[(i + round) % measures.length]!;
+        process.stdout.write(`  ${rounds > 1 ? `round ${round + 1}: ` : ''}measuring ${name}…\n`);
+        const row = await measure();
+        roundRows.set(name, [...(roundRows.get(name) ?? []), row]);
+      }
+    }
+    return measures.map(({ name }) => medianRow(roundRows.get(name)!));
+  } finally {
+    for (const { gateway } of started) await gateway.kill('SIGTERM');
+  }
+}
+
 /**
  * The table pgbench inserts into. `copy` (the issue's target is read against it): a plain table
  * made `like` the entries table, with its columns, defaults and the parent's indexes, but no
@@ -492,6 +554,12 @@ async function measureGateway(
  * write for one row (routing, every index, the statement triggers), under a chain id of its own.
  */
 type PgbenchTarget = 'copy' | 'table';
+
+const PGBENCH_TARGETS: readonly PgbenchTarget[] = ['copy', 'table'];
+
+function pgbenchRowName(target: PgbenchTarget): string {
+  return target === 'copy' ? 'pgbench-insert' : 'pgbench-insert-entries';
+}
 
 const PGBENCH_CHAIN_ID = '00000000-0000-4000-8000-00000000b3c4';
 
@@ -510,15 +578,16 @@ async function measurePgbench(
   const table = target === 'copy' ? 'bench_entries' : 'audit_log_entries';
   const logDir = mkdtempSync(join(scratch, `pgbench-${target}-`));
   try {
+    // Made by the first round, kept for the next.
     if (target === 'copy') {
       await client.query(
-        'create table bench_entries (like audit_log_entries including defaults including indexes)',
+        'create table if not exists bench_entries (like audit_log_entries including defaults including indexes)',
       );
     }
     await client.query(
-      `create table bench_template_${target} as select * from audit_log_entries where chain_seq is not null limit 1`,
+      `create table if not exists bench_template_${target} as select * from audit_log_entries where chain_seq is not null and chain_id <> '${PGBENCH_CHAIN_ID}' limit 1`,
     );
-    await client.query(`create sequence bench_seq_${target}`);
+    await client.query(`create sequence if not exists bench_seq_${target}`);
     const { rows } = await client.query<{ column_name: string }>(
       "select column_name from information_schema.columns where table_name = 'audit_log_entries' order by ordinal_position",
     );
@@ -572,7 +641,7 @@ async function measurePgbench(
       )
       .sort((a, b) => a - b);
     return {
-      name: target === 'copy' ? 'pgbench-insert' : 'pgbench-insert-entries',
+      name: pgbenchRowName(target),
       decisionsPerSecond: tps,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
@@ -616,6 +685,7 @@ try {
     { name: 'postgres-1', env: { POLICY_GATEWAY_DATABASE_URL: database.url }, migrate: true },
     { name: 'postgres-all', env: { POLICY_GATEWAY_DATABASE_URL: database.url }, migrate: true },
   ];
+  const prepared: PreparedPlan[] = [];
   for (const plan of plans) {
     if (!wanted(plan.name)) continue;
     // Data dir for the generated signing key of every store; its own per row.
@@ -641,24 +711,29 @@ try {
         }
       }
     }
-    process.stdout.write(`  measuring ${plan.name}…\n`);
     const backends = plan.name.startsWith('postgres')
       ? () => backendPids(admin, databaseName(database))
       : undefined;
-    rows.push(...(await measureGateway(plan.name, env, otherEnv, backends)));
+    prepared.push({ name: plan.name, env, otherEnv, backends });
   }
-  if (wanted('pgbench')) {
-    if (process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
-      process.stdout.write('  pgbench: left out (no POLICY_GATEWAY_TEST_DATABASE_URL server)\n');
-    } else if (!rows.some((r) => r.name.startsWith('postgres'))) {
-      process.stdout.write('  pgbench: left out (it inserts a row a postgres row committed)\n');
-    } else {
-      for (const target of ['copy', 'table'] as const) {
-        process.stdout.write(
-          `  measuring pgbench into the ${target === 'copy' ? 'copy' : 'entries table'}…\n`,
-        );
-        rows.push(await measurePgbench(database, scratch, target));
-      }
+  let withPgbench = wanted('pgbench');
+  if (withPgbench && process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
+    process.stdout.write('  pgbench: left out (no POLICY_GATEWAY_TEST_DATABASE_URL server)\n');
+    withPgbench = false;
+  } else if (withPgbench && !prepared.some((p) => p.name.startsWith('postgres'))) {
+    process.stdout.write('  pgbench: left out (it inserts a row a postgres row committed)\n');
+    withPgbench = false;
+  }
+  if (against === undefined) {
+    rows.push(...(await measureInterleaved(prepared, withPgbench)));
+  } else {
+    for (const plan of prepared) {
+      process.stdout.write(`  measuring ${plan.name}…\n`);
+      rows.push(...(await measureGateway(plan.name, plan.env, plan.otherEnv, plan.backends)));
+    }
+    for (const target of withPgbench ? PGBENCH_TARGETS : []) {
+      process.stdout.write(`  measuring ${pgbenchRowName(target)}…\n`);
+      rows.push(await measurePgbench(database, scratch, target));
     }
   }
 } finally {
@@ -703,21 +778,24 @@ if (comparisons.length > 0) {
 }
 
 const byName = new Map(rows.map((r) => [r.name, r]));
-const targets: { label: string; value: number; target: number; higher: boolean }[] = [];
+const targets: {
+  label: string;
+  value: number;
+  /** The same ratio in each round of an interleaved run (rows of the same round). */
+  perRound: readonly number[];
+  target: number;
+  higher: boolean;
+}[] = [];
 function ratio(label: string, a: string, b: string, target: number, of: 'rate' | 'p99'): void {
   const x = byName.get(a);
   const y = byName.get(b);
   if (x === undefined || y === undefined) return;
-  if (of === 'rate') {
-    targets.push({
-      label,
-      value: x.decisionsPerSecond / y.decisionsPerSecond,
-      target,
-      higher: true,
-    });
-  } else {
-    targets.push({ label, value: x.p99 / Math.max(y.p99, 0.001), target, higher: false });
-  }
+  const figure = (r: Row, s: Row) =>
+    of === 'rate' ? r.decisionsPerSecond / s.decisionsPerSecond : r.p99 / Math.max(s.p99, 0.001);
+  const xs = roundRows.get(a) ?? [];
+  const ys = roundRows.get(b) ?? [];
+  const perRound = xs.length === ys.length ? xs.map((r, i) => figure(r, ys[i]!)) : [];
+  targets.push({ label, value: figure(x, y), perRound, target, higher: of === 'rate' });
 }
 ratio('postgres / memory, 1 worker', 'postgres-1', 'memory-1', 0.8, 'rate');
 ratio('postgres / memory, all workers', 'postgres-all', 'memory-all', 0.8, 'rate');
@@ -738,7 +816,7 @@ for (const name of ['postgres-1', 'postgres-all']) {
 for (const t of targets) {
   const pass = t.higher ? t.value >= t.target : t.value <= t.target;
   process.stdout.write(
-    `${pass ? 'PASS' : 'FAIL'}  ${t.label}: ${t.value.toFixed(2)}× (target ${t.higher ? '≥' : '≤'} ${t.target}×)\n`,
+    `${pass ? 'PASS' : 'FAIL'}  ${t.label}: ${t.value.toFixed(2)}× (target ${t.higher ? '≥' : '≤'} ${t.target}×)${t.perRound.length > 1 ? `; per round ${t.perRound.map((v) => v.toFixed(2)).join(', ')}` : ''}\n`,
   );
 }
 
