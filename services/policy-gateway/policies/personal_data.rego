@@ -24,23 +24,27 @@ email_pattern := `[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b`
 
 loose_email_pattern := `\b[a-z0-9._%+-]+(?: @ ?|@ | ?[(\[{<] ?at ?[)\]}>] ?| at )[a-z0-9-]+(?:(?: ?\. ?| ?[(\[{<] ?dot ?[)\]}>] ?| dot )[a-z0-9-]+)*(?: ?\. ?| ?[(\[{<] ?dot ?[)\]}>] ?| dot )(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|us|ca|au|nz|jp|cn|in|br|mx|ru|info|biz|me|dev|app|ai)\b`
 
-# An international number written with a leading + or 00 (E.164: up to 15 digits, a trunk
-# `(0)` allowed), a North-American one, (555) 123-4567 / 555.123.4567, or a national one in
+# An international number written with a leading + (E.164: up to 15 digits, a trunk `(0)`
+# allowed) or 00 (the international prefix dialled in most countries: then a whole run of
+# `numeric_text` with a separator after the country code, since 00 inside a longer number, a
+# card's or an IBAN's group, or a run that merely starts with 00 is more often an id), a North-American one, (555) 123-4567 / 555.123.4567, or a national one in
 # groups of 3-4-4 or 4-3-4, or a UK mobile number 07xxx xxxxxx, standing alone (020 7946 0958,
 # 0161 496 0000, 07700 900123: a whole run of
 # `numeric_text`, not the tail of a longer number). Bare digit runs are left alone unless a word says they are a phone
 # number (`phone_keyword_pattern`): they are more often ids.
-phone_pattern := `\+[1-9][0-9]{0,2}(?: ?\(0\))?(?:[ ./-]?[0-9]){6,13}\b|(?:\([2-9][0-9]{2}\) ?|\b1[ ./-]?[2-9][0-9]{2}[ ./-]?|\b[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ ./-][0-9]{4}\b|(?m:^0[1-9][0-9] [1-9][0-9]{3} [0-9]{4}$|^0[1-9][0-9]{2} [1-9][0-9]{2} [0-9]{4}$|^07[0-9]{3} ?[0-9]{6}$)`
+phone_pattern := `\+[1-9][0-9]{0,2}(?: ?\(0\))?(?:[ ./-]?[0-9]){6,13}\b|(?m:^00[1-9][0-9]{0,2}(?: ?\(0\))?[ ./-][0-9]{1,4}(?:[ ./-]?[0-9]){5,11}$)|(?:\([2-9][0-9]{2}\) ?|\b1[ ./-]?[2-9][0-9]{2}[ ./-]?|\b[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ ./-][0-9]{4}\b|(?m:^0[1-9][0-9] [1-9][0-9]{3} [0-9]{4}$|^0[1-9][0-9]{2} [1-9][0-9]{2} [0-9]{4}$|^07[0-9]{3} ?[0-9]{6}$)`
 
-phone_keyword_pattern := `\b(?:phone|tel|telephone|mobile|cell|cellphone|call me|text me|whatsapp|sms|fax)(?: number| no\.?| #)?(?: is| at| on)?:? ?([0-9](?:[ ./-]?[0-9]){6,14})\b`
+phone_keyword_pattern := `\b(?:phone|tel|telephone|mobile|cell|cellphone|call me|text me|whatsapp|sms|fax)(?: number| no\.?| #)?(?: is| at| on)?(?::|=|:=|=>)? ?([0-9](?:[ ./-]?[0-9]){6,14})\b`
 
 # 13 to 19 digits starting as a card network's numbers do (2-series and 51-55 Mastercard, 3
 # Amex, Diners and JCB, 4 Visa, 6 Discover and UnionPay): in one run of 14-16 or 19 digits
 # (13-digit runs are more often millisecond timestamps than cards), in groups of four (the
 # last of one to four), or 4-6-5 / 4-6-4 (Amex, Diners), with any run of up to three
 # separators (space, dot, slash, dash, underscore) between groups, or digit by digit with one
-# separator between each (`4 1 1 1 …`); the Luhn check decides.
-card_candidate_pattern := `\b(?:(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])(?:[0-9]{12,14}|[0-9]{17})|(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])[0-9]{2}(?:[ ./_-]{1,3}[0-9]{4}){2,3}(?:[ ./_-]{1,3}[0-9]{1,4})?|3[0-9]{3}[ ./_-]{1,3}[0-9]{6}[ ./_-]{1,3}[0-9]{4,5}|[2-6](?:[ ./_-][0-9]){12,18})\b`
+# separator between each (`4 1 1 1 …`), or four groups of four each in parentheses
+# (`(4111)(1111)(1111)(1111)`; a digit run ends before the last one's `)`); the Luhn check
+# decides.
+card_candidate_pattern := `\b(?:(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])(?:[0-9]{12,14}|[0-9]{17})|(?:4[0-9]|5[1-5]|2[2-7]|3[0-9]|6[0-9])[0-9]{2}(?:[ ./_-]{1,3}[0-9]{4}){2,3}(?:[ ./_-]{1,3}[0-9]{1,4})?|3[0-9]{3}[ ./_-]{1,3}[0-9]{6}[ ./_-]{1,3}[0-9]{4,5}|[2-6](?:[ ./_-][0-9]){12,18})\b|\((?:4[0-9]|5[1-5]|2[2-7]|6[0-9])[0-9]{2}\)(?:[ ./_-]{0,2}\([0-9]{4}\)){2}[ ./_-]{0,2}\([0-9]{4}`
 
 # US SSN, AAA-GG-SSSS with dashes, spaces or dots, excluding ranges never issued: area 000,
 # 666 and 900-999, group 00, serial 0000. Without separators a nine-digit number is an SSN
@@ -58,7 +62,7 @@ ssn_pattern := concat("", [
 ])
 
 ssn_keyword_pattern := concat("", [
-	`\b(?:ssn|ss#|social security(?: number| no\.?| #)?)(?: is| was)?:? ?#? ?(`,
+	`\b(?:ssn|ss#|social security(?: number| no\.?| #)?)(?: is| was)?(?::|=|:=|=>)? ?#? ?(`,
 	ssn_area, ssn_group, ssn_serial, `)\b`,
 ])
 
@@ -87,20 +91,33 @@ numeric_matches(pattern) := regex.find_n(pattern, numeric_text, -1)
 
 email_matches := array.concat(plain_email_matches, loose_email_matches)
 
-# An address right after `//` is a URL's user info (`https://token@github.com/…`), not an
-# e-mail address: a credential there is the secret detectors' concern.
+# Read in `plain` (see prompt.rego), so that spaced-out letters, accents and look-alike letters
+# do not hide an address. An address in a URL's user info (`https://token@github.com/…`) is
+# not an e-mail address: a credential there is the secret detectors' concern.
 plain_email_matches := [address |
-	some address in regex.find_n(email_pattern, folded, -1)
-	not contains(folded, concat("", ["//", address]))
+	some address in regex.find_n(email_pattern, plain, -1)
+	not url_user_info(address)
 ] if {
-	contains(folded, "@")
+	contains(plain, "@")
 } else := []
 
+# `https://token@host/…`, `postgres://user:password@host/…`: the part before `@` is a URL's
+# user info.
+url_user_info(address) if contains(plain, concat("", ["//", address]))
+
+url_user_info(address) if {
+	contains(plain, "://")
+	regex.match(concat("", [`//[^\s/@:]+:`, strings.replace_n(regex_metacharacters, address)]), plain)
+}
+
+# `the @example.com domain`, `to @jane.doe on the forum`: a handle or a domain named after a
+# word of prose is not an address spaced out.
 loose_email_matches := [text |
-	some text in regex.find_n(loose_email_pattern, folded, -1)
+	some text in regex.find_n(loose_email_pattern, plain, -1)
 	not text in plain_email_matches
+	not regex.match(`^(?:the|a|an|our|your|my|their|its|his|her|this|that|these|those|to|for|from|of|on|in|at|by|with|via|use|and|or|ping|tag|cc) @`, text)
 ] if {
-	regex.match(`(?: @|@ |dot)`, folded)
+	regex.match(`(?: @|@ |dot)`, plain)
 } else := []
 
 violations contains {
@@ -268,7 +285,7 @@ luhn_pair_marks := {
 	"95": "xxxxxxxxxxxxxx", "96": "xxxxxxxxxxxxxxx", "97": "xxxxxxxxxxxxxxxx", "98": "xxxxxxxxxxxxxxxxx", "99": "xxxxxxxxxxxxxxxxxx",
 }
 
-number_separators := {" ": "", "-": "", ".": "", "/": "", "_": ""}
+number_separators := {" ": "", "-": "", ".": "", "/": "", "_": "", "(": "", ")": ""}
 
 # The IBAN a candidate starts with: as many letters and digits as its country's IBANs have
 # (a candidate may run on into the next word), whose check holds. ISO 13616: move the first

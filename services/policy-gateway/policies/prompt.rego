@@ -29,6 +29,14 @@ folded := input.normalized.prompt if readable(input.normalized.prompt)
 
 folded := prompt_lower if not readable(input.normalized.prompt)
 
+# plain     - the folded prompt with spaced-out letters joined, accents dropped and look-alikes
+#             outside ASCII written as the ASCII they imitate, sent only when it differs from
+#             `folded`: read by the e-mail and secret detectors (`j a n e @ e x a m p l e . c o m`,
+#             an address with a Cyrillic `е`).
+plain := input.normalized.plain if readable(input.normalized.plain)
+
+plain := folded if not readable(input.normalized.plain)
+
 skeleton := input.normalized.skeleton if readable(input.normalized.skeleton)
 
 skeleton := replace(prompt_lower, "m", "rn") if not readable(input.normalized.skeleton)

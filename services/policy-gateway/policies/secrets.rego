@@ -2,9 +2,9 @@
 # One row per kind of secret; each row is one RE2 expression (no lookarounds or
 # backreferences) so that OPA and the embedded engine match exactly the same text.
 #
-# Rows are matched against the folded prompt (`folded`, see prompt.rego): lower-case, so
-# patterns are written in lower case; a zero-width space or full-width letters inside a key do
-# not break it. The secret is the pattern's first group: a key is told apart from a longer word
+# Rows are matched against the plain prompt (`plain`, see prompt.rego): folded, lower-case, so
+# patterns are written in lower case; a zero-width space, full-width or look-alike letters, or
+# a key spelt out one character at a time (`A K I A …`) do not break it. The secret is the pattern's first group: a key is told apart from a longer word
 # by the character before it, which must not be a letter or digit (an underscore may be, so
 # `aws_AKIA…` is found), not by `\b`, for which `_` is part of the word.
 package policy_gateway
@@ -55,13 +55,14 @@ secret_detectors := {
 	},
 	"secret.credential_assignment": {
 		# api_key=…, "password": "…", db_password => …, pwd := …, client-secret: …, the password
-		# is … (a full-width colon reads as `:` once folded); a password name may end a longer
+		# is … (a full-width colon reads as `:` once folded), and the usual words for a password in
+		# German, Dutch, French, Spanish, Portuguese and Polish; a password name may end a longer
 		# one (PGPASSWORD, MYSQLPASSWORD), a short one may follow a usual prefix (DBPASS, MYSQLPWD). Group 2 is the operator, 3 an
 		# opening quote, 4 the value (6+ characters), which `credential_value` judges.
-		"pattern": `(?:^|[^a-z0-9])((?:[a-z0-9]*(?:password|passwd|passphrase|passcode)|(?:db|sql|mysql|pg|redis|root|admin|user|my|smtp|ftp|mail)?(?:pass|pwd|pw|psw)|api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
+		"pattern": `(?:^|[^a-z0-9])((?:[a-z0-9]*(?:password|passwd|passphrase|passcode|passwort|kennwort|wachtwoord|contrasena|senha|haslo)|mot de passe|(?:db|sql|mysql|pg|redis|root|admin|user|my|smtp|ftp|mail)?(?:pass|pwd|pw|psw)|api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
 		"what": ["credential assignment (api_key=…, password=…)", "credential assignments (api_key=…, password=…)"],
 		"severity": "high",
-		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw"],
+		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw", "wort", "contrasena", "senha", "haslo"],
 	},
 }
 
@@ -70,19 +71,35 @@ secret_detectors := {
 secret_matches[code] := matches if {
 	secret_triggered
 	some code, detector in secret_detectors
-	regex.match(secret_triggers[code], folded)
-	matches := [match[1] |
-		some match in regex.find_all_string_submatch_n(detector.pattern, folded, -1)
-		secret_found(code, detector, match)
-	]
+	regex.match(secret_triggers[code], plain)
+	matches := array.concat(
+		[match[1] |
+			some match in regex.find_all_string_submatch_n(detector.pattern, plain, -1)
+			secret_found(code, detector, match)
+		],
+		url_credentials(code),
+	)
 	count(matches) > 0
+}
+
+# A password in a URL whose text names no credential (`postgres://admin:s3cret@db/app`): the
+# credential row's triggers did not fire, so its URL passwords are looked for alone.
+secret_matches["secret.credential_assignment"] := matches if {
+	not credential_row_triggered
+	matches := url_credentials("secret.credential_assignment")
+	count(matches) > 0
+}
+
+credential_row_triggered if {
+	secret_triggered
+	regex.match(secret_triggers["secret.credential_assignment"], plain)
 }
 
 secret_triggers[code] := any_of(detector.triggers) if some code, detector in secret_detectors
 
 # Whether any detector's trigger occurs: most prompts hold none, and one search for all of
 # them then stands for one per detector.
-secret_triggered if regex.match(secret_trigger_pattern, folded)
+secret_triggered if regex.match(secret_trigger_pattern, plain)
 
 secret_trigger_pattern := any_of([trigger | some detector in secret_detectors; some trigger in detector.triggers])
 
@@ -108,9 +125,22 @@ credential_value(_, quote, _) if quote != ""
 credential_value(_, _, value) if regex.match(`[^a-z]`, value)
 
 # What code assigns when it reads a credential from elsewhere, and placeholders: a call, an
-# index, a template (`os.environ[…]`, `get_token()`, `${DB_PASSWORD}`, `<your-key>`), a dotted
-# name (`config.db.password`), or a literal that is no value.
-credential_reference(value) if regex.match(`[(\[{<$%*]|^(?:[a-z_][a-z0-9_]*\.)+[a-z_][a-z0-9_]*$|^(?:none|null|nil|undefined|true|false|required|optional|string)$`, value)
+# index, a template or variable (`os.environ[…]`, `get_token()`, `${DB_PASSWORD}`, `$PGPASS`,
+# `%DB_PASS%`, `<your-key>`), a mask (`****`), a dotted name (`config.db.password`), or a
+# literal that is no value. A `$`, `%` or `*` inside a value (`wX9!mQ2#vL7$`) is a password's.
+credential_reference(value) if regex.match(`[(\[{<]|^\$|\$[({]|^%[a-z_]+%|^\*+$|^(?:[a-z_][a-z0-9_]*\.)+[a-z_][a-z0-9_]*$|^(?:none|null|nil|undefined|true|false|required|optional|string)$`, value)
+
+# A password in a URL's user info (`postgres://admin:s3cret@db.internal/app`), found with the
+# credential assignments: scheme, user, `:`, then the password (6+ characters, judged as a
+# quoted value is) before `@`.
+url_credentials("secret.credential_assignment") := [match[1] |
+	some match in regex.find_all_string_submatch_n(`[a-z][a-z0-9+.-]*://[^\s/@:]+:([^\s/@:]{6,})@`, plain, -1)
+	not credential_reference(match[1])
+] if {
+	contains(plain, "://")
+} else := []
+
+url_credentials(code) := [] if code != "secret.credential_assignment"
 
 # The message says what and how many, never the secret itself.
 violations contains {

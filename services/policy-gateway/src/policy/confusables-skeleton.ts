@@ -48,6 +48,42 @@ function mapAscii(text: string): string {
   return out;
 }
 
+/**
+ * The prototype of one character, lower-cased. Folded text is lower-case, and confusables.txt
+ * maps many capitals only (Cyrillic `Т` to `T`) or maps the small letter to a small capital
+ * (Cyrillic `т` to `ᴛ`, `н` to `ʜ`), which reads no Latin word: a character outside ASCII
+ * takes its capital's prototype when it has none of its own, or when its own is outside ASCII
+ * and its capital's is not. (Inside ASCII, a capital's prototype would read every `i` as
+ * `I`, whose prototype is `l`.)
+ */
+function prototypeOf(character: string): string | undefined {
+  const own = PROTOTYPES.get(character);
+  if (!NON_ASCII.test(character)) return own;
+  if (own !== undefined && !NON_ASCII.test(own)) return own;
+  const capital = PROTOTYPES.get(character.toUpperCase());
+  if (capital === undefined) return own;
+  return own === undefined || !NON_ASCII.test(capital) ? capital : own;
+}
+
+/**
+ * Folded text with each character outside ASCII that looks like ASCII letters or digits
+ * written as them (Cyrillic `е` as `e`, `ѕ` as `s`), and combining marks dropped (`é` reads
+ * `e`); ASCII is left as it is (unlike the skeleton, `m` stays `m`, `0` stays `0`), so that
+ * an address or a key spelt with look-alikes reads as the one it imitates.
+ *
+ * @example
+ * asciiLookalikes('аttасkеr@évil.com'); // 'attacker@evil.com' (Cyrillic а, с, е)
+ */
+export function asciiLookalikes(folded: string): string {
+  if (!NON_ASCII.test(folded)) return folded;
+  let out = '';
+  for (const character of folded.normalize('NFD').replace(MARKS, '')) {
+    const prototype = NON_ASCII.test(character) ? prototypeOf(character) : undefined;
+    out += prototype !== undefined && !NON_ASCII.test(prototype) ? prototype : character;
+  }
+  return out.toLowerCase();
+}
+
 export interface Skeleton {
   readonly text: string;
   /** True when a character outside ASCII was mapped to a different prototype. */
@@ -67,12 +103,7 @@ export function confusablesSkeleton(folded: string): Skeleton {
   let mappedNonAscii = false;
   let out = '';
   for (const character of folded.normalize('NFD').replace(MARKS, '')) {
-    // Folded text is lower-case, and confusables.txt maps many capitals only (Cyrillic `Т`
-    // to `T`, not `т`): a character outside ASCII without a prototype of its own takes its
-    // capital's (inside ASCII that would read every `i` as `I`, whose prototype is `l`).
-    const prototype =
-      PROTOTYPES.get(character) ??
-      (NON_ASCII.test(character) ? PROTOTYPES.get(character.toUpperCase()) : undefined);
+    const prototype = prototypeOf(character);
     if (prototype === undefined || prototype === character) {
       out += character;
       continue;

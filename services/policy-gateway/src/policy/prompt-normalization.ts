@@ -7,7 +7,7 @@
  * sends, and gets the same decisions.
  */
 import { canonicalUserId } from './canonical-user-id.js';
-import { confusablesSkeleton } from './confusables-skeleton.js';
+import { asciiLookalikes, confusablesSkeleton } from './confusables-skeleton.js';
 import { type FoldingChange, foldText } from './prompt-folding.js';
 
 /** What a normalisation changed, as the policy input and the audit entry name it. */
@@ -21,6 +21,13 @@ export interface NormalizedForms {
    * one joined (`joinSpacedLetters`): what phrase detectors read.
    */
   readonly skeleton: string;
+  /**
+   * The folded prompt with spaced letters joined, marks dropped and look-alikes outside ASCII
+   * written as the ASCII they imitate (`asciiLookalikes`), when that differs from `prompt`:
+   * what the e-mail and secret detectors read, so that `j a n e @ e x a m p l e . c o m` or an
+   * address with a Cyrillic `е` reads as the address.
+   */
+  readonly plain?: string;
   /** The user id's canonical form (`canonical-user-id.ts`), compared with the blocked list. */
   readonly user_id: string;
   /**
@@ -42,7 +49,9 @@ export interface NormalizedForms {
 export function normalizeForms(prompt: string, userId: string): NormalizedForms {
   const folded = foldText(prompt);
   const joined = joinSpacedLetters(prompt);
-  const skeleton = confusablesSkeleton(joined === prompt ? folded.text : foldText(joined).text);
+  const foldedJoined = joined === prompt ? folded.text : foldText(joined).text;
+  const skeleton = confusablesSkeleton(foldedJoined);
+  const plain = asciiLookalikes(foldedJoined);
   const canonical = canonicalUserId(userId);
   const changed: NormalizationChange[] = [...folded.changed];
   if (skeleton.mappedNonAscii) changed.push('confusables');
@@ -51,28 +60,56 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
   return {
     prompt: folded.text,
     skeleton: skeleton.text,
+    ...(plain === folded.text ? {} : { plain }),
     user_id: canonical,
     changed: changed.sort(),
   };
 }
 
-// Three or more letters (with their accents), each alone between the same separator (a space
-// of any width, a dot, a dash, an underscore, an asterisk or a middle dot, ASCII or full-width),
-// standing as a word: `Y o u`, `i.g.n.o.r.e`, `D-A-N`. Two separators in a row end a run, so
-// `Y o u  a r e` is two words.
+// Three or more letters or digits (with their accents), each alone between the same separator
+// (a dot, a dash, an underscore, an asterisk or a middle dot, ASCII or full-width), standing
+// as a word: `i.g.n.o.r.e`, `D-A-N`. Two separators in a row end a run.
+const SEPARATED_LETTERS =
+  /(?<![\p{L}\p{M}\p{N}])[\p{L}\p{N}]\p{M}*([.\-_*\u00B7\u2010-\u2015\uFF0A\uFF0D\uFF0E\uFF3F])[\p{L}\p{N}]\p{M}*(?:\1[\p{L}\p{N}]\p{M}*)+(?![\p{L}\p{M}\p{N}])/gu;
+// Three or more letters or digits each alone between runs of white space (of any width, line
+// breaks included): `Y o u  a r e`, a phrase spaced out and wrapped over lines.
 const SPACED_LETTERS =
-  /(?<![\p{L}\p{M}\p{N}])\p{L}\p{M}*([\p{Zs}.\-_*\u00B7\u2010-\u2015\uFF0A\uFF0D\uFF0E\uFF3F])\p{L}\p{M}*(?:\1\p{L}\p{M}*)+(?![\p{L}\p{M}\p{N}])/gu;
-const SEPARATORS = /[^\p{L}\p{M}]+/gu;
+  /(?<![\p{L}\p{M}\p{N}])[\p{L}\p{N}]\p{M}*(?:\p{White_Space}{1,8}[\p{L}\p{N}]\p{M}*){2,}(?![\p{L}\p{M}\p{N}])/gu;
+const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu;
+const GAPS = /\p{White_Space}+/gu;
+const LETTER = /\p{L}/u;
 
 /**
- * The text with each run of letters spaced out one by one written as one word, as a reader
+ * The text with each run of letters spaced out one by one written as words, as a reader
  * reads it: a disguise that splits a phrase into letters so that no word of it matches.
+ * Where the letters stand between runs of white space, a gap wider than the run's usual one
+ * (the width most of its gaps have, the narrowest of equals) separates words, so a line break
+ * that wrapping put in place of a gap joins, and one added to a gap separates. A run without a letter (`1 2 3`) is left as it is.
  *
  * @example
- * joinSpacedLetters('Y o u  a r e  n o w  D-A-N'); // 'You  are  now  DAN'
+ * joinSpacedLetters('Y o u  a r e  n o w  D-A-N'); // 'You are now  DAN'
  */
 export function joinSpacedLetters(text: string): string {
-  return text.replace(SPACED_LETTERS, (run) => run.replace(SEPARATORS, ''));
+  return text
+    .replace(SEPARATED_LETTERS, (run) => (LETTER.test(run) ? run.replace(SEPARATORS, '') : run))
+    .replace(SPACED_LETTERS, joinSpacedRun);
+}
+
+function joinSpacedRun(run: string): string {
+  if (!LETTER.test(run)) return run;
+  const widths = (run.match(GAPS) ?? []).map((gap) => gap.length);
+  const counts = new Map<number, number>();
+  for (const width of widths) counts.set(width, (counts.get(width) ?? 0) + 1);
+  let usual = 0;
+  let most = 0;
+  for (const [width, count] of counts) {
+    if (count > most || (count === most && width < usual)) {
+      usual = width;
+      most = count;
+    }
+  }
+  let gap = 0;
+  return run.replace(GAPS, () => ((widths[gap++] ?? 0) > usual ? ' ' : ''));
 }
 
 /**
