@@ -26,7 +26,10 @@
  * buffers they touch, which grows to shared_buffers without any leak). Each series is printed
  * with its first, largest and last value and the slope of a least-squares line over the whole
  * run and over its second half (start-up, JIT and pools settle in the first): flat memory is a
- * second-half slope near 0 MB/min.
+ * second-half slope near 0 MB/min. A heap in use grows between major collections without any
+ * leak; BENCH_SOAK_GC=1 takes each heap sample right after a full collection (`--expose-gc`),
+ * so that the series is the live heap (`heap live`), at the cost of one full collection per
+ * process per sample.
  *
  * Rows side by side: every row's gateway is started first, then the rows (pgbench's too) are
  * loaded one after another in each of BENCH_ROUNDS rounds (1), the order rotated each round;
@@ -42,9 +45,10 @@
  *
  * Usage: npm run bench -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROWS (all: memory-1,memory-all,
- *   embedded-1,postgres-1,postgres-all,pgbench), BENCH_SOAK_SECONDS, BENCH_SAMPLE_SECONDS,
- *   BENCH_SKIP_READS=1. PostgreSQL is POLICY_GATEWAY_TEST_DATABASE_URL's server (pgbench needs
- *   it), or an embedded one when unset (then the pgbench row is left out).
+ *   embedded-1,postgres-1,postgres-all,pgbench), BENCH_ROUNDS, BENCH_SOAK_SECONDS,
+ *   BENCH_SAMPLE_SECONDS, BENCH_SOAK_GC=1, BENCH_SKIP_READS=1. PostgreSQL is
+ *   POLICY_GATEWAY_TEST_DATABASE_URL's server (pgbench needs it), or an embedded one when unset
+ *   (then the pgbench rows are left out).
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,6 +73,7 @@ const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
 const sampleSeconds = Number(process.env.BENCH_SAMPLE_SECONDS ?? 10);
+const soakGc = process.env.BENCH_SOAK_GC === '1';
 const onlyRows = process.env.BENCH_ROWS?.split(',');
 const against = process.env.BENCH_AGAINST;
 const rounds = Number(process.env.BENCH_ROUNDS ?? (against === undefined ? 1 : 3));
@@ -315,7 +320,7 @@ function sampleMemory(
           heapUsed: number;
         };
         if (at < started) continue;
-        add(`${roles.get(pid) ?? 'worker'} ${pid} heap used`, [
+        add(`${roles.get(pid) ?? 'worker'} ${pid} ${soakGc ? 'heap live' : 'heap used'}`, [
           (at - started) / 60_000,
           heapUsed / 1024 / 1024,
         ]);
@@ -406,9 +411,11 @@ function withSoakProbe(env: GatewayEnv, name: string): GatewayEnv {
   if (soakSeconds <= 0) return env;
   return {
     ...env,
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${soakProbe}`.trim(),
+    NODE_OPTIONS:
+      `${process.env.NODE_OPTIONS ?? ''} ${soakGc ? '--expose-gc ' : ''}--import=${soakProbe}`.trim(),
     SOAK_PROBE_FILE: probeFileOf(name),
     SOAK_PROBE_MS: String(sampleSeconds * 1000),
+    ...(soakGc && { SOAK_PROBE_GC: '1' }),
   };
 }
 
