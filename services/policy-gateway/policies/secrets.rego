@@ -69,9 +69,8 @@ secret_detectors := {
 # What each detector that fired found, computed once: counted for the reason, and reported
 # to the audit trail's redaction (`redact`, see decision.rego), which never stores it.
 secret_matches[code] := matches if {
-	secret_triggered
-	some code, detector in secret_detectors
-	regex.match(secret_triggers[code], plain)
+	some code in triggered_secrets
+	detector := secret_detectors[code]
 	matches := array.concat(
 		[match[1] |
 			some match in regex.find_all_string_submatch_n(detector.pattern, plain, -1)
@@ -90,9 +89,13 @@ secret_matches["secret.credential_assignment"] := matches if {
 	count(matches) > 0
 }
 
-credential_row_triggered if {
+credential_row_triggered if "secret.credential_assignment" in triggered_secrets
+
+# The detectors one of whose triggers occurs, searched once.
+triggered_secrets contains code if {
 	secret_triggered
-	regex.match(secret_triggers["secret.credential_assignment"], plain)
+	some code, pattern in secret_triggers
+	regex.match(pattern, plain)
 }
 
 secret_triggers[code] := any_of(detector.triggers) if some code, detector in secret_detectors
