@@ -52,25 +52,20 @@ export function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: numbe
       }
     }
   }
-  const stop = i === n ? k() : runFrom(ctx, frame, plan, i, k);
+  let stop: boolean;
+  if (i === n) stop = k();
+  else {
+    const next = i + 1;
+    const rest = next === n ? k : () => runPlan(ctx, frame, plan, next, k);
+    const iter = quickPath ? plan.iter[i] : undefined;
+    const done = iter === undefined ? undefined : iter(ctx, frame, rest);
+    stop = done ?? evalLit(ctx, frame, lits[i]!, rest);
+  }
   unbind(frame, b0, b1, more);
   return stop;
 }
 
-/**
- * Runs a body's plan from literal `i` (already counted as a step) whose quick form, if any,
- * could not take it now: its compiled iteration, else the general path, then the rest.
- */
-export function runFrom(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
-  const n = plan.lits.length;
-  const next = i + 1;
-  const rest = next === n ? k : () => runPlan(ctx, frame, plan, next, k);
-  const iter = ctx.shared.quickPath ? plan.iter[i] : undefined;
-  const done = iter === undefined ? undefined : iter(ctx, frame, rest);
-  return done ?? evalLit(ctx, frame, plan.lits[i]!, rest);
-}
-
-export function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined): void {
+function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined): void {
   if (b0 >= 0) frame[b0] = undefined;
   if (b1 >= 0) frame[b1] = undefined;
   if (more !== undefined) for (const s of more) frame[s] = undefined;

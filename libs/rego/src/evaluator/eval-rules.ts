@@ -8,10 +8,10 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { keyOf } from '../value/value-key.js';
 import type { BodyPlan } from './body-plan.js';
-import { allBound, NOT_QUICK, planOf, QUICK_FAILED, QUICK_HELD } from './body-plan.js';
+import { allBound, planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
-import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
-import { runFrom, runPlan, unbind } from './eval-body.js';
+import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
+import { runPlan } from './eval-body.js';
 import type { QuickPlan } from './eval-quick.js';
 import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
@@ -78,11 +78,6 @@ interface BranchPlan {
   readonly value: Term;
   readonly quickValue: QuickPlan | null;
   readonly constant: boolean;
-  /**
-   * Every literal has a quick form and the value a quick plan: the branch usually runs as a
-   * straight line (`runStraight`), without a continuation.
-   */
-  readonly straight: boolean;
 }
 
 /** A rule of a rule set with its branches' plans. */
@@ -101,17 +96,12 @@ function plansOf(rs: RuleSet): readonly RulePlan[] {
   if (plans === undefined) {
     plans = rs.rules.map((rule) => ({
       rule,
-      branches: rule.branches.map((b) => {
-        const body = planOf(b.body);
-        const quickValue = quickPlan(b.value);
-        return {
-          body,
-          value: b.value,
-          quickValue,
-          constant: b.constant,
-          straight: quickValue !== null && body.quick.every((q) => q !== undefined),
-        };
-      }),
+      branches: rule.branches.map((b) => ({
+        body: planOf(b.body),
+        value: b.value,
+        quickValue: quickPlan(b.value),
+        constant: b.constant,
+      })),
       argSlots: rule.args.every((a) => a.k === 'var')
         ? rule.args.map((a) => (a as { slot: number }).slot)
         : undefined,
@@ -135,10 +125,6 @@ function evalBranches(
 ): boolean {
   const quickPath = ctx.shared.quickPath;
   for (const branch of plan.branches) {
-    if (quickPath && branch.straight) {
-      if (runStraight(ctx, frame, branch, onValue)) return true;
-      continue;
-    }
     let found = false;
     runPlan(ctx, frame, branch.body, 0, () => {
       const quick = branch.quickValue;
@@ -158,76 +144,6 @@ function evalBranches(
     if (found) return true;
   }
   return false;
-}
-
-/**
- * A straight branch (see `BranchPlan`): its literals run in a loop while each takes its quick
- * form, and the value is computed directly; a body with no iteration has one solution at
- * most. A literal that cannot take its quick form now (a slot it reads is unbound) hands the
- * rest of the body to the general path, as `runPlan` would. Returns whether a value was found.
- */
-function runStraight(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  onValue: (v: Value) => void,
-): boolean {
-  const body = branch.body;
-  const quick = body.quick;
-  const n = quick.length;
-  let b0 = -1;
-  let b1 = -1;
-  let more: number[] | undefined;
-  let i = 0;
-  let outcome = QUICK_HELD;
-  for (; i < n; i++) {
-    step(ctx);
-    outcome = quick[i]!(ctx, frame);
-    if (outcome === QUICK_FAILED || outcome === NOT_QUICK) break;
-    if (outcome >= 0) {
-      if (b0 < 0) b0 = outcome;
-      else if (b1 < 0) b1 = outcome;
-      else {
-        more ??= [];
-        more.push(outcome);
-      }
-    }
-  }
-  let found = false;
-  if (i === n) {
-    const value = branch.quickValue!;
-    if (allBound(value.slots, frame)) {
-      const v = value.fn(ctx, frame);
-      if (v !== undefined) {
-        found = true;
-        onValue(v);
-      }
-    } else {
-      evalTerm(ctx, frame, branch.value, (v) => {
-        found = true;
-        onValue(v);
-        return branch.constant;
-      });
-    }
-  } else if (outcome === NOT_QUICK) {
-    runFrom(ctx, frame, body, i, () => {
-      const quickValue = branch.quickValue!;
-      if (allBound(quickValue.slots, frame)) {
-        const v = quickValue.fn(ctx, frame);
-        if (v === undefined) return false;
-        found = true;
-        onValue(v);
-        return branch.constant;
-      }
-      return evalTerm(ctx, frame, branch.value, (v) => {
-        found = true;
-        onValue(v);
-        return branch.constant;
-      });
-    });
-  }
-  unbind(frame, b0, b1, more);
-  return found;
 }
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
