@@ -29,7 +29,9 @@ export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes
 export { AUDIT_ENTRY_COMMITS_CHANNEL } from './migrations/020-notify-audit-entry-commits.js';
 export {
   openPgliteAuditLogDatabase,
+  openThreadedPgliteAuditLogDatabase,
   type PgliteAuditLogDatabase,
+  type ThreadedPgliteAuditLogDatabase,
 } from './open-pglite-audit-log-database.js';
 export {
   openPostgresAuditLogDatabase,
@@ -41,6 +43,7 @@ export {
   PARTITION_INTERVALS,
   type PartitionInterval,
 } from './partition-interval.js';
+export { PgliteThread, PgliteThreadError } from './pglite-thread.js';
 export {
   PostgresAccessLogRepository,
   type PostgresAccessLogRepositoryOptions,
