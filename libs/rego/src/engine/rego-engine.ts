@@ -7,12 +7,13 @@ import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { Capabilities } from '../builtins/builtin-declarations.js';
 import { BUILTINS } from '../builtins/index.js';
 import type { NetworkAccess } from '../builtins/network/network-access.js';
+import { compileRegex } from '../builtins/regex.js';
 import { checkModules } from '../compiler/check-modules.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
 import { compileModules } from '../compiler/compiler.js';
 import { checkDataConflicts } from '../compiler/data-conflicts.js';
 import { documentTypes } from '../compiler/document-types.js';
-import type { CompiledQuery } from '../compiler/ir.js';
+import type { CompiledQuery, RuleSet } from '../compiler/ir.js';
 import type { PolicyCheckOptions } from '../compiler/policy-checks.js';
 import { compileQuery } from '../compiler/query.js';
 import { RegoError, RegoParseError } from '../errors/rego-error.js';
@@ -27,6 +28,8 @@ import { TRUE } from '../value/value-builders.js';
 import { fromJs, toJs } from '../value/value-json.js';
 import { engineCapabilities } from './engine-capabilities.js';
 import { KeptRuleValues } from './kept-rule-values.js';
+import type { PatternSource } from './pattern-precompile.js';
+import { MAX_PRECOMPILED, patternSources, stringsAt } from './pattern-precompile.js';
 import { type EngineHostAccess, QueryBuiltinContext } from './query-builtin-context.js';
 
 export interface RegoEngineOptions {
@@ -99,6 +102,9 @@ export class RegoEngine {
   private readonly queries = new Map<string, CompiledQuery>();
   private readonly cache = new Map<string, unknown>();
   private readonly kept = new KeptRuleValues();
+  private patterns:
+    | { readonly policy: CompiledPolicy; readonly sources: readonly PatternSource[] }
+    | undefined;
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   private readonly regoVersion: RegoVersion;
   private readonly host: EngineHostAccess;
@@ -149,6 +155,7 @@ export class RegoEngine {
     this.modules.clear();
     for (const [k, v] of next) this.modules.set(k, v);
     this.queries.clear();
+    this.precompilePatterns();
   }
 
   removeModule(fileName: string): void {
@@ -200,6 +207,63 @@ export class RegoEngine {
     if (value.kind !== 'object') throw new TypeError('data must be an object');
     checkDataConflicts(this.policy.tree, value, (file) => this.modules.get(file)?.source);
     this.data = value;
+    this.precompilePatterns();
+  }
+
+  /**
+   * Compiles the policy's regular expressions now rather than in the first query that
+   * reaches them (`pattern-precompile.ts`): constant patterns, and the strings of the
+   * input-free rules a pattern can come from, evaluated over the current data. A rule that
+   * fails to evaluate or a string that is no valid pattern is left for queries to meet.
+   */
+  private precompilePatterns(): void {
+    const policy = this.policy;
+    if (this.patterns?.policy !== policy) {
+      const { inputFree } = this.kept.for(policy, this.data, false);
+      this.patterns = { policy, sources: patternSources(policy, inputFree) };
+    }
+    const sources = this.patterns.sources;
+    if (sources.length === 0) return;
+    const patterns = new Map<string, string>();
+    const values = new Map<RuleSet, Value | undefined>();
+    for (const source of sources) {
+      if ('pattern' in source) {
+        patterns.set(source.pattern, source.builtin);
+        continue;
+      }
+      const { ruleSet } = source;
+      if (!values.has(ruleSet)) {
+        const ref = `data${ruleSet.path.map((p) => `[${JSON.stringify(p)}]`).join('')}`;
+        try {
+          values.set(ruleSet, this.evalRuleValue(ref));
+        } catch {
+          values.set(ruleSet, undefined);
+        }
+      }
+      const value = values.get(ruleSet);
+      const found = new Set<string>();
+      if (value !== undefined) stringsAt(value, source.steps, found);
+      for (const s of found) if (!patterns.has(s)) patterns.set(s, source.builtin);
+    }
+    const context = new QueryBuiltinContext(
+      false,
+      this.cache,
+      Date.now(),
+      undefined,
+      [],
+      undefined,
+      this.host,
+    );
+    let compiled = 0;
+    for (const [pattern, builtin] of patterns) {
+      if (compiled++ >= MAX_PRECOMPILED) break;
+      try {
+        // One search, so that V8 compiles the JavaScript expression now too.
+        compileRegex(builtin, pattern, context).test('');
+      } catch {
+        // Not a valid pattern: the query that uses it as one reports it.
+      }
+    }
   }
 
   /** Evaluates a query; results as JSON-shaped JavaScript, like OPA's query API. */
