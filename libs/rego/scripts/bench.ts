@@ -9,7 +9,7 @@
  * rounds: on a shared machine, separate runs differ more than most changes.
  *
  *   npm run bench -w libs/rego [-- --against <git-ref or libs/rego directory>] [--rounds N]
- *     [--processes N] [--no-live] [--json]
+ *     [--processes N] [--no-live] [--json] [--against-first]
  *
  * `--against` evaluates another version of the engine in the same rounds: a directory holding
  * its libs/rego, or a git ref, whose libs/rego is extracted (git archive) under
@@ -49,7 +49,16 @@ if (processes > 1) {
   process.exit(0);
 }
 // Imported the way the other version is (dynamically), so that neither starts ahead: a
-// static import measured up to twice as fast as the same files imported dynamically.
+// static import measured up to twice as fast as the same files imported dynamically. Even
+// so, of two identical copies the one imported first measured 15-25% faster (at load ~20):
+// `--against-first` imports the other version first, and `--processes` alternates the order
+// from one process to the next, so that a comparison's ratios can be read order-balanced.
+const against = option('--against');
+const againstFirst = against !== undefined && process.argv.includes('--against-first');
+const otherSource = against === undefined ? undefined : againstSource(against);
+const otherFirst: { RegoEngine: EngineClass } | undefined = againstFirst
+  ? await import(join(otherSource!.dir, 'src/index.ts'))
+  : undefined;
 const { RegoEngine: Engine }: { RegoEngine: EngineClass } = await import('../src/index.js');
 
 type EngineClass = typeof RegoEngine;
@@ -94,14 +103,14 @@ const contestants: Contestant[] = [
   },
 ];
 
-const against = option('--against');
 let againstLabel: string | undefined;
 let cleanup: (() => void) | undefined;
-if (against !== undefined) {
-  const { dir, label, remove } = againstSource(against);
-  againstLabel = label;
+if (otherSource !== undefined) {
+  const { dir, label, remove } = otherSource;
+  againstLabel = againstFirst ? `${label}, imported first` : label;
   cleanup = remove;
-  const other: { RegoEngine: EngineClass } = await import(join(dir, 'src/index.ts'));
+  const other: { RegoEngine: EngineClass } =
+    otherFirst ?? (await import(join(dir, 'src/index.ts')));
   const otherEngine = compile(other.RegoEngine, snapshot);
   contestants.push({
     name: 'against',
@@ -322,10 +331,12 @@ function repeatInProcesses(n: number): void {
     .slice(2)
     .filter((a, i, all) => a !== '--processes' && all[i - 1] !== '--processes');
   const runs: ProcessResult[] = [];
+  const compares = args.includes('--against');
   for (let i = 0; i < n; i++) {
+    const order = compares && i % 2 === 1 ? ['--against-first'] : [];
     const out = execFileSync(
       process.execPath,
-      [...process.execArgv, process.argv[1]!, ...args, '--json'],
+      [...process.execArgv, process.argv[1]!, ...args, ...order, '--json'],
       {
         maxBuffer: 1 << 24,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -371,10 +382,17 @@ function report(runs: readonly ProcessResult[], how: string): void {
     console.log(`  ${first.sizes[s]!.label.padEnd(6)} ${parts.join(', ')}`);
   }
   if (first.againstLabel !== undefined) {
-    console.log(`against: ${first.againstLabel}; engine here / there:`);
+    const balanced = runs.length > 1 && runs.length % 2 === 0;
+    console.log(
+      `against: ${first.againstLabel}; engine here / there` +
+        (runs.length > 1
+          ? `, import order alternating by process (${balanced ? 'balanced' : 'one more with this version first'}); geometric mean:`
+          : ':'),
+    );
     for (let s = 0; s < first.sizes.length; s++) {
       const r = runs.map((x) => x.sizes[s]!.micros.engine! / x.sizes[s]!.micros.against!);
-      console.log(`  ${first.sizes[s]!.label.padEnd(6)} ${median(r).toFixed(3)}${range(r)}`);
+      const mean = Math.exp(r.reduce((acc, x) => acc + Math.log(x), 0) / r.length);
+      console.log(`  ${first.sizes[s]!.label.padEnd(6)} ${mean.toFixed(3)}${range(r)}`);
     }
   }
 }
