@@ -7,8 +7,8 @@
  */
 import {
   type AuditLogDatabase,
-  openPgliteAuditLogDatabase,
   openPostgresAuditLogDatabase,
+  openThreadedPgliteAuditLogDatabase,
   POSTGRES_CLIENT_TIMEOUT_MARGIN_MS,
 } from '@policy-gateway/governance-runtime/postgres';
 import { type Kysely, sql } from 'kysely';
@@ -112,13 +112,14 @@ async function openEmbedded(
   options: OpenOptions,
 ): Promise<Database> {
   const lock = acquireDataDirLock(settings.dataDir);
-  let opened: Awaited<ReturnType<typeof openPgliteAuditLogDatabase>>;
+  let opened: Awaited<ReturnType<typeof openThreadedPgliteAuditLogDatabase>>;
   try {
     options.log.info(
       { dataDir: settings.dataDir },
       'opening the embedded database (a new data directory takes several seconds to initialise)',
     );
-    opened = await openPgliteAuditLogDatabase(`${settings.dataDir}/pglite`);
+    // On a thread of its own: a statement on this thread would stop every request meanwhile.
+    opened = await openThreadedPgliteAuditLogDatabase(`${settings.dataDir}/pglite`);
   } catch (error) {
     lock.release();
     throw new UnusableSettingError(
