@@ -57,6 +57,8 @@ export class OriginalSealer {
     Promise<{ keyId: string; dataKey: Buffer } | undefined>
   >();
   readonly #ivs = new RandomBytesPool();
+  /** User id → subject reference: a digest per seal cost more than the look-up. */
+  readonly #subjectRefs = new Map<string, string>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(keys: SubjectKeyStore, kek: KeyEncryptionKey) {
@@ -93,7 +95,9 @@ export class OriginalSealer {
   }
 
   async seal(userId: string, entryId: string, input: unknown): Promise<SealedOriginal> {
-    const { keyId, dataKey } = await this.#sealingKey(subjectRefOf(userId));
+    const subjectRef = this.#subjectRefOf(userId);
+    const { keyId, dataKey } =
+      this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
     const iv = this.#ivs.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
@@ -130,6 +134,27 @@ export class OriginalSealer {
     } catch {
       return { readable: false, why: 'corrupt' };
     }
+  }
+
+  /** `subjectRefOf`, remembered for the users seen last (the same bound as the keys). */
+  #subjectRefOf(userId: string): string {
+    let subjectRef = this.#subjectRefs.get(userId);
+    if (subjectRef === undefined) {
+      subjectRef = subjectRefOf(userId);
+      if (this.#subjectRefs.size >= SEALING_KEYS_MAX) this.#subjectRefs.clear();
+      this.#subjectRefs.set(userId, subjectRef);
+    }
+    return subjectRef;
+  }
+
+  /**
+   * The subject's remembered key when it may be used without asking the store (listening, not
+   * expired), found without waiting for a turn of the event loop; else undefined.
+   */
+  #rememberedKey(subjectRef: string): SealingKey | undefined {
+    if (!this.#keys.destructions.listening) return undefined;
+    const remembered = this.#sealingKeys.get(subjectRef);
+    return remembered !== undefined && remembered.expiresAt > Date.now() ? remembered : undefined;
   }
 
   async #sealingKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
