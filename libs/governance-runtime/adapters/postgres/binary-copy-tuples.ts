@@ -3,8 +3,10 @@
  * 19-byte header, then per row a 16-bit field count and per field a 32-bit length (-1 for
  * NULL) and that many bytes, then a count of -1. Fields are left where they are in the chunk
  * (`CopyTuple` is a reused view of offsets), so a text field can be copied or hashed as UTF-8
- * bytes without becoming a string. A row split across two chunks is joined with the next.
- * (`pg-copy-streams-binary` decodes every field into a value, the cost this avoids.)
+ * bytes without becoming a string. A row split across chunks is completed by copying only
+ * its own bytes, not the rest of the chunk that completes it (a chunk is tens of kilobytes,
+ * a row about one). (`pg-copy-streams-binary` decodes every field into a value, the cost
+ * this avoids.)
  */
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -76,8 +78,21 @@ export class BinaryCopyTuples {
 
   /** Calls `onTuple` for every row completed by `chunk`, in order. */
   push(chunk: Buffer, onTuple: (tuple: CopyTuple) => void): void {
-    let buffer = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    const pending = this.#pending;
     this.#pending = undefined;
+    if (pending !== undefined && this.#headerRead) {
+      const rowLength = splitRowLength(pending, chunk, this.#tuple.starts.length);
+      if (rowLength === undefined) {
+        // The row goes on past this chunk too (or its lengths do): wait for more.
+        this.#pending = Buffer.concat([pending, chunk]);
+        return;
+      }
+      const taken = rowLength - pending.length;
+      this.#rows(Buffer.concat([pending, chunk.subarray(0, taken)]), 0, onTuple);
+      this.#rows(chunk, taken, onTuple);
+      return;
+    }
+    const buffer = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
     let offset = 0;
     if (!this.#headerRead) {
       if (buffer.length < HEADER_LENGTH) {
@@ -94,6 +109,14 @@ export class BinaryCopyTuples {
       }
       offset = HEADER_LENGTH + extension;
       this.#headerRead = true;
+    }
+    this.#rows(buffer, offset, onTuple);
+  }
+
+  /** Calls `onTuple` for every whole row of `buffer` from `offset`, and keeps what is left. */
+  #rows(buffer: Buffer, offset: number, onTuple: (tuple: CopyTuple) => void): void {
+    if (this.#ended && offset < buffer.length) {
+      throw new Error('a binary COPY stream has data after its end');
     }
     const tuple = this.#tuple;
     const maxFields = tuple.starts.length;
@@ -135,8 +158,7 @@ export class BinaryCopyTuples {
     if (offset < buffer.length) {
       if (this.#ended) throw new Error('a binary COPY stream has data after its end');
       // Copied, so that the rest of the chunk can be collected.
-      buffer = Buffer.from(buffer.subarray(offset));
-      this.#pending = buffer;
+      this.#pending = Buffer.from(buffer.subarray(offset));
     }
   }
 
@@ -146,4 +168,27 @@ export class BinaryCopyTuples {
       throw new Error('a binary COPY stream ended in the middle of a row');
     }
   }
+}
+
+/**
+ * The length of the row that starts `first` (a row's start, not all of it) and goes on in
+ * `second`, or undefined when `second` does not complete it. The trailer (a field count of
+ * -1), and a field count the parser refuses, count as 2 bytes: what it reads to decide.
+ */
+function splitRowLength(first: Buffer, second: Buffer, maxFields: number): number | undefined {
+  const total = first.length + second.length;
+  const byteAt = (at: number) => (at < first.length ? first[at]! : second[at - first.length]!);
+  if (total < 2) return undefined;
+  const fieldCount = (((byteAt(0) << 8) | byteAt(1)) << 16) >> 16;
+  if (fieldCount < 0 || fieldCount > maxFields) return 2;
+  let at = 2;
+  for (let field = 0; field < fieldCount; field += 1) {
+    if (at + 4 > total) return undefined;
+    const length =
+      (byteAt(at) << 24) | (byteAt(at + 1) << 16) | (byteAt(at + 2) << 8) | byteAt(at + 3);
+    at += 4;
+    if (length > 0) at += length;
+    if (at > total) return undefined;
+  }
+  return at;
 }

@@ -15,7 +15,7 @@
  * it or not written at all (a test holds the two together over generated and server-written
  * texts).
  */
-import type { PreimageBytes } from './preimage-bytes.js';
+import { PreimageBytes } from './preimage-bytes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -42,7 +42,8 @@ export function writeCanonicalJsonBytes(
   out: PreimageBytes,
 ): boolean {
   const mark = out.length;
-  const reader = new JsonBytesReader(source, start, end, out);
+  const reader = READER;
+  reader.reset(source, start, end, out);
   try {
     reader.value();
     reader.skipSpace();
@@ -61,19 +62,25 @@ export function writeCanonicalJsonBytes(
  */
 let members = new Int32Array(256);
 
+/**
+ * One text's reading. A single reader serves every call (`reset`), since a call runs to its
+ * end without another starting: the verifier canonicalises a few texts per entry, and an
+ * object per text was most of what the digest allocated.
+ */
 class JsonBytesReader {
-  at: number;
-  readonly #source: Buffer;
-  readonly #end: number;
-  readonly #out: PreimageBytes;
+  at = 0;
+  #source: Buffer = Buffer.alloc(0);
+  #end = 0;
+  #out: PreimageBytes = new PreimageBytes();
   /** The top of `members`, in numbers. */
   #top = 0;
 
-  constructor(source: Buffer, start: number, end: number, out: PreimageBytes) {
+  reset(source: Buffer, start: number, end: number, out: PreimageBytes): void {
     this.#source = source;
     this.at = start;
     this.#end = end;
     this.#out = out;
+    this.#top = 0;
   }
 
   skipSpace(): void {
@@ -353,3 +360,5 @@ class JsonBytesReader {
     out.char(0x7d);
   }
 }
+
+const READER = new JsonBytesReader();

@@ -30,43 +30,6 @@ export class PreimageBytes {
     this.#length += this.#buffer.write(value, this.#length);
   }
 
-  /** ASCII text (no character above U+007F), one byte per character. */
-  ascii(value: string): void {
-    this.#reserve(value.length);
-    this.#length += this.#buffer.write(value, this.#length, 'latin1');
-  }
-
-  /** A non-negative integer's decimal digits; anything else as `String` writes it. */
-  digits(value: number): void {
-    if (!(value >= 0 && Number.isSafeInteger(value))) {
-      this.ascii(String(value));
-      return;
-    }
-    let count = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) count += 1;
-    this.#reserve(count);
-    let rest = value;
-    for (let at = this.#length + count - 1; at >= this.#length; at -= 1) {
-      this.#buffer[at] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this.#length += count;
-  }
-
-  /** `source[start, end)` as lower-case hex digits. */
-  hex(source: Buffer, start: number, end: number): void {
-    this.#reserve((end - start) * 2);
-    const buffer = this.#buffer;
-    let at = this.#length;
-    for (let i = start; i < end; i += 1) {
-      const byte = source[i]!;
-      buffer[at] = HEX_DIGITS[byte >> 4]!;
-      buffer[at + 1] = HEX_DIGITS[byte & 15]!;
-      at += 2;
-    }
-    this.#length = at;
-  }
-
   /** The bytes written so far. */
   get length(): number {
     return this.#length;
@@ -90,8 +53,6 @@ export class PreimageBytes {
     this.#buffer = grown;
   }
 }
-
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * Below this many bytes a copy is a loop here: `Buffer#copy` checks its arguments in

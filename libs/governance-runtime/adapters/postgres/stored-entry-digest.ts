@@ -47,6 +47,8 @@ type Part =
       /** `name` and a colon, as UTF-8. */
       readonly nameBytes: Buffer;
       readonly whenNull: string | undefined;
+      /** The member as UTF-8 when the column is NULL (name, colon, `whenNull`), if present then. */
+      readonly whenNullBytes: Buffer | undefined;
     };
 
 export interface StoredEntryDigestPlan {
@@ -133,6 +135,10 @@ function buildPlan(): StoredEntryDigestPlan | undefined {
       name: member.name,
       nameBytes: Buffer.from(`${member.name}:`),
       whenNull: member.whenNull,
+      whenNullBytes:
+        member.whenNull === undefined
+          ? undefined
+          : Buffer.from(`${member.name}:${member.whenNull}`),
     });
     selected.push(sql`${value}::text`);
   }
@@ -342,9 +348,10 @@ function writeTuplePreimage(
       const start = tuple.starts[field]!;
       preimage.bytes(tuple.buffer, start, start + Math.max(tuple.lengths[field]!, 0));
     } else if (tuple.isNull(field)) {
-      if (part.whenNull === undefined) continue;
+      const member = part.whenNullBytes;
+      if (member === undefined) continue;
       if (!first) preimage.char(COMMA);
-      preimage.text(`${part.name}:${part.whenNull}`);
+      preimage.bytes(member, 0, member.length);
     } else {
       if (!first) preimage.char(COMMA);
       const name = part.nameBytes;
