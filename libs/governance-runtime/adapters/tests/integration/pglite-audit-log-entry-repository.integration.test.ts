@@ -3,14 +3,13 @@
  * whose append resolved is on disk, through a reopening and a SIGKILL; and the schema the
  * migrations create there.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, makeEntry } from '../../../testing/audit-log-entry-fixtures.js';
 import { newestFirst } from '../../../testing/contract/contract-support.js';
 import { openTestPglite, type TestPglite } from '../../../testing/open-test-pglite.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
 import { describeAuditLogSchema } from './describe-audit-log-schema.js';
+import { appendInChildThenKill } from './fixtures/append-in-child-then-kill.js';
 
 let pglite: TestPglite;
 
@@ -38,31 +37,7 @@ describe('PostgresAuditLogEntryRepository on PGlite', () => {
   it('keeps an entry whose append resolved even when the process is then SIGKILLed', async () => {
     const entry = makeEntry();
     await pglite.close();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./fixtures/append-then-wait.ts', import.meta.url)),
-        pglite.dataDir,
-        JSON.stringify(entry),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('committed')) resolve();
-        });
-        child.once('exit', (code) =>
-          reject(new Error(`child exited with ${code} before committing`)),
-        );
-      });
-    } finally {
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await appendInChildThenKill(pglite.dataDir, entry);
     await reopen();
     expect(await new PostgresAuditLogEntryRepository(pglite.db).findById(entry.id)).toStrictEqual(
       entry,

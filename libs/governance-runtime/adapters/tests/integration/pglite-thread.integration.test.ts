@@ -3,10 +3,8 @@
  * back with the fields the write path reads (SQLSTATE, constraint, severity); a transaction commits or rolls back whole and holds
  * the thread while open; and an append that resolved survives a SIGKILL of the process.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateAuditLogEntryError } from '../../../src/duplicate-audit-log-entry-error.js';
@@ -20,6 +18,7 @@ import {
 } from '../../postgres/open-pglite-audit-log-database.js';
 import { PgliteThread } from '../../postgres/pglite-thread.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
+import { appendInChildThenKill } from './fixtures/append-in-child-then-kill.js';
 
 describe('PgliteThread', () => {
   let dataDir: string;
@@ -101,32 +100,7 @@ describe('PgliteThread', () => {
   it('keeps an entry whose append resolved even when the process is then SIGKILLed', async () => {
     const entry = makeEntry();
     await database.close();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./fixtures/append-then-wait.ts', import.meta.url)),
-        dataDir,
-        JSON.stringify(entry),
-        'thread',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('committed')) resolve();
-        });
-        child.once('exit', (code) =>
-          reject(new Error(`child exited with ${code} before committing`)),
-        );
-      });
-    } finally {
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await appendInChildThenKill(dataDir, entry, 'thread');
     database = await openThreadedPgliteAuditLogDatabase(dataDir);
     db = database.db;
     expect(await new PostgresAuditLogEntryRepository(db).findById(entry.id)).toStrictEqual(entry);
