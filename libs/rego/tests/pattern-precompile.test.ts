@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BUILTINS } from '../src/builtins/index.js';
 import { compileModules } from '../src/compiler/compiler.js';
 import { inputFreeRuleSets } from '../src/compiler/input-free-rules.js';
@@ -8,9 +8,9 @@ import { RegoEngine } from '../src/index.js';
 import { parseModule } from '../src/parser/parser.js';
 import { fromJs } from '../src/value/value-json.js';
 
-// The engine compiles a policy's regular expressions when the policy and its data are set
-// (engine/pattern-precompile.ts), so that the first prompt reaching a detector does not pay
-// for them. These pin down which strings it finds: the patterns, and not the rest of a table.
+// The engine compiles a policy's regular expressions once the policy and its data are set
+// (engine/pattern-precompile.ts): at `prepare()` or the first query, whichever comes first, so
+// that the first prompt reaching a detector does not pay for them and a load pays them once. These pin down which strings it finds: the patterns, and not the rest of a table.
 
 const DETECTORS = `package p
 
@@ -57,6 +57,12 @@ function ruleValue(engine: RegoEngine, s: Extract<PatternSource, { ruleSet: unkn
   return engine.evalRuleValue(`data.${s.ruleSet.path.join('.')}`) ?? fromJs(null);
 }
 
+/** The engine's pattern cache (builtins/regex.ts), read here as the regex builtins read it. */
+function compiledPatterns(engine: RegoEngine): string[] {
+  const cache = (engine as unknown as { cache: Map<string, Map<string, unknown>> }).cache;
+  return [...(cache.get('regex')?.keys() ?? [])].sort();
+}
+
 describe('patterns compiled with the policy', () => {
   it('finds a table’s patterns through the loop variable, not its other strings', () => {
     const patterns = patternsOf(DETECTORS, { extra: 'x{2,}' });
@@ -81,15 +87,39 @@ describe('patterns compiled with the policy', () => {
     expect(patterns).toEqual(['[a-z]+@[a-z]+', '^x[0-9]$', 'a', 'a+b', 'b', 'x']);
   });
 
-  it('holds them compiled once the policy and its data are set, before any query', () => {
+  it('holds them compiled once prepared, before any query', () => {
     const engine = new RegoEngine();
     engine.addModule('p.rego', DETECTORS);
     engine.setData({ extra: 'x{2,}' });
-    // The engine's pattern cache (builtins/regex.ts), read here as the regex builtins read it.
-    const cache = (engine as unknown as { cache: Map<string, Map<string, unknown>> }).cache;
-    expect([...(cache.get('regex')?.keys() ?? [])].sort()).toEqual(
-      patternsOf(DETECTORS, { extra: 'x{2,}' }),
+    expect(compiledPatterns(engine)).toEqual([]);
+    engine.prepare();
+    expect(compiledPatterns(engine)).toEqual(patternsOf(DETECTORS, { extra: 'x{2,}' }));
+  });
+
+  it('compiles them in the first query when nobody prepared the engine', () => {
+    const engine = new RegoEngine();
+    engine.addModule('p.rego', DETECTORS);
+    engine.setData({ extra: 'x{2,}' });
+    // A query that reaches no regex builtin: the patterns are compiled all the same.
+    expect(engine.evalRule('data.p.email_pattern')).toBe('[a-z]+@[a-z]+');
+    expect(compiledPatterns(engine)).toEqual(patternsOf(DETECTORS, { extra: 'x{2,}' }));
+  });
+
+  it('compiles once per load of modules and data, and again after either changes', () => {
+    const engine = new RegoEngine();
+    const pass = vi.spyOn(
+      engine as unknown as { precompilePatterns(): void },
+      'precompilePatterns',
     );
+    engine.addModule('p.rego', DETECTORS);
+    engine.setData({ extra: 'x' });
+    engine.prepare();
+    engine.evalRule('data.p.found', { input: { text: 'aab' } });
+    expect(pass).toHaveBeenCalledTimes(1);
+    engine.setData({ extra: 'y+' });
+    expect(engine.evalRule('data.p.found', { input: { text: 'b' } })).toEqual([]);
+    expect(pass).toHaveBeenCalledTimes(2);
+    expect(compiledPatterns(engine)).toContain('y+');
   });
 
   it('answers as before for every rule after compiling ahead, an invalid pattern included', () => {

@@ -105,6 +105,8 @@ export class RegoEngine {
   private patterns:
     | { readonly policy: CompiledPolicy; readonly sources: readonly PatternSource[] }
     | undefined;
+  /** Whether the current policy and data have had their patterns compiled (`prepare`). */
+  private prepared = true;
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
   private readonly regoVersion: RegoVersion;
   private readonly host: EngineHostAccess;
@@ -155,7 +157,7 @@ export class RegoEngine {
     this.modules.clear();
     for (const [k, v] of next) this.modules.set(k, v);
     this.queries.clear();
-    this.precompilePatterns();
+    this.prepared = false;
   }
 
   removeModule(fileName: string): void {
@@ -164,6 +166,7 @@ export class RegoEngine {
     this.policy = compileModules([...next.values()], this.builtins, this.checks);
     this.modules.delete(fileName);
     this.queries.clear();
+    this.prepared = false;
   }
 
   /**
@@ -207,15 +210,30 @@ export class RegoEngine {
     if (value.kind !== 'object') throw new TypeError('data must be an object');
     checkDataConflicts(this.policy.tree, value, (file) => this.modules.get(file)?.source);
     this.data = value;
-    this.precompilePatterns();
+    this.prepared = false;
   }
 
   /**
-   * Compiles the policy's regular expressions now rather than in the first query that
-   * reaches them (`pattern-precompile.ts`): constant patterns, and the strings of the
-   * input-free rules a pattern can come from, evaluated over the current data. A rule that
-   * fails to evaluate or a string that is no valid pattern is left for queries to meet.
+   * Compiles the policy's regular expressions (`pattern-precompile.ts`): constant patterns,
+   * and the strings of the input-free rules a pattern can come from, evaluated over the
+   * current data. A rule that fails to evaluate or a string that is no valid pattern is left
+   * for queries to meet. Once per policy and data: loading modules and then data (or
+   * reloading either) compiles nothing until the first query, which calls this itself, so
+   * that no detector's first prompt pays for its pattern. A program that answers users
+   * calls it right after loading, so that its first decision does not pay either.
+   *
+   * @example
+   *   engine.addModules(modules);
+   *   engine.setData(data);
+   *   engine.prepare(); // the patterns now, not in the first decision
    */
+  prepare(): void {
+    if (this.prepared) return;
+    // Before the pass, which evaluates input-free rules through queries of its own.
+    this.prepared = true;
+    this.precompilePatterns();
+  }
+
   private precompilePatterns(): void {
     const policy = this.policy;
     if (this.patterns?.policy !== policy) {
@@ -301,6 +319,7 @@ export class RegoEngine {
   }
 
   private run(query: string, options: EvalOptions): QueryOutput<Value> {
+    if (!this.prepared) this.prepare();
     const compiled = this.compiledQuery(query);
     const prints: string[] = [];
     const strict = options.strict ?? this.options.strictBuiltinErrors ?? false;
