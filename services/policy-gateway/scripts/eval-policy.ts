@@ -3,8 +3,8 @@
  * (eval/) through the embedded engine, and prints precision and recall per detector and
  * overall, with every miss listed: the disguised set (malicious.yaml in every disguise), the
  * benign set, and the held-out sets, never tuned against (held-out.yaml; held-out-2.yaml with
- * the benign held-out-benign.yaml; held-out-3.yaml with held-out-3-benign.yaml, written blind,
- * reported but not yet held to a threshold). Exits 1 when a figure falls below its threshold in
+ * the benign held-out-benign.yaml; held-out-3.yaml with held-out-3-benign.yaml and held-out-4.yaml
+ * with held-out-4-benign.yaml, each written blind, reported but not yet held to a threshold). Exits 1 when a figure falls below its threshold in
  * eval/thresholds.json, as the CI test does.
  */
 import { readFile } from 'node:fs/promises';
@@ -59,6 +59,17 @@ try {
     formatFigures(
       'third held-out set and its benign look-alikes (written blind, before their author read the policy; reported, no threshold yet)',
       thirdHeldOut,
+    ),
+  );
+  const fourthHeldOut = await evaluateCorpus(
+    engine,
+    await maliciousPrompts('held-out-4.yaml', false),
+    await writtenBenign('held-out-4-benign.yaml'),
+  );
+  console.log(
+    formatFigures(
+      'fourth held-out set and its benign look-alikes (written blind, before their author read the policy; reported, no threshold yet)',
+      fourthHeldOut,
     ),
   );
   const failures = [
