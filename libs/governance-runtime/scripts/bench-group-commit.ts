@@ -4,7 +4,8 @@
  * and on a PostgreSQL server, loaded by BENCH_CLIENTS (32) callers that each append one entry
  * after another, for each delay in BENCH_DELAYS (0,1,2,5 ms), rounds alternating. Prints
  * entries committed per second, p50 and p99 of an append, and the mean entries per
- * transaction (from the write observer), as medians over BENCH_ROUNDS (3) of
+ * transaction (from the write observer) and this process's CPU per entry (on PGlite, the
+ * database's work too; on a server, only the client's), as medians over BENCH_ROUNDS (3) of
  * BENCH_SECONDS (3) each, and the load average beside them.
  *
  * Usage: npm run bench:group-commit -w libs/governance-runtime
@@ -31,6 +32,8 @@ interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly perTransaction: number;
+  /** This process's CPU per entry: all of PGlite's work, only the client's on a server. */
+  readonly cpuPerEntryUs: number;
 }
 
 async function load(storage: AuditLogEntryRepository, maxDelayMs: number): Promise<Figures> {
@@ -47,6 +50,7 @@ async function load(storage: AuditLogEntryRepository, maxDelayMs: number): Promi
     },
   });
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -57,8 +61,10 @@ async function load(storage: AuditLogEntryRepository, maxDelayMs: number): Promi
       }
     }),
   );
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   return {
+    cpuPerEntryUs: (used.user + used.system) / Math.max(latencies.length, 1),
     perSecond: latencies.length / seconds,
     p50: latencies[Math.floor(latencies.length * 0.5)] ?? Number.NaN,
     p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN,
@@ -88,7 +94,9 @@ async function compare(name: string, storage: AuditLogEntryRepository): Promise<
         .toFixed(1)
         .padStart(7)} ${pick((x) => x.perTransaction)
         .toFixed(1)
-        .padStart(10)}`,
+        .padStart(10)} ${pick((x) => x.cpuPerEntryUs)
+        .toFixed(0)
+        .padStart(7)}`,
     );
   }
 }
@@ -98,7 +106,7 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log('store      delay ms  entries/s  p50 ms  p99 ms  per commit');
+console.log('store      delay ms  entries/s  p50 ms  p99 ms  per commit  CPU us');
 const pglite = await openTestPglite();
 try {
   await compare('PGlite', new PostgresAuditLogEntryRepository(pglite.db));

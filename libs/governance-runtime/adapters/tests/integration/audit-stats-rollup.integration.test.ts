@@ -2,7 +2,9 @@
  * The stats roll-ups of migration 019 on a PostgreSQL server and on PGlite: after random
  * entries written through every write path, concurrent batches included, the roll-ups equal a
  * recount of the stored entries, and the stats read from them equal those counted by scanning
- * the same entries (the memory reader). Retention's dropped partition leaves no roll-up behind.
+ * the same entries (the memory reader); so do they after single batches of hundreds of entries
+ * (group commit's one INSERT), each key counted once however many of its entries share it.
+ * Retention's dropped partition leaves no roll-up behind.
  */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +235,41 @@ describe.each(backends)('audit stats roll-ups on $name', (backend) => {
       ['v1', first('v1')],
       ['v2', first('v2')],
     ]);
+  });
+});
+
+describe.each(backends)('the roll-up of one multi-row batch on $name', (backend) => {
+  let db: Kysely<AuditLogDatabase>;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, close } = await backend.open());
+  }, 240_000);
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('adds a batch whose entries share and split hours, days and keys exactly once each', async () => {
+    const repository = new PostgresAuditLogEntryRepository(db);
+    // One INSERT each: group commit's shape. The second lands on rows the first made, so
+    // every upsert takes both its insert and its update path.
+    const first = randomEntries(41, 400);
+    const second = randomEntries(42, 300);
+    expect((await repository.appendMany(first, { atomic: true })).error).toBeUndefined();
+    expect((await repository.appendMany(second, { atomic: true })).error).toBeUndefined();
+    const kept = await rollupRows(db);
+    const { rows } = await sql<{ n: string | number }>`
+      select sum(entries) as n from audit_stats_decisions_daily`.execute(db);
+    expect(Number(rows[0]!.n)).toBe(700);
+    await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
+    expect(await rollupRows(db)).toEqual(kept);
+    const memory = new MemoryAuditLogEntryRepository({ maxEntries: 10_000 });
+    await memory.appendMany([...first, ...second]);
+    for (const query of QUERIES) {
+      expect(withoutEndToEnd(await new PostgresAuditStatsReader(db).stats(query))).toEqual(
+        withoutEndToEnd(await new MemoryAuditStatsReader(memory).stats(query)),
+      );
+    }
   });
 });
 
