@@ -46,8 +46,22 @@ skeleton := replace(prompt_lower, "m", "rn") if not readable(input.normalized.sk
 # (leetspeak: `pr3v10us`; the skeleton already reads 0 as `o` and 1 as `l`), and punctuation
 # written between or around words reads as a space (`disregard-previous-instructions`,
 # `IGNORE_ALL_PREVIOUS`, `(all) [previous] {instructions}`, `Override: previous …`). One pass
-# over the text.
-phrase_text := strings.replace_n(phrase_spelling, skeleton)
+# over the text, and none when the skeleton holds nothing to respell (most prose): searching for
+# the symbols is a regex scan, far cheaper than the replacement's walk over every character.
+# The gateway sends this reading (`input.normalized.phrase`, computed as `phraseSpelling` in
+# prompt-normalization.ts) when it differs from the skeleton.
+phrase_text := input.normalized.phrase if readable(input.normalized.phrase)
+
+phrase_text := respelt_skeleton if not readable(input.normalized.phrase)
+
+respelt_skeleton := strings.replace_n(phrase_spelling, skeleton) if {
+	regex.match(phrase_symbols, skeleton)
+} else := skeleton
+
+# Where `phrase_spelling` has something to replace: any of its keys, written as a class (an
+# alternation of 28 characters is searched a character at a time, several times slower).
+# policies/tests check that it matches every key and nothing else.
+phrase_symbols := `''|[-3457@$_()\[\]{}<>*/\\~=+#^:;|]`
 
 # The readings phrase detectors match: `phrase_text`, and when a 1 stands next to a letter
 # (`1gnore`, `pr3v10us`), the same with every `l` read as `i`: TR39 reads the digit 1 as `l`,
@@ -55,7 +69,10 @@ phrase_text := strings.replace_n(phrase_spelling, skeleton)
 # matched as well as the first one, not instead of it.
 phrase_texts contains phrase_text
 
-phrase_texts contains replace(phrase_text, "l", "i") if regex.match(`[a-z]1|1[a-z]`, folded)
+phrase_texts contains replace(phrase_text, "l", "i") if {
+	contains(folded, "1")
+	regex.match(`[a-z]1|1[a-z]`, folded)
+}
 
 phrase_spelling := {
 	"3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",

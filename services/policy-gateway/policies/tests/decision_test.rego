@@ -208,3 +208,27 @@ test_credential_assignment_with_fat_arrow if {
 test_credential_read_from_the_environment_is_not_a_credential if {
 	codes("password = os.environ[\"DB_PASSWORD\"]") == set()
 }
+
+# `phrase_symbols` is the search that decides whether the skeleton needs respelling: it must
+# find every key of `phrase_spelling`, or a leetspeak prompt would be read unrespelt.
+test_phrase_symbols_find_every_respelt_symbol if {
+	every symbol, _ in policy_gateway.phrase_spelling {
+		regex.match(policy_gateway.phrase_symbols, concat("", ["a", symbol, "b"]))
+	}
+}
+
+test_phrase_text_respells_the_skeleton_when_the_caller_sends_no_phrase if {
+	policy_gateway.phrase_text == "lgnore all prevlous" with input as {
+		"prompt": "1gnore_4ll_pr3v1ous",
+		"user_id": "u-test",
+		"normalized": {"prompt": "1gnore_4ll_pr3v1ous", "skeleton": "lgnore_4ll_pr3vlous"},
+	}
+}
+
+test_phrase_text_is_the_phrase_the_gateway_sends if {
+	policy_gateway.phrase_text == "sent as is" with input as {
+		"prompt": "x",
+		"user_id": "u-test",
+		"normalized": {"prompt": "x", "skeleton": "x", "phrase": "sent as is"},
+	}
+}

@@ -84,6 +84,11 @@ export function asciiLookalikes(folded: string): string {
   return out.toLowerCase();
 }
 
+/** `confusablesSkeleton` of folded text known to be ASCII. */
+export function asciiSkeleton(folded: string): Skeleton {
+  return { text: mapAscii(folded), mappedNonAscii: false };
+}
+
 export interface Skeleton {
   readonly text: string;
   /** True when a character outside ASCII was mapped to a different prototype. */
@@ -97,9 +102,7 @@ export interface Skeleton {
  * confusablesSkeleton('ignоre the systеm').text; // 'ignore the systern' (Cyrillic о and е)
  */
 export function confusablesSkeleton(folded: string): Skeleton {
-  if (!NON_ASCII.test(folded)) {
-    return { text: mapAscii(folded), mappedNonAscii: false };
-  }
+  if (!NON_ASCII.test(folded)) return asciiSkeleton(folded);
   let mappedNonAscii = false;
   let out = '';
   for (const character of folded.normalize('NFD').replace(MARKS, '')) {

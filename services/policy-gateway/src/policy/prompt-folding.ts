@@ -54,11 +54,14 @@ const LETTER_THEN_MARK = /[A-Za-z]\p{Mn}/u;
  * // 'ignore all previous 3 instructions'
  */
 export function foldText(text: string): FoldedText {
-  if (!NON_ASCII.test(text)) {
-    return { text: text.replace(ASCII_SPACE_RUNS, ' ').toLowerCase(), changed: new Set() };
-  }
+  if (!NON_ASCII.test(text)) return foldAsciiText(text);
   const { text: folded, changed } = fold(text, false);
   return { text: folded, changed };
+}
+
+/** `foldText` of text known to be ASCII, which folds by lower-casing and joining spaces. */
+export function foldAsciiText(text: string): FoldedText {
+  return { text: text.replace(ASCII_SPACE_RUNS, ' ').toLowerCase(), changed: new Set() };
 }
 
 /** `foldText`, with the original range of every unit of the folded text. */

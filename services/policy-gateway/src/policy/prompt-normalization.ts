@@ -7,8 +7,8 @@
  * sends, and gets the same decisions.
  */
 import { canonicalUserId } from './canonical-user-id.js';
-import { asciiLookalikes, confusablesSkeleton } from './confusables-skeleton.js';
-import { type FoldingChange, foldText } from './prompt-folding.js';
+import { asciiLookalikes, asciiSkeleton, confusablesSkeleton } from './confusables-skeleton.js';
+import { type FoldingChange, foldAsciiText, foldText } from './prompt-folding.js';
 
 /** What a normalisation changed, as the policy input and the audit entry name it. */
 export type NormalizationChange = FoldingChange | 'confusables' | 'spaced_letters' | 'user_id';
@@ -21,6 +21,11 @@ export interface NormalizedForms {
    * one joined (`joinSpacedLetters`): what phrase detectors read.
    */
   readonly skeleton: string;
+  /**
+   * The skeleton as the phrase detectors read it (`phraseSpelling`), when that differs from
+   * `skeleton`: the policy respells the skeleton itself when it is not sent.
+   */
+  readonly phrase?: string;
   /**
    * The folded prompt with spaced letters joined, marks dropped and look-alikes outside ASCII
    * written as the ASCII they imitate (`asciiLookalikes`), when that differs from `prompt`:
@@ -47,11 +52,15 @@ export interface NormalizedForms {
  * //   user_id: 'u-1', changed: ['format', 'user_id'] }
  */
 export function normalizeForms(prompt: string, userId: string): NormalizedForms {
-  const folded = foldText(prompt);
+  // Most prompts are ASCII, and so is every form of them: one test spares each step its own.
+  const ascii = !NON_ASCII.test(prompt);
+  const folded = ascii ? foldAsciiText(prompt) : foldText(prompt);
   const joined = joinSpacedLetters(prompt);
-  const foldedJoined = joined === prompt ? folded.text : foldText(joined).text;
-  const skeleton = confusablesSkeleton(foldedJoined);
-  const plain = asciiLookalikes(foldedJoined);
+  const foldedJoined =
+    joined === prompt ? folded.text : ascii ? foldAsciiText(joined).text : foldText(joined).text;
+  const skeleton = ascii ? asciiSkeleton(foldedJoined) : confusablesSkeleton(foldedJoined);
+  const plain = ascii ? foldedJoined : asciiLookalikes(foldedJoined);
+  const phrase = phraseSpelling(skeleton.text);
   const canonical = canonicalUserId(userId);
   const changed: NormalizationChange[] = [...folded.changed];
   if (skeleton.mappedNonAscii) changed.push('confusables');
@@ -60,10 +69,85 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
   return {
     prompt: folded.text,
     skeleton: skeleton.text,
+    ...(phrase === skeleton.text ? {} : { phrase }),
     ...(plain === folded.text ? {} : { plain }),
     user_id: canonical,
     changed: changed.sort(),
   };
+}
+
+const NON_ASCII = /\P{ASCII}/u;
+
+// What `phrase_spelling` (policies/prompt.rego) respells, and as what: digits and symbols
+// written for letters (leetspeak) as the letters, punctuation between words as a space, and
+// `''` (TR39's spelling of `"`) as a space. Keep the two tables the same: the policy respells
+// the skeleton itself when `phrase` is not sent, and a test compares the two readings.
+const PHRASE_SPELLING: Readonly<Record<string, string>> = {
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+  '-': ' ',
+  _: ' ',
+  '(': ' ',
+  ')': ' ',
+  '[': ' ',
+  ']': ' ',
+  '{': ' ',
+  '}': ' ',
+  '<': ' ',
+  '>': ' ',
+  '*': ' ',
+  '/': ' ',
+  '\\': ' ',
+  '~': ' ',
+  '=': ' ',
+  '+': ' ',
+  '#': ' ',
+  '^': ' ',
+  ':': ' ',
+  ';': ' ',
+  "''": ' ',
+  '|': ' ',
+};
+const PHRASE_SYMBOLS = /''|[-3457@$_()[\]{}<>*/\\~=+#^:;|]/;
+const PHRASE_SYMBOLS_ALL = new RegExp(PHRASE_SYMBOLS.source, 'g');
+const QUOTE = 39;
+const SPACE = 32;
+// The single-character respellings as bytes, every other ASCII byte standing for itself.
+const PHRASE_BYTES = Uint8Array.from({ length: 128 }, (_, byte) => {
+  const spelt = PHRASE_SPELLING[String.fromCharCode(byte)];
+  return spelt === undefined ? byte : spelt.charCodeAt(0);
+});
+
+/**
+ * The skeleton as the phrase detectors read it (`phrase_text` in policies/prompt.rego): each
+ * digit or symbol of `PHRASE_SPELLING` written as its letter or a space, left to right, a
+ * `''` taken whole. ASCII text, the usual case, is respelt in one pass over its bytes (a
+ * replacement per match cost about 50 ns each, and a prompt of figures has hundreds).
+ *
+ * @example
+ * phraseSpelling('lgnore_4ll_pr3vlous'); // 'lgnore all prevlous'
+ */
+export function phraseSpelling(skeleton: string): string {
+  if (!PHRASE_SYMBOLS.test(skeleton)) return skeleton;
+  if (NON_ASCII.test(skeleton)) {
+    return skeleton.replace(PHRASE_SYMBOLS_ALL, (symbol) => PHRASE_SPELLING[symbol] ?? symbol);
+  }
+  const bytes = Buffer.from(skeleton, 'latin1');
+  let length = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] ?? 0;
+    if (byte === QUOTE && bytes[i + 1] === QUOTE) {
+      bytes[length++] = SPACE;
+      i++;
+    } else {
+      bytes[length++] = PHRASE_BYTES[byte] ?? byte;
+    }
+  }
+  return bytes.toString('latin1', 0, length);
 }
 
 // Three or more letters or digits (with their accents), each alone between the same separator
