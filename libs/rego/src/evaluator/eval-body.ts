@@ -18,7 +18,7 @@ export function evalBody(ctx: EvalContext, frame: Frame, body: Body, i: number, 
 }
 
 /** Plans of bodies for the general path only (the engine's `quickPath: false`). */
-const NO_QUICK: readonly undefined[] = [];
+export const NO_QUICK: readonly undefined[] = [];
 
 /** Runs a body's plan from literal `i`; `k` is called for each solution and returns true to stop. */
 export function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
@@ -52,20 +52,26 @@ export function runPlan(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: numbe
       }
     }
   }
-  let stop: boolean;
-  if (i === n) stop = k();
-  else {
-    const next = i + 1;
-    const rest = next === n ? k : () => runPlan(ctx, frame, plan, next, k);
-    const iter = quickPath ? plan.iter[i] : undefined;
-    const done = iter === undefined ? undefined : iter(ctx, frame, rest);
-    stop = done ?? evalLit(ctx, frame, lits[i]!, rest);
-  }
+  const stop = i === n ? k() : runFrom(ctx, frame, plan, i, k);
   unbind(frame, b0, b1, more);
   return stop;
 }
 
-function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined): void {
+/**
+ * Runs a body's plan from literal `i`, already counted as a step, whose quick form could not
+ * take it: its compiled iteration, else the general path, then the rest of the body.
+ */
+export function runFrom(ctx: EvalContext, frame: Frame, plan: BodyPlan, i: number, k: K): boolean {
+  const n = plan.lits.length;
+  const next = i + 1;
+  const rest = next === n ? k : () => runPlan(ctx, frame, plan, next, k);
+  const iter = ctx.shared.quickPath ? plan.iter[i] : undefined;
+  const done = iter === undefined ? undefined : iter(ctx, frame, rest);
+  return done ?? evalLit(ctx, frame, plan.lits[i]!, rest);
+}
+
+/** Unbinds the slots a body's quick literals bound (the first two kept apart from the rest). */
+export function unbind(frame: Frame, b0: number, b1: number, more: number[] | undefined): void {
   if (b0 >= 0) frame[b0] = undefined;
   if (b1 >= 0) frame[b1] = undefined;
   if (more !== undefined) for (const s of more) frame[s] = undefined;

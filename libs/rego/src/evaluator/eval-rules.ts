@@ -8,10 +8,10 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { keyOf } from '../value/value-key.js';
 import type { BodyPlan } from './body-plan.js';
-import { allBound, planOf } from './body-plan.js';
+import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
 import type { EvalContext } from './context.js';
-import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
-import { runPlan } from './eval-body.js';
+import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
+import { NO_QUICK, runFrom, unbind } from './eval-body.js';
 import type { QuickPlan } from './eval-quick.js';
 import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
@@ -123,27 +123,99 @@ function evalBranches(
   plan: RulePlan,
   onValue: (v: Value) => void,
 ): boolean {
-  const quickPath = ctx.shared.quickPath;
-  for (const branch of plan.branches) {
-    let found = false;
-    runPlan(ctx, frame, branch.body, 0, () => {
-      const quick = branch.quickValue;
-      if (quickPath && quick !== null && allBound(quick.slots, frame)) {
-        const v = quick.fn(ctx, frame);
-        if (v === undefined) return false;
-        found = true;
-        onValue(v);
-        return branch.constant;
-      }
-      return evalTerm(ctx, frame, branch.value, (v) => {
-        found = true;
-        onValue(v);
-        return branch.constant;
-      });
-    });
-    if (found) return true;
+  const branches = plan.branches;
+  for (let b = 0; b < branches.length; b++) {
+    if (runBranch(ctx, frame, branches[b]!, onValue)) return true;
   }
   return false;
+}
+
+/**
+ * One branch. Its leading literals that take their quick form run in this loop, as in
+ * `runPlan`, and when they are all of the body (no iteration: the usual rule or function
+ * body) its value is produced here too: no continuation is made, which was most of what an
+ * evaluation allocated. From the first literal that cannot take its quick form, the rest of
+ * the body runs on the general path. Returns whether the branch produced a value.
+ */
+function runBranch(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  onValue: (v: Value) => void,
+): boolean {
+  const body = branch.body;
+  const quick = ctx.shared.quickPath ? body.quick : NO_QUICK;
+  const n = body.lits.length;
+  let b0 = -1;
+  let b1 = -1;
+  let more: number[] | undefined;
+  let i = 0;
+  for (; i < n; i++) {
+    step(ctx);
+    const q = quick[i];
+    if (q === undefined) break;
+    const outcome = q(ctx, frame);
+    if (outcome === QUICK_FAILED) {
+      unbind(frame, b0, b1, more);
+      return false;
+    }
+    if (outcome === NOT_QUICK) break;
+    if (outcome >= 0) {
+      if (b0 < 0) b0 = outcome;
+      else if (b1 < 0) b1 = outcome;
+      else {
+        more ??= [];
+        more.push(outcome);
+      }
+    }
+  }
+  const found =
+    i === n ? branchValue(ctx, frame, branch, onValue) : runRest(ctx, frame, branch, i, onValue);
+  unbind(frame, b0, b1, more);
+  return found;
+}
+
+/** The rest of a branch from literal `i`, on the general path (see `runFrom`). */
+function runRest(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  onValue: (v: Value) => void,
+): boolean {
+  let found = false;
+  runFrom(ctx, frame, branch.body, i, () => {
+    const produced = branchValue(ctx, frame, branch, onValue);
+    if (produced) found = true;
+    return produced && branch.constant;
+  });
+  return found;
+}
+
+/**
+ * Produces the branch's value (each of its values, for a value that iterates) once its
+ * body holds. Returns whether it produced one.
+ */
+function branchValue(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  onValue: (v: Value) => void,
+): boolean {
+  const quick = branch.quickValue;
+  if (ctx.shared.quickPath && quick !== null && allBound(quick.slots, frame)) {
+    const v = quick.fn(ctx, frame);
+    if (v === undefined) return false;
+    onValue(v);
+    return true;
+  }
+  let found = false;
+  evalTerm(ctx, frame, branch.value, (v) => {
+    found = true;
+    onValue(v);
+    return branch.constant;
+  });
+  return found;
 }
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
