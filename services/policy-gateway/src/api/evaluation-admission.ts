@@ -1,13 +1,14 @@
 /**
  * Admission control for evaluations: at most `concurrency` run at once (the engine's
- * threads), at most `queueLimit` wait for a turn, and one client (address) has at most
+ * threads, a batch each), at most `queueLimit` wait for a turn, and one client (address) has at most
  * `perClientLimit` running or waiting. Waiting evaluations get their turn by fair queueing
  * across clients, weighted by cost (`evaluationCost`), not first come first served: an ordinary
- * prompt waits for about one evaluation in progress, however many long ones other clients have
+ * prompt waits for about one batch of evaluations in progress, however many long ones other clients have
  * queued. Beyond the limits an evaluation is refused at once (the route answers 503 with
  * `Retry-After`): the gateway sheds load it cannot serve in time instead of queueing it
  * without bound.
  */
+import { EVALUATION_BATCH_SIZE } from '../policy/evaluation-worker-protocol.js';
 import { FairQueue } from './fair-queue.js';
 
 /**
@@ -35,9 +36,11 @@ export interface EvaluationLimits {
 }
 
 /**
- * The admission options for an engine: the embedded engine runs as many evaluations at once
- * as it has threads (one when it evaluates on the main thread) and queues `queueLimit` more;
- * OPA's queries cost the gateway no CPU, so up to `queueLimit` of them run at once.
+ * The admission options for an engine: the embedded engine on threads is given one batch per
+ * thread at once (`EVALUATION_BATCH_SIZE` evaluations each, so that evaluations that queue
+ * share a message to their thread), one evaluation when it evaluates on the main thread, and
+ * `queueLimit` more wait; OPA's queries cost the gateway no CPU, so up to `queueLimit` of them
+ * run at once.
  */
 export function admissionOptions(
   engine: 'embedded' | 'opa',
@@ -50,7 +53,7 @@ export function admissionOptions(
         perClientLimit: limits.perClientLimit,
       }
     : {
-        concurrency: Math.max(1, limits.workers),
+        concurrency: limits.workers < 1 ? 1 : limits.workers * EVALUATION_BATCH_SIZE,
         queueLimit: limits.queueLimit,
         perClientLimit: limits.perClientLimit,
       };

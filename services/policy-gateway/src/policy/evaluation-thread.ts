@@ -1,14 +1,16 @@
 /**
  * One policy evaluation thread seen from the gateway's main thread: started from a bundle,
- * given one evaluation at a time, and stopped when it overruns its limit. A thread that
- * overruns, crashes or runs out of memory ends its evaluation as a failure and is gone; its
- * owner (`WorkerPolicyEngine`) starts a replacement.
+ * given one batch of jobs at a time (run in order, each answered as soon as it is done), and
+ * stopped when one job overruns its limit. A thread that overruns, crashes or runs out of
+ * memory ends the job it was running as a failure and is gone; the jobs of its batch it had not
+ * started are handed back (`unstarted`) to be run elsewhere, and its owner
+ * (`WorkerPolicyEngine`) starts a replacement.
  */
 import { Worker } from 'node:worker_threads';
 import type {
+  EvaluationBatch,
   EvaluationJob,
   EvaluationJobResult,
-  EvaluationRequest,
   EvaluationWorkerData,
   EvaluationWorkerMessage,
 } from './evaluation-worker-protocol.js';
@@ -20,7 +22,9 @@ const ENTRY = new URL('./evaluation-worker.mjs', import.meta.url);
 export type ThreadOutcome =
   | { readonly kind: 'evaluated'; readonly result: EvaluationJobResult }
   /** The thread is gone: it overran its limit, crashed (out of memory too), or was closed. */
-  | { readonly kind: 'lost'; readonly cause: LostCause; readonly reason: string };
+  | { readonly kind: 'lost'; readonly cause: LostCause; readonly reason: string }
+  /** The thread was lost before it started this job of its batch: nothing ran, run it again. */
+  | { readonly kind: 'unstarted' };
 
 export type LostCause = 'overran' | 'crashed' | 'closed';
 
@@ -32,9 +36,19 @@ export interface EvaluationThreadOptions {
   readonly onLost: (thread: EvaluationThread) => void;
 }
 
+/** What became of job `index` of a batch; called once per job, in job order. */
+export type SettleJob = (index: number, outcome: ThreadOutcome) => void;
+
 interface Running {
-  readonly id: number;
-  readonly resolve: (outcome: ThreadOutcome) => void;
+  /** Id of the batch's first job; job `i` answers as `first + i`. */
+  readonly first: number;
+  readonly size: number;
+  /** Index of the job the thread is running now: every one before it has answered. */
+  next: number;
+  readonly settle: SettleJob;
+  /** Resolves once every job is settled: true when the thread is still there to run more. */
+  readonly done: (usable: boolean) => void;
+  /** The running job's limit, re-armed as each job starts. */
   readonly timer: NodeJS.Timeout;
 }
 
@@ -98,24 +112,31 @@ export class EvaluationThread {
   }
 
   /**
-   * Runs `job`; a thread that has not answered within `limitMs` is terminated and the
-   * outcome is `lost` (a builtin call such as a huge `numbers.range` is not interrupted by the
-   * evaluator's own time budget, and must not hold the thread for ever).
+   * Runs `jobs` in order, in one message, and settles each as it answers; resolves once all
+   * are settled, with whether the thread can run more. Each job has `limitMs` from the moment
+   * the one before it answered: a thread that has not answered its job by then is terminated
+   * and that job is `lost` (a builtin call such as a huge `numbers.range` is not interrupted by
+   * the evaluator's own time budget, and must not hold the thread for ever); the jobs after it
+   * are `unstarted`.
    */
-  run(job: EvaluationJob, limitMs: number): Promise<ThreadOutcome> {
+  run(jobs: readonly EvaluationJob[], limitMs: number, settle: SettleJob): Promise<boolean> {
     if (this.#gone) {
-      return Promise.resolve({ kind: 'lost', cause: 'crashed', reason: 'the thread had ended' });
+      const reason = 'the thread had ended';
+      settle(0, { kind: 'lost', cause: 'crashed', reason });
+      for (let index = 1; index < jobs.length; index++) settle(index, { kind: 'unstarted' });
+      return Promise.resolve(false);
     }
-    if (this.#running !== undefined) throw new Error('an evaluation thread runs one evaluation');
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
+    if (this.#running !== undefined) throw new Error('an evaluation thread runs one batch');
+    const first = this.#nextId;
+    this.#nextId += jobs.length;
+    return new Promise((done) => {
       const timer = setTimeout(() => {
         this.#lose('overran', `did not answer within ${limitMs} ms and was stopped`);
         void this.#worker.terminate();
       }, limitMs);
-      this.#running = { id, resolve, timer };
-      const request: EvaluationRequest = { id, job };
-      this.#worker.postMessage(request);
+      this.#running = { first, size: jobs.length, next: 0, settle, done, timer };
+      const batch: EvaluationBatch = { first, jobs };
+      this.#worker.postMessage(batch);
     });
   }
 
@@ -128,16 +149,31 @@ export class EvaluationThread {
     await this.#worker.terminate();
   }
 
+  /** An answer of the running job: settles it, and starts the next job's limit or ends. */
   #settle(id: number, outcome: ThreadOutcome): void {
-    if (this.#running?.id === id) this.#finish(outcome);
+    const running = this.#running;
+    if (running === undefined || id !== running.first + running.next) return;
+    running.next++;
+    if (running.next < running.size) running.timer.refresh();
+    else {
+      this.#running = undefined;
+      clearTimeout(running.timer);
+    }
+    running.settle(id - running.first, outcome);
+    if (this.#running === undefined) running.done(true);
   }
 
+  /** The thread is gone: the running job ends as `outcome`, the ones after it `unstarted`. */
   #finish(outcome: ThreadOutcome): void {
     const running = this.#running;
     if (running === undefined) return;
     this.#running = undefined;
     clearTimeout(running.timer);
-    running.resolve(outcome);
+    running.settle(running.next, outcome);
+    for (let index = running.next + 1; index < running.size; index++) {
+      running.settle(index, { kind: 'unstarted' });
+    }
+    running.done(false);
   }
 
   /** The thread ended on its own or overran: fail what it was doing and tell the owner, once. */

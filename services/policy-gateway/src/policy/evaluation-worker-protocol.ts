@@ -22,10 +22,21 @@ export type EvaluationJobResult =
   | { readonly kind: 'decision'; readonly evaluation: PolicyEvaluation }
   | { readonly kind: 'document'; readonly answer: DocumentAnswer };
 
-/** Parent → thread: run one job. */
-export interface EvaluationRequest {
-  readonly id: number;
-  readonly job: EvaluationJob;
+/**
+ * At most this many queued evaluations go to a thread in one message. Admission lets each
+ * thread have this many (`admissionOptions`), so a batch fills only when requests queue; it
+ * is kept small because an evaluation waits for the ones before it in its batch.
+ */
+export const EVALUATION_BATCH_SIZE = 4;
+
+/**
+ * Parent → thread: run these jobs one after another, in order; job `i` answers as id
+ * `first + i`, each as soon as it is done. One message for several jobs when evaluations
+ * queue: a message costs both threads a wake-up and a clone whatever it holds.
+ */
+export interface EvaluationBatch {
+  readonly first: number;
+  readonly jobs: readonly EvaluationJob[];
 }
 
 /** Thread → parent. */

@@ -1,14 +1,14 @@
 /**
  * What one policy evaluation thread runs: it compiles the bundle its parent sent (the same
- * probe as an in-process start), says whether it is ready, then answers one evaluation per
- * message. Started through `evaluation-worker.mjs`: the shim that registers the TypeScript
+ * probe as an in-process start), says whether it is ready, then runs each batch of jobs it is
+ * sent in order, answering each job as soon as it is done. Started through `evaluation-worker.mjs`: the shim that registers the TypeScript
  * loader beside the sources, or this module compiled in dist/.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
 import type {
+  EvaluationBatch,
   EvaluationJobResult,
-  EvaluationRequest,
   EvaluationWorkerData,
   EvaluationWorkerMessage,
 } from './evaluation-worker-protocol.js';
@@ -27,13 +27,16 @@ try {
 }
 if (engine !== undefined) {
   const ready = engine;
-  port.on('message', async ({ id, job }: EvaluationRequest) => {
-    // Neither rejects: a policy failure comes back as decision `error` or an error answer.
-    const result: EvaluationJobResult =
-      job.kind === 'decision'
-        ? { kind: 'decision', evaluation: await ready.evaluate(job.input) }
-        : { kind: 'document', answer: await ready.queryDocument(job.query) };
-    post({ type: 'evaluated', id, result });
+  // The parent sends the next batch only once every job of this one has answered.
+  port.on('message', async ({ first, jobs }: EvaluationBatch) => {
+    for (const [index, job] of jobs.entries()) {
+      // Neither rejects: a policy failure comes back as decision `error` or an error answer.
+      const result: EvaluationJobResult =
+        job.kind === 'decision'
+          ? { kind: 'decision', evaluation: await ready.evaluate(job.input) }
+          : { kind: 'document', answer: await ready.queryDocument(job.query) };
+      post({ type: 'evaluated', id: first + index, result });
+    }
   });
   post({ type: 'ready' });
 }

@@ -5,6 +5,11 @@
  * every other request keep being served. Each evaluation has a time budget: the evaluator
  * stops a runaway rule itself (decision `error`), and a thread that has not answered shortly
  * after its budget (a long builtin call) is terminated and replaced, the evaluation `error`.
+ *
+ * Evaluations that queue go to a free thread together, up to `EVALUATION_BATCH_SIZE` in one
+ * message: the hop to a thread (a wake-up and a structured clone on each side) cost the main
+ * thread more than the gateway's whole evaluation of an ordinary prompt. A lone evaluation
+ * goes at once, alone; an evaluation's time budget starts when its thread starts it.
  */
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import { rememberDecisionLogMask } from './decision-log-mask.js';
@@ -14,7 +19,11 @@ import {
   EvaluationThreadStartError,
   type ThreadOutcome,
 } from './evaluation-thread.js';
-import type { EvaluationJob, EvaluationWorkerData } from './evaluation-worker-protocol.js';
+import {
+  EVALUATION_BATCH_SIZE,
+  type EvaluationJob,
+  type EvaluationWorkerData,
+} from './evaluation-worker-protocol.js';
 import { loadPolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation } from './policy-decision.js';
 import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
@@ -37,11 +46,14 @@ export interface WorkerPolicyEngineOptions {
   readonly httpAllowedHosts?: readonly string[];
 }
 
+/** What became of a job: never `unstarted`, which puts the job back in the queue. */
+type Settled = Exclude<ThreadOutcome, { readonly kind: 'unstarted' }>;
+
 interface Waiting {
   readonly job: EvaluationJob;
   readonly queuedAt: number;
   /** Called once with what became of the job; `startedAt` is when a thread took it. */
-  readonly settle: (outcome: ThreadOutcome, startedAt: number) => void;
+  readonly settle: (outcome: Settled, startedAt: number) => void;
 }
 
 /** How long to wait before starting a replacement thread again after one failed to start. */
@@ -186,16 +198,33 @@ export class WorkerPolicyEngine implements PolicyEngine {
   #dispatch(): void {
     while (this.#waiting.length > 0 && this.#idle.length > 0) {
       const thread = this.#idle.pop()!;
-      const waiting = this.#waiting.shift()!;
+      // Shared fairly: with more threads idle, each takes its part of the queue.
+      const share = Math.ceil(this.#waiting.length / (this.#idle.length + 1));
+      const batch = this.#waiting.splice(0, Math.min(EVALUATION_BATCH_SIZE, share));
       const startedAt = performance.now();
-      void thread.run(waiting.job, this.#limitMs).then((outcome) => {
-        waiting.settle(outcome, startedAt);
-        if (outcome.kind === 'evaluated') this.#release(thread);
-      });
+      const unstarted: Waiting[] = [];
+      const jobs = batch.map((waiting) => waiting.job);
+      void thread
+        .run(jobs, this.#limitMs, (index, outcome) => {
+          const waiting = batch[index]!;
+          if (outcome.kind === 'unstarted') unstarted.push(waiting);
+          else waiting.settle(outcome, startedAt);
+        })
+        .then((usable) => {
+          // Not run because the thread before them was lost: first in line for the next one.
+          if (this.#closed) {
+            for (const waiting of unstarted) {
+              const reason = 'the policy engine was closed before it ran';
+              waiting.settle({ kind: 'lost', cause: 'closed', reason }, waiting.queuedAt);
+            }
+          } else this.#waiting.unshift(...unstarted);
+          if (usable) this.#release(thread);
+          else this.#dispatch();
+        });
     }
   }
 
-  #evaluationOf(outcome: ThreadOutcome, startedAt: number): PolicyEvaluation {
+  #evaluationOf(outcome: Settled, startedAt: number): PolicyEvaluation {
     if (outcome.kind === 'evaluated') {
       // Remembered here: what the thread remembered stayed on the thread.
       if (outcome.result.kind === 'decision')
@@ -206,7 +235,7 @@ export class WorkerPolicyEngine implements PolicyEngine {
     return errorEvaluation(this.#lostReason(outcome, this.policyPath), facts);
   }
 
-  #answerOf(outcome: ThreadOutcome, startedAt: number): DocumentAnswer {
+  #answerOf(outcome: Settled, startedAt: number): DocumentAnswer {
     if (outcome.kind === 'evaluated') {
       if (outcome.result.kind === 'document') return outcome.result.answer;
       throw new Error('an evaluation thread answered a document with a decision');
