@@ -116,9 +116,15 @@ loose_email_matches := [text |
 	some text in regex.find_n(loose_email_pattern, plain, -1)
 	not text in plain_email_matches
 	not regex.match(`^(?:the|a|an|our|your|my|their|its|his|her|this|that|these|those|to|for|from|of|on|in|at|by|with|via|use|and|or|ping|tag|cc) @`, text)
+	not placeholder_address(text)
 ] if {
 	regex.match(`(?: @|@ |dot)`, plain)
 } else := []
+
+# `name at company dot com`, `user [at] example [dot] com`: the format of an address spelt out
+# in words, with a generic word for the user and for the domain, describes how to write one
+# and is nobody's address. `jane at company dot com` is still an address.
+placeholder_address(text) if regex.match(`^(?:name|user|username|yourname|firstname|lastname|someone|somebody|you|email)(?: | ?[(\[{<] ?)at(?: | ?[)\]}>] ?)(?:company|domain|example|yourcompany|yourdomain|website|host|provider)(?: | ?[(\[{<] ?)dot(?: | ?[)\]}>] ?)`, text)
 
 violations contains {
 	"code": "pii.email",

@@ -3,10 +3,11 @@
  * word or number read as the plain one. Folding removes format characters (category Cf:
  * zero-width spaces and joiners, soft hyphens, bidi controls, tag characters), turns every run
  * of Unicode white space (spaces, tabs, line and paragraph separators) into one space, applies
- * NFKC to each character with its combining marks, writes every dash (category Pd) as `-` and
- * every decimal digit (category Nd) as its ASCII digit, and case-folds (upper- then
- * lower-casing, so that `ß` reads `ss`). Every step works on Unicode properties of the
- * JavaScript engine, not on a table of its own.
+ * NFKC to each character with its combining marks, writes every dash (category Pd) as `-`,
+ * every middle dot or bullet as `.` (`6011 · 0009`) and every decimal digit (category Nd) as its
+ * ASCII digit, and case-folds (upper- then lower-casing, so that `ß` reads `ss`). Every step
+ * but the dots, which Unicode gives no property, works on Unicode properties of the JavaScript
+ * engine, not on a table of its own.
  *
  * Folding is done per character cluster (one character and the combining marks after it), so
  * each folded character comes from one known range of the original: `foldTextWithOffsets`
@@ -15,7 +16,7 @@
  */
 
 /** A normalisation that changed the text: a signal, since disguise itself is suspicious. */
-export type FoldingChange = 'format' | 'spaces' | 'nfkc' | 'dashes' | 'digits' | 'marks';
+export type FoldingChange = 'format' | 'spaces' | 'nfkc' | 'dashes' | 'dots' | 'digits' | 'marks';
 
 export interface FoldedText {
   readonly text: string;
@@ -41,6 +42,11 @@ const ASCII_SPACE_RUNS = / [\t-\r ]+|[\t-\r][\t-\r ]*/g;
 const ASCII_WHITE_SPACE = /^[\t-\r ]+$/;
 const CF = /\p{Cf}/gu;
 const PD = /\p{Pd}/gu;
+// Middle dots and bullets, which separate groups of digits or letters as a full stop does
+// (Unicode gives them no property of their own). The katakana middle dot is ordinary Japanese
+// punctuation (`システム・プロンプト`): folded like the others, but not counted as a disguise.
+const DOTS = /[\u00B7\u2022\u2027\u2219\u22C5\u2E31\u30FB]/gu;
+const KATAKANA_MIDDLE_DOT = '\u30FB';
 const ND = /\p{Nd}/u;
 const ND_ALL = /\p{Nd}/gu;
 const WHITE_SPACE_RUNS = /\p{White_Space}+/gu;
@@ -127,6 +133,10 @@ function foldCluster(cluster: string, changed: Set<FoldingChange>): string {
   text = text.replace(PD, (dash) => {
     if (dash !== '-') changed.add('dashes');
     return '-';
+  });
+  text = text.replace(DOTS, (dot) => {
+    if (dot !== KATAKANA_MIDDLE_DOT) changed.add('dots');
+    return '.';
   });
   text = text.replace(ND_ALL, (digit) => {
     if (digit >= '0' && digit <= '9') return digit;

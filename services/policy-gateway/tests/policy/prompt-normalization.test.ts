@@ -70,6 +70,13 @@ describe('folding a prompt', () => {
     expect([...folded.changed].sort()).toEqual(['dashes', 'digits', 'nfkc']);
   });
 
+  it('writes middle dots and bullets as full stops, counting all but the katakana one', () => {
+    const folded = foldText('6011 · 0009 • 9013 ∙ 9424');
+    expect(folded.text).toBe('6011 . 0009 . 9013 . 9424');
+    expect([...folded.changed]).toEqual(['dots']);
+    expect([...foldText('システム・プロンプト').changed]).toEqual([]);
+  });
+
   it('case-folds beyond lower-casing', () => {
     expect(foldText('STRASSE Straße').text).toBe('strasse strasse');
   });
