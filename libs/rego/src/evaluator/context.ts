@@ -59,7 +59,8 @@ export class EvalContext {
    * an array index is cheaper than a Map lookup, and policies read rules very often.
    */
   readonly ruleCache: (CacheEntry | undefined)[];
-  readonly nodeCache = new Map<TreeNode, CacheEntry>();
+  /** Merged documents of tree nodes, made on first use: most evaluations read rules only. */
+  nodeCache: Map<TreeNode, CacheEntry> | undefined;
 
   constructor(
     readonly shared: Shared,

@@ -165,9 +165,10 @@ export function nodeValue(
     // The common case: a rule, cached by evalRuleSet itself.
     return evalRuleSet(ctx, node.ruleSet);
   }
-  const cached = ctx.nodeCache.get(node);
+  const cached = ctx.nodeCache?.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : (cached as Value);
   const value = computeNodeValue(ctx, node, base);
+  ctx.nodeCache ??= new Map();
   ctx.nodeCache.set(node, value ?? UNDEFINED);
   return value;
 }

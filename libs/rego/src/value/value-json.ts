@@ -56,11 +56,20 @@ export function toJs(value: Value): unknown {
       // String keys (nearly always) sort by plain comparison, as compareValues would.
       if (entries.every((e) => e[0].kind === 'string')) entries.sort(byStringKey);
       else entries.sort((a, b) => compareValues(a[0], b[0]));
-      // Object.fromEntries defines own properties: assigning would make a `__proto__` key
-      // set the prototype instead of holding data.
-      return Object.fromEntries(
-        entries.map(([k, v]) => [k.kind === 'string' ? k.value : stringifyJson(toJs(k)), toJs(v)]),
-      );
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        const key = k.kind === 'string' ? k.value : stringifyJson(toJs(k));
+        // Defined, not assigned, where assigning would set the prototype instead of a member.
+        if (key === '__proto__')
+          Object.defineProperty(out, key, {
+            value: toJs(v),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = toJs(v);
+      }
+      return out;
     }
   }
 }
