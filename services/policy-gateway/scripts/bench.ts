@@ -7,7 +7,9 @@
  * on the same server with as many clients: into a trigger-less copy of the entries table (the
  * issue's target is read against this cheaper write) and into the entries table itself (the
  * gateway's exact write, printed beside it). For the PostgreSQL rows, decisions per commit
- * (pg_stat_database) shows directly how many rows share a commit. autocannon loads
+ * (pg_stat_database) shows directly how many rows share a commit, and the busy backends'
+ * commonest waits (pg_stat_activity, every 50 ms) show what keeps commits apart: a row lock of
+ * the stats roll-up, NOTIFY's commit lock, or the WAL flush they can share. autocannon loads
  * `POST /policy/evaluate` from another process (its connections all come from one address, so
  * the per-client limit is raised to their number). Prints decisions/s (2xx answers: decisions
  * committed), p50 and p99 per row, the
@@ -103,6 +105,11 @@ interface Row {
   readonly serverCpuUs?: number;
   /** PostgreSQL rows: decisions committed per transaction the database committed. */
   readonly decisionsPerCommit?: number;
+  /**
+   * PostgreSQL rows: what the gateway's busy backends were doing, sampled from
+   * `pg_stat_activity` (count per wait event, `running` when none), summed over the rounds.
+   */
+  readonly waits?: Readonly<Record<string, number>>;
   /** Soak only: one series per process and figure. */
   readonly memory?: readonly MemoryTrend[];
 }
@@ -249,6 +256,48 @@ async function databaseCommits(): Promise<number> {
   return Number(rows[0]?.commits ?? Number.NaN);
 }
 
+/**
+ * What the busy backends of the bench's database wait on while the load runs, every 50 ms:
+ * row locks of the stats roll-up (`Lock:transactionid`), NOTIFY's database-wide commit lock
+ * (`Lock:object`), the WAL flush (`IO:WALSync`, `LWLock:WALWrite`), or nothing (`running`).
+ * Commits serialised by a lock cannot share a flush (bench-commit-contention.ts in the library).
+ */
+function sampleWaits(): { stop(): Promise<Record<string, number>> } {
+  const waits: Record<string, number> = {};
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      const { rows } = await admin
+        .query<{ wait: string }>(
+          `select coalesce(wait_event_type || ':' || wait_event, 'running') as wait
+             from pg_stat_activity
+            where datname = $1 and pid <> pg_backend_pid() and state = 'active'`,
+          [databaseName(database)],
+        )
+        .catch(() => ({ rows: [] as { wait: string }[] }));
+      for (const { wait } of rows) waits[wait] = (waits[wait] ?? 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    async stop() {
+      done = true;
+      await sampling;
+      return waits;
+    },
+  };
+}
+
+/** The three commonest waits, as shares of all samples: `Lock:transactionid 61%, …`. */
+function topWaits(waits: Readonly<Record<string, number>>): string {
+  const total = Object.values(waits).reduce((a, b) => a + b, 0);
+  return Object.entries(waits)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`)
+    .join(', ');
+}
+
 /** The PostgreSQL backends connected to the bench's database (the server is on this machine). */
 async function backendPids(admin: pg.Client, database: string): Promise<number[]> {
   const { rows } = await admin.query<{ pid: number }>(
@@ -380,6 +429,7 @@ async function loadGateway(
   const commitsBefore = backends === undefined ? undefined : await databaseCommits();
   const gatewayCpu = sampleCpu(async () => processTree(gateway.child.pid!));
   const serverCpu = backends === undefined ? undefined : sampleCpu(backends);
+  const waits = backends === undefined ? undefined : sampleWaits();
   const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
   const decisions = Math.max(result['2xx'], 1);
   const gatewayCpuUs = (await gatewayCpu.stop()) / decisions;
@@ -387,6 +437,7 @@ async function loadGateway(
   const commits =
     commitsBefore === undefined ? undefined : (await databaseCommits()) - commitsBefore;
   return {
+    ...(waits !== undefined && { waits: await waits.stop() }),
     ...(commits !== undefined && { decisionsPerCommit: result['2xx'] / Math.max(commits, 1) }),
     name,
     decisionsPerSecond: result['2xx'] / result.duration,
@@ -429,7 +480,12 @@ function medianRow(samples: readonly Row[]): Row {
   const gatewayCpuUs = of((r) => r.gatewayCpuUs);
   const serverCpuUs = of((r) => r.serverCpuUs);
   const decisionsPerCommit = of((r) => r.decisionsPerCommit);
+  const waits: Record<string, number> = {};
+  for (const r of samples) {
+    for (const [wait, n] of Object.entries(r.waits ?? {})) waits[wait] = (waits[wait] ?? 0) + n;
+  }
   return {
+    ...(first.waits !== undefined && { waits }),
     ...(decisionsPerCommit !== undefined && { decisionsPerCommit }),
     name: first.name,
     decisionsPerSecond: of((r) => r.decisionsPerSecond)!,
@@ -768,6 +824,10 @@ process.stdout.write(
     ' µs/d: CPU time per decision committed, of the gateway (all its processes and threads) and',
     ' of the PostgreSQL backends serving its database, from /proc; d/commit: decisions committed per',
     ' transaction the database committed meanwhile, pg_stat_database)',
+    '',
+    ...rows
+      .filter((r) => r.waits !== undefined)
+      .map((r) => `${r.name}: backends waiting on ${topWaits(r.waits!)}`),
     '',
   ].join('\n'),
 );
