@@ -20,6 +20,7 @@ import { RegoError, RegoParseError } from '../errors/rego-error.js';
 import type { EvalContext } from '../evaluator/context.js';
 import { EvalContext as Context } from '../evaluator/context.js';
 import { evalBody } from '../evaluator/eval-body.js';
+import type { RulePlan } from '../evaluator/eval-rules.js';
 import type { Frame } from '../evaluator/eval-term.js';
 import type { RegoVersion } from '../parser/parser.js';
 import { parseModule } from '../parser/parser.js';
@@ -105,6 +106,9 @@ export class RegoEngine {
   private patterns:
     | { readonly policy: CompiledPolicy; readonly sources: readonly PatternSource[] }
     | undefined;
+  /** The rule plans of `plansPolicy`'s evaluations (`Shared.rulePlans`), shared by all of them. */
+  private rulePlans: (readonly RulePlan[] | undefined)[] = [];
+  private plansPolicy: CompiledPolicy | undefined;
   /** Whether the current policy and data have had their patterns compiled (`prepare`). */
   private prepared = true;
   private readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
@@ -342,6 +346,7 @@ export class RegoEngine {
         quickPath: this.options.quickPath ?? true,
         builtinContext,
         ...this.kept.for(this.policy, this.data, strict),
+        rulePlans: this.rulePlansOf(this.policy),
         budget: {
           steps: 0,
           maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,
@@ -379,6 +384,14 @@ export class RegoEngine {
       return false;
     });
     return { results, prints };
+  }
+
+  private rulePlansOf(policy: CompiledPolicy): (readonly RulePlan[] | undefined)[] {
+    if (policy !== this.plansPolicy) {
+      this.plansPolicy = policy;
+      this.rulePlans = new Array(policy.ruleSets.length).fill(undefined);
+    }
+    return this.rulePlans;
   }
 
   private compiledQuery(query: string): CompiledQuery {

@@ -7,6 +7,7 @@ import type { CompiledPolicy } from '../compiler/compiler.js';
 import type { FnTarget, TreeNode } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
+import type { RulePlan } from './eval-rules.js';
 
 /**
  * A `with` replacement of a function: another function, or a constant result. A user
@@ -44,6 +45,8 @@ export interface Shared {
    */
   readonly inputFree: readonly boolean[];
   readonly constants: (CacheEntry | undefined)[];
+  /** By rule set id: its rules' plans (`eval-rules.ts`), made on first use, kept with the policy. */
+  readonly rulePlans: (readonly RulePlan[] | undefined)[];
 }
 
 /** Marks a rule set being evaluated, to catch recursion the compiler could not see. */

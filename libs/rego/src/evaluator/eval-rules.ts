@@ -81,18 +81,21 @@ interface BranchPlan {
 }
 
 /** A rule of a rule set with its branches' plans. */
-interface RulePlan {
+export interface RulePlan {
   readonly rule: CompiledRule;
   readonly branches: readonly BranchPlan[];
   /** A function's parameters' slots when every one is a plain variable, else undefined. */
   readonly argSlots: readonly number[] | undefined;
 }
 
-const rulePlans = new WeakMap<RuleSet, readonly RulePlan[]>();
-
-/** The plans of a rule set's rules (not its default), made on first use, one lookup per rule set. */
-function plansOf(rs: RuleSet): readonly RulePlan[] {
-  let plans = rulePlans.get(rs);
+/**
+ * The plans of a rule set's rules (not its default), made on first use and kept by rule set
+ * id for the policy's evaluations (`Shared.rulePlans`): an array index, where a WeakMap
+ * lookup per rule set or function call was a measurable part of an evaluation.
+ */
+function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
+  const kept = ctx.shared.rulePlans;
+  let plans = kept[rs.id];
   if (plans === undefined) {
     plans = rs.rules.map((rule) => ({
       rule,
@@ -106,7 +109,7 @@ function plansOf(rs: RuleSet): readonly RulePlan[] {
         ? rule.args.map((a) => (a as { slot: number }).slot)
         : undefined,
     }));
-    rulePlans.set(rs, plans);
+    kept[rs.id] = plans;
   }
   return plans;
 }
@@ -220,7 +223,7 @@ function branchValue(
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
   let result: Value | undefined;
-  for (const plan of plansOf(rs)) {
+  for (const plan of plansOf(ctx, rs)) {
     const rule = plan.rule;
     const frame: Frame = new Array(rule.frameSize);
     const found = evalBranches(ctx, frame, plan, (v) => {
@@ -256,7 +259,7 @@ function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
   const items = new Map<string, Value>();
   // One closure for every rule: a set rule has many definitions, most of which do not hold.
   const add = adder(items);
-  for (const plan of plansOf(rs)) evalBranches(ctx, new Array(plan.rule.frameSize), plan, add);
+  for (const plan of plansOf(ctx, rs)) evalBranches(ctx, new Array(plan.rule.frameSize), plan, add);
   return { kind: 'set', items };
 }
 
@@ -277,7 +280,7 @@ function isBuilder(x: ObjectBuilder | Value): x is ObjectBuilder {
 
 function evalObjectRules(ctx: EvalContext, rs: RuleSet): Value {
   const root: ObjectBuilder = { entries: new Map() };
-  for (const plan of plansOf(rs)) {
+  for (const plan of plansOf(ctx, rs)) {
     const rule = plan.rule;
     const frame: Frame = new Array(rule.frameSize);
     evalBranches(ctx, frame, plan, (value) => {
@@ -337,7 +340,7 @@ export function callFunction(
   let result: Value | undefined;
   enter(ctx);
   try {
-    for (const plan of plansOf(rs)) {
+    for (const plan of plansOf(ctx, rs)) {
       const rule = plan.rule;
       const frame: Frame = new Array(rule.frameSize);
       const bound = bindPlainArgs(frame, plan.argSlots, args);
