@@ -17,7 +17,8 @@
 # Each detector describes a class of phrasing rather than a list of sentences: a verb of the
 # class (ignore, disregard, pay no attention to, ...) with a few filler words before what it
 # applies to (`(?:\s+\S+){0,5}`), the same ideas declared void ("your previous instructions are
-# cancelled"), the same in French, Spanish, Portuguese, Italian and German, informal spellings
+# cancelled"), the same in French, Spanish, Portuguese, Italian, German, Dutch, Polish, Swedish,
+# Danish, Norwegian and Indonesian, and in Japanese, Chinese and Korean, informal spellings
 # of "you" (you're, u r), and the ways of naming a persona without limits.
 package policy_gateway
 
@@ -142,7 +143,7 @@ instruction_nouns := `instructions?|prompts?|rules?|directions?|directives?|guid
 void_words := `void|null|invalid|cancel+ed|revoked|obsolete|overridden|superseded|rescinded|lifted|suspended|deactivated|disabled|no\s+longer\s+(?:apply|applies|valid|matter|matters|relevant|in\s+effect|in\s+force|active|binding)`
 
 foreign_override_verbs := concat("|", [
-	# French, Spanish, Portuguese, Italian, German (accents are gone in the skeleton)
+	# French, Spanish, Portuguese, Italian, German, Dutch, Polish (accents are gone in the skeleton)
 	`ignore[sz]?|ignorer|oublie[sz]?|oublier|neglige[sz]?|ne\s+(?:suivez|suis)\s+plus`,
 	`ignora[rs]?|olvida[rs]?|olvide[ns]?|descarta[rs]?|descarte|omite|omita|deja\s+de\s+seguir|no\s+sigas`,
 	`esqueca[sm]?|esquecer|desconsidere|desconsidera|descartar|nao\s+sigas?`,
@@ -206,7 +207,8 @@ limit_nouns := `restrictions?|rules|filters?|filtering|guidelines|limits|limitat
 # Patterns and triggers as the skeleton spells them.
 skeleton_spelling(text) := replace(text, "m", "rn")
 
-# The same classes in French, Spanish, Portuguese, Italian, German, Dutch and Polish, scanned
+# The same classes in French, Spanish, Portuguese, Italian, German, Dutch, Polish, Swedish, Danish,
+# Norwegian, Indonesian and Malay, scanned
 # apart with triggers of their own (the words for "previous", "without", "system prompt"), so
 # that an English prompt whose words trip the English triggers does not pay for the foreign
 # alternatives as well. One reason per kind all the same: a violation is the same document

@@ -23,7 +23,8 @@ secret_detectors := {
 		"pattern": `(?:^|[^a-z0-9])(gh[pousr]_[a-z0-9]{36,255}|github_pat_[a-z0-9_]{22,255})`,
 		"what": ["GitHub token", "GitHub tokens"],
 		"severity": "critical",
-		"triggers": ["gh", "github_pat_"],
+		# The prefixes whole: `gh` alone occurs in most English prose (though, right, high).
+		"triggers": ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
 	},
 	"secret.slack_token": {
 		"pattern": `(?:^|[^a-z0-9])(xox[abposr]-[a-z0-9-]{10,}|https://hooks\.slack\.com/services/[a-z0-9_/]{20,})`,
