@@ -67,6 +67,9 @@ function compile(Engine: EngineClass, policy: PolicyFiles): RegoEngine {
   const engine = new Engine();
   engine.addModules(policy.modules);
   engine.setData(policy.data);
+  // The patterns too, as a gateway's start-up query would compile them: a load's whole cost
+  // (versions before `prepare` compiled them in addModules and setData).
+  (engine as Partial<Pick<RegoEngine, 'prepare'>>).prepare?.();
   return engine;
 }
 
