@@ -14,6 +14,16 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { AuditVerificationObserver } from '../audit/audit-integrity-monitor.js';
 import type { AuditWriteQueue } from '../store/tamper-evidence.js';
 
+interface AnsweredSeries {
+  readonly requests: Counter.Internal;
+  readonly seconds: Histogram.Internal<'method' | 'route'>;
+}
+
+interface DecidedSeries {
+  readonly decisions: Counter.Internal;
+  readonly seconds: Histogram.Internal<'engine'>;
+}
+
 /** Seconds; from 100 µs (an in-memory commit) to 5 s (a stalled database). */
 const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
@@ -32,6 +42,12 @@ export class GatewayMetrics {
   readonly #verifications: Counter<'scope' | 'outcome'>;
   readonly #trailBroken: Gauge;
   readonly #lastVerified: Gauge;
+  /**
+   * The series of each request's and decision's labels, looked up once: prom-client hashes
+   * a label object on every call otherwise. Bounded by the label sets above.
+   */
+  readonly #answeredSeries = new Map<string, AnsweredSeries>();
+  readonly #decidedSeries = new Map<string, DecidedSeries>();
   #writeQueue: AuditWriteQueue | undefined;
 
   /** @param worker this process's slot among the workers; `1` when one process serves. */
@@ -115,8 +131,17 @@ export class GatewayMetrics {
   }
 
   decided(decision: string, policyVersion: string, engine: string, latencyMs: number): void {
-    this.#decisions.inc({ decision, policy_version: policyVersion });
-    this.#evaluationSeconds.observe({ engine }, latencyMs / 1000);
+    const key = `${decision}\n${policyVersion}\n${engine}`;
+    let series = this.#decidedSeries.get(key);
+    if (series === undefined) {
+      series = {
+        decisions: this.#decisions.labels({ decision, policy_version: policyVersion }),
+        seconds: this.#evaluationSeconds.labels({ engine }),
+      };
+      this.#decidedSeries.set(key, series);
+    }
+    series.decisions.inc();
+    series.seconds.observe(latencyMs / 1000);
   }
 
   /** Tells the metrics of the audit write path's batches. */
@@ -141,7 +166,16 @@ export class GatewayMetrics {
   }
 
   answered(method: string, route: string, status: number, seconds: number): void {
-    this.#httpRequests.inc({ method, route, status: String(status) });
-    this.#httpSeconds.observe({ method, route }, seconds);
+    const key = `${method}\n${route}\n${status}`;
+    let series = this.#answeredSeries.get(key);
+    if (series === undefined) {
+      series = {
+        requests: this.#httpRequests.labels({ method, route, status: String(status) }),
+        seconds: this.#httpSeconds.labels({ method, route }),
+      };
+      this.#answeredSeries.set(key, series);
+    }
+    series.requests.inc();
+    series.seconds.observe(seconds);
   }
 }
