@@ -9,7 +9,7 @@
  * rounds: on a shared machine, separate runs differ more than most changes.
  *
  *   npm run bench -w libs/rego [-- --against <git-ref or libs/rego directory>] [--rounds N]
- *     [--processes N] [--no-live] [--json] [--against-first]
+ *     [--processes N] [--compiled] [--no-live] [--json] [--against-first] [--mode tsx|compiled]
  *
  * `--against` evaluates another version of the engine in the same rounds: a directory holding
  * its libs/rego, or a git ref, whose libs/rego is extracted (git archive) under
@@ -17,6 +17,13 @@
  * on this version's code, which skews a comparison with another version: `--no-live` leaves
  * it out. How V8 optimises each engine varies from process to process, so `--processes N`
  * runs the bench N times in fresh processes and reports medians over them, with the range.
+ *
+ * The bench runs under tsx, which transpiles with esbuild's `keepNames`; the gateway ships a
+ * bundle built without it (services/policy-gateway/scripts/build.mjs). `--compiled` measures
+ * both ways: N processes (at least 1) with every contestant (engine, `--against` engine and
+ * reference) as tsx runs it, and N with each bundled the way the gateway is built
+ * (scripts/bench/compile-as-shipped.ts), the two kinds alternating, each reported on its own.
+ * `--mode compiled` runs one process the compiled way only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -25,11 +32,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { RegoEngine } from '../src/index.js';
+import { compileAsShipped } from './bench/compile-as-shipped.js';
 import { benchPrompt } from './bench/gateway-inputs.js';
 import type { PolicyFiles } from './bench/gateway-policy.js';
 import { GATEWAY_QUERY, LIVE_DIR, readPolicy, SNAPSHOT_DIR } from './bench/gateway-policy.js';
-import type { GatewayData } from './bench/gateway-reference.js';
-import { gatewayDecision } from './bench/gateway-reference.js';
+import type { GatewayData, gatewayDecision } from './bench/gateway-reference.js';
 
 const loadBefore = loadavg()[0]!;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,10 +49,20 @@ function option(name: string): string | undefined {
 
 const rounds = Number(option('--rounds') ?? 60);
 const processes = Number(option('--processes') ?? 1);
+const bothModes = process.argv.includes('--compiled');
+/** How the contestants' code runs: as tsx transpiles it, or bundled as the gateway ships. */
+type Mode = 'tsx' | 'compiled';
+const MODE_TITLES: Record<Mode, string> = {
+  tsx: 'under tsx (an esbuild transform per module with keepNames and minifyWhitespace, as `npm run bench` runs)',
+  compiled:
+    'compiled as the gateway ships (one esbuild bundle per contestant, options of build.mjs: esm, node20.19, no keepNames)',
+};
+
+const mode: Mode = option('--mode') === 'compiled' ? 'compiled' : 'tsx';
 const asJson = process.argv.includes('--json');
 const snapshot = readPolicy(SNAPSHOT_DIR);
-if (processes > 1) {
-  repeatInProcesses(processes);
+if (processes > 1 || bothModes) {
+  repeatInProcesses(Math.max(1, processes), bothModes);
   process.exit(0);
 }
 // Imported the way the other version is (dynamically), so that neither starts ahead: a
@@ -56,10 +73,27 @@ if (processes > 1) {
 const against = option('--against');
 const againstFirst = against !== undefined && process.argv.includes('--against-first');
 const otherSource = against === undefined ? undefined : againstSource(against);
+// Compiled mode bundles each contestant on its own (two engines never share a chunk) under
+// node_modules, where the bundles' external imports resolve this checkout's packages.
+const compiledDir = join(
+  regoDir,
+  '../../node_modules/.cache/rego-bench-compiled',
+  String(process.pid),
+);
+const loadable = async (entry: string, name: string): Promise<string> =>
+  mode === 'compiled' ? await compileAsShipped(entry, compiledDir, name) : entry;
+const otherEntry =
+  otherSource === undefined
+    ? undefined
+    : await loadable(join(otherSource.dir, 'src/index.ts'), 'against');
+const engineEntry = await loadable(join(regoDir, 'src/index.ts'), 'engine');
+const referenceEntry = await loadable(join(here, 'bench/gateway-reference.ts'), 'reference');
 const otherFirst: { RegoEngine: EngineClass } | undefined = againstFirst
-  ? await import(join(otherSource!.dir, 'src/index.ts'))
+  ? await import(otherEntry!)
   : undefined;
-const { RegoEngine: Engine }: { RegoEngine: EngineClass } = await import('../src/index.js');
+const { RegoEngine: Engine }: { RegoEngine: EngineClass } = await import(engineEntry);
+const { gatewayDecision: referenceDecision }: { gatewayDecision: typeof gatewayDecision } =
+  await import(referenceEntry);
 
 type EngineClass = typeof RegoEngine;
 
@@ -102,18 +136,18 @@ const contestants: Contestant[] = [
   { name: 'engine', decide: (input) => engine.evalRule(GATEWAY_QUERY, { input }) },
   {
     name: 'reference',
-    decide: (input) => gatewayDecision(input, snapshot.data as GatewayData),
+    decide: (input) => referenceDecision(input, snapshot.data as GatewayData),
   },
 ];
 
 let againstLabel: string | undefined;
-let cleanup: (() => void) | undefined;
+const cleanups: Array<() => void> = [];
+if (mode === 'compiled') cleanups.push(() => rmSync(compiledDir, { recursive: true, force: true }));
 if (otherSource !== undefined) {
-  const { dir, label, remove } = otherSource;
+  const { label, remove } = otherSource;
   againstLabel = againstFirst ? `${label}, imported first` : label;
-  cleanup = remove;
-  const other: { RegoEngine: EngineClass } =
-    otherFirst ?? (await import(join(dir, 'src/index.ts')));
+  if (remove !== undefined) cleanups.push(remove);
+  const other: { RegoEngine: EngineClass } = otherFirst ?? (await import(otherEntry!));
   const otherEngine = compile(other.RegoEngine, snapshot);
   contestants.push({
     name: 'against',
@@ -273,7 +307,7 @@ function warmUp(): void {
 
 warmUp();
 const results = measureAll(sizes.map((s) => prepare(s.label, s.chars)));
-cleanup?.();
+for (const cleanup of cleanups) cleanup();
 const loadAfter = loadavg()[0]!;
 
 if (asJson) {
@@ -285,6 +319,7 @@ if (asJson) {
     againstLabel,
     compileMs: median(compileTimes),
     load: loadAfter,
+    mode,
   };
   console.log(JSON.stringify(json));
 } else {
@@ -298,6 +333,7 @@ if (asJson) {
         againstLabel,
         compileMs: median(compileTimes),
         load: loadAfter,
+        mode,
       },
     ],
     `median over ${rounds} alternating rounds`,
@@ -320,6 +356,7 @@ interface ProcessResult {
   readonly againstLabel: string | undefined;
   readonly compileMs: number;
   readonly load: number;
+  readonly mode: Mode;
 }
 
 /**
@@ -328,18 +365,26 @@ interface ProcessResult {
  * measured from 0.6x to 1.2x of the original at 100 B in single runs), so a comparison
  * needs several processes.
  */
-function repeatInProcesses(n: number): void {
+function repeatInProcesses(n: number, bothModes: boolean): void {
   const loadStart = loadavg()[0]!;
+  const valued = ['--processes', '--mode'];
   const args = process.argv
     .slice(2)
-    .filter((a, i, all) => a !== '--processes' && all[i - 1] !== '--processes');
+    .filter(
+      (a, i, all) => a !== '--compiled' && !valued.includes(a) && !valued.includes(all[i - 1]!),
+    );
+  const modes: readonly Mode[] = bothModes ? ['tsx', 'compiled'] : [mode];
   const runs: ProcessResult[] = [];
   const compares = args.includes('--against');
-  for (let i = 0; i < n; i++) {
-    const order = compares && i % 2 === 1 ? ['--against-first'] : [];
+  // With both modes, a tsx process and a compiled one take turns, so that a change in the
+  // machine's load falls on both; the import order alternates within each mode.
+  for (let i = 0; i < n * modes.length; i++) {
+    const which = modes[i % modes.length]!;
+    const turn = Math.floor(i / modes.length);
+    const order = compares && turn % 2 === 1 ? ['--against-first'] : [];
     const out = execFileSync(
       process.execPath,
-      [...process.execArgv, process.argv[1]!, ...args, ...order, '--json'],
+      [...process.execArgv, process.argv[1]!, ...args, '--mode', which, ...order, '--json'],
       {
         maxBuffer: 1 << 24,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -348,8 +393,14 @@ function repeatInProcesses(n: number): void {
     const line = out.trim().split('\n').pop() ?? '';
     runs.push(JSON.parse(line) as ProcessResult);
   }
-  report(runs, `median over ${n} processes of each one's median over ${rounds} alternating rounds`);
-  console.log(`compile: warm median ${median(runs.map((r) => r.compileMs)).toFixed(2)} ms`);
+  for (const which of modes) {
+    const ofMode = runs.filter((r) => r.mode === which);
+    report(
+      ofMode,
+      `median over ${n} processes of each one's median over ${rounds} alternating rounds`,
+    );
+    console.log(`compile: warm median ${median(ofMode.map((r) => r.compileMs)).toFixed(2)} ms`);
+  }
   printLoad(loadStart, loadavg()[0]!);
 }
 
@@ -359,6 +410,7 @@ function report(runs: readonly ProcessResult[], how: string): void {
   const us = (x: number): string => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} µs`;
   const range = (xs: number[]): string =>
     xs.length > 1 ? ` [${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}]` : '';
+  console.log(`== ${MODE_TITLES[first.mode]}`);
   console.log(
     `policy: snapshot ${SNAPSHOT_DIR} (commit 6cc85e3's shipped policy, ${snapshot.modules.length} modules), query ${GATEWAY_QUERY}; the reference decides as this snapshot`,
   );
