@@ -56,7 +56,7 @@ injection_detectors := {
 			"ignor", "disregard", "forget", "forgot", "overrid", "overlook", "bypass", "skip", "discard", "abandon",
 			"neglect", "drop", "dismiss", "scrap", "ditch", "aside", "away", "follow", "obey", "listen", "adhere",
 			"comply", "attention", "heed", "notice", "void", "null", "invalid", "cancel", "revok", "obsolete",
-			"supersed", "rescind", "lifted", "suspended", "longer", "matter", "omit",
+			"supersed", "rescind", "lifted", "suspended", "deactivat", "disabl", "longer", "matter", "omit",
 		],
 	},
 	"prompt_injection.persona_override": {
