@@ -55,7 +55,7 @@ injection_detectors := {
 		"triggers": [
 			"ignor", "disregard", "forget", "forgot", "overrid", "overlook", "bypass", "skip", "discard", "abandon",
 			"neglect", "drop", "dismiss", "scrap", "ditch", "aside", "away", "follow", "obey", "listen", "adhere",
-			"comply", "attention", "heed", "notice", "void", "null", "invalid", "cancel", "revok", "obsolete",
+			"comply", "attention", "heed", "no mind", "notice", "void", "null", "invalid", "cancel", "revok", "obsolete",
 			"supersed", "rescind", "lifted", "suspended", "deactivat", "disabl", "longer", "matter", "omit",
 		],
 	},
@@ -121,7 +121,7 @@ injection_detectors := {
 			"system", "instruction", "prompt", "hidden", "initial", "original", "secret", "internal", "developer",
 			"confidential", "underlying", "directive", "configuration", "above", "before", "preceding", "start",
 			"beginning", "top", "told", "instructed", "programmed", "rules", "guideline", "orders", "given",
-			"creator", "operator",
+			"creator", "operator", "maker", "owner", "admin", "fed ", "provided", "handed", "configured", "loaded",
 		],
 	},
 }
@@ -236,7 +236,7 @@ foreign_injection_detectors := {
 		"patterns": [concat("", [`\b(?:`, foreign_reveal_verbs, `)\s+(?:\S+\s+){0,3}(?:`, foreign_system_prompts, `)\b`])],
 		"triggers": [
 			"systemprompt", "systemnachricht", "systemanweisung", "systembefehl", "versteckten", "ursprunglichen",
-			"systeme", "cachees", "secretes", "sistem", "ocultas", "secretas", "iniciales", "iniciais", "nascoste",
+			"systeme", "initiales", "cachees", "secretes", "sistem", "ocultas", "secretas", "iniciales", "iniciais", "nascoste",
 			"segrete", "iniziali", "systeem", "verborgen", "systemow", "ukryte", "systemmeddelande", "systembesked",
 			"systeminstru", "dolda", "skjulte", "tersembunyi", "rahasia", "instruksi awal",
 		],
