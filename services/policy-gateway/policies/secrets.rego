@@ -63,7 +63,7 @@ secret_detectors := {
 		"pattern": `(?:^|[^a-z0-9])((?:[a-z0-9]*(?:password|passwd|passphrase|passcode|passwort|kennwort|wachtwoord|contrasena|senha|haslo)|mot de passe|(?:db|sql|mysql|pg|redis|root|admin|user|my|smtp|ftp|mail)?(?:pass|pwd|pw|psw)|api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|access[_ -]?token|auth[_ -]?token|bearer[_ -]?token|refresh[_ -]?token|private[_ -]?key|secret|token)["']?\s*(:=|=>|->|==?|:|\s(?:is|was|equals)\s)\s*(["'\x60]?)([^\s"'\x60,;]{6,}))`,
 		"what": ["credential assignment (api_key=…, password=…)", "credential assignments (api_key=…, password=…)"],
 		"severity": "high",
-		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw", "wort", "contrasena", "senha", "haslo"],
+		"triggers": ["key", "secret", "token", "pass", "pwd", "pw", "psw", "wort", "woord", "contrasena", "senha", "haslo"],
 	},
 }
 

@@ -459,6 +459,12 @@ const CASES: readonly PolicyCase[] = [
   },
   { note: 'a required password in German', prompt: 'Passwort: erforderlich', codes: [] },
   {
+    note: "a password in Dutch ('wachtwoord' held no trigger of its row)",
+    prompt: 'Het wachtwoord is Zomer2026!',
+    codes: ['secret.credential_assignment'],
+  },
+  { note: 'a forgotten password in Dutch', prompt: 'Ik ben mijn wachtwoord vergeten.', codes: [] },
+  {
     note: 'a blocked user with a Cyrillic e',
     prompt: 'hello',
     user_id: 'blocked-us\u0435r',
