@@ -9,7 +9,7 @@
  * rounds: on a shared machine, separate runs differ more than most changes.
  *
  *   npm run bench -w libs/rego [-- --against <git-ref or libs/rego directory>] [--rounds N]
- *     [--processes N] [--compiled] [--no-live] [--json] [--against-first] [--mode tsx|compiled]
+ *     [--processes N] [--compiled] [--modes <list>] [--no-live] [--json] [--against-first]
  *
  * `--against` evaluates another version of the engine in the same rounds: a directory holding
  * its libs/rego, or a git ref, whose libs/rego is extracted (git archive) under
@@ -23,7 +23,9 @@
  * both ways: N processes (at least 1) with every contestant (engine, `--against` engine and
  * reference) as tsx runs it, and N with each bundled the way the gateway is built
  * (scripts/bench/compile-as-shipped.ts), the two kinds alternating, each reported on its own.
- * `--mode compiled` runs one process the compiled way only.
+ * `--modes tsx,compiled,compiled-keep-names` chooses the kinds (the last bundles with tsx's
+ * keepNames, to tell whether that option is the difference); `--mode compiled` runs one
+ * process of one kind.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -49,20 +51,34 @@ function option(name: string): string | undefined {
 
 const rounds = Number(option('--rounds') ?? 60);
 const processes = Number(option('--processes') ?? 1);
-const bothModes = process.argv.includes('--compiled');
-/** How the contestants' code runs: as tsx transpiles it, or bundled as the gateway ships. */
-type Mode = 'tsx' | 'compiled';
+/**
+ * How the contestants' code runs: as tsx transpiles it, bundled as the gateway ships, or
+ * bundled with tsx's `keepNames` added (which tells whether that option is the difference).
+ */
+type Mode = 'tsx' | 'compiled' | 'compiled-keep-names';
 const MODE_TITLES: Record<Mode, string> = {
   tsx: 'under tsx (an esbuild transform per module with keepNames and minifyWhitespace, as `npm run bench` runs)',
   compiled:
     'compiled as the gateway ships (one esbuild bundle per contestant, options of build.mjs: esm, node20.19, no keepNames)',
+  'compiled-keep-names':
+    "compiled as the gateway ships but with tsx's keepNames (not how anything ships: isolates that option)",
 };
+const isMode = (name: string): name is Mode => Object.hasOwn(MODE_TITLES, name);
+const modeList = (option('--modes') ?? (process.argv.includes('--compiled') ? 'tsx,compiled' : ''))
+  .split(',')
+  .filter((name) => name !== '');
+const badMode = [option('--mode') ?? 'tsx', ...modeList].find((name) => !isMode(name));
+if (badMode !== undefined) {
+  console.error(`unknown mode ${badMode}: one of ${Object.keys(MODE_TITLES).join(', ')}`);
+  process.exit(2);
+}
+const severalModes = modeList as Mode[];
 
-const mode: Mode = option('--mode') === 'compiled' ? 'compiled' : 'tsx';
+const mode = (option('--mode') ?? 'tsx') as Mode;
 const asJson = process.argv.includes('--json');
 const snapshot = readPolicy(SNAPSHOT_DIR);
-if (processes > 1 || bothModes) {
-  repeatInProcesses(Math.max(1, processes), bothModes);
+if (processes > 1 || severalModes.length > 0) {
+  repeatInProcesses(Math.max(1, processes), severalModes.length > 0 ? severalModes : [mode]);
   process.exit(0);
 }
 // Imported the way the other version is (dynamically), so that neither starts ahead: a
@@ -81,7 +97,11 @@ const compiledDir = join(
   String(process.pid),
 );
 const loadable = async (entry: string, name: string): Promise<string> =>
-  mode === 'compiled' ? await compileAsShipped(entry, compiledDir, name) : entry;
+  mode === 'tsx'
+    ? entry
+    : await compileAsShipped(entry, compiledDir, name, {
+        keepNames: mode === 'compiled-keep-names',
+      });
 const otherEntry =
   otherSource === undefined
     ? undefined
@@ -142,7 +162,7 @@ const contestants: Contestant[] = [
 
 let againstLabel: string | undefined;
 const cleanups: Array<() => void> = [];
-if (mode === 'compiled') cleanups.push(() => rmSync(compiledDir, { recursive: true, force: true }));
+if (mode !== 'tsx') cleanups.push(() => rmSync(compiledDir, { recursive: true, force: true }));
 if (otherSource !== undefined) {
   const { label, remove } = otherSource;
   againstLabel = againstFirst ? `${label}, imported first` : label;
@@ -365,19 +385,18 @@ interface ProcessResult {
  * measured from 0.6x to 1.2x of the original at 100 B in single runs), so a comparison
  * needs several processes.
  */
-function repeatInProcesses(n: number, bothModes: boolean): void {
+function repeatInProcesses(n: number, modes: readonly Mode[]): void {
   const loadStart = loadavg()[0]!;
-  const valued = ['--processes', '--mode'];
+  const valued = ['--processes', '--mode', '--modes'];
   const args = process.argv
     .slice(2)
     .filter(
       (a, i, all) => a !== '--compiled' && !valued.includes(a) && !valued.includes(all[i - 1]!),
     );
-  const modes: readonly Mode[] = bothModes ? ['tsx', 'compiled'] : [mode];
   const runs: ProcessResult[] = [];
   const compares = args.includes('--against');
-  // With both modes, a tsx process and a compiled one take turns, so that a change in the
-  // machine's load falls on both; the import order alternates within each mode.
+  // With several modes, their processes take turns, so that a change in the machine's load
+  // falls on all of them; the import order alternates within each mode.
   for (let i = 0; i < n * modes.length; i++) {
     const which = modes[i % modes.length]!;
     const turn = Math.floor(i / modes.length);

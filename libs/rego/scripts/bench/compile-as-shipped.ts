@@ -18,12 +18,13 @@ interface EsbuildModule {
 /**
  * Bundles `entry` into `outDir/name.mjs` and returns that file's path. `outDir` must lie where
  * bare imports resolve this checkout's packages (under its node_modules), since they stay
- * external as in the shipped build.
+ * external as in the shipped build. `keepNames` adds tsx's option, to measure what it costs.
  */
 export async function compileAsShipped(
   entry: string,
   outDir: string,
   name: string,
+  { keepNames = false }: { readonly keepNames?: boolean } = {},
 ): Promise<string> {
   // Imported at run time: the tsx figures need no esbuild, and it is installed for the gateway.
   const esbuild = (await import('esbuild')) as EsbuildModule;
@@ -38,6 +39,7 @@ export async function compileAsShipped(
     target: 'node20.19',
     sourcemap: 'linked',
     packages: 'external',
+    keepNames,
     logLevel: 'warning',
   });
   return outfile;
