@@ -30,7 +30,11 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   readonly #byId = new Map<string, AuditLogEntry>();
   /** The entry holding each user's idempotency key (`heldIdempotencyKey`), as PostgreSQL's unique index. */
   readonly #byKey = new Map<string, AuditLogEntry>();
-  /** Measured once, when stored: a page budget must not re-serialise every entry it weighs. */
+  /**
+   * Measured the first time a page budget weighs the entry, then remembered: a page budget must
+   * not re-serialise every entry it weighs, and a write must not serialise its entry again for
+   * a budget that most reads never set.
+   */
   readonly #sizes = new WeakMap<AuditLogEntry, number>();
   #dropped = 0;
   #closed = false;
@@ -129,7 +133,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
       if (q.action !== undefined && entry.action !== q.action) continue;
       if (q.gatewayInstance !== undefined && entry.gatewayInstance !== q.gatewayInstance) continue;
       if (q.shadow !== undefined && !matchesShadowFilter(entry, q.shadow)) continue;
-      const size = this.#sizes.get(entry) ?? 0;
+      const size = q.maxBytes === undefined ? 0 : this.#sizeOf(entry);
       const overBudget = q.maxBytes !== undefined && bytes + size > q.maxBytes;
       if (page.length === q.limit || (page.length > 0 && overBudget)) {
         const last = page[page.length - 1]!;
@@ -153,7 +157,6 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     this.#byId.set(stored.id, stored);
     const key = heldIdempotencyKey(stored);
     if (key !== undefined) this.#byKey.set(key, stored);
-    this.#sizes.set(stored, auditLogEntrySize(stored));
     while (this.#entries.length > this.maxEntries) {
       const oldest = this.#entries.shift()!;
       this.#byId.delete(oldest.id);
@@ -162,6 +165,15 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
       if (oldestKey !== undefined) this.#byKey.delete(oldestKey);
       this.#dropped += 1;
     }
+  }
+
+  #sizeOf(entry: AuditLogEntry): number {
+    let size = this.#sizes.get(entry);
+    if (size === undefined) {
+      size = auditLogEntrySize(entry);
+      this.#sizes.set(entry, size);
+    }
+    return size;
   }
 
   #holdsTakenKey(entry: AuditLogEntry): boolean {

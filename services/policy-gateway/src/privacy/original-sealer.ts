@@ -95,6 +95,11 @@ export class OriginalSealer {
   }
 
   async seal(userId: string, entryId: string, input: unknown): Promise<SealedOriginal> {
+    return this.sealJson(userId, entryId, JSON.stringify(input));
+  }
+
+  /** `seal` of an input already written as JSON text (`JSON.stringify`), for a caller that has it. */
+  async sealJson(userId: string, entryId: string, inputJson: string): Promise<SealedOriginal> {
     const subjectRef = this.#subjectRefOf(userId);
     const { keyId, dataKey } =
       this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
@@ -102,7 +107,7 @@ export class OriginalSealer {
     const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
     const ciphertext = Buffer.concat([
-      cipher.update(JSON.stringify(input), 'utf8'),
+      cipher.update(inputJson, 'utf8'),
       cipher.final(),
       cipher.getAuthTag(),
     ]);
