@@ -28,6 +28,7 @@ import * as partitionAccessLogRecords from './migrations/018-partition-access-lo
 import * as createAuditStatsRollups from './migrations/019-create-audit-stats-rollups.js';
 import * as notifyAuditEntryCommits from './migrations/020-notify-audit-entry-commits.js';
 import * as createReplays from './migrations/021-create-replays.js';
+import * as shardAuditStatsRollups from './migrations/022-shard-audit-stats-rollups.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -49,6 +50,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '019_create_audit_stats_rollups': createAuditStatsRollups,
   '020_notify_audit_entry_commits': notifyAuditEntryCommits,
   '021_create_replays': createReplays,
+  '022_shard_audit_stats_rollups': shardAuditStatsRollups,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -10,8 +10,13 @@
  * SQL by hand) wrote them; `rebuildAuditStats` recounts a range from the entries (the
  * migration's backfill, and retention after dropping a partition).
  *
- * Concurrent writers add to the same rows with `ON CONFLICT … DO UPDATE`, each statement in
- * key order so that two of them lock shared rows in the same order and never deadlock.
+ * Since migration 022 each row's key ends in a `shard` (0–15), and the trigger adds to the
+ * shard of the writing backend (`pg_backend_pid() % 16`): concurrent writers then add to
+ * different rows, where on one row each waited for the other's commit, flush included (the
+ * "Commit serialisation" section of `docs/scaling.md`). Readers sum over shards; a rebuild
+ * counts into shard 0. Writers that share a shard still add with `ON CONFLICT … DO UPDATE`,
+ * each statement in key order so that two of them lock shared rows in the same order and
+ * never deadlock.
  */
 import { type Kysely, sql } from 'kysely';
 import {
@@ -58,54 +63,84 @@ function binOf(ms: string): string {
   return `case when ${ms} > 0 then least(${LATENCY_MAX_BIN}, greatest(${LATENCY_MIN_BIN}, floor(ln(${ms}) / ln(2) * ${LATENCY_BINS_PER_OCTAVE})::int)) else ${LATENCY_MIN_BIN} end`;
 }
 
+/** How many rows of one key concurrent writers spread over (migration 022). */
+export const AUDIT_STATS_SHARDS = 16;
+
+/** The shard the trigger adds to: the writing backend's, so that two writers rarely share one. */
+const WRITER_SHARD = `(pg_backend_pid() % ${AUDIT_STATS_SHARDS})::smallint`;
+
+/**
+ * Where the statements put the rows: `shard` is the SQL of the shard to add to (`null` for the
+ * tables of migration 019, whose keys have no shard, which its own backfill writes).
+ */
+interface RollupTarget {
+  readonly shard: string | null;
+}
+
+const UNSHARDED: RollupTarget = { shard: null };
+/** What a recount writes: each key's count whole, in shard 0. */
+const RECOUNT: RollupTarget = { shard: '0::smallint' };
+
 /**
  * The statements that add the entries of `source` (a relation with the entries' columns) to
  * the roll-ups, as SQL text: the trigger's body and the rebuild run them.
  */
-export function rollupStatements(source: string): readonly string[] {
-  return (['hour', 'day'] as const).flatMap((grain) => grainStatements(source, grain));
+export function rollupStatements(
+  source: string,
+  target: RollupTarget = { shard: WRITER_SHARD },
+): readonly string[] {
+  return (['hour', 'day'] as const).flatMap((grain) => grainStatements(source, grain, target));
 }
 
-function grainStatements(source: string, grain: AuditStatsGrain): readonly string[] {
+function grainStatements(
+  source: string,
+  grain: AuditStatsGrain,
+  target: RollupTarget,
+): readonly string[] {
   // The hour or day of an entry, in UTC whatever the session's time zone.
   const HOUR = `date_trunc('${grain}', occurred_at, 'UTC')`;
   const t = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, grain);
-  const add = (table: string, key: string) =>
-    `on conflict (${key}) do update set entries = ${table}.entries + excluded.entries`;
+  // The shard follows the key's other columns (`s` in the column lists, `v` in the selects):
+  // the selects group by those columns' positions, and the shard refers to no column.
+  const s = target.shard === null ? '' : 'shard, ';
+  const v = target.shard === null ? '' : `${target.shard}, `;
+  const key = (columns: string) => (target.shard === null ? columns : `${columns}, shard`);
+  const add = (table: string, columns: string) =>
+    `on conflict (${key(columns)}) do update set entries = ${table}.entries + excluded.entries`;
   return [
-    `insert into ${t('audit_stats_decisions')} (bucket, decision, entries)
-       select ${HOUR}, decision, count(*) from ${source} as e group by 1, 2 order by 1, 2
+    `insert into ${t('audit_stats_decisions')} (bucket, decision, ${s}entries)
+       select ${HOUR}, decision, ${v}count(*) from ${source} as e group by 1, 2 order by 1, 2
        ${add(t('audit_stats_decisions'), 'bucket, decision')}`,
-    `insert into ${t('audit_stats_latency')} (bucket, kind, bin, entries)
-       select bucket, kind, bin, count(*) from (
+    `insert into ${t('audit_stats_latency')} (bucket, kind, bin, ${s}entries)
+       select bucket, kind, bin, ${v}count(*) from (
          select ${HOUR} as bucket, 'evaluation' as kind, ${binOf('latency_ms')} as bin from ${source} as e
          union all
          select ${HOUR}, 'end_to_end', ${binOf('extract(epoch from inserted_at - occurred_at)::float8 * 1000')}
            from ${source} as e where action <> '${UPLOADED_ACTION}'
        ) as binned group by 1, 2, 3 order by 1, 2, 3
        ${add(t('audit_stats_latency'), 'bucket, kind, bin')}`,
-    `insert into ${t('audit_stats_reasons')} (bucket, code, entries)
-       select bucket, code, count(*) from (
+    `insert into ${t('audit_stats_reasons')} (bucket, code, ${s}entries)
+       select bucket, code, ${v}count(*) from (
          select distinct e.id, date_trunc('${grain}', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
            from ${source} as e cross join lateral jsonb_array_elements(e.reasons) as r
           where jsonb_typeof(e.reasons) = 'array' and r.value ->> 'code' is not null
        ) as given group by 1, 2 order by 1, 2
        ${add(t('audit_stats_reasons'), 'bucket, code')}`,
-    `insert into ${t('audit_stats_denials')} (bucket, user_id, entries)
-       select ${HOUR}, user_id, count(*) from ${source} as e where decision = 'deny'
+    `insert into ${t('audit_stats_denials')} (bucket, user_id, ${s}entries)
+       select ${HOUR}, user_id, ${v}count(*) from ${source} as e where decision = 'deny'
         group by 1, 2 order by 1, 2
        ${add(t('audit_stats_denials'), 'bucket, user_id')}`,
-    `insert into ${t('audit_stats_policy_versions')} (bucket, policy_version, first_at, last_at, entries)
-       select ${HOUR}, policy_version, min(occurred_at), max(occurred_at), count(*) from ${source} as e
+    `insert into ${t('audit_stats_policy_versions')} (bucket, policy_version, ${s}first_at, last_at, entries)
+       select ${HOUR}, policy_version, ${v}min(occurred_at), max(occurred_at), count(*) from ${source} as e
         group by 1, 2 order by 1, 2
-       on conflict (bucket, policy_version) do update set
+       on conflict (${key('bucket, policy_version')}) do update set
          first_at = least(${t('audit_stats_policy_versions')}.first_at, excluded.first_at),
          last_at = greatest(${t('audit_stats_policy_versions')}.last_at, excluded.last_at),
          entries = ${t('audit_stats_policy_versions')}.entries + excluded.entries`,
-    `insert into ${t('audit_stats_sources')} (bucket, action, source, last_at, last_committed_at, entries)
-       select ${HOUR}, action, gateway_instance, max(occurred_at), max(inserted_at), count(*)
+    `insert into ${t('audit_stats_sources')} (bucket, action, source, ${s}last_at, last_committed_at, entries)
+       select ${HOUR}, action, gateway_instance, ${v}max(occurred_at), max(inserted_at), count(*)
          from ${source} as e group by 1, 2, 3 order by 1, 2, 3
-       on conflict (bucket, action, source) do update set
+       on conflict (${key('bucket, action, source')}) do update set
          last_at = greatest(${t('audit_stats_sources')}.last_at, excluded.last_at),
          last_committed_at = greatest(${t('audit_stats_sources')}.last_committed_at, excluded.last_committed_at),
          entries = ${t('audit_stats_sources')}.entries + excluded.entries`,
@@ -146,7 +181,7 @@ export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void>
     ...tables('day'),
     `create function ${AUDIT_STATS_FUNCTION}() returns trigger language plpgsql as $$
      begin
-       ${rollupStatements('new_entries').join(';\n')};
+       ${rollupStatements('new_entries', UNSHARDED).join(';\n')};
        return null;
      end
      $$`,
@@ -157,7 +192,7 @@ export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void>
   for (const statement of statements) await sql.raw(statement).execute(db);
   // Created in this transaction, the trigger holds a lock that makes writers wait until the
   // backfill commits: no entry is counted twice or missed.
-  await rebuildAuditStats(db);
+  await recount(db, {}, UNSHARDED);
 }
 
 export async function dropAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
@@ -175,6 +210,14 @@ export async function dropAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
 export async function rebuildAuditStats<DB>(
   db: Kysely<DB>,
   range: { readonly from?: string | null; readonly to?: string | null } = {},
+): Promise<void> {
+  await recount(db, range, RECOUNT);
+}
+
+async function recount<DB>(
+  db: Kysely<DB>,
+  range: { readonly from?: string | null; readonly to?: string | null },
+  target: RollupTarget,
 ): Promise<void> {
   const from = range.from ?? null;
   const to = range.to ?? null;
@@ -199,8 +242,8 @@ export async function rebuildAuditStats<DB>(
   // One pass over the entries: the columns the roll-ups count, materialised once (a few dozen
   // bytes an entry, where a stored entry is a kilobyte) and read by each hourly roll-up's
   // INSERT, all in one statement. Each day's rows are then its hours' sums (an entry lies in
-  // one hour).
-  const [first, ...rest] = grainStatements('counted', 'hour');
+  // one hour), over every shard, in the daily tables' shard 0 (the column's default).
+  const [first, ...rest] = grainStatements('counted', 'hour', target);
   await sql
     .raw(
       `with counted as materialized (
@@ -238,4 +281,74 @@ function dailyFromHourlyStatements(within: string): readonly string[] {
        select ${DAY}, action, source, max(last_at), max(last_committed_at), sum(entries)
          from audit_stats_sources${within} group by 1, 2, 3`,
   ];
+}
+
+/**
+ * Migration 022: adds a `shard` to the end of each roll-up's key (0 for the rows there are),
+ * and makes the trigger add to the writing backend's shard. `ALTER TABLE` holds each roll-up
+ * table's `ACCESS EXCLUSIVE` lock until the migration commits: writers (whose trigger adds to
+ * them) and stats readers wait for the primary keys' rebuild, which reads every roll-up row
+ * (a few hundred rows an hour of trail; no entry is read). The new column's constant default
+ * rewrites no table.
+ */
+export async function shardAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  for (const [table, key] of rollupKeys()) {
+    await sql
+      .raw(
+        `alter table ${table} add column shard smallint not null default 0,
+           drop constraint ${table}_pkey, add primary key (${key}, shard)`,
+      )
+      .execute(db);
+  }
+  await replaceTriggerFunction(db, rollupStatements('new_entries'));
+}
+
+/**
+ * Undoes migration 022: back to migration 019's keys and trigger, the shards' counts added up
+ * by a recount from the entries (under the same locks as the migration, and as long as 019's
+ * backfill).
+ */
+export async function unshardAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  for (const table of AUDIT_STATS_TABLES) await sql.raw(`delete from ${table}`).execute(db);
+  for (const [table, key] of rollupKeys()) {
+    await sql
+      .raw(
+        `alter table ${table} drop constraint ${table}_pkey, drop column shard,
+           add primary key (${key})`,
+      )
+      .execute(db);
+  }
+  await replaceTriggerFunction(db, rollupStatements('new_entries', UNSHARDED));
+  await recount(db, {}, UNSHARDED);
+}
+
+/** Each roll-up table with the columns of its key before migration 022's shard. */
+function rollupKeys(): readonly (readonly [string, string])[] {
+  const keys: Record<(typeof HOURLY_TABLES)[number], string> = {
+    audit_stats_decisions: 'bucket, decision',
+    audit_stats_latency: 'bucket, kind, bin',
+    audit_stats_reasons: 'bucket, code',
+    audit_stats_denials: 'bucket, user_id',
+    audit_stats_policy_versions: 'bucket, policy_version',
+    audit_stats_sources: 'bucket, action, source',
+  };
+  return HOURLY_TABLES.flatMap((table) =>
+    (['hour', 'day'] as const).map((grain) => [statsTable(table, grain), keys[table]] as const),
+  );
+}
+
+async function replaceTriggerFunction<DB>(
+  db: Kysely<DB>,
+  statements: readonly string[],
+): Promise<void> {
+  await sql
+    .raw(
+      `create or replace function ${AUDIT_STATS_FUNCTION}() returns trigger language plpgsql as $$
+       begin
+         ${statements.join(';\n')};
+         return null;
+       end
+       $$`,
+    )
+    .execute(db);
 }

@@ -1,5 +1,5 @@
 /**
- * The stats of a database store, read from the roll-ups of migration 019 (never from the
+ * The stats of a database store, read from the roll-ups of migrations 019 and 022 (never from the
  * entries): the hourly ones for hour buckets, the daily ones for day buckets (and for the whole
  * days of the users' ranking), so an answer costs in proportion to the buckets, reasons, users
  * and bins of the range, not to its entries. The six queries run one after another on the pool
@@ -45,7 +45,9 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
     const until = new Date(q.untilMs).toISOString();
     // Day buckets read the daily roll-ups, hour buckets the hourly ones: a roll-up's row is
     // one bucket's count already (its key starts with the bucket), read as it is, with no
-    // grouping, which cost three times the reading on a month of hours. `date_part` is float8
+    // grouping, which cost three times the reading on a month of hours. A key's count may be
+    // split over shards (migration 022: one row per writing backend's shard); the assembly
+    // adds the rows of a bucket up, and every query that ranks or groups sums them. `date_part` is float8
     // arithmetic, where `extract` computes in numeric (twice the server's CPU per row).
     const bucket = sql.raw(`date_part('epoch', bucket) * 1000`);
     const table = (name: Parameters<typeof statsTable>[0]) => sql.raw(statsTable(name, q.bucket));

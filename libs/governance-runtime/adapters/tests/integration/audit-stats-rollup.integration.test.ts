@@ -4,9 +4,11 @@
  * recount of the stored entries, and the stats read from them equal those counted by scanning
  * the same entries (the memory reader); so do they after single batches of hundreds of entries
  * (group commit's one INSERT), each key counted once however many of its entries share it.
- * Retention's dropped partition leaves no roll-up behind.
+ * Retention's dropped partition leaves no roll-up behind. Two writers of the same keys add to
+ * rows of their own shards (migration 022), so neither waits for the other's commit.
  */
 import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditLogEntry, AuditReason } from '../../../src/audit-log-entry.js';
 import { generateAuditSigningKey } from '../../../src/audit-signing-key.js';
@@ -92,16 +94,39 @@ async function writeConcurrently(
   );
 }
 
+/** Columns of a roll-up row that are not part of its key: how shards of one key combine. */
+const COMBINE: Readonly<Record<string, (a: string, b: string) => string>> = {
+  entries: (a, b) => String(Number(a) + Number(b)),
+  first_at: (a, b) => [a, b].sort()[0]!,
+  last_at: (a, b) => [a, b].sort()[1]!,
+  last_committed_at: (a, b) => [a, b].sort()[1]!,
+};
+
+/**
+ * Every roll-up's rows as text, the shards of each key added up (migration 022 spreads a key's
+ * count over the writers' shards; a recount puts it whole in shard 0), in key order.
+ */
 async function rollupRows(db: Kysely<AuditLogDatabase>): Promise<Record<string, unknown[]>> {
   const rows: Record<string, unknown[]> = {};
   for (const table of AUDIT_STATS_TABLES) {
     const { rows: found } = await sql<Record<string, unknown>>`
-      select * from ${sql.id(table)} order by 1, 2, 3`.execute(db);
-    rows[table] = found.map((row) =>
-      Object.fromEntries(
-        Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)]),
-      ),
-    );
+      select * from ${sql.id(table)}`.execute(db);
+    const byKey = new Map<string, Record<string, string>>();
+    for (const row of found) {
+      const text = Object.fromEntries(
+        Object.entries(row)
+          .filter(([k]) => k !== 'shard')
+          .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)]),
+      );
+      const key = JSON.stringify(Object.entries(text).filter(([k]) => !(k in COMBINE)));
+      const seen = byKey.get(key);
+      if (seen === undefined) byKey.set(key, text);
+      else
+        for (const [k, combine] of Object.entries(COMBINE)) {
+          if (k in text) seen[k] = combine(seen[k]!, text[k]!);
+        }
+    }
+    rows[table] = [...byKey].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   }
   return rows;
 }
@@ -329,5 +354,62 @@ describe('retention and the stats roll-ups on a PostgreSQL server', () => {
     const before = await rollupRows(db);
     await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
     expect(await rollupRows(db)).toEqual(before);
+  });
+});
+
+describe('concurrent writers and the stats roll-ups on a PostgreSQL server', () => {
+  let database: TestDatabase;
+  let db: Kysely<AuditLogDatabase>;
+  const sessions: pg.Client[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 2 });
+    await migrateAuditLogToLatest(db);
+  });
+  afterAll(async () => {
+    for (const session of sessions) await session.end();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  /** Two sessions whose backends add to different shards (a shard is the backend's pid % 16). */
+  async function twoShards(): Promise<[pg.Client, pg.Client]> {
+    const shards = new Map<number, pg.Client>();
+    while (shards.size < 2) {
+      const session = new pg.Client({ connectionString: database.url });
+      await session.connect();
+      sessions.push(session);
+      const { rows } = await session.query<{ shard: number }>(
+        'select pg_backend_pid() % 16 as shard',
+      );
+      shards.set(rows[0]!.shard, session);
+    }
+    const [a, b] = [...shards.values()];
+    return [a!, b!];
+  }
+
+  /** An entry by SQL, as any writer may add one: the keys of every roll-up are the same. */
+  const insertEntry = (session: pg.Client) =>
+    session.query(
+      `insert into audit_log_entries (id, decision_id, occurred_at, user_id, action, decision, reasons, policy_path, policy_version, policy_engine, input, latency_ms, gateway_instance)
+       values (gen_random_uuid(), 'd', '2026-11-20T10:15:00Z', 'u', 'policy.evaluate', 'deny',
+               '[{"code":"pii.email","message":"m","severity":"high"}]', 'p', 'v1', 'e', '{}', 3, 'g')`,
+    );
+
+  it("commits a writer's entry while another writer's uncommitted entry holds the same keys", async () => {
+    const [first, second] = await twoShards();
+    await first.query('begin');
+    await insertEntry(first);
+    // On one row per key, this INSERT's roll-up would wait for the first transaction to end.
+    await second.query(`set lock_timeout = '3s'`);
+    await insertEntry(second);
+    await first.query('commit');
+    const { rows } = await sql<{ shards: string | number; entries: string | number }>`
+      select count(*) as shards, sum(entries) as entries from audit_stats_decisions`.execute(db);
+    expect(rows.map((r) => [Number(r.shards), Number(r.entries)])).toEqual([[2, 2]]);
+    const kept = await rollupRows(db);
+    await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
+    expect(await rollupRows(db)).toEqual(kept);
   });
 });
