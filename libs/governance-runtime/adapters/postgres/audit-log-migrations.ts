@@ -29,6 +29,7 @@ import * as createAuditStatsRollups from './migrations/019-create-audit-stats-ro
 import * as notifyAuditEntryCommits from './migrations/020-notify-audit-entry-commits.js';
 import * as createReplays from './migrations/021-create-replays.js';
 import * as shardAuditStatsRollups from './migrations/022-shard-audit-stats-rollups.js';
+import * as notifyAuditCommitsAfterCommit from './migrations/023-notify-audit-commits-after-commit.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -51,6 +52,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '020_notify_audit_entry_commits': notifyAuditEntryCommits,
   '021_create_replays': createReplays,
   '022_shard_audit_stats_rollups': shardAuditStatsRollups,
+  '023_notify_audit_commits_after_commit': notifyAuditCommitsAfterCommit,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

@@ -2,9 +2,10 @@
  * Tells the live tails (`GET /governance/audit/stream`) that entries were committed, so that
  * each reads what is new for its filters at once instead of polling. Told by the write path of
  * this process (`CommitSignal`) and by the store's notices of commits made elsewhere (another
- * replica or worker, through PostgreSQL's NOTIFY). A notice carries nothing: the trail itself,
- * read with each tail's filters, says what is new, so a notice lost, doubled or merged with
- * another costs at most a read.
+ * replica or worker, through PostgreSQL's NOTIFY, which each writer sends after its commit). A
+ * notice carries nothing: the trail itself, read with each tail's filters, says what is new, so
+ * a notice lost (a writer that died between its commit and its notice), doubled or merged with
+ * another costs at most a read, or a wait until the tail's next heartbeat; never an entry.
  */
 
 export type AuditCommitListener = () => void;

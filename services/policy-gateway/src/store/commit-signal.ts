@@ -1,7 +1,8 @@
 /**
- * A step of the write path that tells the commit feed once a write has committed, for the live
- * tails of this process. Outermost, above batching: a caller's `append` resolves when its
- * batch committed, and only a batch with a committed entry is worth a read.
+ * A step of the write path that tells of a write once it has committed: the commit feed, for
+ * the live tails of this process, and the PostgreSQL store's `CommitNoticeSender`, for other
+ * replicas'. Outermost, above batching: a caller's `append` resolves when its batch committed,
+ * and only a batch with a committed entry is worth a read.
  */
 import {
   type AppendManyOptions,
@@ -10,12 +11,16 @@ import {
   type AuditLogEntryRepository,
   AuditLogEntryRepositoryDecorator,
 } from '@policy-gateway/governance-runtime';
-import type { AuditCommitFeed } from '../audit/audit-commit-feed.js';
+
+/** Told after each write with a committed entry; must not throw or wait. */
+export interface CommitListener {
+  notify(): void;
+}
 
 export class CommitSignal extends AuditLogEntryRepositoryDecorator {
   constructor(
     inner: AuditLogEntryRepository,
-    private readonly feed: AuditCommitFeed,
+    private readonly feed: CommitListener,
   ) {
     super(inner);
   }

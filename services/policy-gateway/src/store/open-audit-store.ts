@@ -27,6 +27,8 @@ import type { StoreSettings } from '../config/settings.js';
 import { type Database, type DatabaseSettings, openDatabase } from '../db/database.js';
 import { openReadReplica, type ReadReplica } from '../db/read-replica.js';
 import type { AuditStore } from './audit-store.js';
+import { CommitNoticeSender } from './commit-notice-sender.js';
+import { CommitSignal } from './commit-signal.js';
 import { type AuditWriteStep, composeAuditWritePath } from './compose-audit-write-path.js';
 import { createDatabaseStore } from './database-store.js';
 import { DroppedEntriesWarning } from './dropped-entries-warning.js';
@@ -90,6 +92,8 @@ export async function openAuditStore(
   }
   const database = await openServableDatabase(settings, log);
   const replica = await openReplicaOf(settings, database, log);
+  const notices =
+    settings.backend === 'postgres' ? new CommitNoticeSender(database.db, log) : undefined;
   const store: AuditStore = withCommitNotices(
     {
       ...createDatabaseStore(database),
@@ -97,7 +101,11 @@ export async function openAuditStore(
     },
     settings,
     log,
+    notices,
   );
+  // Outermost: other replicas hear of a write once its caller's entry has committed.
+  const announce: AuditWriteStep[] =
+    notices === undefined ? [] : [(inner) => new CommitSignal(inner, notices)];
   // Batching (group commit) and the hash chain go above the resolver, which must see the
   // storage's own errors to tell a failed commit from one whose outcome is unknown.
   const resolver: AuditWriteStep = (inner) =>
@@ -110,7 +118,9 @@ export async function openAuditStore(
           (inner) =>
             new ReplicaReadRouting(inner, replica, new PostgresAuditLogEntryRepository(replica.db)),
         ];
-  if (tamperEvidence === undefined) return composeAuditWritePath(store, [resolver, ...reads]);
+  if (tamperEvidence === undefined) {
+    return composeAuditWritePath(store, [resolver, ...reads, ...announce]);
+  }
   let chain: Awaited<ReturnType<typeof openTamperEvidence>>;
   try {
     chain = await openTamperEvidence({
@@ -129,21 +139,23 @@ export async function openAuditStore(
     throw error;
   }
   return {
-    ...composeAuditWritePath(store, [resolver, chain.step, ...reads]),
+    ...composeAuditWritePath(store, [resolver, chain.step, ...reads, ...announce]),
     tamperEvidence: chain.status,
     writeQueue: chain.writeQueue,
   };
 }
 
 /**
- * A PostgreSQL server's store hears of the entries other replicas commit (migration 020's
- * NOTIFY) on a connection of its own, opened when a live tail first listens, closed with the
- * store. A notice is also given when listening (re)starts: what was missed meanwhile is read.
+ * A PostgreSQL server's store hears of the entries other replicas commit (the notices each
+ * sends after its commits, `CommitNoticeSender`) on a connection of its own, opened when a live
+ * tail first listens, closed with the store. A notice is also given when listening (re)starts:
+ * what was missed meanwhile is read. Its own notices are sent before the database closes.
  */
 function withCommitNotices(
   store: AuditStore,
   settings: DatabaseSettings,
   log: Pick<Logger, 'info' | 'warn' | 'error'>,
+  notices: CommitNoticeSender | undefined,
 ): AuditStore {
   if (settings.backend !== 'postgres') return store;
   const commits = new PostgresApiKeyChangeListener({
@@ -162,6 +174,7 @@ function withCommitNotices(
     commits,
     close: async () => {
       await commits.close();
+      await notices?.close();
       await store.close();
     },
   };

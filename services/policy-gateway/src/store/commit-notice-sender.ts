@@ -1,0 +1,68 @@
+/**
+ * Tells the other gateways sharing a PostgreSQL server that this one committed audit entries
+ * (`pg_notify` on the channel their live tails listen on), after the commit and apart from it.
+ * Sent inside the entries' transaction, a NOTIFY makes PostgreSQL hold a database-wide lock from
+ * just before that commit until it is flushed, so every writer's commit waited for the one
+ * before (`docs/scaling.md`, "Commit serialisation"). Here each notice is a short transaction of
+ * its own with `synchronous_commit = off`: its commit does not wait for a flush, so the lock is
+ * held only for the commit's own work.
+ *
+ * At most one notice is in flight per process: a batch committed meanwhile only asks for one
+ * more after it, since a notice carries nothing (a listener reads the trail to learn what is
+ * new). A notice lost (this process dies between a commit and its notice, or the server
+ * refuses it) delays other replicas' live tails until their next read, and loses no entry.
+ */
+import {
+  AUDIT_ENTRY_COMMITS_CHANNEL,
+  type AuditLogDatabase,
+} from '@policy-gateway/governance-runtime/postgres';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+
+export class CommitNoticeSender {
+  readonly #db: Kysely<AuditLogDatabase>;
+  readonly #log: Pick<Logger, 'warn'>;
+  #sending: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(db: Kysely<AuditLogDatabase>, log: Pick<Logger, 'warn'>) {
+    this.#db = db;
+    this.#log = log;
+  }
+
+  /** Entries were committed: a notice is sent soon, never holding up the caller. */
+  notify(): void {
+    if (this.#closed) return;
+    if (this.#sending !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#sending = this.#send().finally(() => {
+      this.#sending = undefined;
+    });
+  }
+
+  /** Sends what was asked for before, then no more (before the database is closed). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#sending;
+  }
+
+  async #send(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await this.#db.transaction().execute(async (trx) => {
+          await sql`set local synchronous_commit = off`.execute(trx);
+          await sql`select pg_notify(${AUDIT_ENTRY_COMMITS_CHANNEL}, '')`.execute(trx);
+        });
+      } catch (error) {
+        this.#log.warn(
+          { err: error },
+          'could not announce committed audit entries to other replicas (their live tails see them at their next heartbeat)',
+        );
+      }
+    } while (this.#again);
+  }
+}
