@@ -2,10 +2,16 @@
  * What keeps concurrent commits of the audit trail apart on a PostgreSQL server: BENCH_WRITERS
  * (8) connections each commit batches of BENCH_BATCH (4) entries one after another (group
  * commit's shape, one INSERT per transaction, as several gateway workers or replicas send
- * them), for BENCH_SECONDS (5), with the two statement triggers on `audit_log_entries` on or
- * off: the stats roll-up (migration 019) and the commit notice (migration 020), in
- * BENCH_ROUNDS (3) alternating rounds. Beside entries/s (medians), what the writers' backends
- * were waiting on, sampled from `pg_stat_activity` every 20 ms:
+ * them), for BENCH_SECONDS (5), in BENCH_ROUNDS (3) alternating rounds of each mode:
+ * - `as of 021`: a database migrated to 021, with the stats roll-up (migration 019, one row per
+ *   key) and the commit notice sent by a trigger in each INSERT's transaction (migration 020);
+ * - `as migrated now`: a database migrated to the latest, its roll-up rows per writer's shard
+ *   (022) and no notice trigger (023); each writer sends the notice after its commits the way
+ *   the gateway's `CommitNoticeSender` does (its own transaction, `synchronous_commit = off`,
+ *   one in flight per writer and one more for the commits made meanwhile);
+ * - `now, no notice` and `neither` (roll-up trigger disabled too): what each part costs.
+ * Beside entries/s (medians), what the writers' backends were waiting on, sampled from
+ * `pg_stat_activity` every 20 ms:
  * - `Lock:transactionid`: a roll-up row another transaction updated and has not committed
  *   (every batch of the same hour adds to the same `audit_stats_decisions` row, and so on);
  * - `Lock:object`: NOTIFY's database-wide lock, which a notifying transaction holds from just
@@ -17,9 +23,13 @@
  *   POLICY_GATEWAY_TEST_DATABASE_URL's server when set, else an embedded one.
  */
 import { loadavg } from 'node:os';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import type { AuditLogDatabase } from '../adapters/postgres/audit-log-database.js';
+import { auditLogMigrationProvider } from '../adapters/postgres/audit-log-migrations.js';
 import { AUDIT_STATS_TRIGGER } from '../adapters/postgres/audit-stats-rollup.js';
+import { AUDIT_ENTRY_COMMITS_CHANNEL } from '../adapters/postgres/migrations/020-notify-audit-entry-commits.js';
 import { openPostgresAuditLogDatabase } from '../adapters/postgres/open-postgres-audit-log-database.js';
 import { PostgresAuditLogEntryRepository } from '../adapters/postgres/postgres-audit-log-entry-repository.js';
 import { makeEntry } from '../testing/audit-log-entry-fixtures.js';
@@ -32,15 +42,52 @@ const batch = Number(process.env.BENCH_BATCH ?? 4);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** Migration 020's trigger. */
-const NOTIFY_TRIGGER = 'audit_log_entries_notify_commit';
+/** The schema before the roll-up's shards (022) and the notice after commit (023). */
+const BEFORE = '021_create_replays';
 
 const MODES = [
-  { name: 'both triggers', rollup: true, notify: true },
-  { name: 'roll-up only', rollup: true, notify: false },
-  { name: 'notice only', rollup: false, notify: true },
-  { name: 'neither', rollup: false, notify: false },
+  { name: 'as of 021', schema: 'before', rollup: true, notice: 'trigger' },
+  { name: 'as migrated now', schema: 'latest', rollup: true, notice: 'after commit' },
+  { name: 'now, no notice', schema: 'latest', rollup: true, notice: 'none' },
+  { name: 'neither', schema: 'latest', rollup: false, notice: 'none' },
 ] as const;
+
+type Mode = (typeof MODES)[number];
+
+/**
+ * The gateway's notice after commit, per writer (a writer stands for a gateway process): at
+ * most one in flight, and one more for the commits made while it was.
+ */
+function noticeAfterCommit(db: Kysely<AuditLogDatabase>): {
+  committed(): void;
+  settled(): Promise<void>;
+} {
+  let sending: Promise<void> | undefined;
+  let again = false;
+  const send = async () => {
+    do {
+      again = false;
+      await db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        await sql`select pg_notify(${AUDIT_ENTRY_COMMITS_CHANNEL}, '')`.execute(trx);
+      });
+    } while (again);
+  };
+  return {
+    committed() {
+      if (sending !== undefined) {
+        again = true;
+        return;
+      }
+      sending = send().finally(() => {
+        sending = undefined;
+      });
+    },
+    settled: async () => {
+      await sending;
+    },
+  };
+}
 
 interface Figures {
   readonly perSecond: number;
@@ -52,19 +99,25 @@ function median(values: readonly number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-const database = await createTestDatabase();
-const db = openPostgresAuditLogDatabase({
-  connectionString: database.url,
-  maxConnections: writers + 1,
-});
-const monitor = new pg.Client({ connectionString: database.url });
+const databases = { before: await createTestDatabase(), latest: await createTestDatabase() };
+const open = (url: string) =>
+  // A writer's notice takes a connection of its own beside its batches.
+  openPostgresAuditLogDatabase({ connectionString: url, maxConnections: 2 * writers + 1 });
+const dbs = { before: open(databases.before.url), latest: open(databases.latest.url) };
+const monitor = new pg.Client({ connectionString: databases.latest.url });
 try {
-  await migrateAuditLogToLatest(db);
+  const migrated = await new Migrator({
+    db: dbs.before,
+    provider: auditLogMigrationProvider,
+  }).migrateTo(BEFORE);
+  if (migrated.error !== undefined) throw migrated.error;
+  await migrateAuditLogToLatest(dbs.latest);
   await monitor.connect();
-  const repository = new PostgresAuditLogEntryRepository(db);
-  const name = new URL(database.url).pathname.slice(1);
 
-  const load = async (): Promise<Figures> => {
+  const load = async (mode: Mode): Promise<Figures> => {
+    const db = dbs[mode.schema];
+    const repository = new PostgresAuditLogEntryRepository(db);
+    const name = new URL(databases[mode.schema].url).pathname.slice(1);
     const waits = new Map<string, number>();
     let written = 0;
     let done = false;
@@ -83,13 +136,16 @@ try {
     const until = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: writers }, async () => {
+        const notice = noticeAfterCommit(db);
         while (performance.now() < until) {
           const occurredAt = new Date().toISOString();
           const entries = Array.from({ length: batch }, () => makeEntry({ occurredAt }));
           const result = await repository.appendMany(entries, { atomic: true });
           if (result.error !== undefined) throw result.error;
           written += batch;
+          if (mode.notice === 'after commit') notice.committed();
         }
+        await notice.settled();
       }),
     );
     done = true;
@@ -100,13 +156,12 @@ try {
   const byMode = new Map<string, Figures[]>(MODES.map((m) => [m.name, []]));
   for (let round = 0; round < rounds; round += 1) {
     for (const mode of MODES) {
-      const toggle = (trigger: string, on: boolean) =>
-        sql
-          .raw(`alter table audit_log_entries ${on ? 'enable' : 'disable'} trigger ${trigger}`)
-          .execute(db);
-      await toggle(AUDIT_STATS_TRIGGER, mode.rollup);
-      await toggle(NOTIFY_TRIGGER, mode.notify);
-      byMode.get(mode.name)!.push(await load());
+      await sql
+        .raw(
+          `alter table audit_log_entries ${mode.rollup ? 'enable' : 'disable'} trigger ${AUDIT_STATS_TRIGGER}`,
+        )
+        .execute(dbs[mode.schema]);
+      byMode.get(mode.name)!.push(await load(mode));
     }
   }
   console.log(
@@ -114,7 +169,7 @@ try {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const reference = median(byMode.get('both triggers')!.map((f) => f.perSecond));
+  const reference = median(byMode.get('as of 021')!.map((f) => f.perSecond));
   for (const mode of MODES) {
     const runs = byMode.get(mode.name)!;
     const perSecond = median(runs.map((f) => f.perSecond));
@@ -129,12 +184,14 @@ try {
       .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`)
       .join(', ');
     console.log(
-      `${mode.name.padEnd(14)} ${perSecond.toFixed(0).padStart(7)} entries/s  ${(perSecond / reference).toFixed(2)}x  waits: ${top}`,
+      `${mode.name.padEnd(16)} ${perSecond.toFixed(0).padStart(7)} entries/s  ${(perSecond / reference).toFixed(2)}x  waits: ${top}`,
     );
   }
 } finally {
   await monitor.end();
-  await db.destroy();
-  await database.drop();
+  await dbs.before.destroy();
+  await dbs.latest.destroy();
+  await databases.before.drop();
+  await databases.latest.drop();
   await stopSharedEmbeddedTestServer();
 }
