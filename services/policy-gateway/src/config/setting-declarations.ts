@@ -580,7 +580,7 @@ export const SETTING_DECLARATIONS = {
       parse: integer(0, 100_000),
       default: 64,
       description:
-        'Evaluations that may wait for a free worker (with OPA: queries in flight at once); beyond it `503 TOO_MANY_EVALUATIONS` with `Retry-After`.',
+        'Evaluations that may wait beyond the four each evaluation thread is handed at once (with OPA: queries in flight at once); beyond it `503 TOO_MANY_EVALUATIONS` with `Retry-After`.',
     }),
     perClientLimit: declareSetting({
       name: 'POLICY_GATEWAY_EVAL_PER_CLIENT_LIMIT',
