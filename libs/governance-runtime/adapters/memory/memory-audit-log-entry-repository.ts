@@ -213,10 +213,22 @@ function compareKeys(a: EntryKey, b: EntryKey): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * Freezes an entry and everything in it. The entry itself is walked even when it is frozen
+ * already: the hash chain freezes the entries it hands over at the top only (the values inside
+ * are its own fresh copies), so stopping there left a stored entry's input and result open to
+ * whoever read it. Below the top, a frozen value was frozen whole by this function.
+ */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  if (typeof value === 'object' && value !== null) {
     Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
+    for (const item of Object.values(value)) freezeNested(item);
   }
   return value;
+}
+
+function freezeNested(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) freezeNested(item);
 }

@@ -4,6 +4,7 @@
  * caller can alter.
  */
 import { describe, expect, it } from 'vitest';
+import { HashChainedAuditLog } from '../../src/hash-chained-audit-log.js';
 import { at, makeEntry } from '../../testing/audit-log-entry-fixtures.js';
 import { ids, newestFirst } from '../../testing/contract/contract-support.js';
 import { MemoryAuditLogEntryRepository } from '../memory/memory-audit-log-entry-repository.js';
@@ -52,6 +53,26 @@ describe('MemoryAuditLogEntryRepository', () => {
       (read.input as { prompt: string }).prompt = 'changed';
     }).toThrow(TypeError);
     expect((await repository.findById(entry.id))?.input).toEqual({ prompt: 'original' });
+  });
+
+  it('does not let a caller alter what a hash chain stored, down to nested values', async () => {
+    // The chain hands over entries it has frozen at the top only (its own copies inside).
+    const repository = new MemoryAuditLogEntryRepository();
+    const chain = new HashChainedAuditLog(repository);
+    const entry = makeEntry({ input: { prompt: 'original', context: { team: 'a' } } });
+    await chain.append(entry);
+    const read = (await repository.findById(entry.id))!;
+    expect(() => {
+      (read.input as { context: { team: string } }).context.team = 'b';
+    }).toThrow(TypeError);
+    expect(() => {
+      (read.reasons as unknown as unknown[]).push({ code: 'added' });
+    }).toThrow(TypeError);
+    expect((await repository.findById(entry.id))?.input).toEqual({
+      prompt: 'original',
+      context: { team: 'a' },
+    });
+    await chain.close();
   });
 
   it('does not let a caller alter a stored entry through the object it appended', async () => {
