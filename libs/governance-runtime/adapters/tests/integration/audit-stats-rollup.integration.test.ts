@@ -8,6 +8,7 @@
  * rows of their own shards (migration 022), so neither waits for the other's commit.
  */
 import { type Kysely, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditLogEntry, AuditReason } from '../../../src/audit-log-entry.js';
@@ -25,6 +26,7 @@ import {
 import { MemoryAuditLogEntryRepository } from '../../memory/memory-audit-log-entry-repository.js';
 import { MemoryAuditStatsReader } from '../../memory/memory-audit-stats-reader.js';
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
+import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
 import { applyAuditRetention } from '../../postgres/audit-retention.js';
 import { AUDIT_STATS_TABLES, rebuildAuditStats } from '../../postgres/audit-stats-rollup.js';
 import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
@@ -411,5 +413,53 @@ describe('concurrent writers and the stats roll-ups on a PostgreSQL server', () 
     const kept = await rollupRows(db);
     await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
     expect(await rollupRows(db)).toEqual(kept);
+  });
+});
+
+describe('migration 022 on a trail with roll-ups, on a PostgreSQL server', () => {
+  let database: TestDatabase;
+  let db: Kysely<AuditLogDatabase>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = openPostgresAuditLogDatabase({ connectionString: database.url, maxConnections: 6 });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('keeps the counts through up and down, with entries written before, between and after', async () => {
+    const migrator = new Migrator({ db, provider: auditLogMigrationProvider });
+    expect((await migrator.migrateTo('021_create_replays')).error).toBeUndefined();
+    const repository = new PostgresAuditLogEntryRepository(db);
+    const memory = new MemoryAuditLogEntryRepository({ maxEntries: 10_000 });
+    const write = async (entries: readonly AuditLogEntry[]) => {
+      await writeConcurrently(repository, entries);
+      await memory.appendMany(entries);
+    };
+    const matchesScan = async () => {
+      for (const query of QUERIES) {
+        expect(withoutEndToEnd(await new PostgresAuditStatsReader(db).stats(query))).toEqual(
+          withoutEndToEnd(await new MemoryAuditStatsReader(memory).stats(query)),
+        );
+      }
+      const kept = await rollupRows(db);
+      await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
+      expect(await rollupRows(db)).toEqual(kept);
+    };
+    await write(randomEntries(51, 300));
+    expect((await migrator.migrateTo('022_shard_audit_stats_rollups')).error).toBeUndefined();
+    await write(randomEntries(52, 300));
+    await matchesScan();
+    expect((await migrator.migrateTo('021_create_replays')).error).toBeUndefined();
+    await write(randomEntries(53, 300));
+    const { rows } = await sql<{ n: string | number }>`
+      select count(*) as n from information_schema.columns where column_name = 'shard'`.execute(db);
+    expect(Number(rows[0]!.n)).toBe(0);
+    const before = await rollupRows(db);
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await rollupRows(db)).toEqual(before);
+    await matchesScan();
   });
 });
