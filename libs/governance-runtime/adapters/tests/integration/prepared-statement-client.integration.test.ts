@@ -1,7 +1,8 @@
 /**
- * The audit list query is planned once per connection (`PreparedStatementClient`): pages of
- * the same shape, whatever their parameters, run one prepared statement, and a new partition
- * is still read (PostgreSQL plans a prepared statement again when its tables change).
+ * The audit list query and the batch INSERT are planned once per connection
+ * (`PreparedStatementClient`): pages of the same shape, whatever their parameters, run one
+ * prepared statement, batches of any size another, and a new partition is still read and
+ * written (PostgreSQL plans a prepared statement again when its tables change).
  */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,11 +33,14 @@ describe('the audit list query on a PostgreSQL server', () => {
     await database.drop();
   });
 
-  const preparedPages = async () =>
+  /** The connection's prepared statements: batch INSERTs, or the others (pages). */
+  const prepared = async (kind: 'insert' | 'page') =>
     (
       await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements
-        where statement like '/* prepared */%'`.execute(db)
+        where statement like '/* prepared */%'
+          and (statement like '/* prepared */insert%') = ${kind === 'insert'}`.execute(db)
     ).rows[0]!.n;
+  const preparedPages = () => prepared('page');
 
   it('runs pages of one shape as one prepared statement, whatever their parameters', async () => {
     const first = await repository.query({ limit: 3, userId: 'user-0' });
@@ -56,6 +60,30 @@ describe('the audit list query on a PostgreSQL server', () => {
       for values from ('2040-01-01') to ('2040-02-01')`.execute(db);
     const later = makeEntry({ occurredAt: '2040-01-15T00:00:00.000000Z' });
     await repository.append(later);
+    expect((await repository.query({ limit: 50 })).entries[0]?.id).toBe(later.id);
+  });
+
+  it('inserts batches of every size with one prepared statement', async () => {
+    const batches = [1, 3, 7].map((size, b) =>
+      Array.from({ length: size }, (_, i) =>
+        makeEntry({ occurredAt: at(100_000 + b * 1000 + i), userId: 'user-batch' }),
+      ),
+    );
+    for (const batch of batches) {
+      const result = await repository.appendMany(batch);
+      expect(result.results.map((r) => r.status)).toEqual(batch.map(() => 'committed'));
+    }
+    const stored = await repository.query({ limit: 50, userId: 'user-batch' });
+    expect(stored.entries).toHaveLength(11);
+    expect(await prepared('insert')).toBe(1);
+  });
+
+  it('inserts a batch into a partition added after the INSERT was prepared', async () => {
+    for (let i = 0; i < 7; i += 1) await repository.appendMany([makeEntry({ occurredAt: at(i) })]);
+    await sql`create table audit_log_entries_y2041m01 partition of audit_log_entries
+      for values from ('2041-01-01') to ('2041-02-01')`.execute(db);
+    const later = makeEntry({ occurredAt: '2041-01-15T00:00:00.000000Z' });
+    await repository.appendMany([later]);
     expect((await repository.query({ limit: 50 })).entries[0]?.id).toBe(later.id);
   });
 });
