@@ -53,10 +53,11 @@ export class CommitNoticeSender {
     do {
       this.#again = false;
       try {
-        await this.#db.transaction().execute(async (trx) => {
-          await sql`set local synchronous_commit = off`.execute(trx);
-          await sql`select pg_notify(${AUDIT_ENTRY_COMMITS_CHANNEL}, '')`.execute(trx);
-        });
+        // One statement, so one round trip and one implicit transaction: `set_config(…, true)`
+        // holds until that transaction's commit, which then does not wait for a flush. As
+        // BEGIN, SET LOCAL, SELECT and COMMIT it was four (bench: CPU per decision on both sides).
+        await sql`select set_config('synchronous_commit', 'off', true),
+                         pg_notify(${AUDIT_ENTRY_COMMITS_CHANNEL}, '')`.execute(this.#db);
       } catch (error) {
         this.#log.warn(
           { err: error },
