@@ -46,10 +46,12 @@
  *   BENCH_DURATION_SECONDS (5 per round), BENCH_WARMUP_SECONDS (2 per warm-up round),
  *   BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
  *   BENCH_BACKENDS (memory,postgres), BENCH_MODES (off,on (mask on main),on),
- *   BENCH_MEMORY_MAX_ENTRIES (1000000: the memory store's bound).
+ *   BENCH_MEMORY_MAX_ENTRIES (1000000: the memory store's bound),
+ *   BENCH_CPU_PROFILE_DIR (unset: where to write each configuration's main-thread CPU profile).
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,6 +243,7 @@ async function serve(store: StoreSettings, mode: Mode, dataDir: string) {
     engine,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await startCpuProfile();
   let since = { cpu: process.cpuUsage(), main: mainThreadCpuUs(), gc: { ...collections } };
   process.on('message', async (message: 'start' | 'end' | 'close') => {
     if (message === 'start') {
@@ -257,10 +260,35 @@ async function serve(store: StoreSettings, mode: Mode, dataDir: string) {
       process.send?.(usage);
     } else {
       await app.close();
+      await writeCpuProfile(mode);
       process.send?.({ closed: true }, () => process.disconnect());
     }
   });
   process.send?.({ url });
+}
+
+/**
+ * With BENCH_CPU_PROFILE_DIR, each configuration's main thread is profiled from start to close
+ * and written there as `<mode>.cpuprofile` (for Chrome's DevTools): `--cpu-prof` writes a
+ * profile at exit, and the run ends its children before they exit by themselves.
+ */
+const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+let profiler: Session | undefined;
+
+async function startCpuProfile(): Promise<void> {
+  if (profileDir === undefined) return;
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+async function writeCpuProfile(mode: Mode): Promise<void> {
+  if (profiler === undefined || profileDir === undefined) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  const name = `${mode.replaceAll(/[^a-z]+/g, '-')}.cpuprofile`;
+  writeFileSync(join(profileDir, name), JSON.stringify(profile));
+  profiler.disconnect();
 }
 
 /** A configuration served by a child process of this script. */

@@ -2,6 +2,7 @@
  * The messages between `WorkerPolicyEngine` and its evaluation threads, in one place so that
  * both sides agree. Everything here crosses a thread boundary by structured clone.
  */
+import type { MaskedParts } from '../privacy/entry-masking.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import type { EmbeddedPolicyBudget } from './embedded-policy-engine.js';
 import type { PolicyBundle } from './policy-bundle.js';
@@ -19,7 +20,15 @@ export type EvaluationJob =
 
 /** What a thread answers, of the same kind as its job. */
 export type EvaluationJobResult =
-  | { readonly kind: 'decision'; readonly evaluation: PolicyEvaluation }
+  | {
+      readonly kind: 'decision';
+      readonly evaluation: PolicyEvaluation;
+      /**
+       * The entry's input and result masked by the thread with the decision's mask
+       * (`decided-masking.ts`); absent when the decision had no mask answer.
+       */
+      readonly masked?: MaskedParts;
+    }
   | { readonly kind: 'document'; readonly answer: DocumentAnswer };
 
 /**

@@ -5,6 +5,7 @@
  * loader beside the sources, or this module compiled in dist/.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { maskDecided } from '../privacy/decided-masking.js';
 import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
 import type {
   EvaluationBatch,
@@ -12,6 +13,7 @@ import type {
   EvaluationWorkerData,
   EvaluationWorkerMessage,
 } from './evaluation-worker-protocol.js';
+import type { PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
 if (parentPort === null) throw new Error('evaluation-worker must run in a worker thread');
 const port = parentPort;
@@ -33,10 +35,21 @@ if (engine !== undefined) {
       // Neither rejects: a policy failure comes back as decision `error` or an error answer.
       const result: EvaluationJobResult =
         job.kind === 'decision'
-          ? { kind: 'decision', evaluation: await ready.evaluate(job.input) }
+          ? decided(job.input, await ready.evaluate(job.input))
           : { kind: 'document', answer: await ready.queryDocument(job.query) };
       post({ type: 'evaluated', id: first + index, result });
     }
   });
   post({ type: 'ready' });
+}
+
+/**
+ * A decision's answer, with its entry masked here when it was evaluated with its mask: work
+ * that needs nothing of the main thread's, done where the input already is.
+ */
+function decided(input: PolicyInput, evaluation: PolicyEvaluation): EvaluationJobResult {
+  const masked = maskDecided(input, evaluation.result, evaluation.mask);
+  return masked === undefined
+    ? { kind: 'decision', evaluation }
+    : { kind: 'decision', evaluation, masked };
 }

@@ -11,6 +11,7 @@
  * thread more than the gateway's whole evaluation of an ordinary prompt. A lone evaluation
  * goes at once, alone; an evaluation's time budget starts when its thread starts it.
  */
+import { rememberDecidedMasking } from '../privacy/decided-masking.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import { rememberDecisionLogMask } from './decision-log-mask.js';
 import { DEFAULT_EVALUATION_TIMEOUT_MS, PolicyStartError } from './embedded-policy-engine.js';
@@ -156,7 +157,7 @@ export class WorkerPolicyEngine implements PolicyEngine {
       this.#waiting.push({
         job: { kind: 'decision', input },
         queuedAt: performance.now(),
-        settle: (outcome, startedAt) => resolve(this.#evaluationOf(outcome, startedAt)),
+        settle: (outcome, startedAt) => resolve(this.#evaluationOf(input, outcome, startedAt)),
       });
       this.#dispatch();
     });
@@ -224,11 +225,14 @@ export class WorkerPolicyEngine implements PolicyEngine {
     }
   }
 
-  #evaluationOf(outcome: Settled, startedAt: number): PolicyEvaluation {
+  #evaluationOf(input: PolicyInput, outcome: Settled, startedAt: number): PolicyEvaluation {
     if (outcome.kind === 'evaluated') {
       // Remembered here: what the thread remembered stayed on the thread.
-      if (outcome.result.kind === 'decision')
-        return rememberDecisionLogMask(outcome.result.evaluation);
+      if (outcome.result.kind === 'decision') {
+        const { evaluation, masked } = outcome.result;
+        if (masked !== undefined) rememberDecidedMasking(evaluation.result, input, masked);
+        return rememberDecisionLogMask(evaluation);
+      }
       throw new Error('an evaluation thread answered a decision with a document');
     }
     const facts = { policyPath: this.policyPath, latencyMs: elapsedMs(startedAt) };

@@ -5,7 +5,8 @@
  * is dropped from the result, and the unmasked input is sealed under the subject's data key.
  * The rules are those the engine evaluated with the decision, on its thread and with the bundle
  * that decided (`decision-log-mask.ts`); an entry without them asks `policy` (the active
- * engine, `ActiveMaskPolicy`).
+ * engine, `ActiveMaskPolicy`). An evaluation thread also masks the entry of its decision
+ * (`decided-masking.ts`): then this step only seals the original and stores.
  *
  * A write-path decorator rather than a step of the route's evaluation→entry mapping: every
  * writer of entries goes through it, so nothing reaches the chain (which hashes what is stored)
@@ -18,19 +19,18 @@
 import {
   type AppendManyOptions,
   type AppendManyResult,
-  type AuditEntryMasking,
   type AuditLogEntry,
   type AuditLogEntryRepository,
   AuditLogEntryRepositoryDecorator,
 } from '@policy-gateway/governance-runtime';
 import { decisionLogMaskOf, decisionLogPath } from '../policy/decision-log-mask.js';
+import { decidedMaskingOf } from './decided-masking.js';
+import { maskParts } from './entry-masking.js';
 import { type MaskRuleSource, maskRulesOf } from './mask-policy.js';
-import { applyMaskRules, type MaskableEvent, type MaskRule } from './mask-rules.js';
+import type { MaskRule } from './mask-rules.js';
 import type { OriginalSealer } from './original-sealer.js';
-import { type ReportedSpan, redactText, WITHHELD_PROMPT } from './text-redaction.js';
 
-/** The result member in which the shipped policy reports the spans it found. */
-export const REDACT_MEMBER = 'redact';
+export { REDACT_MEMBER } from './entry-masking.js';
 
 export interface MaskingOptions {
   /**
@@ -64,44 +64,26 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
 
   /** The entry as it is to be stored. */
   async mask(entry: AuditLogEntry): Promise<AuditLogEntry> {
-    const { spans, result } = reportedSpans(entry.result);
-    // Asked first, on the entry as decided: an engine's answer may be awaited meanwhile.
-    const rules = await this.#rulesFor(entry);
-    // One serialisation of the original serves twice: parsed, it is the copy that is masked
-    // (the chain copies through JSON anyway), and it is the very text that is sealed.
-    const original = jsonTextOf(entry.input);
-    const event: MaskableEvent = {
-      input: original === undefined ? structuredClone(entry.input) : JSON.parse(original),
-      result,
-    };
-    let redacted: AuditEntryMasking['redacted'] = [];
-    if (spans.length > 0 && isRecord(event.input) && typeof event.input.prompt === 'string') {
-      const redaction = redactText(event.input.prompt, spans);
-      event.input.prompt = redaction.text;
-      redacted = redaction.redacted;
-    } else if (spans === MALFORMED && isRecord(event.input)) {
-      event.input.prompt = WITHHELD_PROMPT;
-      redacted = [{ code: 'redaction.withheld', count: 1 }];
-    }
-    const { erased, masked } = applyMaskRules(event, rules);
-    if (erased.length === 0 && masked.length === 0 && redacted.length === 0) {
-      return result === entry.result ? entry : { ...entry, result };
-    }
+    // Masked on the evaluation thread with the decision, or here: the same `maskParts`.
+    const parts =
+      decidedMaskingOf(entry) ?? maskParts(entry.input, entry.result, await this.#rulesFor(entry));
+    if (!parts.changed)
+      return parts.result === entry.result ? entry : { ...entry, result: parts.result };
     const { sealer } = this.#options;
     const sealedOriginal =
       sealer === null
         ? undefined
-        : original === undefined
+        : parts.original === undefined
           ? await sealer.seal(entry.userId, entry.id, entry.input)
-          : await sealer.sealJson(entry.userId, entry.id, original);
+          : await sealer.sealJson(entry.userId, entry.id, parts.original);
     // The new members first: V8 copies a spread at the start of a literal through its fast
     // clone, and a member written after it costs several times as much.
     const stored: { -readonly [K in keyof AuditLogEntry]: AuditLogEntry[K] } = {
       ...entry,
     };
-    stored.input = event.input;
-    stored.result = event.result;
-    stored.masking = { erased, masked, redacted };
+    stored.input = parts.input;
+    stored.result = parts.result;
+    stored.masking = parts.masking;
     if (sealedOriginal !== undefined) stored.sealedOriginal = sealedOriginal;
     return stored;
   }
@@ -128,32 +110,4 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
       return [{ op: 'remove', path: '/input', part: 'input', segments: [] }];
     }
   }
-}
-
-/** A `redact` member that is not a list of `{code, text}` strings. */
-const MALFORMED: readonly ReportedSpan[] = Object.freeze([]);
-
-/** The spans a result reports, and the result without them. */
-function reportedSpans(result: unknown): { spans: readonly ReportedSpan[]; result: unknown } {
-  if (!isRecord(result) || !Object.hasOwn(result, REDACT_MEMBER)) return { spans: [], result };
-  const { [REDACT_MEMBER]: reported, ...rest } = result;
-  const valid =
-    Array.isArray(reported) &&
-    reported.every(
-      (span) => isRecord(span) && typeof span.code === 'string' && typeof span.text === 'string',
-    );
-  return { spans: valid ? (reported as ReportedSpan[]) : MALFORMED, result: rest };
-}
-
-/** The JSON text of `value`, or undefined where JSON cannot carry it (left to the storage to refuse). */
-function jsonTextOf(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
