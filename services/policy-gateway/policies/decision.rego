@@ -11,9 +11,11 @@ decision := {"allow": count(violations) == 0, "reasons": reasons, "redact": reda
 
 reasons := [reason |
 	some severity in severity_order
-	some reason in sort(violations)
+	some reason in sorted_violations
 	reason.severity == severity
 ]
+
+sorted_violations := sort(violations)
 
 severity_order := ["critical", "high", "medium", "low"]
 
