@@ -9,7 +9,7 @@
 import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { CompiledPolicy } from './compiler.js';
 import type { Body, CompiledRule, Expr, RuleSet, Term, TreeNode } from './ir.js';
-import { walkTerm } from './ir-walk.js';
+import { walkLit, walkTerm } from './ir-walk.js';
 
 /**
  * Builtins that read the query's clock although OPA does not mark them nondeterministic
@@ -35,6 +35,39 @@ function readsTheWorld(def: BuiltinDefinition): boolean {
 
 /** For each rule set id, whether its value is the same in every evaluation (see above). */
 export function inputFreeRuleSets(policy: CompiledPolicy): readonly boolean[] {
+  return analyse(policy).inputFree;
+}
+
+/**
+ * What a function definition's arguments alone decide: its leading literals up to `prefix`
+ * read nothing but its arguments, data and input-free rules, so for the same argument values
+ * (the rows of an input-free table, `triggered(detector)`) they hold or fail in every
+ * evaluation over the same data. `keys` are the argument positions they read. `value`: the
+ * prefix is the whole body and the value reads nothing else either, so the arguments decide
+ * the definition's result too.
+ */
+export interface ArgumentDecided {
+  readonly prefix: number;
+  readonly keys: readonly number[];
+  readonly value: boolean;
+}
+
+/**
+ * The input-free analysis of a policy: by rule set id, whether the rule set is input-free,
+ * and for functions, per definition, what its arguments decide (undefined: nothing, or a
+ * definition with `else`, argument patterns or a repeated argument).
+ */
+export function analyseInputFree(policy: CompiledPolicy): {
+  readonly inputFree: readonly boolean[];
+  readonly argumentDecided: readonly (readonly (ArgumentDecided | undefined)[] | undefined)[];
+} {
+  return analyse(policy);
+}
+
+function analyse(policy: CompiledPolicy): {
+  readonly inputFree: readonly boolean[];
+  readonly argumentDecided: readonly (readonly (ArgumentDecided | undefined)[] | undefined)[];
+} {
   const free: (boolean | undefined)[] = new Array(policy.ruleSets.length).fill(undefined);
   const visiting = new Set<RuleSet>();
 
@@ -118,7 +151,38 @@ export function inputFreeRuleSets(policy: CompiledPolicy): readonly boolean[] {
       (lit) => lit.withs === undefined && (lit.expr.k !== 'every' || bodyHasNoWith(lit.expr.body)),
     );
 
-  return policy.ruleSets.map(isFree);
+  /** The arguments' share of a function definition (see `ArgumentDecided`). */
+  const argumentDecided = (rule: CompiledRule): ArgumentDecided | undefined => {
+    if (rule.branches.length !== 1 || !rule.args.every((a) => a.k === 'var')) return undefined;
+    const slots = rule.args.map((a) => (a as { slot: number }).slot);
+    if (new Set(slots).size !== slots.length) return undefined;
+    const branch = rule.branches[0]!;
+    let prefix = 0;
+    while (
+      prefix < branch.body.length &&
+      branch.body[prefix]!.withs === undefined &&
+      exprIsFree(branch.body[prefix]!.expr)
+    )
+      prefix++;
+    if (prefix === 0) return undefined;
+    const read = new Set<number>();
+    const reads = (x: Term): void => {
+      if (x.k === 'var') read.add(x.slot);
+    };
+    for (const lit of branch.body.slice(0, prefix)) walkLit(lit, reads);
+    const value = prefix === branch.body.length && termIsFree(branch.value);
+    if (value) walkTerm(branch.value, reads);
+    const keys = slots.flatMap((slot, i) => (read.has(slot) ? [i] : []));
+    return { prefix, keys, value };
+  };
+
+  const inputFree = policy.ruleSets.map(isFree);
+  return {
+    inputFree,
+    argumentDecided: policy.ruleSets.map((rs) =>
+      rs.kind === 'function' && rs.arity > 0 ? rs.rules.map(argumentDecided) : undefined,
+    ),
+  };
 }
 
 /** The rule sets a ref under data may read: those along its constant prefix and all below it. */

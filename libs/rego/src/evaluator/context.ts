@@ -4,9 +4,11 @@
  */
 import type { BuiltinContext } from '../builtins/builtin.js';
 import type { CompiledPolicy } from '../compiler/compiler.js';
+import type { ArgumentDecided } from '../compiler/input-free-rules.js';
 import type { FnTarget, TreeNode } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
+import type { ArgumentDecisions } from './argument-decisions.js';
 import type { RulePlan } from './eval-rules.js';
 
 /**
@@ -45,6 +47,9 @@ export interface Shared {
    */
   readonly inputFree: readonly boolean[];
   readonly constants: (CacheEntry | undefined)[];
+  /** By rule set id, per definition: what a function's arguments decide (`argument-decisions.ts`). */
+  readonly argumentDecided: readonly (readonly (ArgumentDecided | undefined)[] | undefined)[];
+  readonly decisions: (ArgumentDecisions[] | undefined)[];
   /** By rule set id: its rules' plans (`eval-rules.ts`), made on first use, kept with the policy. */
   readonly rulePlans: (readonly RulePlan[] | undefined)[];
 }

@@ -6,6 +6,7 @@
  * engine can be told to take the general path only, which the differential test uses to
  * check that they agree on every conformance case.
  */
+import type { BuiltinDefinition } from '../builtins/builtin.js';
 import type { CallTerm, Term, TreeNode } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
 import { arr, set } from '../value/value-builders.js';
@@ -199,6 +200,7 @@ function compileQuick(t: Term): QuickFn {
     case 'call': {
       const args = t.args.map(quickFn);
       const n = args.length;
+      if (t.fn.kind === 'builtin') return builtinCall(t, t.fn.def, args);
       const invoke = directCall(t);
       if (n === 1) {
         const a0 = args[0]!;
@@ -232,6 +234,65 @@ function compileQuick(t: Term): QuickFn {
     case 'ocompr':
       return (ctx, frame) => comprehensionValue(ctx, frame, t);
   }
+}
+
+/**
+ * A builtin call: outside a `with` that mocks functions, its implementation is called straight
+ * away, with the arguments in an array the call keeps for the purpose (a builtin never keeps
+ * its arguments' array, nor evaluates Rego, so the array is free again when it returns): an
+ * evaluation makes ~100 builtin calls, and an array for each was a good part of what it
+ * allocated.
+ */
+function builtinCall(t: CallTerm, def: BuiltinDefinition, args: readonly QuickFn[]): QuickFn {
+  const n = args.length;
+  const implementation = def.implementation;
+  // Only one- and two-argument calls, most of them, use it.
+  const scratch: (Value | undefined)[] = [undefined, undefined];
+  const run = (ctx: EvalContext, values: Value[]): Value | undefined => {
+    try {
+      return implementation(values, ctx.shared.builtinContext);
+    } catch (error) {
+      return builtinFailed(ctx, def, t, error);
+    }
+  };
+  if (n === 1) {
+    const a0 = args[0]!;
+    return (ctx, frame) => {
+      const v0 = a0(ctx, frame);
+      if (v0 === undefined) return undefined;
+      if (ctx.mocks !== undefined) return callDirect(ctx, t, [v0]);
+      scratch[0] = v0;
+      const out = run(ctx, scratch as Value[]);
+      scratch[0] = undefined;
+      return out;
+    };
+  }
+  if (n === 2) {
+    const a0 = args[0]!;
+    const a1 = args[1]!;
+    return (ctx, frame) => {
+      const v0 = a0(ctx, frame);
+      if (v0 === undefined) return undefined;
+      const v1 = a1(ctx, frame);
+      if (v1 === undefined) return undefined;
+      if (ctx.mocks !== undefined) return callDirect(ctx, t, [v0, v1]);
+      scratch[0] = v0;
+      scratch[1] = v1;
+      const out = run(ctx, scratch as Value[]);
+      scratch[0] = undefined;
+      scratch[1] = undefined;
+      return out;
+    };
+  }
+  return (ctx, frame) => {
+    const values: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = args[i]!(ctx, frame);
+      if (v === undefined) return undefined;
+      values[i] = v;
+    }
+    return ctx.mocks !== undefined ? callDirect(ctx, t, values) : run(ctx, values);
+  };
 }
 
 /**

@@ -3,10 +3,13 @@
  * `else`), partial set rules, object rules (ref heads ending in variables) and functions.
  * Rule values are cached per context.
  */
+
+import type { ArgumentDecided } from '../compiler/input-free-rules.js';
 import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { keyOf } from '../value/value-key.js';
+import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
 import type { BodyPlan } from './body-plan.js';
 import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
 import type { EvalContext } from './context.js';
@@ -73,7 +76,7 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
 }
 
 /** A rule branch ready to run: its body's plan and its value's quick plan, made once. */
-interface BranchPlan {
+export interface BranchPlan {
   readonly body: BodyPlan;
   readonly value: Term;
   readonly quickValue: QuickPlan | null;
@@ -86,6 +89,8 @@ export interface RulePlan {
   readonly branches: readonly BranchPlan[];
   /** A function's parameters' slots when every one is a plain variable, else undefined. */
   readonly argSlots: readonly number[] | undefined;
+  /** What a function definition's arguments alone decide (`argument-decisions.ts`), if anything. */
+  readonly decided: ArgumentDecided | undefined;
 }
 
 /**
@@ -97,7 +102,8 @@ function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
   const kept = ctx.shared.rulePlans;
   let plans = kept[rs.id];
   if (plans === undefined) {
-    plans = rs.rules.map((rule) => ({
+    const decided = ctx.shared.argumentDecided[rs.id];
+    plans = rs.rules.map((rule, index) => ({
       rule,
       branches: rule.branches.map((b) => ({
         body: planOf(b.body),
@@ -108,6 +114,7 @@ function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
       argSlots: rule.args.every((a) => a.k === 'var')
         ? rule.args.map((a) => (a as { slot: number }).slot)
         : undefined,
+      decided: decided?.[index],
     }));
     kept[rs.id] = plans;
   }
@@ -340,8 +347,27 @@ export function callFunction(
   let result: Value | undefined;
   enter(ctx);
   try {
-    for (const plan of plansOf(ctx, rs)) {
+    const plans = plansOf(ctx, rs);
+    // Outside a `with` (whose mocks and data could change them), what the arguments decide.
+    const decides = ctx.mocks === undefined && ctx.overrides === undefined && ctx.shared.quickPath;
+    for (let index = 0; index < plans.length; index++) {
+      const plan = plans[index]!;
       const rule = plan.rule;
+      if (decides && plan.decided !== undefined) {
+        const decision = argumentDecision(ctx, rs, index, plan, plan.decided, args);
+        if (decision === FAILS) continue;
+        if (decision === HOLDS) {
+          const v = valueOfHeld(ctx, plan, args);
+          if (v !== undefined) result = mergeOutput(rs, rule, result, v);
+          if (result !== undefined && rs.uniform) break;
+          continue;
+        }
+        if (decision !== RUNS) {
+          result = mergeOutput(rs, rule, result, decision);
+          if (rs.uniform) break;
+          continue;
+        }
+      }
       const frame: Frame = new Array(rule.frameSize);
       const bound = bindPlainArgs(frame, plan.argSlots, args);
       // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
@@ -367,6 +393,14 @@ export function callFunction(
     leave(ctx);
   }
   return result;
+}
+
+/** The value of a definition whose body its arguments made hold (HOLDS): its value reads only them. */
+function valueOfHeld(ctx: EvalContext, plan: RulePlan, args: readonly Value[]): Value | undefined {
+  const slots = plan.argSlots!;
+  const frame: Frame = new Array(plan.rule.frameSize);
+  for (let i = 0; i < slots.length; i++) frame[slots[i]!] = args[i];
+  return plan.branches[0]!.quickValue!.fn(ctx, frame);
 }
 
 /** A function's outputs must agree; a conflict names the definition that produced `v`. */

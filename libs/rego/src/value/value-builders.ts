@@ -29,11 +29,15 @@ const SMALL_INTEGERS: readonly NumberValue[] = Array.from({ length: 1024 }, (_, 
   Object.freeze({ kind: 'number', value: i }),
 );
 
+/** -1 made once too: it is what `indexof` answers when the text is not found, the usual case. */
+const MINUS_ONE: NumberValue = Object.freeze({ kind: 'number', value: -1 });
+
 /** A number, normalised: bigints within the safe range become numbers, integral floats stay numbers. */
 export function num(value: RegoNumber): NumberValue {
   if (typeof value === 'number') {
     if (value >= 0 && value < 1024 && Number.isInteger(value) && !Object.is(value, -0))
       return SMALL_INTEGERS[value]!;
+    if (value === -1) return MINUS_ONE;
     return { kind: 'number', value };
   }
   if (typeof value === 'bigint') {
