@@ -81,8 +81,14 @@ iban_candidate_pattern := `\b[a-z]{2}[0-9]{2}(?:[ .-]?[a-z0-9]){11,30}`
 # (where `\b` holds, as at either end of the prompt), so scanning these lines finds what
 # scanning the runs one by one would, in one regex scan per detector however many runs the
 # prompt holds. Prose yields a few short lines, so each detector scans a few dozen
-# characters, not the prompt.
-numeric_text := concat("\n", regex.find_n(`[+(0-9][0-9 ()./_+-]*[0-9]`, folded, -1)) if {
+# characters, not the prompt. The gateway sends these lines (`input.normalized.numeric`, cut
+# out by the same pattern in prompt-normalization.ts): building them here costs a Rego string
+# per run, and a prompt of figures holds hundreds of runs.
+numeric_text := input.normalized.numeric if {
+	digit_count >= 7
+	is_string(input.normalized.numeric)
+	folded == input.normalized.prompt
+} else := concat("\n", regex.find_n(`[+(0-9][0-9 ()./_+-]*[0-9]`, folded, -1)) if {
 	digit_count >= 7
 }
 

@@ -88,9 +88,16 @@ readable(form) if {
 }
 
 # How many ASCII digits the folded prompt holds (any script's digits are ASCII there).
-# Digit-shaped detectors (phone, card, IBAN) need several, and counting them is ten substring
-# counts, far cheaper than a regex scan.
-digit_count := sum([strings.count(folded, digit) | some digit in ascii_digits])
+# Digit-shaped detectors (phone, card, IBAN) need several. The gateway sends the count
+# (`input.normalized.digits`, when the prompt holds a digit), read only when `folded` is the
+# text it was counted in. Without it, a prompt without a digit (most prose) costs one search
+# for a digit, and one with digits ten substring counts.
+digit_count := input.normalized.digits if {
+	is_number(input.normalized.digits)
+	folded == input.normalized.prompt
+} else := 0 if {
+	not regex.match(`[0-9]`, folded)
+} else := sum([strings.count(folded, digit) | some digit in ascii_digits])
 
 ascii_digits := ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 

@@ -33,6 +33,17 @@ export interface NormalizedForms {
    * address with a Cyrillic `е` reads as the address.
    */
   readonly plain?: string;
+  /**
+   * How many ASCII digits `prompt` holds, when it holds any: what the digit-shaped detectors
+   * check first (`digit_count` in policies/prompt.rego, which counts them itself without it).
+   */
+  readonly digits?: number;
+  /**
+   * The digit-shaped runs of `prompt`, one a line (`numericRuns`), when it holds any: what the
+   * phone, card and SSN detectors scan (`numeric_text` in policies/personal_data.rego, which
+   * cuts them out itself without it).
+   */
+  readonly numeric?: string;
   /** The user id's canonical form (`canonical-user-id.ts`), compared with the blocked list. */
   readonly user_id: string;
   /**
@@ -61,6 +72,8 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
   const skeleton = ascii ? asciiSkeleton(foldedJoined) : confusablesSkeleton(foldedJoined);
   const plain = ascii ? foldedJoined : asciiLookalikes(foldedJoined);
   const phrase = phraseSpelling(skeleton.text);
+  const digits = digitCount(folded.text);
+  const numeric = digits === 0 ? '' : numericRuns(folded.text);
   const canonical = canonicalUserId(userId);
   const changed: NormalizationChange[] = [...folded.changed];
   if (skeleton.mappedNonAscii) changed.push('confusables');
@@ -71,12 +84,43 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
     skeleton: skeleton.text,
     ...(phrase === skeleton.text ? {} : { phrase }),
     ...(plain === folded.text ? {} : { plain }),
+    ...(digits === 0 ? {} : { digits }),
+    ...(numeric === '' ? {} : { numeric }),
     user_id: canonical,
     changed: changed.sort(),
   };
 }
 
 const NON_ASCII = /\P{ASCII}/u;
+const DIGIT = /[0-9]/;
+// The runs `numeric_text` (policies/personal_data.rego) cuts out: keep the two the same.
+const NUMERIC_RUNS = /[+(0-9][0-9 ()./_+-]*[0-9]/g;
+const ZERO = 48;
+const NINE = 57;
+
+/** How many ASCII digits the text holds (`digit_count` in policies/prompt.rego). */
+export function digitCount(text: string): number {
+  if (!DIGIT.test(text)) return 0;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= ZERO && code <= NINE) count++;
+  }
+  return count;
+}
+
+/**
+ * The parts of folded text a digit-shaped detector can match, one a line (`numeric_text` in
+ * policies/personal_data.rego): maximal runs of digits, spaces and `+ ( ) . / _ -` that start
+ * with a digit, `+` or `(` and end with a digit. A policy reads it in one Rego string where
+ * cutting the runs out itself costs a string per run.
+ *
+ * @example
+ * numericRuns('call +44 20 7946 0958 or (555) 123-4567 by 5 pm'); // '+44 20 7946 0958\n(555) 123-4567'
+ */
+export function numericRuns(text: string): string {
+  return text.match(NUMERIC_RUNS)?.join('\n') ?? '';
+}
 
 // What `phrase_spelling` (policies/prompt.rego) respells, and as what: digits and symbols
 // written for letters (leetspeak) as the letters, punctuation between words as a space, and

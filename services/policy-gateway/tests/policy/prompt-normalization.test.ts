@@ -12,9 +12,11 @@ import { OriginalSpans } from '../../src/policy/original-spans.js';
 import { loadPolicyBundle } from '../../src/policy/policy-bundle.js';
 import { foldText } from '../../src/policy/prompt-folding.js';
 import {
+  digitCount,
   joinSpacedLetters,
   normalizeForms,
   normalizePolicyInput,
+  numericRuns,
   phraseSpelling,
   recordedPolicyInput,
 } from '../../src/policy/prompt-normalization.js';
@@ -172,6 +174,40 @@ describe('the phrase reading', () => {
       { input: { skeletons, prompts } },
     );
     expect(result.results[0]?.bindings.texts).toEqual(skeletons.map(phraseSpelling));
+  });
+});
+
+describe('digit-shaped runs', () => {
+  it('cuts out the runs the phone, card and SSN detectors scan, one a line', () => {
+    expect(numericRuns('call +44 20 7946 0958 or (555) 123-4567 by 5 pm, v2.3.1')).toBe(
+      '+44 20 7946 0958\n(555) 123-4567\n2.3.1',
+    );
+    expect(digitCount('order 4711 of 2024-01-15')).toBe(12);
+    expect(normalizeForms('no figures here', 'u')).not.toHaveProperty('digits');
+  });
+
+  it('are what the policy counts and cuts out when the gateway does not send them, on every corpus prompt', async () => {
+    const bundle = await loadPolicyBundle(DEFAULT_POLICY_BUNDLE_DIR);
+    const rego = new RegoEngine({ regoVersion: 'v1' });
+    rego.addModules(bundle.modules.map((m) => ({ fileName: m.relativePath, source: m.content })));
+    rego.setData(bundle.data);
+    const prompts = [
+      '+1 (555) 123-4567 ++(0) 12.34/56_78-9 (4111)(1111)(1111)(1111) 7 88 999',
+      ...(await maliciousPrompts()).map(({ prompt }) => prompt),
+      ...(await benignPrompts()).map(({ prompt }) => prompt),
+    ];
+    const folded = prompts.map((text) => normalizeForms(text, 'u').prompt);
+    // The policy's own count and runs, from the folded prompt alone, in one query.
+    const result = rego.evalQuery(
+      `forms := [[c, n] | some i, f in input.folded; x := {"prompt": input.prompts[i], "user_id": "u", "normalized": {"prompt": f, "skeleton": f}}; c := data.policy_gateway.digit_count with input as x; n := concat("", [t | t := data.policy_gateway.numeric_text with input as x])]`,
+      { input: { folded, prompts } },
+    );
+    expect(result.results[0]?.bindings.forms).toEqual(
+      prompts.map((text) => {
+        const forms = normalizeForms(text, 'u');
+        return [forms.digits ?? 0, (forms.digits ?? 0) >= 7 ? (forms.numeric ?? '') : ''];
+      }),
+    );
   });
 });
 
