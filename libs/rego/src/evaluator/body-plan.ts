@@ -35,6 +35,16 @@ export interface BodyPlan {
   readonly quick: readonly (QuickLit | undefined)[];
   /** Per literal: its compiled iteration, or undefined. */
   readonly iter: readonly (IterLit | undefined)[];
+  /** Per literal: `some k, v in coll` with fresh variables (what `iter` runs), or undefined. */
+  readonly some: readonly (SomeIn | undefined)[];
+}
+
+/** A `some k, v in coll` literal's parts: the collection's quick plan and the slots it binds. */
+export interface SomeIn {
+  readonly coll: QuickPlan;
+  readonly valueSlot: number;
+  /** -1 without a key variable. */
+  readonly keySlot: number;
 }
 
 const plans = new WeakMap<Body, BodyPlan>();
@@ -43,7 +53,12 @@ const plans = new WeakMap<Body, BodyPlan>();
 export function planOf(body: Body): BodyPlan {
   let plan = plans.get(body);
   if (plan === undefined) {
-    plan = { lits: body, quick: body.map(quickLit), iter: body.map(iterLit) };
+    plan = {
+      lits: body,
+      quick: body.map(quickLit),
+      iter: body.map(iterLit),
+      some: body.map(someIn),
+    };
     plans.set(body, plan);
   }
   return plan;
@@ -140,19 +155,26 @@ function bindLit(ctx: EvalContext, frame: Frame, slot: number, plan: QuickPlan |
   return slot;
 }
 
-/**
- * `some k, v in coll` (or `some v in coll`) with fresh variables, the usual case: binds them
- * directly for each element.
- */
-function iterLit(lit: Lit): IterLit | undefined {
+/** The parts of `some k, v in coll` (or `some v in coll`) over plain variables, or undefined. */
+function someIn(lit: Lit): SomeIn | undefined {
   if (lit.withs !== undefined || lit.negated) return undefined;
   const e = lit.expr;
   if (e.k !== 'somein' || e.value.k !== 'var') return undefined;
   if (e.key !== undefined && (e.key.k !== 'var' || e.key.slot === e.value.slot)) return undefined;
   const coll = quickPlan(e.coll);
   if (coll === null) return undefined;
-  const valueSlot = e.value.slot;
   const keySlot = e.key === undefined ? -1 : (e.key as { slot: number }).slot;
+  return { coll, valueSlot: e.value.slot, keySlot };
+}
+
+/**
+ * `some k, v in coll` (or `some v in coll`) with fresh variables, the usual case: binds them
+ * directly for each element.
+ */
+function iterLit(lit: Lit): IterLit | undefined {
+  const parts = someIn(lit);
+  if (parts === undefined) return undefined;
+  const { coll, valueSlot, keySlot } = parts;
   return (ctx, frame, k) => {
     if (frame[valueSlot] !== undefined || (keySlot >= 0 && frame[keySlot] !== undefined))
       return undefined;

@@ -8,9 +8,10 @@ import type { ArgumentDecided } from '../compiler/input-free-rules.js';
 import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
+import { num } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
-import type { BodyPlan } from './body-plan.js';
+import type { BodyPlan, SomeIn } from './body-plan.js';
 import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
@@ -19,7 +20,7 @@ import type { QuickPlan } from './eval-quick.js';
 import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
-import { equal } from './value-access.js';
+import { equal, sortedEntries, sortedMembers } from './value-access.js';
 
 export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   const cached = ctx.ruleCache[rs.id];
@@ -160,6 +161,115 @@ function runBranch(
   let b1 = -1;
   let more: number[] | undefined;
   let i = 0;
+  for (; i < n; i++) {
+    step(ctx);
+    const q = quick[i];
+    if (q === undefined) break;
+    const outcome = q(ctx, frame);
+    if (outcome === QUICK_FAILED) {
+      unbind(frame, b0, b1, more);
+      return false;
+    }
+    if (outcome === NOT_QUICK) break;
+    if (outcome >= 0) {
+      if (b0 < 0) b0 = outcome;
+      else if (b1 < 0) b1 = outcome;
+      else {
+        more ??= [];
+        more.push(outcome);
+      }
+    }
+  }
+  const some = i < n && quick !== NO_QUICK ? body.some[i] : undefined;
+  const found =
+    i === n
+      ? branchValue(ctx, frame, branch, onValue)
+      : some !== undefined && canIterate(some, frame)
+        ? iterateBranch(ctx, frame, branch, i, some, onValue)
+        : runRest(ctx, frame, branch, i, onValue);
+  unbind(frame, b0, b1, more);
+  return found;
+}
+
+/** Whether `some k, v in coll` can bind its fresh variables now (what `iterLit` checks). */
+function canIterate(some: SomeIn, frame: Frame): boolean {
+  return (
+    frame[some.valueSlot] === undefined &&
+    (some.keySlot < 0 || frame[some.keySlot] === undefined) &&
+    allBound(some.coll.slots, frame)
+  );
+}
+
+/**
+ * A branch from its literal `i`, `some k, v in coll`: for each element, the literals after it
+ * run in this loop while they take their quick form (`violations contains … if { some code,
+ * d in detectors; triggered(d); … }`), and the value is produced here, without the
+ * continuations the general path makes per literal and per element. From a literal that
+ * cannot take its quick form, the rest runs on the general path.
+ */
+function iterateBranch(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  some: SomeIn,
+  onValue: (v: Value) => void,
+): boolean {
+  const coll = some.coll.fn(ctx, frame);
+  if (coll === undefined) return false;
+  let found = false;
+  const each = (key: Value, value: Value): boolean => {
+    step(ctx);
+    if (some.keySlot >= 0) frame[some.keySlot] = key;
+    frame[some.valueSlot] = value;
+    const produced = tail(ctx, frame, branch, i + 1, onValue);
+    if (some.keySlot >= 0) frame[some.keySlot] = undefined;
+    frame[some.valueSlot] = undefined;
+    if (produced) found = true;
+    return produced && branch.constant;
+  };
+  switch (coll.kind) {
+    case 'array': {
+      const items = coll.items;
+      for (let j = 0; j < items.length; j++) if (each(num(j), items[j]!)) break;
+      break;
+    }
+    case 'object':
+      if (coll.entries.size === 1) {
+        for (const [k, v] of coll.entries.values()) each(k, v);
+      } else if (coll.entries.size > 1) {
+        const entries = sortedEntries(coll);
+        for (let j = 0; j < entries.length; j++) if (each(entries[j]![0], entries[j]![1])) break;
+      }
+      break;
+    case 'set':
+      if (coll.items.size === 1) {
+        for (const m of coll.items.values()) each(m, m);
+      } else if (coll.items.size > 1) {
+        const members = sortedMembers(coll);
+        for (let j = 0; j < members.length; j++) if (each(members[j]!, members[j]!)) break;
+      }
+      break;
+    default:
+      break;
+  }
+  return found;
+}
+
+/** The literals of a branch from `i` for one element, then its value (see `iterateBranch`). */
+function tail(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  onValue: (v: Value) => void,
+): boolean {
+  const body = branch.body;
+  const quick = body.quick;
+  const n = body.lits.length;
+  let b0 = -1;
+  let b1 = -1;
+  let more: number[] | undefined;
   for (; i < n; i++) {
     step(ctx);
     const q = quick[i];
