@@ -42,6 +42,16 @@
  * (BENCH_MEMORY_MAX_ENTRIES=1000) as to 1,000,000: `on` adds allocation and work per decision
  * on the main thread, not retention.
  *
+ * Where `on`'s main thread still pays (BENCH_CPU_PROFILE_DIR, memory store, load 14): the
+ * evaluation thread now also masks the entry (redaction, the mask rules, the masked copy and
+ * the original's JSON text: `decided-masking.ts`), which took 6-17 µs of the main thread's
+ * time per entry at load 10 (`MaskingAuditLog.mask` in process: 8-11 µs with the thread's
+ * parts, 18-25 µs masking there). What remains is sealing (`sealJson`: `createCipheriv` and
+ * its IV set-up, about 6.5% of the main thread's busy time), hashing and storing the larger
+ * entry, and the larger message from the thread. Sealing needs the entry's id (the AAD binds
+ * the ciphertext to it) and the subject's data key, neither of which the thread has; WebCrypto's
+ * asynchronous `encrypt` costs the main thread 2-3 times what `createCipheriv` does.
+ *
  * Usage: npm run bench:privacy -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (5 per round), BENCH_WARMUP_SECONDS (2 per warm-up round),
  *   BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
