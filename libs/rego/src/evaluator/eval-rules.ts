@@ -217,43 +217,64 @@ function iterateBranch(
 ): boolean {
   const coll = some.coll.fn(ctx, frame);
   if (coll === undefined) return false;
+  // A loop per kind of collection and no visitor closure: under tsx (keepNames) a named
+  // closure made per call costs a defineProperty, more than the continuations it replaced.
   let found = false;
-  const each = (key: Value, value: Value): boolean => {
-    step(ctx);
-    if (some.keySlot >= 0) frame[some.keySlot] = key;
-    frame[some.valueSlot] = value;
-    const produced = tail(ctx, frame, branch, i + 1, onValue);
-    if (some.keySlot >= 0) frame[some.keySlot] = undefined;
-    frame[some.valueSlot] = undefined;
-    if (produced) found = true;
-    return produced && branch.constant;
-  };
   switch (coll.kind) {
     case 'array': {
       const items = coll.items;
-      for (let j = 0; j < items.length; j++) if (each(num(j), items[j]!)) break;
+      for (let j = 0; j < items.length; j++) {
+        if (element(ctx, frame, branch, i, some, num(j), items[j]!, onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
+      }
       break;
     }
-    case 'object':
-      if (coll.entries.size === 1) {
-        for (const [k, v] of coll.entries.values()) each(k, v);
-      } else if (coll.entries.size > 1) {
-        const entries = sortedEntries(coll);
-        for (let j = 0; j < entries.length; j++) if (each(entries[j]![0], entries[j]![1])) break;
+    case 'object': {
+      const entries = coll.entries.size < 2 ? [...coll.entries.values()] : sortedEntries(coll);
+      for (let j = 0; j < entries.length; j++) {
+        if (element(ctx, frame, branch, i, some, entries[j]![0], entries[j]![1], onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
       }
       break;
-    case 'set':
-      if (coll.items.size === 1) {
-        for (const m of coll.items.values()) each(m, m);
-      } else if (coll.items.size > 1) {
-        const members = sortedMembers(coll);
-        for (let j = 0; j < members.length; j++) if (each(members[j]!, members[j]!)) break;
+    }
+    case 'set': {
+      const members = coll.items.size < 2 ? [...coll.items.values()] : sortedMembers(coll);
+      for (let j = 0; j < members.length; j++) {
+        if (element(ctx, frame, branch, i, some, members[j]!, members[j]!, onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
       }
       break;
+    }
     default:
       break;
   }
   return found;
+}
+
+/** One element of `iterateBranch`'s collection: binds it, runs the rest. Returns whether it produced a value. */
+function element(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  some: SomeIn,
+  key: Value,
+  value: Value,
+  onValue: (v: Value) => void,
+): boolean {
+  step(ctx);
+  if (some.keySlot >= 0) frame[some.keySlot] = key;
+  frame[some.valueSlot] = value;
+  const produced = tail(ctx, frame, branch, i + 1, onValue);
+  if (some.keySlot >= 0) frame[some.keySlot] = undefined;
+  frame[some.valueSlot] = undefined;
+  return produced;
 }
 
 /** The literals of a branch from `i` for one element, then its value (see `iterateBranch`). */
