@@ -96,6 +96,21 @@ answer := [pick(row, input.limit) | some row in rows]
     expect(engine.evalRule('data.p.answer', { input: { limit: 1 } })).toEqual(['large', 'large']);
   });
 
+  it('answers the same once it stops keeping decisions for values made afresh each time', () => {
+    const engine = engineWith(`package p
+
+long(s) if count(s) > 3
+
+answer := [s | some s in input.words; long(s)]
+`);
+    for (let i = 0; i < 200; i++) {
+      const words = [`w${i}`, `word${i}`, 'abc', 'abcd'];
+      expect(engine.evalRule('data.p.answer', { input: { words } })).toEqual(
+        words.filter((w) => w.length > 3),
+      );
+    }
+  });
+
   it('still reports conflicting outputs of definitions it decided', () => {
     const engine = engineWith(`package p
 

@@ -37,7 +37,17 @@ export interface ArgumentDecisions {
   only: Decision | undefined;
   /** By the first key argument; with several, maps nest one level per argument. */
   readonly byArg: WeakMap<Value, unknown>;
+  /**
+   * Lookups that found a kept decision, and those that did not. A definition called on values
+   * each evaluation makes afresh (`luhn_valid(candidate)`) never finds one, and would pay a
+   * weak-map entry per call: past MAX_MISSES with more misses than hits, it stops being kept.
+   */
+  hits: number;
+  misses: number;
+  off: boolean;
 }
+
+const MAX_MISSES = 64;
 
 /**
  * The decision of definition `index` of function `rs` (whose plan has `decided`) for `args`.
@@ -59,7 +69,7 @@ export function argumentDecision(
   }
   let kept = perRule[index];
   if (kept === undefined) {
-    kept = { only: undefined, byArg: new WeakMap() };
+    kept = { only: undefined, byArg: new WeakMap(), hits: 0, misses: 0, off: false };
     perRule[index] = kept;
   }
   const keys = decided.keys;
@@ -67,6 +77,7 @@ export function argumentDecision(
     kept.only ??= decide(ctx, plan, decided, args);
     return kept.only;
   }
+  if (kept.off) return RUNS;
   let map = kept.byArg;
   for (let i = 0; i < keys.length - 1; i++) {
     const a = args[keys[i]!]!;
@@ -79,10 +90,13 @@ export function argumentDecision(
   }
   const last = args[keys[keys.length - 1]!]!;
   let decision = map.get(last) as Decision | undefined;
-  if (decision === undefined) {
-    decision = decide(ctx, plan, decided, args);
-    map.set(last, decision);
+  if (decision !== undefined) {
+    kept.hits++;
+    return decision;
   }
+  decision = decide(ctx, plan, decided, args);
+  if (++kept.misses > MAX_MISSES && kept.misses > kept.hits) kept.off = true;
+  else map.set(last, decision);
   return decision;
 }
 
