@@ -50,9 +50,21 @@ skeleton := replace(prompt_lower, "m", "rn") if not readable(input.normalized.sk
 # the symbols is a regex scan, far cheaper than the replacement's walk over every character.
 # The gateway sends this reading (`input.normalized.phrase`, computed as `phraseSpelling` in
 # prompt-normalization.ts) when it differs from the skeleton.
-phrase_text := input.normalized.phrase if readable(input.normalized.phrase)
+#
+# Complete forms (those that carry `changed`, as `normalizePolicyInput` makes them) leave
+# `phrase` out when it equals the skeleton: the skeleton is then read as it is, with no scan
+# for the symbols. Only a caller that sends a skeleton alone has the policy respell it.
+phrase_text := input.normalized.phrase if {
+	readable(input.normalized.phrase)
+} else := skeleton if {
+	not input.normalized.phrase
+	complete_forms
+	readable(input.normalized.skeleton)
+} else := respelt_skeleton
 
-phrase_text := respelt_skeleton if not readable(input.normalized.phrase)
+# The gateway's forms carry `changed`, and leave out `phrase` and `digits` when they hold
+# nothing new (the skeleton itself, no digit).
+complete_forms if is_array(input.normalized.changed)
 
 respelt_skeleton := strings.replace_n(phrase_spelling, skeleton) if {
 	regex.match(phrase_symbols, skeleton)
@@ -90,10 +102,15 @@ readable(form) if {
 # How many ASCII digits the folded prompt holds (any script's digits are ASCII there).
 # Digit-shaped detectors (phone, card, IBAN) need several. The gateway sends the count
 # (`input.normalized.digits`, when the prompt holds a digit), read only when `folded` is the
-# text it was counted in. Without it, a prompt without a digit (most prose) costs one search
-# for a digit, and one with digits ten substring counts.
+# text it was counted in; complete forms without it (see `complete_forms`) hold no digit.
+# Without either, a prompt without a digit (most prose) costs one search for a digit, and one
+# with digits ten substring counts.
 digit_count := input.normalized.digits if {
 	is_number(input.normalized.digits)
+	folded == input.normalized.prompt
+} else := 0 if {
+	not input.normalized.digits
+	complete_forms
 	folded == input.normalized.prompt
 } else := 0 if {
 	not regex.match(`[0-9]`, folded)

@@ -176,6 +176,9 @@ test_full_width_card_digits_are_found_and_reported_folded if {
 	decision := decide_normalized("card \uff14\uff11\uff11\uff11 1111 1111 1111", {
 		"prompt": "card 4111 1111 1111 1111",
 		"skeleton": "card 4lll llll llll llll",
+		"phrase": "card alll llll llll llll",
+		"digits": 16,
+		"numeric": "4111 1111 1111 1111",
 		"user_id": "u-test",
 		"changed": ["nfkc"],
 	})

@@ -23,7 +23,8 @@ export interface NormalizedForms {
   readonly skeleton: string;
   /**
    * The skeleton as the phrase detectors read it (`phraseSpelling`), when that differs from
-   * `skeleton`: the policy respells the skeleton itself when it is not sent.
+   * `skeleton`. Absent from forms that carry `changed` (complete ones, as these are), it means
+   * the skeleton itself; the policy respells the skeleton only when neither is sent.
    */
   readonly phrase?: string;
   /**
@@ -35,7 +36,8 @@ export interface NormalizedForms {
   readonly plain?: string;
   /**
    * How many ASCII digits `prompt` holds, when it holds any: what the digit-shaped detectors
-   * check first (`digit_count` in policies/prompt.rego, which counts them itself without it).
+   * check first (`digit_count` in policies/prompt.rego). Absent from forms that carry `changed`,
+   * it means none; the policy counts them itself only when neither is sent.
    */
   readonly digits?: number;
   /**
@@ -92,21 +94,14 @@ export function normalizeForms(prompt: string, userId: string): NormalizedForms 
 }
 
 const NON_ASCII = /\P{ASCII}/u;
-const DIGIT = /[0-9]/;
+const NON_DIGITS = /[^0-9]+/g;
 // The runs `numeric_text` (policies/personal_data.rego) cuts out: keep the two the same.
 const NUMERIC_RUNS = /[+(0-9][0-9 ()./_+-]*[0-9]/g;
-const ZERO = 48;
-const NINE = 57;
 
 /** How many ASCII digits the text holds (`digit_count` in policies/prompt.rego). */
 export function digitCount(text: string): number {
-  if (!DIGIT.test(text)) return 0;
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= ZERO && code <= NINE) count++;
-  }
-  return count;
+  // One native pass: a loop over the characters cost three times as much on 2 KB of prose.
+  return text.replace(NON_DIGITS, '').length;
 }
 
 /**
@@ -156,8 +151,10 @@ const PHRASE_SPELLING: Readonly<Record<string, string>> = {
   "''": ' ',
   '|': ' ',
 };
-const PHRASE_SYMBOLS = /''|[-3457@$_()[\]{}<>*/\\~=+#^:;|]/;
-const PHRASE_SYMBOLS_ALL = new RegExp(PHRASE_SYMBOLS.source, 'g');
+// The single characters `PHRASE_SPELLING` respells; `''` is looked for apart: V8 scans for a
+// class alone about twice as fast as for an alternation that starts with a literal.
+const PHRASE_SYMBOL = /[-3457@$_()[\]{}<>*/\\~=+#^:;|]/;
+const PHRASE_SYMBOLS_ALL = /''|[-3457@$_()[\]{}<>*/\\~=+#^:;|]/g;
 const QUOTE = 39;
 const SPACE = 32;
 // The single-character respellings as bytes, every other ASCII byte standing for itself.
@@ -176,7 +173,7 @@ const PHRASE_BYTES = Uint8Array.from({ length: 128 }, (_, byte) => {
  * phraseSpelling('lgnore_4ll_pr3vlous'); // 'lgnore all prevlous'
  */
 export function phraseSpelling(skeleton: string): string {
-  if (!PHRASE_SYMBOLS.test(skeleton)) return skeleton;
+  if (!PHRASE_SYMBOL.test(skeleton) && !skeleton.includes("''")) return skeleton;
   if (NON_ASCII.test(skeleton)) {
     return skeleton.replace(PHRASE_SYMBOLS_ALL, (symbol) => PHRASE_SPELLING[symbol] ?? symbol);
   }
