@@ -5,22 +5,20 @@
  */
 
 import type { ArgumentDecided } from '../compiler/input-free-rules.js';
-import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
+import type { CompiledRule, RuleSet } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
-import { num } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
-import type { BodyPlan, SomeIn } from './body-plan.js';
-import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
+import { planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
-import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
-import { NO_QUICK, runFrom, unbind } from './eval-body.js';
-import type { QuickPlan } from './eval-quick.js';
+import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
+import type { BranchPlan } from './eval-branch.js';
+import { runBranch } from './eval-branch.js';
 import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
-import { equal, sortedEntries, sortedMembers } from './value-access.js';
+import { equal } from './value-access.js';
 
 export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   const cached = ctx.ruleCache[rs.id];
@@ -76,14 +74,6 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   return value;
 }
 
-/** A rule branch ready to run: its body's plan and its value's quick plan, made once. */
-export interface BranchPlan {
-  readonly body: BodyPlan;
-  readonly value: Term;
-  readonly quickValue: QuickPlan | null;
-  readonly constant: boolean;
-}
-
 /** A rule of a rule set with its branches' plans. */
 export interface RulePlan {
   readonly rule: CompiledRule;
@@ -136,227 +126,9 @@ function evalBranches(
 ): boolean {
   const branches = plan.branches;
   for (let b = 0; b < branches.length; b++) {
-    if (runBranch(ctx, frame, branches[b]!, onValue)) return true;
+    if (runBranch(ctx, frame, branches[b]!, 0, onValue)) return true;
   }
   return false;
-}
-
-/**
- * One branch. Its leading literals that take their quick form run in this loop, as in
- * `runPlan`, and when they are all of the body (no iteration: the usual rule or function
- * body) its value is produced here too: no continuation is made, which was most of what an
- * evaluation allocated. From the first literal that cannot take its quick form, the rest of
- * the body runs on the general path. Returns whether the branch produced a value.
- */
-function runBranch(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  onValue: (v: Value) => void,
-): boolean {
-  const body = branch.body;
-  const quick = ctx.shared.quickPath ? body.quick : NO_QUICK;
-  const n = body.lits.length;
-  let b0 = -1;
-  let b1 = -1;
-  let more: number[] | undefined;
-  let i = 0;
-  for (; i < n; i++) {
-    step(ctx);
-    const q = quick[i];
-    if (q === undefined) break;
-    const outcome = q(ctx, frame);
-    if (outcome === QUICK_FAILED) {
-      unbind(frame, b0, b1, more);
-      return false;
-    }
-    if (outcome === NOT_QUICK) break;
-    if (outcome >= 0) {
-      if (b0 < 0) b0 = outcome;
-      else if (b1 < 0) b1 = outcome;
-      else {
-        more ??= [];
-        more.push(outcome);
-      }
-    }
-  }
-  const some = i < n && quick !== NO_QUICK ? body.some[i] : undefined;
-  const found =
-    i === n
-      ? branchValue(ctx, frame, branch, onValue)
-      : some !== undefined && canIterate(some, frame)
-        ? iterateBranch(ctx, frame, branch, i, some, onValue)
-        : runRest(ctx, frame, branch, i, onValue);
-  unbind(frame, b0, b1, more);
-  return found;
-}
-
-/** Whether `some k, v in coll` can bind its fresh variables now (what `iterLit` checks). */
-function canIterate(some: SomeIn, frame: Frame): boolean {
-  return (
-    frame[some.valueSlot] === undefined &&
-    (some.keySlot < 0 || frame[some.keySlot] === undefined) &&
-    allBound(some.coll.slots, frame)
-  );
-}
-
-/**
- * A branch from its literal `i`, `some k, v in coll`: for each element, the literals after it
- * run in this loop while they take their quick form (`violations contains … if { some code,
- * d in detectors; triggered(d); … }`), and the value is produced here, without the
- * continuations the general path makes per literal and per element. From a literal that
- * cannot take its quick form, the rest runs on the general path.
- */
-function iterateBranch(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  i: number,
-  some: SomeIn,
-  onValue: (v: Value) => void,
-): boolean {
-  const coll = some.coll.fn(ctx, frame);
-  if (coll === undefined) return false;
-  // A loop per kind of collection and no visitor closure: under tsx (keepNames) a named
-  // closure made per call costs a defineProperty, more than the continuations it replaced.
-  let found = false;
-  switch (coll.kind) {
-    case 'array': {
-      const items = coll.items;
-      for (let j = 0; j < items.length; j++) {
-        if (element(ctx, frame, branch, i, some, num(j), items[j]!, onValue)) {
-          found = true;
-          if (branch.constant) break;
-        }
-      }
-      break;
-    }
-    case 'object': {
-      const entries = coll.entries.size < 2 ? [...coll.entries.values()] : sortedEntries(coll);
-      for (let j = 0; j < entries.length; j++) {
-        if (element(ctx, frame, branch, i, some, entries[j]![0], entries[j]![1], onValue)) {
-          found = true;
-          if (branch.constant) break;
-        }
-      }
-      break;
-    }
-    case 'set': {
-      const members = coll.items.size < 2 ? [...coll.items.values()] : sortedMembers(coll);
-      for (let j = 0; j < members.length; j++) {
-        if (element(ctx, frame, branch, i, some, members[j]!, members[j]!, onValue)) {
-          found = true;
-          if (branch.constant) break;
-        }
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return found;
-}
-
-/** One element of `iterateBranch`'s collection: binds it, runs the rest. Returns whether it produced a value. */
-function element(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  i: number,
-  some: SomeIn,
-  key: Value,
-  value: Value,
-  onValue: (v: Value) => void,
-): boolean {
-  step(ctx);
-  if (some.keySlot >= 0) frame[some.keySlot] = key;
-  frame[some.valueSlot] = value;
-  const produced = tail(ctx, frame, branch, i + 1, onValue);
-  if (some.keySlot >= 0) frame[some.keySlot] = undefined;
-  frame[some.valueSlot] = undefined;
-  return produced;
-}
-
-/** The literals of a branch from `i` for one element, then its value (see `iterateBranch`). */
-function tail(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  i: number,
-  onValue: (v: Value) => void,
-): boolean {
-  const body = branch.body;
-  const quick = body.quick;
-  const n = body.lits.length;
-  let b0 = -1;
-  let b1 = -1;
-  let more: number[] | undefined;
-  for (; i < n; i++) {
-    step(ctx);
-    const q = quick[i];
-    if (q === undefined) break;
-    const outcome = q(ctx, frame);
-    if (outcome === QUICK_FAILED) {
-      unbind(frame, b0, b1, more);
-      return false;
-    }
-    if (outcome === NOT_QUICK) break;
-    if (outcome >= 0) {
-      if (b0 < 0) b0 = outcome;
-      else if (b1 < 0) b1 = outcome;
-      else {
-        more ??= [];
-        more.push(outcome);
-      }
-    }
-  }
-  const found =
-    i === n ? branchValue(ctx, frame, branch, onValue) : runRest(ctx, frame, branch, i, onValue);
-  unbind(frame, b0, b1, more);
-  return found;
-}
-
-/** The rest of a branch from literal `i`, on the general path (see `runFrom`). */
-function runRest(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  i: number,
-  onValue: (v: Value) => void,
-): boolean {
-  let found = false;
-  runFrom(ctx, frame, branch.body, i, () => {
-    const produced = branchValue(ctx, frame, branch, onValue);
-    if (produced) found = true;
-    return produced && branch.constant;
-  });
-  return found;
-}
-
-/**
- * Produces the branch's value (each of its values, for a value that iterates) once its
- * body holds. Returns whether it produced one.
- */
-function branchValue(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  onValue: (v: Value) => void,
-): boolean {
-  const quick = branch.quickValue;
-  if (ctx.shared.quickPath && quick !== null && allBound(quick.slots, frame)) {
-    const v = quick.fn(ctx, frame);
-    if (v === undefined) return false;
-    onValue(v);
-    return true;
-  }
-  let found = false;
-  evalTerm(ctx, frame, branch.value, (v) => {
-    found = true;
-    onValue(v);
-    return branch.constant;
-  });
-  return found;
 }
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
