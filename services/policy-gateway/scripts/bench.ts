@@ -47,7 +47,8 @@
  * with their range) of decisions/s and of gateway CPU per decision follow the table.
  *
  * Usage: npm run bench -w services/policy-gateway
- *   BENCH_DURATION_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROWS (all: memory-1,memory-all,
+ *   BENCH_DURATION_SECONDS (10), BENCH_WARMUP_DECISIONS (15,000 per gateway, in 2 s loads),
+ *   BENCH_WARMUP_MAX_SECONDS (40), BENCH_CONNECTIONS (32), BENCH_ROWS (all: memory-1,memory-all,
  *   embedded-1,postgres-1,postgres-all,pgbench), BENCH_ROUNDS, BENCH_SOAK_SECONDS,
  *   BENCH_SAMPLE_SECONDS, BENCH_SOAK_GC=1, BENCH_SKIP_READS=1. PostgreSQL is
  *   POLICY_GATEWAY_TEST_DATABASE_URL's server (pgbench needs it), or an embedded one when unset
@@ -73,6 +74,8 @@ import {
 } from '../tests/support/gateway-process.js';
 
 const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const warmUpDecisions = Number(process.env.BENCH_WARMUP_DECISIONS ?? 15_000);
+const warmUpMaxSeconds = Number(process.env.BENCH_WARMUP_MAX_SECONDS ?? 40);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
 const sampleSeconds = Number(process.env.BENCH_SAMPLE_SECONDS ?? 10);
@@ -165,6 +168,24 @@ function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
       else resolve(JSON.parse(out) as AutocannonResult);
     });
   });
+}
+
+/**
+ * Warm-up: JIT, pools, PGlite caches, worker threads. By decisions answered, not by seconds:
+ * V8 optimises a function after enough calls, so a gateway that answers fewer decisions a
+ * second (a durable store) would otherwise be measured less warm, and its CPU per decision
+ * would carry the optimising compiler's work and not-yet-optimised code. In one gateway
+ * process on PostgreSQL (2026-12-06, load 10–19, 8 s windows), µs of gateway CPU per decision
+ * fell from 1,773 over its first 1,700 decisions to 565 by 9,000 and 457–498 past 20,000; on
+ * the memory store from 847 to 388–553 past 14,000. The old 2 s warm-up gave PostgreSQL rows
+ * about a third of the memory rows' decisions.
+ */
+async function warmUp(url: string): Promise<void> {
+  const started = Date.now();
+  let answered = 0;
+  while (answered < warmUpDecisions && Date.now() - started < warmUpMaxSeconds * 1000) {
+    answered += (await autocannon(url, 2))['2xx'];
+  }
 }
 
 /** The gateway's process and its descendants (cluster workers), from /proc. */
@@ -537,9 +558,8 @@ async function measureGateway(
     if (againstBin !== undefined && otherEnv !== undefined) {
       there = await startGateway(withSoakProbe(otherEnv, `${name}@against`), { bin: againstBin });
     }
-    // Warm-up: JIT, pools, PGlite caches, worker threads.
-    await autocannon(here.url, 2);
-    if (there !== undefined) await autocannon(there.url, 2);
+    await warmUp(here.url);
+    if (there !== undefined) await warmUp(there.url);
     const mine: Row[] = [];
     const theirs: Row[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -594,8 +614,8 @@ async function measureInterleaved(
       process.stdout.write(`  starting ${plan.name}…\n`);
       started.push({ plan, gateway: await startGateway(withSoakProbe(plan.env, plan.name)) });
     }
-    // Warm-up: JIT, pools, PGlite caches, worker threads; and a committed row for pgbench.
-    for (const { gateway } of started) await autocannon(gateway.url, 2);
+    // Also leaves a committed row for pgbench.
+    for (const { gateway } of started) await warmUp(gateway.url);
     const measures: { name: string; measure: () => Promise<Row> }[] = started.map(
       ({ plan, gateway }) => ({
         name: plan.name,
@@ -747,7 +767,7 @@ const admin = new pg.Client({ connectionString: database.url });
 await admin.connect();
 const loadBefore = loadavg();
 process.stdout.write(
-  `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a 2 s warm-up${rounds > 1 ? `, ${rounds} rounds` : ''}${against === undefined ? '' : `, alternating with ${against}`}; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
+  `policy-gateway bench: ${connections} connections, ${soakSeconds > 0 ? `soak ${soakSeconds} s` : `${duration} s`} per row after a warm-up of ${warmUpDecisions} decisions (at most ${warmUpMaxSeconds} s)${rounds > 1 ? `, ${rounds} rounds` : ''}${against === undefined ? '' : `, alternating with ${against}`}; ${cores} cores; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n`,
 );
 try {
   const embeddedDir = join(scratch, 'embedded');
