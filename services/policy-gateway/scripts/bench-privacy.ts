@@ -46,18 +46,26 @@
  * evaluation thread now also masks the entry (redaction, the mask rules, the masked copy and
  * the original's JSON text: `decided-masking.ts`), which took 6-17 µs of the main thread's
  * time per entry at load 10 (`MaskingAuditLog.mask` in process: 8-11 µs with the thread's
- * parts, 18-25 µs masking there). What remains is sealing (`sealJson`: `createCipheriv` and
- * its IV set-up, about 6.5% of the main thread's busy time), hashing and storing the larger
- * entry, and the larger message from the thread. Sealing needs the entry's id (the AAD binds
- * the ciphertext to it) and the subject's data key, neither of which the thread has; WebCrypto's
- * asynchronous `encrypt` costs the main thread 2-3 times what `createCipheriv` does.
+ * parts, 18-25 µs masking there). Sealing then took 4.6% of the `on` main thread's busy time
+ * (`sealJson` with `createCipheriv` and its IV set-up; the whole masking step 5.9%, load 4-5):
+ * the route now sends the entry's id with the input and the engine lends the thread the
+ * subject's remembered data key, so the thread seals too (`thread-sealing.ts`) and the main
+ * thread only checks the key is still current. What remains is hashing and storing the larger
+ * entry (the chain's append 5.2% of busy time off, 7.6% on) and the larger message from the
+ * thread.
+ *
+ * With BENCH_BASELINE_DIR (another checkout's services/policy-gateway, e.g. a worktree of an
+ * earlier commit), its `off` and `on` are served too, by its own copy of this script, and loaded
+ * in the same rounds as this tree's: a before/after comparison in the same seconds. Each
+ * configuration's ratios are to the `off` of its own tree.
  *
  * Usage: npm run bench:privacy -w services/policy-gateway
  *   BENCH_DURATION_SECONDS (5 per round), BENCH_WARMUP_SECONDS (2 per warm-up round),
  *   BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
  *   BENCH_BACKENDS (memory,postgres), BENCH_MODES (off,on (mask on main),on),
  *   BENCH_MEMORY_MAX_ENTRIES (1000000: the memory store's bound),
- *   BENCH_CPU_PROFILE_DIR (unset: where to write each configuration's main-thread CPU profile).
+ *   BENCH_CPU_PROFILE_DIR (unset: where to write each configuration's main-thread CPU profile),
+ *   BENCH_BASELINE_DIR (unset: a checkout whose `off` and `on` to load beside this tree's).
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -171,6 +179,22 @@ const ALL_MODES: readonly Mode[] = ['off', 'on (mask on main)', 'on'];
 const MODES = ALL_MODES.filter(
   (mode) => mode === 'off' || (process.env.BENCH_MODES?.split(',').includes(mode) ?? true),
 );
+/** A checkout of this service whose `off` and `on` are loaded beside this tree's. */
+const baselineDir = process.env.BENCH_BASELINE_DIR;
+
+/** One configuration: a mode of this tree's or of the baseline's. */
+interface Configuration {
+  readonly mode: Mode;
+  readonly baseline: boolean;
+}
+
+const labelOf = ({ mode, baseline }: Configuration) => (baseline ? `${mode} (base)` : mode);
+const CONFIGURATIONS: readonly Configuration[] = [
+  ...MODES.map((mode) => ({ mode, baseline: false })),
+  ...(baselineDir === undefined
+    ? []
+    : (['off', 'on'] as const).map((mode) => ({ mode, baseline: true }))),
+];
 
 /**
  * CPU time of the main thread alone in µs, from Linux's per-thread accounting (clock ticks of
@@ -301,15 +325,23 @@ async function writeCpuProfile(mode: Mode): Promise<void> {
   profiler.disconnect();
 }
 
-/** A configuration served by a child process of this script. */
+/** A configuration served by a child process of this script (or of the baseline's). */
 interface Served {
-  readonly mode: Mode;
+  readonly label: string;
   readonly url: string;
   ask<T>(message: 'start' | 'end' | 'close'): Promise<T>;
 }
 
-async function served(store: StoreSettings, mode: Mode, dataDir: string): Promise<Served> {
-  const child = fork(fileURLToPath(import.meta.url), [], {
+async function served(
+  store: StoreSettings,
+  configuration: Configuration,
+  dataDir: string,
+): Promise<Served> {
+  const { mode } = configuration;
+  const script = configuration.baseline
+    ? join(baselineDir!, 'scripts', 'bench-privacy.ts')
+    : fileURLToPath(import.meta.url);
+  const child = fork(script, [], {
     env: { ...process.env, BENCH_PRIVACY_SERVE: JSON.stringify({ store, mode, dataDir }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -325,7 +357,7 @@ async function served(store: StoreSettings, mode: Mode, dataDir: string): Promis
     });
   const { url } = await next<{ url: string }>();
   return {
-    mode,
+    label: labelOf(configuration),
     url,
     ask: async <T>(message: 'start' | 'end' | 'close') => {
       if (child.exitCode !== null) throw new Error(`the ${mode} gateway exited`);
@@ -344,20 +376,20 @@ async function served(store: StoreSettings, mode: Mode, dataDir: string): Promis
 async function roundTogether(
   gateways: readonly Served[],
   seconds: number,
-): Promise<Map<Mode, Round>> {
+): Promise<Map<string, Round>> {
   await Promise.all(gateways.map((gateway) => gateway.ask('start')));
   const loads = await Promise.all(gateways.map((gateway) => autocannon(gateway.url, seconds)));
   const usages = await Promise.all(gateways.map((gateway) => gateway.ask<Usage>('end')));
-  const results = new Map<Mode, Round>();
+  const results = new Map<string, Round>();
   gateways.forEach((gateway, i) => {
     const result = loads[i]!;
     const usage = usages[i]!;
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(
-        `${gateway.mode}: ${result.non2xx} non-2xx answers and ${result.errors} errors`,
+        `${gateway.label}: ${result.non2xx} non-2xx answers and ${result.errors} errors`,
       );
     }
-    results.set(gateway.mode, {
+    results.set(gateway.label, {
       rps: result.rps,
       cpuUs: usage.cpuUs / result.total,
       mainUs: usage.mainUs / result.total,
@@ -418,8 +450,8 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       if (only !== undefined && !only.includes(backend.name)) continue;
       gateways.length = 0;
-      for (const mode of MODES)
-        gateways.push(await served(await backend.settings(), mode, scratch));
+      for (const configuration of CONFIGURATIONS)
+        gateways.push(await served(await backend.settings(), configuration, scratch));
       // Not counted: each engine's thread and each main thread's steps compile first (the
       // detectors' patterns on the first denial: seconds at load 20), until every configuration
       // answers a steady flow in the same round.
@@ -427,24 +459,27 @@ async function main(): Promise<void> {
         const warming = await roundTogether(gateways, warmUp);
         if ([...warming.values()].every((round) => round.rps * warmUp >= WARM_DECISIONS)) break;
       }
-      const results = new Map<Mode, Round[]>(MODES.map((mode) => [mode, []]));
+      const results = new Map<string, Round[]>(CONFIGURATIONS.map((c) => [labelOf(c), []]));
       for (let i = 0; i < rounds; i += 1) {
-        for (const [mode, result] of await roundTogether(gateways, duration)) {
-          results.get(mode)!.push(result);
+        for (const [label, result] of await roundTogether(gateways, duration)) {
+          results.get(label)!.push(result);
         }
       }
       await Promise.all(gateways.splice(0).map((gateway) => gateway.ask('close')));
-      const of = (mode: Mode, field: 'rps' | 'cpuUs' | 'mainUs' | 'gcUs') =>
-        median(results.get(mode)!.map((r) => r[field]));
-      // Decisions/s of a configuration over off's in the same seconds: median and range.
-      const byRound = (mode: Mode) =>
-        results.get(mode)!.map((r, i) => r.rps / results.get('off')![i]!.rps);
-      const majors = (mode: Mode) => results.get(mode)!.reduce((sum, r) => sum + r.markCompacts, 0);
-      for (const mode of MODES) {
-        const ratios = byRound(mode);
+      const of = (label: string, field: 'rps' | 'cpuUs' | 'mainUs' | 'gcUs') =>
+        median(results.get(label)!.map((r) => r[field]));
+      // Decisions/s of a configuration over its tree's off's in the same seconds: median, range.
+      const byRound = (label: string, off: string) =>
+        results.get(label)!.map((r, i) => r.rps / results.get(off)![i]!.rps);
+      const majors = (label: string) =>
+        results.get(label)!.reduce((sum, r) => sum + r.markCompacts, 0);
+      for (const configuration of CONFIGURATIONS) {
+        const mode = labelOf(configuration);
+        const off = labelOf({ mode: 'off', baseline: configuration.baseline });
+        const ratios = byRound(mode, off);
         const range = `${median(ratios).toFixed(3)} [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]`;
         console.log(
-          `${backend.name.padEnd(10)} ${mode.padEnd(19)} ${of(mode, 'rps').toFixed(0).padStart(11)} ${(of(mode, 'rps') / of('off', 'rps')).toFixed(3).padStart(6)} ${range.padEnd(19)} ${of(mode, 'cpuUs').toFixed(0).padStart(11)} ${(of(mode, 'cpuUs') / of('off', 'cpuUs')).toFixed(3).padStart(6)} ${of(mode, 'mainUs').toFixed(0).padStart(16)} ${(of(mode, 'mainUs') / of('off', 'mainUs')).toFixed(3).padStart(6)} ${of(mode, 'gcUs').toFixed(0).padStart(7)} ${String(majors(mode)).padStart(14)}   (${results
+          `${backend.name.padEnd(10)} ${mode.padEnd(19)} ${of(mode, 'rps').toFixed(0).padStart(11)} ${(of(mode, 'rps') / of(off, 'rps')).toFixed(3).padStart(6)} ${range.padEnd(19)} ${of(mode, 'cpuUs').toFixed(0).padStart(11)} ${(of(mode, 'cpuUs') / of(off, 'cpuUs')).toFixed(3).padStart(6)} ${of(mode, 'mainUs').toFixed(0).padStart(16)} ${(of(mode, 'mainUs') / of(off, 'mainUs')).toFixed(3).padStart(6)} ${of(mode, 'gcUs').toFixed(0).padStart(7)} ${String(majors(mode)).padStart(14)}   (${results
             .get(mode)!
             .map((r) => r.rps.toFixed(0))
             .join('/')})`,

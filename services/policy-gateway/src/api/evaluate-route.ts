@@ -10,7 +10,12 @@ import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governanc
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import { requestDigest } from '../audit/request-digest.js';
-import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
+import type {
+  EvaluationContext,
+  PolicyEngine,
+  PolicyEvaluation,
+  PolicyInput,
+} from '../policy/policy-engine.js';
 import type { PolicyRollout } from '../policy/policy-rollout.js';
 import { normalizePolicyInput, recordedPolicyInput } from '../policy/prompt-normalization.js';
 import type { AuditHmacKey } from '../privacy/audit-hmac-key.js';
@@ -51,10 +56,14 @@ export interface EvaluateRouteOptions {
   readonly requestDigestKey?: AuditHmacKey;
 }
 
-async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise<PolicyEvaluation> {
+async function evaluateSafely(
+  engine: PolicyEngine,
+  input: PolicyInput,
+  context: EvaluationContext,
+): Promise<PolicyEvaluation> {
   const started = performance.now();
   try {
-    return await engine.evaluate(input);
+    return await engine.evaluate(input, context);
   } catch (error) {
     // The port promises never to reject; if an adapter does, it is still a recorded `error`.
     return failedEvaluation(error, performance.now() - started);
@@ -132,7 +141,8 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
         audit: deps.audit,
         rollout: deps.rollout,
         ...(admitted === undefined ? {} : { admitted }),
-        ask: () => evaluateSafely(deps.engine, evaluated),
+        // The entry's id goes with the input: a thread that masks the entry can seal its original.
+        ask: () => evaluateSafely(deps.engine, evaluated, { entryId: id }),
         askShadow: (shadow) => shadow.evaluate(evaluated),
         entry: (evaluation) =>
           evaluationAuditEntry(deps.engine, recordedPolicyInput(evaluated), evaluation, {
