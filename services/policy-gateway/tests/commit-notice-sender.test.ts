@@ -62,9 +62,33 @@ describe('notices of committed audit entries on a PostgreSQL server', () => {
     expect(heard).toBe(1);
   });
 
-  it('sends one notice in flight and one more for all the commits told meanwhile', async () => {
+  it('sends one notice for all the commits told before it starts', async () => {
     const sender = new CommitNoticeSender(db, pino({ level: 'silent' }));
     for (let i = 0; i < 50; i += 1) sender.notify();
+    await sender.close();
+    await settle();
+    expect(heard).toBe(1);
+  });
+
+  it('sends the next notice no sooner than the interval after the last, one for all told meanwhile', async () => {
+    const sender = new CommitNoticeSender(db, pino({ level: 'silent' }), { minIntervalMs: 400 });
+    const started = performance.now();
+    sender.notify();
+    while (heard < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 10; i += 1) sender.notify();
+    while (heard < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    // A lower bound only: the second notice cannot have started before the interval ended.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+    await sender.close();
+    await settle();
+    expect(heard).toBe(2);
+  });
+
+  it('sends a notice still waiting for its interval at once when closed', async () => {
+    const sender = new CommitNoticeSender(db, pino({ level: 'silent' }), { minIntervalMs: 60_000 });
+    sender.notify();
+    while (heard < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    sender.notify();
     await sender.close();
     await settle();
     expect(heard).toBe(2);

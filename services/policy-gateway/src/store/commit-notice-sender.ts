@@ -9,7 +9,10 @@
  *
  * At most one notice is in flight per process: a batch committed meanwhile only asks for one
  * more after it, since a notice carries nothing (a listener reads the trail to learn what is
- * new). A notice lost (this process dies between a commit and its notice, or the server
+ * new). And notices are at least `minIntervalMs` apart (20 ms by default): under load, one
+ * batch commits every few milliseconds, and a notice after each one was a second round trip
+ * and a second server transaction for every batch, for live tails that read the trail again at
+ * each notice anyway. A listener hears of a commit at most that much later. A notice lost (this process dies between a commit and its notice, or the server
  * refuses it) delays other replicas' live tails until their next read, and loses no entry.
  */
 import {
@@ -19,16 +22,31 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 
+export interface CommitNoticeSenderOptions {
+  /** The least time between the starts of two notices (20 ms); 0 sends each as soon as it may. */
+  readonly minIntervalMs?: number;
+}
+
 export class CommitNoticeSender {
   readonly #db: Kysely<AuditLogDatabase>;
   readonly #log: Pick<Logger, 'warn'>;
+  readonly #minIntervalMs: number;
   #sending: Promise<void> | undefined;
   #again = false;
   #closed = false;
+  /** When the last notice was started (performance.now()), -Infinity before the first. */
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  /** Ends the wait before a notice early: the sender is closing. */
+  #wake: (() => void) | undefined;
 
-  constructor(db: Kysely<AuditLogDatabase>, log: Pick<Logger, 'warn'>) {
+  constructor(
+    db: Kysely<AuditLogDatabase>,
+    log: Pick<Logger, 'warn'>,
+    options: CommitNoticeSenderOptions = {},
+  ) {
     this.#db = db;
     this.#log = log;
+    this.#minIntervalMs = options.minIntervalMs ?? 20;
   }
 
   /** Entries were committed: a notice is sent soon, never holding up the caller. */
@@ -43,15 +61,18 @@ export class CommitNoticeSender {
     });
   }
 
-  /** Sends what was asked for before, then no more (before the database is closed). */
+  /** Sends what was asked for before, at once, then no more (before the database is closed). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wake?.();
     await this.#sending;
   }
 
   async #send(): Promise<void> {
     do {
+      await this.#spaced();
       this.#again = false;
+      this.#lastSentAt = performance.now();
       try {
         // One statement, so one round trip and one implicit transaction: `set_config(…, true)`
         // holds until that transaction's commit, which then does not wait for a flush. As
@@ -65,5 +86,19 @@ export class CommitNoticeSender {
         );
       }
     } while (this.#again);
+  }
+
+  /** Waits until `minIntervalMs` after the last notice started, or until the sender closes. */
+  async #spaced(): Promise<void> {
+    const wait = this.#lastSentAt + this.#minIntervalMs - performance.now();
+    if (wait <= 0 || this.#closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
   }
 }
