@@ -132,26 +132,41 @@ function evalBranches(
 }
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
+  const plans = plansOf(ctx, rs);
   let result: Value | undefined;
-  for (const plan of plansOf(ctx, rs)) {
-    const rule = plan.rule;
-    const frame: Frame = new Array(rule.frameSize);
-    const found = evalBranches(ctx, frame, plan, (v) => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
-        // As OPA, the rule that produced the second value is the one named.
-        throw new RegoEvalError(
-          'eval_conflict_error',
-          `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
-          rule.loc,
-        );
-      }
-    });
+  for (let p = 0; p < plans.length; p++) {
+    result = completeRule(ctx, rs, plans[p]!, result);
     // When every rule has the same constant value, the first rule that holds decides.
-    if (found && rs.uniform) break;
+    if (result !== undefined && rs.uniform) break;
   }
   if (result === undefined && rs.defaultRule !== undefined)
     result = defaultValue(ctx, rs.defaultRule);
+  return result;
+}
+
+/**
+ * One rule of a complete rule set, its values merged into `result`: the value callback's
+ * captured variables are this function's alone (one context per rule, not one per rule set
+ * and another per loop iteration).
+ */
+function completeRule(
+  ctx: EvalContext,
+  rs: RuleSet,
+  plan: RulePlan,
+  result: Value | undefined,
+): Value | undefined {
+  const rule = plan.rule;
+  evalBranches(ctx, new Array(rule.frameSize), plan, (v) => {
+    if (result === undefined) result = v;
+    else if (!equal(result, v)) {
+      // As OPA, the rule that produced the second value is the one named.
+      throw new RegoEvalError(
+        'eval_conflict_error',
+        `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
+        rule.loc,
+      );
+    }
+  });
   return result;
 }
 
@@ -271,22 +286,7 @@ export function callFunction(
           continue;
         }
       }
-      const frame: Frame = new Array(rule.frameSize);
-      const bound = bindPlainArgs(frame, plan.argSlots, args);
-      // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
-      if (bound === true) {
-        evalBranches(ctx, frame, plan, (v) => {
-          result = mergeOutput(rs, rule, result, v);
-        });
-      } else if (bound === undefined) {
-        // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
-        unifyArgs(ctx, frame, rule, args, 0, () => {
-          evalBranches(ctx, frame, plan, (v) => {
-            result = mergeOutput(rs, rule, result, v);
-          });
-          return false;
-        });
-      }
+      result = runDefinition(ctx, rs, plan, args, result);
       // Every definition gives the same constant: the first that holds decides.
       if (result !== undefined && rs.uniform) break;
     }
@@ -294,6 +294,38 @@ export function callFunction(
       result = defaultValue(ctx, rs.defaultRule);
   } finally {
     leave(ctx);
+  }
+  return result;
+}
+
+/**
+ * Runs one definition of function `rs` on `args`, merging its outputs into `result`. Apart
+ * from `callFunction`, whose variables a value callback would otherwise capture: V8 then
+ * allocates their context on every call, decided ones included.
+ */
+function runDefinition(
+  ctx: EvalContext,
+  rs: RuleSet,
+  plan: RulePlan,
+  args: readonly Value[],
+  result: Value | undefined,
+): Value | undefined {
+  const rule = plan.rule;
+  const frame: Frame = new Array(rule.frameSize);
+  const bound = bindPlainArgs(frame, plan.argSlots, args);
+  // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
+  if (bound === true) {
+    evalBranches(ctx, frame, plan, (v) => {
+      result = mergeOutput(rs, rule, result, v);
+    });
+  } else if (bound === undefined) {
+    // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
+    unifyArgs(ctx, frame, rule, args, 0, () => {
+      evalBranches(ctx, frame, plan, (v) => {
+        result = mergeOutput(rs, rule, result, v);
+      });
+      return false;
+    });
   }
   return result;
 }
