@@ -18,10 +18,14 @@
  *   before its commit until the commit has been flushed;
  * - `LWLock:WALWrite` / `IO:WALSync`: waiting for the WAL flush, which concurrent commits share
  *   (PostgreSQL's own group commit), the wait that remains when nothing else serialises them.
+ * And the server's CPU per entry: the writers' backends' user and system time from
+ * /proc/<pid>/stat over the round (a server on this machine only; `–` otherwise), which tells
+ * what each part costs in work rather than in waiting.
  *
  * Usage: npx tsx scripts/bench-commit-contention.ts (from libs/governance-runtime)
  *   POLICY_GATEWAY_TEST_DATABASE_URL's server when set, else an embedded one.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -92,6 +96,19 @@ function noticeAfterCommit(db: Kysely<AuditLogDatabase>): {
 interface Figures {
   readonly perSecond: number;
   readonly waits: ReadonlyMap<string, number>;
+  /** The backends' CPU µs per entry written; undefined when their /proc is not readable. */
+  readonly serverCpuUs: number | undefined;
+}
+
+/** Clock ticks of a process's user and system time, or undefined (not on this machine). */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    // The fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 function median(values: readonly number[]): number {
@@ -133,6 +150,14 @@ try {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
+    const backends = async () =>
+      (
+        await monitor.query<{ pid: number }>(
+          'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [name],
+        )
+      ).rows.map((row) => row.pid);
+    const ticksBefore = new Map((await backends()).map((pid) => [pid, cpuTicks(pid)]));
     const until = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: writers }, async () => {
@@ -150,18 +175,33 @@ try {
     );
     done = true;
     await sampling;
-    return { perSecond: written / seconds, waits };
+    // A backend opened during the round counts from its start (its connection's set-up too).
+    let ticks: number | undefined = 0;
+    for (const pid of await backends()) {
+      const after = cpuTicks(pid);
+      const before = ticksBefore.has(pid) ? ticksBefore.get(pid) : 0;
+      ticks =
+        after === undefined || before === undefined || ticks === undefined
+          ? undefined
+          : ticks + after - before;
+    }
+    // Linux counts 100 ticks a second.
+    const serverCpuUs = ticks === undefined ? undefined : (ticks * 10_000) / Math.max(written, 1);
+    return { perSecond: written / seconds, waits, serverCpuUs };
   };
 
   const byMode = new Map<string, Figures[]>(MODES.map((m) => [m.name, []]));
-  for (let round = 0; round < rounds; round += 1) {
+  // Round -1 is not counted: it opens every writer's connections, whose start-up the server's
+  // CPU per entry would otherwise carry in the first rounds.
+  for (let round = -1; round < rounds; round += 1) {
     for (const mode of MODES) {
       await sql
         .raw(
           `alter table audit_log_entries ${mode.rollup ? 'enable' : 'disable'} trigger ${AUDIT_STATS_TRIGGER}`,
         )
         .execute(dbs[mode.schema]);
-      byMode.get(mode.name)!.push(await load(mode));
+      const figures = await load(mode);
+      if (round >= 0) byMode.get(mode.name)!.push(figures);
     }
   }
   console.log(
@@ -173,6 +213,8 @@ try {
   for (const mode of MODES) {
     const runs = byMode.get(mode.name)!;
     const perSecond = median(runs.map((f) => f.perSecond));
+    const cpus = runs.flatMap((f) => (f.serverCpuUs === undefined ? [] : [f.serverCpuUs]));
+    const cpu = cpus.length === 0 ? '–' : median(cpus).toFixed(0);
     const waits = new Map<string, number>();
     for (const run of runs) {
       for (const [wait, n] of run.waits) waits.set(wait, (waits.get(wait) ?? 0) + n);
@@ -184,7 +226,7 @@ try {
       .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`)
       .join(', ');
     console.log(
-      `${mode.name.padEnd(16)} ${perSecond.toFixed(0).padStart(7)} entries/s  ${(perSecond / reference).toFixed(2)}x  waits: ${top}`,
+      `${mode.name.padEnd(16)} ${perSecond.toFixed(0).padStart(7)} entries/s  ${(perSecond / reference).toFixed(2)}x  server ${cpu.padStart(4)} µs/entry  waits: ${top}`,
     );
   }
 } finally {
