@@ -9,39 +9,14 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
-import { planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
-import type { BranchPlan } from './eval-branch.js';
-import { runBranch } from './eval-branch.js';
-import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
 import { equal } from './value-access.js';
 
 export type ComprehensionTerm = Extract<Term, { k: 'acompr' | 'scompr' | 'ocompr' }>;
-
-const collectPlans = new WeakMap<Term, BranchPlan>();
-
-/**
- * An array or set comprehension's body and collected term as a branch (`eval-branch.ts`),
- * made on first use: its quick literals and `some … in` loops run without continuations.
- * Every solution counts, so its value is not `constant`.
- */
-function collectPlan(term: Extract<Term, { k: 'acompr' | 'scompr' }>): BranchPlan {
-  let plan = collectPlans.get(term);
-  if (plan === undefined) {
-    plan = {
-      body: planOf(term.body),
-      value: term.term,
-      quickValue: quickPlan(term.term),
-      constant: false,
-    };
-    collectPlans.set(term, plan);
-  }
-  return plan;
-}
 
 /** The collection a comprehension builds in the current frame. */
 export function comprehensionValue(ctx: EvalContext, frame: Frame, term: ComprehensionTerm): Value {
@@ -50,16 +25,22 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
     switch (term.k) {
       case 'acompr': {
         const items: Value[] = [];
-        runBranch(ctx, frame, collectPlan(term), 0, (v) => {
-          items.push(v);
-        });
+        evalBody(ctx, frame, term.body, 0, () =>
+          evalTerm(ctx, frame, term.term, (v) => {
+            items.push(v);
+            return false;
+          }),
+        );
         return arr(items);
       }
       case 'scompr': {
         const items = new Map<string, Value>();
-        runBranch(ctx, frame, collectPlan(term), 0, (v) => {
-          items.set(keyOf(v), v);
-        });
+        evalBody(ctx, frame, term.body, 0, () =>
+          evalTerm(ctx, frame, term.term, (v) => {
+            items.set(keyOf(v), v);
+            return false;
+          }),
+        );
         return { kind: 'set', items };
       }
       case 'ocompr': {

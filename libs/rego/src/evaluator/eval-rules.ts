@@ -5,20 +5,22 @@
  */
 
 import type { ArgumentDecided } from '../compiler/input-free-rules.js';
-import type { CompiledRule, RuleSet } from '../compiler/ir.js';
+import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
+import { num } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
-import { planOf } from './body-plan.js';
+import type { BodyPlan, SomeIn } from './body-plan.js';
+import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
 import type { EvalContext } from './context.js';
-import { enter, IN_PROGRESS, leave, UNDEFINED } from './context.js';
-import type { BranchPlan } from './eval-branch.js';
-import { runBranch } from './eval-branch.js';
+import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
+import { NO_QUICK, runFrom, unbind } from './eval-body.js';
+import type { QuickPlan } from './eval-quick.js';
 import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
-import { equal } from './value-access.js';
+import { equal, sortedEntries, sortedMembers } from './value-access.js';
 
 export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   const cached = ctx.ruleCache[rs.id];
@@ -74,6 +76,14 @@ export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
   return value;
 }
 
+/** A rule branch ready to run: its body's plan and its value's quick plan, made once. */
+export interface BranchPlan {
+  readonly body: BodyPlan;
+  readonly value: Term;
+  readonly quickValue: QuickPlan | null;
+  readonly constant: boolean;
+}
+
 /** A rule of a rule set with its branches' plans. */
 export interface RulePlan {
   readonly rule: CompiledRule;
@@ -126,47 +136,250 @@ function evalBranches(
 ): boolean {
   const branches = plan.branches;
   for (let b = 0; b < branches.length; b++) {
-    if (runBranch(ctx, frame, branches[b]!, 0, onValue)) return true;
+    if (runBranch(ctx, frame, branches[b]!, onValue)) return true;
   }
   return false;
 }
 
-function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
-  const plans = plansOf(ctx, rs);
-  let result: Value | undefined;
-  for (let p = 0; p < plans.length; p++) {
-    result = completeRule(ctx, rs, plans[p]!, result);
-    // When every rule has the same constant value, the first rule that holds decides.
-    if (result !== undefined && rs.uniform) break;
+/**
+ * One branch. Its leading literals that take their quick form run in this loop, as in
+ * `runPlan`, and when they are all of the body (no iteration: the usual rule or function
+ * body) its value is produced here too: no continuation is made, which was most of what an
+ * evaluation allocated. From the first literal that cannot take its quick form, the rest of
+ * the body runs on the general path. Returns whether the branch produced a value.
+ */
+function runBranch(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  onValue: (v: Value) => void,
+): boolean {
+  const body = branch.body;
+  const quick = ctx.shared.quickPath ? body.quick : NO_QUICK;
+  const n = body.lits.length;
+  let b0 = -1;
+  let b1 = -1;
+  let more: number[] | undefined;
+  let i = 0;
+  for (; i < n; i++) {
+    step(ctx);
+    const q = quick[i];
+    if (q === undefined) break;
+    const outcome = q(ctx, frame);
+    if (outcome === QUICK_FAILED) {
+      unbind(frame, b0, b1, more);
+      return false;
+    }
+    if (outcome === NOT_QUICK) break;
+    if (outcome >= 0) {
+      if (b0 < 0) b0 = outcome;
+      else if (b1 < 0) b1 = outcome;
+      else {
+        more ??= [];
+        more.push(outcome);
+      }
+    }
   }
-  if (result === undefined && rs.defaultRule !== undefined)
-    result = defaultValue(ctx, rs.defaultRule);
-  return result;
+  const some = i < n && quick !== NO_QUICK ? body.some[i] : undefined;
+  const found =
+    i === n
+      ? branchValue(ctx, frame, branch, onValue)
+      : some !== undefined && canIterate(some, frame)
+        ? iterateBranch(ctx, frame, branch, i, some, onValue)
+        : runRest(ctx, frame, branch, i, onValue);
+  unbind(frame, b0, b1, more);
+  return found;
+}
+
+/** Whether `some k, v in coll` can bind its fresh variables now (what `iterLit` checks). */
+function canIterate(some: SomeIn, frame: Frame): boolean {
+  return (
+    frame[some.valueSlot] === undefined &&
+    (some.keySlot < 0 || frame[some.keySlot] === undefined) &&
+    allBound(some.coll.slots, frame)
+  );
 }
 
 /**
- * One rule of a complete rule set, its values merged into `result`: the value callback's
- * captured variables are this function's alone (one context per rule, not one per rule set
- * and another per loop iteration).
+ * A branch from its literal `i`, `some k, v in coll`: for each element, the literals after it
+ * run in this loop while they take their quick form (`violations contains … if { some code,
+ * d in detectors; triggered(d); … }`), and the value is produced here, without the
+ * continuations the general path makes per literal and per element. From a literal that
+ * cannot take its quick form, the rest runs on the general path.
  */
-function completeRule(
+function iterateBranch(
   ctx: EvalContext,
-  rs: RuleSet,
-  plan: RulePlan,
-  result: Value | undefined,
-): Value | undefined {
-  const rule = plan.rule;
-  evalBranches(ctx, new Array(rule.frameSize), plan, (v) => {
-    if (result === undefined) result = v;
-    else if (!equal(result, v)) {
-      // As OPA, the rule that produced the second value is the one named.
-      throw new RegoEvalError(
-        'eval_conflict_error',
-        `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
-        rule.loc,
-      );
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  some: SomeIn,
+  onValue: (v: Value) => void,
+): boolean {
+  const coll = some.coll.fn(ctx, frame);
+  if (coll === undefined) return false;
+  // A loop per kind of collection and no visitor closure: under tsx (keepNames) a named
+  // closure made per call costs a defineProperty, more than the continuations it replaced.
+  let found = false;
+  switch (coll.kind) {
+    case 'array': {
+      const items = coll.items;
+      for (let j = 0; j < items.length; j++) {
+        if (element(ctx, frame, branch, i, some, num(j), items[j]!, onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
+      }
+      break;
     }
+    case 'object': {
+      const entries = coll.entries.size < 2 ? [...coll.entries.values()] : sortedEntries(coll);
+      for (let j = 0; j < entries.length; j++) {
+        if (element(ctx, frame, branch, i, some, entries[j]![0], entries[j]![1], onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
+      }
+      break;
+    }
+    case 'set': {
+      const members = coll.items.size < 2 ? [...coll.items.values()] : sortedMembers(coll);
+      for (let j = 0; j < members.length; j++) {
+        if (element(ctx, frame, branch, i, some, members[j]!, members[j]!, onValue)) {
+          found = true;
+          if (branch.constant) break;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return found;
+}
+
+/** One element of `iterateBranch`'s collection: binds it, runs the rest. Returns whether it produced a value. */
+function element(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  some: SomeIn,
+  key: Value,
+  value: Value,
+  onValue: (v: Value) => void,
+): boolean {
+  step(ctx);
+  if (some.keySlot >= 0) frame[some.keySlot] = key;
+  frame[some.valueSlot] = value;
+  const produced = tail(ctx, frame, branch, i + 1, onValue);
+  if (some.keySlot >= 0) frame[some.keySlot] = undefined;
+  frame[some.valueSlot] = undefined;
+  return produced;
+}
+
+/** The literals of a branch from `i` for one element, then its value (see `iterateBranch`). */
+function tail(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  onValue: (v: Value) => void,
+): boolean {
+  const body = branch.body;
+  const quick = body.quick;
+  const n = body.lits.length;
+  let b0 = -1;
+  let b1 = -1;
+  let more: number[] | undefined;
+  for (; i < n; i++) {
+    step(ctx);
+    const q = quick[i];
+    if (q === undefined) break;
+    const outcome = q(ctx, frame);
+    if (outcome === QUICK_FAILED) {
+      unbind(frame, b0, b1, more);
+      return false;
+    }
+    if (outcome === NOT_QUICK) break;
+    if (outcome >= 0) {
+      if (b0 < 0) b0 = outcome;
+      else if (b1 < 0) b1 = outcome;
+      else {
+        more ??= [];
+        more.push(outcome);
+      }
+    }
+  }
+  const found =
+    i === n ? branchValue(ctx, frame, branch, onValue) : runRest(ctx, frame, branch, i, onValue);
+  unbind(frame, b0, b1, more);
+  return found;
+}
+
+/** The rest of a branch from literal `i`, on the general path (see `runFrom`). */
+function runRest(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  onValue: (v: Value) => void,
+): boolean {
+  let found = false;
+  runFrom(ctx, frame, branch.body, i, () => {
+    const produced = branchValue(ctx, frame, branch, onValue);
+    if (produced) found = true;
+    return produced && branch.constant;
   });
+  return found;
+}
+
+/**
+ * Produces the branch's value (each of its values, for a value that iterates) once its
+ * body holds. Returns whether it produced one.
+ */
+function branchValue(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  onValue: (v: Value) => void,
+): boolean {
+  const quick = branch.quickValue;
+  if (ctx.shared.quickPath && quick !== null && allBound(quick.slots, frame)) {
+    const v = quick.fn(ctx, frame);
+    if (v === undefined) return false;
+    onValue(v);
+    return true;
+  }
+  let found = false;
+  evalTerm(ctx, frame, branch.value, (v) => {
+    found = true;
+    onValue(v);
+    return branch.constant;
+  });
+  return found;
+}
+
+function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
+  let result: Value | undefined;
+  for (const plan of plansOf(ctx, rs)) {
+    const rule = plan.rule;
+    const frame: Frame = new Array(rule.frameSize);
+    const found = evalBranches(ctx, frame, plan, (v) => {
+      if (result === undefined) result = v;
+      else if (!equal(result, v)) {
+        // As OPA, the rule that produced the second value is the one named.
+        throw new RegoEvalError(
+          'eval_conflict_error',
+          `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
+          rule.loc,
+        );
+      }
+    });
+    // When every rule has the same constant value, the first rule that holds decides.
+    if (found && rs.uniform) break;
+  }
+  if (result === undefined && rs.defaultRule !== undefined)
+    result = defaultValue(ctx, rs.defaultRule);
   return result;
 }
 
@@ -286,7 +499,22 @@ export function callFunction(
           continue;
         }
       }
-      result = runDefinition(ctx, rs, plan, args, result);
+      const frame: Frame = new Array(rule.frameSize);
+      const bound = bindPlainArgs(frame, plan.argSlots, args);
+      // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
+      if (bound === true) {
+        evalBranches(ctx, frame, plan, (v) => {
+          result = mergeOutput(rs, rule, result, v);
+        });
+      } else if (bound === undefined) {
+        // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
+        unifyArgs(ctx, frame, rule, args, 0, () => {
+          evalBranches(ctx, frame, plan, (v) => {
+            result = mergeOutput(rs, rule, result, v);
+          });
+          return false;
+        });
+      }
       // Every definition gives the same constant: the first that holds decides.
       if (result !== undefined && rs.uniform) break;
     }
@@ -294,38 +522,6 @@ export function callFunction(
       result = defaultValue(ctx, rs.defaultRule);
   } finally {
     leave(ctx);
-  }
-  return result;
-}
-
-/**
- * Runs one definition of function `rs` on `args`, merging its outputs into `result`. Apart
- * from `callFunction`, whose variables a value callback would otherwise capture: V8 then
- * allocates their context on every call, decided ones included.
- */
-function runDefinition(
-  ctx: EvalContext,
-  rs: RuleSet,
-  plan: RulePlan,
-  args: readonly Value[],
-  result: Value | undefined,
-): Value | undefined {
-  const rule = plan.rule;
-  const frame: Frame = new Array(rule.frameSize);
-  const bound = bindPlainArgs(frame, plan.argSlots, args);
-  // Inline closures, not named ones: a named closure costs a defineProperty per call under tsx.
-  if (bound === true) {
-    evalBranches(ctx, frame, plan, (v) => {
-      result = mergeOutput(rs, rule, result, v);
-    });
-  } else if (bound === undefined) {
-    // Argument patterns (`f([a, b])`, `f(1)`): unify each in turn.
-    unifyArgs(ctx, frame, rule, args, 0, () => {
-      evalBranches(ctx, frame, plan, (v) => {
-        result = mergeOutput(rs, rule, result, v);
-      });
-      return false;
-    });
   }
   return result;
 }
