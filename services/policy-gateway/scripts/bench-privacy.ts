@@ -47,12 +47,12 @@
  * the original's JSON text: `decided-masking.ts`), which took 6-17 µs of the main thread's
  * time per entry at load 10 (`MaskingAuditLog.mask` in process: 8-11 µs with the thread's
  * parts, 18-25 µs masking there). Sealing then took 4.6% of the `on` main thread's busy time
- * (`sealJson` with `createCipheriv` and its IV set-up; the whole masking step 5.9%, load 4-5):
- * the route now sends the entry's id with the input and the engine lends the thread the
- * subject's remembered data key, so the thread seals too (`thread-sealing.ts`) and the main
- * thread only checks the key is still current. What remains is hashing and storing the larger
- * entry (the chain's append 5.2% of busy time off, 7.6% on) and the larger message from the
- * thread.
+ * (`sealJson` with `createCipheriv` and its IV set-up; the whole masking step 5.9%, load 4-5),
+ * hashing and storing the larger entry 7.6% (the chain's append, 5.2% off). Sealing on the
+ * evaluation thread instead (201c426: the thread lent the subject's remembered data key) was
+ * reverted: measured beside this code (BENCH_BASELINE_DIR, two runs at load 2-10) it cost more
+ * CPU per decision in all (on/off 1.51 and 1.56 against 1.31 and 1.18) and answered no more
+ * decisions/s (memory on/off 0.753 and 0.818 against 0.747 and 0.885).
  *
  * With BENCH_BASELINE_DIR (another checkout's services/policy-gateway, e.g. a worktree of an
  * earlier commit), its `off` and `on` are served too, by its own copy of this script, and loaded

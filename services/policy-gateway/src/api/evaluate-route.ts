@@ -10,12 +10,7 @@ import { auditTimestampNow, newAuditLogEntryId } from '@policy-gateway/governanc
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluationAuditEntry, failedEvaluation } from '../audit/evaluation-audit-entry.js';
 import { requestDigest } from '../audit/request-digest.js';
-import type {
-  EvaluationContext,
-  PolicyEngine,
-  PolicyEvaluation,
-  PolicyInput,
-} from '../policy/policy-engine.js';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from '../policy/policy-engine.js';
 import type { PolicyRollout } from '../policy/policy-rollout.js';
 import { normalizePolicyInput, recordedPolicyInput } from '../policy/prompt-normalization.js';
 import type { AuditHmacKey } from '../privacy/audit-hmac-key.js';
@@ -56,14 +51,10 @@ export interface EvaluateRouteOptions {
   readonly requestDigestKey?: AuditHmacKey;
 }
 
-async function evaluateSafely(
-  engine: PolicyEngine,
-  input: PolicyInput,
-  context: EvaluationContext,
-): Promise<PolicyEvaluation> {
+async function evaluateSafely(engine: PolicyEngine, input: PolicyInput): Promise<PolicyEvaluation> {
   const started = performance.now();
   try {
-    return await engine.evaluate(input, context);
+    return await engine.evaluate(input);
   } catch (error) {
     // The port promises never to reject; if an adapter does, it is still a recorded `error`.
     return failedEvaluation(error, performance.now() - started);
@@ -141,8 +132,7 @@ export const evaluateRoute: FastifyPluginAsync<EvaluateRouteOptions> = async (ap
         audit: deps.audit,
         rollout: deps.rollout,
         ...(admitted === undefined ? {} : { admitted }),
-        // The entry's id goes with the input: a thread that masks the entry can seal its original.
-        ask: () => evaluateSafely(deps.engine, evaluated, { entryId: id }),
+        ask: () => evaluateSafely(deps.engine, evaluated),
         askShadow: (shadow) => shadow.evaluate(evaluated),
         entry: (evaluation) =>
           evaluationAuditEntry(deps.engine, recordedPolicyInput(evaluated), evaluation, {

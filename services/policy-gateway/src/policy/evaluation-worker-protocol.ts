@@ -3,7 +3,6 @@
  * both sides agree. Everything here crosses a thread boundary by structured clone.
  */
 import type { MaskedParts } from '../privacy/entry-masking.js';
-import type { SealingOrder, ThreadSealed } from '../privacy/thread-sealing.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import type { EmbeddedPolicyBudget } from './embedded-policy-engine.js';
 import type { PolicyBundle } from './policy-bundle.js';
@@ -16,12 +15,7 @@ export interface EvaluationWorkerData extends EmbeddedPolicyBudget {
 
 /** What a thread is asked to do: the gateway's decision on an input, or any document. */
 export type EvaluationJob =
-  | {
-      readonly kind: 'decision';
-      readonly input: PolicyInput;
-      /** Seal the original of the decision's entry too, under the data key lent here. */
-      readonly seal?: SealingOrder;
-    }
+  | { readonly kind: 'decision'; readonly input: PolicyInput }
   | { readonly kind: 'document'; readonly query: DocumentQuery };
 
 /** What a thread answers, of the same kind as its job. */
@@ -34,11 +28,6 @@ export type EvaluationJobResult =
        * (`decided-masking.ts`); absent when the decision had no mask answer.
        */
       readonly masked?: MaskedParts;
-      /**
-       * The original, sealed by the thread as the job's `seal` asked (`thread-sealing.ts`); then
-       * `masked.original` is not sent back. Absent without a `seal`, or when nothing was masked.
-       */
-      readonly sealed?: ThreadSealed;
     }
   | { readonly kind: 'document'; readonly answer: DocumentAnswer };
 

@@ -6,7 +6,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { maskDecided } from '../privacy/decided-masking.js';
-import { type SealingOrder, sealOnThread } from '../privacy/thread-sealing.js';
 import { EmbeddedPolicyEngine } from './embedded-policy-engine.js';
 import type {
   EvaluationBatch,
@@ -36,7 +35,7 @@ if (engine !== undefined) {
       // Neither rejects: a policy failure comes back as decision `error` or an error answer.
       const result: EvaluationJobResult =
         job.kind === 'decision'
-          ? decided(job.input, await ready.evaluate(job.input), job.seal)
+          ? decided(job.input, await ready.evaluate(job.input))
           : { kind: 'document', answer: await ready.queryDocument(job.query) };
       post({ type: 'evaluated', id: first + index, result });
     }
@@ -45,19 +44,12 @@ if (engine !== undefined) {
 }
 
 /**
- * A decision's answer, with its entry masked here when it was evaluated with its mask, and its
- * original sealed when the job lent the subject's key: work done where the input already is.
+ * A decision's answer, with its entry masked here when it was evaluated with its mask: work
+ * that needs nothing of the main thread's, done where the input already is.
  */
-function decided(
-  input: PolicyInput,
-  evaluation: PolicyEvaluation,
-  seal: SealingOrder | undefined,
-): EvaluationJobResult {
+function decided(input: PolicyInput, evaluation: PolicyEvaluation): EvaluationJobResult {
   const masked = maskDecided(input, evaluation.result, evaluation.mask);
-  if (masked === undefined) return { kind: 'decision', evaluation };
-  const sealed = seal === undefined ? undefined : sealOnThread(seal, masked);
-  // Sealed here, the original's text need not cross back (a reseal writes it there again).
-  return sealed === undefined
-    ? { kind: 'decision', evaluation, masked }
-    : { kind: 'decision', evaluation, masked: { ...masked, original: undefined }, sealed };
+  return masked === undefined
+    ? { kind: 'decision', evaluation }
+    : { kind: 'decision', evaluation, masked };
 }

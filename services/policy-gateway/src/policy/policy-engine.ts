@@ -3,7 +3,6 @@
  * Two adapters implement it, the embedded `libs/rego` engine and a remote OPA server.
  */
 import type { AuditDecision, AuditReason } from '@policy-gateway/governance-runtime';
-import type { SealingKeySource } from '../privacy/thread-sealing.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 
 /** The document the policy sees as `input`. */
@@ -33,28 +32,13 @@ export interface PolicyEvaluation {
   readonly mask?: DocumentAnswer;
 }
 
-/** What the caller knows of the decision's audit entry before it is evaluated. */
-export interface EvaluationContext {
-  /** The id of the entry that will record the decision (what a sealed original is bound to). */
-  readonly entryId?: string;
-}
-
 export interface PolicyEngine {
   readonly name: 'embedded' | 'opa';
   /** The policy's data path, e.g. `data.policy_gateway.decision`. */
   readonly policyPath: string;
   readonly policyVersion: string;
-  /**
-   * Never rejects: any failure is a decision `error` (fail-closed). `context` lets an engine
-   * prepare the entry's privacy work beside the evaluation; engines may ignore it.
-   */
-  evaluate(input: PolicyInput, context?: EvaluationContext): Promise<PolicyEvaluation>;
-  /**
-   * Lends the engine's evaluation threads the data keys `keys` remembers, so that each seals
-   * the original of the decision it masked (`thread-sealing.ts`); null stops it. Only engines
-   * with threads of this process implement it: the keys never leave the process.
-   */
-  sealOriginalsWith?(keys: SealingKeySource | null): void;
+  /** Never rejects: any failure is a decision `error` (fail-closed). */
+  evaluate(input: PolicyInput): Promise<PolicyEvaluation>;
   /**
    * Evaluates any document of the policy's data tree on any input, as OPA's Data API does.
    * Never rejects: a failure is an answer of kind `error`.

@@ -5,15 +5,8 @@
  * ended. Bundle polling (`bundle-poller.ts`) switches only to an engine that has started,
  * that is whose bundle compiled, so a bad bundle never becomes active.
  */
-
-import type { SealingKeySource } from '../privacy/thread-sealing.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
-import type {
-  EvaluationContext,
-  PolicyEngine,
-  PolicyEvaluation,
-  PolicyInput,
-} from './policy-engine.js';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
 export class SwitchablePolicyEngine implements PolicyEngine {
   #current: PolicyEngine;
@@ -22,8 +15,6 @@ export class SwitchablePolicyEngine implements PolicyEngine {
   readonly #idle = new Map<PolicyEngine, () => void>();
   readonly #beforeClose: (() => Promise<void>) | undefined;
   #problem: string | null = null;
-  /** Lent to every engine made active, as to the first. */
-  #sealingKeys: SealingKeySource | null = null;
 
   /** `beforeClose`: what must stop before the active engine closes (the poller that switches it). */
   constructor(initial: PolicyEngine, beforeClose?: () => Promise<void>) {
@@ -52,13 +43,8 @@ export class SwitchablePolicyEngine implements PolicyEngine {
     return this.#current.policyVersion;
   }
 
-  evaluate(input: PolicyInput, context?: EvaluationContext): Promise<PolicyEvaluation> {
-    return this.#using((engine) => engine.evaluate(input, context));
-  }
-
-  sealOriginalsWith(keys: SealingKeySource | null): void {
-    this.#sealingKeys = keys;
-    this.#current.sealOriginalsWith?.(keys);
+  evaluate(input: PolicyInput): Promise<PolicyEvaluation> {
+    return this.#using((engine) => engine.evaluate(input));
   }
 
   queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
@@ -69,7 +55,6 @@ export class SwitchablePolicyEngine implements PolicyEngine {
   async switchTo(next: PolicyEngine): Promise<void> {
     const previous = this.#current;
     if (previous === next) return;
-    if (this.#sealingKeys !== null) next.sealOriginalsWith?.(this.#sealingKeys);
     this.#current = next;
     if ((this.#inFlight.get(previous) ?? 0) > 0) {
       await new Promise<void>((resolve) => this.#idle.set(previous, resolve));

@@ -10,13 +10,8 @@
  * message: the hop to a thread (a wake-up and a structured clone on each side) cost the main
  * thread more than the gateway's whole evaluation of an ordinary prompt. A lone evaluation
  * goes at once, alone; an evaluation's time budget starts when its thread starts it.
- *
- * With the mask evaluated beside each decision, the thread also masks the decision's entry and,
- * when it is lent the subject's data key (`sealOriginalsWith`), seals its original
- * (`thread-sealing.ts`): the main thread then only stores.
  */
 import { rememberDecidedMasking } from '../privacy/decided-masking.js';
-import type { SealingKeySource } from '../privacy/thread-sealing.js';
 import type { DocumentAnswer, DocumentQuery } from './data-document.js';
 import { rememberDecisionLogMask } from './decision-log-mask.js';
 import { DEFAULT_EVALUATION_TIMEOUT_MS, PolicyStartError } from './embedded-policy-engine.js';
@@ -32,12 +27,7 @@ import {
 } from './evaluation-worker-protocol.js';
 import { loadPolicyBundle } from './policy-bundle.js';
 import { elapsedMs, errorEvaluation } from './policy-decision.js';
-import type {
-  EvaluationContext,
-  PolicyEngine,
-  PolicyEvaluation,
-  PolicyInput,
-} from './policy-engine.js';
+import type { PolicyEngine, PolicyEvaluation, PolicyInput } from './policy-engine.js';
 
 export interface WorkerPolicyEngineOptions {
   readonly bundleDir: string;
@@ -94,9 +84,6 @@ export class WorkerPolicyEngine implements PolicyEngine {
   readonly #waiting: Waiting[] = [];
   #replaced = 0;
   #closed = false;
-  /** Whether threads mask each decision's entry (and so may seal its original). */
-  readonly #masksEntries: boolean;
-  #sealingKeys: SealingKeySource | null = null;
 
   private constructor(options: WorkerPolicyEngineOptions, data: EvaluationWorkerData) {
     this.policyPath = options.policyPath;
@@ -105,7 +92,6 @@ export class WorkerPolicyEngine implements PolicyEngine {
     this.#maxHeapMb = options.maxHeapMb;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS;
     this.#limitMs = this.#timeoutMs + overrunGraceMs(this.#timeoutMs);
-    this.#masksEntries = options.decisionLogMask === true;
   }
 
   /**
@@ -158,16 +144,7 @@ export class WorkerPolicyEngine implements PolicyEngine {
     return this.#waiting.length;
   }
 
-  /**
-   * Lends the threads the keys `keys` remembers: a decision whose entry id is given and whose
-   * subject's key is remembered is sealed by its thread. Without the mask evaluated with each
-   * decision, threads mask nothing and are lent nothing.
-   */
-  sealOriginalsWith(keys: SealingKeySource | null): void {
-    this.#sealingKeys = keys;
-  }
-
-  evaluate(input: PolicyInput, context?: EvaluationContext): Promise<PolicyEvaluation> {
+  evaluate(input: PolicyInput): Promise<PolicyEvaluation> {
     if (this.#closed) {
       return Promise.resolve(
         errorEvaluation('the embedded policy engine is closed', {
@@ -176,17 +153,9 @@ export class WorkerPolicyEngine implements PolicyEngine {
         }),
       );
     }
-    const entryId = context?.entryId;
-    const key =
-      entryId === undefined || !this.#masksEntries
-        ? undefined
-        : this.#sealingKeys?.rememberedKeyOf(input.user_id);
     return new Promise((resolve) => {
       this.#waiting.push({
-        job:
-          key === undefined || entryId === undefined
-            ? { kind: 'decision', input }
-            : { kind: 'decision', input, seal: { entryId, key } },
+        job: { kind: 'decision', input },
         queuedAt: performance.now(),
         settle: (outcome, startedAt) => resolve(this.#evaluationOf(input, outcome, startedAt)),
       });
@@ -260,8 +229,8 @@ export class WorkerPolicyEngine implements PolicyEngine {
     if (outcome.kind === 'evaluated') {
       // Remembered here: what the thread remembered stayed on the thread.
       if (outcome.result.kind === 'decision') {
-        const { evaluation, masked, sealed } = outcome.result;
-        if (masked !== undefined) rememberDecidedMasking(evaluation.result, input, masked, sealed);
+        const { evaluation, masked } = outcome.result;
+        if (masked !== undefined) rememberDecidedMasking(evaluation.result, input, masked);
         return rememberDecisionLogMask(evaluation);
       }
       throw new Error('an evaluation thread answered a decision with a document');

@@ -7,8 +7,6 @@
  *
  * `serve` makes it follow its engine before it takes requests. A write path composed without
  * an engine (a test, a tool) reads the bundle directory's mask policy once, on first use.
- * Following an engine also lends it the sealer's remembered data keys, when there is a sealer,
- * so that an engine with evaluation threads seals originals there (`thread-sealing.ts`).
  */
 import { DECISION_LOG_MASK_PATH } from '../policy/decision-log-mask.js';
 import { loadPolicyBundle } from '../policy/policy-bundle.js';
@@ -20,18 +18,14 @@ import {
   maskRulesOf,
 } from './mask-policy.js';
 import type { MaskRule } from './mask-rules.js';
-import type { SealingKeySource } from './thread-sealing.js';
 
 export class ActiveMaskPolicy implements MaskRuleSource {
   readonly #bundleDir: string;
-  readonly #sealingKeys: SealingKeySource | null;
   #engine: Pick<PolicyEngine, 'queryDocument'> | undefined;
   #fromBundleDir: Promise<MaskPolicy | null> | undefined;
 
-  /** `sealingKeys`: what an engine followed may seal originals with (the sealer), if any. */
-  constructor(bundleDir: string, sealingKeys: SealingKeySource | null = null) {
+  constructor(bundleDir: string) {
     this.#bundleDir = bundleDir;
-    this.#sealingKeys = sealingKeys;
   }
 
   /**
@@ -41,9 +35,8 @@ export class ActiveMaskPolicy implements MaskRuleSource {
    * @example
    * store.privacy?.maskPolicy?.follow(engine);
    */
-  follow(engine: Pick<PolicyEngine, 'queryDocument' | 'sealOriginalsWith'>): void {
+  follow(engine: Pick<PolicyEngine, 'queryDocument'>): void {
     this.#engine = engine;
-    if (this.#sealingKeys !== null) engine.sealOriginalsWith?.(this.#sealingKeys);
   }
 
   async rulesFor(event: MaskPolicyEvent): Promise<readonly MaskRule[]> {

@@ -141,9 +141,7 @@ export async function withAuditPrivacy(
     const pseudonyms = userIdPseudonymsOf(settings);
     const steps: AuditWriteStep[] = [];
     const maskPolicy =
-      settings.privacy.masking === 'on'
-        ? new ActiveMaskPolicy(settings.policy.bundleDir, sealer)
-        : null;
+      settings.privacy.masking === 'on' ? new ActiveMaskPolicy(settings.policy.bundleDir) : null;
     if (maskPolicy !== null) {
       steps.push((inner) => new MaskingAuditLog(inner, { policy: maskPolicy, sealer, log }));
     }

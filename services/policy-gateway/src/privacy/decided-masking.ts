@@ -5,14 +5,12 @@
  * evaluation, so the main thread spends no time on redaction, rules or copies. The parts are
  * remembered against the decision's result object, with the input they were decided on; the
  * masking step uses them only for an entry that carries that result and records that input
- * (`decidedMaskingOf`), and masks any other entry itself. When the thread also sealed the
- * original (`thread-sealing.ts`), that is remembered with the parts.
+ * (`decidedMaskingOf`), and masks any other entry itself.
  */
 import type { DocumentAnswer } from '../policy/data-document.js';
 import { recordedPolicyInput } from '../policy/prompt-normalization.js';
 import { type MaskedParts, maskParts } from './entry-masking.js';
 import { maskRulesOf } from './mask-policy.js';
-import type { ThreadSealed } from './thread-sealing.js';
 
 /**
  * On the evaluation thread: the masked parts of the entry recording a decision on `input`
@@ -32,52 +30,33 @@ export function maskDecided(
   }
 }
 
-/** What the thread did for a decision's entry. */
-export interface Decided {
+interface Decided {
   /** The input the decision was asked on (before `recordedPolicyInput`). */
   readonly input: unknown;
   readonly parts: MaskedParts;
-  /** The original, sealed on the thread; absent when the thread was lent no key. */
-  readonly sealed: ThreadSealed | undefined;
 }
 
 /** Masked parts by the result object of the evaluation they were made with. */
 const decided = new WeakMap<object, Decided>();
 
-/**
- * On the main thread: remembers the thread's `parts` (and the original it `sealed`) for the entry
- * of a decision on `input`.
- */
-export function rememberDecidedMasking(
-  result: unknown,
-  input: unknown,
-  parts: MaskedParts,
-  sealed?: ThreadSealed,
-): void {
-  if (typeof result === 'object' && result !== null) decided.set(result, { input, parts, sealed });
+/** On the main thread: remembers the thread's `parts` for the entry of a decision on `input`. */
+export function rememberDecidedMasking(result: unknown, input: unknown, parts: MaskedParts): void {
+  if (typeof result === 'object' && result !== null) decided.set(result, { input, parts });
 }
 
 /**
- * What the thread did for an entry whose result is a decision's and whose input is what that
+ * The masked parts of an entry whose result is a decision's and whose input is what that
  * decision's entry records (the same members, by identity); else undefined.
  */
-export function decidedOf(entry: {
-  readonly input: unknown;
-  readonly result: unknown;
-}): Decided | undefined {
-  const { result } = entry;
-  if (typeof result !== 'object' || result === null) return undefined;
-  const found = decided.get(result);
-  if (found === undefined || !recordsInput(entry.input, found.input)) return undefined;
-  return found;
-}
-
-/** The masked parts of `decidedOf(entry)`. */
 export function decidedMaskingOf(entry: {
   readonly input: unknown;
   readonly result: unknown;
 }): MaskedParts | undefined {
-  return decidedOf(entry)?.parts;
+  const { result } = entry;
+  if (typeof result !== 'object' || result === null) return undefined;
+  const found = decided.get(result);
+  if (found === undefined || !recordsInput(entry.input, found.input)) return undefined;
+  return found.parts;
 }
 
 /** Whether `recorded` is `recordedPolicyInput(asked)`, member by member. */

@@ -6,8 +6,7 @@
  * The rules are those the engine evaluated with the decision, on its thread and with the bundle
  * that decided (`decision-log-mask.ts`); an entry without them asks `policy` (the active
  * engine, `ActiveMaskPolicy`). An evaluation thread also masks the entry of its decision
- * (`decided-masking.ts`): then this step only seals the original and stores, or, when the
- * thread sealed it too (`thread-sealing.ts`), checks it is under the subject's current key.
+ * (`decided-masking.ts`): then this step only seals the original and stores.
  *
  * A write-path decorator rather than a step of the route's evaluation→entry mapping: every
  * writer of entries goes through it, so nothing reaches the chain (which hashes what is stored)
@@ -25,12 +24,11 @@ import {
   AuditLogEntryRepositoryDecorator,
 } from '@policy-gateway/governance-runtime';
 import { decisionLogMaskOf, decisionLogPath } from '../policy/decision-log-mask.js';
-import { decidedOf } from './decided-masking.js';
-import { type MaskedParts, maskParts } from './entry-masking.js';
+import { decidedMaskingOf } from './decided-masking.js';
+import { maskParts } from './entry-masking.js';
 import { type MaskRuleSource, maskRulesOf } from './mask-policy.js';
 import type { MaskRule } from './mask-rules.js';
 import type { OriginalSealer } from './original-sealer.js';
-import type { ThreadSealed } from './thread-sealing.js';
 
 export { REDACT_MEMBER } from './entry-masking.js';
 
@@ -67,14 +65,17 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
   /** The entry as it is to be stored. */
   async mask(entry: AuditLogEntry): Promise<AuditLogEntry> {
     // Masked on the evaluation thread with the decision, or here: the same `maskParts`.
-    const decided = decidedOf(entry);
     const parts =
-      decided?.parts ?? maskParts(entry.input, entry.result, await this.#rulesFor(entry));
+      decidedMaskingOf(entry) ?? maskParts(entry.input, entry.result, await this.#rulesFor(entry));
     if (!parts.changed)
       return parts.result === entry.result ? entry : { ...entry, result: parts.result };
     const { sealer } = this.#options;
     const sealedOriginal =
-      sealer === null ? undefined : await sealedOriginalOf(sealer, entry, parts, decided?.sealed);
+      sealer === null
+        ? undefined
+        : parts.original === undefined
+          ? await sealer.seal(entry.userId, entry.id, entry.input)
+          : await sealer.sealJson(entry.userId, entry.id, parts.original);
     // The new members first: V8 copies a spread at the start of a literal through its fast
     // clone, and a member written after it costs several times as much.
     const stored: { -readonly [K in keyof AuditLogEntry]: AuditLogEntry[K] } = {
@@ -109,21 +110,4 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
       return [{ op: 'remove', path: '/input', part: 'input', segments: [] }];
     }
   }
-}
-
-/** The entry's original sealed: the thread's when it was sealed for this entry, else here. */
-function sealedOriginalOf(
-  sealer: OriginalSealer,
-  entry: AuditLogEntry,
-  parts: MaskedParts,
-  onThread: ThreadSealed | undefined,
-) {
-  // The input's JSON text: the thread's, or written here when the thread sent none.
-  const inputJson = () => parts.original ?? JSON.stringify(entry.input);
-  if (onThread !== undefined && onThread.entryId === entry.id) {
-    return sealer.adopt(entry.userId, entry.id, onThread.original, inputJson);
-  }
-  return parts.original === undefined
-    ? sealer.seal(entry.userId, entry.id, entry.input)
-    : sealer.sealJson(entry.userId, entry.id, parts.original);
 }

@@ -10,24 +10,22 @@
  * listen: a key destroyed by any process is forgotten as soon as it is announced, and a look-up
  * that an announcement for its subject overtook is made again, so nothing is sealed under a key
  * known to be destroyed. Opening always asks the key store, so an erased key opens nothing.
- *
- * A remembered key may also be lent to an evaluation thread with a decision, for the thread to
- * seal that decision's original itself (`rememberedKeyOf`, `thread-sealing.ts`); the write path
- * then keeps what the thread sealed only if it is still under the subject's current key
- * (`adopt`), and seals again otherwise.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { SealedOriginal } from '@policy-gateway/governance-runtime';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
-import { type DataKey, openJsonWith, sealJsonUnder } from './original-cipher.js';
 import { RandomBytesPool } from './random-bytes-pool.js';
 import type { SubjectKeyStore } from './subject-key-store.js';
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 export const SEALING_KEY_TTL_MS = 1000;
 /** Subjects whose sealing key is remembered at once: a bound on memory (about 100 B each). */
 const SEALING_KEYS_MAX = 10_000;
 
-interface SealingKey extends DataKey {
+interface SealingKey {
+  readonly keyId: string;
+  readonly dataKey: Buffer;
   readonly expiresAt: number;
 }
 
@@ -54,7 +52,10 @@ export class OriginalSealer {
   /** Look-ups in flight: `overtaken` when a destruction of their subject is announced. */
   readonly #lookups = new Set<{ readonly subjectRef: string; overtaken: boolean }>();
   /** The look-up in flight per subject, shared by the seals that missed while it ran. */
-  readonly #sharedLookups = new Map<string, Promise<DataKey | undefined>>();
+  readonly #sharedLookups = new Map<
+    string,
+    Promise<{ keyId: string; dataKey: Buffer } | undefined>
+  >();
   readonly #ivs = new RandomBytesPool();
   /** User id → subject reference: a digest per seal cost more than the look-up. */
   readonly #subjectRefs = new Map<string, string>();
@@ -100,44 +101,40 @@ export class OriginalSealer {
   /** `seal` of an input already written as JSON text (`JSON.stringify`), for a caller that has it. */
   async sealJson(userId: string, entryId: string, inputJson: string): Promise<SealedOriginal> {
     const subjectRef = this.#subjectRefOf(userId);
-    const key = this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
-    return sealJsonUnder(key, entryId, inputJson, this.#ivs);
-  }
-
-  /**
-   * The subject's data key as sealing would use it now without asking the key store, to lend to
-   * an evaluation thread; undefined when it is not remembered (or may not be: not listening,
-   * expired), and then the original is sealed here at write time, which remembers it again.
-   * The key is in a buffer of its own: a thread is sent its bytes and nothing beside them.
-   */
-  rememberedKeyOf(userId: string): DataKey | undefined {
-    return this.#rememberedKey(this.#subjectRefOf(userId));
-  }
-
-  /**
-   * What to store for entry `entryId`: `presealed` (sealed on an evaluation thread for this
-   * entry) when it is under the key this sealer would seal with now; else the input sealed again
-   * under that key, from its JSON text (`inputJson`). An erasure or a new key between the
-   * thread's sealing and this write so never leaves an original under a destroyed key.
-   */
-  async adopt(
-    userId: string,
-    entryId: string,
-    presealed: SealedOriginal,
-    inputJson: () => string,
-  ): Promise<SealedOriginal> {
-    const subjectRef = this.#subjectRefOf(userId);
-    const key = this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
-    if (key.keyId === presealed.key_id) return presealed;
-    return sealJsonUnder(key, entryId, inputJson(), this.#ivs);
+    const { keyId, dataKey } =
+      this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
+    const iv = this.#ivs.take(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
+    const ciphertext = Buffer.concat([
+      cipher.update(inputJson, 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
+    return {
+      v: SEALED_ORIGINAL_VERSION,
+      key_id: keyId,
+      iv: iv.toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+    };
   }
 
   async open(userId: string, entryId: string, sealed: SealedOriginal): Promise<OpenedOriginal> {
     const key = await this.#keys.current(subjectRefOf(userId));
     if (key === undefined || key.keyId !== sealed.key_id) return { readable: false, why: 'erased' };
-    const text = openJsonWith(await this.#kek.unwrap(key.wrappedKey), entryId, sealed);
-    if (text === undefined) return { readable: false, why: 'corrupt' };
+    const dataKey = await this.#kek.unwrap(key.wrappedKey);
+    const bytes = Buffer.from(sealed.ciphertext, 'base64');
+    if (bytes.length < TAG_BYTES) return { readable: false, why: 'corrupt' };
     try {
+      const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(sealed.iv, 'base64'), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${sealed.key_id}`));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      const text = Buffer.concat([
+        decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
       return { readable: true, input: JSON.parse(text) };
     } catch {
       return { readable: false, why: 'corrupt' };
@@ -165,7 +162,7 @@ export class OriginalSealer {
     return remembered !== undefined && remembered.expiresAt > Date.now() ? remembered : undefined;
   }
 
-  async #sealingKey(subjectRef: string): Promise<DataKey> {
+  async #sealingKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
     this.#unsubscribe ??= this.#keys.destructions.subscribe((destroyed) => this.#forget(destroyed));
     if (!this.#keys.destructions.listening) {
       // Deaf to destructions elsewhere: ask the store every time, as opening does.
@@ -192,7 +189,7 @@ export class OriginalSealer {
    * file each, up to running out of descriptors). A destruction announced meanwhile overtakes
    * the shared look-up as it would a single one.
    */
-  #sharedLookUp(subjectRef: string): Promise<DataKey | undefined> {
+  #sharedLookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
     let shared = this.#sharedLookups.get(subjectRef);
     if (shared === undefined) {
       shared = this.#lookUp(subjectRef).finally(() => this.#sharedLookups.delete(subjectRef));
@@ -206,7 +203,7 @@ export class OriginalSealer {
    * looked up (the answer may be the destroyed key): then once more, and undefined if overtaken
    * again, for the caller to use without remembering it.
    */
-  async #lookUp(subjectRef: string): Promise<DataKey | undefined> {
+  async #lookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const lookup = { subjectRef, overtaken: false };
       this.#lookups.add(lookup);
@@ -229,13 +226,10 @@ export class OriginalSealer {
     }
   }
 
-  async #currentKey(subjectRef: string): Promise<DataKey> {
+  async #currentKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
     const existing = await this.#keys.current(subjectRef);
     if (existing !== undefined) {
-      return {
-        keyId: existing.keyId,
-        dataKey: ownBuffer(await this.#kek.unwrap(existing.wrappedKey)),
-      };
+      return { keyId: existing.keyId, dataKey: await this.#kek.unwrap(existing.wrappedKey) };
     }
     const dataKey = randomBytes(32);
     const subjectKeyId = randomUUID();
@@ -248,16 +242,8 @@ export class OriginalSealer {
     });
     // Another writer made the subject's key first: seal under that one.
     if (stored.keyId !== subjectKeyId) {
-      return { keyId: stored.keyId, dataKey: ownBuffer(await this.#kek.unwrap(stored.wrappedKey)) };
+      return { keyId: stored.keyId, dataKey: await this.#kek.unwrap(stored.wrappedKey) };
     }
-    return { keyId: stored.keyId, dataKey: ownBuffer(dataKey) };
+    return { keyId: stored.keyId, dataKey };
   }
-}
-
-/**
- * `bytes` copied into memory of their own: a small Buffer is often a view of a shared pool, and
- * sending such a view to a thread copies the whole pool with it, other buffers' bytes included.
- */
-function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
 }
