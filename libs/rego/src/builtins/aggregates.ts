@@ -2,6 +2,7 @@
 
 import type { NumberValue, Value } from '../value/value.js';
 import { arr, bool, num } from '../value/value-builders.js';
+import { sortInPlace } from '../value/small-sort.js';
 import { compareValues } from '../value/value-compare.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { add, multiply } from './numbers/number-ops.js';
@@ -85,7 +86,7 @@ export const AGGREGATE_BUILTINS: readonly BuiltinDefinition[] = [
     implementation: (args) => {
       const value = args[0] as Value;
       if (value.kind === 'set') return arr(arrayOrSetItems('sort', args, 0));
-      return arr([...arrayOrSetItems('sort', args, 0)].sort(compareValues));
+      return arr(sortInPlace([...arrayOrSetItems('sort', args, 0)], compareValues));
     },
   },
   // Deprecated in OPA: v0 modules only.

@@ -10,6 +10,7 @@ import type {
   Value,
   ValueKind,
 } from '../value/value.js';
+import { sortInPlace } from '../value/small-sort.js';
 import { compareValues } from '../value/value-compare.js';
 import { BuiltinError, BuiltinTypeError } from './builtin.js';
 
@@ -151,5 +152,5 @@ export function stringOrCollectionArg(
 
 /** Set members in OPA's order, which is what every builtin iterating a set observes. */
 export function sortedSetItems(value: SetValue): Value[] {
-  return [...value.items.values()].sort(compareValues);
+  return sortInPlace([...value.items.values()], compareValues);
 }

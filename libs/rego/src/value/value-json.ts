@@ -7,6 +7,7 @@ import { isInteger, parse, stringify } from 'lossless-json';
 import type { Value } from './value.js';
 import { arr, bool, NULL, num, set, str } from './value-builders.js';
 import { compareValues } from './value-compare.js';
+import { sortInPlace } from './small-sort.js';
 
 /** Converts a JavaScript value (as from `JSON.parse`) to a Rego value. Bigints are kept exact. */
 export function fromJs(input: unknown): Value {
@@ -50,12 +51,12 @@ export function toJs(value: Value): unknown {
     case 'array':
       return value.items.map(toJs);
     case 'set':
-      return [...value.items.values()].sort(compareValues).map(toJs);
+      return sortInPlace([...value.items.values()], compareValues).map(toJs);
     case 'object': {
       const entries = [...value.entries.values()];
       // String keys (nearly always) sort by plain comparison, as compareValues would.
-      if (entries.every((e) => e[0].kind === 'string')) entries.sort(byStringKey);
-      else entries.sort((a, b) => compareValues(a[0], b[0]));
+      if (entries.every((e) => e[0].kind === 'string')) sortInPlace(entries, byStringKey);
+      else sortInPlace(entries, (a, b) => compareValues(a[0], b[0]));
       const out: Record<string, unknown> = {};
       for (const [k, v] of entries) {
         const key = k.kind === 'string' ? k.value : stringifyJson(toJs(k));

@@ -5,6 +5,7 @@
 
 import type { ObjectValue, Value } from './value.js';
 import { compareValues } from './value-compare.js';
+import { sortInPlace } from './small-sort.js';
 
 export function keyOf(value: Value): string {
   switch (value.kind) {
@@ -35,7 +36,7 @@ function objectKey(value: ObjectValue): string {
   let stringKeys = true;
   for (let i = 0; i < keys.length && stringKeys; i++) stringKeys = keys[i]!.charCodeAt(0) === 0x22;
   if (stringKeys) {
-    keys.sort();
+    sortInPlace(keys, byCodeUnits);
     let out = '<';
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
@@ -55,10 +56,15 @@ function numberKey(value: number | bigint): string {
 }
 
 function sortedKeys(values: Value[]): string[] {
-  return values.sort(compareValues).map((v) => escapeKey(keyOf(v)));
+  return sortInPlace(values, compareValues).map((v) => escapeKey(keyOf(v)));
 }
 
 /** Nested keys are escaped so that separators inside strings cannot collide. */
 function escapeKey(key: string): string {
   return key.startsWith('"') ? JSON.stringify(key) : key;
+}
+
+/** The default order of `Array.prototype.sort` for strings: by UTF-16 code units. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
