@@ -1,8 +1,8 @@
 /** Aggregates over collections: `count`, `sum`, `product`, `max`, `min`, `sort`, `all`, `any`. */
 
+import { sortInPlace } from '../value/small-sort.js';
 import type { NumberValue, Value } from '../value/value.js';
 import { arr, bool, num } from '../value/value-builders.js';
-import { sortInPlace } from '../value/small-sort.js';
 import { compareValues } from '../value/value-compare.js';
 import type { BuiltinDefinition } from './builtin.js';
 import { add, multiply } from './numbers/number-ops.js';

@@ -2,6 +2,8 @@
  * Operand checks shared by every builtin, so that type errors are worded once, as OPA
  * words them: `<name>: operand <n> must be <type> but got <type>`.
  */
+
+import { sortInPlace } from '../value/small-sort.js';
 import type {
   ArrayValue,
   ObjectValue,
@@ -10,7 +12,6 @@ import type {
   Value,
   ValueKind,
 } from '../value/value.js';
-import { sortInPlace } from '../value/small-sort.js';
 import { compareValues } from '../value/value-compare.js';
 import { BuiltinError, BuiltinTypeError } from './builtin.js';
 

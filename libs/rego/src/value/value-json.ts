@@ -4,10 +4,10 @@
  * Large integers survive the round trip when the JSON text is parsed with `parseJson`.
  */
 import { isInteger, parse, stringify } from 'lossless-json';
+import { sortInPlace } from './small-sort.js';
 import type { Value } from './value.js';
 import { arr, bool, NULL, num, set, str } from './value-builders.js';
 import { compareValues } from './value-compare.js';
-import { sortInPlace } from './small-sort.js';
 
 /** Converts a JavaScript value (as from `JSON.parse`) to a Rego value. Bigints are kept exact. */
 export function fromJs(input: unknown): Value {

@@ -3,9 +3,9 @@
  * Numbers compare by value across representations (1 and 1.0 are one key).
  */
 
+import { sortInPlace } from './small-sort.js';
 import type { ObjectValue, Value } from './value.js';
 import { compareValues } from './value-compare.js';
-import { sortInPlace } from './small-sort.js';
 
 export function keyOf(value: Value): string {
   switch (value.kind) {
