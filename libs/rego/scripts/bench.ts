@@ -28,13 +28,14 @@
  * process of one kind.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { RegoEngine } from '../src/index.js';
 import { compileAsShipped } from './bench/compile-as-shipped.js';
+import { type EngineSource, engineSourceAt } from './bench/engine-at-ref.js';
 import { benchPrompt } from './bench/gateway-inputs.js';
 import type { PolicyFiles } from './bench/gateway-policy.js';
 import { GATEWAY_QUERY, LIVE_DIR, readPolicy, SNAPSHOT_DIR } from './bench/gateway-policy.js';
@@ -89,6 +90,15 @@ if (processes > 1 || severalModes.length > 0) {
 const against = option('--against');
 const againstFirst = against !== undefined && process.argv.includes('--against-first');
 const otherSource = against === undefined ? undefined : againstSource(against);
+
+function againstSource(ref: string): EngineSource {
+  try {
+    return engineSourceAt(ref, regoDir);
+  } catch (error) {
+    console.error(`--against: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
 // Compiled mode bundles each contestant on its own (two engines never share a chunk) under
 // node_modules, where the bundles' external imports resolve this checkout's packages.
 const compiledDir = join(
@@ -188,42 +198,6 @@ if (!process.argv.includes('--no-live'))
   } catch (error) {
     liveNote = `live shipped policy ${LIVE_DIR} not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
   }
-
-/**
- * A directory holding the libs/rego to compare with: `against` itself when it is one, else
- * the libs/rego of git ref `against`, extracted where it resolves this checkout's packages.
- */
-function againstSource(ref: string): { dir: string; label: string; remove?: () => void } {
-  const asDir = resolve(ref);
-  if (existsSync(join(asDir, 'src/index.ts'))) return { dir: asDir, label: asDir };
-  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: regoDir })
-    .toString()
-    .trim();
-  let commit: string;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-      cwd: root,
-    })
-      .toString()
-      .trim();
-  } catch {
-    console.error(`--against: ${ref} is neither a libs/rego directory nor a git commit`);
-    process.exit(2);
-  }
-  const target = join(root, 'node_modules/.cache/rego-bench-against', commit);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  const archive = execFileSync('git', ['archive', commit, 'libs/rego'], {
-    cwd: root,
-    maxBuffer: 1 << 28,
-  });
-  execFileSync('tar', ['-x', '-C', target], { input: archive });
-  return {
-    dir: join(target, 'libs/rego'),
-    label: `${ref} (${commit.slice(0, 7)})`,
-    remove: () => rmSync(target, { recursive: true, force: true }),
-  };
-}
 
 const sizes = [
   { label: '100 B', chars: 100 },
