@@ -145,6 +145,7 @@ const load = (): string =>
     .join(' ');
 
 const work = await mkdtemp(path.join(tmpdir(), 'bench-normalization-'));
+const thenSource = engineSourceAt(baselineCommit, process.cwd());
 try {
   const options = { policyPath: DEFAULT_POLICY_PATH };
   const baseline = await EmbeddedPolicyEngine.start({
@@ -155,14 +156,13 @@ try {
     ...options,
     bundleDir: await withRaisedLimit(DEFAULT_POLICY_BUNDLE_DIR, path.join(work, 'reworked')),
   });
-  const thenSource = engineSourceAt(baselineCommit, process.cwd());
   const { RegoEngine: ThenEngine } = await import(path.join(thenSource.dir, 'src/index.ts'));
   const thenPolicy = readPolicy(path.join(work, 'baseline'));
   const thenEngine = new ThenEngine();
   thenEngine.addModules(thenPolicy.modules);
   thenEngine.setData(thenPolicy.data);
   const thenEvaluate = async (input: PolicyInput): Promise<unknown> =>
-    thenEngine.evalRule(`data.${DEFAULT_POLICY_PATH.replace(/^data\./, '')}`, { input });
+    thenEngine.evalRule(DEFAULT_POLICY_PATH, { input });
   console.log(
     `baseline: ${baselineCommit}'s policy (${baseline.policyVersion.slice(0, 19)}…) on this engine, and on ${thenSource.label}'s engine ("then"); reworked + normalisation (${reworked.policyVersion.slice(0, 19)}…) on this engine. CPU µs per evaluation, medians of ${rounds} alternating rounds; load average ${load()}`,
   );
@@ -227,7 +227,7 @@ try {
   console.log(`load average ${load()}`);
   await baseline.close();
   await reworked.close();
-  thenSource.remove?.();
 } finally {
   await rm(work, { recursive: true, force: true });
+  thenSource.remove?.();
 }
