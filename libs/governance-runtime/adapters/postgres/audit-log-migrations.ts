@@ -30,6 +30,7 @@ import * as notifyAuditEntryCommits from './migrations/020-notify-audit-entry-co
 import * as createReplays from './migrations/021-create-replays.js';
 import * as shardAuditStatsRollups from './migrations/022-shard-audit-stats-rollups.js';
 import * as notifyAuditCommitsAfterCommit from './migrations/023-notify-audit-commits-after-commit.js';
+import * as deferAuditStatsRollups from './migrations/024-defer-audit-stats-rollups.js';
 
 export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001_create_audit_log_entries': createAuditLogEntries,
@@ -53,6 +54,7 @@ export const auditLogMigrations: Readonly<Record<string, Migration>> = Object.fr
   '021_create_replays': createReplays,
   '022_shard_audit_stats_rollups': shardAuditStatsRollups,
   '023_notify_audit_commits_after_commit': notifyAuditCommitsAfterCommit,
+  '024_defer_audit_stats_rollups': deferAuditStatsRollups,
 });
 
 /** The names in the order the `Migrator` applies them (it compares names with `localeCompare`). */

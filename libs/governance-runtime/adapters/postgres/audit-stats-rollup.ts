@@ -4,19 +4,24 @@
  * user, policy versions and the sources of decisions (the gateway instance, or the OPA instance
  * of an uploaded decision, with the commit time of its last entry), each row keyed by its UTC
  * hour, and again by UTC day (`…_daily`), which day buckets read: a month by day reads 30 rows
- * of each kind where its hours would be 720. A statement trigger on
- * `audit_log_entries` adds every INSERT's rows to them in the INSERT's own transaction, so the
- * roll-ups hold exactly the committed entries, whichever write path (single, batch, atomic,
- * SQL by hand) wrote them; `rebuildAuditStats` recounts a range from the entries (the
- * migration's backfill, and retention after dropping a partition).
+ * of each kind where its hours would be 720. `rebuildAuditStats` recounts a range from the
+ * entries (the migration's backfill, and retention after dropping a partition).
  *
- * Since migration 022 each row's key ends in a `shard` (0–15), and the trigger adds to the
- * shard of the writing backend (`pg_backend_pid() % 16`): concurrent writers then add to
- * different rows, where on one row each waited for the other's commit, flush included (the
- * "Commit serialisation" section of `docs/scaling.md`). Readers sum over shards; a rebuild
- * counts into shard 0. Writers that share a shard still add with `ON CONFLICT … DO UPDATE`,
- * each statement in key order so that two of them lock shared rows in the same order and
- * never deadlock.
+ * How entries reach them (migration 024): a statement trigger on `audit_log_entries` copies the
+ * columns they count of every INSERT's entries into `audit_stats_pending`, in the INSERT's own
+ * transaction, whichever write path (single, batch, atomic, SQL by hand) wrote them; and
+ * `rollUpPendingAuditStats` (the gateway runs it every second) moves what is pending into the
+ * roll-ups in one statement. Readers read a roll-up together with the pending entries' share
+ * (`liveRollup`), in one statement's snapshot, so an answer counts exactly the committed
+ * entries however far the roll-up is behind. Until migration 024 the trigger added to the
+ * roll-ups itself: twelve upserts per INSERT, about 160 µs of the server's CPU per entry at
+ * the gateway's batch sizes, the largest part of its work per decision (`docs/scaling.md`).
+ *
+ * Since migration 022 each row's key ends in a `shard` (0–15). The trigger of 022 added to the
+ * shard of the writing backend (`pg_backend_pid() % 16`), so that concurrent writers added to
+ * different rows; a roll-up of pending entries and a rebuild add to shard 0, one at a time
+ * (`ROLLUP_LOCK`). Readers sum over shards. Statements that add with `ON CONFLICT … DO UPDATE`
+ * go in key order, so that two of them lock shared rows in the same order and never deadlock.
  */
 import { type Kysely, sql } from 'kysely';
 import {
@@ -35,10 +40,12 @@ const HOURLY_TABLES = [
   'audit_stats_sources',
 ] as const;
 
+type HourlyTable = (typeof HOURLY_TABLES)[number];
+
 export type AuditStatsGrain = 'hour' | 'day';
 
 /** A roll-up table of a grain: `audit_stats_reasons` by hour, `audit_stats_reasons_daily` by day. */
-export function statsTable(table: (typeof HOURLY_TABLES)[number], grain: AuditStatsGrain): string {
+export function statsTable(table: HourlyTable, grain: AuditStatsGrain): string {
   return grain === 'hour' ? table : `${table}_daily`;
 }
 
@@ -97,9 +104,7 @@ function grainStatements(
   grain: AuditStatsGrain,
   target: RollupTarget,
 ): readonly string[] {
-  // The hour or day of an entry, in UTC whatever the session's time zone.
-  const HOUR = `date_trunc('${grain}', occurred_at, 'UTC')`;
-  const t = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, grain);
+  const t = (table: HourlyTable) => statsTable(table, grain);
   // The shard follows the key's other columns (`s` in the column lists, `v` in the selects):
   // the selects group by those columns' positions, and the shard refers to no column.
   const s = target.shard === null ? '' : 'shard, ';
@@ -107,39 +112,28 @@ function grainStatements(
   const key = (columns: string) => (target.shard === null ? columns : `${columns}, shard`);
   const add = (table: string, columns: string) =>
     `on conflict (${key(columns)}) do update set entries = ${table}.entries + excluded.entries`;
+  const select = rollupSelects(source, grain, v);
   return [
     `insert into ${t('audit_stats_decisions')} (bucket, decision, ${s}entries)
-       select ${HOUR}, decision, ${v}count(*) from ${source} as e group by 1, 2 order by 1, 2
+       ${select.audit_stats_decisions}
        ${add(t('audit_stats_decisions'), 'bucket, decision')}`,
     `insert into ${t('audit_stats_latency')} (bucket, kind, bin, ${s}entries)
-       select bucket, kind, bin, ${v}count(*) from (
-         select ${HOUR} as bucket, 'evaluation' as kind, ${binOf('latency_ms')} as bin from ${source} as e
-         union all
-         select ${HOUR}, 'end_to_end', ${binOf('extract(epoch from inserted_at - occurred_at)::float8 * 1000')}
-           from ${source} as e where action <> '${UPLOADED_ACTION}'
-       ) as binned group by 1, 2, 3 order by 1, 2, 3
+       ${select.audit_stats_latency}
        ${add(t('audit_stats_latency'), 'bucket, kind, bin')}`,
     `insert into ${t('audit_stats_reasons')} (bucket, code, ${s}entries)
-       select bucket, code, ${v}count(*) from (
-         select distinct e.id, date_trunc('${grain}', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
-           from ${source} as e cross join lateral jsonb_array_elements(e.reasons) as r
-          where jsonb_typeof(e.reasons) = 'array' and r.value ->> 'code' is not null
-       ) as given group by 1, 2 order by 1, 2
+       ${select.audit_stats_reasons}
        ${add(t('audit_stats_reasons'), 'bucket, code')}`,
     `insert into ${t('audit_stats_denials')} (bucket, user_id, ${s}entries)
-       select ${HOUR}, user_id, ${v}count(*) from ${source} as e where decision = 'deny'
-        group by 1, 2 order by 1, 2
+       ${select.audit_stats_denials}
        ${add(t('audit_stats_denials'), 'bucket, user_id')}`,
     `insert into ${t('audit_stats_policy_versions')} (bucket, policy_version, ${s}first_at, last_at, entries)
-       select ${HOUR}, policy_version, ${v}min(occurred_at), max(occurred_at), count(*) from ${source} as e
-        group by 1, 2 order by 1, 2
+       ${select.audit_stats_policy_versions}
        on conflict (${key('bucket, policy_version')}) do update set
          first_at = least(${t('audit_stats_policy_versions')}.first_at, excluded.first_at),
          last_at = greatest(${t('audit_stats_policy_versions')}.last_at, excluded.last_at),
          entries = ${t('audit_stats_policy_versions')}.entries + excluded.entries`,
     `insert into ${t('audit_stats_sources')} (bucket, action, source, ${s}last_at, last_committed_at, entries)
-       select ${HOUR}, action, gateway_instance, ${v}max(occurred_at), max(inserted_at), count(*)
-         from ${source} as e group by 1, 2, 3 order by 1, 2, 3
+       ${select.audit_stats_sources}
        on conflict (${key('bucket, action, source')}) do update set
          last_at = greatest(${t('audit_stats_sources')}.last_at, excluded.last_at),
          last_committed_at = greatest(${t('audit_stats_sources')}.last_committed_at, excluded.last_committed_at),
@@ -147,10 +141,45 @@ function grainStatements(
   ];
 }
 
+/**
+ * What each roll-up of `grain` counts of the entries of `source`, as a SELECT of its columns in
+ * the table's order (`v`: the shard's value and a comma, or empty for the columns without it),
+ * one row per key: the roll-up statements insert them, and a stats reader reads the pending
+ * entries' rows beside the roll-ups' own (`liveRollup`).
+ */
+function rollupSelects(
+  source: string,
+  grain: AuditStatsGrain,
+  v: string,
+): Readonly<Record<HourlyTable, string>> {
+  // The hour or day of an entry, in UTC whatever the session's time zone.
+  const HOUR = `date_trunc('${grain}', occurred_at, 'UTC')`;
+  return {
+    audit_stats_decisions: `select ${HOUR}, decision, ${v}count(*) from ${source} as e group by 1, 2 order by 1, 2`,
+    audit_stats_latency: `select bucket, kind, bin, ${v}count(*) from (
+         select ${HOUR} as bucket, 'evaluation' as kind, ${binOf('latency_ms')} as bin from ${source} as e
+         union all
+         select ${HOUR}, 'end_to_end', ${binOf('extract(epoch from inserted_at - occurred_at)::float8 * 1000')}
+           from ${source} as e where action <> '${UPLOADED_ACTION}'
+       ) as binned group by 1, 2, 3 order by 1, 2, 3`,
+    audit_stats_reasons: `select bucket, code, ${v}count(*) from (
+         select distinct e.id, date_trunc('${grain}', e.occurred_at, 'UTC') as bucket, r.value ->> 'code' as code
+           from ${source} as e cross join lateral jsonb_array_elements(e.reasons) as r
+          where jsonb_typeof(e.reasons) = 'array' and r.value ->> 'code' is not null
+       ) as given group by 1, 2 order by 1, 2`,
+    audit_stats_denials: `select ${HOUR}, user_id, ${v}count(*) from ${source} as e where decision = 'deny'
+        group by 1, 2 order by 1, 2`,
+    audit_stats_policy_versions: `select ${HOUR}, policy_version, ${v}min(occurred_at), max(occurred_at), count(*) from ${source} as e
+        group by 1, 2 order by 1, 2`,
+    audit_stats_sources: `select ${HOUR}, action, gateway_instance, ${v}max(occurred_at), max(inserted_at), count(*)
+         from ${source} as e group by 1, 2, 3 order by 1, 2, 3`,
+  };
+}
+
 /** Creates the roll-up tables, the trigger that keeps them, and counts the stored entries. */
 export async function createAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
   const tables = (grain: AuditStatsGrain) => {
-    const t = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, grain);
+    const t = (table: HourlyTable) => statsTable(table, grain);
     return [
       `create table ${t('audit_stats_decisions')} (
          bucket timestamptz not null, decision text not null, entries bigint not null,
@@ -211,6 +240,9 @@ export async function rebuildAuditStats<DB>(
   db: Kysely<DB>,
   range: { readonly from?: string | null; readonly to?: string | null } = {},
 ): Promise<void> {
+  // What is pending is rolled up first, under the lock a roll-up takes, so that the recount
+  // replaces it rather than having it added again afterwards.
+  if (await hasPendingTable(db)) await rollUpPending(db, { wait: true });
   await recount(db, range, RECOUNT);
 }
 
@@ -264,7 +296,7 @@ async function recount<DB>(
  */
 function dailyFromHourlyStatements(within: string): readonly string[] {
   const DAY = `date_trunc('day', bucket, 'UTC')`;
-  const day = (table: (typeof HOURLY_TABLES)[number]) => statsTable(table, 'day');
+  const day = (table: HourlyTable) => statsTable(table, 'day');
   return [
     `insert into ${day('audit_stats_decisions')} (bucket, decision, entries)
        select ${DAY}, decision, sum(entries) from audit_stats_decisions${within} group by 1, 2`,
@@ -324,7 +356,7 @@ export async function unshardAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void
 
 /** Each roll-up table with the columns of its key before migration 022's shard. */
 function rollupKeys(): readonly (readonly [string, string])[] {
-  const keys: Record<(typeof HOURLY_TABLES)[number], string> = {
+  const keys: Record<HourlyTable, string> = {
     audit_stats_decisions: 'bucket, decision',
     audit_stats_latency: 'bucket, kind, bin',
     audit_stats_reasons: 'bucket, code',
@@ -336,6 +368,118 @@ function rollupKeys(): readonly (readonly [string, string])[] {
     (['hour', 'day'] as const).map((grain) => [statsTable(table, grain), keys[table]] as const),
   );
 }
+
+/** Where the trigger puts the entries the roll-ups have yet to count (migration 024). */
+export const AUDIT_STATS_PENDING = 'audit_stats_pending';
+
+/**
+ * Serialises what adds to shard 0 (a roll-up of pending entries, a rebuild), so that two never
+ * wait on each other's rows.
+ */
+const ROLLUP_LOCK = `hashtextextended('policy-gateway/audit-stats-rollup', 0)`;
+
+/**
+ * Migration 024: creates `audit_stats_pending` and makes the trigger copy each INSERT's counted
+ * columns there instead of adding them to the roll-ups. A catalog change only: the entries are
+ * not read, and writers wait just for the function's replacement.
+ */
+export async function deferAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  // No key and no index: rows are only ever inserted, then all read and deleted together.
+  await sql
+    .raw(
+      `create table ${AUDIT_STATS_PENDING} (
+         id uuid not null, occurred_at timestamptz not null, inserted_at timestamptz not null,
+         action text not null, decision text not null, reasons jsonb not null,
+         user_id text not null, latency_ms double precision not null,
+         policy_version text not null, gateway_instance text not null)`,
+    )
+    .execute(db);
+  await replaceTriggerFunction(db, [
+    `insert into ${AUDIT_STATS_PENDING} (${COUNTED_COLUMNS})
+       select ${COUNTED_COLUMNS} from new_entries`,
+  ]);
+}
+
+/** Undoes migration 024: what is pending is rolled up, and the trigger adds to the roll-ups again. */
+export async function undeferAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void> {
+  // The table's lock first: no writer adds to it between the last roll-up and the drop.
+  await sql.raw(`lock table ${AUDIT_STATS_PENDING} in exclusive mode`).execute(db);
+  await rollUpPending(db, { wait: true });
+  await replaceTriggerFunction(db, rollupStatements('new_entries'));
+  await sql.raw(`drop table ${AUDIT_STATS_PENDING}`).execute(db);
+}
+
+/**
+ * Adds the pending entries (`audit_stats_pending`) to the roll-ups and removes them, in one
+ * statement of one transaction: an entry is counted once whoever runs this and however often,
+ * concurrently included. Returns how many entries were added: 0 as well when another session
+ * is rolling up (this one does not wait for it).
+ */
+export async function rollUpPendingAuditStats<DB>(db: Kysely<DB>): Promise<number> {
+  return db.isTransaction
+    ? rollUpPending(db, { wait: false })
+    : db.transaction().execute((trx) => rollUpPending(trx, { wait: false }));
+}
+
+/** `rollUpPendingAuditStats` in the caller's transaction, which holds the lock until it ends. */
+async function rollUpPending<DB>(
+  db: Kysely<DB>,
+  { wait }: { readonly wait: boolean },
+): Promise<number> {
+  if (wait) {
+    await sql.raw(`select pg_advisory_xact_lock(${ROLLUP_LOCK})`).execute(db);
+  } else {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_xact_lock(${sql.raw(ROLLUP_LOCK)}) as locked`.execute(db);
+    if (rows[0]?.locked !== true) return 0;
+  }
+  // The deleted rows feed every roll-up's INSERT, all of one statement: they see one
+  // snapshot, so an entry committed meanwhile stays pending for the next roll-up.
+  const statements = rollupStatements('moved', RECOUNT);
+  const { rows } = await sql
+    .raw<{ moved: string | number }>(
+      `with moved as (
+         delete from ${AUDIT_STATS_PENDING} returning ${COUNTED_COLUMNS}),
+       ${statements.map((statement, i) => `added_${i} as (${statement})`).join(',\n')}
+       select count(*) as moved from moved`,
+    )
+    .execute(db);
+  return Number(rows[0]?.moved ?? 0);
+}
+
+async function hasPendingTable<DB>(db: Kysely<DB>): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select to_regclass(${AUDIT_STATS_PENDING}) is not null as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+/**
+ * A roll-up of `grain` as a reader should see it, as a FROM item named `alias` (the table's name
+ * unless given): its
+ * rows (without the shard) and, beside them, those the pending entries would add. Each key may
+ * then have several rows, as with shards: readers add them up.
+ *
+ * @example
+ * sql.raw(`select bucket, decision, entries from ${liveRollup('audit_stats_decisions', 'hour')} where …`)
+ */
+export function liveRollup(
+  table: HourlyTable,
+  grain: AuditStatsGrain,
+  alias = statsTable(table, grain),
+): string {
+  return `(select ${ROLLUP_COLUMNS[table]} from ${statsTable(table, grain)}
+           union all ${rollupSelects(AUDIT_STATS_PENDING, grain, '')[table]}) as ${alias}`;
+}
+
+/** Each roll-up's columns without the shard, in the order its SELECT gives them. */
+const ROLLUP_COLUMNS: Readonly<Record<HourlyTable, string>> = {
+  audit_stats_decisions: 'bucket, decision, entries',
+  audit_stats_latency: 'bucket, kind, bin, entries',
+  audit_stats_reasons: 'bucket, code, entries',
+  audit_stats_denials: 'bucket, user_id, entries',
+  audit_stats_policy_versions: 'bucket, policy_version, first_at, last_at, entries',
+  audit_stats_sources: 'bucket, action, source, last_at, last_committed_at, entries',
+};
 
 async function replaceTriggerFunction<DB>(
   db: Kysely<DB>,

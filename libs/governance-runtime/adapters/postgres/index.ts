@@ -22,8 +22,10 @@ export {
   retentionRecordsOf,
 } from './audit-retention.js';
 export {
+  AUDIT_STATS_PENDING,
   AUDIT_STATS_TABLES,
   rebuildAuditStats,
+  rollUpPendingAuditStats,
 } from './audit-stats-rollup.js';
 export { API_KEY_CHANGES_CHANNEL } from './migrations/009-notify-api-key-changes.js';
 export { AUDIT_ENTRY_COMMITS_CHANNEL } from './migrations/020-notify-audit-entry-commits.js';

@@ -1,9 +1,11 @@
 /**
  * The stats of a database store, read from the roll-ups of migrations 019 and 022 (never from the
- * entries): the hourly ones for hour buckets, the daily ones for day buckets (and for the whole
- * days of the users' ranking), so an answer costs in proportion to the buckets, reasons, users
- * and bins of the range, not to its entries. The six queries run one after another on the pool
- * (PGlite has one connection).
+ * stored entries): the hourly ones for hour buckets, the daily ones for day buckets (and for the
+ * whole days of the users' ranking), so an answer costs in proportion to the buckets, reasons,
+ * users and bins of the range, not to its entries. Each roll-up is read together with what the
+ * entries not yet rolled up add to it (`liveRollup`, migration 024: about a second's entries),
+ * so every query counts exactly the entries committed when it runs. The six queries run one
+ * after another on the pool (PGlite has one connection).
  */
 import { type Kysely, sql } from 'kysely';
 import type { AuditDecision } from '../../src/audit-log-entry.js';
@@ -12,7 +14,7 @@ import { assembleAuditStats, type LatencyKind } from '../../src/audit-stats-asse
 import { type AuditStatsQuery, resolveAuditStatsQuery } from '../../src/audit-stats-query.js';
 import type { AuditStatsReader } from '../../src/audit-stats-reader.js';
 import type { AuditLogDatabase } from './audit-log-database.js';
-import { statsTable } from './audit-stats-rollup.js';
+import { liveRollup } from './audit-stats-rollup.js';
 
 /** bigint comes back as text from `pg` and as a number from PGlite. */
 type Count = string | number;
@@ -50,7 +52,8 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
     // adds the rows of a bucket up, and every query that ranks or groups sums them. `date_part` is float8
     // arithmetic, where `extract` computes in numeric (twice the server's CPU per row).
     const bucket = sql.raw(`date_part('epoch', bucket) * 1000`);
-    const table = (name: Parameters<typeof statsTable>[0]) => sql.raw(statsTable(name, q.bucket));
+    const table = (name: Parameters<typeof liveRollup>[0], grain = q.bucket, alias?: string) =>
+      sql.raw(liveRollup(name, grain, alias));
     const range = sql`bucket >= ${since}::timestamptz and bucket < ${until}::timestamptz`;
     const db = this.#db;
     const decisions = await sql<{ bucket: number; decision: AuditDecision; entries: Count }>`
@@ -72,10 +75,10 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
     const days = wholeDays(q.sinceMs, q.untilMs);
     const denials = await sql<{ user_id: string; denials: Count }>`
       select user_id, sum(entries) as denials from (
-        select user_id, entries from audit_stats_denials_daily
+        select user_id, entries from ${table('audit_stats_denials', 'day')}
          where bucket >= ${days.from}::timestamptz and bucket < ${days.to}::timestamptz
         union all
-        select user_id, entries from audit_stats_denials
+        select user_id, entries from ${table('audit_stats_denials', 'hour')}
          where (bucket >= ${since}::timestamptz and bucket < ${days.from}::timestamptz)
             or (bucket >= ${days.to}::timestamptz and bucket < ${until}::timestamptz)
       ) as denied group by user_id order by 2 desc, user_id collate "C" limit ${q.top}`.execute(db);
@@ -86,12 +89,12 @@ export class PostgresAuditStatsReader implements AuditStatsReader {
       entries: Count;
     }>`
       select v.policy_version,
-             to_char((select min(a.first_at) from audit_stats_policy_versions_daily as a
+             to_char((select min(a.first_at) from ${table('audit_stats_policy_versions', 'day', 'a')}
                        where a.policy_version = v.policy_version) at time zone 'UTC',
                      ${sql.raw(TIMESTAMP)}) as first_seen,
              to_char(max(v.last_at) at time zone 'UTC', ${sql.raw(TIMESTAMP)}) as last_seen,
              sum(v.entries) as entries
-        from ${table('audit_stats_policy_versions')} as v where ${range} group by v.policy_version`.execute(
+        from ${table('audit_stats_policy_versions', q.bucket, 'v')} where ${range} group by v.policy_version`.execute(
       db,
     );
     const sources = await sql<{

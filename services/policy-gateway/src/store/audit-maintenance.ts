@@ -1,11 +1,14 @@
 /**
  * What `serve` does to a database store besides reading and writing: create the partitions
- * (`POLICY_GATEWAY_AUDIT_PARTITION_INTERVAL`) ahead of time (at start, then every six hours) and, when
- * `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` or `POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS` is set,
- * drop the expired ones (at start, then hourly).
- * Both are idempotent and take the library's advisory lock, so every replica and worker may
+ * (`POLICY_GATEWAY_AUDIT_PARTITION_INTERVAL`) ahead of time (at start, then every six hours);
+ * when `POLICY_GATEWAY_AUDIT_RETENTION_DAYS` or `POLICY_GATEWAY_ACCESS_LOG_RETENTION_DAYS` is
+ * set, drop the expired ones (at start, then hourly); and every second, roll the entries
+ * written since into the stats roll-ups (migration 024), on a schedule of its own so that a
+ * long retention round does not hold it up.
+ * All are idempotent and take the library's advisory locks, so every replica and worker may
  * run them. A failure is logged and tried again on the next round; it never stops serving
- * (the default partition takes any entry a missing partition would have held).
+ * (the default partition takes any entry a missing partition would have held, and the stats
+ * count entries not yet rolled up as they read).
  */
 import type { AuditSigningKey } from '@policy-gateway/governance-runtime';
 import {
@@ -13,6 +16,7 @@ import {
   applyAuditRetention,
   ensureAuditPartitions,
   type PartitionInterval,
+  rollUpPendingAuditStats,
 } from '@policy-gateway/governance-runtime/postgres';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -28,6 +32,8 @@ export interface AuditMaintenanceOptions {
   readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly partitionsEveryMs?: number;
   readonly retentionEveryMs?: number;
+  /** How often entries are rolled into the stats roll-ups; default a second. */
+  readonly statsRollupEveryMs?: number;
 }
 
 export interface RunningAuditMaintenance {
@@ -78,18 +84,32 @@ export function startAuditMaintenance(
       .then(work)
       .catch((error: unknown) => log.error({ err: error }, 'audit maintenance failed'));
   };
+  // At most one roll-up at a time, and none queued behind it: the next tick takes what is left.
+  let rollingUp: Promise<void> | undefined;
+  const statsRollup = () => {
+    if (stopped || rollingUp !== undefined) return;
+    rollingUp = rollUpPendingAuditStats(db)
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'the audit stats roll-up failed'),
+      )
+      .finally(() => {
+        rollingUp = undefined;
+      });
+  };
   round(partitions)();
   round(retention)();
   const timers = [
     setInterval(round(partitions), options.partitionsEveryMs ?? 6 * 3_600_000),
     setInterval(round(retention), options.retentionEveryMs ?? 3_600_000),
+    setInterval(statsRollup, options.statsRollupEveryMs ?? 1_000),
   ];
   for (const timer of timers) timer.unref();
   return {
     async stop() {
       stopped = true;
       for (const timer of timers) clearInterval(timer);
-      await running;
+      await Promise.all([running, rollingUp]);
     },
   };
 }

@@ -4,8 +4,10 @@
  * recount of the stored entries, and the stats read from them equal those counted by scanning
  * the same entries (the memory reader); so do they after single batches of hundreds of entries
  * (group commit's one INSERT), each key counted once however many of its entries share it.
- * Retention's dropped partition leaves no roll-up behind. Two writers of the same keys add to
- * rows of their own shards (migration 022), so neither waits for the other's commit.
+ * Retention's dropped partition leaves no roll-up behind. Since migration 024 entries wait in
+ * `audit_stats_pending` until a roll-up moves them: the stats count them meanwhile, a roll-up
+ * counts each once (concurrent roll-ups and uncommitted writers included), and no writer waits
+ * for another's commit.
  */
 import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -28,7 +30,11 @@ import { MemoryAuditStatsReader } from '../../memory/memory-audit-stats-reader.j
 import type { AuditLogDatabase } from '../../postgres/audit-log-database.js';
 import { auditLogMigrationProvider } from '../../postgres/audit-log-migrations.js';
 import { applyAuditRetention } from '../../postgres/audit-retention.js';
-import { AUDIT_STATS_TABLES, rebuildAuditStats } from '../../postgres/audit-stats-rollup.js';
+import {
+  AUDIT_STATS_TABLES,
+  rebuildAuditStats,
+  rollUpPendingAuditStats,
+} from '../../postgres/audit-stats-rollup.js';
 import { openPostgresAuditLogDatabase } from '../../postgres/open-postgres-audit-log-database.js';
 import { PostgresAuditLogEntryRepository } from '../../postgres/postgres-audit-log-entry-repository.js';
 import { PostgresAuditStatsReader } from '../../postgres/postgres-audit-stats-reader.js';
@@ -133,6 +139,13 @@ async function rollupRows(db: Kysely<AuditLogDatabase>): Promise<Record<string, 
   return rows;
 }
 
+/** How many entries wait for a roll-up. */
+async function pendingEntries(db: Kysely<AuditLogDatabase>): Promise<number> {
+  const { rows } = await sql<{ n: string | number }>`
+    select count(*) as n from audit_stats_pending`.execute(db);
+  return Number(rows[0]!.n);
+}
+
 /** The stats without what only a database knows (commit times: end-to-end latency, uploads). */
 function withoutEndToEnd(stats: AuditStats): unknown {
   const { endToEndMs: _overall, ...rest } = stats;
@@ -196,6 +209,22 @@ describe.each(backends)('audit stats roll-ups on $name', (backend) => {
   }, 240_000);
   afterAll(async () => {
     await close?.();
+  });
+
+  it('counts entries not yet rolled up as a scan does, then rolls each up once', async () => {
+    expect(await pendingEntries(db)).toBe(entries.length);
+    const fromRollups = await rollupRows(db);
+    expect(Object.values(fromRollups).flat()).toEqual([]);
+    const before = await new PostgresAuditStatsReader(db).stats(QUERIES[3]!);
+    expect(withoutEndToEnd(before)).toEqual(
+      withoutEndToEnd(await new MemoryAuditStatsReader(memory).stats(QUERIES[3]!)),
+    );
+    // Two at once: one takes the lock and moves every entry, the other leaves at once.
+    const moved = await Promise.all([rollUpPendingAuditStats(db), rollUpPendingAuditStats(db)]);
+    expect(moved[0]! + moved[1]!).toBe(entries.length);
+    expect(await rollUpPendingAuditStats(db)).toBe(0);
+    expect(await pendingEntries(db)).toBe(0);
+    expect(await new PostgresAuditStatsReader(db).stats(QUERIES[3]!)).toEqual(before);
   });
 
   it('hold exactly what a recount of the stored entries gives, after concurrent writes', async () => {
@@ -284,6 +313,7 @@ describe.each(backends)('the roll-up of one multi-row batch on $name', (backend)
     const second = randomEntries(42, 300);
     expect((await repository.appendMany(first, { atomic: true })).error).toBeUndefined();
     expect((await repository.appendMany(second, { atomic: true })).error).toBeUndefined();
+    expect(await rollUpPendingAuditStats(db)).toBe(700);
     const kept = await rollupRows(db);
     const { rows } = await sql<{ n: string | number }>`
       select sum(entries) as n from audit_stats_decisions_daily`.execute(db);
@@ -348,6 +378,8 @@ describe('retention and the stats roll-ups on a PostgreSQL server', () => {
       now: new Date(Date.UTC(2027, 2, 1)),
     });
     expect(outcome.partitions.filter((p) => p.status === 'dropped').length).toBeGreaterThan(0);
+    // Rolled up before the recount: what was pending of the dropped partition is not added back.
+    expect(await pendingEntries(db)).toBe(0);
     expect((await reader.stats(oldRange)).totals).toEqual({ allow: 0, deny: 0, error: 0 });
     const after = await reader.stats(newRange);
     expect({ ...after, policyVersions: [] }).toEqual({ ...kept, policyVersions: [] });
@@ -403,20 +435,23 @@ describe('concurrent writers and the stats roll-ups on a PostgreSQL server', () 
     const [first, second] = await twoShards();
     await first.query('begin');
     await insertEntry(first);
-    // On one row per key, this INSERT's roll-up would wait for the first transaction to end.
+    // Had the trigger added to the roll-ups' rows, this INSERT would wait for the first to end.
     await second.query(`set lock_timeout = '3s'`);
     await insertEntry(second);
+    // A roll-up meanwhile neither waits for the open transaction nor counts its entry.
+    expect(await rollUpPendingAuditStats(db)).toBe(1);
     await first.query('commit');
-    const { rows } = await sql<{ shards: string | number; entries: string | number }>`
-      select count(*) as shards, sum(entries) as entries from audit_stats_decisions`.execute(db);
-    expect(rows.map((r) => [Number(r.shards), Number(r.entries)])).toEqual([[2, 2]]);
+    expect(await rollUpPendingAuditStats(db)).toBe(1);
+    const { rows } = await sql<{ entries: string | number }>`
+      select sum(entries) as entries from audit_stats_decisions`.execute(db);
+    expect(rows.map((r) => Number(r.entries))).toEqual([2]);
     const kept = await rollupRows(db);
     await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
     expect(await rollupRows(db)).toEqual(kept);
   });
 });
 
-describe('migration 022 on a trail with roll-ups, on a PostgreSQL server', () => {
+describe('migrations 022 and 024 on a trail with roll-ups, on a PostgreSQL server', () => {
   let database: TestDatabase;
   let db: Kysely<AuditLogDatabase>;
 
@@ -438,11 +473,22 @@ describe('migration 022 on a trail with roll-ups, on a PostgreSQL server', () =>
       await writeConcurrently(repository, entries);
       await memory.appendMany(entries);
     };
+    /**
+     * The roll-ups equal a recount of the entries; on this build's schema (migration 024 on),
+     * the stats read equal a scan too: this build's reader reads `audit_stats_pending`, which
+     * an earlier schema does not have (`migrate` runs before the gateway serves).
+     */
     const matchesScan = async () => {
-      for (const query of QUERIES) {
-        expect(withoutEndToEnd(await new PostgresAuditStatsReader(db).stats(query))).toEqual(
-          withoutEndToEnd(await new MemoryAuditStatsReader(memory).stats(query)),
-        );
+      const { rows: pending } = await sql<{ found: boolean }>`
+        select to_regclass('audit_stats_pending') is not null as found`.execute(db);
+      if (pending[0]!.found) {
+        for (const query of QUERIES) {
+          expect(withoutEndToEnd(await new PostgresAuditStatsReader(db).stats(query))).toEqual(
+            withoutEndToEnd(await new MemoryAuditStatsReader(memory).stats(query)),
+          );
+        }
+        // The roll-ups hold what was rolled up: roll up the rest first.
+        await rollUpPendingAuditStats(db);
       }
       const kept = await rollupRows(db);
       await db.transaction().execute((trx) => rebuildAuditStats<AuditLogDatabase>(trx));
@@ -460,6 +506,15 @@ describe('migration 022 on a trail with roll-ups, on a PostgreSQL server', () =>
     const before = await rollupRows(db);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await rollupRows(db)).toEqual(before);
+    await matchesScan();
+    // Migration 024 down with entries pending: they are rolled up before the trigger changes.
+    await write(randomEntries(54, 300));
+    expect(await pendingEntries(db)).toBe(300);
+    expect((await migrator.migrateTo('023_notify_audit_commits_after_commit')).error).toBeUndefined();
+    await write(randomEntries(55, 300));
+    await matchesScan();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    await write(randomEntries(56, 300));
     await matchesScan();
   });
 });
