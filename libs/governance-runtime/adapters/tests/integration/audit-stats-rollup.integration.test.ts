@@ -510,7 +510,9 @@ describe('migrations 022 and 024 on a trail with roll-ups, on a PostgreSQL serve
     // Migration 024 down with entries pending: they are rolled up before the trigger changes.
     await write(randomEntries(54, 300));
     expect(await pendingEntries(db)).toBe(300);
-    expect((await migrator.migrateTo('023_notify_audit_commits_after_commit')).error).toBeUndefined();
+    expect(
+      (await migrator.migrateTo('023_notify_audit_commits_after_commit')).error,
+    ).toBeUndefined();
     await write(randomEntries(55, 300));
     await matchesScan();
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
