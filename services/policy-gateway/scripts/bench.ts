@@ -40,7 +40,8 @@
  * printed round by round (both rows of a ratio from the same round).
  *
  * Before / after: BENCH_AGAINST=DIR (another checkout of the repository, e.g. a `git worktree`
- * of the last commit) starts that checkout's gateway beside this one for each row and loads
+ * of the last commit) starts that checkout's gateway beside this one for each row (its
+ * PostgreSQL rows on a database of their own, migrated by its own `migrate`) and loads
  * them in alternating rounds (BENCH_ROUNDS, 3; the order flips each round), so that both see
  * the same machine: each row's figures are then medians over the rounds, the other checkout's
  * rows are printed as `name@against`, and here / there ratios (median of the per-round ratios,
@@ -267,8 +268,8 @@ function sampleCpu(pids: () => Promise<readonly number[]>): { stop(): Promise<nu
  * The server's clock, where a load starts or ends: entries committed between two such instants
  * are the load's (`entriesPerCommit`).
  */
-async function serverNow(): Promise<string> {
-  const { rows } = await admin.query<{ now: string }>('select clock_timestamp()::text as now');
+async function serverNow(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ now: string }>('select clock_timestamp()::text as now');
   return rows[0]!.now;
 }
 
@@ -280,8 +281,8 @@ async function serverNow(): Promise<string> {
  * chain lock's are not commits of entries, and counting them (pg_stat_database's
  * xact_commit, as before) made the figure look as if fewer entries shared a commit.
  */
-async function entriesPerCommit(from: string, to: string): Promise<number> {
-  const { rows } = await admin.query<{ entries: string; commits: string }>(
+async function entriesPerCommit(client: pg.Client, from: string, to: string): Promise<number> {
+  const { rows } = await client.query<{ entries: string; commits: string }>(
     `select count(*)::text as entries, count(distinct xmin::text)::text as commits
        from audit_log_entries where inserted_at >= $1::timestamptz and inserted_at < $2::timestamptz`,
     [from, to],
@@ -295,17 +296,17 @@ async function entriesPerCommit(from: string, to: string): Promise<number> {
  * (`Lock:object`), the WAL flush (`IO:WALSync`, `LWLock:WALWrite`), or nothing (`running`).
  * Commits serialised by a lock cannot share a flush (bench-commit-contention.ts in the library).
  */
-function sampleWaits(): { stop(): Promise<Record<string, number>> } {
+function sampleWaits(watched: WatchedDatabase): { stop(): Promise<Record<string, number>> } {
   const waits: Record<string, number> = {};
   let done = false;
   const sampling = (async () => {
     while (!done) {
-      const { rows } = await admin
+      const { rows } = await watched.client
         .query<{ wait: string }>(
           `select coalesce(wait_event_type || ':' || wait_event, 'running') as wait
              from pg_stat_activity
             where datname = $1 and pid <> pg_backend_pid() and state = 'active'`,
-          [databaseName(database)],
+          [watched.name],
         )
         .catch(() => ({ rows: [] as { wait: string }[] }));
       for (const { wait } of rows) waits[wait] = (waits[wait] ?? 0) + 1;
@@ -450,19 +451,28 @@ function slope(points: readonly (readonly [number, number])[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
+/** A PostgreSQL row's database, watched over a connection of the bench's own. */
+interface WatchedDatabase {
+  readonly client: pg.Client;
+  /** The database's name, whose backends serve the gateway. */
+  readonly name: string;
+}
+
 /** One gateway under load: its figures for one round. */
 async function loadGateway(
   name: string,
   gateway: RunningGatewayProcess,
-  backends: (() => Promise<readonly number[]>) | undefined,
+  watched: WatchedDatabase | undefined,
 ): Promise<Row> {
+  const backends =
+    watched === undefined ? undefined : () => backendPids(watched.client, watched.name);
   const probeFile = probeFileOf(name);
   const memory =
     soakSeconds > 0 ? sampleMemory(gateway.child.pid!, backends, probeFile) : undefined;
-  const loadStart = backends === undefined ? undefined : await serverNow();
+  const loadStart = watched === undefined ? undefined : await serverNow(watched.client);
   const gatewayCpu = sampleCpu(async () => processTree(gateway.child.pid!));
   const serverCpu = backends === undefined ? undefined : sampleCpu(backends);
-  const waits = backends === undefined ? undefined : sampleWaits();
+  const waits = watched === undefined ? undefined : sampleWaits(watched);
   const result = await autocannon(gateway.url, soakSeconds > 0 ? soakSeconds : duration);
   const decisions = Math.max(result['2xx'], 1);
   const gatewayCpuUs = (await gatewayCpu.stop()) / decisions;
@@ -470,7 +480,9 @@ async function loadGateway(
   // The waits' sampler first: both query on the one admin connection.
   const waited = waits === undefined ? undefined : await waits.stop();
   const decisionsPerCommit =
-    loadStart === undefined ? undefined : await entriesPerCommit(loadStart, await serverNow());
+    loadStart === undefined || watched === undefined
+      ? undefined
+      : await entriesPerCommit(watched.client, loadStart, await serverNow(watched.client));
   return {
     ...(waited !== undefined && { waits: waited }),
     ...(decisionsPerCommit !== undefined && { decisionsPerCommit }),
@@ -550,7 +562,8 @@ async function measureGateway(
   name: string,
   env: GatewayEnv,
   otherEnv: GatewayEnv | undefined,
-  backends: (() => Promise<readonly number[]>) | undefined,
+  watched: WatchedDatabase | undefined,
+  otherWatched: WatchedDatabase | undefined,
 ): Promise<Row[]> {
   const here = await startGateway(withSoakProbe(env, name));
   let there: RunningGatewayProcess | undefined;
@@ -564,13 +577,13 @@ async function measureGateway(
     const theirs: Row[] = [];
     for (let round = 0; round < rounds; round += 1) {
       if (there === undefined) {
-        mine.push(await loadGateway(name, here, backends));
+        mine.push(await loadGateway(name, here, watched));
       } else if (round % 2 === 0) {
-        mine.push(await loadGateway(name, here, backends));
-        theirs.push(await loadGateway(`${name}@against`, there, backends));
+        mine.push(await loadGateway(name, here, watched));
+        theirs.push(await loadGateway(`${name}@against`, there, otherWatched));
       } else {
-        theirs.push(await loadGateway(`${name}@against`, there, backends));
-        mine.push(await loadGateway(name, here, backends));
+        theirs.push(await loadGateway(`${name}@against`, there, otherWatched));
+        mine.push(await loadGateway(name, here, watched));
       }
     }
     if (theirs.length === 0) return [medianRow(mine)];
@@ -590,7 +603,9 @@ interface PreparedPlan {
   readonly name: string;
   readonly env: GatewayEnv;
   readonly otherEnv: GatewayEnv | undefined;
-  readonly backends: (() => Promise<readonly number[]>) | undefined;
+  readonly watched: WatchedDatabase | undefined;
+  /** The other checkout's database (its own: its schema may differ). */
+  readonly otherWatched: WatchedDatabase | undefined;
 }
 
 /** Each row's figures of each round (interleaved runs), for per-round ratios. */
@@ -619,7 +634,7 @@ async function measureInterleaved(
     const measures: { name: string; measure: () => Promise<Row> }[] = started.map(
       ({ plan, gateway }) => ({
         name: plan.name,
-        measure: () => loadGateway(plan.name, gateway, plan.backends),
+        measure: () => loadGateway(plan.name, gateway, plan.watched),
       }),
     );
     for (const target of withPgbench ? PGBENCH_TARGETS : []) {
@@ -761,6 +776,14 @@ function wanted(name: string): boolean {
 const cores = availableParallelism();
 const scratch = mkdtempSync(join(tmpdir(), 'pgw-bench-'));
 const database = await createTestDatabase();
+/**
+ * The other checkout's PostgreSQL rows write to a database of their own, migrated by its own
+ * `migrate`: a change of schema (a trigger, an index) is then compared too.
+ */
+const otherDatabase = against === undefined ? undefined : await createTestDatabase();
+const otherAdmin =
+  otherDatabase === undefined ? undefined : new pg.Client({ connectionString: otherDatabase.url });
+await otherAdmin?.connect();
 const rows: Row[] = [];
 // Watches the PostgreSQL backends of the gateway's database (its own backend left out).
 const admin = new pg.Client({ connectionString: database.url });
@@ -795,9 +818,15 @@ try {
     };
     // The other checkout's gateway: its own data directory (signing key, embedded database).
     const otherEnv: GatewayEnv | undefined =
-      againstBin === undefined
+      againstBin === undefined || otherDatabase === undefined
         ? undefined
-        : { ...env, POLICY_GATEWAY_DATA_DIR: join(scratch, `against-${plan.name}`) };
+        : {
+            ...env,
+            POLICY_GATEWAY_DATA_DIR: join(scratch, `against-${plan.name}`),
+            ...(env.POLICY_GATEWAY_DATABASE_URL !== undefined && {
+              POLICY_GATEWAY_DATABASE_URL: otherDatabase.url,
+            }),
+          };
     if (plan.migrate === true) {
       const migrate = await runCli(['migrate'], env);
       if (migrate.code !== 0) throw new Error(`migrate failed for ${plan.name}: ${migrate.stderr}`);
@@ -808,10 +837,17 @@ try {
         }
       }
     }
-    const backends = plan.name.startsWith('postgres')
-      ? () => backendPids(admin, databaseName(database))
-      : undefined;
-    prepared.push({ name: plan.name, env, otherEnv, backends });
+    const watch = (of: TestDatabase | undefined, client: pg.Client | undefined) =>
+      plan.name.startsWith('postgres') && of !== undefined && client !== undefined
+        ? { client, name: databaseName(of) }
+        : undefined;
+    prepared.push({
+      name: plan.name,
+      env,
+      otherEnv,
+      watched: watch(database, admin),
+      otherWatched: watch(otherDatabase, otherAdmin),
+    });
   }
   let withPgbench = wanted('pgbench');
   if (withPgbench && process.env.POLICY_GATEWAY_TEST_DATABASE_URL === undefined) {
@@ -826,7 +862,15 @@ try {
   } else {
     for (const plan of prepared) {
       process.stdout.write(`  measuring ${plan.name}…\n`);
-      rows.push(...(await measureGateway(plan.name, plan.env, plan.otherEnv, plan.backends)));
+      rows.push(
+        ...(await measureGateway(
+          plan.name,
+          plan.env,
+          plan.otherEnv,
+          plan.watched,
+          plan.otherWatched,
+        )),
+      );
     }
     for (const target of withPgbench ? PGBENCH_TARGETS : []) {
       process.stdout.write(`  measuring ${pgbenchRowName(target)}…\n`);
@@ -835,7 +879,9 @@ try {
   }
 } finally {
   await admin.end();
+  await otherAdmin?.end();
   await database.drop();
+  await otherDatabase?.drop();
   await stopSharedEmbeddedTestServer();
   rmSync(scratch, { recursive: true, force: true });
 }
