@@ -6,6 +6,7 @@ export {
   pgliteAccessLogHarness,
   postgresServerAccessLogHarness,
 } from './access-log-repository-harnesses.js';
+export { makeEntry } from './audit-log-entry-fixtures.js';
 export type { AuditLogEntryRepositoryHarness } from './audit-log-entry-repository-harness.js';
 export {
   databaseRepositoryHarness,
