@@ -42,6 +42,25 @@ const HOURLY_TABLES = [
 
 type HourlyTable = (typeof HOURLY_TABLES)[number];
 
+/**
+ * Each roll-up's columns, without the shard: its key (before migration 022's shard) and what it
+ * keeps of each key, in the order the tables and their SELECTs (`rollupSelects`) have them.
+ */
+const ROLLUP_COLUMNS: Readonly<Record<HourlyTable, { key: string; kept: string }>> = {
+  audit_stats_decisions: { key: 'bucket, decision', kept: 'entries' },
+  audit_stats_latency: { key: 'bucket, kind, bin', kept: 'entries' },
+  audit_stats_reasons: { key: 'bucket, code', kept: 'entries' },
+  audit_stats_denials: { key: 'bucket, user_id', kept: 'entries' },
+  audit_stats_policy_versions: {
+    key: 'bucket, policy_version',
+    kept: 'first_at, last_at, entries',
+  },
+  audit_stats_sources: {
+    key: 'bucket, action, source',
+    kept: 'last_at, last_committed_at, entries',
+  },
+};
+
 export type AuditStatsGrain = 'hour' | 'day';
 
 /** A roll-up table of a grain: `audit_stats_reasons` by hour, `audit_stats_reasons_daily` by day. */
@@ -109,32 +128,27 @@ function grainStatements(
   // the selects group by those columns' positions, and the shard refers to no column.
   const s = target.shard === null ? '' : 'shard, ';
   const v = target.shard === null ? '' : `${target.shard}, `;
-  const key = (columns: string) => (target.shard === null ? columns : `${columns}, shard`);
-  const add = (table: string, columns: string) =>
-    `on conflict (${key(columns)}) do update set entries = ${table}.entries + excluded.entries`;
+  const key = (table: HourlyTable) =>
+    target.shard === null ? ROLLUP_COLUMNS[table].key : `${ROLLUP_COLUMNS[table].key}, shard`;
   const select = rollupSelects(source, grain, v);
+  const insert = (table: HourlyTable) => {
+    const { key: keyColumns, kept } = ROLLUP_COLUMNS[table];
+    return `insert into ${t(table)} (${keyColumns}, ${s}${kept})
+       ${select[table]}
+       on conflict (${key(table)}) do update set`;
+  };
+  const add = (table: HourlyTable) =>
+    `${insert(table)} entries = ${t(table)}.entries + excluded.entries`;
   return [
-    `insert into ${t('audit_stats_decisions')} (bucket, decision, ${s}entries)
-       ${select.audit_stats_decisions}
-       ${add(t('audit_stats_decisions'), 'bucket, decision')}`,
-    `insert into ${t('audit_stats_latency')} (bucket, kind, bin, ${s}entries)
-       ${select.audit_stats_latency}
-       ${add(t('audit_stats_latency'), 'bucket, kind, bin')}`,
-    `insert into ${t('audit_stats_reasons')} (bucket, code, ${s}entries)
-       ${select.audit_stats_reasons}
-       ${add(t('audit_stats_reasons'), 'bucket, code')}`,
-    `insert into ${t('audit_stats_denials')} (bucket, user_id, ${s}entries)
-       ${select.audit_stats_denials}
-       ${add(t('audit_stats_denials'), 'bucket, user_id')}`,
-    `insert into ${t('audit_stats_policy_versions')} (bucket, policy_version, ${s}first_at, last_at, entries)
-       ${select.audit_stats_policy_versions}
-       on conflict (${key('bucket, policy_version')}) do update set
+    add('audit_stats_decisions'),
+    add('audit_stats_latency'),
+    add('audit_stats_reasons'),
+    add('audit_stats_denials'),
+    `${insert('audit_stats_policy_versions')}
          first_at = least(${t('audit_stats_policy_versions')}.first_at, excluded.first_at),
          last_at = greatest(${t('audit_stats_policy_versions')}.last_at, excluded.last_at),
          entries = ${t('audit_stats_policy_versions')}.entries + excluded.entries`,
-    `insert into ${t('audit_stats_sources')} (bucket, action, source, ${s}last_at, last_committed_at, entries)
-       ${select.audit_stats_sources}
-       on conflict (${key('bucket, action, source')}) do update set
+    `${insert('audit_stats_sources')}
          last_at = greatest(${t('audit_stats_sources')}.last_at, excluded.last_at),
          last_committed_at = greatest(${t('audit_stats_sources')}.last_committed_at, excluded.last_committed_at),
          entries = ${t('audit_stats_sources')}.entries + excluded.entries`,
@@ -356,16 +370,10 @@ export async function unshardAuditStatsRollups<DB>(db: Kysely<DB>): Promise<void
 
 /** Each roll-up table with the columns of its key before migration 022's shard. */
 function rollupKeys(): readonly (readonly [string, string])[] {
-  const keys: Record<HourlyTable, string> = {
-    audit_stats_decisions: 'bucket, decision',
-    audit_stats_latency: 'bucket, kind, bin',
-    audit_stats_reasons: 'bucket, code',
-    audit_stats_denials: 'bucket, user_id',
-    audit_stats_policy_versions: 'bucket, policy_version',
-    audit_stats_sources: 'bucket, action, source',
-  };
   return HOURLY_TABLES.flatMap((table) =>
-    (['hour', 'day'] as const).map((grain) => [statsTable(table, grain), keys[table]] as const),
+    (['hour', 'day'] as const).map(
+      (grain) => [statsTable(table, grain), ROLLUP_COLUMNS[table].key] as const,
+    ),
   );
 }
 
@@ -455,9 +463,8 @@ async function hasPendingTable<DB>(db: Kysely<DB>): Promise<boolean> {
 
 /**
  * A roll-up of `grain` as a reader should see it, as a FROM item named `alias` (the table's name
- * unless given): its
- * rows (without the shard) and, beside them, those the pending entries would add. Each key may
- * then have several rows, as with shards: readers add them up.
+ * unless given): its rows (without the shard) and, beside them, those the pending entries would
+ * add. Each key may then have several rows, as with shards: readers add them up.
  *
  * @example
  * sql.raw(`select bucket, decision, entries from ${liveRollup('audit_stats_decisions', 'hour')} where …`)
@@ -467,19 +474,10 @@ export function liveRollup(
   grain: AuditStatsGrain,
   alias = statsTable(table, grain),
 ): string {
-  return `(select ${ROLLUP_COLUMNS[table]} from ${statsTable(table, grain)}
+  const { key, kept } = ROLLUP_COLUMNS[table];
+  return `(select ${key}, ${kept} from ${statsTable(table, grain)}
            union all ${rollupSelects(AUDIT_STATS_PENDING, grain, '')[table]}) as ${alias}`;
 }
-
-/** Each roll-up's columns without the shard, in the order its SELECT gives them. */
-const ROLLUP_COLUMNS: Readonly<Record<HourlyTable, string>> = {
-  audit_stats_decisions: 'bucket, decision, entries',
-  audit_stats_latency: 'bucket, kind, bin, entries',
-  audit_stats_reasons: 'bucket, code, entries',
-  audit_stats_denials: 'bucket, user_id, entries',
-  audit_stats_policy_versions: 'bucket, policy_version, first_at, last_at, entries',
-  audit_stats_sources: 'bucket, action, source, last_at, last_committed_at, entries',
-};
 
 async function replaceTriggerFunction<DB>(
   db: Kysely<DB>,
