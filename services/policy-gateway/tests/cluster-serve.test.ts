@@ -2,10 +2,10 @@
  * `serve` on every core (issue 12): real `policy-gateway serve` processes with two workers on a
  * PostgreSQL server and on the memory store. Both workers answer, each with its own chain that
  * `audit verify` finds intact; SIGTERM lets the decisions in flight finish and record; a killed
- * worker is replaced; the memory store's reads see every worker's entries; and `/metrics`
- * answers for both workers.
+ * worker is replaced; the memory store's reads see every worker's entries; `/metrics`
+ * answers for both workers; and each worker starts with the young generation it is given.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@policy-gateway/governance-runtime/testing';
@@ -88,6 +88,19 @@ async function instancesOf(ids: readonly string[]): Promise<Map<string, string>>
   }
 }
 
+/** The command lines (argv) of a process's children, from Linux's /proc. */
+async function commandLinesOfChildren(pid: number): Promise<string[][]> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim();
+  return Promise.all(
+    children
+      .split(/\s+/)
+      .filter((child) => child !== '')
+      .map(async (child) =>
+        (await readFile(`/proc/${child}/cmdline`, 'utf8')).split('\0').filter(Boolean),
+      ),
+  );
+}
+
 describe('serve with two workers on PostgreSQL', () => {
   it('answers from both workers, each entry committed in its worker chain, and the trail verifies', async () => {
     const gateway = await startGateway(env);
@@ -98,6 +111,10 @@ describe('serve with two workers on PostgreSQL', () => {
     // Connections are handed out round-robin: both workers decided, each under its own name.
     expect(new Set(instances.values()).size).toBe(2);
     for (const instance of instances.values()) expect(instance).toMatch(/\/[12]$/);
+    // Each worker's heap has the young generation POLICY_GATEWAY_WORKER_SEMI_SPACE_MB gives it.
+    const workers = await commandLinesOfChildren(gateway.child.pid!);
+    expect(workers).toHaveLength(2);
+    for (const argv of workers) expect(argv).toContain('--max-semi-space-size=64');
     expect(await gateway.kill('SIGTERM')).toBe(0);
     const verified = await runCli(['audit', 'verify'], env);
     expect(verified.stdout).toMatch(

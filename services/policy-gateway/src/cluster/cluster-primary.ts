@@ -21,6 +21,7 @@ import { integrityRelayTargets, VERIFYING_WORKER_SLOT } from './audit-integrity-
 import { answerCalls, type CallTargets, type IpcChannel, PrimaryCalls } from './primary-calls.js';
 import { RestartPolicy } from './restart-policy.js';
 import { sharedMemoryStoreTargets } from './shared-memory-store.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 import type { WorkerIdentity } from './worker-identity.js';
 
 /** What the primary sends a worker to make it stop gracefully. */
@@ -53,7 +54,14 @@ export async function runClusterPrimary(
   count: number,
 ): Promise<number> {
   // Structured clone on the IPC channel: dates and the like cross as they are.
-  cluster.setupPrimary({ serialization: 'advanced' });
+  cluster.setupPrimary({
+    serialization: 'advanced',
+    execArgv: workerExecArgv(
+      process.execArgv,
+      process.env.NODE_OPTIONS,
+      settings.workerSemiSpaceMb,
+    ),
+  });
   const shared =
     settings.store.backend === 'memory'
       ? sharedMemoryStoreTargets(settings.store.maxEntries, log)

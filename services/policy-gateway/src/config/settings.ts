@@ -32,6 +32,8 @@ export interface Settings {
   readonly port: number;
   /** `serve` processes (`cluster/worker-count.ts` resolves the default); undefined when unset. */
   readonly workers: number | undefined;
+  /** V8's `--max-semi-space-size` for each cluster worker, in MiB; 0 keeps V8's default. */
+  readonly workerSemiSpaceMb: number;
   readonly store: StoreSettings;
   /**
    * Tamper evidence (issue 11): the checkpoint signing key, the checkpoint cadence, and how
