@@ -22,6 +22,7 @@ describe('workerExecArgv', () => {
       nodeOptions: undefined,
     },
     { note: 'as two words', execArgv: ['--max-semi-space-size', '32'], nodeOptions: undefined },
+    { note: 'in V8 spelling', execArgv: ['--max_semi_space_size=32'], nodeOptions: undefined },
     {
       note: 'in NODE_OPTIONS',
       execArgv: [],

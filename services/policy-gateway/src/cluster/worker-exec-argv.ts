@@ -19,9 +19,10 @@ export function workerExecArgv(
   nodeOptions: string | undefined,
   semiSpaceMb: number,
 ): string[] {
-  const given = [...primaryExecArgv, ...(nodeOptions?.split(/\s+/) ?? [])].some(
-    (option) => option === SEMI_SPACE_FLAG || option.startsWith(`${SEMI_SPACE_FLAG}=`),
-  );
+  // V8 reads `--max_semi_space_size` as the same flag.
+  const given = [...primaryExecArgv, ...(nodeOptions?.split(/\s+/) ?? [])]
+    .map((option) => option.split('=')[0]!.replaceAll('_', '-'))
+    .includes(SEMI_SPACE_FLAG);
   if (semiSpaceMb === 0 || given) return [...primaryExecArgv];
   return [...primaryExecArgv, `${SEMI_SPACE_FLAG}=${semiSpaceMb}`];
 }
