@@ -5,7 +5,8 @@
  * IR node to decide what a literal does. Literals that may iterate (`some x in xs` with fresh
  * variables) get a compiled iteration too; the rest go through the general evaluator.
  */
-import type { Body, Lit, Term } from '../compiler/ir.js';
+import { compareOperands, comparisonOperator, satisfies } from '../builtins/comparison.js';
+import type { Body, CallTerm, Lit, Term } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
 import type { EvalContext } from './context.js';
 import { step } from './context.js';
@@ -76,6 +77,10 @@ function quickLit(lit: Lit): QuickLit | undefined {
       if (t.k === 'call' && t.hasOutput) return undefined;
       const plan = quickPlan(t);
       if (plan === null) return undefined;
+      if (t.k === 'call' && !lit.negated && lit.capture === undefined) {
+        const comparison = comparisonLit(t, plan);
+        if (comparison !== undefined) return comparison;
+      }
       return termLit(plan, lit.negated, lit.capture);
     }
     case 'unify':
@@ -124,6 +129,33 @@ function termLit(plan: QuickPlan, negated: boolean, capture: number | undefined)
     if (!allBound(slots, frame)) return NOT_QUICK;
     const v = fn(ctx, frame);
     return v === undefined || isFalse(v) ? QUICK_FAILED : QUICK_HELD;
+  };
+}
+
+/**
+ * A literal that is a comparison (`count(found) > 0`, `indexof(s, t) != -1`, a third of the
+ * literals of a typical policy): its operands compared here, without the builtin call's
+ * argument array, dispatch and boolean value. Under a `with` that mocks functions it takes
+ * the call's own quick form, which looks the mock up.
+ */
+function comparisonLit(t: CallTerm, plan: QuickPlan): QuickLit | undefined {
+  if (t.fn.kind !== 'builtin' || t.args.length !== 2) return undefined;
+  const op = comparisonOperator(t.fn.def);
+  if (op === undefined) return undefined;
+  const { slots, fn } = plan;
+  const a = quickPlan(t.args[0]!)!.fn;
+  const b = quickPlan(t.args[1]!)!.fn;
+  return (ctx, frame) => {
+    if (!allBound(slots, frame)) return NOT_QUICK;
+    if (ctx.mocks !== undefined) {
+      const v = fn(ctx, frame);
+      return v === undefined || isFalse(v) ? QUICK_FAILED : QUICK_HELD;
+    }
+    const x = a(ctx, frame);
+    if (x === undefined) return QUICK_FAILED;
+    const y = b(ctx, frame);
+    if (y === undefined) return QUICK_FAILED;
+    return satisfies(op, compareOperands(x, y)) ? QUICK_HELD : QUICK_FAILED;
   };
 }
 

@@ -9,9 +9,11 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
+import { allBound } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
+import { quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -25,22 +27,35 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
     switch (term.k) {
       case 'acompr': {
         const items: Value[] = [];
-        evalBody(ctx, frame, term.body, 0, () =>
-          evalTerm(ctx, frame, term.term, (v) => {
+        const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
+        evalBody(ctx, frame, term.body, 0, () => {
+          // The usual term has one value once the body holds: computed directly.
+          if (quick !== null && allBound(quick.slots, frame)) {
+            const v = quick.fn(ctx, frame);
+            if (v !== undefined) items.push(v);
+            return false;
+          }
+          return evalTerm(ctx, frame, term.term, (v) => {
             items.push(v);
             return false;
-          }),
-        );
+          });
+        });
         return arr(items);
       }
       case 'scompr': {
         const items = new Map<string, Value>();
-        evalBody(ctx, frame, term.body, 0, () =>
-          evalTerm(ctx, frame, term.term, (v) => {
+        const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
+        evalBody(ctx, frame, term.body, 0, () => {
+          if (quick !== null && allBound(quick.slots, frame)) {
+            const v = quick.fn(ctx, frame);
+            if (v !== undefined) items.set(keyOf(v), v);
+            return false;
+          }
+          return evalTerm(ctx, frame, term.term, (v) => {
             items.set(keyOf(v), v);
             return false;
-          }),
-        );
+          });
+        });
         return { kind: 'set', items };
       }
       case 'ocompr': {

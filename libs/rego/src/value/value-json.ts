@@ -35,8 +35,35 @@ export function fromJs(input: unknown): Value {
 /** A plain object: its keys are strings, whose canonical key is the string after a quote. */
 function objectFromJs(input: Record<string, unknown>): Value {
   const entries = new Map<string, readonly [Value, Value]>();
-  for (const k of Object.keys(input)) entries.set(`"${k}`, [str(k), fromJs(input[k])]);
+  for (const k of Object.keys(input)) {
+    const key = memberKey(k);
+    entries.set(key.canonical, [key.value, fromJs(input[k])]);
+  }
   return { kind: 'object', entries };
+}
+
+/** A member name's canonical key and string value, made once for names seen before. */
+interface MemberKey {
+  readonly canonical: string;
+  readonly value: Value;
+}
+
+/**
+ * Member names recur in every input (`prompt`, `user_id`): their canonical key (a string the
+ * map must hash) and value are made once, rather than per object converted. Bounded, since
+ * the names come from callers.
+ */
+const memberKeys = new Map<string, MemberKey>();
+const MAX_MEMBER_KEYS = 4096;
+
+function memberKey(name: string): MemberKey {
+  let key = memberKeys.get(name);
+  if (key === undefined) {
+    key = { canonical: `"${name}`, value: str(name) };
+    if (memberKeys.size >= MAX_MEMBER_KEYS) memberKeys.clear();
+    memberKeys.set(name, key);
+  }
+  return key;
 }
 
 /** Converts a Rego value to plain JSON-compatible JavaScript (bigints stay bigints). */

@@ -17,8 +17,13 @@ export function keyOf(value: Value): string {
       return `#${numberKey(value.value)}`;
     case 'string':
       return `"${value.value}`;
-    case 'array':
-      return `[${value.items.map((item) => escapeKey(keyOf(item))).join(',')}]`;
+    case 'array': {
+      const items = value.items;
+      let out = '[';
+      for (let i = 0; i < items.length; i++)
+        out += `${i === 0 ? '' : ','}${escapeKey(keyOf(items[i]!))}`;
+      return `${out}]`;
+    }
     case 'set':
       return `{${sortedKeys([...value.items.values()]).join(',')}}`;
     case 'object':
@@ -41,7 +46,7 @@ function objectKey(value: ObjectValue): string {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const entry = value.entries.get(k)!;
-      out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${escapeKey(keyOf(entry[1]))}`;
+      out += `${i === 0 ? '' : ','}${k.length}${k}:${escapeKey(keyOf(entry[1]))}`;
     }
     return `${out}>`;
   }
@@ -59,9 +64,14 @@ function sortedKeys(values: Value[]): string[] {
   return sortInPlace(values, compareValues).map((v) => escapeKey(keyOf(v)));
 }
 
-/** Nested keys are escaped so that separators inside strings cannot collide. */
+/**
+ * A nested string's key is prefixed with its length, so that separators inside the string
+ * cannot collide: the digits end at its leading `"`, and no other kind of key starts with a
+ * digit. Cheaper than escaping the string's characters (JSON.stringify), which was most of
+ * the cost of adding an object to a set.
+ */
 function escapeKey(key: string): string {
-  return key.startsWith('"') ? JSON.stringify(key) : key;
+  return key.charCodeAt(0) === 0x22 ? `${key.length}${key}` : key;
 }
 
 /** The default order of `Array.prototype.sort` for strings: by UTF-16 code units. */
