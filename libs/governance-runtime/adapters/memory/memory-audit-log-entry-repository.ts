@@ -16,6 +16,7 @@ import { heldIdempotencyKey, idempotencyScope } from '../../src/held-idempotency
 import { duplicateKeyError, PreparedAuditLogBatch } from '../../src/prepared-audit-log-batch.js';
 import { resolveAuditLogQuery } from '../../src/resolved-audit-log-query.js';
 import { toStorableAuditLogEntry } from '../../src/storable-audit-log-entry.js';
+import { SlidingWindow } from './sliding-window.js';
 
 export interface MemoryAuditLogEntryRepositoryOptions {
   /** How many entries are kept; the oldest are dropped first. Default 1000. */
@@ -26,7 +27,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   readonly durable = false;
   readonly maxEntries: number;
   /** Oldest first by `(occurredAt, id)`, the reverse of the query order. */
-  readonly #entries: AuditLogEntry[] = [];
+  readonly #entries = new SlidingWindow<AuditLogEntry>();
   readonly #byId = new Map<string, AuditLogEntry>();
   /** The entry holding each user's idempotency key (`heldIdempotencyKey`), as PostgreSQL's unique index. */
   readonly #byKey = new Map<string, AuditLogEntry>();
@@ -124,7 +125,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     }
     let bytes = 0;
     for (let index = start - 1; index >= 0; index -= 1) {
-      const entry = this.#entries[index]!;
+      const entry = this.#entries.at(index)!;
       if (q.since !== undefined && entry.occurredAt < q.since) break;
       if (q.userId !== undefined && entry.userId !== q.userId) continue;
       if (q.decision !== undefined && entry.decision !== q.decision) continue;
@@ -152,13 +153,13 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
   #insert(stored: AuditLogEntry): void {
     // Entries nearly always arrive newest last, so search from the end.
     let index = this.#entries.length;
-    while (index > 0 && compareKeys(this.#entries[index - 1]!, stored) > 0) index -= 1;
-    this.#entries.splice(index, 0, stored);
+    while (index > 0 && compareKeys(this.#entries.at(index - 1)!, stored) > 0) index -= 1;
+    this.#entries.insert(index, stored);
     this.#byId.set(stored.id, stored);
     const key = heldIdempotencyKey(stored);
     if (key !== undefined) this.#byKey.set(key, stored);
-    while (this.#entries.length > this.maxEntries) {
-      const oldest = this.#entries.shift()!;
+    if (this.#entries.length <= this.maxEntries) return;
+    for (const oldest of this.#entries.dropOldest(this.#entries.length - this.maxEntries)) {
       this.#byId.delete(oldest.id);
       // A dropped entry's key is forgotten with it: keys are honoured while their entry is kept.
       const oldestKey = heldIdempotencyKey(oldest);
@@ -187,7 +188,7 @@ export class MemoryAuditLogEntryRepository implements AuditLogEntryRepository {
     let high = this.#entries.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareKeys(this.#entries[middle]!, key) < 0) low = middle + 1;
+      if (compareKeys(this.#entries.at(middle)!, key) < 0) low = middle + 1;
       else high = middle;
     }
     return low;

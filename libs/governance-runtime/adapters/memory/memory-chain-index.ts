@@ -11,6 +11,7 @@ import type { AppendManyResult } from '../../src/append-many-result.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import { AuditLogEntryRepositoryDecorator } from '../../src/audit-log-entry-repository-decorator.js';
 import { auditTimestampNow } from '../../src/audit-timestamp.js';
+import { SlidingWindow } from './sliding-window.js';
 
 /** Where the memory bound cut a chain: seqs 1…`lastRemovedSeq` are gone. */
 export interface MemoryChainCut {
@@ -24,14 +25,14 @@ export interface MemoryChainCut {
 
 interface IndexedChain {
   /** Stored entries still held, ascending seq. */
-  entries: AuditLogEntry[];
+  readonly entries: SlidingWindow<AuditLogEntry>;
   cut: MemoryChainCut | undefined;
 }
 
 export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
   readonly #chains = new Map<string, IndexedChain>();
   /** Entries written without a chain (before tamper evidence), while the store holds them. */
-  #unchained: AuditLogEntry[] = [];
+  #unchained = new SlidingWindow<AuditLogEntry>();
 
   override async append(entry: AuditLogEntry): Promise<void> {
     await super.append(entry);
@@ -54,9 +55,9 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
     return [...this.#chains.keys()].sort();
   }
 
-  /** A chain's entries still held, ascending seq (the live array: read, never change it). */
+  /** A chain's entries still held, ascending seq. */
   chainEntries(chainId: string): readonly AuditLogEntry[] {
-    return this.#chains.get(chainId)?.entries ?? [];
+    return this.#chains.get(chainId)?.entries.toArray() ?? [];
   }
 
   cutOf(chainId: string): MemoryChainCut | undefined {
@@ -64,7 +65,7 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
   }
 
   unchainedEntries(): readonly AuditLogEntry[] {
-    return this.#unchained;
+    return this.#unchained.toArray();
   }
 
   /**
@@ -77,16 +78,16 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
     for (const chain of this.#chains.values()) {
       let last = -1;
       for (let index = chain.entries.length - 1; index >= 0; index -= 1) {
-        if ((await this.inner.findById(chain.entries[index]!.id)) === undefined) {
+        if ((await this.inner.findById(chain.entries.at(index)!.id)) === undefined) {
           last = index;
           break;
         }
       }
       if (last >= 0) this.#cut(chain, last);
     }
-    const kept: AuditLogEntry[] = [];
-    for (const entry of this.#unchained) {
-      if ((await this.inner.findById(entry.id)) !== undefined) kept.push(entry);
+    const kept = new SlidingWindow<AuditLogEntry>();
+    for (const entry of this.#unchained.toArray()) {
+      if ((await this.inner.findById(entry.id)) !== undefined) kept.insert(kept.length, entry);
     }
     this.#unchained = kept;
   }
@@ -96,12 +97,12 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
       const stored = await this.inner.findById(id);
       if (stored === undefined) continue;
       if (stored.chain === undefined) {
-        this.#unchained.push(stored);
+        this.#unchained.insert(this.#unchained.length, stored);
         continue;
       }
       let chain = this.#chains.get(stored.chain.chainId);
       if (chain === undefined) {
-        chain = { entries: [], cut: undefined };
+        chain = { entries: new SlidingWindow(), cut: undefined };
         this.#chains.set(stored.chain.chainId, chain);
       }
       insertBySeq(chain.entries, stored);
@@ -112,7 +113,7 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
       let dropped = 0;
       while (
         dropped < chain.entries.length &&
-        (await this.inner.findById(chain.entries[dropped]!.id)) === undefined
+        (await this.inner.findById(chain.entries.at(dropped)!.id)) === undefined
       ) {
         dropped += 1;
       }
@@ -120,16 +121,15 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
     }
     while (
       this.#unchained.length > 0 &&
-      (await this.inner.findById(this.#unchained[0]!.id)) === undefined
+      (await this.inner.findById(this.#unchained.at(0)!.id)) === undefined
     ) {
-      this.#unchained.shift();
+      this.#unchained.dropOldest();
     }
   }
 
   /** Removes entries 0…`through` of the chain, recording the last as its cut. */
   #cut(chain: IndexedChain, through: number): void {
-    const last = chain.entries[through]!;
-    chain.entries = chain.entries.slice(through + 1);
+    const last = chain.entries.dropOldest(through + 1).at(-1)!;
     chain.cut = {
       lastRemovedSeq: last.chain!.seq,
       lastRemovedEntryHash: last.chain!.entryHash,
@@ -139,9 +139,9 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
   }
 }
 
-function insertBySeq(entries: AuditLogEntry[], entry: AuditLogEntry): void {
+function insertBySeq(entries: SlidingWindow<AuditLogEntry>, entry: AuditLogEntry): void {
   const seq = entry.chain!.seq;
   let index = entries.length;
-  while (index > 0 && entries[index - 1]!.chain!.seq > seq) index -= 1;
-  entries.splice(index, 0, entry);
+  while (index > 0 && entries.at(index - 1)!.chain!.seq > seq) index -= 1;
+  entries.insert(index, entry);
 }
