@@ -50,16 +50,19 @@ interface MemberKey {
 
 /**
  * Member names recur in every input (`prompt`, `user_id`): their canonical key (a string the
- * map must hash) and value are made once, rather than per object converted. Bounded, since
- * the names come from callers.
+ * map must hash) and value are made once, rather than per object converted. Bounded in number
+ * and in length, since the names come from callers: a long name is not kept (4,096 names of a
+ * megabyte each would hold 4 GB), and past the count the cache starts again.
  */
 const memberKeys = new Map<string, MemberKey>();
 const MAX_MEMBER_KEYS = 4096;
+const MAX_KEPT_NAME_LENGTH = 64;
 
 function memberKey(name: string): MemberKey {
   let key = memberKeys.get(name);
   if (key === undefined) {
     key = { canonical: `"${name}`, value: str(name) };
+    if (name.length > MAX_KEPT_NAME_LENGTH) return key;
     if (memberKeys.size >= MAX_MEMBER_KEYS) memberKeys.clear();
     memberKeys.set(name, key);
   }
