@@ -23,6 +23,7 @@ import type {
 } from '../../src/audit-trail-reader.js';
 import { type DigestedAuditEntry, digestAuditEntry } from '../../src/digested-audit-entry.js';
 import type { MemoryChainCut, MemoryChainIndex } from './memory-chain-index.js';
+import type { SlidingWindowView } from './sliding-window.js';
 
 /** What the memory store's bound is called in retention records (their `partition`). */
 export const MEMORY_BOUND_PARTITION = 'memory store bound (oldest entries dropped)';
@@ -65,7 +66,10 @@ export class MemoryAuditTrailReader implements AuditTrailReader {
     const chainIds = new Set([...this.#index.chainIds(), ...checkpoints.map((c) => c.chainId)]);
     const segments: AuditChainSegment[] = [];
     for (const chainId of [...chainIds].sort()) {
-      const entries = this.#index.chainEntries(chainId).filter((e) => inRange(e.occurredAt));
+      const entries = this.#index
+        .chainEntries(chainId)
+        .toArray()
+        .filter((e) => inRange(e.occurredAt));
       if (entries.length > 0) {
         segments.push({
           chainId,
@@ -161,7 +165,7 @@ export class MemoryAuditTrailReader implements AuditTrailReader {
     const entries = this.#index.chainEntries(chainId);
     const page: AuditLogEntry[] = [];
     for (let i = firstAtOrAfter(entries, fromSeq); i < entries.length; i += 1) {
-      const entry = entries[i]!;
+      const entry = entries.at(i)!;
       if (page.length === limit || (toSeq !== undefined && entry.chain!.seq > toSeq)) break;
       page.push(entry);
     }
@@ -207,12 +211,12 @@ export function memoryCutRecord(
 }
 
 /** The index of the first entry whose seq is at least `seq` (binary search). */
-function firstAtOrAfter(entries: readonly AuditLogEntry[], seq: number): number {
+function firstAtOrAfter(entries: SlidingWindowView<AuditLogEntry>, seq: number): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (entries[middle]!.chain!.seq < seq) low = middle + 1;
+    if (entries.at(middle)!.chain!.seq < seq) low = middle + 1;
     else high = middle;
   }
   return low;

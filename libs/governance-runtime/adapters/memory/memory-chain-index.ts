@@ -11,7 +11,9 @@ import type { AppendManyResult } from '../../src/append-many-result.js';
 import type { AuditLogEntry } from '../../src/audit-log-entry.js';
 import { AuditLogEntryRepositoryDecorator } from '../../src/audit-log-entry-repository-decorator.js';
 import { auditTimestampNow } from '../../src/audit-timestamp.js';
-import { SlidingWindow } from './sliding-window.js';
+import { SlidingWindow, type SlidingWindowView } from './sliding-window.js';
+
+const EMPTY: SlidingWindowView<AuditLogEntry> = new SlidingWindow<AuditLogEntry>();
 
 /** Where the memory bound cut a chain: seqs 1…`lastRemovedSeq` are gone. */
 export interface MemoryChainCut {
@@ -55,9 +57,9 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
     return [...this.#chains.keys()].sort();
   }
 
-  /** A chain's entries still held, ascending seq. */
-  chainEntries(chainId: string): readonly AuditLogEntry[] {
-    return this.#chains.get(chainId)?.entries.toArray() ?? [];
+  /** A chain's entries still held, ascending seq (the live window: read, never copied). */
+  chainEntries(chainId: string): SlidingWindowView<AuditLogEntry> {
+    return this.#chains.get(chainId)?.entries ?? EMPTY;
   }
 
   cutOf(chainId: string): MemoryChainCut | undefined {
@@ -87,7 +89,7 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
     }
     const kept = new SlidingWindow<AuditLogEntry>();
     for (const entry of this.#unchained.toArray()) {
-      if ((await this.inner.findById(entry.id)) !== undefined) kept.insert(kept.length, entry);
+      if ((await this.inner.findById(entry.id)) !== undefined) kept.push(entry);
     }
     this.#unchained = kept;
   }
@@ -97,7 +99,7 @@ export class MemoryChainIndex extends AuditLogEntryRepositoryDecorator {
       const stored = await this.inner.findById(id);
       if (stored === undefined) continue;
       if (stored.chain === undefined) {
-        this.#unchained.insert(this.#unchained.length, stored);
+        this.#unchained.push(stored);
         continue;
       }
       let chain = this.#chains.get(stored.chain.chainId);

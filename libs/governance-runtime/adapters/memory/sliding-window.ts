@@ -11,7 +11,14 @@
 /** Dropped items are left in place until at least this many have been, so small windows never compact. */
 const MIN_COMPACTION = 1024;
 
-export class SlidingWindow<T> {
+/** A window read without being changed or copied (a chain's entries, paged by the trail reader). */
+export interface SlidingWindowView<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+  toArray(): T[];
+}
+
+export class SlidingWindow<T> implements SlidingWindowView<T> {
   #items: (T | undefined)[] = [];
   /** Index in `#items` of the oldest item held. */
   #start = 0;
@@ -23,6 +30,11 @@ export class SlidingWindow<T> {
   /** The item at `index` (0 is the oldest held), or undefined outside the window. */
   at(index: number): T | undefined {
     return index < 0 || index >= this.length ? undefined : this.#items[this.#start + index];
+  }
+
+  /** Appends `item` as the newest. */
+  push(item: T): void {
+    this.#items.push(item);
   }
 
   /** Inserts `item` before the item at `index` (at the end when `index` is the length). */
