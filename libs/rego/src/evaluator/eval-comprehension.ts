@@ -27,34 +27,15 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
     switch (term.k) {
       case 'acompr': {
         const items: Value[] = [];
-        const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
-        evalBody(ctx, frame, term.body, 0, () => {
-          // The usual term has one value once the body holds: computed directly.
-          if (quick !== null && allBound(quick.slots, frame)) {
-            const v = quick.fn(ctx, frame);
-            if (v !== undefined) items.push(v);
-            return false;
-          }
-          return evalTerm(ctx, frame, term.term, (v) => {
-            items.push(v);
-            return false;
-          });
+        eachTermValue(ctx, frame, term, (v) => {
+          items.push(v);
         });
         return arr(items);
       }
       case 'scompr': {
         const items = new Map<string, Value>();
-        const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
-        evalBody(ctx, frame, term.body, 0, () => {
-          if (quick !== null && allBound(quick.slots, frame)) {
-            const v = quick.fn(ctx, frame);
-            if (v !== undefined) items.set(keyOf(v), v);
-            return false;
-          }
-          return evalTerm(ctx, frame, term.term, (v) => {
-            items.set(keyOf(v), v);
-            return false;
-          });
+        eachTermValue(ctx, frame, term, (v) => {
+          items.set(keyOf(v), v);
         });
         return { kind: 'set', items };
       }
@@ -83,4 +64,29 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
   } finally {
     leave(ctx);
   }
+}
+
+/**
+ * Calls `add` with the term's value for each solution of the body. The usual term has one
+ * value once the body holds: it is computed directly, without the general evaluator's
+ * continuations (`digit_count`'s ten `strings.count` calls).
+ */
+function eachTermValue(
+  ctx: EvalContext,
+  frame: Frame,
+  term: Extract<ComprehensionTerm, { k: 'acompr' | 'scompr' }>,
+  add: (v: Value) => void,
+): void {
+  const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
+  evalBody(ctx, frame, term.body, 0, () => {
+    if (quick !== null && allBound(quick.slots, frame)) {
+      const v = quick.fn(ctx, frame);
+      if (v !== undefined) add(v);
+      return false;
+    }
+    return evalTerm(ctx, frame, term.term, (v) => {
+      add(v);
+      return false;
+    });
+  });
 }
