@@ -9,11 +9,12 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
-import { allBound } from './body-plan.js';
+import { planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
 import { quickPlan } from './eval-quick.js';
+import { type BranchPlan, runBranch } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -67,9 +68,11 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
 }
 
 /**
- * Calls `add` with the term's value for each solution of the body. The usual term has one
- * value once the body holds: it is computed directly, without the general evaluator's
- * continuations (`digit_count`'s ten `strings.count` calls).
+ * Calls `add` with the term's value for each solution of the body. The comprehension runs as a
+ * rule branch that collects every value (`runBranch`): its literals that take their quick
+ * form, and a `some … in` over its elements, run in the branch's loops, and a term with one
+ * value is computed directly, without the general evaluator's continuations (`digit_count`'s
+ * ten `strings.count` calls).
  */
 function eachTermValue(
   ctx: EvalContext,
@@ -77,16 +80,24 @@ function eachTermValue(
   term: Extract<ComprehensionTerm, { k: 'acompr' | 'scompr' }>,
   add: (v: Value) => void,
 ): void {
-  const quick = ctx.shared.quickPath ? quickPlan(term.term) : null;
-  evalBody(ctx, frame, term.body, 0, () => {
-    if (quick !== null && allBound(quick.slots, frame)) {
-      const v = quick.fn(ctx, frame);
-      if (v !== undefined) add(v);
-      return false;
-    }
-    return evalTerm(ctx, frame, term.term, (v) => {
-      add(v);
-      return false;
-    });
-  });
+  runBranch(ctx, frame, collectingBranch(term), add);
+}
+
+const collectingBranches = new WeakMap<ComprehensionTerm, BranchPlan>();
+
+/** The comprehension as a branch that is never constant: it stops at no solution. */
+function collectingBranch(
+  term: Extract<ComprehensionTerm, { k: 'acompr' | 'scompr' }>,
+): BranchPlan {
+  let plan = collectingBranches.get(term);
+  if (plan === undefined) {
+    plan = {
+      body: planOf(term.body),
+      value: term.term,
+      quickValue: quickPlan(term.term),
+      constant: false,
+    };
+    collectingBranches.set(term, plan);
+  }
+  return plan;
 }

@@ -148,7 +148,7 @@ function evalBranches(
  * evaluation allocated. From the first literal that cannot take its quick form, the rest of
  * the body runs on the general path. Returns whether the branch produced a value.
  */
-function runBranch(
+export function runBranch(
   ctx: EvalContext,
   frame: Frame,
   branch: BranchPlan,
