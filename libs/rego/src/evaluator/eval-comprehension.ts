@@ -28,14 +28,14 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
     switch (term.k) {
       case 'acompr': {
         const items: Value[] = [];
-        eachTermValue(ctx, frame, term, (v) => {
+        runBranch(ctx, frame, collectingBranch(term), (v) => {
           items.push(v);
         });
         return arr(items);
       }
       case 'scompr': {
         const items = new Map<string, Value>();
-        eachTermValue(ctx, frame, term, (v) => {
+        runBranch(ctx, frame, collectingBranch(term), (v) => {
           items.set(keyOf(v), v);
         });
         return { kind: 'set', items };
@@ -67,25 +67,15 @@ export function comprehensionValue(ctx: EvalContext, frame: Frame, term: Compreh
   }
 }
 
-/**
- * Calls `add` with the term's value for each solution of the body. The comprehension runs as a
- * rule branch that collects every value (`runBranch`): its literals that take their quick
- * form, and a `some … in` over its elements, run in the branch's loops, and a term with one
- * value is computed directly, without the general evaluator's continuations (`digit_count`'s
- * ten `strings.count` calls).
- */
-function eachTermValue(
-  ctx: EvalContext,
-  frame: Frame,
-  term: Extract<ComprehensionTerm, { k: 'acompr' | 'scompr' }>,
-  add: (v: Value) => void,
-): void {
-  runBranch(ctx, frame, collectingBranch(term), add);
-}
-
 const collectingBranches = new WeakMap<ComprehensionTerm, BranchPlan>();
 
-/** The comprehension as a branch that is never constant: it stops at no solution. */
+/**
+ * An array or set comprehension as a rule branch that collects every value (`runBranch`,
+ * never constant, so it stops at no solution): its literals that take their quick form, and
+ * a `some … in` over its elements, run in the branch's loops, and a term with one value is
+ * computed directly, without the general evaluator's continuations (`digit_count`'s ten
+ * `strings.count` calls).
+ */
 function collectingBranch(
   term: Extract<ComprehensionTerm, { k: 'acompr' | 'scompr' }>,
 ): BranchPlan {
