@@ -66,14 +66,16 @@
  *   BENCH_BACKENDS (memory,postgres), BENCH_MODES (off,on (mask on main),on),
  *   BENCH_MEMORY_MAX_ENTRIES (1000000: the memory store's bound),
  *   BENCH_CPU_PROFILE_DIR (unset: where to write each configuration's main-thread CPU profile),
- *   BENCH_BASELINE_DIR (unset: a checkout whose `off` and `on` to load beside this tree's).
+ *   BENCH_BASELINE_DIR (unset: a checkout whose `off` and `on` to load beside this tree's),
+ *   BENCH_COMPILED (unset: 1 serves each configuration from its script compiled as the gateway
+ *   ships, see compile-bench-as-shipped.ts, rather than under tsx).
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadAuditSigningKey } from '@policy-gateway/governance-runtime';
@@ -96,6 +98,7 @@ import { FileKeyEncryptionKey } from '../src/privacy/key-encryption-key.js';
 import { openAuditStore } from '../src/store/open-audit-store.js';
 import { TEST_APP_SETTINGS } from '../tests/support/build-test-app.js';
 import { runCli } from '../tests/support/gateway-process.js';
+import { compileBenchAsShipped } from './compile-bench-as-shipped.js';
 
 const duration = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -331,6 +334,27 @@ async function writeCpuProfile(mode: Mode): Promise<void> {
   profiler.disconnect();
 }
 
+/**
+ * The scripts that serve configurations: this one and the baseline's, as TypeScript under tsx,
+ * or with BENCH_COMPILED=1 each compiled as the gateway ships (`compileBenchAsShipped`).
+ */
+const compiled = process.env.BENCH_COMPILED === '1';
+const scripts: { own: string; baseline: string | undefined } = {
+  own: fileURLToPath(import.meta.url),
+  baseline:
+    baselineDir === undefined ? undefined : join(baselineDir, 'scripts', 'bench-privacy.ts'),
+};
+
+async function compileScripts(): Promise<void> {
+  if (!compiled) return;
+  scripts.own = await compileBenchAsShipped(
+    fileURLToPath(new URL('..', import.meta.url)),
+    scripts.own,
+  );
+  if (scripts.baseline !== undefined)
+    scripts.baseline = await compileBenchAsShipped(baselineDir!, scripts.baseline);
+}
+
 /** A configuration served by a child process of this script (or of the baseline's). */
 interface Served {
   readonly label: string;
@@ -344,12 +368,12 @@ async function served(
   dataDir: string,
 ): Promise<Served> {
   const { mode } = configuration;
-  const script = configuration.baseline
-    ? join(baselineDir!, 'scripts', 'bench-privacy.ts')
-    : fileURLToPath(import.meta.url);
+  const script = configuration.baseline ? scripts.baseline! : scripts.own;
   const child = fork(script, [], {
     env: { ...process.env, BENCH_PRIVACY_SERVE: JSON.stringify({ store, mode, dataDir }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // A compiled script runs as the gateway ships, without the TypeScript loader.
+    ...(compiled ? { execArgv: [] } : {}),
   });
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {
@@ -440,13 +464,14 @@ const load = () =>
     .join(', ');
 
 async function main(): Promise<void> {
+  await compileScripts();
   const scratch = mkdtempSync(join(tmpdir(), 'pgw-bench-privacy-'));
   // Made here, before the configurations' processes would race to generate them.
   loadAuditSigningKey({ dataDir: scratch });
   FileKeyEncryptionKey.inDataDir(scratch);
   const only = process.env.BENCH_BACKENDS?.split(',');
   console.log(
-    `decisions/s through POST /policy/evaluate, shipped bundle on the embedded engine, a prompt with a card number and an e-mail, ${connections} connections per configuration, every configuration in its own process and loaded at the same time, ${rounds} rounds of ${duration} s after a warm-up of ${warmUpDecisions} decisions each (at most ${warmUpMaxSeconds} s), memory store bound ${memoryMaxEntries}; load average at start ${load()}`,
+    `decisions/s through POST /policy/evaluate, ${compiled ? 'compiled as the gateway ships' : 'under tsx'}, shipped bundle on the embedded engine, a prompt with a card number and an e-mail, ${connections} connections per configuration, every configuration in its own process and loaded at the same time, ${rounds} rounds of ${duration} s after a warm-up of ${warmUpDecisions} decisions each (at most ${warmUpMaxSeconds} s), memory store bound ${memoryMaxEntries}; load average at start ${load()}`,
   );
   console.log(
     'backend    mode                decisions/s   ×off [by round]        CPU µs/decision   ×off   main thread µs   ×off   GC µs  mark-compacts   (rounds, decisions/s)',
@@ -498,6 +523,10 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(gateways.map((gateway) => gateway.ask('close')));
     rmSync(scratch, { recursive: true, force: true });
+    if (compiled) {
+      for (const script of [scripts.own, scripts.baseline])
+        if (script !== undefined) rmSync(dirname(script), { recursive: true, force: true });
+    }
     for (const database of databases) await database.drop();
     await stopSharedEmbeddedTestServer();
   }
