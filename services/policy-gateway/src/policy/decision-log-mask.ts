@@ -13,6 +13,7 @@
 import type { DocumentAnswer } from './data-document.js';
 import type { PolicyBundle } from './policy-bundle.js';
 import type { PolicyEvaluation } from './policy-engine.js';
+import { attachedToResult, attachmentKey, attachToResult } from './result-attachment.js';
 
 /** `data.system.log.mask`, as a document path. */
 export const DECISION_LOG_MASK_PATH: readonly string[] = ['system', 'log', 'mask'];
@@ -47,22 +48,19 @@ export function masksWithDecision(bundle: PolicyBundle): boolean {
   return modules.length > 0 && !modules.some((module) => WRITE_PATH_MEMBERS.test(module.content));
 }
 
-/** Mask answers by the result object of the evaluation they were evaluated with. */
-const answers = new WeakMap<object, DocumentAnswer>();
+/** The mask answer, attached to the result object of the evaluation it was evaluated with. */
+const ANSWER = attachmentKey<DocumentAnswer>('decision-log mask answer');
 
 /**
  * Remembers `evaluation.mask` against its result, for the write path to find; returns the
  * evaluation. A result that is not an object (null for a failed evaluation) carries none.
  */
 export function rememberDecisionLogMask(evaluation: PolicyEvaluation): PolicyEvaluation {
-  const { result, mask } = evaluation;
-  if (mask !== undefined && typeof result === 'object' && result !== null) {
-    answers.set(result, mask);
-  }
+  if (evaluation.mask !== undefined) attachToResult(evaluation.result, ANSWER, evaluation.mask);
   return evaluation;
 }
 
 /** The mask answer evaluated with the decision whose result this is, if there was one. */
 export function decisionLogMaskOf(result: unknown): DocumentAnswer | undefined {
-  return typeof result === 'object' && result !== null ? answers.get(result) : undefined;
+  return attachedToResult(result, ANSWER);
 }

@@ -9,6 +9,7 @@
  */
 import type { DocumentAnswer } from '../policy/data-document.js';
 import { recordedPolicyInput } from '../policy/prompt-normalization.js';
+import { attachedToResult, attachmentKey, attachToResult } from '../policy/result-attachment.js';
 import { type MaskedParts, maskParts } from './entry-masking.js';
 import { maskRulesOf } from './mask-policy.js';
 
@@ -36,12 +37,12 @@ interface Decided {
   readonly parts: MaskedParts;
 }
 
-/** Masked parts by the result object of the evaluation they were made with. */
-const decided = new WeakMap<object, Decided>();
+/** Masked parts, attached to the result object of the evaluation they were made with. */
+const DECIDED = attachmentKey<Decided>('decided masking');
 
 /** On the main thread: remembers the thread's `parts` for the entry of a decision on `input`. */
 export function rememberDecidedMasking(result: unknown, input: unknown, parts: MaskedParts): void {
-  if (typeof result === 'object' && result !== null) decided.set(result, { input, parts });
+  attachToResult(result, DECIDED, { input, parts });
 }
 
 /**
@@ -52,9 +53,7 @@ export function decidedMaskingOf(entry: {
   readonly input: unknown;
   readonly result: unknown;
 }): MaskedParts | undefined {
-  const { result } = entry;
-  if (typeof result !== 'object' || result === null) return undefined;
-  const found = decided.get(result);
+  const found = attachedToResult(entry.result, DECIDED);
   if (found === undefined || !recordsInput(entry.input, found.input)) return undefined;
   return found.parts;
 }
