@@ -21,6 +21,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shippedBuildOptions } from './shipped-build-options.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const distDir = path.join(packageDir, 'dist');
@@ -36,42 +37,6 @@ try {
   throw error;
 }
 
-/**
- * Workspace packages are bundled (they export TypeScript); every other package stays external.
- * An external import is resolved at run time from dist/, not from the library that wrote it: the
- * build refuses one that would find another copy there (a version installed only under a
- * library's own node_modules), rather than ship a bundle that fails or differs when it runs.
- */
-const externalPackages = {
-  name: 'external-packages',
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === 'as-installed' || args.path.startsWith('@policy-gateway/')) {
-        return undefined;
-      }
-      if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      const resolveAt = (resolveDir) =>
-        build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'as-installed' });
-      // From the package directory: dist/ holds no node_modules, so a package resolves from it
-      // as from its parent, and the parent exists before the first build.
-      const [fromImporter, fromDist] = await Promise.all([
-        resolveAt(args.resolveDir),
-        resolveAt(packageDir),
-      ]);
-      if (fromImporter.errors.length === 0 && fromImporter.path !== fromDist.path) {
-        return {
-          errors: [
-            {
-              text: `${args.path} resolves to ${fromImporter.path} from ${path.relative(packageDir, args.importer)} but to ${fromDist.path || 'nothing'} from dist/: add it to the service's dependencies so that one copy is installed where the bundle runs`,
-            },
-          ],
-        };
-      }
-      return { path: args.path, external: true };
-    });
-  },
-};
-
 const startedAt = Date.now();
 // Built beside dist/ and swapped in whole, so that a gateway starting meanwhile (tests run
 // several at once) never imports half of one build and half of another.
@@ -79,23 +44,15 @@ const stagingDir = `${distDir}.building-${process.pid}`;
 await rm(stagingDir, { recursive: true, force: true });
 try {
   const result = await esbuild.build({
-    absWorkingDir: packageDir,
+    ...shippedBuildOptions(packageDir),
     entryPoints: {
       cli: 'src/cli.ts',
       'evaluation-worker': 'src/policy/evaluation-worker.ts',
     },
     outdir: stagingDir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [externalPackages],
   });
   const inputs = Object.keys(result.metafile.inputs)
     .map((input) => path.relative(packageDir, path.resolve(packageDir, input)).split(path.sep))

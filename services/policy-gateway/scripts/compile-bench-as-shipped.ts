@@ -1,14 +1,13 @@
 /**
- * Compiles a bench script the way `scripts/build.mjs` compiles the gateway, so that a bench
- * measures the code as it ships rather than under tsx: one esbuild build of ES modules for
- * node20.19, without `keepNames` (tsx transpiles every module with it, which wraps each named
- * function made at run time in a call that defines its `name`), workspace libraries
- * (@policy-gateway/*, which export TypeScript) bundled and every other package left external.
- * The policy evaluation thread is an entry of the same build, as in dist/: evaluation-thread.ts
- * names `./evaluation-worker.mjs` beside the chunk that holds it.
+ * Compiles a bench script the way `scripts/build.mjs` compiles the gateway
+ * (`shippedBuildOptions`), so that a bench measures the code as it ships rather than under tsx,
+ * which transpiles every module with esbuild's `keepNames` (each named function made at run time
+ * wrapped in a call that defines its `name`). The policy evaluation thread is an entry of the
+ * same build, as in dist/.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { shippedBuildOptions } from './shipped-build-options.mjs';
 
 /** esbuild's build API as this file uses it (esbuild is the service's dev dependency). */
 interface EsbuildModule {
@@ -26,35 +25,13 @@ export async function compileBenchAsShipped(packageDir: string, script: string):
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await esbuild.build({
-    absWorkingDir: packageDir,
+    ...shippedBuildOptions(packageDir),
     entryPoints: {
       bench: relative(packageDir, script),
       'evaluation-worker': 'src/policy/evaluation-worker.ts',
     },
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'external-packages',
-        setup(build: {
-          onResolve(
-            options: { filter: RegExp },
-            callback: (args: { path: string }) => { external: true } | undefined,
-          ): void;
-        }) {
-          build.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@policy-gateway/') ? undefined : { external: true },
-          );
-        },
-      },
-    ],
   });
   return join(outDir, 'bench.mjs');
 }
