@@ -35,17 +35,44 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       if (dropped) return;
       dropped = true;
-      await onServer(serverUrl, `drop database if exists "${name}" with (force)`);
+      await onServer(serverUrl, async (client) => {
+        await sessionsClosed(client, name);
+        await client.query(`drop database if exists "${name}" with (force)`);
+      });
     },
   };
 }
 
-async function onServer(serverUrl: string, statement: string): Promise<void> {
+/** How long `drop` waits for the sessions on its database to close before it ends them. */
+const SESSIONS_CLOSE_WITHIN_MS = 1_000;
+
+/**
+ * Waits until no session is connected to database `name`, for at most
+ * SESSIONS_CLOSE_WITHIN_MS. A pg Pool's `end()` resolves once it has asked its idle
+ * connections to close, not once they have: a drop `with (force)` right after it ends those
+ * still closing with 57P01, which their pool emits as an `error` event, and a pool with no
+ * listener for it throws that from the socket's callback, an uncaught exception in whatever
+ * test runs next. Sessions a test left open are still ended by the drop.
+ */
+async function sessionsClosed(client: pg.Client, name: string): Promise<void> {
+  const deadline = Date.now() + SESSIONS_CLOSE_WITHIN_MS;
+  for (;;) {
+    const { rows } = await client.query<{ sessions: number }>(
+      'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+      [name],
+    );
+    if (rows[0]?.sessions === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function onServer(serverUrl: string, work: string | ((client: pg.Client) => Promise<void>)) {
   const client = new pg.Client({ connectionString: serverUrl });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(statement);
+    if (typeof work === 'string') await client.query(work);
+    else await work(client);
   } finally {
     await client.end();
   }

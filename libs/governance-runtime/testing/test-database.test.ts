@@ -51,6 +51,29 @@ describe('createTestDatabase', () => {
     );
     expect(left).toEqual([]);
   });
+
+  it('lets the connections of a pool that just ended close before it drops the database', async () => {
+    const database = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    const errors: Error[] = [];
+    // What a pool without a listener would throw as an uncaught exception.
+    pool.on('error', (error) => errors.push(error));
+    const clients = await Promise.all([1, 2, 3, 4].map(() => pool.connect()));
+    for (const client of clients) client.release();
+    await pool.end();
+    await database.drop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors.map((error) => error.message)).toEqual([]);
+  });
+
+  it('still drops a database a test left a session open on', async () => {
+    const database = await createTestDatabase();
+    const left = new pg.Client({ connectionString: database.url });
+    const ended = new Promise<Error>((resolve) => left.on('error', resolve));
+    await left.connect();
+    await database.drop();
+    expect((await ended).message).toMatch(/terminating connection/);
+  });
 });
 
 describe('startEmbeddedTestServer', () => {
