@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl =
     process.env[TEST_DATABASE_URL_VARIABLE] || (await sharedEmbeddedTestServer()).url;
   const name = `governance_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await onServer(serverUrl, `create database "${name}"`);
+  await onServer(serverUrl, (client) => client.query(`create database "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropped = false;
@@ -66,13 +66,16 @@ async function sessionsClosed(client: pg.Client, name: string): Promise<void> {
   }
 }
 
-async function onServer(serverUrl: string, work: string | ((client: pg.Client) => Promise<void>)) {
+/** Runs `work` on a connection of its own to the server, closed afterwards. */
+async function onServer(
+  serverUrl: string,
+  work: (client: pg.Client) => Promise<unknown>,
+): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    if (typeof work === 'string') await client.query(work);
-    else await work(client);
+    await work(client);
   } finally {
     await client.end();
   }
