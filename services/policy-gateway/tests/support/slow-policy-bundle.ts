@@ -9,10 +9,11 @@ import path from 'node:path';
 export const SLOW_POLICY_PATH = 'data.t.decision';
 
 /**
- * `spin` loops through a comprehension of a billion short steps (the evaluator's own time budget
- * stops it); `builtin` makes five ranges of a million numbers (a few steps, each one
- * long builtin call the evaluator cannot interrupt); `hoard` keeps fifty such ranges alive at
- * once (hundreds of MiB).
+ * `spin` iterates a billion short steps that keep nothing alive, so the evaluator's own time
+ * budget stops it (a comprehension collecting them would grow the heap by hundreds of MiB a
+ * second, and its collection pauses could carry it past the hard stop); `builtin` makes five
+ * ranges of a million numbers (a few steps, each one long builtin call the evaluator cannot
+ * interrupt); `hoard` keeps fifty such ranges alive at once (hundreds of MiB).
  */
 export const SLOW_POLICY = `package t
 
@@ -22,7 +23,10 @@ thousand := numbers.range(1, 1000)
 
 decision := {"allow": false, "reasons": []} if {
 	input.prompt == "spin"
-	count([1 | some i in thousand; some j in thousand; some k in thousand]) > 0
+	some i in thousand
+	some j in thousand
+	some k in thousand
+	i + j + k < 0
 }
 
 decision := {"allow": false, "reasons": []} if {
