@@ -11,16 +11,13 @@ import type { Value } from '../value/value.js';
 import type { EvalContext } from './context.js';
 import { step } from './context.js';
 import type { QuickPlan } from './eval-quick.js';
-import { quickPlan } from './eval-quick.js';
+import { quickFn, quickPlan } from './eval-quick.js';
 import type { Frame, K } from './eval-term.js';
+import { comparisonLitSource, termLitSource, unifyLitSource } from './quick-lit-source.js';
+import { NOT_QUICK, QUICK_FAILED, QUICK_HELD } from './quick-outcome.js';
 import { equal as equalValues, iterate } from './value-access.js';
 
-/** The literal held and bound nothing. */
-export const QUICK_HELD = -1;
-/** The literal failed: the body has no solution from here. */
-export const QUICK_FAILED = -2;
-/** The literal cannot be evaluated directly now (a slot it reads is unbound): take the general path. */
-export const NOT_QUICK = -3;
+export { NOT_QUICK, QUICK_FAILED, QUICK_HELD };
 
 /** A literal's quick form: QUICK_HELD, QUICK_FAILED, NOT_QUICK, or the slot it bound. */
 export type QuickLit = (ctx: EvalContext, frame: Frame) => number;
@@ -81,7 +78,10 @@ function quickLit(lit: Lit): QuickLit | undefined {
         const comparison = comparisonLit(t, plan);
         if (comparison !== undefined) return comparison;
       }
-      return termLit(plan, lit.negated, lit.capture);
+      return (
+        termLitSource(t, plan.slots, lit.negated, lit.capture, quickFn) ??
+        termLit(plan, lit.negated, lit.capture)
+      );
     }
     case 'unify':
       return lit.negated ? undefined : unifyLit(e.a, e.b);
@@ -142,6 +142,8 @@ function comparisonLit(t: CallTerm, plan: QuickPlan): QuickLit | undefined {
   if (t.fn.kind !== 'builtin' || t.args.length !== 2) return undefined;
   const op = comparisonOperator(t.fn.def);
   if (op === undefined) return undefined;
+  const source = comparisonLitSource(t, op, plan, quickFn);
+  if (source !== undefined) return source;
   const { slots, fn } = plan;
   const a = quickPlan(t.args[0]!)!.fn;
   const b = quickPlan(t.args[1]!)!.fn;
@@ -166,6 +168,8 @@ function unifyLit(a: Term, b: Term): QuickLit | undefined {
   const aSlot = a.k === 'var' ? a.slot : -1;
   const bSlot = b.k === 'var' ? b.slot : -1;
   if (pa === null && pb === null) return undefined;
+  const source = unifyLitSource(a, b, pa, pb, quickFn);
+  if (source !== undefined) return source;
   return (ctx, frame) => {
     if (aSlot >= 0 && frame[aSlot] === undefined) return bindLit(ctx, frame, aSlot, pb);
     if (bSlot >= 0 && frame[bSlot] === undefined) return bindLit(ctx, frame, bSlot, pa);

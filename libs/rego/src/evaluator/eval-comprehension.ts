@@ -9,12 +9,10 @@ import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { arr } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
-import { planOf } from './body-plan.js';
 import type { EvalContext } from './context.js';
 import { enter, leave } from './context.js';
 import { evalBody } from './eval-body.js';
-import { quickPlan } from './eval-quick.js';
-import { type BranchPlan, runBranch } from './eval-rules.js';
+import { type BranchPlan, branchPlan, runBranch } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
 import { evalTerm } from './eval-term.js';
 import { equal } from './value-access.js';
@@ -81,12 +79,7 @@ function collectingBranch(
 ): BranchPlan {
   let plan = collectingBranches.get(term);
   if (plan === undefined) {
-    plan = {
-      body: planOf(term.body),
-      value: term.term,
-      quickValue: quickPlan(term.term),
-      constant: false,
-    };
+    plan = branchPlan(term.body, term.term, false);
     collectingBranches.set(term, plan);
   }
   return plan;

@@ -18,6 +18,7 @@ import { comprehensionValue } from './eval-comprehension.js';
 import { dataValue } from './eval-data.js';
 import { callFunction, evalRuleSet } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
+import { generateQuick } from './quick-source.js';
 import { lookup, lookupConst } from './value-access.js';
 
 /** A term compiled to a function of the evaluation's context and frame. */
@@ -115,10 +116,10 @@ export function tryQuick(
 }
 
 /** The term's compiled function, built on first use. */
-function quickFn(t: Term): QuickFn {
+export function quickFn(t: Term): QuickFn {
   let fn = quickFnCache.get(t);
   if (fn === undefined) {
-    fn = compileQuick(t);
+    fn = generateQuick(t, compileQuick) ?? compileQuick(t);
     quickFnCache.set(t, fn);
   }
   return fn;

@@ -5,7 +5,7 @@
  */
 
 import type { ArgumentDecided } from '../compiler/input-free-rules.js';
-import type { CompiledRule, RuleSet, Term } from '../compiler/ir.js';
+import type { Body, CompiledRule, RuleSet, Term } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import { num } from '../value/value-builders.js';
@@ -13,6 +13,7 @@ import { keyOf } from '../value/value-key.js';
 import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
 import type { BodyPlan, SomeIn } from './body-plan.js';
 import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
+import { type BranchRun, branchSource } from './branch-source.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
 import { NO_QUICK, runFrom, unbind } from './eval-body.js';
@@ -82,6 +83,20 @@ export interface BranchPlan {
   readonly value: Term;
   readonly quickValue: QuickPlan | null;
   readonly constant: boolean;
+  /** Its literal loop compiled (`branch-source.ts`), or undefined where code generation is not allowed. */
+  readonly run: BranchRun<BranchPlan> | undefined;
+}
+
+/** A branch's plan: its body's, its value's quick plan, and its compiled literal loop. */
+export function branchPlan(body: Body, value: Term, constant: boolean): BranchPlan {
+  const plan = planOf(body);
+  return {
+    body: plan,
+    value,
+    quickValue: quickPlan(value),
+    constant,
+    run: branchSource(plan, continueBranch),
+  };
 }
 
 /** A rule of a rule set with its branches' plans. */
@@ -106,12 +121,7 @@ function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
     const decided = ctx.shared.argumentDecided[rs.id];
     plans = rs.rules.map((rule, index) => ({
       rule,
-      branches: rule.branches.map((b) => ({
-        body: planOf(b.body),
-        value: b.value,
-        quickValue: quickPlan(b.value),
-        constant: b.constant,
-      })),
+      branches: rule.branches.map((b) => branchPlan(b.body, b.value, b.constant)),
       argSlots: rule.args.every((a) => a.k === 'var')
         ? rule.args.map((a) => (a as { slot: number }).slot)
         : undefined,
@@ -155,7 +165,9 @@ export function runBranch(
   onValue: (v: Value) => void,
 ): boolean {
   const body = branch.body;
-  const quick = ctx.shared.quickPath ? body.quick : NO_QUICK;
+  const quickPath = ctx.shared.quickPath;
+  if (quickPath && branch.run !== undefined) return branch.run(ctx, frame, branch, 0, onValue);
+  const quick = quickPath ? body.quick : NO_QUICK;
   const n = body.lits.length;
   let b0 = -1;
   let b1 = -1;
@@ -285,6 +297,7 @@ function tail(
   i: number,
   onValue: (v: Value) => void,
 ): boolean {
+  if (branch.run !== undefined) return branch.run(ctx, frame, branch, i, onValue);
   const body = branch.body;
   const quick = body.quick;
   const n = body.lits.length;
@@ -314,6 +327,26 @@ function tail(
     i === n ? branchValue(ctx, frame, branch, onValue) : runRest(ctx, frame, branch, i, onValue);
   unbind(frame, b0, b1, more);
   return found;
+}
+
+/**
+ * Where a branch's compiled literal loop stops at literal `i` (`branch-source.ts`): its value
+ * past the last literal, a `some … in` over its elements, or the general path, as `runBranch`
+ * goes on after its loop.
+ */
+function continueBranch(
+  ctx: EvalContext,
+  frame: Frame,
+  branch: BranchPlan,
+  i: number,
+  onValue: (v: Value) => void,
+): boolean {
+  const body = branch.body;
+  if (i === body.lits.length) return branchValue(ctx, frame, branch, onValue);
+  const some = body.some[i];
+  return some !== undefined && canIterate(some, frame)
+    ? iterateBranch(ctx, frame, branch, i, some, onValue)
+    : runRest(ctx, frame, branch, i, onValue);
 }
 
 /** The rest of a branch from literal `i`, on the general path (see `runFrom`). */
