@@ -13,12 +13,12 @@ import { keyOf } from '../value/value-key.js';
 import { argumentDecision, FAILS, HOLDS, RUNS } from './argument-decisions.js';
 import type { BodyPlan, SomeIn } from './body-plan.js';
 import { allBound, NOT_QUICK, planOf, QUICK_FAILED } from './body-plan.js';
-import { type BranchRun, branchSource } from './branch-source.js';
+import { type BranchFallbacks, type BranchRun, branchSource } from './branch-source.js';
 import type { EvalContext } from './context.js';
 import { enter, IN_PROGRESS, leave, step, UNDEFINED } from './context.js';
 import { NO_QUICK, runFrom, unbind } from './eval-body.js';
 import type { QuickPlan } from './eval-quick.js';
-import { quickPlan } from './eval-quick.js';
+import { quickFn, quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
 import { equal, sortedEntries, sortedMembers } from './value-access.js';
@@ -90,13 +90,14 @@ export interface BranchPlan {
 /** A branch's plan: its body's, its value's quick plan, and its compiled literal loop. */
 export function branchPlan(body: Body, value: Term, constant: boolean): BranchPlan {
   const plan = planOf(body);
-  return {
-    body: plan,
-    value,
-    quickValue: quickPlan(value),
-    constant,
-    run: branchSource(plan, continueBranch),
-  };
+  const quickValue = quickPlan(value);
+  // One object literal of all five fields, not a spread: a spread's copies were of several
+  // hidden classes, and every read of a branch's field became a megamorphic lookup.
+  const run = branchSource<BranchPlan>(
+    { body: plan, value, quickValue, constant },
+    BRANCH_FALLBACKS,
+  );
+  return { body: plan, value, quickValue, constant, run };
 }
 
 /** A rule of a rule set with its branches' plans. */
@@ -329,26 +330,6 @@ function tail(
   return found;
 }
 
-/**
- * Where a branch's compiled literal loop stops at literal `i` (`branch-source.ts`): its value
- * past the last literal, a `some … in` over its elements, or the general path, as `runBranch`
- * goes on after its loop.
- */
-function continueBranch(
-  ctx: EvalContext,
-  frame: Frame,
-  branch: BranchPlan,
-  i: number,
-  onValue: (v: Value) => void,
-): boolean {
-  const body = branch.body;
-  if (i === body.lits.length) return branchValue(ctx, frame, branch, onValue);
-  const some = body.some[i];
-  return some !== undefined && canIterate(some, frame)
-    ? iterateBranch(ctx, frame, branch, i, some, onValue)
-    : runRest(ctx, frame, branch, i, onValue);
-}
-
 /** The rest of a branch from literal `i`, on the general path (see `runFrom`). */
 function runRest(
   ctx: EvalContext,
@@ -391,6 +372,9 @@ function branchValue(
   });
   return found;
 }
+
+/** Where a compiled branch hands over to the general path (`branch-source.ts`). */
+const BRANCH_FALLBACKS: BranchFallbacks<BranchPlan> = { runRest, branchValue, quickFn };
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
   let result: Value | undefined;

@@ -18,16 +18,16 @@
 import { compareOperands } from '../builtins/comparison.js';
 import type { CallTerm, Term } from '../compiler/ir.js';
 import type { Value } from '../value/value.js';
-import { arr, set } from '../value/value-builders.js';
+import { arr, num, set } from '../value/value-builders.js';
 import { keyOf } from '../value/value-key.js';
 import type { EvalContext } from './context.js';
-import { IN_PROGRESS, UNDEFINED } from './context.js';
+import { IN_PROGRESS, step, UNDEFINED } from './context.js';
 import { builtinFailed, callDirect } from './eval-call.js';
 import { comprehensionValue } from './eval-comprehension.js';
 import { dataValue } from './eval-data.js';
 import { callFunction, evalRuleSet } from './eval-rules.js';
 import type { Frame } from './eval-term.js';
-import { equal, lookup, lookupConst } from './value-access.js';
+import { equal, lookup, lookupConst, sortedEntries, sortedMembers } from './value-access.js';
 
 type QuickFn = (ctx: EvalContext, frame: Frame) => Value | undefined;
 /** Compiles a term the generator leaves to the closures (a data ref outside the rule tree). */
@@ -50,6 +50,10 @@ const HELPERS = {
   evalRuleSet,
   lookup,
   lookupConst,
+  num,
+  sortedEntries,
+  sortedMembers,
+  step,
 };
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
@@ -100,28 +104,17 @@ export class SourceGenerator {
 
   constructor(
     private readonly fallback: QuickFallback,
-    private fail: string,
+    private readonly fail: string,
   ) {}
-
-  /** Runs `emit` with `fail` as what an undefined part does, then restores the previous. */
-  failing<T>(fail: string, emit: () => T): T {
-    const previous = this.fail;
-    this.fail = fail;
-    try {
-      return emit();
-    } finally {
-      this.fail = previous;
-    }
-  }
 
   /**
    * Compiles the function: the emitted statements, then `tail`. Undefined when code
    * generation is not allowed in this process.
    */
-  compile<F>(tail: readonly string[]): F | undefined {
+  compile<F>(tail: readonly string[], header = 'function quick(ctx, frame)'): F | undefined {
     const body = [
       ...this.constants.map((_, i) => `const c${i} = c[${i}];`),
-      'return function quick(ctx, frame) {',
+      `return ${header} {`,
       ...this.lines,
       ...tail,
       '};',
