@@ -20,7 +20,7 @@ import { RegoError, RegoParseError } from '../errors/rego-error.js';
 import type { EvalContext } from '../evaluator/context.js';
 import { EvalContext as Context } from '../evaluator/context.js';
 import { evalBody } from '../evaluator/eval-body.js';
-import type { RulePlan } from '../evaluator/eval-rules.js';
+import type { RuleSetPlan } from '../evaluator/eval-rules.js';
 import type { Frame } from '../evaluator/eval-term.js';
 import type { RegoVersion } from '../parser/parser.js';
 import { parseModule } from '../parser/parser.js';
@@ -107,7 +107,7 @@ export class RegoEngine {
     | { readonly policy: CompiledPolicy; readonly sources: readonly PatternSource[] }
     | undefined;
   /** The rule plans of `plansPolicy`'s evaluations (`Shared.rulePlans`), shared by all of them. */
-  private rulePlans: (readonly RulePlan[] | undefined)[] = [];
+  private rulePlans: (RuleSetPlan | undefined)[] = [];
   private plansPolicy: CompiledPolicy | undefined;
   /** Whether the current policy and data have had their patterns compiled (`prepare`). */
   private prepared = true;
@@ -386,7 +386,7 @@ export class RegoEngine {
     return { results, prints };
   }
 
-  private rulePlansOf(policy: CompiledPolicy): (readonly RulePlan[] | undefined)[] {
+  private rulePlansOf(policy: CompiledPolicy): (RuleSetPlan | undefined)[] {
     if (policy !== this.plansPolicy) {
       this.plansPolicy = policy;
       this.rulePlans = new Array(policy.ruleSets.length).fill(undefined);

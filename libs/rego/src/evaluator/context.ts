@@ -9,7 +9,7 @@ import type { FnTarget, TreeNode } from '../compiler/ir.js';
 import { RegoEvalError } from '../errors/rego-error.js';
 import type { Value } from '../value/value.js';
 import type { ArgumentDecisions } from './argument-decisions.js';
-import type { RulePlan } from './eval-rules.js';
+import type { RuleSetPlan } from './eval-rules.js';
 
 /**
  * A `with` replacement of a function: another function, or a constant result. A user
@@ -51,7 +51,7 @@ export interface Shared {
   readonly argumentDecided: readonly (readonly (ArgumentDecided | undefined)[] | undefined)[];
   readonly decisions: (ArgumentDecisions[] | undefined)[];
   /** By rule set id: its rules' plans (`eval-rules.ts`), made on first use, kept with the policy. */
-  readonly rulePlans: (readonly RulePlan[] | undefined)[];
+  readonly rulePlans: (RuleSetPlan | undefined)[];
 }
 
 /** Marks a rule set being evaluated, to catch recursion the compiler could not see. */

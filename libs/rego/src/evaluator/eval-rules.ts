@@ -21,6 +21,7 @@ import type { QuickPlan } from './eval-quick.js';
 import { quickFn, quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
+import { type RulesRun, rulesSource } from './rules-source.js';
 import { equal, sortedEntries, sortedMembers } from './value-access.js';
 
 export function evalRuleSet(ctx: EvalContext, rs: RuleSet): Value | undefined {
@@ -110,17 +111,24 @@ export interface RulePlan {
   readonly decided: ArgumentDecided | undefined;
 }
 
+/** A rule set's plans: its rules' (not its default's), and for complete and set rules their compiled run. */
+export interface RuleSetPlan {
+  readonly plans: readonly RulePlan[];
+  /** Every definition in one compiled function (`rules-source.ts`), where code generation is allowed. */
+  readonly rules: RulesRun | undefined;
+}
+
 /**
- * The plans of a rule set's rules (not its default), made on first use and kept by rule set
- * id for the policy's evaluations (`Shared.rulePlans`): an array index, where a WeakMap
- * lookup per rule set or function call was a measurable part of an evaluation.
+ * A rule set's plans, made on first use and kept by rule set id for the policy's evaluations
+ * (`Shared.rulePlans`): an array index, where a WeakMap lookup per rule set or function call
+ * was a measurable part of an evaluation.
  */
-function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
+function ruleSetPlanOf(ctx: EvalContext, rs: RuleSet): RuleSetPlan {
   const kept = ctx.shared.rulePlans;
-  let plans = kept[rs.id];
-  if (plans === undefined) {
+  let ruleSet = kept[rs.id];
+  if (ruleSet === undefined) {
     const decided = ctx.shared.argumentDecided[rs.id];
-    plans = rs.rules.map((rule, index) => ({
+    const plans = rs.rules.map((rule, index) => ({
       rule,
       branches: rule.branches.map((b) => branchPlan(b.body, b.value, b.constant)),
       argSlots: rule.args.every((a) => a.k === 'var')
@@ -128,9 +136,21 @@ function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
         : undefined,
       decided: decided?.[index],
     }));
-    kept[rs.id] = plans;
+    const compiled = rs.kind === 'complete' || rs.kind === 'set';
+    const rules = compiled
+      ? rulesSource(
+          plans.map((p) => ({ frameSize: p.rule.frameSize, branches: p.branches })),
+          rs.kind === 'complete' && rs.uniform,
+        )
+      : undefined;
+    ruleSet = { plans, rules };
+    kept[rs.id] = ruleSet;
   }
-  return plans;
+  return ruleSet;
+}
+
+function plansOf(ctx: EvalContext, rs: RuleSet): readonly RulePlan[] {
+  return ruleSetPlanOf(ctx, rs).plans;
 }
 
 /**
@@ -377,23 +397,29 @@ function branchValue(
 const BRANCH_FALLBACKS: BranchFallbacks<BranchPlan> = { runRest, branchValue, quickFn };
 
 function evalComplete(ctx: EvalContext, rs: RuleSet): Value | undefined {
+  const { plans, rules } = ruleSetPlanOf(ctx, rs);
   let result: Value | undefined;
-  for (const plan of plansOf(ctx, rs)) {
-    const rule = plan.rule;
-    const frame: Frame = new Array(rule.frameSize);
-    const found = evalBranches(ctx, frame, plan, (v) => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
-        // As OPA, the rule that produced the second value is the one named.
-        throw new RegoEvalError(
-          'eval_conflict_error',
-          `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
-          rule.loc,
-        );
-      }
-    });
-    // When every rule has the same constant value, the first rule that holds decides.
-    if (found && rs.uniform) break;
+  const at = { definition: 0 };
+  const onValue = (v: Value): void => {
+    if (result === undefined) result = v;
+    else if (!equal(result, v)) {
+      // As OPA, the rule that produced the second value is the one named.
+      throw new RegoEvalError(
+        'eval_conflict_error',
+        `complete rules must not produce multiple outputs (data.${rs.path.join('.')})`,
+        plans[at.definition]!.rule.loc,
+      );
+    }
+  };
+  if (rules !== undefined && ctx.shared.quickPath) rules(ctx, onValue, at);
+  else {
+    for (let index = 0; index < plans.length; index++) {
+      const plan = plans[index]!;
+      at.definition = index;
+      const found = evalBranches(ctx, new Array(plan.rule.frameSize), plan, onValue);
+      // When every rule has the same constant value, the first rule that holds decides.
+      if (found && rs.uniform) break;
+    }
   }
   if (result === undefined && rs.defaultRule !== undefined)
     result = defaultValue(ctx, rs.defaultRule);
@@ -414,7 +440,9 @@ function evalSetRules(ctx: EvalContext, rs: RuleSet): Value {
   const items = new Map<string, Value>();
   // One closure for every rule: a set rule has many definitions, most of which do not hold.
   const add = adder(items);
-  for (const plan of plansOf(ctx, rs)) evalBranches(ctx, new Array(plan.rule.frameSize), plan, add);
+  const { plans, rules } = ruleSetPlanOf(ctx, rs);
+  if (rules !== undefined && ctx.shared.quickPath) rules(ctx, add, { definition: 0 });
+  else for (const plan of plans) evalBranches(ctx, new Array(plan.rule.frameSize), plan, add);
   return { kind: 'set', items };
 }
 
