@@ -24,6 +24,7 @@ const corpus = resolve(packageDir, '../../../shared/rego-conformance');
 const HOSTILE = [
   '"); globalThis.injected = 1; ("',
   "'); globalThis.injected = 2; ('",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder is the hostile text.
   '`${(globalThis.injected = 3)}`',
   '*/ globalThis.injected = 4; /*',
   '\u2028}; globalThis.injected = 5; {\u2029',
