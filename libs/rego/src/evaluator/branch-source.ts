@@ -126,10 +126,11 @@ function iteration(
     ...fresh.map((s) => `frame[${s}] = undefined;`),
     `if (produced) { found = true;${constant ? ' break;' : ''} }`,
   ];
+  gen.lines.push(`if (${bound.join(' || ')}) ${rest}`);
+  // The collection's statements inline: an undefined part leaves no element (`break done`).
+  const value = gen.term(some.coll.term);
   gen.lines.push(
-    `if (${bound.join(' || ')}) ${rest}`,
-    `const ${coll} = ${gen.constant(some.coll.fn)}(ctx, frame);`,
-    `if (${coll} === undefined) break done;`,
+    `const ${coll} = ${value};`,
     `switch (${coll}.kind) {`,
     "case 'array': {",
     `const items = ${coll}.items;`,

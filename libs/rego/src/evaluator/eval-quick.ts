@@ -76,11 +76,25 @@ function quickSlotsOf(t: Term): number[] | null {
 /** `tryQuick`'s answer when the term cannot be evaluated directly now. */
 export const NOT_QUICK: unique symbol = Symbol('not quick');
 
-/** A term's slots and compiled function, or null when its shape rules out the quick path. */
-export interface QuickPlan {
-  /** The slots the term reads: it can be evaluated directly when all are bound. */
-  readonly slots: readonly number[];
-  readonly fn: QuickFn;
+/**
+ * A term's slots and compiled function. The function is compiled when first read: a term
+ * compiled inline into its literal's or branch's function (`quick-source.ts`) never needs
+ * one of its own, and compiling them all made the first evaluation after loading the
+ * gateway's policy compile twice as much source.
+ */
+export class QuickPlan {
+  private compiled: QuickFn | undefined;
+
+  constructor(
+    /** The slots the term reads: it can be evaluated directly when all are bound. */
+    readonly slots: readonly number[],
+    readonly term: Term,
+  ) {}
+
+  get fn(): QuickFn {
+    this.compiled ??= quickFn(this.term);
+    return this.compiled;
+  }
 }
 const quickPlanCache = new WeakMap<Term, QuickPlan | null>();
 
@@ -89,7 +103,7 @@ export function quickPlan(t: Term): QuickPlan | null {
   let plan = quickPlanCache.get(t);
   if (plan === undefined) {
     const slots = quickSlotsOf(t);
-    plan = slots === null ? null : { slots, fn: quickFn(t) };
+    plan = slots === null ? null : new QuickPlan(slots, t);
     quickPlanCache.set(t, plan);
   }
   return plan;

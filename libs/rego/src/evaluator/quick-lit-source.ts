@@ -56,10 +56,11 @@ export function comparisonLitSource(
 ): QuickLit | undefined {
   const gen = new SourceGenerator(fallback, FAILED);
   gen.unbound(plan.slots, UNBOUND);
-  const call = gen.constant(plan.fn);
+  // The call's own function, compiled only if a `with` ever mocks a function around it.
+  const call = gen.constant(plan);
   gen.lines.push(
     'if (ctx.mocks !== undefined) {',
-    `const v = ${call}(ctx, frame);`,
+    `const v = ${call}.fn(ctx, frame);`,
     `return v === undefined || ${isFalse('v')} ? ${QUICK_FAILED} : ${QUICK_HELD};`,
     '}',
   );
