@@ -21,6 +21,7 @@ import type { QuickPlan } from './eval-quick.js';
 import { quickFn, quickPlan } from './eval-quick.js';
 import type { Frame } from './eval-term.js';
 import { evalList, evalTerm, unifyValue } from './eval-term.js';
+import { type FunctionCall, type FunctionFallbacks, functionSource } from './function-source.js';
 import { type RulesRun, rulesSource } from './rules-source.js';
 import { equal, sortedEntries, sortedMembers } from './value-access.js';
 
@@ -116,6 +117,8 @@ export interface RuleSetPlan {
   readonly plans: readonly RulePlan[];
   /** Every definition in one compiled function (`rules-source.ts`), where code generation is allowed. */
   readonly rules: RulesRun | undefined;
+  /** A function's definitions in one compiled function (`function-source.ts`), likewise. */
+  readonly call: FunctionCall | undefined;
 }
 
 /**
@@ -143,7 +146,11 @@ function ruleSetPlanOf(ctx: EvalContext, rs: RuleSet): RuleSetPlan {
           rs.kind === 'complete' && rs.uniform,
         )
       : undefined;
-    ruleSet = { plans, rules };
+    const call =
+      rs.kind === 'function'
+        ? functionSource<BranchPlan, RulePlan>(rs, plans, FUNCTION_FALLBACKS)
+        : undefined;
+    ruleSet = { plans, rules, call };
     kept[rs.id] = ruleSet;
   }
   return ruleSet;
@@ -520,10 +527,11 @@ export function callFunction(
   rs: RuleSet,
   args: readonly Value[],
 ): Value | undefined {
+  const { plans, call } = ruleSetPlanOf(ctx, rs);
+  if (call !== undefined && ctx.shared.quickPath) return call(ctx, args);
   let result: Value | undefined;
   enter(ctx);
   try {
-    const plans = plansOf(ctx, rs);
     // Outside a `with` (whose mocks and data could change them), what the arguments decide.
     const decides = ctx.mocks === undefined && ctx.overrides === undefined && ctx.shared.quickPath;
     for (let index = 0; index < plans.length; index++) {
@@ -624,3 +632,26 @@ function unifyArgs(
     unifyArgs(ctx, frame, rule, args, i + 1, k),
   );
 }
+
+/** A definition with argument patterns (`f([a, b])`): each unified in turn, then its branches. */
+function runWithPatterns(
+  ctx: EvalContext,
+  frame: Frame,
+  plan: RulePlan,
+  args: readonly Value[],
+  onValue: (v: Value) => void,
+): void {
+  unifyArgs(ctx, frame, plan.rule, args, 0, () => {
+    evalBranches(ctx, frame, plan, onValue);
+    return false;
+  });
+}
+
+/** What a compiled function hands over to (`function-source.ts`). */
+const FUNCTION_FALLBACKS: FunctionFallbacks<RulePlan> = {
+  valueOfHeld,
+  mergeOutput,
+  bindPlainArgs,
+  runWithPatterns,
+  defaultValue,
+};
