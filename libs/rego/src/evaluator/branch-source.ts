@@ -118,13 +118,20 @@ function iteration(
     ...some.coll.slots.map((s) => `frame[${s}] === undefined`),
   ];
   const coll = gen.temp();
-  const each = (key: string, value: string): string[] => [
+  // One loop per kind of collection: its elements in OPA's order, each bound and the rest run.
+  const loop = (kind: string, elements: string, key: string, value: string): string[] => [
+    `case '${kind}': {`,
+    `const elements = ${elements};`,
+    'for (let j = 0; j < elements.length; j++) {',
     'step(ctx);',
     ...(keySlot >= 0 ? [`frame[${keySlot}] = ${key};`] : []),
     `frame[${valueSlot}] = ${value};`,
     `const produced = run(ctx, frame, branch, ${k + 1}, onValue);`,
     ...fresh.map((s) => `frame[${s}] = undefined;`),
     `if (produced) { found = true;${constant ? ' break;' : ''} }`,
+    '}',
+    'break;',
+    '}',
   ];
   gen.lines.push(`if (${bound.join(' || ')}) ${rest}`);
   // The collection's statements inline: an undefined part leaves no element (`break done`).
@@ -132,27 +139,19 @@ function iteration(
   gen.lines.push(
     `const ${coll} = ${value};`,
     `switch (${coll}.kind) {`,
-    "case 'array': {",
-    `const items = ${coll}.items;`,
-    'for (let j = 0; j < items.length; j++) {',
-    ...each('num(j)', 'items[j]'),
-    '}',
-    'break;',
-    '}',
-    "case 'object': {",
-    `const entries = ${coll}.entries.size < 2 ? [...${coll}.entries.values()] : sortedEntries(${coll});`,
-    'for (let j = 0; j < entries.length; j++) {',
-    ...each('entries[j][0]', 'entries[j][1]'),
-    '}',
-    'break;',
-    '}',
-    "case 'set': {",
-    `const members = ${coll}.items.size < 2 ? [...${coll}.items.values()] : sortedMembers(${coll});`,
-    'for (let j = 0; j < members.length; j++) {',
-    ...each('members[j]', 'members[j]'),
-    '}',
-    'break;',
-    '}',
+    ...loop('array', `${coll}.items`, 'num(j)', 'elements[j]'),
+    ...loop(
+      'object',
+      `${coll}.entries.size < 2 ? [...${coll}.entries.values()] : sortedEntries(${coll})`,
+      'elements[j][0]',
+      'elements[j][1]',
+    ),
+    ...loop(
+      'set',
+      `${coll}.items.size < 2 ? [...${coll}.items.values()] : sortedMembers(${coll})`,
+      'elements[j]',
+      'elements[j]',
+    ),
     '}',
   );
 }
