@@ -10,23 +10,45 @@
  * listen: a key destroyed by any process is forgotten as soon as it is announced, and a look-up
  * that an announcement for its subject overtook is made again, so nothing is sealed under a key
  * known to be destroyed. Opening always asks the key store, so an erased key opens nothing.
+ *
+ * The originals asked for in one turn of the event loop are sealed together, one after another,
+ * once the turn's I/O is done (`setImmediate`). Setting up an AES-GCM cipher walks OpenSSL's
+ * cipher tables, which the rest of a decision's work pushes out of the CPU's caches: in
+ * bench:privacy one seal between two decisions took about 40 µs of the main thread, against about
+ * 8 µs each for seals in a row. A destruction announced between the look-up and the batch sends
+ * the seal back for its subject's key again, as an overtaken look-up is.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import { SEALED_ORIGINAL_VERSION, type SealedOriginal } from '@policy-gateway/governance-runtime';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { SealedOriginal } from '@policy-gateway/governance-runtime';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
+import { type DataKey, openJsonWith, sealJsonUnder } from './original-cipher.js';
 import { RandomBytesPool } from './random-bytes-pool.js';
 import type { SubjectKeyStore } from './subject-key-store.js';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 export const SEALING_KEY_TTL_MS = 1000;
 /** Subjects whose sealing key is remembered at once: a bound on memory (about 100 B each). */
 const SEALING_KEYS_MAX = 10_000;
+/**
+ * Times a seal goes back for its key when destructions keep overtaking it; then it is sealed
+ * under the last key found, as an overtaken look-up's answer is used after two attempts.
+ */
+const SEAL_ATTEMPTS = 3;
 
-interface SealingKey {
-  readonly keyId: string;
-  readonly dataKey: Buffer;
+interface SealingKey extends DataKey {
   readonly expiresAt: number;
+}
+
+/** An original waiting for its turn's batch. */
+interface PendingSeal {
+  readonly subjectRef: string;
+  readonly key: DataKey;
+  readonly entryId: string;
+  readonly inputJson: string;
+  /** `#destructionsSeen` when the key was found. */
+  readonly seen: number;
+  /** Sealed, or undefined when a destruction since the look-up may have made `key` stale. */
+  readonly done: (sealed: SealedOriginal | undefined) => void;
+  readonly failed: (error: unknown) => void;
 }
 
 /** How a subject is named in the key store and the erasure record: never the user id itself. */
@@ -52,11 +74,12 @@ export class OriginalSealer {
   /** Look-ups in flight: `overtaken` when a destruction of their subject is announced. */
   readonly #lookups = new Set<{ readonly subjectRef: string; overtaken: boolean }>();
   /** The look-up in flight per subject, shared by the seals that missed while it ran. */
-  readonly #sharedLookups = new Map<
-    string,
-    Promise<{ keyId: string; dataKey: Buffer } | undefined>
-  >();
+  readonly #sharedLookups = new Map<string, Promise<DataKey | undefined>>();
   readonly #ivs = new RandomBytesPool();
+  /** This turn's originals, sealed together by `#sealPending`. */
+  #pending: PendingSeal[] = [];
+  /** Destructions announced or made here so far: a pending seal found its key before some. */
+  #destructionsSeen = 0;
   /** User id → subject reference: a digest per seal cost more than the look-up. */
   readonly #subjectRefs = new Map<string, string>();
   #unsubscribe: (() => void) | undefined;
@@ -72,7 +95,6 @@ export class OriginalSealer {
    */
   get keyStore(): SubjectKeyStore {
     const keys = this.#keys;
-    const remembered = this.#sealingKeys;
     return {
       location: keys.location,
       destructions: keys.destructions,
@@ -80,11 +102,11 @@ export class OriginalSealer {
       currentKeyIds: (subjectRefs) => keys.currentKeyIds(subjectRefs),
       createIfAbsent: (key) => keys.createIfAbsent(key),
       destroy: async (subjectRef) => {
-        remembered.delete(subjectRef);
+        this.#forget(subjectRef);
         try {
           return await keys.destroy(subjectRef);
         } finally {
-          remembered.delete(subjectRef);
+          this.#forget(subjectRef);
         }
       },
       close: () => {
@@ -101,40 +123,52 @@ export class OriginalSealer {
   /** `seal` of an input already written as JSON text (`JSON.stringify`), for a caller that has it. */
   async sealJson(userId: string, entryId: string, inputJson: string): Promise<SealedOriginal> {
     const subjectRef = this.#subjectRefOf(userId);
-    const { keyId, dataKey } =
-      this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
-    const iv = this.#ivs.take(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${keyId}`));
-    const ciphertext = Buffer.concat([
-      cipher.update(inputJson, 'utf8'),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]);
-    return {
-      v: SEALED_ORIGINAL_VERSION,
-      key_id: keyId,
-      iv: iv.toString('base64'),
-      ciphertext: ciphertext.toString('base64'),
-    };
+    for (let attempt = 1; ; attempt += 1) {
+      const seen = this.#destructionsSeen;
+      const key = this.#rememberedKey(subjectRef) ?? (await this.#sealingKey(subjectRef));
+      const sealed = await new Promise<SealedOriginal | undefined>((done, failed) => {
+        const pending = { subjectRef, key, entryId, inputJson, seen, done, failed };
+        if (this.#pending.push(pending) === 1) setImmediate(() => this.#sealPending());
+      });
+      if (sealed !== undefined) return sealed;
+      if (attempt === SEAL_ATTEMPTS) {
+        return sealJsonUnder(await this.#sealingKey(subjectRef), entryId, inputJson, this.#ivs);
+      }
+    }
+  }
+
+  /**
+   * Seals this turn's originals one after another. One whose subject may have lost its key
+   * since the look-up (a destruction was announced, and the key is no longer the one remembered)
+   * goes back to find it again.
+   */
+  #sealPending(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const pending of batch) {
+      if (pending.seen !== this.#destructionsSeen && !this.#stillRemembered(pending)) {
+        pending.done(undefined);
+        continue;
+      }
+      try {
+        pending.done(sealJsonUnder(pending.key, pending.entryId, pending.inputJson, this.#ivs));
+      } catch (error) {
+        pending.failed(error);
+      }
+    }
+  }
+
+  #stillRemembered({ subjectRef, key }: PendingSeal): boolean {
+    return this.#sealingKeys.get(subjectRef)?.keyId === key.keyId;
   }
 
   async open(userId: string, entryId: string, sealed: SealedOriginal): Promise<OpenedOriginal> {
     const key = await this.#keys.current(subjectRefOf(userId));
     if (key === undefined || key.keyId !== sealed.key_id) return { readable: false, why: 'erased' };
     const dataKey = await this.#kek.unwrap(key.wrappedKey);
-    const bytes = Buffer.from(sealed.ciphertext, 'base64');
-    if (bytes.length < TAG_BYTES) return { readable: false, why: 'corrupt' };
+    const text = openJsonWith(dataKey, entryId, sealed);
+    if (text === undefined) return { readable: false, why: 'corrupt' };
     try {
-      const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(sealed.iv, 'base64'), {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAAD(Buffer.from(`${entryId.toLowerCase()}/${sealed.key_id}`));
-      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      const text = Buffer.concat([
-        decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
       return { readable: true, input: JSON.parse(text) };
     } catch {
       return { readable: false, why: 'corrupt' };
@@ -162,7 +196,7 @@ export class OriginalSealer {
     return remembered !== undefined && remembered.expiresAt > Date.now() ? remembered : undefined;
   }
 
-  async #sealingKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
+  async #sealingKey(subjectRef: string): Promise<DataKey> {
     this.#unsubscribe ??= this.#keys.destructions.subscribe((destroyed) => this.#forget(destroyed));
     if (!this.#keys.destructions.listening) {
       // Deaf to destructions elsewhere: ask the store every time, as opening does.
@@ -189,7 +223,7 @@ export class OriginalSealer {
    * file each, up to running out of descriptors). A destruction announced meanwhile overtakes
    * the shared look-up as it would a single one.
    */
-  #sharedLookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
+  #sharedLookUp(subjectRef: string): Promise<DataKey | undefined> {
     let shared = this.#sharedLookups.get(subjectRef);
     if (shared === undefined) {
       shared = this.#lookUp(subjectRef).finally(() => this.#sharedLookups.delete(subjectRef));
@@ -203,7 +237,7 @@ export class OriginalSealer {
    * looked up (the answer may be the destroyed key): then once more, and undefined if overtaken
    * again, for the caller to use without remembering it.
    */
-  async #lookUp(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer } | undefined> {
+  async #lookUp(subjectRef: string): Promise<DataKey | undefined> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const lookup = { subjectRef, overtaken: false };
       this.#lookups.add(lookup);
@@ -219,6 +253,7 @@ export class OriginalSealer {
 
   /** A key was destroyed (`subjectRef`), or any may have been (undefined). */
   #forget(subjectRef: string | undefined): void {
+    this.#destructionsSeen += 1;
     if (subjectRef === undefined) this.#sealingKeys.clear();
     else this.#sealingKeys.delete(subjectRef);
     for (const lookup of this.#lookups) {
@@ -226,7 +261,7 @@ export class OriginalSealer {
     }
   }
 
-  async #currentKey(subjectRef: string): Promise<{ keyId: string; dataKey: Buffer }> {
+  async #currentKey(subjectRef: string): Promise<DataKey> {
     const existing = await this.#keys.current(subjectRef);
     if (existing !== undefined) {
       return { keyId: existing.keyId, dataKey: await this.#kek.unwrap(existing.wrappedKey) };

@@ -3,7 +3,9 @@
 // that moment would be sealed under the destroyed key (unreadable forever, and not counted in
 // the erasure). Two stores on one key database (one per gateway, as two replicas have) and two
 // file stores on one directory (as the workers of `serve` have): a destruction through one is
-// announced to the other, and the other's sealer seals the next original under a new key.
+// announced to the other, and the other's sealer seals the next original under a new key, even
+// one asked for in the same turn as the announcement, before it (originals are sealed in a batch
+// once the turn's I/O is done).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -137,6 +139,32 @@ describe.each(SHARED_STORES)('destructions in $name', ({ open }) => {
     expect(await sealer.open('judy', entryId, after)).toEqual({
       readable: true,
       input: { prompt: 'after the erasure' },
+    });
+  });
+
+  it('make the sealer seal an original asked for before the announcement, in its turn, under a new key', async () => {
+    const [here, there] = await open();
+    const sealer = new OriginalSealer(here, new FileKeyEncryptionKey(randomBytes(32)));
+    const entryId = randomUUID();
+    let asked: ReturnType<OriginalSealer['seal']> | undefined;
+    // Told of the destruction before the sealer is: the original is asked for with the
+    // destroyed key still remembered, and waits for the turn's batch.
+    here.destructions.subscribe((destroyed) => {
+      if (destroyed === subjectRefOf('kim')) {
+        asked ??= sealer.seal('kim', entryId, { prompt: 'asked as the erasure was announced' });
+      }
+    });
+    await sealer.seal('kim', randomUUID(), { prompt: 'first' });
+    await listening(here);
+    const before = await sealer.seal('kim', randomUUID(), { prompt: 'remembered' });
+    const announced = destructionOf(here, subjectRefOf('kim'));
+    await there.destroy(subjectRefOf('kim'));
+    await announced;
+    const after = await asked!;
+    expect(after.key_id).not.toBe(before.key_id);
+    expect(await sealer.open('kim', entryId, after)).toEqual({
+      readable: true,
+      input: { prompt: 'asked as the erasure was announced' },
     });
   });
 });
