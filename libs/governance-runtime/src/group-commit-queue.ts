@@ -29,11 +29,8 @@ export interface GroupCommitOptions {
   readonly maxBatchEntries?: number;
   /**
    * How long the first entry of an idle queue waits for others before its batch is written,
-   * in ms. 0 (default): no timer, only until the event loop's turn has handled its I/O
-   * (`setImmediate`), so that the entries of the decisions answered in one turn, each in a
-   * task of its own, share a batch (written one by one, the memory store's chain served 15-20%
-   * fewer decisions/s: bench:privacy); later batches still gather every entry that arrived
-   * while the batch before them was being written.
+   * in ms. 0 (default): written as soon as the current task ends; later batches still
+   * gather every entry that arrived while the batch before them was being written.
    */
   readonly maxDelayMs?: number;
   /**
@@ -114,24 +111,10 @@ export class GroupCommitQueue<T extends QueuedWrite> {
     while (this.#queue.length > 0) await this.#write(this.#takeBatch());
   }
 
-  /**
-   * Lets the first batch after idle gather: until the event loop's turn has handled its I/O
-   * (`setImmediate`), or the delay, or full.
-   */
+  /** Lets the first batch after idle gather: until the task ends, or the delay, or full. */
   #gather(): Promise<void> {
-    if (this.#queuedEntries >= this.maxBatchEntries) return Promise.resolve();
-    if (this.maxDelayMs === 0) {
-      return new Promise((resolve) => {
-        const immediate = setImmediate(() => {
-          this.#stopWaiting = undefined;
-          resolve();
-        });
-        this.#stopWaiting = () => {
-          clearImmediate(immediate);
-          this.#stopWaiting = undefined;
-          resolve();
-        };
-      });
+    if (this.maxDelayMs === 0 || this.#queuedEntries >= this.maxBatchEntries) {
+      return Promise.resolve();
     }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#stopWaiting?.(), this.maxDelayMs);

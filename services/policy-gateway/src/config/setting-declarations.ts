@@ -131,7 +131,7 @@ const STORE_SETTINGS = {
       parse: integer(0, 1000),
       default: GROUP_COMMIT_DEFAULTS.maxDelayMs,
       description:
-        'How long the first decision after a quiet spell waits for others to share its commit. `0` waits only until the event loop has handled the I/O at hand (no timer), so decisions answered in the same turn share one commit; under load batches form anyway, from the decisions that arrive while the previous batch commits.',
+        'How long the first decision after a quiet spell waits for others to share its commit. `0` writes at once; under load batches form anyway, from the decisions that arrive while the previous batch commits.',
     }),
     queueMaxEntries: declareSetting({
       name: 'POLICY_GATEWAY_AUDIT_QUEUE_MAX_ENTRIES',

@@ -171,28 +171,6 @@ describe('group commit delay', () => {
     expect(await batchesOf({ maxDelayMs: 0 })).toBe(5);
   });
 
-  it('with no delay, gathers the appends of one turn of the event loop, each from a task of its own, into one batch', async () => {
-    const storage = new CountedStorage(new MemoryAuditLogEntryRepository({ maxEntries: 100 }));
-    const chain = new HashChainedAuditLog(storage, { maxDelayMs: 0 });
-    // Timers due together run in one turn, each as its own task, as decisions answered by
-    // messages of the evaluation thread do.
-    const appends = await Promise.all(
-      [1, 2, 3, 4, 5].map(
-        () =>
-          new Promise<Promise<void>>((resolve) =>
-            setTimeout(() => resolve(chain.append(makeEntry())), 0),
-          ),
-      ),
-    );
-    await Promise.all(appends);
-    expect(storage.transactions).toBe(1);
-    const summary = checkChain(
-      chain.chainId,
-      chainsOf(await allEntries(storage)).get(chain.chainId) ?? [],
-    );
-    expect(summary.seqs).toEqual([1, 2, 3, 4, 5]);
-  });
-
   it('lets appends of later tasks join the first batch within the delay', async () => {
     expect(await batchesOf({ maxDelayMs: 1000 })).toBe(1);
   });
