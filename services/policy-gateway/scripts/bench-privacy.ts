@@ -54,6 +54,11 @@
  * CPU per decision in all (on/off 1.51 and 1.56 against 1.31 and 1.18) and answered no more
  * decisions/s (memory on/off 0.753 and 0.818 against 0.747 and 0.885).
  *
+ * Since then the main thread seals the originals of a turn together (`original-sealer.ts`): one
+ * seal between two decisions had run cold, about 42 µs of which 16 in `createCipheriv`, against
+ * about 8 µs each in a row. Run alternately with the code before (two runs each, load 4-5), the
+ * memory store's on/off went 0.754 and 0.747 -> 0.992 and 1.046, PostgreSQL's 0.758 -> 0.807.
+ *
  * With BENCH_BASELINE_DIR (another checkout's services/policy-gateway, e.g. a worktree of an
  * earlier commit), its `off` and `on` are served too, by its own copy of this script, and loaded
  * in the same rounds as this tree's: a before/after comparison in the same seconds. Each
