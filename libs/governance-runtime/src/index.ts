@@ -175,6 +175,7 @@ export {
   GroupCommitQueue,
   type QueuedWrite,
 } from './group-commit-queue.js';
+export { handOverJson, isHandedOverJson } from './handed-over-json.js';
 export {
   ChainClosedError,
   HashChainedAuditLog,

@@ -8,6 +8,7 @@ import { type AuditChainLink, CHAIN_HASH_PATTERN } from './audit-chain-link.js';
 import { AUDIT_DECISIONS, type AuditLogEntry } from './audit-log-entry.js';
 import type { AuditShadowDecision } from './audit-shadow-decision.js';
 import { toCanonicalAuditTimestamp } from './audit-timestamp.js';
+import { isHandedOverJson } from './handed-over-json.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
 import { isAuditLogEntryId } from './new-audit-log-entry-id.js';
 import { findUnstorableString, UNSTORABLE_STRING_REASON } from './unstorable-string.js';
@@ -21,7 +22,8 @@ import { findUnstorableString, UNSTORABLE_STRING_REASON } from './unstorable-str
  * integer above 2^53 in a request was already rounded when the body was parsed into a
  * number, and a BigInt or a cycle is refused, since JSON cannot carry them. Strings
  * containing U+0000 or unpaired surrogates are refused: PostgreSQL cannot store the
- * former and would alter the latter.
+ * former and would alter the latter. A value its writer handed over (`handOverJson`: made by
+ * it from JSON, held by nothing else) is stored as it is, its strings checked all the same.
  *
  * @throws InvalidAuditLogEntryError
  */
@@ -67,7 +69,7 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
     policyPath: entry.policyPath,
     policyVersion: entry.policyVersion,
     policyEngine: entry.policyEngine,
-    input: copyJson('input', entry.input) ?? null,
+    input: storedJson('input', entry.input) ?? null,
     result: copyJson('result', entry.result) ?? null,
     error: entry.error,
     latencyMs: entry.latencyMs,
@@ -83,10 +85,10 @@ export function toStorableAuditLogEntry(entry: AuditLogEntry): AuditLogEntry {
   // the hash, it had before they existed. Assigned rather than spread in: spreading the
   // common fields into a second object cost about 6 µs per masked entry.
   if (entry.masking !== undefined) {
-    stored.masking = copyJson('masking', entry.masking) as AuditLogEntry['masking'];
+    stored.masking = storedJson('masking', entry.masking) as AuditLogEntry['masking'];
   }
   if (entry.sealedOriginal !== undefined) {
-    stored.sealedOriginal = copyJson(
+    stored.sealedOriginal = storedJson(
       'sealedOriginal',
       entry.sealedOriginal,
     ) as AuditLogEntry['sealedOriginal'];
@@ -165,6 +167,11 @@ function checkedChainLink(link: AuditChainLink): AuditChainLink {
     }
   }
   return { chainId, seq: link.seq, prevHash: link.prevHash, entryHash: link.entryHash };
+}
+
+/** `value` as it is when handed over (`handOverJson`), else `copyJson`'s copy. */
+function storedJson(field: string, value: unknown): unknown {
+  return isHandedOverJson(value) ? value : copyJson(field, value);
 }
 
 function copyJson(field: string, value: unknown): unknown {

@@ -22,6 +22,7 @@ import {
   type AuditLogEntry,
   type AuditLogEntryRepository,
   AuditLogEntryRepositoryDecorator,
+  handOverJson,
 } from '@policy-gateway/governance-runtime';
 import { decisionLogMaskOf, decisionLogPath } from '../policy/decision-log-mask.js';
 import { decidedMaskingOf } from './decided-masking.js';
@@ -81,10 +82,13 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
     const stored: { -readonly [K in keyof AuditLogEntry]: AuditLogEntry[K] } = {
       ...entry,
     };
-    stored.input = parts.input;
+    // What this step made for this entry alone is handed to the chain as it is (not copied
+    // again): the input parsed from the original's JSON text and masked, the masking record and
+    // the sealed original. The result may share members with the decision's and is copied.
+    stored.input = parts.original === undefined ? parts.input : handOverJson(parts.input);
     stored.result = parts.result;
-    stored.masking = parts.masking;
-    if (sealedOriginal !== undefined) stored.sealedOriginal = sealedOriginal;
+    stored.masking = handOverJson(parts.masking);
+    if (sealedOriginal !== undefined) stored.sealedOriginal = handOverJson(sealedOriginal);
     return stored;
   }
 
