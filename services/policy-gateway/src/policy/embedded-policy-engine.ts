@@ -6,11 +6,10 @@
  * builtin call is not interrupted: `WorkerPolicyEngine` runs this adapter on worker threads and
  * stops a thread that overruns.
  */
-import { RegoEngine } from '@policy-gateway/rego';
+import { fromJs, obj, RegoEngine, str, type Value } from '@policy-gateway/rego';
 import { type DocumentAnswer, type DocumentQuery, documentRef } from './data-document.js';
 import {
   DECISION_LOG_MASK_PATH,
-  type DecidedEvent,
   decisionLogPath,
   masksWithDecision,
   rememberDecisionLogMask,
@@ -157,8 +156,13 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
       });
     }
     let result: unknown;
+    // Converted once: the mask policy's event holds the same input (`#maskOf`).
+    let inputValue: Value | undefined;
     try {
-      result = this.#engine.evalRule(this.policyPath, { input });
+      if (this.#masksWithDecision) {
+        inputValue = fromJs(input);
+        result = this.#engine.evalRule(this.policyPath, { inputValue });
+      } else result = this.#engine.evalRule(this.policyPath, { input });
     } catch (error) {
       return errorEvaluation(`evaluating ${this.policyPath} failed: ${messageOf(error)}`, {
         policyPath: this.policyPath,
@@ -169,15 +173,24 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
       policyPath: this.policyPath,
       latencyMs: elapsedMs(startedAt),
     });
-    if (!this.#masksWithDecision) return evaluation;
+    if (inputValue === undefined) return evaluation;
     // After the decision's latency was taken: masking is the audit trail's cost, not the policy's.
-    return rememberDecisionLogMask({ ...evaluation, mask: this.#maskOf(input, result) });
+    return rememberDecisionLogMask({ ...evaluation, mask: this.#maskOf(inputValue, result) });
   }
 
-  /** The mask policy's answer for a decision, evaluated as `queryDocument` would. */
-  #maskOf(input: PolicyInput, result: unknown): DocumentAnswer {
-    const event: DecidedEvent = { path: this.#maskPath, input, result: result ?? null };
-    return this.#query({ path: DECISION_LOG_MASK_PATH, input: event });
+  /**
+   * The mask policy's answer for a decision, evaluated as `queryDocument` would with the event
+   * `{path, input, result}` (`DecidedEvent`). The input is the decision's own value, not
+   * converted again; the result is converted from its JSON form, as OPA masks the JSON event.
+   */
+  #maskOf(inputValue: Value, result: unknown): DocumentAnswer {
+    return this.#query({ path: DECISION_LOG_MASK_PATH }, () =>
+      obj([
+        [str('path'), str(this.#maskPath)],
+        [str('input'), inputValue],
+        [str('result'), fromJs(result ?? null)],
+      ] satisfies [Value, Value][]),
+    );
   }
 
   async queryDocument(query: DocumentQuery): Promise<DocumentAnswer> {
@@ -191,11 +204,16 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
     return this.#query(query);
   }
 
-  #query(query: DocumentQuery): DocumentAnswer {
+  /** Answers `query`; `inputValue`, when given, makes its input (already a Rego value). */
+  #query(query: DocumentQuery, inputValue?: () => Value): DocumentAnswer {
     const startedAt = performance.now();
     try {
       const result = this.#engine.evalRule(documentRef(query.path), {
-        ...(query.input === undefined ? {} : { input: query.input }),
+        ...(inputValue !== undefined
+          ? { inputValue: inputValue() }
+          : query.input === undefined
+            ? {}
+            : { input: query.input }),
         ...(query.strictBuiltinErrors === undefined ? {} : { strict: query.strictBuiltinErrors }),
       });
       const latencyMs = elapsedMs(startedAt);
