@@ -22,6 +22,8 @@ function* values(seed: number, count: number): Generator<unknown> {
     'x',
     '\u2028',
     '\t"\\',
+    '\u0001\u001f\u007f\b',
+    'plain words, no escapes',
     'é😀',
     true,
     false,

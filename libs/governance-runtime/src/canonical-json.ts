@@ -18,8 +18,27 @@ export function canonicalMemberOrder(names: readonly string[]): string[] {
   return [...names].sort();
 }
 
+/**
+ * `names` in canonical order, sorted in place only when they are not in it already: the
+ * members of most objects an entry holds were written in that order (`reasons`, the masking
+ * record), and checking costs a fifth of a sort, which copies the array to sort it.
+ */
+function inCanonicalOrder(names: string[]): string[] {
+  for (let i = 1; i < names.length; i += 1) {
+    if (names[i - 1]! > names[i]!) return names.sort();
+  }
+  return names;
+}
+
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What `JSON.stringify` escapes in a string without lone surrogates: a quote, a backslash and
+ * the control characters. A string with none of them is written quoted as it is, which is
+ * what `JSON.stringify` would write, at about half its cost.
+ */
+const ESCAPED = /["\\\u0000-\u001f]/;
 
 /** Canonical JSON text of a JSON value, identical to `canonicalize(value)`. */
 export function canonicalJson(value: unknown): string | undefined {
@@ -35,7 +54,7 @@ export function write(value: unknown): string {
   switch (typeof value) {
     case 'string':
       if (LONE_SURROGATE.test(value)) throw new Error('Lone surrogate is not allowed');
-      return JSON.stringify(value);
+      return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'number':
       if (Number.isNaN(value)) throw new Error('NaN is not allowed');
       if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
@@ -56,7 +75,7 @@ export function write(value: unknown): string {
         return `${text}]`;
       }
       const object = value as Record<string, unknown>;
-      const names = Object.keys(object).sort();
+      const names = inCanonicalOrder(Object.keys(object));
       let text = '{';
       let first = true;
       for (const name of names) {
