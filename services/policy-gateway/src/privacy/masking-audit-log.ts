@@ -83,9 +83,14 @@ export class MaskingAuditLog extends AuditLogEntryRepositoryDecorator {
       ...entry,
     };
     // What this step made for this entry alone is handed to the chain as it is (not copied
-    // again): the input parsed from the original's JSON text and masked, the masking record and
-    // the sealed original. The result may share members with the decision's and is copied.
-    stored.input = parts.original === undefined ? parts.input : handOverJson(parts.input);
+    // again): the input parsed from the original's JSON text and redacted, the masking record and
+    // the sealed original. An input a mask rule upserted into holds the policy's value, which
+    // need not be JSON (a big integer), and the result may share members with the decision's:
+    // those are copied and checked as any caller's.
+    stored.input =
+      parts.original === undefined || parts.masking.masked.length > 0
+        ? parts.input
+        : handOverJson(parts.input);
     stored.result = parts.result;
     stored.masking = handOverJson(parts.masking);
     if (sealedOriginal !== undefined) stored.sealedOriginal = handOverJson(sealedOriginal);
