@@ -3,6 +3,7 @@ import { makeEntry } from '../testing/audit-log-entry-fixtures.js';
 import { auditEntryDigestPreimage } from './audit-entry-hash.js';
 import { handOverJson, isHandedOverJson } from './handed-over-json.js';
 import { InvalidAuditLogEntryError } from './invalid-audit-log-entry-error.js';
+import type { SealedOriginal } from './sealed-original.js';
 import { toStorableAuditLogEntry } from './storable-audit-log-entry.js';
 
 const masking = () => ({
@@ -10,7 +11,7 @@ const masking = () => ({
   masked: [],
   redacted: [{ code: 'pii.email', count: 1 }],
 });
-const sealed = () => ({ v: 1, key_id: 'k', iv: 'aXY=', ciphertext: 'Y3Q=' });
+const sealed = (): SealedOriginal => ({ v: 1, key_id: 'k', iv: 'aXY=', ciphertext: 'Y3Q=' });
 
 describe('handOverJson', () => {
   it('stores a handed-over input, masking record and sealed original as they are', () => {
