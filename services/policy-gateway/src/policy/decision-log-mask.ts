@@ -26,14 +26,6 @@ export const DECISION_LOG_MASK_PATH: readonly string[] = ['system', 'log', 'mask
 const WRITE_PATH_MEMBERS = /\b(?:decision_id|timestamp|requested_by)\b/;
 const MASK_PACKAGE = /^\s*package\s+system\.log\b/m;
 
-/** The event a mask policy sees beside the decision: the members known when it is decided. */
-export interface DecidedEvent {
-  /** The decision's path, slash-separated without `data.` (OPA's `path`). */
-  readonly path: string;
-  readonly input: unknown;
-  readonly result: unknown;
-}
-
 /** OPA's `path` of a decision: `data.a.b` → `a/b`. */
 export function decisionLogPath(policyPath: string): string {
   return policyPath.replace(/^data\./, '').replaceAll('.', '/');

@@ -179,9 +179,10 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
   }
 
   /**
-   * The mask policy's answer for a decision, evaluated as `queryDocument` would with the event
-   * `{path, input, result}` (`DecidedEvent`). The input is the decision's own value, not
-   * converted again; the result is converted from its JSON form, as OPA masks the JSON event.
+   * The mask policy's answer for a decision, evaluated as `queryDocument` would with the members
+   * of OPA's decision-log event known when it is decided: `path` (the decision's, slash-separated
+   * without `data.`), `input` and `result`. The input is the decision's own value, not converted
+   * again; the result is converted from its JSON form, as OPA masks the JSON event.
    */
   #maskOf(inputValue: Value, result: unknown): DocumentAnswer {
     return this.#query({ path: DECISION_LOG_MASK_PATH }, () =>
@@ -208,12 +209,10 @@ export class EmbeddedPolicyEngine implements PolicyEngine {
   #query(query: DocumentQuery, inputValue?: () => Value): DocumentAnswer {
     const startedAt = performance.now();
     try {
+      const input =
+        inputValue !== undefined ? { inputValue: inputValue() } : { input: query.input };
       const result = this.#engine.evalRule(documentRef(query.path), {
-        ...(inputValue !== undefined
-          ? { inputValue: inputValue() }
-          : query.input === undefined
-            ? {}
-            : { input: query.input }),
+        ...input,
         ...(query.strictBuiltinErrors === undefined ? {} : { strict: query.strictBuiltinErrors }),
       });
       const latencyMs = elapsedMs(startedAt);
